@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: Apache-2.0
+# pc_add_plugin(NAME <name> KIND <grant|scheme|provider|storage> SOURCES ... [DEPS ...] [OUTPUT_DIR dir])
+# Builds a MODULE library with hidden visibility that sees only the SDK headers.
+function(pc_add_plugin)
+  cmake_parse_arguments(P "" "NAME;KIND;OUTPUT_DIR" "SOURCES;DEPS" ${ARGN})
+  set(target "pc_${P_KIND}_${P_NAME}")
+  add_library(${target} MODULE ${P_SOURCES})
+  if(NOT P_OUTPUT_DIR)
+    set(P_OUTPUT_DIR "${PC_PLUGIN_OUTPUT_DIR}")
+  endif()
+  set_target_properties(${target} PROPERTIES
+    PREFIX ""
+    OUTPUT_NAME "${P_KIND}_${P_NAME}"
+    C_VISIBILITY_PRESET hidden
+    LIBRARY_OUTPUT_DIRECTORY "${P_OUTPUT_DIR}")
+  target_include_directories(${target} PRIVATE "${PC_SDK_INCLUDE_DIR}")
+  target_link_libraries(${target} PRIVATE PkgConfig::JANSSON ${P_DEPS})
+  install(TARGETS ${target} LIBRARY DESTINATION lib/portcullis/plugins)
+endfunction()

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The management API (/api/v1): errors, caller authentication, body validation, handlers. */
+#ifndef PC_API_API_H
+#define PC_API_API_H
+
+#include "http/request.h"
+
+/** The error catalogue (API.md §5, docs/errors.md). */
+typedef enum pc_api_code {
+    PC_API_MISSING_FIELDS,   /* AUT-0001 400 */
+    PC_API_UNEXPECTED_FIELDS,/* AUT-0003 400 */
+    PC_API_INTERNAL,         /* AUT-0005 500 */
+    PC_API_NO_TOKEN,         /* AUT-0006 401 */
+    PC_API_BAD_TOKEN,        /* AUT-0007 401 */
+    PC_API_FORBIDDEN,        /* AUT-0008 403 */
+    PC_API_INVALID,          /* AUT-0009 400 */
+    PC_API_NOT_FOUND,        /* AUT-0010 404 */
+    PC_API_CONFLICT,         /* AUT-0011 409 */
+    PC_API_RATE_LIMITED,     /* AUT-0012 429 */
+    PC_API_BAD_CODE,         /* AUT-0014 400 */
+    PC_API_WRONG_PASSWORD,   /* AUT-0015 400 */
+    PC_API_SUBJECT_UNKNOWN   /* AUT-1015 404 */
+} pc_api_code;
+
+/** Reply with an API error; `fields` (stolen, may be NULL) maps field names to reasons. */
+void pc_api_error(pc_req *rq, pc_api_code code, const char *message, json_t *fields);
+/** The error for a store status (NOT_FOUND, CONFLICT on `conflict`, else internal). */
+void pc_api_store_error(pc_req *rq, pc_status rc, const char *conflict);
+
+/** The authenticated caller of an API request. */
+typedef struct pc_principal {
+    json_t *claims;       /**< the verified access token */
+    json_t *record;       /**< the user or application record */
+    int is_user;
+    const char *id;       /**< UUID of the user or application */
+    json_t *permissions;  /**< effective permissions, loaded on first check */
+} pc_principal;
+
+/** Authenticate the bearer token; on failure the reply is set (401) and 0 returned. */
+int pc_api_authenticate(pc_req *rq, pc_principal *p);
+/** Authenticate and require resource:action; replies 401/403 and returns 0 if refused. */
+int pc_api_require(pc_req *rq, pc_principal *p, const char *resource, const char *action);
+/** Effective permissions of a principal id (users, applications) as a JSON array (new). */
+json_t *pc_api_permissions_of(const pc_tenant *t, const char *principal_id);
+void pc_principal_clear(pc_principal *p);
+/** What an audit event names as actor: a user id or an application's client_id. */
+const char *pc_principal_actor(const pc_principal *p);
+
+/** A field an endpoint accepts. */
+typedef enum pc_field_type { PC_F_STRING, PC_F_STRINGS, PC_F_BOOL, PC_F_OBJECT, PC_F_NULLABLE_STRING } pc_field_type;
+typedef struct pc_field {
+    const char *name;
+    pc_field_type type;
+    int required;
+} pc_field;
+
+/**
+ * Parse the JSON object body against `fields`: malformed → AUT-0009,
+ * unknown fields → AUT-0003, missing → AUT-0001, wrong types → AUT-0009,
+ * each with `fields` naming the culprits. On failure replies and returns NULL.
+ */
+json_t *pc_api_body(pc_req *rq, const pc_field *fields, size_t n);
+/** Reply 400 AUT-0009 naming one field. */
+void pc_api_invalid_field(pc_req *rq, const char *field, const char *reason);
+
+/** Parse ?limit= (1..200, default 50) and ?cursor=; replies 400 and returns 0 if bad. */
+int pc_api_page(pc_req *rq, unsigned *limit, const char **cursor);
+/** Reply {"items":[...],"next_cursor":...} from `rows` fetched with limit + 1 (stolen). */
+void pc_api_reply_page(pc_req *rq, json_t *rows, unsigned limit, json_t *(*render)(const json_t *row, void *ctx), void *ctx);
+/** Unix seconds as an RFC 3339 UTC string (JSON, new); null for 0 or null. */
+json_t *pc_api_time(const json_t *unix_seconds);
+
+/* Handlers, one file per resource. */
+void pc_api_me_get(pc_req *rq);
+void pc_api_me_permissions(pc_req *rq);
+void pc_api_me_password(pc_req *rq);
+void pc_api_authorize(pc_req *rq);
+void pc_api_users_list(pc_req *rq);
+void pc_api_users_create(pc_req *rq);
+void pc_api_users_get(pc_req *rq);
+void pc_api_users_patch(pc_req *rq);
+void pc_api_users_delete(pc_req *rq);
+void pc_api_users_restore(pc_req *rq);
+void pc_api_users_password(pc_req *rq);
+void pc_api_users_permissions(pc_req *rq);
+void pc_api_users_sessions_list(pc_req *rq);
+void pc_api_users_sessions_end(pc_req *rq);
+void pc_api_apps_list(pc_req *rq);
+void pc_api_apps_create(pc_req *rq);
+void pc_api_apps_get(pc_req *rq);
+void pc_api_apps_patch(pc_req *rq);
+void pc_api_apps_delete(pc_req *rq);
+void pc_api_apps_secret(pc_req *rq);
+#endif

@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* /applications: OAuth clients, with the secret shown once at creation and rotation. */
+#include "api/users.h"
+#include "iam/links.h"
+#include "oauth2/changes.h"
+#include "oauth2/client_auth.h"
+#include "oauth2/grants.h"
+#include "server/store.h"
+#include "util/crypto.h"
+#include "util/mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SECRET_BYTES 32
+
+static const char *const known_grants[] = {"authorization_code", "client_credentials", "password",
+                                           "refresh_token", "urn:portcullis:params:oauth:grant-type:mfa",
+                                           NULL};
+
+static json_t *app_view(const json_t *a, void *tenant_id)
+{
+    json_t *v = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:o,s:o,s:o}",
+        "id", json_object_get(a, "id"), "client_id", json_object_get(a, "client_id"),
+        "name", json_object_get(a, "name"), "type", json_object_get(a, "type"),
+        "grant_types", json_object_get(a, "grant_types"), "redirect_uris", json_object_get(a, "redirect_uris"),
+        "post_logout_redirect_uris", json_object_get(a, "post_logout_redirect_uris"),
+        "scopes", json_object_get(a, "scopes"), "resources", json_object_get(a, "resources"),
+        "first_party", json_object_get(a, "first_party"),
+        "roles", pc_iam_role_names(tenant_id, json_string_value(json_object_get(a, "id"))),
+        "created_at", pc_api_time(json_object_get(a, "created_at")),
+        "updated_at", pc_api_time(json_object_get(a, "updated_at")));
+    return v;
+}
+
+static json_t *app_load(pc_req *rq)
+{
+    json_t *a = NULL;
+    pc_status rc = pc_db_get(NULL, PC_ENT_APPLICATION, rq->tenant->id, "id", pc_req_param(rq, "id"), &a);
+
+    if (rc != PC_OK)
+        pc_api_store_error(rq, rc, NULL);
+    return rc == PC_OK ? a : NULL;
+}
+
+static int absolute_uri(const char *s)
+{
+    const char *sep = strstr(s, "://");
+
+    /* RFC 6749 §3.1.2: absolute, no fragment. */
+    return sep != NULL && sep > s && sep[3] != '\0' && strchr(s, '#') == NULL && strchr(s, ' ') == NULL;
+}
+
+static const char *list_problem(const json_t *list, int (*ok)(const char *))
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(list, i, v)
+        if (!ok(json_string_value(v)))
+            return "contains an invalid value";
+    return NULL;
+}
+
+static int known_grant(const char *g)
+{
+    for (size_t i = 0; known_grants[i]; i++)
+        if (strcmp(known_grants[i], g) == 0)
+            return 1;
+    return 0;
+}
+
+static int scope_token(const char *s)
+{
+    return *s != '\0' && strpbrk(s, " \"\\") == NULL && strlen(s) <= 128;
+}
+
+static int has_string(const json_t *list, const char *s)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(list, i, v)
+        if (strcmp(json_string_value(v), s) == 0)
+            return 1;
+    return 0;
+}
+
+/* The first invalid value of a create or patch body, or NULL; `merged` is the resulting record. */
+static const char *app_problem(const json_t *merged, const char **field)
+{
+    const char *type = json_string_value(json_object_get(merged, "type"));
+    const char *name = json_string_value(json_object_get(merged, "name"));
+    static const struct { const char *f; int (*ok)(const char *); } lists[] = {
+        {"grant_types", known_grant}, {"redirect_uris", absolute_uri},
+        {"post_logout_redirect_uris", absolute_uri}, {"scopes", scope_token}, {"resources", absolute_uri}};
+
+    *field = "name";
+    if (name == NULL || *name == '\0' || strlen(name) > 128)
+        return "must be 1 to 128 characters";
+    *field = "type";
+    if (type == NULL || (strcmp(type, "confidential") && strcmp(type, "public")))
+        return "must be confidential or public";
+    for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
+        const char *p = list_problem(json_object_get(merged, lists[i].f), lists[i].ok);
+        *field = lists[i].f;
+        if (p != NULL)
+            return p;
+    }
+    *field = "grant_types";
+    if (strcmp(type, "public") == 0 && has_string(json_object_get(merged, "grant_types"), "client_credentials"))
+        return "a public client cannot use client_credentials";
+    return NULL;
+}
+
+static const pc_field app_fields[] = {
+    {"name", PC_F_STRING, 1}, {"type", PC_F_STRING, 0}, {"grant_types", PC_F_STRINGS, 0},
+    {"redirect_uris", PC_F_STRINGS, 0}, {"post_logout_redirect_uris", PC_F_STRINGS, 0},
+    {"scopes", PC_F_STRINGS, 0}, {"resources", PC_F_STRINGS, 0}, {"roles", PC_F_STRINGS, 0},
+    {"first_party", PC_F_BOOL, 0},
+};
+#define NFIELDS (sizeof app_fields / sizeof *app_fields)
+
+static json_t *default_record(const pc_tenant *t, const char *type)
+{
+    char id[37], *client_id = pc_random_token(16);
+    json_int_t now = pc_now();
+    int pub = type != NULL && strcmp(type, "public") == 0;
+    json_t *rec;
+
+    pc_uuid7(id);
+    rec = json_pack("{s:s,s:s,s:s,s:s,s:n,s:o,s:[],s:[],s:[s,s,s,s,s],s:[],s:b,s:I,s:I}", "id", id,
+                    "tenant_id", t->id, "client_id", client_id, "type", pub ? "public" : "confidential",
+                    "secret_hash",
+                    "grant_types", pub ? json_pack("[s,s]", "authorization_code", "refresh_token")
+                                       : json_pack("[s]", "client_credentials"),
+                    "redirect_uris", "post_logout_redirect_uris", "scopes", "openid", "profile",
+                    "email", "phone", "offline_access", "resources", "first_party", 0,
+                    "created_at", now, "updated_at", now);
+    free(client_id);
+    return rec;
+}
+
+/* Copy the body's record columns over `rec` (roles are links, not columns). */
+static void merge_body(json_t *rec, const json_t *body)
+{
+    const char *key;
+    json_t *v;
+
+    json_object_foreach((json_t *)body, key, v)
+        if (strcmp(key, "roles") != 0)
+            json_object_set(rec, key, v);
+}
+
+static pc_status save_app(pc_req *rq, const pc_principal *p, json_t *rec, const json_t *roles,
+                          int create, char *conflict, json_t **unknown)
+{
+    const char *id = json_string_value(json_object_get(rec, "id"));
+    pc_store_tx *tx = NULL;
+    pc_status rc = pc_db_begin(&tx);
+    json_t *cols;
+
+    if (rc == PC_OK && create) {
+        rc = pc_db_insert(tx, PC_ENT_APPLICATION, rec, conflict, 64);
+    } else if (rc == PC_OK) {
+        cols = json_deep_copy(rec);
+        json_object_del(cols, "id");
+        json_object_del(cols, "tenant_id");
+        json_object_del(cols, "client_id");
+        json_object_del(cols, "created_at");
+        rc = pc_db_update(tx, PC_ENT_APPLICATION, rq->tenant->id, id, cols, conflict, 64);
+        json_decref(cols);
+    }
+    if (rc == PC_OK && roles != NULL)
+        rc = pc_iam_set_roles(tx, rq->tenant->id, id, roles, unknown);
+    if (rc == PC_OK)
+        rc = pc_api_audit(tx, rq, p, create ? "application.created" : "application.updated", id,
+                          json_pack("{s:O}", "client_id", json_object_get(rec, "client_id")));
+    return tx ? pc_db_finish(tx, rc) : rc;
+}
+
+static void reply_saved(pc_req *rq, pc_status rc, const char *conflict, json_t *unknown,
+                        json_t *rec, unsigned status, const char *secret)
+{
+    json_t *view;
+
+    if (rc == PC_ERR_INVALID && unknown != NULL) {
+        pc_api_error(rq, PC_API_INVALID, "Unknown role names", json_incref(unknown));
+        return;
+    }
+    if (rc != PC_OK) {
+        pc_api_store_error(rq, rc, conflict);
+        return;
+    }
+    view = app_view(rec, rq->tenant->id);
+    if (secret != NULL)
+        json_object_set_new(view, "client_secret", json_string(secret));
+    pc_reply_json(rq, status, view);
+}
+
+void pc_api_apps_create(pc_req *rq)
+{
+    pc_principal p;
+    json_t *body = NULL, *rec = NULL, *unknown = NULL;
+    const char *field, *problem;
+    char *secret = NULL, *hash = NULL, conflict[64] = "";
+
+    if (!pc_api_require(rq, &p, "applications", "create") ||
+        (body = pc_api_body(rq, app_fields, NFIELDS)) == NULL)
+        goto out;
+    rec = default_record(rq->tenant, json_string_value(json_object_get(body, "type")));
+    merge_body(rec, body);
+    if ((problem = app_problem(rec, &field)) != NULL) {
+        pc_api_invalid_field(rq, field, problem);
+        goto out;
+    }
+    if (strcmp(json_string_value(json_object_get(rec, "type")), "confidential") == 0) {
+        secret = pc_random_token(SECRET_BYTES);
+        hash = pc_client_secret_hash(secret);
+        json_object_set_new(rec, "secret_hash", json_string(hash));
+    }
+    reply_saved(rq, save_app(rq, &p, rec, json_object_get(body, "roles"), 1, conflict, &unknown),
+                conflict, unknown, rec, 201, secret);
+out:
+    free(hash);
+    pc_free_secret(secret);
+    json_decref(unknown);
+    json_decref(rec);
+    json_decref(body);
+    pc_principal_clear(&p);
+}
+
+static int authorised_app(pc_req *rq, pc_principal *p, const char *action, json_t **app)
+{
+    *app = NULL;
+    if (!pc_api_require(rq, p, "applications", action))
+        return 0;
+    *app = app_load(rq);
+    return *app != NULL;
+}
+
+void pc_api_apps_get(pc_req *rq)
+{
+    pc_principal p;
+    json_t *a;
+
+    if (authorised_app(rq, &p, "read", &a))
+        pc_reply_json(rq, 200, app_view(a, rq->tenant->id));
+    json_decref(a);
+    pc_principal_clear(&p);
+}
+
+void pc_api_apps_list(pc_req *rq)
+{
+    pc_principal p;
+    unsigned limit;
+    const char *cursor;
+    json_t *rows = NULL;
+    pc_store_query q;
+    pc_status rc;
+
+    if (!pc_api_require(rq, &p, "applications", "read") || !pc_api_page(rq, &limit, &cursor))
+        goto out;
+    q = (pc_store_query){.filters = NULL, .after = cursor, .limit = limit + 1, .descending = 0};
+    rc = pc_db_list(NULL, PC_ENT_APPLICATION, rq->tenant->id, &q, &rows);
+    if (rc != PC_OK)
+        pc_api_store_error(rq, rc, NULL);
+    else
+        pc_api_reply_page(rq, rows, limit, app_view, rq->tenant->id);
+out:
+    pc_principal_clear(&p);
+}
+
+void pc_api_apps_patch(pc_req *rq)
+{
+    pc_principal p;
+    json_t *body = NULL, *a = NULL, *unknown = NULL;
+    const char *field, *problem;
+    char conflict[64] = "";
+
+    if (!authorised_app(rq, &p, "update", &a) || (body = pc_api_body(rq, app_fields, NFIELDS)) == NULL)
+        goto out;
+    merge_body(a, body);
+    json_object_set_new(a, "updated_at", json_integer(pc_now()));
+    if ((problem = app_problem(a, &field)) != NULL) {
+        pc_api_invalid_field(rq, field, problem);
+        goto out;
+    }
+    reply_saved(rq, save_app(rq, &p, a, json_object_get(body, "roles"), 0, conflict, &unknown),
+                conflict, unknown, a, 200, NULL);
+out:
+    json_decref(unknown);
+    json_decref(a);
+    json_decref(body);
+    pc_principal_clear(&p);
+}
+
+void pc_api_apps_delete(pc_req *rq)
+{
+    pc_principal p;
+    json_t *a;
+    const char *id, *client_id;
+    pc_store_tx *tx = NULL;
+    pc_status rc;
+
+    if (!authorised_app(rq, &p, "delete", &a))
+        goto out;
+    id = json_string_value(json_object_get(a, "id"));
+    client_id = json_string_value(json_object_get(a, "client_id"));
+    rc = pc_db_begin(&tx);
+    if (rc == PC_OK)
+        rc = pc_db_remove(tx, PC_ENT_APPLICATION, rq->tenant->id, id);
+    /* Every token issued to the client dies with it. */
+    if (rc == PC_OK)
+        rc = pc_change_write(tx, rq->tenant->id, "client", client_id, pc_now() + rq->tenant->refresh_ttl);
+    if (rc == PC_OK)
+        rc = pc_api_audit(tx, rq, &p, "application.deleted", id, json_pack("{s:s}", "client_id", client_id));
+    rc = tx ? pc_db_finish(tx, rc) : rc;
+    pc_changes_sync();
+    if (rc != PC_OK)
+        pc_api_store_error(rq, rc, NULL);
+    else
+        pc_reply_empty(rq, 204);
+out:
+    json_decref(a);
+    pc_principal_clear(&p);
+}
+
+void pc_api_apps_secret(pc_req *rq)
+{
+    pc_principal p;
+    json_t *a, *patch = NULL;
+    char *secret = NULL, *hash = NULL;
+    pc_store_tx *tx = NULL;
+    pc_status rc;
+
+    if (!authorised_app(rq, &p, "update", &a))
+        goto out;
+    if (strcmp(json_string_value(json_object_get(a, "type")), "confidential") != 0) {
+        pc_api_invalid_field(rq, "type", "a public client has no secret");
+        goto out;
+    }
+    secret = pc_random_token(SECRET_BYTES);
+    hash = pc_client_secret_hash(secret);
+    patch = json_pack("{s:s,s:I}", "secret_hash", hash, "updated_at", (json_int_t)pc_now());
+    rc = pc_db_begin(&tx);
+    if (rc == PC_OK)
+        rc = pc_db_update(tx, PC_ENT_APPLICATION, rq->tenant->id, json_string_value(json_object_get(a, "id")), patch, NULL, 0);
+    if (rc == PC_OK)
+        rc = pc_api_audit(tx, rq, &p, "application.secret_rotated", json_string_value(json_object_get(a, "id")), NULL);
+    rc = tx ? pc_db_finish(tx, rc) : rc;
+    if (rc != PC_OK)
+        pc_api_store_error(rq, rc, NULL);
+    else
+        pc_reply_json(rq, 200, json_pack("{s:O,s:s}", "client_id", json_object_get(a, "client_id"), "client_secret", secret));
+out:
+    json_decref(patch);
+    free(hash);
+    pc_free_secret(secret);
+    json_decref(a);
+    pc_principal_clear(&p);
+}

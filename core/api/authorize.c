@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* POST /authorize: may subject S do action A on resource R? (API.md §4) */
+#include "api/api.h"
+#include "iam/permissions.h"
+#include "server/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const pc_field check_fields[] = {
+    {"resource", PC_F_STRING, 1}, {"action", PC_F_STRING, 1}, {"sub", PC_F_STRING, 0}};
+
+/* The principal id of a subject named by user id, username or client_id; NULL if none. */
+static char *subject_id(const pc_tenant *t, const char *sub)
+{
+    static const struct { pc_entity ent; const char *field; } ways[] = {
+        {PC_ENT_USER, "id"}, {PC_ENT_USER, "username"}, {PC_ENT_APPLICATION, "client_id"},
+        {PC_ENT_APPLICATION, "id"}};
+    json_t *rec = NULL;
+    char *id = NULL;
+
+    for (size_t i = 0; i < sizeof ways / sizeof *ways && id == NULL; i++) {
+        if (pc_db_get(NULL, ways[i].ent, t->id, ways[i].field, sub, &rec) != PC_OK)
+            continue;
+        if (ways[i].ent != PC_ENT_USER || json_is_null(json_object_get(rec, "deleted_at")))
+            id = strdup(json_string_value(json_object_get(rec, "id")));
+        json_decref(rec);
+        rec = NULL;
+    }
+    return id;
+}
+
+static void answer(pc_req *rq, int authorized)
+{
+    char ts[24];
+
+    snprintf(ts, sizeof ts, "%lld", (long long)pc_now());
+    pc_reply_json(rq, 200, json_pack("{s:b,s:s}", "authorized", authorized, "timestamp", ts));
+}
+
+void pc_api_authorize(pc_req *rq)
+{
+    pc_principal p;
+    json_t *body = NULL, *perms = NULL;
+    const char *resource, *action, *sub;
+    char *id = NULL;
+
+    if (!pc_api_authenticate(rq, &p) || (body = pc_api_body(rq, check_fields, 3)) == NULL)
+        goto out;
+    resource = json_string_value(json_object_get(body, "resource"));
+    action = json_string_value(json_object_get(body, "action"));
+    sub = json_string_value(json_object_get(body, "sub"));
+    if (sub == NULL) {
+        p.permissions = pc_api_permissions_of(rq->tenant, p.id);
+        answer(rq, pc_perm_set_allows(p.permissions, resource, action));
+        goto out;
+    }
+    p.permissions = pc_api_permissions_of(rq->tenant, p.id);
+    if (!pc_perm_set_allows(p.permissions, "permissions", "check")) {
+        pc_api_error(rq, PC_API_FORBIDDEN, "Permission permissions:check is required", NULL);
+        goto out;
+    }
+    id = subject_id(rq->tenant, sub);
+    if (id == NULL) {
+        pc_api_error(rq, PC_API_SUBJECT_UNKNOWN, "No user or application by that name", json_pack("{s:s}", "sub", "unknown"));
+        goto out;
+    }
+    perms = pc_api_permissions_of(rq->tenant, id);
+    answer(rq, pc_perm_set_allows(perms, resource, action));
+out:
+    free(id);
+    json_decref(perms);
+    json_decref(body);
+    pc_principal_clear(&p);
+}

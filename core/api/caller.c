@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Who is calling the management API, and may they do this? */
+#include "api/api.h"
+#include "iam/permissions.h"
+#include "oauth2/tokens.h"
+#include "server/store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void pc_principal_clear(pc_principal *p)
+{
+    json_decref(p->claims);
+    json_decref(p->record);
+    json_decref(p->permissions);
+    memset(p, 0, sizeof *p);
+}
+
+const char *pc_principal_actor(const pc_principal *p)
+{
+    return json_string_value(json_object_get(p->record, p->is_user ? "id" : "client_id"));
+}
+
+/* The user or application a verified token speaks for, if it still exists. */
+static int load_principal(const pc_tenant *t, pc_principal *p)
+{
+    const char *sub = json_string_value(json_object_get(p->claims, "sub"));
+
+    p->is_user = json_object_get(p->claims, "sid") != NULL;
+    if (p->is_user) {
+        if (pc_db_get(NULL, PC_ENT_USER, t->id, "id", sub, &p->record) != PC_OK)
+            return 0;
+        if (!json_is_null(json_object_get(p->record, "deleted_at")))
+            return 0;
+    } else if (pc_db_get(NULL, PC_ENT_APPLICATION, t->id, "client_id", sub, &p->record) != PC_OK) {
+        return 0;
+    }
+    p->id = json_string_value(json_object_get(p->record, "id"));
+    return 1;
+}
+
+int pc_api_authenticate(pc_req *rq, pc_principal *p)
+{
+    const char *token = pc_req_bearer(rq);
+
+    memset(p, 0, sizeof *p);
+    if (token == NULL) {
+        pc_api_error(rq, PC_API_NO_TOKEN, "A bearer access token is required", NULL);
+        return 0;
+    }
+    if (pc_token_verify_access(rq->tenant, token, &p->claims) != PC_OK || !load_principal(rq->tenant, p)) {
+        pc_principal_clear(p);
+        pc_api_error(rq, PC_API_BAD_TOKEN, "The access token is expired, revoked, malformed or of another tenant", NULL);
+        return 0;
+    }
+    return 1;
+}
+
+json_t *pc_api_permissions_of(const pc_tenant *t, const char *principal_id)
+{
+    json_t *perms = NULL;
+
+    if (PC_DB->principal_permissions(PC_DBS, NULL, t->id, principal_id, &perms) != PC_OK)
+        return json_array();
+    return perms;
+}
+
+int pc_api_require(pc_req *rq, pc_principal *p, const char *resource, const char *action)
+{
+    char message[128];
+
+    if (!pc_api_authenticate(rq, p))
+        return 0;
+    if (p->permissions == NULL)
+        p->permissions = pc_api_permissions_of(rq->tenant, p->id);
+    if (pc_perm_set_allows(p->permissions, resource, action))
+        return 1;
+    snprintf(message, sizeof message, "Permission %s:%s is required", resource, action);
+    pc_api_error(rq, PC_API_FORBIDDEN, message, NULL);
+    pc_principal_clear(p);
+    return 0;
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* /me: the caller's own profile, permissions and password. */
+#include "api/users.h"
+#include "iam/links.h"
+#include "server/store.h"
+#include "util/password.h"
+
+#include <stdlib.h>
+
+void pc_api_me_get(pc_req *rq)
+{
+    pc_principal p;
+    const json_t *r;
+    json_t *me;
+
+    if (!pc_api_authenticate(rq, &p))
+        return;
+    r = p.record;
+    me = json_pack("{s:s,s:s,s:s,s:o,s:o}", "id", p.id, "kind", p.is_user ? "user" : "application",
+                   "tenant", rq->tenant->slug, "groups",
+                   p.is_user ? pc_iam_group_names(rq->tenant->id, p.id) : json_array(), "roles",
+                   pc_iam_effective_roles(rq->tenant->id, p.id));
+    if (p.is_user) {
+        json_object_set(me, "username", json_object_get(r, "username"));
+        json_object_set(me, "email", json_object_get(r, "email"));
+        json_object_set(me, "name", json_object_get(r, "name"));
+    } else {
+        json_object_set(me, "client_id", json_object_get(r, "client_id"));
+        json_object_set(me, "name", json_object_get(r, "name"));
+    }
+    pc_reply_json(rq, 200, me);
+    pc_principal_clear(&p);
+}
+
+void pc_api_me_permissions(pc_req *rq)
+{
+    pc_principal p;
+
+    if (!pc_api_authenticate(rq, &p))
+        return;
+    pc_reply_json(rq, 200, json_pack("{s:o}", "permissions", pc_api_permissions_of(rq->tenant, p.id)));
+    pc_principal_clear(&p);
+}
+
+static const pc_field password_fields[] = {
+    {"current_password", PC_F_STRING, 1}, {"new_password", PC_F_STRING, 1}};
+
+static pc_status store_password(pc_req *rq, const pc_principal *p, const char *hash)
+{
+    json_t *patch = json_pack("{s:s,s:I}", "password_hash", hash, "updated_at", (json_int_t)pc_now());
+    pc_store_tx *tx = NULL;
+    pc_status rc = pc_db_begin(&tx);
+
+    if (rc == PC_OK)
+        rc = pc_db_update(tx, PC_ENT_USER, rq->tenant->id, p->id, patch, NULL, 0);
+    if (rc == PC_OK)
+        rc = pc_api_audit(tx, rq, p, "user.password_changed", p->id, NULL);
+    json_decref(patch);
+    return tx ? pc_db_finish(tx, rc) : rc;
+}
+
+void pc_api_me_password(pc_req *rq)
+{
+    pc_principal p;
+    json_t *body = NULL;
+    const char *cur, *next, *problem;
+    char *hash = NULL;
+    pc_status rc;
+
+    if (!pc_api_authenticate(rq, &p))
+        return;
+    if (!p.is_user) {
+        pc_api_error(rq, PC_API_FORBIDDEN, "Applications have no password", NULL);
+        goto out;
+    }
+    body = pc_api_body(rq, password_fields, 2);
+    if (body == NULL)
+        goto out;
+    cur = json_string_value(json_object_get(body, "current_password"));
+    next = json_string_value(json_object_get(body, "new_password"));
+    if (pc_password_verify(json_string_value(json_object_get(p.record, "password_hash")), cur) != PC_OK) {
+        pc_api_error(rq, PC_API_WRONG_PASSWORD, "The current password is wrong",
+                     json_pack("{s:s}", "current_password", "wrong"));
+        goto out;
+    }
+    if ((problem = pc_password_problem(next)) != NULL) {
+        pc_api_invalid_field(rq, "new_password", problem);
+        goto out;
+    }
+    rc = pc_password_hash(next, &hash) == PC_OK ? store_password(rq, &p, hash) : PC_ERR_CRYPTO;
+    if (rc != PC_OK)
+        pc_api_store_error(rq, rc, NULL);
+    else
+        pc_reply_empty(rq, 204);
+out:
+    free(hash);
+    json_decref(body);
+    pc_principal_clear(&p);
+}

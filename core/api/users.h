@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What the user endpoints share: rendering a user and loading one by path id. */
+#ifndef PC_API_USERS_H
+#define PC_API_USERS_H
+#include "api/api.h"
+
+/** The API view of a user record (new): no hash, RFC 3339 times, groups and roles by name. */
+json_t *pc_api_user_view(const json_t *user, void *tenant_id);
+/** The user named by the path's :id in this tenant (new), or NULL after replying 404. */
+json_t *pc_api_user_load(pc_req *rq);
+/** A store transaction body writing an audit event beside a change. */
+pc_status pc_api_audit(pc_store_tx *tx, pc_req *rq, const pc_principal *p, const char *type,
+                       const char *subject, json_t *details);
+#endif

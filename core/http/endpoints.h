@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The HTTP handlers of the protocol and operations endpoints (one file each in core/http). */
+#ifndef PC_HTTP_ENDPOINTS_H
+#define PC_HTTP_ENDPOINTS_H
+#include "http/request.h"
+
+void pc_http_healthz(pc_req *rq);
+void pc_http_readyz(pc_req *rq);
+void pc_http_metrics(pc_req *rq);
+void pc_http_discovery(pc_req *rq);
+void pc_http_jwks(pc_req *rq);
+void pc_http_token(pc_req *rq);
+void pc_http_userinfo(pc_req *rq);
+void pc_http_introspect(pc_req *rq);
+void pc_http_revoke(pc_req *rq);
+void pc_http_not_found(pc_req *rq);
+#endif

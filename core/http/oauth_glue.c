@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Bridges an HTTP request to the protocol code in core/oauth2 and renders its reply. */
+#include "http/oauth_glue.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ulfius.h>
+
+static const char *form_param(void *ctx, const char *name)
+{
+    return pc_req_form(ctx, name);
+}
+
+static void render(pc_req *rq, pc_oauth_reply *reply)
+{
+    char retry[24];
+
+    if (reply->retry_after > 0) {
+        snprintf(retry, sizeof retry, "%lld", (long long)reply->retry_after);
+        pc_reply_header(rq, "Retry-After", retry);
+    }
+    if (reply->www_authenticate != NULL)
+        pc_reply_header(rq, "WWW-Authenticate", reply->www_authenticate);
+    /* RFC 6749 §5.1 */
+    pc_reply_header(rq, "Cache-Control", "no-store");
+    pc_reply_header(rq, "Pragma", "no-cache");
+    if (reply->body != NULL)
+        pc_reply_json(rq, reply->status, reply->body);
+    else
+        pc_reply_json(rq, reply->status ? reply->status : 200, json_object());
+    reply->body = NULL;
+}
+
+void pc_http_run_oauth(pc_req *rq, pc_oauth_flow flow, int allow_get)
+{
+    pc_oauth_request orq = {.tenant = rq->tenant, .ip = rq->ip, .param = form_param,
+                            .param_ctx = rq, .bearer = pc_req_bearer(rq)};
+    pc_oauth_reply reply = {0};
+    char *user = NULL, *password = NULL;
+    int is_get = strcmp(pc_req_method(rq), "GET") == 0;
+
+    if (!(is_get && allow_get) && !pc_req_content_type_is(rq, "application/x-www-form-urlencoded")) {
+        pc_oauth_error(&reply, 400, "invalid_request",
+                       "the body must be application/x-www-form-urlencoded");
+        render(rq, &reply);
+        return;
+    }
+    if (pc_req_basic(rq, &user, &password)) {
+        orq.basic_user = user;
+        orq.basic_password = password;
+    }
+    flow(&orq, &reply);
+    render(rq, &reply);
+    u_free(user);
+    if (password != NULL) {
+        memset(password, 0, strlen(password));
+        u_free(password);
+    }
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Roles and groups referred to by name: resolving names, setting and reading a principal's links. */
+#include "iam/links.h"
+#include "server/store.h"
+
+/* Ids of the named records of entity `ent`; unknown names collected. */
+static pc_status resolve(pc_store_tx *tx, pc_entity ent, const char *tenant_id,
+                         const json_t *names, json_t **ids, json_t **unknown)
+{
+    size_t i;
+    json_t *name, *rec;
+
+    *ids = json_array();
+    *unknown = json_object();
+    json_array_foreach(names, i, name) {
+        rec = NULL;
+        if (pc_db_get(tx, ent, tenant_id, "name", json_string_value(name), &rec) == PC_OK)
+            json_array_append(*ids, json_object_get(rec, "id"));
+        else
+            json_object_set_new(*unknown, json_string_value(name), json_string("unknown"));
+        json_decref(rec);
+    }
+    if (json_object_size(*unknown) == 0) {
+        json_decref(*unknown);
+        *unknown = NULL;
+        return PC_OK;
+    }
+    json_decref(*ids);
+    *ids = NULL;
+    return PC_ERR_INVALID;
+}
+
+static pc_status set_links(pc_store_tx *tx, pc_link kind, pc_entity ent, const char *tenant_id,
+                           const char *owner, int owner_is_a, const json_t *names, json_t **unknown)
+{
+    json_t *ids = NULL, *id;
+    size_t i;
+    pc_status rc = resolve(tx, ent, tenant_id, names, &ids, unknown);
+
+    if (rc != PC_OK)
+        return rc;
+    if (owner_is_a)
+        rc = PC_DB->link_remove(PC_DBS, tx, kind, tenant_id, owner, NULL);
+    json_array_foreach(ids, i, id) {
+        if (rc != PC_OK)
+            break;
+        rc = owner_is_a ? PC_DB->link_add(PC_DBS, tx, kind, tenant_id, owner, json_string_value(id))
+                        : PC_DB->link_add(PC_DBS, tx, kind, tenant_id, json_string_value(id), owner);
+    }
+    json_decref(ids);
+    return rc;
+}
+
+pc_status pc_iam_set_roles(pc_store_tx *tx, const char *tenant_id, const char *principal_id,
+                           const json_t *names, json_t **unknown)
+{
+    return set_links(tx, PC_LINK_PRINCIPAL_ROLE, PC_ENT_ROLE, tenant_id, principal_id, 1, names, unknown);
+}
+
+static pc_status leave_all_groups(pc_store_tx *tx, const char *tenant_id, const char *user_id)
+{
+    json_t *groups = NULL, *g;
+    size_t i;
+    pc_status rc = PC_DB->link_list(PC_DBS, tx, PC_LINK_GROUP_MEMBER, tenant_id, user_id, 1, &groups);
+
+    json_array_foreach(groups, i, g) {
+        if (rc == PC_OK)
+            rc = PC_DB->link_remove(PC_DBS, tx, PC_LINK_GROUP_MEMBER, tenant_id,
+                                    json_string_value(g), user_id);
+    }
+    json_decref(groups);
+    return rc;
+}
+
+pc_status pc_iam_set_groups(pc_store_tx *tx, const char *tenant_id, const char *user_id,
+                            const json_t *names, json_t **unknown)
+{
+    json_t *ids = NULL;
+    pc_status rc = resolve(tx, PC_ENT_GROUP, tenant_id, names, &ids, unknown);
+
+    json_decref(ids);
+    if (rc == PC_OK)
+        rc = leave_all_groups(tx, tenant_id, user_id);
+    if (rc == PC_OK)
+        rc = set_links(tx, PC_LINK_GROUP_MEMBER, PC_ENT_GROUP, tenant_id, user_id, 0, names, unknown);
+    return rc;
+}
+
+/* Map the ids linked to `id` to their records' names. */
+static json_t *names_of(pc_link kind, pc_entity ent, const char *tenant_id, const char *id, int reverse)
+{
+    json_t *ids = NULL, *names = json_array(), *v, *rec;
+    size_t i;
+
+    if (PC_DB->link_list(PC_DBS, NULL, kind, tenant_id, id, reverse, &ids) != PC_OK)
+        return names;
+    json_array_foreach(ids, i, v) {
+        rec = NULL;
+        if (pc_db_get(NULL, ent, tenant_id, "id", json_string_value(v), &rec) == PC_OK)
+            json_array_append(names, json_object_get(rec, "name"));
+        json_decref(rec);
+    }
+    json_decref(ids);
+    return names;
+}
+
+json_t *pc_iam_role_names(const char *tenant_id, const char *principal_id)
+{
+    return names_of(PC_LINK_PRINCIPAL_ROLE, PC_ENT_ROLE, tenant_id, principal_id, 0);
+}
+
+json_t *pc_iam_group_names(const char *tenant_id, const char *user_id)
+{
+    return names_of(PC_LINK_GROUP_MEMBER, PC_ENT_GROUP, tenant_id, user_id, 1);
+}
+
+json_t *pc_iam_effective_roles(const char *tenant_id, const char *principal_id)
+{
+    json_t *names = NULL;
+
+    if (PC_DB->principal_roles(PC_DBS, NULL, tenant_id, principal_id, &names) != PC_OK)
+        return json_array();
+    return names;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Roles and groups referred to by name: resolving names, setting and reading a principal's links. */
+#ifndef PC_IAM_LINKS_H
+#define PC_IAM_LINKS_H
+#include <portcullis/portcullis.h>
+
+/**
+ * Make `principal_id` hold exactly the roles named in `names` (JSON array), in
+ * `tx`. Unknown names: PC_ERR_INVALID with *unknown (new object name → reason).
+ */
+pc_status pc_iam_set_roles(pc_store_tx *tx, const char *tenant_id, const char *principal_id,
+                           const json_t *names, json_t **unknown);
+/** Make user `user_id` a member of exactly the groups named in `names`. */
+pc_status pc_iam_set_groups(pc_store_tx *tx, const char *tenant_id, const char *user_id,
+                            const json_t *names, json_t **unknown);
+/** Names of the roles a principal holds directly (new array). */
+json_t *pc_iam_role_names(const char *tenant_id, const char *principal_id);
+/** Names of the groups a user is in (new array). */
+json_t *pc_iam_group_names(const char *tenant_id, const char *user_id);
+/** Names of a principal's effective roles, direct and through groups (new array). */
+json_t *pc_iam_effective_roles(const char *tenant_id, const char *principal_id);
+#endif

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Tenants: a small cache of immutable tenant views, reference counted, reloaded on change. */
+#include "iam/tenant.h"
+#include "oauth2/changes.h"
+#include "oidc/discovery.h"
+#include "server/store.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_CACHED 256
+/* Reload now and then so that time-based key transitions show in the JWKS. */
+#define CACHE_TTL 60
+
+static pc_tenant *cache[MAX_CACHED];
+static size_t ncached;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void tenant_free(pc_tenant *t)
+{
+    if (t == NULL)
+        return;
+    pc_keyring_free(t->keys);
+    free(t->slug);
+    free(t->name);
+    free(t->issuer);
+    free(t->audience);
+    free(t->discovery);
+    free(t);
+}
+
+void pc_tenant_release(pc_tenant *t)
+{
+    if (t != NULL && __atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0)
+        tenant_free(t);
+}
+
+static int64_t setting_int(const json_t *s, const char *k, int64_t def)
+{
+    json_t *v = json_object_get(s, k);
+
+    return json_is_integer(v) && json_integer_value(v) > 0 ? json_integer_value(v) : def;
+}
+
+static pc_jose_alg setting_alg(const json_t *s, const char *k, pc_jose_alg def)
+{
+    pc_jose_alg a = pc_jose_alg_from_str(json_string_value(json_object_get(s, k)));
+
+    return a != PC_ALG_NONE_ ? a : def;
+}
+
+static pc_status tenant_from_record(const json_t *rec, pc_tenant **out)
+{
+    const json_t *s = json_object_get(rec, "settings");
+    const char *aud = json_string_value(json_object_get(s, "audience"));
+    pc_tenant *t = pc_calloc(1, sizeof *t);
+    json_t *doc;
+    pc_status rc;
+
+    snprintf(t->id, sizeof t->id, "%s", json_string_value(json_object_get(rec, "id")));
+    t->slug = pc_strdup(json_string_value(json_object_get(rec, "slug")));
+    t->name = pc_strdup(json_string_value(json_object_get(rec, "name")));
+    t->issuer = pc_asprintf("%s/t/%s", pc_srv->cfg.public_url, t->slug);
+    t->audience = pc_strdup(aud ? aud : t->issuer);
+    t->access_alg = setting_alg(s, "access_token_alg", PC_ALG_ES256);
+    t->id_alg = setting_alg(s, "id_token_alg", PC_ALG_RS256);
+    t->access_ttl = setting_int(s, "access_token_ttl", pc_srv->cfg.access_ttl);
+    t->refresh_ttl = setting_int(s, "refresh_token_ttl", pc_srv->cfg.refresh_ttl);
+    t->session_ttl = setting_int(s, "session_ttl", pc_srv->cfg.session_ttl);
+    t->loaded_at = pc_now();
+    t->refs = 1;
+    doc = pc_oidc_discovery(t->issuer);
+    t->discovery = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    rc = pc_keyring_load(t->id, pc_srv->master_key, t->loaded_at, &t->keys);
+    if (rc != PC_OK) {
+        tenant_free(t);
+        return rc;
+    }
+    *out = t;
+    return PC_OK;
+}
+
+/* Find a fresh cached tenant by slug or id and take a reference. Lock held. */
+static pc_tenant *cached(const char *field, const char *value)
+{
+    for (size_t i = 0; i < ncached; i++) {
+        pc_tenant *t = cache[i];
+        const char *v = strcmp(field, "slug") == 0 ? t->slug : t->id;
+        if (strcmp(v, value) != 0)
+            continue;
+        if (t->loaded_at + CACHE_TTL < pc_now()) {
+            cache[i] = cache[--ncached];
+            pc_tenant_release(t);
+            return NULL;
+        }
+        __atomic_add_fetch(&t->refs, 1, __ATOMIC_ACQ_REL);
+        return t;
+    }
+    return NULL;
+}
+
+static void cache_put(pc_tenant *t)
+{
+    pthread_mutex_lock(&lock);
+    if (ncached < MAX_CACHED) {
+        __atomic_add_fetch(&t->refs, 1, __ATOMIC_ACQ_REL);
+        cache[ncached++] = t;
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+static pc_status acquire(const char *field, const char *value, pc_tenant **out)
+{
+    json_t *rec = NULL;
+    pc_status rc;
+
+    pthread_mutex_lock(&lock);
+    *out = cached(field, value);
+    pthread_mutex_unlock(&lock);
+    if (*out != NULL)
+        return PC_OK;
+    rc = pc_db_get(NULL, PC_ENT_TENANT, NULL, field, value, &rec);
+    if (rc == PC_OK)
+        rc = tenant_from_record(rec, out);
+    json_decref(rec);
+    if (rc == PC_OK)
+        cache_put(*out);
+    return rc;
+}
+
+pc_status pc_tenant_acquire(const char *slug, pc_tenant **out)
+{
+    if (!pc_tenant_slug_valid(slug))
+        return PC_ERR_NOT_FOUND;
+    return acquire("slug", slug, out);
+}
+
+pc_status pc_tenant_acquire_id(const char *id, pc_tenant **out)
+{
+    return acquire("id", id, out);
+}
+
+void pc_tenant_invalidate(const char *tenant_id)
+{
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < ncached; i++) {
+        if (strcmp(cache[i]->id, tenant_id) == 0) {
+            pc_tenant_release(cache[i]);
+            cache[i] = cache[--ncached];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+static void on_change(const pc_change *c)
+{
+    if (strcmp(c->kind, "tenant") == 0 || strcmp(c->kind, "keys") == 0)
+        pc_tenant_invalidate(c->tenant_id);
+}
+
+void pc_tenants_init(void)
+{
+    pc_changes_listen(on_change);
+}
+
+void pc_tenants_shutdown(void)
+{
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < ncached; i++)
+        pc_tenant_release(cache[i]);
+    ncached = 0;
+    pthread_mutex_unlock(&lock);
+}
+
+int pc_tenant_slug_valid(const char *slug)
+{
+    size_t n = slug ? strlen(slug) : 0;
+
+    if (n < 1 || n > 63)
+        return 0;
+    /* ^[a-z0-9][a-z0-9-]{0,62}$ */
+    for (size_t i = 0; i < n; i++) {
+        char c = slug[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (i > 0 && c == '-');
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+pc_status pc_tenant_create(pc_store_tx *tx, const char *slug, const char *name, json_t **out)
+{
+    char id[37];
+    int64_t now = pc_now();
+    json_t *rec;
+    pc_status rc;
+
+    if (!pc_tenant_slug_valid(slug))
+        return PC_ERR_INVALID;
+    pc_uuid7(id);
+    rec = json_pack("{s:s,s:s,s:s,s:{},s:I}", "id", id, "slug", slug, "name", name ? name : slug,
+                    "settings", "created_at", (json_int_t)now);
+    rc = pc_db_insert(tx, PC_ENT_TENANT, rec, NULL, 0);
+    if (rc == PC_OK)
+        rc = pc_keyring_generate(tx, id, pc_srv->master_key, now, now);
+    if (rc == PC_OK && out != NULL)
+        *out = json_incref(rec);
+    json_decref(rec);
+    return rc;
+}

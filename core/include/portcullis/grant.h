@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Portcullis SDK: grant-type plugins at the token endpoint. */
+#ifndef PORTCULLIS_GRANT_H
+#define PORTCULLIS_GRANT_H
+
+#include "host.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * What a grant plugin may ask of the token request it handles. `ctx` is the
+ * host's, to pass back to every function. The client has already been
+ * authenticated by the host and is allowed to use this grant type. Strings
+ * returned are borrowed for the call. Appeared in ABI 1.0.
+ *
+ * A plugin decides *who* the token is for; the host alone mints, signs,
+ * stores and revokes tokens.
+ */
+typedef struct pc_grant_call {
+    uint32_t struct_size;
+    void *ctx;
+
+    /** A form parameter of the request, or NULL. */
+    const char *(*param)(void *ctx, const char *name);
+    /** The authenticated client: its client_id and whether it is public. */
+    const char *client_id;
+    int client_is_public;
+
+    /**
+     * Settle the scope: intersect the requested scope (NULL means the
+     * client's default) with what the client may ask; PC_ERR_DENIED if an
+     * asked scope is not allowed (the host answers invalid_scope).
+     */
+    pc_status (*scope_grant)(void *ctx, const char *requested);
+    /** The token is for the client itself (client_credentials). */
+    pc_status (*subject_client)(void *ctx);
+    /**
+     * Check a user's password (throttled, audited and timed by the host); on
+     * success the token is for that user with amr "pwd", in a new session.
+     * PC_ERR_DENIED: wrong credentials; PC_ERR_LIMIT: throttled.
+     */
+    pc_status (*subject_password)(void *ctx, const char *username, const char *password);
+    /**
+     * Redeem a refresh token of this client: on success the subject, scope,
+     * session and amr are those it carried, and a replay revokes its family.
+     */
+    pc_status (*subject_refresh)(void *ctx, const char *refresh_token);
+    /** Ask for a refresh token beside the access token (the client must hold the grant). */
+    void (*want_refresh)(void *ctx);
+    /** Set the OAuth error returned when handle() does not return PC_OK. */
+    void (*error)(void *ctx, const char *error, const char *description);
+} pc_grant_call;
+
+/** Grant plugin operations. Appeared in ABI 1.0. */
+typedef struct pc_grant_ops {
+    pc_plugin base;
+    /** The grant_type value it serves ("password", "urn:..."). */
+    const char *grant_type;
+    /**
+     * Handle one token request. PC_OK: the host mints the tokens. Otherwise
+     * the host answers with the error set through call->error() (default
+     * invalid_grant) and the matching RFC 6749 status.
+     */
+    pc_status (*handle)(void *state, const pc_grant_call *call);
+} pc_grant_ops;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Portcullis SDK: the storage backend operations (SQLite, PostgreSQL, ...). */
+#ifndef PORTCULLIS_STORAGE_H
+#define PORTCULLIS_STORAGE_H
+
+#include "plugin.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Entities of the store. Records cross the ABI as JSON objects whose members
+ * are the columns below; times are Unix seconds (integers), lists are JSON
+ * arrays, absent optional values are JSON null. Every entity but
+ * PC_ENT_TENANT carries "tenant_id", which every operation binds: a record of
+ * one tenant is never visible through another. Appeared in ABI 1.0.
+ *
+ *  TENANT      id, slug, name, settings{}, created_at
+ *  KEY         id (kid), tenant_id, alg, public_jwk{}, private_enc, created_at,
+ *              activates_at, retires_at|null, expires_at|null
+ *  USER        id, tenant_id, username, email|null, name|null, phone_number|null,
+ *              password_hash|null, created_at, updated_at, deleted_at|null
+ *  APPLICATION id, tenant_id, client_id, name, type, secret_hash|null, grant_types[],
+ *              redirect_uris[], post_logout_redirect_uris[], scopes[], resources[],
+ *              first_party, created_at, updated_at
+ *  ROLE        id, tenant_id, name, description|null, permissions[], created_at, updated_at
+ *  GROUP       id, tenant_id, name, description|null, created_at, updated_at
+ *  SESSION     id, tenant_id, user_id, client_id|null, amr[], auth_time, created_at,
+ *              expires_at, ended_at|null, ip|null
+ *  REFRESH     id (hash of the token), tenant_id, family_id, client_id, user_id|null,
+ *              sid|null, scope, amr[], auth_time|null, created_at, expires_at,
+ *              rotated_at|null, revoked_at|null, access_jti|null, access_exp|null
+ *  AUDIT       id, tenant_id, type, time, actor, subject|null, ip|null, details{}
+ *  PROVIDER    id, tenant_id, name, kind, plugin, config{}, created_at, updated_at
+ *  MFA         id, tenant_id, user_id, method, state, secret_enc|null, data{},
+ *              created_at, updated_at
+ */
+typedef enum pc_entity {
+    PC_ENT_TENANT = 0,
+    PC_ENT_KEY,
+    PC_ENT_USER,
+    PC_ENT_APPLICATION,
+    PC_ENT_ROLE,
+    PC_ENT_GROUP,
+    PC_ENT_SESSION,
+    PC_ENT_REFRESH,
+    PC_ENT_AUDIT,
+    PC_ENT_PROVIDER,
+    PC_ENT_MFA,
+    PC_ENT_COUNT_
+} pc_entity;
+
+/** Kinds of principal-link rows (who holds which role, who is in which group). */
+typedef enum pc_link {
+    PC_LINK_PRINCIPAL_ROLE = 0, /**< (principal id, role id): users and applications hold roles */
+    PC_LINK_GROUP_ROLE,         /**< (group id, role id) */
+    PC_LINK_GROUP_MEMBER,       /**< (group id, user id) */
+    PC_LINK_APP_PROVIDER,       /**< (application id, provider id) */
+    PC_LINK_COUNT_
+} pc_link;
+
+/**
+ * A list query. `filters` (borrowed, may be NULL) maps column names to exact
+ * values; the key "q" means a case-insensitive substring over the entity's
+ * searchable columns. Results come in id order (ids are UUIDv7, so creation
+ * order); `after` is the last id of the previous page (exclusive) or NULL;
+ * `descending` reverses the order. Appeared in ABI 1.0.
+ */
+typedef struct pc_store_query {
+    const json_t *filters;
+    const char *after;
+    unsigned limit;
+    int descending;
+} pc_store_query;
+
+/** A handle to one transaction, opened by begin(); opaque to the core. */
+typedef struct pc_store_tx pc_store_tx;
+
+/**
+ * One entry of the change feed: revocations and cache invalidations every
+ * node replays. kind is one of "jti", "sid", "client", "user" (revocations,
+ * kept until expires_at) or "tenant", "keys", "app", "perm" (invalidations).
+ */
+typedef struct pc_change {
+    int64_t seq;
+    char tenant_id[40];
+    char kind[16];
+    char key[128];
+    int64_t at;
+    int64_t expires_at;
+} pc_change;
+
+/**
+ * Storage operations. Every operation that takes a `pc_store_tx *` runs in
+ * that transaction, or, when it is NULL, on its own (autocommit). Returned
+ * JSON (`json_t **out`) is new: the caller json_decref()s it. Input JSON is
+ * borrowed. All operations are thread-safe; a transaction is used by one
+ * thread at a time. Unique constraint violations return PC_ERR_CONFLICT and,
+ * if `conflict` is not NULL, the offending column name in it. Appeared in ABI 1.0.
+ */
+typedef struct pc_storage_ops {
+    pc_plugin base;
+    /** URI scheme this backend serves: "sqlite", "postgresql". */
+    const char *uri_scheme;
+
+    /** Connect (state comes from init, which receives {"uri":..., "pool_size":N}). */
+    pc_status (*open)(void *state);
+    /** Apply pending migrations; *from and *to receive the versions. Refuses a newer store. */
+    pc_status (*migrate)(void *state, int *from, int *to);
+    /** Schema version of the store and of this plugin. */
+    pc_status (*schema_version)(void *state, int *store, int *supported);
+    /** Is the store reachable now? */
+    pc_status (*ping)(void *state);
+
+    /**
+     * Transactions. Any failed operation inside one fails the transaction:
+     * later operations return PC_ERR_STORAGE and commit() rolls back and
+     * returns PC_ERR_STORAGE, on every backend alike.
+     */
+    pc_status (*begin)(void *state, pc_store_tx **tx);
+    pc_status (*commit)(pc_store_tx *tx);   /**< ends the transaction, even on failure */
+    void (*rollback)(pc_store_tx *tx);      /**< ends the transaction; NULL is a no-op */
+
+    /** Insert a full record (id included). */
+    pc_status (*insert)(void *state, pc_store_tx *tx, pc_entity ent, const json_t *rec,
+                        char *conflict, size_t conflict_len);
+    /** Fetch the one record whose `field` (id or a unique column) equals `value`. */
+    pc_status (*get)(void *state, pc_store_tx *tx, pc_entity ent, const char *tenant_id,
+                     const char *field, const char *value, json_t **out);
+    /** A page of records as a JSON array. */
+    pc_status (*list)(void *state, pc_store_tx *tx, pc_entity ent, const char *tenant_id,
+                      const pc_store_query *q, json_t **out);
+    /** Set the columns present in `patch` on record `id`. PC_ERR_NOT_FOUND if none. */
+    pc_status (*update)(void *state, pc_store_tx *tx, pc_entity ent, const char *tenant_id,
+                        const char *id, const json_t *patch, char *conflict, size_t conflict_len);
+    /** Delete record `id` and, for tenants, users, groups and roles, their links. */
+    pc_status (*remove)(void *state, pc_store_tx *tx, pc_entity ent, const char *tenant_id,
+                        const char *id);
+
+    /** Add a link (idempotent) / remove one / remove all of `a`'s (b NULL). */
+    pc_status (*link_add)(void *state, pc_store_tx *tx, pc_link kind, const char *tenant_id,
+                          const char *a, const char *b);
+    pc_status (*link_remove)(void *state, pc_store_tx *tx, pc_link kind, const char *tenant_id,
+                             const char *a, const char *b);
+    /** The b ids linked to a (or, with reverse, the a ids linked to b), as a JSON array. */
+    pc_status (*link_list)(void *state, pc_store_tx *tx, pc_link kind, const char *tenant_id,
+                           const char *id, int reverse, json_t **out);
+
+    /** Effective permissions of a principal: union of its roles' and its groups' roles'. */
+    pc_status (*principal_permissions)(void *state, pc_store_tx *tx, const char *tenant_id,
+                                       const char *principal_id, json_t **out);
+    /** Names of the principal's effective roles (direct and through groups). */
+    pc_status (*principal_roles)(void *state, pc_store_tx *tx, const char *tenant_id,
+                                 const char *principal_id, json_t **out);
+
+    /**
+     * Rotate a refresh token atomically: if record `id` is neither rotated nor
+     * revoked nor expired at `now`, mark it rotated and return it in *out; if it
+     * was rotated and not yet revoked, return PC_ERR_CONFLICT with the record in
+     * *out (a replay); otherwise (unknown, revoked, expired) PC_ERR_NOT_FOUND.
+     */
+    pc_status (*refresh_take)(void *state, pc_store_tx *tx, const char *tenant_id,
+                              const char *id, int64_t now, json_t **out);
+    /** Revoke every refresh token of a family, a session (sid) or a user. Column: family_id|sid|user_id. */
+    pc_status (*refresh_revoke)(void *state, pc_store_tx *tx, const char *tenant_id,
+                                const char *column, const char *value, int64_t now,
+                                json_t **revoked);
+    /** End every open session of a user; the ended ids in *ended. */
+    pc_status (*sessions_end)(void *state, pc_store_tx *tx, const char *tenant_id,
+                              const char *user_id, int64_t now, json_t **ended);
+
+    /** Append to the change feed (seq is assigned). */
+    pc_status (*change_add)(void *state, pc_store_tx *tx, const pc_change *c);
+    /** Entries with seq > after, oldest first, at most max; *n receives the count. */
+    pc_status (*change_since)(void *state, int64_t after, pc_change *buf, size_t max, size_t *n);
+    /** Drop feed entries that expired before `now`. */
+    pc_status (*change_purge)(void *state, int64_t now);
+} pc_storage_ops;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* portcullis: the command line (serve, migrate, plugins, keys rotate, version). */
+#include "http/router.h"
+#include "iam/tenant.h"
+#include "jose/keyring.h"
+#include "oauth2/changes.h"
+#include "server/bootstrap.h"
+#include "server/server.h"
+#include "server/store.h"
+#include "util/log.h"
+
+#include <curl/curl.h>
+#include <gnutls/gnutls.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DRAIN_MS 10000
+
+static int usage(void)
+{
+    fputs("usage: portcullis <command>\n"
+          "  serve                         run the server (configuration: environment, $PORTCULLIS_CONFIG)\n"
+          "  migrate                       apply schema migrations and exit\n"
+          "  plugins                       list loadable plugins and their kinds\n"
+          "  keys rotate --tenant SLUG [--delay SECONDS]\n"
+          "                                add new signing keys, published before they sign\n"
+          "  version                       print the version\n",
+          stderr);
+    return 2;
+}
+
+static int open_everything(pc_server *srv, int migrate)
+{
+    char err[512];
+
+    if (pc_config_load(&srv->cfg, NULL, err, sizeof err) != 0) {
+        fprintf(stderr, "portcullis: %s\n", err);
+        return -1;
+    }
+    if (pc_log_init(srv->cfg.log_level) != 0) {
+        fprintf(stderr, "portcullis: PORTCULLIS_LOG_LEVEL must be error, warning, info or debug\n");
+        return -1;
+    }
+    return pc_server_open(srv, migrate);
+}
+
+static int wait_for_signal(void)
+{
+    sigset_t set;
+    int sig = 0;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigwait(&set, &sig);
+    return sig;
+}
+
+static int cmd_serve(pc_server *srv)
+{
+    sigset_t set;
+    int rc = 1;
+
+    /* Block the stop signals in every thread; main waits for them. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (open_everything(srv, 1) != 0 || pc_bootstrap() != PC_OK)
+        return 1;
+    pc_tenants_init();
+    if (pc_changes_start() != PC_OK || pc_http_start() != 0)
+        goto out;
+    pc_info("ready");
+    pc_info("stopping on signal %d: draining in-flight requests", wait_for_signal());
+    pc_http_stop(DRAIN_MS);
+    rc = 0;
+out:
+    pc_changes_stop();
+    pc_tenants_shutdown();
+    return rc;
+}
+
+static int cmd_migrate(pc_server *srv)
+{
+    int from = 0, to = 0;
+
+    if (open_everything(srv, 0) != 0 || srv->store.ops->migrate(srv->store.state, &from, &to) != PC_OK)
+        return 1;
+    printf("schema version %d -> %d%s\n", from, to, from == to ? " (nothing to do)" : "");
+    return 0;
+}
+
+static int cmd_plugins(pc_server *srv)
+{
+    char err[512], *dir;
+    pc_registry reg = {0};
+
+    if (pc_config_load(&srv->cfg, NULL, err, sizeof err) != 0 || pc_log_init("warning") != 0) {
+        fprintf(stderr, "portcullis: %s\n", err);
+        return 1;
+    }
+    dir = pc_plugins_default_dir(srv->cfg.plugin_dir);
+    printf("plugins in %s:\n", dir);
+    pc_registry_scan(&reg, dir);
+    for (size_t i = 0; i < reg.n; i++) {
+        const pc_plugin *d = reg.items[i].desc;
+        printf("  %-9s %-20s %-8s %s\n", pc_plugin_kind_str(d->kind), d->name,
+               d->version ? d->version : "", d->description ? d->description : "");
+    }
+    pc_registry_free(&reg);
+    free(dir);
+    return 0;
+}
+
+static int cmd_keys_rotate(pc_server *srv, int argc, char **argv)
+{
+    const char *slug = NULL;
+    int64_t delay = -1;
+    pc_tenant *t = NULL;
+    pc_store_tx *tx = NULL;
+    pc_status rc;
+
+    for (int i = 0; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--tenant") == 0)
+            slug = argv[i + 1];
+        else if (strcmp(argv[i], "--delay") == 0)
+            delay = strtoll(argv[i + 1], NULL, 10);
+    }
+    if (slug == NULL)
+        return usage();
+    if (open_everything(srv, 1) != 0)
+        return 1;
+    if (pc_tenant_acquire(slug, &t) != PC_OK) {
+        fprintf(stderr, "portcullis: no tenant \"%s\"\n", slug);
+        return 1;
+    }
+    if (delay < 0)
+        delay = srv->cfg.key_publish_delay;
+    rc = pc_db_begin(&tx);
+    if (rc == PC_OK)
+        rc = pc_keyring_rotate(tx, t->id, srv->master_key, pc_now(), delay,
+                               t->access_ttl > t->session_ttl ? t->access_ttl : t->session_ttl);
+    rc = tx ? pc_db_finish(tx, rc) : rc;
+    if (rc == PC_OK)
+        printf("tenant %s: new keys published now, signing in %lld s; old keys retire then\n", slug,
+               (long long)delay);
+    pc_tenant_release(t);
+    pc_tenants_shutdown();
+    return rc == PC_OK ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    static pc_server srv;
+    int rc;
+
+    if (argc < 2)
+        return usage();
+    if (strcmp(argv[1], "version") == 0) {
+        printf("portcullis %s (plugin ABI %d.%d)\n", PC_VERSION, PC_ABI_MAJOR, PC_ABI_MINOR);
+        return 0;
+    }
+    gnutls_global_init();
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (strcmp(argv[1], "serve") == 0)
+        rc = cmd_serve(&srv);
+    else if (strcmp(argv[1], "migrate") == 0)
+        rc = cmd_migrate(&srv);
+    else if (strcmp(argv[1], "plugins") == 0)
+        rc = cmd_plugins(&srv);
+    else if (argc >= 3 && strcmp(argv[1], "keys") == 0 && strcmp(argv[2], "rotate") == 0)
+        rc = cmd_keys_rotate(&srv, argc - 3, argv + 3);
+    else
+        return usage();
+    pc_server_close(&srv);
+    pc_log_close();
+    curl_global_cleanup();
+    gnutls_global_deinit();
+    return rc;
+}

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Revocations and cache invalidations replayed from the store's change feed. */
+#include "oauth2/changes.h"
+#include "server/store.h"
+#include "util/log.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define BATCH 256
+#define MAX_LISTENERS 8
+#define PURGE_EVERY 60
+/* Entries stay in the store a while past expiry so that a slow node still reads them. */
+#define STORE_GRACE 3600
+
+static json_t *revoked;              /* "jti:<jti>", "sid:<sid>", "client:<tenant>:<id>" -> [at, expires_at] */
+static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_mutex_t sync_lock = PTHREAD_MUTEX_INITIALIZER;
+static int64_t last_seq;
+static pc_change_listener listeners[MAX_LISTENERS];
+static int nlisteners;
+static pthread_t poller;
+static int running;
+static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t stop_cond = PTHREAD_COND_INITIALIZER;
+
+void pc_changes_listen(pc_change_listener fn)
+{
+    if (nlisteners < MAX_LISTENERS)
+        listeners[nlisteners++] = fn;
+}
+
+static int is_revocation(const char *kind)
+{
+    return strcmp(kind, "jti") == 0 || strcmp(kind, "sid") == 0 || strcmp(kind, "client") == 0;
+}
+
+static void revocation_key(char *buf, size_t len, const char *kind, const char *tenant_id,
+                           const char *key)
+{
+    if (strcmp(kind, "client") == 0)
+        snprintf(buf, len, "client:%s:%s", tenant_id, key);
+    else
+        snprintf(buf, len, "%s:%s", kind, key);
+}
+
+static void apply(const pc_change *c)
+{
+    char key[200];
+
+    if (!is_revocation(c->kind)) {
+        for (int i = 0; i < nlisteners; i++)
+            listeners[i](c);
+        return;
+    }
+    if (c->expires_at < pc_now())
+        return;
+    revocation_key(key, sizeof key, c->kind, c->tenant_id, c->key);
+    pthread_rwlock_wrlock(&lock);
+    json_object_set_new(revoked, key, json_pack("[I,I]", (json_int_t)c->at, (json_int_t)c->expires_at));
+    pthread_rwlock_unlock(&lock);
+}
+
+void pc_changes_sync(void)
+{
+    pc_change buf[BATCH];
+    size_t n;
+
+    pthread_mutex_lock(&sync_lock);
+    do {
+        if (PC_DB->change_since(PC_DBS, last_seq, buf, BATCH, &n) != PC_OK)
+            break;
+        for (size_t i = 0; i < n; i++) {
+            apply(&buf[i]);
+            last_seq = buf[i].seq;
+        }
+    } while (n == BATCH);
+    pthread_mutex_unlock(&sync_lock);
+}
+
+static void purge_memory(int64_t now)
+{
+    const char *key;
+    json_t *v, *tmp;
+
+    pthread_rwlock_wrlock(&lock);
+    json_object_foreach_safe(revoked, tmp, key, v) {
+        if (json_integer_value(json_array_get(v, 1)) < now)
+            json_object_del(revoked, key);
+    }
+    pthread_rwlock_unlock(&lock);
+}
+
+static void *poll_loop(void *arg)
+{
+    int64_t last_purge = pc_now();
+    struct timespec ts;
+    long ms = (long)pc_srv->cfg.change_poll_ms;
+
+    (void)arg;
+    pthread_mutex_lock(&stop_lock);
+    while (running) {
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += ms / 1000;
+        ts.tv_nsec += (ms % 1000) * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        if (pthread_cond_timedwait(&stop_cond, &stop_lock, &ts) != ETIMEDOUT)
+            continue;
+        pthread_mutex_unlock(&stop_lock);
+        pc_changes_sync();
+        if (pc_now() - last_purge >= PURGE_EVERY) {
+            last_purge = pc_now();
+            purge_memory(last_purge);
+            PC_DB->change_purge(PC_DBS, last_purge - STORE_GRACE);
+        }
+        pthread_mutex_lock(&stop_lock);
+    }
+    pthread_mutex_unlock(&stop_lock);
+    return NULL;
+}
+
+pc_status pc_changes_start(void)
+{
+    if (revoked == NULL)
+        revoked = json_object();
+    pc_changes_sync();
+    running = 1;
+    if (pthread_create(&poller, NULL, poll_loop, NULL) != 0) {
+        running = 0;
+        return PC_ERR_INTERNAL;
+    }
+    return PC_OK;
+}
+
+void pc_changes_stop(void)
+{
+    if (running) {
+        pthread_mutex_lock(&stop_lock);
+        running = 0;
+        pthread_cond_signal(&stop_cond);
+        pthread_mutex_unlock(&stop_lock);
+        pthread_join(poller, NULL);
+    }
+    json_decref(revoked);
+    revoked = NULL;
+}
+
+pc_status pc_change_write(pc_store_tx *tx, const char *tenant_id, const char *kind,
+                          const char *key, int64_t expires_at)
+{
+    pc_change c = {.seq = 0, .at = pc_now(), .expires_at = expires_at};
+
+    snprintf(c.tenant_id, sizeof c.tenant_id, "%s", tenant_id);
+    snprintf(c.kind, sizeof c.kind, "%s", kind);
+    snprintf(c.key, sizeof c.key, "%s", key);
+    return PC_DB->change_add(PC_DBS, tx, &c);
+}
+
+static int lookup(const char *key, int64_t *at)
+{
+    json_t *v;
+    int found;
+
+    pthread_rwlock_rdlock(&lock);
+    v = revoked ? json_object_get(revoked, key) : NULL;
+    found = v != NULL;
+    if (found && at != NULL)
+        *at = json_integer_value(json_array_get(v, 0));
+    pthread_rwlock_unlock(&lock);
+    return found;
+}
+
+int pc_changes_sid_ended(const char *sid)
+{
+    char key[200];
+
+    snprintf(key, sizeof key, "sid:%s", sid);
+    return lookup(key, NULL);
+}
+
+int pc_changes_is_revoked(const char *tenant_id, const char *jti, const char *sid,
+                          const char *client_id, int64_t iat)
+{
+    char key[200];
+    int64_t at;
+
+    if (jti != NULL) {
+        snprintf(key, sizeof key, "jti:%s", jti);
+        if (lookup(key, NULL))
+            return 1;
+    }
+    if (sid != NULL && pc_changes_sid_ended(sid))
+        return 1;
+    if (client_id != NULL) {
+        revocation_key(key, sizeof key, "client", tenant_id, client_id);
+        /* A client entry cuts every token issued up to that second. */
+        if (lookup(key, &at) && iat <= at)
+            return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Revocations and cache invalidations: written to the store's change feed, replayed by every node into memory. */
+#ifndef PC_OAUTH2_CHANGES_H
+#define PC_OAUTH2_CHANGES_H
+#include <portcullis/portcullis.h>
+
+/** Called for every invalidation entry ("tenant", "keys", "app", "perm") replayed. */
+typedef void (*pc_change_listener)(const pc_change *c);
+
+/** Load the feed and start following it; listeners must be added before. */
+pc_status pc_changes_start(void);
+void pc_changes_stop(void);
+void pc_changes_listen(pc_change_listener fn);
+/** Read the feed now: call after committing a transaction that wrote to it. */
+void pc_changes_sync(void);
+
+/** Append an entry in `tx`; it takes effect everywhere once committed and read. */
+pc_status pc_change_write(pc_store_tx *tx, const char *tenant_id, const char *kind,
+                          const char *key, int64_t expires_at);
+
+/** Is this access token revoked: its jti, its session, or its client (for tokens issued before)? */
+int pc_changes_is_revoked(const char *tenant_id, const char *jti, const char *sid,
+                          const char *client_id, int64_t iat);
+/** Has session `sid` ended? */
+int pc_changes_sid_ended(const char *sid);
+#endif

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Client authentication (RFC 6749 §2.3): secrets checked in constant time, failures throttled. */
+#include "oauth2/client_auth.h"
+#include "oauth2/throttle.h"
+#include "iam/audit.h"
+#include "server/store.h"
+#include "util/crypto.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#include <gnutls/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HASH_PREFIX "hmac-sha256:"
+
+char *pc_client_secret_hash(const char *secret)
+{
+    uint8_t mac[32];
+    char *out = pc_malloc(sizeof HASH_PREFIX + 64);
+
+    gnutls_hmac_fast(GNUTLS_MAC_SHA256, pc_srv->secret_pepper, sizeof pc_srv->secret_pepper,
+                     secret, strlen(secret), mac);
+    memcpy(out, HASH_PREFIX, sizeof HASH_PREFIX - 1);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + sizeof HASH_PREFIX - 1 + 2 * i, 3, "%02x", mac[i]);
+    return out;
+}
+
+int pc_client_secret_matches(const char *stored_hash, const char *secret)
+{
+    char *h;
+    int ok;
+
+    if (stored_hash == NULL || secret == NULL)
+        return 0;
+    h = pc_client_secret_hash(secret);
+    ok = pc_ct_streq(h, stored_hash);
+    free(h);
+    return ok;
+}
+
+void pc_client_clear(pc_client *c)
+{
+    json_decref(c->app);
+    memset(c, 0, sizeof *c);
+}
+
+int pc_client_has_grant(const pc_client *c, const char *grant)
+{
+    size_t i;
+    json_t *g;
+
+    json_array_foreach(json_object_get(c->app, "grant_types"), i, g)
+        if (json_is_string(g) && strcmp(json_string_value(g), grant) == 0)
+            return 1;
+    return 0;
+}
+
+static pc_status fail(const pc_oauth_request *rq, const char *client_id, pc_oauth_reply *reply)
+{
+    char key[256];
+
+    snprintf(key, sizeof key, "client:%s:%s", rq->tenant->id, client_id ? client_id : "");
+    pc_throttle_fail(key, pc_srv->cfg.limit_account);
+    snprintf(key, sizeof key, "addr:%s", rq->ip);
+    pc_throttle_fail(key, pc_srv->cfg.limit_address);
+    pc_oauth_error(reply, 401, "invalid_client", "client authentication failed");
+    reply->www_authenticate = "Basic realm=\"portcullis\"";
+    return PC_ERR_DENIED;
+}
+
+static pc_status throttled(const pc_oauth_request *rq, const char *client_id, pc_oauth_reply *reply)
+{
+    char key[256];
+    int64_t retry = 0;
+
+    snprintf(key, sizeof key, "addr:%s", rq->ip);
+    if (pc_throttle_check(key, pc_srv->cfg.limit_address, &retry) == PC_OK) {
+        snprintf(key, sizeof key, "client:%s:%s", rq->tenant->id, client_id ? client_id : "");
+        if (pc_throttle_check(key, pc_srv->cfg.limit_account, &retry) == PC_OK)
+            return PC_OK;
+    }
+    pc_oauth_error(reply, 429, "temporarily_unavailable", "too many failed attempts; retry later");
+    reply->retry_after = retry > 0 ? retry : 1;
+    return PC_ERR_LIMIT;
+}
+
+static pc_status check_secret(const pc_oauth_request *rq, pc_client *c, const char *secret,
+                              int allow_public, pc_oauth_reply *reply)
+{
+    const char *type = json_string_value(json_object_get(c->app, "type"));
+
+    c->is_public = type != NULL && strcmp(type, "public") == 0;
+    if (c->is_public && secret == NULL && allow_public)
+        return PC_OK;
+    if (c->is_public || secret == NULL)
+        return fail(rq, c->client_id, reply);
+    if (!pc_client_secret_matches(json_string_value(json_object_get(c->app, "secret_hash")), secret))
+        return fail(rq, c->client_id, reply);
+    return PC_OK;
+}
+
+pc_status pc_oauth2_client_authenticate(const pc_oauth_request *rq, int allow_public,
+                                        pc_client *out, pc_oauth_reply *reply)
+{
+    const char *form_id = pc_oauth_param(rq, "client_id");
+    const char *form_secret = pc_oauth_param(rq, "client_secret");
+    const char *client_id = rq->basic_user ? rq->basic_user : form_id;
+    const char *secret = rq->basic_user ? rq->basic_password : form_secret;
+    pc_status rc;
+
+    memset(out, 0, sizeof *out);
+    /* RFC 6749 §2.3: one authentication method per request. */
+    if (rq->basic_user != NULL && form_secret != NULL) {
+        pc_oauth_error(reply, 400, "invalid_request", "use one client authentication method");
+        return PC_ERR_INVALID;
+    }
+    if (client_id == NULL || *client_id == '\0')
+        return fail(rq, NULL, reply);
+    rc = throttled(rq, client_id, reply);
+    if (rc != PC_OK)
+        return rc;
+    if (pc_db_get(NULL, PC_ENT_APPLICATION, rq->tenant->id, "client_id", client_id, &out->app) != PC_OK) {
+        pc_client_clear(out);
+        return fail(rq, client_id, reply);
+    }
+    out->id = json_string_value(json_object_get(out->app, "id"));
+    out->client_id = json_string_value(json_object_get(out->app, "client_id"));
+    rc = check_secret(rq, out, secret, allow_public, reply);
+    if (rc != PC_OK)
+        pc_client_clear(out);
+    return rc;
+}
+
+void pc_oauth_error(pc_oauth_reply *r, unsigned status, const char *error, const char *description)
+{
+    json_decref(r->body);
+    r->status = status;
+    r->body = json_pack("{s:s}", "error", error);
+    if (description != NULL)
+        json_object_set_new(r->body, "error_description", json_string(description));
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The state of one token request while a grant plugin decides who the token is for. */
+#ifndef PC_OAUTH2_GRANT_CTX_H
+#define PC_OAUTH2_GRANT_CTX_H
+
+#include <portcullis/grant.h>
+#include "oauth2/client_auth.h"
+
+typedef enum { SUBJECT_NONE = 0, SUBJECT_CLIENT, SUBJECT_USER } subject_kind;
+
+typedef struct pc_grant_ctx {
+    const pc_oauth_request *rq;
+    pc_client *client;
+    const char *grant_type;
+    /* what the grant decided */
+    char *scope;
+    subject_kind kind;
+    json_t *user;          /**< user record for SUBJECT_USER */
+    char *sid;
+    json_t *amr;
+    int64_t auth_time;
+    char *family_id;       /**< refresh family carried over, or NULL for a new one */
+    int want_refresh;
+    /* how it failed */
+    char *error;
+    char *error_description;
+    unsigned status;
+    int64_t retry_after;
+} pc_grant_ctx;
+
+/** Fill a pc_grant_call whose functions act on `ctx`. */
+void pc_grant_call_init(pc_grant_call *call, pc_grant_ctx *ctx);
+void pc_grant_ctx_clear(pc_grant_ctx *ctx);
+/** Record an error with an explicit HTTP status. */
+void pc_grant_ctx_fail(pc_grant_ctx *ctx, unsigned status, const char *error, const char *description);
+#endif

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Token introspection (RFC 7662): the caller is an authenticated client of the tenant. */
+#include "oauth2/client_auth.h"
+#include "oauth2/changes.h"
+#include "oauth2/refresh.h"
+#include "oauth2/tokens.h"
+#include "server/server.h"
+
+#include <string.h>
+
+static const char *const access_claims[] = {"scope", "client_id", "sub", "aud", "iss", "exp",
+                                            "iat", "jti", "sid", "auth_time", NULL};
+
+static json_t *describe_access(const json_t *claims)
+{
+    json_t *out = json_pack("{s:b,s:s}", "active", 1, "token_type", "Bearer");
+
+    for (size_t i = 0; access_claims[i]; i++) {
+        json_t *v = json_object_get(claims, access_claims[i]);
+        if (v != NULL)
+            json_object_set(out, access_claims[i], v);
+    }
+    return out;
+}
+
+static json_t *describe_refresh(const pc_tenant *t, const json_t *rec)
+{
+    const char *sid = json_string_value(json_object_get(rec, "sid"));
+
+    if (!json_is_null(json_object_get(rec, "rotated_at")) ||
+        !json_is_null(json_object_get(rec, "revoked_at")) ||
+        json_integer_value(json_object_get(rec, "expires_at")) <= pc_now() ||
+        (sid != NULL && pc_changes_sid_ended(sid)))
+        return NULL;
+    return json_pack("{s:b,s:s,s:O,s:O,s:O,s:O,s:O,s:s}", "active", 1, "token_type",
+                     "refresh_token", "client_id", json_object_get(rec, "client_id"), "sub",
+                     json_object_get(rec, "user_id"), "scope", json_object_get(rec, "scope"),
+                     "exp", json_object_get(rec, "expires_at"), "iat",
+                     json_object_get(rec, "created_at"), "iss", t->issuer);
+}
+
+void pc_oauth2_introspect(const pc_oauth_request *rq, pc_oauth_reply *reply)
+{
+    const char *token = pc_oauth_param(rq, "token");
+    pc_client client;
+    json_t *claims = NULL, *rec = NULL, *out = NULL;
+
+    /* RFC 7662 §2.1: the caller must authenticate; public clients may not. */
+    if (pc_oauth2_client_authenticate(rq, 0, &client, reply) != PC_OK)
+        return;
+    pc_client_clear(&client);
+    if (token == NULL) {
+        pc_oauth_error(reply, 400, "invalid_request", "token is required");
+        return;
+    }
+    if (pc_token_verify_access(rq->tenant, token, &claims) == PC_OK)
+        out = describe_access(claims);
+    else if ((rec = pc_refresh_lookup(rq->tenant, token)) != NULL)
+        out = describe_refresh(rq->tenant, rec);
+    json_decref(claims);
+    json_decref(rec);
+    reply->status = 200;
+    reply->body = out ? out : json_pack("{s:b}", "active", 0);
+}

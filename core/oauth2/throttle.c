@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Failure throttling per account and per client address: fixed windows of failures, in memory. */
+#include "oauth2/throttle.h"
+#include "server/server.h"
+
+#include <jansson.h>
+#include <pthread.h>
+
+#define MAX_KEYS 100000
+
+static json_t *windows; /* key -> [failures, window_start] */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void purge_expired(int64_t now, int64_t window)
+{
+    const char *key;
+    json_t *v, *tmp;
+
+    json_object_foreach_safe(windows, tmp, key, v) {
+        if (json_integer_value(json_array_get(v, 1)) + window <= now)
+            json_object_del(windows, key);
+    }
+}
+
+/* The live window of key, or NULL. Lock held. */
+static json_t *window_of(const char *key, int64_t now, int64_t window)
+{
+    json_t *v;
+
+    if (windows == NULL)
+        windows = json_object();
+    v = json_object_get(windows, key);
+    if (v != NULL && json_integer_value(json_array_get(v, 1)) + window <= now) {
+        json_object_del(windows, key);
+        v = NULL;
+    }
+    return v;
+}
+
+pc_status pc_throttle_check(const char *key, int64_t limit, int64_t *retry_after)
+{
+    int64_t now = pc_now(), window = pc_srv->cfg.limit_window;
+    pc_status rc = PC_OK;
+    json_t *v;
+
+    pthread_mutex_lock(&lock);
+    v = window_of(key, now, window);
+    if (v != NULL && json_integer_value(json_array_get(v, 0)) >= limit) {
+        *retry_after = json_integer_value(json_array_get(v, 1)) + window - now;
+        rc = PC_ERR_LIMIT;
+    }
+    pthread_mutex_unlock(&lock);
+    return rc;
+}
+
+int pc_throttle_fail(const char *key, int64_t limit)
+{
+    int64_t now = pc_now(), window = pc_srv->cfg.limit_window, count;
+    json_t *v;
+
+    pthread_mutex_lock(&lock);
+    v = window_of(key, now, window);
+    if (v == NULL) {
+        if (json_object_size(windows) >= MAX_KEYS)
+            purge_expired(now, window);
+        v = json_pack("[I,I]", (json_int_t)0, (json_int_t)now);
+        json_object_set_new(windows, key, v);
+    }
+    count = json_integer_value(json_array_get(v, 0)) + 1;
+    json_array_set_new(v, 0, json_integer(count));
+    pthread_mutex_unlock(&lock);
+    return count == limit;
+}
+
+void pc_throttle_clear(const char *key)
+{
+    pthread_mutex_lock(&lock);
+    if (windows != NULL)
+        json_object_del(windows, key);
+    pthread_mutex_unlock(&lock);
+}

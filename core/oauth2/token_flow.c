@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The token endpoint (RFC 6749 §3.2): authenticate the client, let the grant plugin decide, mint. */
+#include "oauth2/grant_ctx.h"
+#include "oauth2/grants.h"
+#include "oauth2/refresh.h"
+#include "oauth2/tokens.h"
+#include "oidc/claims.h"
+#include "oidc/id_token.h"
+#include "server/metrics.h"
+#include "server/server.h"
+#include "util/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void fail_from_ctx(const pc_grant_ctx *ctx, pc_oauth_reply *reply)
+{
+    pc_oauth_error(reply, ctx->status ? ctx->status : 400, ctx->error ? ctx->error : "invalid_grant",
+                   ctx->error_description);
+    reply->retry_after = ctx->retry_after;
+}
+
+static void subject_of(const pc_grant_ctx *ctx, pc_token_subject *s)
+{
+    memset(s, 0, sizeof *s);
+    s->is_user = ctx->kind == SUBJECT_USER;
+    s->sub = s->is_user ? json_string_value(json_object_get(ctx->user, "id")) : ctx->client->client_id;
+    s->client_id = ctx->client->client_id;
+    s->scope = ctx->scope ? ctx->scope : "";
+    s->sid = ctx->sid;
+    s->amr = ctx->amr;
+    s->auth_time = ctx->auth_time;
+    s->audience = NULL;
+}
+
+/* RFC 8707: a resource indicator must be one the client may address. */
+static int resource_allowed(const pc_grant_ctx *ctx, const char *resource)
+{
+    size_t i;
+    json_t *r;
+
+    json_array_foreach(json_object_get(ctx->client->app, "resources"), i, r)
+        if (json_is_string(r) && strcmp(json_string_value(r), resource) == 0)
+            return 1;
+    return 0;
+}
+
+static pc_status add_user_tokens(const pc_grant_ctx *ctx, const pc_token_subject *s,
+                                 const pc_minted *access, json_t *body)
+{
+    const pc_tenant *t = ctx->rq->tenant;
+    char *id_token = NULL, *refresh = NULL;
+    pc_status rc = PC_OK;
+
+    if (pc_scope_has(s->scope, "openid")) {
+        rc = pc_oidc_id_token(t, s, ctx->user, access->jwt, &id_token);
+        if (rc == PC_OK)
+            json_object_set_new(body, "id_token", json_string(id_token));
+        free(id_token);
+    }
+    if (rc == PC_OK && ctx->want_refresh && pc_client_has_grant(ctx->client, "refresh_token")) {
+        rc = pc_refresh_issue(ctx, access, &refresh);
+        if (rc == PC_OK)
+            json_object_set_new(body, "refresh_token", json_string(refresh));
+        free(refresh);
+    }
+    return rc;
+}
+
+static void mint(const pc_grant_ctx *ctx, pc_oauth_reply *reply)
+{
+    const pc_tenant *t = ctx->rq->tenant;
+    const char *resource = pc_oauth_param(ctx->rq, "resource");
+    pc_token_subject s;
+    pc_minted access = {0};
+    json_t *body;
+    pc_status rc;
+
+    subject_of(ctx, &s);
+    if (resource != NULL && !resource_allowed(ctx, resource)) {
+        pc_oauth_error(reply, 400, "invalid_target", "resource is not allowed for this client");
+        return;
+    }
+    s.audience = resource;
+    rc = pc_token_mint_access(t, &s, &access);
+    body = json_pack("{s:s,s:s,s:I,s:s}", "access_token", access.jwt ? access.jwt : "",
+                     "token_type", "Bearer", "expires_in", (json_int_t)t->access_ttl, "scope", s.scope);
+    if (rc == PC_OK && s.is_user)
+        rc = add_user_tokens(ctx, &s, &access, body);
+    pc_minted_clear(&access);
+    if (rc != PC_OK) {
+        json_decref(body);
+        pc_error("token minting failed: tenant=%s status=%s", t->slug, pc_status_str(rc));
+        pc_oauth_error(reply, 500, "server_error", NULL);
+        return;
+    }
+    pc_metrics_count("tokens_issued", "grant", ctx->grant_type);
+    reply->status = 200;
+    reply->body = body;
+}
+
+static const pc_grant_ops *grant_for(const pc_oauth_request *rq, pc_oauth_reply *reply,
+                                     const char **grant_type, void **state)
+{
+    const pc_grant_ops *ops;
+
+    *grant_type = pc_oauth_param(rq, "grant_type");
+    if (*grant_type == NULL) {
+        pc_oauth_error(reply, 400, "invalid_request", "grant_type is required");
+        return NULL;
+    }
+    ops = pc_grants_find(*grant_type, state);
+    if (ops == NULL)
+        pc_oauth_error(reply, 400, "unsupported_grant_type", "this grant type is not supported");
+    return ops;
+}
+
+void pc_oauth2_token(const pc_oauth_request *rq, pc_oauth_reply *reply)
+{
+    pc_client client;
+    pc_grant_ctx ctx;
+    pc_grant_call call;
+    const char *grant_type;
+    void *state;
+    const pc_grant_ops *ops = grant_for(rq, reply, &grant_type, &state);
+
+    if (ops == NULL || pc_oauth2_client_authenticate(rq, 1, &client, reply) != PC_OK)
+        return;
+    if (!pc_client_has_grant(&client, grant_type)) {
+        pc_oauth_error(reply, 400, "unauthorized_client", "this client may not use this grant type");
+        pc_client_clear(&client);
+        return;
+    }
+    memset(&ctx, 0, sizeof ctx);
+    ctx.rq = rq;
+    ctx.client = &client;
+    ctx.grant_type = grant_type;
+    pc_grant_call_init(&call, &ctx);
+    if (ops->handle(state, &call) != PC_OK || ctx.kind == SUBJECT_NONE)
+        fail_from_ctx(&ctx, reply);
+    else
+        mint(&ctx, reply);
+    pc_grant_ctx_clear(&ctx);
+    pc_client_clear(&client);
+}

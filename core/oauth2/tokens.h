@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Access tokens: minted as RFC 9068 JWTs, verified with the tenant's keys and the revocation feed. */
+#ifndef PC_OAUTH2_TOKENS_H
+#define PC_OAUTH2_TOKENS_H
+
+#include "iam/tenant.h"
+
+/** Who a token is for; everything borrowed. */
+typedef struct pc_token_subject {
+    const char *sub;        /**< user id, or the client_id for client tokens */
+    int is_user;
+    const char *client_id;
+    const char *scope;      /**< granted, space separated (may be "") */
+    const char *sid;        /**< session of a user token; NULL for client tokens */
+    const json_t *amr;      /**< JSON array, or NULL */
+    int64_t auth_time;      /**< 0 if unknown */
+    const char *audience;   /**< NULL: the tenant's default */
+    const char *nonce;      /**< ID tokens only */
+} pc_token_subject;
+
+typedef struct pc_minted {
+    char *jwt;
+    char jti[37];
+    int64_t iat;
+    int64_t exp;
+} pc_minted;
+
+/** Mint and sign an access token with the tenant's access-token alg. */
+pc_status pc_token_mint_access(const pc_tenant *t, const pc_token_subject *s, pc_minted *out);
+void pc_minted_clear(pc_minted *m);
+
+/**
+ * Verify a bearer access token of tenant `t`: signature, typ, iss, exp and
+ * revocation. PC_OK with *claims (new); PC_ERR_DENIED for anything invalid.
+ */
+pc_status pc_token_verify_access(const pc_tenant *t, const char *jwt, json_t **claims);
+#endif

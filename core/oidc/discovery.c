@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The discovery document (OIDC Discovery 1.0 §3, RFC 8414 §2). */
+#include "oidc/discovery.h"
+#include "oauth2/grants.h"
+#include "util/mem.h"
+
+#include <stdlib.h>
+
+static void endpoint(json_t *doc, const char *name, const char *issuer, const char *path)
+{
+    char *url = pc_asprintf("%s%s", issuer, path);
+
+    json_object_set_new(doc, name, json_string(url));
+    free(url);
+}
+
+json_t *pc_oidc_discovery(const char *issuer)
+{
+    json_t *doc = json_pack(
+        "{s:s,s:[s],s:[s],s:[s],s:[s,s,s,s],s:[s,s,s,s],s:[s,s,s],s:[s,s],s:[s,s],"
+        "s:[s,s,s,s,s],s:[s],s:[s,s,s,s,s,s,s,s,s,s,s,s,s,s],s:b,s:b}",
+        "issuer", issuer, "response_types_supported", "code", "response_modes_supported", "query",
+        "subject_types_supported", "public", "id_token_signing_alg_values_supported", "RS256",
+        "PS256", "ES256", "EdDSA", "access_token_signing_alg_values_supported", "ES256", "RS256",
+        "PS256", "EdDSA", "token_endpoint_auth_methods_supported", "client_secret_basic",
+        "client_secret_post", "none", "introspection_endpoint_auth_methods_supported",
+        "client_secret_basic", "client_secret_post", "revocation_endpoint_auth_methods_supported",
+        "client_secret_basic", "client_secret_post", "scopes_supported", "openid", "profile",
+        "email", "phone", "offline_access", "code_challenge_methods_supported", "S256",
+        "claims_supported", "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "sid",
+        "name", "preferred_username", "email", "email_verified", "phone_number",
+        "claims_parameter_supported", 0, "request_parameter_supported", 0);
+
+    endpoint(doc, "authorization_endpoint", issuer, "/oauth2/authorize");
+    endpoint(doc, "token_endpoint", issuer, "/oauth2/token");
+    endpoint(doc, "userinfo_endpoint", issuer, "/oauth2/userinfo");
+    endpoint(doc, "jwks_uri", issuer, "/oauth2/jwks");
+    endpoint(doc, "introspection_endpoint", issuer, "/oauth2/introspect");
+    endpoint(doc, "revocation_endpoint", issuer, "/oauth2/revoke");
+    /* Exactly the grant types whose plugins are loaded. */
+    json_object_set_new(doc, "grant_types_supported", pc_grants_list());
+    return doc;
+}

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The discovery document (OIDC Discovery 1.0 §3, RFC 8414 §2). */
+#ifndef PC_OIDC_DISCOVERY_H
+#define PC_OIDC_DISCOVERY_H
+#include <jansson.h>
+
+/** The document for issuer `issuer` (new). */
+json_t *pc_oidc_discovery(const char *issuer);
+#endif

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* UserInfo (OIDC Core §5.3): the signed-in user's claims, by the access token's scope. */
+#include "oauth2/request.h"
+#include "oauth2/tokens.h"
+#include "oidc/claims.h"
+#include "server/store.h"
+
+static void bearer_error(pc_oauth_reply *reply, unsigned status, const char *error,
+                         const char *challenge)
+{
+    pc_oauth_error(reply, status, error, NULL);
+    reply->www_authenticate = challenge;
+}
+
+void pc_oidc_userinfo(const pc_oauth_request *rq, pc_oauth_reply *reply)
+{
+    const char *token = rq->bearer ? rq->bearer : pc_oauth_param(rq, "access_token");
+    json_t *claims = NULL, *user = NULL;
+    const char *scope;
+
+    /* RFC 6750 §3 */
+    if (token == NULL) {
+        bearer_error(reply, 401, "invalid_request", "Bearer realm=\"portcullis\"");
+        return;
+    }
+    if (pc_token_verify_access(rq->tenant, token, &claims) != PC_OK ||
+        json_object_get(claims, "sid") == NULL ||
+        pc_db_get(NULL, PC_ENT_USER, rq->tenant->id, "id",
+                  json_string_value(json_object_get(claims, "sub")), &user) != PC_OK ||
+        !json_is_null(json_object_get(user, "deleted_at"))) {
+        bearer_error(reply, 401, "invalid_token", "Bearer realm=\"portcullis\", error=\"invalid_token\"");
+        goto out;
+    }
+    scope = json_string_value(json_object_get(claims, "scope"));
+    if (!pc_scope_has(scope ? scope : "", "openid")) {
+        bearer_error(reply, 403, "insufficient_scope",
+                     "Bearer realm=\"portcullis\", error=\"insufficient_scope\", scope=\"openid\"");
+        goto out;
+    }
+    reply->status = 200;
+    reply->body = pc_oidc_user_claims(user, scope);
+out:
+    json_decref(claims);
+    json_decref(user);
+}

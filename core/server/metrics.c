@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Prometheus metrics kept in fixed arrays of atomic counters (no lock on the request path). */
+#include "server/metrics.h"
+#include "util/mem.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ROUTES 96
+#define MAX_COUNTERS 64
+
+static const unsigned statuses[] = {200, 201, 204, 302, 303, 400, 401, 403, 404,
+                                    405, 409, 413, 429, 500, 503, 0};
+#define NSTATUS (sizeof statuses / sizeof *statuses)
+static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+#define NBUCKETS (sizeof buckets / sizeof *buckets)
+
+typedef struct route_stats {
+    const char *name;
+    unsigned long by_status[NSTATUS];
+    unsigned long hist[NBUCKETS];
+    unsigned long count;
+    unsigned long micros;
+} route_stats;
+
+typedef struct counter {
+    char name[48];
+    char key[24];
+    char label[48];
+    unsigned long value;
+} counter;
+
+static route_stats routes[MAX_ROUTES];
+static int nroutes;
+static counter counters[MAX_COUNTERS];
+static int ncounters;
+static pthread_mutex_t counters_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int pc_metrics_route(const char *name)
+{
+    for (int i = 0; i < nroutes; i++)
+        if (strcmp(routes[i].name, name) == 0)
+            return i;
+    if (nroutes >= MAX_ROUTES)
+        return MAX_ROUTES - 1;
+    routes[nroutes].name = name;
+    return nroutes++;
+}
+
+static size_t status_index(unsigned status)
+{
+    for (size_t i = 0; i < NSTATUS - 1; i++)
+        if (statuses[i] == status)
+            return i;
+    return NSTATUS - 1;
+}
+
+void pc_metrics_request(int route, unsigned status, double seconds)
+{
+    route_stats *r;
+
+    if (route < 0 || route >= nroutes)
+        return;
+    r = &routes[route];
+    __atomic_fetch_add(&r->by_status[status_index(status)], 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&r->count, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&r->micros, (unsigned long)(seconds * 1e6), __ATOMIC_RELAXED);
+    for (size_t b = 0; b < NBUCKETS; b++)
+        if (seconds <= buckets[b])
+            __atomic_fetch_add(&r->hist[b], 1, __ATOMIC_RELAXED);
+}
+
+void pc_metrics_count(const char *name, const char *key, const char *label)
+{
+    int i;
+
+    pthread_mutex_lock(&counters_lock);
+    for (i = 0; i < ncounters; i++)
+        if (strcmp(counters[i].name, name) == 0 && strcmp(counters[i].label, label ? label : "") == 0)
+            break;
+    if (i == ncounters && ncounters < MAX_COUNTERS) {
+        snprintf(counters[i].name, sizeof counters[i].name, "%s", name);
+        snprintf(counters[i].key, sizeof counters[i].key, "%s", key ? key : "label");
+        snprintf(counters[i].label, sizeof counters[i].label, "%s", label ? label : "");
+        ncounters++;
+    }
+    if (i < MAX_COUNTERS)
+        counters[i].value++;
+    pthread_mutex_unlock(&counters_lock);
+}
+
+typedef struct out {
+    char *s;
+    size_t len, cap;
+} out;
+
+static void emit(out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void emit(out *o, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    for (;;) {
+        va_start(ap, fmt);
+        n = vsnprintf(o->s + o->len, o->cap - o->len, fmt, ap);
+        va_end(ap);
+        if ((size_t)n < o->cap - o->len)
+            break;
+        o->cap = o->cap * 2 + (size_t)n;
+        o->s = pc_realloc(o->s, o->cap);
+    }
+    o->len += (size_t)n;
+}
+
+static void render_route(out *o, const route_stats *r)
+{
+    for (size_t s = 0; s < NSTATUS; s++)
+        if (r->by_status[s])
+            emit(o, "portcullis_http_requests_total{route=\"%s\",status=\"%u\"} %lu\n", r->name,
+                 statuses[s], r->by_status[s]);
+    for (size_t b = 0; b < NBUCKETS; b++)
+        emit(o, "portcullis_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %lu\n",
+             r->name, buckets[b], r->hist[b]);
+    emit(o, "portcullis_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %lu\n",
+         r->name, r->count);
+    emit(o, "portcullis_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", r->name,
+         (double)r->micros / 1e6);
+    emit(o, "portcullis_http_request_duration_seconds_count{route=\"%s\"} %lu\n", r->name, r->count);
+}
+
+char *pc_metrics_render(void)
+{
+    out o = {pc_malloc(4096), 0, 4096};
+
+    o.s[0] = '\0';
+    emit(&o, "# HELP portcullis_http_requests_total HTTP requests by route and status.\n"
+             "# TYPE portcullis_http_requests_total counter\n"
+             "# HELP portcullis_http_request_duration_seconds Request latency by route.\n"
+             "# TYPE portcullis_http_request_duration_seconds histogram\n");
+    for (int i = 0; i < nroutes; i++)
+        render_route(&o, &routes[i]);
+    pthread_mutex_lock(&counters_lock);
+    for (int i = 0; i < ncounters; i++) {
+        if (i == 0 || strcmp(counters[i].name, counters[i - 1].name) != 0)
+            emit(&o, "# TYPE portcullis_%s_total counter\n", counters[i].name);
+        emit(&o, "portcullis_%s_total{%s=\"%s\"} %lu\n", counters[i].name, counters[i].key,
+             counters[i].label, counters[i].value);
+    }
+    pthread_mutex_unlock(&counters_lock);
+    return o.s;
+}

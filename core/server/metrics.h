@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Prometheus metrics: requests by route and status, a latency histogram, named counters. */
+#ifndef PC_SERVER_METRICS_H
+#define PC_SERVER_METRICS_H
+#include <stddef.h>
+
+/** Record one finished request of route index `route` (see pc_metrics_route). */
+void pc_metrics_request(int route, unsigned status, double seconds);
+/** Register a route name once at start; returns its index. */
+int pc_metrics_route(const char *name);
+/** Add one to counter `portcullis_<name>_total{<key>="<value>"}` (e.g. "tokens_issued", "grant", "password"). */
+void pc_metrics_count(const char *name, const char *key, const char *value);
+/** The whole text exposition (new string). */
+char *pc_metrics_render(void);
+#endif

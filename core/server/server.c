@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Opening the server: plugins, the storage backend, the master key. */
+#include "server/server.h"
+#include "server/host.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/password.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gnutls/crypto.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+pc_server *pc_srv;
+
+int64_t pc_now(void)
+{
+    static int64_t offset = -1;
+
+    /* Tests move the clock forward to expire codes and tokens. */
+    if (offset < 0) {
+        const char *o = getenv("PORTCULLIS_TEST_CLOCK_OFFSET");
+        offset = o ? strtoll(o, NULL, 10) : 0;
+    }
+    return (int64_t)time(NULL) + offset;
+}
+
+/* mkdir -p for the directory holding `path`. */
+static void make_parent_dirs(const char *path)
+{
+    char *copy = pc_strdup(path), *dir = dirname(copy);
+
+    for (char *p = dir + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(dir, 0700);
+            *p = '/';
+        }
+    }
+    mkdir(dir, 0700);
+    free(copy);
+}
+
+static int create_master_key(const char *path)
+{
+    uint8_t key[PC_MASTER_KEY_LEN];
+    int fd;
+    ssize_t n;
+
+    make_parent_dirs(path);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0)
+        return -1;
+    if (pc_random(key, sizeof key) != PC_OK) {
+        close(fd);
+        return -1;
+    }
+    n = write(fd, key, sizeof key);
+    gnutls_memset(key, 0, sizeof key);
+    close(fd);
+    pc_info("created a new master key at %s: keep it safe, it encrypts keys at rest", path);
+    return n == (ssize_t)sizeof key ? 0 : -1;
+}
+
+static int load_master_key(pc_server *srv)
+{
+    const char *path = srv->cfg.master_key_file;
+    int fd = open(path, O_RDONLY);
+    ssize_t n;
+
+    if (fd < 0 && errno == ENOENT && create_master_key(path) == 0)
+        fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        pc_error("cannot read the master key %s: %s", path, strerror(errno));
+        return -1;
+    }
+    n = read(fd, srv->master_key, sizeof srv->master_key);
+    close(fd);
+    if (n != (ssize_t)sizeof srv->master_key) {
+        pc_error("master key %s must hold exactly %d bytes", path, PC_MASTER_KEY_LEN);
+        return -1;
+    }
+    /* A separate key for client-secret hashes, so the two uses never meet. */
+    gnutls_hmac_fast(GNUTLS_MAC_SHA256, srv->master_key, sizeof srv->master_key,
+                     "portcullis client secrets", 25, srv->secret_pepper);
+    return 0;
+}
+
+static const char *uri_scheme(const char *uri, char *buf, size_t len)
+{
+    const char *sep = strstr(uri, "://");
+    size_t n = sep ? (size_t)(sep - uri) : 0;
+
+    if (n == 0 || n >= len)
+        return NULL;
+    memcpy(buf, uri, n);
+    buf[n] = '\0';
+    /* libpq also accepts postgres:// */
+    return strcmp(buf, "postgres") == 0 ? "postgresql" : buf;
+}
+
+static pc_loaded_plugin *storage_for(pc_server *srv, const char *scheme)
+{
+    for (size_t i = 0; i < srv->plugins.n; i++) {
+        pc_loaded_plugin *p = &srv->plugins.items[i];
+        const pc_storage_ops *ops = (const pc_storage_ops *)p->desc;
+        if (ops->base.kind == PC_KIND_STORAGE && strcmp(ops->uri_scheme, scheme) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+static int open_store(pc_server *srv, int migrate)
+{
+    char buf[32];
+    const char *scheme = uri_scheme(srv->cfg.store, buf, sizeof buf);
+    pc_loaded_plugin *p = scheme ? storage_for(srv, scheme) : NULL;
+    const pc_storage_ops *ops;
+    json_t *conf;
+    int from = 0, to = 0;
+    long threads = srv->cfg.threads > 0 ? (long)srv->cfg.threads : sysconf(_SC_NPROCESSORS_ONLN);
+
+    if (p == NULL) {
+        pc_error("no storage plugin serves \"%s\" (PORTCULLIS_STORE)", scheme ? scheme : srv->cfg.store);
+        return -1;
+    }
+    ops = (const pc_storage_ops *)p->desc;
+    if (strcmp(scheme, "sqlite") == 0)
+        make_parent_dirs(srv->cfg.store + strlen("sqlite://"));
+    /* Pool: one connection per HTTP thread plus room for background work. */
+    conf = json_pack("{s:s,s:I}", "uri", srv->cfg.store, "pool_size", (json_int_t)(threads + 4));
+    if (ops->base.init(srv->host, conf, &p->state) != PC_OK) {
+        json_decref(conf);
+        return -1;
+    }
+    json_decref(conf);
+    p->initialised = 1;
+    srv->store.ops = ops;
+    srv->store.state = p->state;
+    if (ops->open(p->state) != PC_OK || (migrate && ops->migrate(p->state, &from, &to) != PC_OK))
+        return -1;
+    if (migrate && from != to)
+        pc_info("store migrated from schema version %d to %d", from, to);
+    return 0;
+}
+
+int pc_server_open(pc_server *srv, int migrate)
+{
+    char *dir;
+
+    pc_srv = srv;
+    srv->host = pc_host_table();
+    pc_password_configure((uint32_t)srv->cfg.argon2_t_cost, (uint32_t)srv->cfg.argon2_m_cost,
+                          (uint32_t)srv->cfg.argon2_parallelism);
+    dir = pc_plugins_default_dir(srv->cfg.plugin_dir);
+    if (pc_registry_scan(&srv->plugins, dir) < 0) {
+        free(dir);
+        return -1;
+    }
+    free(dir);
+    if (load_master_key(srv) != 0 || open_store(srv, migrate) != 0)
+        return -1;
+    pc_registry_init_kind(&srv->plugins, PC_KIND_GRANT, srv->host);
+    return 0;
+}
+
+void pc_server_close(pc_server *srv)
+{
+    pc_registry_free(&srv->plugins);
+    gnutls_memset(srv->master_key, 0, sizeof srv->master_key);
+    pc_config_free(&srv->cfg);
+}

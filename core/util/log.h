@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Structured logging through yder: one line per event, key=value pairs, never a secret. */
+#ifndef PC_UTIL_LOG_H
+#define PC_UTIL_LOG_H
+
+#include <portcullis/host.h>
+
+/** Start logging to stdout at `level` ("error", "warning", "info", "debug"). */
+int pc_log_init(const char *level);
+void pc_log_close(void);
+void pc_log(pc_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void pc_logv(pc_log_level level, const char *fmt, va_list ap);
+int pc_log_enabled(pc_log_level level);
+/**
+ * A token or secret reduced to something safe to log: its first 6
+ * characters and its length ("eyJhbG…(812)"). Writes into buf.
+ */
+const char *pc_log_redact(const char *secret, char *buf, size_t len);
+
+#define pc_error(...) pc_log(PC_LOG_ERROR, __VA_ARGS__)
+#define pc_warn(...) pc_log(PC_LOG_WARNING, __VA_ARGS__)
+#define pc_info(...) pc_log(PC_LOG_INFO, __VA_ARGS__)
+#define pc_debug(...) pc_log(PC_LOG_DEBUG, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The PostgreSQL storage plugin: the production backend. */
+#include "sql_store.h"
+#include "pg_driver.h"
+
+static pc_status pg_init(const pc_host *host, const json_t *config, void **state)
+{
+    return sql_store_init(&pc_pg_driver, host, config, state);
+}
+
+static const pc_storage_ops pg_ops = {
+    .base = PC_PLUGIN_BASE(pc_storage_ops, PC_KIND_STORAGE, "postgresql", "1.0.0",
+                           "PostgreSQL store (libpq, pooled connections, prepared statements)",
+                           pg_init, sql_store_fini),
+    .uri_scheme = "postgresql",
+    SQL_STORE_OPS,
+};
+
+PC_EXPORT const pc_plugin *portcullis_plugin(void);
+PC_EXPORT const pc_plugin *portcullis_plugin(void)
+{
+    return &pg_ops.base;
+}

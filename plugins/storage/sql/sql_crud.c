@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Generic record operations (insert, get, list, update, remove) over the entity tables. */
+#include "sql_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PARAMS 48
+#define SQL_MAX 2048
+
+/* Bound values that need storage for the call (serialised JSON). */
+typedef struct binder {
+    sql_param p[MAX_PARAMS];
+    char *owned[MAX_PARAMS];
+    size_t n;
+} binder;
+
+static void binder_free(binder *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        free(b->owned[i]);
+}
+
+static pc_status bind_text(binder *b, const char *s)
+{
+    if (b->n >= MAX_PARAMS)
+        return PC_ERR_INVALID;
+    b->owned[b->n] = NULL;
+    b->p[b->n++] = sql_text(s);
+    return PC_OK;
+}
+
+static pc_status bind_int(binder *b, int64_t i)
+{
+    if (b->n >= MAX_PARAMS)
+        return PC_ERR_INVALID;
+    b->owned[b->n] = NULL;
+    b->p[b->n++] = sql_int(i);
+    return PC_OK;
+}
+
+/* Bind a JSON value as the column's type; a mismatch is PC_ERR_INVALID. */
+static pc_status bind_value(binder *b, const sql_column *col, const json_t *v)
+{
+    char *s;
+
+    if (v == NULL || json_is_null(v))
+        return bind_text(b, NULL);
+    switch (col->type) {
+    case COL_TEXT:
+        return json_is_string(v) ? bind_text(b, json_string_value(v)) : PC_ERR_INVALID;
+    case COL_INT:
+        return json_is_integer(v) ? bind_int(b, json_integer_value(v)) : PC_ERR_INVALID;
+    case COL_BOOL:
+        return json_is_boolean(v) ? bind_int(b, json_is_true(v)) : PC_ERR_INVALID;
+    case COL_JSON:
+        s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (s == NULL || bind_text(b, s) != PC_OK) {
+            free(s);
+            return PC_ERR_INVALID;
+        }
+        b->owned[b->n - 1] = s;
+        return PC_OK;
+    }
+    return PC_ERR_INVALID;
+}
+
+static json_t *cell_to_json(const sql_column *col, const char *cell)
+{
+    json_t *v;
+
+    if (cell == NULL)
+        return json_null();
+    switch (col->type) {
+    case COL_INT:
+        return json_integer(strtoll(cell, NULL, 10));
+    case COL_BOOL:
+        return json_boolean(strtol(cell, NULL, 10) != 0);
+    case COL_JSON:
+        v = json_loads(cell, JSON_DECODE_ANY, NULL);
+        return v ? v : json_null();
+    case COL_TEXT:
+    default:
+        return json_string(cell);
+    }
+}
+
+json_t *sql_row_to_json(const sql_entity_spec *spec, const sql_result *r, size_t row)
+{
+    json_t *o = json_object();
+
+    for (size_t i = 0; i < spec->ncols && i < r->ncols; i++)
+        json_object_set_new(o, spec->cols[i].name, cell_to_json(&spec->cols[i], sql_cell(r, row, i)));
+    return o;
+}
+
+/* Append to a bounded SQL buffer; the texts are ours, so overflow is a bug. */
+static pc_status sql_cat(char *buf, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static pc_status sql_cat(char *buf, size_t *len, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(buf + *len, SQL_MAX - *len, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= SQL_MAX - *len)
+        return PC_ERR_INTERNAL;
+    *len += (size_t)n;
+    return PC_OK;
+}
+
+pc_status sql_store_insert(void *state, pc_store_tx *tx, pc_entity ent, const json_t *rec,
+                           char *conflict, size_t conflict_len)
+{
+    const sql_entity_spec *spec = sql_entity(ent);
+    char sql[SQL_MAX];
+    size_t len = 0;
+    binder b = {.n = 0};
+    pc_status rc;
+
+    if (spec == NULL || !json_is_object(rec))
+        return PC_ERR_INVALID;
+    rc = sql_cat(sql, &len, "INSERT INTO %s (%s) VALUES (", spec->table, sql_entity_select_list(ent));
+    for (size_t i = 0; rc == PC_OK && i < spec->ncols; i++) {
+        rc = sql_cat(sql, &len, i ? ", ?" : "?");
+        if (rc == PC_OK)
+            rc = bind_value(&b, &spec->cols[i], json_object_get(rec, spec->cols[i].name));
+    }
+    if (rc == PC_OK)
+        rc = sql_cat(sql, &len, ")");
+    if (rc == PC_OK)
+        rc = sql_run_once(state, tx, sql, b.p, b.n, NULL, conflict, conflict_len);
+    binder_free(&b);
+    return rc;
+}
+
+/* " WHERE tenant_id = ?" for tenant-scoped entities, " WHERE 1 = 1" otherwise. */
+static pc_status where_tenant(const sql_entity_spec *spec, const char *tenant_id, char *sql,
+                              size_t *len, binder *b)
+{
+    if (!spec->tenant_scoped)
+        return sql_cat(sql, len, " WHERE 1 = 1");
+    if (tenant_id == NULL)
+        return PC_ERR_INVALID;
+    bind_text(b, tenant_id);
+    return sql_cat(sql, len, " WHERE tenant_id = ?");
+}
+
+pc_status sql_store_get(void *state, pc_store_tx *tx, pc_entity ent, const char *tenant_id,
+                        const char *field, const char *value, json_t **out)
+{
+    const sql_entity_spec *spec = sql_entity(ent);
+    const sql_column *col = spec ? sql_entity_column(spec, field) : NULL;
+    char sql[SQL_MAX];
+    size_t len = 0;
+    binder b = {.n = 0};
+    sql_result *r = NULL;
+    pc_status rc;
+
+    if (col == NULL || !(col->flags & COL_LOOKUP) || value == NULL)
+        return PC_ERR_INVALID;
+    rc = sql_cat(sql, &len, "SELECT %s FROM %s", sql_entity_select_list(ent), spec->table);
+    if (rc == PC_OK)
+        rc = where_tenant(spec, tenant_id, sql, &len, &b);
+    if (rc == PC_OK)
+        rc = sql_cat(sql, &len, " AND %s = ?", col->name);
+    bind_text(&b, value);
+    if (rc == PC_OK)
+        rc = sql_run_once(state, tx, sql, b.p, b.n, &r, NULL, 0);
+    if (rc == PC_OK && r->nrows == 0)
+        rc = PC_ERR_NOT_FOUND;
+    if (rc == PC_OK)
+        *out = sql_row_to_json(spec, r, 0);
+    sql_result_free(r);
+    return rc;
+}
+
+/* "%term%" with LIKE's wildcards escaped by backslash. New string. */
+static char *like_pattern(const char *term)
+{
+    size_t n = strlen(term);
+    char *p = malloc(2 * n + 3), *w = p;
+
+    if (p == NULL)
+        return NULL;
+    *w++ = '%';
+    for (const char *s = term; *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\')
+            *w++ = '\\';
+        *w++ = *s;
+    }
+    *w++ = '%';
+    *w = '\0';
+    return p;
+}
+
+static pc_status add_search(sql_store *st, const sql_entity_spec *spec, const char *term,
+                            char *sql, size_t *len, binder *b)
+{
+    char *pattern = like_pattern(term);
+    int first = 1;
+    pc_status rc = pattern ? sql_cat(sql, len, " AND (") : PC_ERR_INTERNAL;
+
+    for (size_t i = 0; rc == PC_OK && i < spec->ncols; i++) {
+        if (!(spec->cols[i].flags & COL_SEARCH))
+            continue;
+        rc = sql_cat(sql, len, "%s%s %s ? ESCAPE '\\'", first ? "" : " OR ", spec->cols[i].name,
+                     st->drv->ilike);
+        first = 0;
+        if (rc == PC_OK)
+            rc = bind_text(b, pattern);
+    }
+    if (rc == PC_OK && first)
+        rc = PC_ERR_INVALID; /* entity has nothing to search */
+    if (rc == PC_OK)
+        rc = sql_cat(sql, len, ")");
+    /* The pattern is bound once per column but owned once. */
+    if (rc == PC_OK && b->n > 0)
+        b->owned[b->n - 1] = pattern;
+    else
+        free(pattern);
+    return rc;
+}
+
+static pc_status add_filters(sql_store *st, const sql_entity_spec *spec, const json_t *filters,
+                             char *sql, size_t *len, binder *b)
+{
+    const char *key;
+    json_t *v;
+    pc_status rc = PC_OK;
+
+    json_object_foreach((json_t *)filters, key, v) {
+        const sql_column *col = sql_entity_column(spec, key);
+        if (strcmp(key, "q") == 0 && json_is_string(v)) {
+            rc = add_search(st, spec, json_string_value(v), sql, len, b);
+        } else if (col == NULL || !(col->flags & COL_FILTER)) {
+            rc = PC_ERR_INVALID;
+        } else if (json_is_null(v)) {
+            rc = sql_cat(sql, len, " AND %s IS NULL", col->name);
+        } else {
+            rc = sql_cat(sql, len, " AND %s = ?", col->name);
+            if (rc == PC_OK)
+                rc = bind_value(b, col, v);
+        }
+        if (rc != PC_OK)
+            return rc;
+    }
+    return PC_OK;
+}
+
+pc_status sql_store_list(void *state, pc_store_tx *tx, pc_entity ent, const char *tenant_id,
+                         const pc_store_query *q, json_t **out)
+{
+    const sql_entity_spec *spec = sql_entity(ent);
+    char sql[SQL_MAX];
+    size_t len = 0;
+    binder b = {.n = 0};
+    sql_result *r = NULL;
+    pc_status rc;
+
+    if (spec == NULL || q == NULL)
+        return PC_ERR_INVALID;
+    rc = sql_cat(sql, &len, "SELECT %s FROM %s", sql_entity_select_list(ent), spec->table);
+    if (rc == PC_OK)
+        rc = where_tenant(spec, tenant_id, sql, &len, &b);
+    if (rc == PC_OK && q->filters != NULL)
+        rc = add_filters(state, spec, q->filters, sql, &len, &b);
+    if (rc == PC_OK && q->after != NULL) {
+        rc = sql_cat(sql, &len, " AND id %s ?", q->descending ? "<" : ">");
+        bind_text(&b, q->after);
+    }
+    if (rc == PC_OK)
+        rc = sql_cat(sql, &len, " ORDER BY id %s LIMIT ?", q->descending ? "DESC" : "ASC");
+    if (rc == PC_OK)
+        rc = bind_int(&b, q->limit ? q->limit : 50);
+    if (rc == PC_OK)
+        rc = sql_run_once(state, tx, sql, b.p, b.n, &r, NULL, 0);
+    if (rc == PC_OK) {
+        *out = json_array();
+        for (size_t i = 0; i < r->nrows; i++)
+            json_array_append_new(*out, sql_row_to_json(spec, r, i));
+    }
+    sql_result_free(r);
+    binder_free(&b);
+    return rc;
+}
+
+static pc_status add_assignments(const sql_entity_spec *spec, const json_t *patch, char *sql,
+                                 size_t *len, binder *b)
+{
+    const char *key;
+    json_t *v;
+    int first = 1;
+    pc_status rc = PC_OK;
+
+    json_object_foreach((json_t *)patch, key, v) {
+        const sql_column *col = sql_entity_column(spec, key);
+        if (col == NULL || (col->flags & COL_FIXED))
+            return PC_ERR_INVALID;
+        rc = sql_cat(sql, len, "%s%s = ?", first ? " SET " : ", ", col->name);
+        if (rc == PC_OK)
+            rc = bind_value(b, col, v);
+        if (rc != PC_OK)
+            return rc;
+        first = 0;
+    }
+    return first ? PC_ERR_INVALID : PC_OK;
+}
+
+pc_status sql_store_update(void *state, pc_store_tx *tx, pc_entity ent, const char *tenant_id,
+                           const char *id, const json_t *patch, char *conflict, size_t conflict_len)
+{
+    const sql_entity_spec *spec = sql_entity(ent);
+    char sql[SQL_MAX];
+    size_t len = 0;
+    binder b = {.n = 0};
+    sql_result *r = NULL;
+    pc_status rc;
+
+    if (spec == NULL || id == NULL || !json_is_object(patch))
+        return PC_ERR_INVALID;
+    rc = sql_cat(sql, &len, "UPDATE %s", spec->table);
+    if (rc == PC_OK)
+        rc = add_assignments(spec, patch, sql, &len, &b);
+    if (rc == PC_OK)
+        rc = where_tenant(spec, tenant_id, sql, &len, &b);
+    if (rc == PC_OK)
+        rc = sql_cat(sql, &len, " AND id = ?");
+    if (rc == PC_OK)
+        rc = bind_text(&b, id);
+    if (rc == PC_OK)
+        rc = sql_run_once(state, tx, sql, b.p, b.n, &r, conflict, conflict_len);
+    if (rc == PC_OK && r->changes == 0)
+        rc = PC_ERR_NOT_FOUND;
+    sql_result_free(r);
+    binder_free(&b);
+    return rc;
+}
+
+static pc_status remove_in(sql_store *st, pc_store_tx *tx, const sql_entity_spec *spec,
+                           const char *tenant_id, const char *id)
+{
+    char sql[SQL_MAX];
+    size_t len = 0;
+    binder b = {.n = 0};
+    sql_result *r = NULL;
+    pc_status rc = sql_cat(sql, &len, "DELETE FROM %s", spec->table);
+
+    if (rc == PC_OK)
+        rc = where_tenant(spec, tenant_id, sql, &len, &b);
+    if (rc == PC_OK)
+        rc = sql_cat(sql, &len, " AND id = ?");
+    bind_text(&b, id);
+    if (rc == PC_OK)
+        rc = sql_run_once(st, tx, sql, b.p, b.n, &r, NULL, 0);
+    if (rc == PC_OK && r->changes == 0)
+        rc = PC_ERR_NOT_FOUND;
+    sql_result_free(r);
+    for (size_t i = 0; rc == PC_OK && spec->cleanup && spec->cleanup[i]; i++) {
+        sql_param p = sql_text(id);
+        rc = sql_run_once(st, tx, spec->cleanup[i], &p, 1, NULL, NULL, 0);
+    }
+    return rc;
+}
+
+pc_status sql_store_remove(void *state, pc_store_tx *tx, pc_entity ent, const char *tenant_id,
+                           const char *id)
+{
+    const sql_entity_spec *spec = sql_entity(ent);
+    pc_store_tx *own = NULL;
+    pc_status rc;
+
+    if (spec == NULL || id == NULL)
+        return PC_ERR_INVALID;
+    if (spec->cleanup == NULL || tx != NULL)
+        return remove_in(state, tx, spec, tenant_id, id);
+    /* The row and its links go together or not at all. */
+    rc = sql_store_begin(state, &own);
+    if (rc != PC_OK)
+        return rc;
+    rc = remove_in(state, own, spec, tenant_id, id);
+    if (rc != PC_OK) {
+        sql_store_rollback(own);
+        return rc;
+    }
+    return sql_store_commit(own);
+}

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The table behind each storage entity and link (see storage.h for the record shapes). */
+#include "sql_entities.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#define LF (COL_LOOKUP | COL_FILTER | COL_FIXED)
+#define N(a) (sizeof(a) / sizeof *(a))
+
+static const sql_column tenant_cols[] = {
+    {"id", COL_TEXT, LF}, {"slug", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_FIXED},
+    {"name", COL_TEXT, COL_SEARCH}, {"settings", COL_JSON, 0},
+    {"created_at", COL_INT, COL_FIXED}};
+static const sql_column key_cols[] = {
+    {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED}, {"alg", COL_TEXT, COL_FILTER},
+    {"public_jwk", COL_JSON, 0}, {"private_enc", COL_TEXT, 0}, {"created_at", COL_INT, COL_FIXED},
+    {"activates_at", COL_INT, 0}, {"retires_at", COL_INT, 0}, {"expires_at", COL_INT, 0}};
+static const sql_column user_cols[] = {
+    {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED},
+    {"username", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH},
+    {"email", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH}, {"name", COL_TEXT, COL_SEARCH},
+    {"phone_number", COL_TEXT, COL_FILTER}, {"password_hash", COL_TEXT, 0},
+    {"created_at", COL_INT, COL_FIXED}, {"updated_at", COL_INT, 0},
+    {"deleted_at", COL_INT, COL_FILTER}};
+static const sql_column app_cols[] = {
+    {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED},
+    {"client_id", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_FIXED},
+    {"name", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH}, {"type", COL_TEXT, COL_FILTER},
+    {"secret_hash", COL_TEXT, 0}, {"grant_types", COL_JSON, 0}, {"redirect_uris", COL_JSON, 0},
+    {"post_logout_redirect_uris", COL_JSON, 0}, {"scopes", COL_JSON, 0},
+    {"resources", COL_JSON, 0}, {"first_party", COL_BOOL, 0},
+    {"created_at", COL_INT, COL_FIXED}, {"updated_at", COL_INT, 0}};
+static const sql_column role_cols[] = {
+    {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED},
+    {"name", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH}, {"description", COL_TEXT, 0},
+    {"permissions", COL_JSON, 0}, {"created_at", COL_INT, COL_FIXED}, {"updated_at", COL_INT, 0}};
+static const sql_column group_cols[] = {
+    {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED},
+    {"name", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH}, {"description", COL_TEXT, 0},
+    {"created_at", COL_INT, COL_FIXED}, {"updated_at", COL_INT, 0}};
+static const sql_column session_cols[] = {
+    {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED},
+    {"user_id", COL_TEXT, COL_FILTER | COL_FIXED}, {"client_id", COL_TEXT, COL_FILTER},
+    {"amr", COL_JSON, 0}, {"auth_time", COL_INT, 0}, {"created_at", COL_INT, COL_FIXED},
+    {"expires_at", COL_INT, 0}, {"ended_at", COL_INT, COL_FILTER}, {"ip", COL_TEXT, 0}};
+static const sql_column refresh_cols[] = {
+    {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED},
+    {"family_id", COL_TEXT, COL_FILTER | COL_FIXED}, {"client_id", COL_TEXT, COL_FILTER},
+    {"user_id", COL_TEXT, COL_FILTER}, {"sid", COL_TEXT, COL_FILTER}, {"scope", COL_TEXT, 0},
+    {"amr", COL_JSON, 0}, {"auth_time", COL_INT, 0}, {"created_at", COL_INT, COL_FIXED},
+    {"expires_at", COL_INT, 0}, {"rotated_at", COL_INT, 0}, {"revoked_at", COL_INT, 0},
+    {"access_jti", COL_TEXT, 0}, {"access_exp", COL_INT, 0}};
+static const sql_column audit_cols[] = {
+    {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED}, {"type", COL_TEXT, COL_FILTER},
+    {"time", COL_INT, 0}, {"actor", COL_TEXT, COL_FILTER}, {"subject", COL_TEXT, COL_FILTER},
+    {"ip", COL_TEXT, 0}, {"details", COL_JSON, 0}};
+static const sql_column provider_cols[] = {
+    {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED},
+    {"name", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH}, {"kind", COL_TEXT, COL_FILTER},
+    {"plugin", COL_TEXT, COL_FILTER}, {"config", COL_JSON, 0},
+    {"created_at", COL_INT, COL_FIXED}, {"updated_at", COL_INT, 0}};
+static const sql_column mfa_cols[] = {
+    {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED},
+    {"user_id", COL_TEXT, COL_FILTER | COL_FIXED}, {"method", COL_TEXT, COL_FILTER},
+    {"state", COL_TEXT, COL_FILTER}, {"secret_enc", COL_TEXT, 0}, {"data", COL_JSON, 0},
+    {"created_at", COL_INT, COL_FIXED}, {"updated_at", COL_INT, 0}};
+
+/* Principals hold roles without a foreign key (users and applications share
+ * the table), so their links are removed with them. */
+static const char *const principal_cleanup[] = {
+    "DELETE FROM principal_roles WHERE principal_id = ?", NULL};
+
+static const sql_entity_spec entities[PC_ENT_COUNT_] = {
+    [PC_ENT_TENANT] = {"tenants", tenant_cols, N(tenant_cols), 0, NULL},
+    [PC_ENT_KEY] = {"signing_keys", key_cols, N(key_cols), 1, NULL},
+    [PC_ENT_USER] = {"users", user_cols, N(user_cols), 1, principal_cleanup},
+    [PC_ENT_APPLICATION] = {"applications", app_cols, N(app_cols), 1, principal_cleanup},
+    [PC_ENT_ROLE] = {"roles", role_cols, N(role_cols), 1, NULL},
+    [PC_ENT_GROUP] = {"user_groups", group_cols, N(group_cols), 1, NULL},
+    [PC_ENT_SESSION] = {"sessions", session_cols, N(session_cols), 1, NULL},
+    [PC_ENT_REFRESH] = {"refresh_tokens", refresh_cols, N(refresh_cols), 1, NULL},
+    [PC_ENT_AUDIT] = {"audit_events", audit_cols, N(audit_cols), 1, NULL},
+    [PC_ENT_PROVIDER] = {"providers", provider_cols, N(provider_cols), 1, NULL},
+    [PC_ENT_MFA] = {"mfa_factors", mfa_cols, N(mfa_cols), 1, NULL},
+};
+
+static const sql_link_spec links[PC_LINK_COUNT_] = {
+    [PC_LINK_PRINCIPAL_ROLE] = {"principal_roles", "principal_id", "role_id"},
+    [PC_LINK_GROUP_ROLE] = {"group_roles", "group_id", "role_id"},
+    [PC_LINK_GROUP_MEMBER] = {"group_members", "group_id", "user_id"},
+    [PC_LINK_APP_PROVIDER] = {"app_providers", "application_id", "provider_id"},
+};
+
+const sql_entity_spec *sql_entity(pc_entity ent)
+{
+    if ((int)ent < 0 || ent >= PC_ENT_COUNT_)
+        return NULL;
+    return &entities[ent];
+}
+
+const sql_link_spec *sql_link(pc_link kind)
+{
+    if ((int)kind < 0 || kind >= PC_LINK_COUNT_)
+        return NULL;
+    return &links[kind];
+}
+
+const sql_column *sql_entity_column(const sql_entity_spec *spec, const char *name)
+{
+    for (size_t i = 0; i < spec->ncols; i++)
+        if (strcmp(spec->cols[i].name, name) == 0)
+            return &spec->cols[i];
+    return NULL;
+}
+
+static char select_lists[PC_ENT_COUNT_][512];
+static pthread_once_t select_once = PTHREAD_ONCE_INIT;
+
+static void build_select_lists(void)
+{
+    for (int e = 0; e < PC_ENT_COUNT_; e++) {
+        char *p = select_lists[e];
+        size_t left = sizeof select_lists[e];
+        for (size_t i = 0; i < entities[e].ncols; i++) {
+            int n = snprintf(p, left, "%s%s", i ? ", " : "", entities[e].cols[i].name);
+            p += n;
+            left -= (size_t)n;
+        }
+    }
+}
+
+const char *sql_entity_select_list(pc_entity ent)
+{
+    pthread_once(&select_once, build_select_lists);
+    return select_lists[ent];
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The storage operations written once over sql_driver, shared by the SQLite and PostgreSQL plugins. */
+#ifndef PC_SQL_STORE_H
+#define PC_SQL_STORE_H
+
+#include <portcullis/portcullis.h>
+#include "sql_driver.h"
+
+/**
+ * Create the store state for `drv`. config: {"uri": "...", "pool_size": N}.
+ * The state is what every operation below receives.
+ */
+pc_status sql_store_init(const sql_driver *drv, const pc_host *host, const json_t *config,
+                         void **state);
+void sql_store_fini(void *state);
+
+pc_status sql_store_open(void *state);
+pc_status sql_store_migrate(void *state, int *from, int *to);
+pc_status sql_store_schema_version(void *state, int *store, int *supported);
+pc_status sql_store_ping(void *state);
+pc_status sql_store_begin(void *state, pc_store_tx **tx);
+pc_status sql_store_commit(pc_store_tx *tx);
+void sql_store_rollback(pc_store_tx *tx);
+pc_status sql_store_insert(void *state, pc_store_tx *tx, pc_entity ent, const json_t *rec,
+                           char *conflict, size_t conflict_len);
+pc_status sql_store_get(void *state, pc_store_tx *tx, pc_entity ent, const char *tenant_id,
+                        const char *field, const char *value, json_t **out);
+pc_status sql_store_list(void *state, pc_store_tx *tx, pc_entity ent, const char *tenant_id,
+                         const pc_store_query *q, json_t **out);
+pc_status sql_store_update(void *state, pc_store_tx *tx, pc_entity ent, const char *tenant_id,
+                           const char *id, const json_t *patch, char *conflict, size_t conflict_len);
+pc_status sql_store_remove(void *state, pc_store_tx *tx, pc_entity ent, const char *tenant_id,
+                           const char *id);
+pc_status sql_store_link_add(void *state, pc_store_tx *tx, pc_link kind, const char *tenant_id,
+                             const char *a, const char *b);
+pc_status sql_store_link_remove(void *state, pc_store_tx *tx, pc_link kind, const char *tenant_id,
+                                const char *a, const char *b);
+pc_status sql_store_link_list(void *state, pc_store_tx *tx, pc_link kind, const char *tenant_id,
+                              const char *id, int reverse, json_t **out);
+pc_status sql_store_principal_permissions(void *state, pc_store_tx *tx, const char *tenant_id,
+                                          const char *principal_id, json_t **out);
+pc_status sql_store_principal_roles(void *state, pc_store_tx *tx, const char *tenant_id,
+                                    const char *principal_id, json_t **out);
+pc_status sql_store_refresh_take(void *state, pc_store_tx *tx, const char *tenant_id,
+                                 const char *id, int64_t now, json_t **out);
+pc_status sql_store_refresh_revoke(void *state, pc_store_tx *tx, const char *tenant_id,
+                                   const char *column, const char *value, int64_t now,
+                                   json_t **revoked);
+pc_status sql_store_sessions_end(void *state, pc_store_tx *tx, const char *tenant_id,
+                                 const char *user_id, int64_t now, json_t **ended);
+pc_status sql_store_change_add(void *state, pc_store_tx *tx, const pc_change *c);
+pc_status sql_store_change_since(void *state, int64_t after, pc_change *buf, size_t max,
+                                 size_t *n);
+pc_status sql_store_change_purge(void *state, int64_t now);
+
+/** The operation members of a pc_storage_ops, for a backend's descriptor. */
+#define SQL_STORE_OPS                                                                        \
+    .open = sql_store_open, .migrate = sql_store_migrate,                                    \
+    .schema_version = sql_store_schema_version, .ping = sql_store_ping,                      \
+    .begin = sql_store_begin, .commit = sql_store_commit, .rollback = sql_store_rollback,     \
+    .insert = sql_store_insert, .get = sql_store_get, .list = sql_store_list,                \
+    .update = sql_store_update, .remove = sql_store_remove, .link_add = sql_store_link_add,  \
+    .link_remove = sql_store_link_remove, .link_list = sql_store_link_list,                  \
+    .principal_permissions = sql_store_principal_permissions,                                \
+    .principal_roles = sql_store_principal_roles, .refresh_take = sql_store_refresh_take,    \
+    .refresh_revoke = sql_store_refresh_revoke, .sessions_end = sql_store_sessions_end,      \
+    .change_add = sql_store_change_add, .change_since = sql_store_change_since,              \
+    .change_purge = sql_store_change_purge
+
+#endif

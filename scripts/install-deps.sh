@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Install the Debian packages Portcullis needs, only those missing. Usage: install-deps.sh [build|test|bench]
+set -euo pipefail
+
+build_pkgs=(build-essential cmake pkg-config libulfius-dev liborcania-dev libyder-dev
+  libjansson-dev librhonabwy-dev libgnutls28-dev libmicrohttpd-dev libsqlite3-dev libpq-dev
+  libargon2-dev libconfig-dev libcurl4-gnutls-dev libqrencode-dev libcmocka-dev)
+test_pkgs=(postgresql nodejs npm curl python3)
+bench_pkgs=(wrk glewlwyd rnbyc)
+
+want=("${build_pkgs[@]}")
+case "${1:-build}" in
+  test) want+=("${test_pkgs[@]}") ;;
+  bench) want+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  # A command already on the PATH counts (node and npm may come from elsewhere).
+  case "$p" in nodejs) command -v node >/dev/null && continue ;; npm) command -v npm >/dev/null && continue ;; esac
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing: ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,1054 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The storage contract suite: the same cases against any storage plugin. Usage: contract_test PLUGIN_SO URI */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <portcullis/portcullis.h>
+
+#define ID_LEN 48
+#define RACERS 8
+
+static const char *plugin_path;
+static const char *store_uri;
+static void *dl;
+static const pc_storage_ops *ops;
+static void *st;
+static int64_t now;
+static char run_id[16];
+static char tid[ID_LEN]; /* a fresh tenant for each case */
+static unsigned id_counter;
+
+/* ---- the host the plugin sees ---- */
+
+static void host_log(pc_log_level level, const char *plugin, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void host_log(pc_log_level level, const char *plugin, const char *fmt, ...)
+{
+    static const char *const names[] = {"error", "warning", "info", "debug"};
+    va_list ap;
+
+    fprintf(stderr, "[%s] %s: ", names[level <= PC_LOG_DEBUG ? level : PC_LOG_DEBUG], plugin);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+static int64_t host_now(void)
+{
+    return (int64_t)time(NULL);
+}
+
+static pc_status host_random(void *buf, size_t len)
+{
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, len) : -1;
+
+    if (fd >= 0)
+        close(fd);
+    return n == (ssize_t)len ? PC_OK : PC_ERR_CRYPTO;
+}
+
+static const pc_host host = {
+    .abi_major = PC_ABI_MAJOR,
+    .abi_minor = PC_ABI_MINOR,
+    .struct_size = sizeof(pc_host),
+    .log = host_log,
+    .now = host_now,
+    .random = host_random,
+    .free = free,
+};
+
+/* ---- assertions that say what went wrong ---- */
+
+static const char *status_name(pc_status s)
+{
+    static const char *const names[] = {
+        "PC_OK", "PC_DECLINED", "PC_ERR_INVALID", "PC_ERR_NOT_FOUND", "PC_ERR_DENIED",
+        "PC_ERR_CONFLICT", "PC_ERR_STORAGE", "PC_ERR_CRYPTO", "PC_ERR_INTERNAL",
+        "PC_ERR_LIMIT", "PC_ERR_UNAVAILABLE"};
+
+    return (unsigned)s < sizeof names / sizeof *names ? names[s] : "(unknown status)";
+}
+
+static void expect_status(pc_status got, pc_status want, const char *expr, const char *file,
+                          int line)
+{
+    if (got == want)
+        return;
+    print_error("%s\n  returned %s, expected %s\n", expr, status_name(got), status_name(want));
+    _fail(file, line);
+}
+
+static void expect_json(const json_t *got, const json_t *want, const char *what, const char *file,
+                        int line)
+{
+    char *g, *w;
+
+    if (got != NULL && json_equal((json_t *)got, (json_t *)want))
+        return;
+    g = got ? json_dumps(got, JSON_SORT_KEYS | JSON_ENCODE_ANY) : NULL;
+    w = json_dumps(want, JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    print_error("%s\n  got:      %s\n  expected: %s\n", what, g ? g : "(NULL)", w ? w : "?");
+    free(g);
+    free(w);
+    _fail(file, line);
+}
+
+#define EXPECT(expr, want) expect_status((expr), (want), #expr, __FILE__, __LINE__)
+#define OK(expr) EXPECT(expr, PC_OK)
+#define EXPECT_JSON(got, want) expect_json((got), (want), #got, __FILE__, __LINE__)
+#define INSERT(ent, rec) OK(ops->insert(st, NULL, (ent), (rec), NULL, 0))
+
+/* ---- records are kept until the end of the case, even when it fails ---- */
+
+static json_t *kept[1024];
+static size_t nkept;
+
+/* Release `j` (new, may be NULL) after the current case; returns it. */
+static json_t *keep(json_t *j)
+{
+    assert_true(nkept < sizeof kept / sizeof *kept);
+    if (j != NULL)
+        kept[nkept++] = j;
+    return j;
+}
+
+static int release(void **state)
+{
+    while (nkept > 0)
+        json_decref(kept[--nkept]);
+    return 0;
+}
+
+/* ---- records ---- */
+
+/* Ids sort in creation order, like the UUIDv7 the server uses, and are unique per run. */
+static const char *new_id(char *buf, const char *kind)
+{
+    snprintf(buf, ID_LEN, "%s-%s-%06u", kind, run_id, ++id_counter);
+    return buf;
+}
+
+/* get() must return `want`; the record (or NULL) is returned. */
+static json_t *get_rec(pc_entity ent, const char *tenant, const char *field, const char *value,
+                       pc_status want, const char *file, int line)
+{
+    json_t *out = NULL;
+
+    expect_status(ops->get(st, NULL, ent, tenant, field, value, &out), want, "get", file, line);
+    return keep(out);
+}
+
+#define GET(ent, t, id) get_rec((ent), (t), "id", (id), PC_OK, __FILE__, __LINE__)
+#define GET_BY(ent, t, f, v) get_rec((ent), (t), (f), (v), PC_OK, __FILE__, __LINE__)
+#define ABSENT(ent, t, id) get_rec((ent), (t), "id", (id), PC_ERR_NOT_FOUND, __FILE__, __LINE__)
+
+/* For operations with a JSON out-parameter: OUT(ops->x(..., &out_)) checks PC_OK and keeps *out_. */
+static json_t *out_;
+#define OUT(call) (out_ = NULL, OK(call), keep(out_))
+/* The principal's effective permissions and role names, and the ids linked to one. */
+#define perms_of(t, pid) OUT(ops->principal_permissions(st, NULL, (t), (pid), &out_))
+#define roles_of(t, pid) OUT(ops->principal_roles(st, NULL, (t), (pid), &out_))
+#define linked(kind, t, id, rev) OUT(ops->link_list(st, NULL, (kind), (t), (id), (rev), &out_))
+
+/* A new tenant; its id in tid. */
+static void make_tenant(char *t)
+{
+    char slug[ID_LEN + 8];
+
+    new_id(t, "ten");
+    snprintf(slug, sizeof slug, "slug-%s", t);
+    INSERT(PC_ENT_TENANT,
+           keep(json_pack("{s:s,s:s,s:s,s:{s:s,s:i},s:I}", "id", t, "slug", slug, "name", "Acme",
+                          "settings", "theme", "dark", "max", 3, "created_at", (json_int_t)now)));
+}
+
+static json_t *user_rec(const char *id, const char *t, const char *username, const char *email,
+                        const char *name)
+{
+    return keep(json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:n,s:s,s:I,s:I,s:n}", "id", id, "tenant_id", t,
+                          "username", username, "email", email, "name", name, "phone_number",
+                          "password_hash", "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
+                          "created_at", (json_int_t)now, "updated_at", (json_int_t)now,
+                          "deleted_at"));
+}
+
+/* A new user (inserted); the record is returned, its id in id. */
+static json_t *make_user(char *id, const char *t, const char *username, const char *email)
+{
+    json_t *u = user_rec(new_id(id, "usr"), t, username, email, NULL);
+
+    INSERT(PC_ENT_USER, u);
+    return u;
+}
+
+static json_t *make_role(char *id, const char *t, const char *name, json_t *perms)
+{
+    json_t *r = keep(json_pack("{s:s,s:s,s:s,s:n,s:o,s:I,s:I}", "id", new_id(id, "rol"),
+                               "tenant_id", t, "name", name, "description", "permissions",
+                               perms, "created_at", (json_int_t)now, "updated_at",
+                               (json_int_t)now));
+
+    INSERT(PC_ENT_ROLE, r);
+    return r;
+}
+
+static void make_group(char *id, const char *t, const char *name)
+{
+    INSERT(PC_ENT_GROUP,
+           keep(json_pack("{s:s,s:s,s:s,s:s,s:I,s:I}", "id", new_id(id, "grp"), "tenant_id", t,
+                          "name", name, "description", "a group", "created_at", (json_int_t)now,
+                          "updated_at", (json_int_t)now)));
+}
+
+static json_t *app_rec(const char *id, const char *t, const char *client_id, int first_party)
+{
+    return keep(json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:n,s:[ss],s:[s],s:[],s:[sss],s:[],s:b,s:I,s:I}", "id", id,
+        "tenant_id", t, "client_id", client_id, "name", client_id, "type", "confidential",
+        "secret_hash", "grant_types", "authorization_code", "refresh_token", "redirect_uris",
+        "https://app.example/cb", "post_logout_redirect_uris", "scopes", "openid", "profile",
+        "email", "resources", "first_party", first_party, "created_at", (json_int_t)now,
+        "updated_at", (json_int_t)now));
+}
+
+/* A new refresh token (inserted) with the given id. */
+static void make_refresh(const char *id, const char *t, const char *family, const char *uid,
+                         const char *sid, int64_t expires_at)
+{
+    INSERT(PC_ENT_REFRESH,
+           keep(json_pack(
+               "{s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:[ss],s:I,s:I,s:I,s:n,s:n,s:s,s:I}", "id", id,
+               "tenant_id", t, "family_id", family, "client_id", "cli", "user_id", uid, "sid",
+               sid, "scope", "openid offline_access", "amr", "pwd", "otp", "auth_time",
+               (json_int_t)now, "created_at", (json_int_t)now, "expires_at",
+               (json_int_t)expires_at, "rotated_at", "revoked_at", "access_jti", id, "access_exp",
+               (json_int_t)(now + 300))));
+}
+
+/* A new session (inserted), already ended a minute ago if `ended`. */
+static void make_session(const char *id, const char *t, const char *uid, int ended)
+{
+    json_t *s = keep(json_pack("{s:s,s:s,s:s,s:s,s:[s],s:I,s:I,s:I,s:n,s:s}", "id", id,
+                               "tenant_id", t, "user_id", uid, "client_id", "cli", "amr", "pwd",
+                               "auth_time", (json_int_t)now, "created_at", (json_int_t)now,
+                               "expires_at", (json_int_t)(now + 3600), "ended_at", "ip",
+                               "192.0.2.7"));
+
+    if (ended)
+        json_object_set_new(s, "ended_at", json_integer(now - 60));
+    INSERT(PC_ENT_SESSION, s);
+}
+
+/* `arr` holds exactly the strings of `want`, in any order, without duplicates. */
+static void expect_set(const json_t *arr, const char *const *want, size_t n, const char *file,
+                       int line)
+{
+    int ok = json_is_array(arr) && json_array_size(arr) == n;
+    json_t *w;
+
+    for (size_t i = 0; ok && i < n; i++) {
+        size_t hits = 0, j;
+        json_t *v;
+        json_array_foreach((json_t *)arr, j, v)
+            hits += json_is_string(v) && strcmp(json_string_value(v), want[i]) == 0;
+        ok = hits == 1;
+    }
+    if (ok)
+        return;
+    w = keep(json_array());
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(w, json_string(want[i]));
+    expect_json(arr, w, "set (order ignored)", file, line);
+}
+
+#define SET(arr, ...)                                                                       \
+    do {                                                                                    \
+        const char *const want_[] = {__VA_ARGS__};                                          \
+        expect_set((arr), want_, sizeof want_ / sizeof *want_, __FILE__, __LINE__);          \
+    } while (0)
+#define EMPTY(arr) expect_set((arr), NULL, 0, __FILE__, __LINE__)
+
+/* The ids of a list() result, in order, as one string "a,b,c". */
+static const char *ids_of(const json_t *arr, char *buf, size_t len)
+{
+    size_t i, used = 0;
+    json_t *v;
+
+    buf[0] = '\0';
+    json_array_foreach((json_t *)arr, i, v) {
+        int n = snprintf(buf + used, len - used, "%s%s", i ? "," : "",
+                         json_string_value(json_object_get(v, "id")));
+        if (n < 0 || (size_t)n >= len - used)
+            break;
+        used += (size_t)n;
+    }
+    return buf;
+}
+
+/* ---- setup ---- */
+
+static void remove_sqlite_files(const char *uri)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    char path[4096];
+
+    if (strncmp(uri, "sqlite://", 9) != 0)
+        return;
+    for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+        snprintf(path, sizeof path, "%s%s", uri + 9, suffixes[i]);
+        unlink(path);
+    }
+}
+
+static int load_plugin(void)
+{
+    pc_plugin_entry_fn entry;
+    const pc_plugin *p;
+
+    dl = dlopen(plugin_path, RTLD_NOW | RTLD_LOCAL);
+    if (dl == NULL) {
+        fprintf(stderr, "dlopen %s: %s\n", plugin_path, dlerror());
+        return -1;
+    }
+    entry = (pc_plugin_entry_fn)dlsym(dl, PC_PLUGIN_ENTRY);
+    p = entry != NULL ? entry() : NULL;
+    if (p == NULL || p->kind != PC_KIND_STORAGE || p->abi_major != PC_ABI_MAJOR ||
+        p->struct_size < sizeof(pc_storage_ops)) {
+        fprintf(stderr, "%s: not a storage plugin of ABI %d\n", plugin_path, PC_ABI_MAJOR);
+        return -1;
+    }
+    ops = (const pc_storage_ops *)p;
+    return 0;
+}
+
+static int group_setup(void **state)
+{
+    json_t *cfg;
+    int from = -1, to = -1;
+    pc_status rc;
+
+    now = host_now();
+    snprintf(run_id, sizeof run_id, "%08llx%04x", (unsigned long long)now, (unsigned)getpid() & 0xffff);
+    remove_sqlite_files(store_uri);
+    if (load_plugin() != 0)
+        return -1;
+    cfg = json_pack("{s:s,s:i}", "uri", store_uri, "pool_size", 4);
+    rc = ops->base.init(&host, cfg, &st);
+    json_decref(cfg);
+    if (rc == PC_OK)
+        rc = ops->open(st);
+    if (rc == PC_OK)
+        rc = ops->migrate(st, &from, &to);
+    fprintf(stderr, "plugin %s (%s): migrate %d -> %d: %s\n", ops->base.name, ops->base.version,
+            from, to, status_name(rc));
+    return rc == PC_OK ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+    if (ops != NULL && ops->base.fini != NULL && st != NULL)
+        ops->base.fini(st);
+    if (dl != NULL)
+        dlclose(dl);
+    return 0;
+}
+
+/* ---- cases ---- */
+
+static void migrate_twice_is_a_no_op(void **state)
+{
+    int from = -1, to = -1, store = -1, supported = -1;
+
+    OK(ops->migrate(st, &from, &to));
+    assert_int_equal(from, to);
+    OK(ops->schema_version(st, &store, &supported));
+    assert_true(supported >= 1);
+    assert_int_equal(store, supported);
+    assert_int_equal(to, supported);
+    OK(ops->ping(st));
+}
+
+static void tenant_crud(void **state)
+{
+    char other[ID_LEN], conflict[64] = "";
+    json_t *got, *patch, *dup;
+
+    got = GET(PC_ENT_TENANT, NULL, tid);
+    assert_string_equal(json_string_value(json_object_get(got, "name")), "Acme");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(got, "settings"), "max")), 3);
+    EXPECT_JSON(GET_BY(PC_ENT_TENANT, NULL, "slug", json_string_value(json_object_get(got, "slug"))),
+                got);
+    patch = keep(json_pack("{s:s,s:{}}", "name", "Acme 2", "settings"));
+    OK(ops->update(st, NULL, PC_ENT_TENANT, NULL, tid, patch, NULL, 0));
+    json_object_update(got, patch);
+    EXPECT_JSON(GET(PC_ENT_TENANT, NULL, tid), got);
+    /* slug is unique across tenants */
+    dup = keep(json_deep_copy(got));
+    json_object_set_new(dup, "id", json_string(new_id(other, "ten")));
+    EXPECT(ops->insert(st, NULL, PC_ENT_TENANT, dup, conflict, sizeof conflict), PC_ERR_CONFLICT);
+    assert_string_equal(conflict, "slug");
+    OK(ops->remove(st, NULL, PC_ENT_TENANT, NULL, tid));
+    ABSENT(PC_ENT_TENANT, NULL, tid);
+    EXPECT(ops->remove(st, NULL, PC_ENT_TENANT, NULL, tid), PC_ERR_NOT_FOUND);
+}
+
+static void user_crud(void **state)
+{
+    char uid[ID_LEN], missing[ID_LEN];
+    json_t *u, *patch;
+
+    u = make_user(uid, tid, "alice", "alice@example.com");
+    EXPECT_JSON(GET(PC_ENT_USER, tid, uid), u);
+    EXPECT_JSON(GET_BY(PC_ENT_USER, tid, "username", "alice"), u);
+    EXPECT_JSON(GET_BY(PC_ENT_USER, tid, "email", "alice@example.com"), u);
+    /* update: set, change and clear columns; the others stay */
+    patch = keep(json_pack("{s:s,s:s,s:n,s:I}", "name", "Alice Liddell", "phone_number",
+                           "+15550100", "email", "updated_at", (json_int_t)(now + 5)));
+    OK(ops->update(st, NULL, PC_ENT_USER, tid, uid, patch, NULL, 0));
+    json_object_update(u, patch);
+    EXPECT_JSON(GET(PC_ENT_USER, tid, uid), u);
+    EXPECT(ops->update(st, NULL, PC_ENT_USER, tid, new_id(missing, "usr"), patch, NULL, 0),
+           PC_ERR_NOT_FOUND);
+    OK(ops->remove(st, NULL, PC_ENT_USER, tid, uid));
+    ABSENT(PC_ENT_USER, tid, uid);
+    EXPECT(ops->remove(st, NULL, PC_ENT_USER, tid, uid), PC_ERR_NOT_FOUND);
+}
+
+static void application_crud(void **state)
+{
+    char aid[ID_LEN], bid[ID_LEN];
+    json_t *a, *b, *got, *patch, *list;
+    pc_store_query q = {.limit = 10};
+
+    a = app_rec(new_id(aid, "app"), tid, "web", 1);
+    b = app_rec(new_id(bid, "app"), tid, "cli", 0);
+    INSERT(PC_ENT_APPLICATION, a);
+    INSERT(PC_ENT_APPLICATION, b);
+    got = GET(PC_ENT_APPLICATION, tid, aid);
+    EXPECT_JSON(got, a);
+    assert_true(json_is_true(json_object_get(got, "first_party")));
+    assert_true(json_is_array(json_object_get(got, "post_logout_redirect_uris")));
+    got = GET_BY(PC_ENT_APPLICATION, tid, "client_id", "cli");
+    EXPECT_JSON(got, b);
+    assert_true(json_is_false(json_object_get(got, "first_party")));
+    patch = keep(json_pack("{s:[ss],s:b,s:s}", "redirect_uris", "https://a.example/cb",
+                           "https://b.example/cb", "first_party", 0, "secret_hash", "hash"));
+    OK(ops->update(st, NULL, PC_ENT_APPLICATION, tid, aid, patch, NULL, 0));
+    json_object_update(a, patch);
+    EXPECT_JSON(GET(PC_ENT_APPLICATION, tid, aid), a);
+    list = OUT(ops->list(st, NULL, PC_ENT_APPLICATION, tid, &q, &out_));
+    assert_int_equal(json_array_size(list), 2);
+    EXPECT_JSON(json_array_get(list, 0), a);
+    EXPECT_JSON(json_array_get(list, 1), b);
+    OK(ops->remove(st, NULL, PC_ENT_APPLICATION, tid, aid));
+    ABSENT(PC_ENT_APPLICATION, tid, aid);
+}
+
+static void role_crud(void **state)
+{
+    char rid[ID_LEN];
+    json_t *r, *got, *patch;
+
+    r = make_role(rid, tid, "admin", json_pack("[ss]", "users:read", "users:write"));
+    got = GET(PC_ENT_ROLE, tid, rid);
+    EXPECT_JSON(got, r);
+    assert_true(json_is_null(json_object_get(got, "description")));
+    patch = keep(json_pack("{s:s,s:[]}", "description", "Administrators", "permissions"));
+    OK(ops->update(st, NULL, PC_ENT_ROLE, tid, rid, patch, NULL, 0));
+    json_object_update(r, patch);
+    EXPECT_JSON(GET_BY(PC_ENT_ROLE, tid, "name", "admin"), r);
+    OK(ops->remove(st, NULL, PC_ENT_ROLE, tid, rid));
+    ABSENT(PC_ENT_ROLE, tid, rid);
+}
+
+static void expect_conflict(pc_entity ent, json_t *rec, const char *column, const char *file,
+                            int line)
+{
+    char conflict[64] = "";
+
+    expect_status(ops->insert(st, NULL, ent, rec, conflict, sizeof conflict), PC_ERR_CONFLICT,
+                  "insert", file, line);
+    if (strcmp(conflict, column) != 0) {
+        print_error("conflict column \"%s\", expected \"%s\"\n", conflict, column);
+        _fail(file, line);
+    }
+}
+
+#define CONFLICT(ent, rec, column) expect_conflict((ent), (rec), (column), __FILE__, __LINE__)
+
+static void unique_conflicts_name_the_column(void **state)
+{
+    char t2[ID_LEN], uid[ID_LEN], id[ID_LEN], conflict[64] = "";
+    json_t *dup, *app;
+
+    make_tenant(t2);
+    make_user(uid, tid, "bob", "bob@example.com");
+    make_user(id, tid, "carol", "carol@example.com");
+    CONFLICT(PC_ENT_USER, user_rec(new_id(id, "usr"), tid, "bob", "other@example.com", NULL),
+             "username");
+    dup = user_rec(new_id(id, "usr"), tid, "bobby", "bob@example.com", NULL);
+    CONFLICT(PC_ENT_USER, dup, "email");
+    /* NULL conflict buffer is allowed */
+    EXPECT(ops->insert(st, NULL, PC_ENT_USER, dup, NULL, 0), PC_ERR_CONFLICT);
+    /* uniqueness is per tenant */
+    INSERT(PC_ENT_USER, user_rec(new_id(id, "usr"), t2, "bob", "bob@example.com", NULL));
+    app = app_rec(new_id(id, "app"), tid, "web", 0);
+    INSERT(PC_ENT_APPLICATION, app);
+    json_object_set_new(app, "id", json_string(new_id(id, "app")));
+    json_object_set_new(app, "name", json_string("another name"));
+    CONFLICT(PC_ENT_APPLICATION, app, "client_id");
+    /* an update can conflict too */
+    EXPECT(ops->update(st, NULL, PC_ENT_USER, tid, uid, keep(json_pack("{s:s}", "username", "carol")),
+                       conflict, sizeof conflict),
+           PC_ERR_CONFLICT);
+    assert_string_equal(conflict, "username");
+}
+
+static void tenants_are_isolated(void **state)
+{
+    char ta[ID_LEN], tb[ID_LEN], uid[ID_LEN];
+    json_t *u, *out = NULL;
+    pc_store_query q = {.limit = 10};
+
+    make_tenant(ta);
+    make_tenant(tb);
+    u = make_user(uid, ta, "dave", "dave@example.com");
+    ABSENT(PC_ENT_USER, tb, uid);
+    EXPECT(ops->get(st, NULL, PC_ENT_USER, tb, "username", "dave", &out), PC_ERR_NOT_FOUND);
+    keep(out);
+    EXPECT(ops->update(st, NULL, PC_ENT_USER, tb, uid, keep(json_pack("{s:s}", "name", "Mallory")),
+                       NULL, 0),
+           PC_ERR_NOT_FOUND);
+    assert_int_not_equal(ops->remove(st, NULL, PC_ENT_USER, tb, uid), PC_OK);
+    EMPTY(OUT(ops->list(st, NULL, PC_ENT_USER, tb, &q, &out_)));
+    EXPECT_JSON(GET(PC_ENT_USER, ta, uid), u);
+}
+
+static void hostile_text_round_trips_verbatim(void **state)
+{
+    static const char evil[] = "x'); DROP TABLE users;--";
+    static const char odd[] = "Zo\xc3\xab ? $1 '' \"q\" \\ %_";
+    char uid[ID_LEN], id[ID_LEN];
+    json_t *u, *got, *out = NULL;
+
+    u = user_rec(new_id(uid, "usr"), tid, evil, "evil@example.com", odd);
+    INSERT(PC_ENT_USER, u);
+    got = GET_BY(PC_ENT_USER, tid, "username", evil);
+    EXPECT_JSON(got, u);
+    assert_string_equal(json_string_value(json_object_get(got, "name")), odd);
+    /* a column name is never taken from the caller */
+    assert_int_not_equal(ops->get(st, NULL, PC_ENT_USER, tid, "id; DROP TABLE users", uid, &out),
+                         PC_OK);
+    assert_int_not_equal(ops->get(st, NULL, PC_ENT_USER, tid, "password_hash", "x", &out), PC_OK);
+    /* the table is still there */
+    make_user(id, tid, "erin", NULL);
+    EXPECT_JSON(GET(PC_ENT_USER, tid, uid), u);
+}
+
+static void list_page(const char *t, const char *after, unsigned limit, int desc,
+                      const char *want, const char *file, int line)
+{
+    pc_store_query q = {.after = after, .limit = limit, .descending = desc};
+    json_t *list = NULL;
+    char got[512];
+
+    expect_status(ops->list(st, NULL, PC_ENT_USER, t, &q, &list), PC_OK, "list", file, line);
+    if (strcmp(ids_of(keep(list), got, sizeof got), want) != 0) {
+        print_error("page after=%s limit=%u desc=%d\n  got:      %s\n  expected: %s\n",
+                    after ? after : "NULL", limit, desc, got, want);
+        _fail(file, line);
+    }
+}
+
+#define PAGE(after, limit, desc, want) list_page(tid, (after), (limit), (desc), (want), __FILE__, __LINE__)
+
+static void list_paginates_by_id(void **state)
+{
+    char u[5][ID_LEN], want[5][256], name[16];
+
+    for (int i = 0; i < 5; i++) {
+        snprintf(name, sizeof name, "user%d", i);
+        make_user(u[i], tid, name, NULL);
+    }
+    snprintf(want[0], sizeof want[0], "%s,%s", u[0], u[1]);
+    snprintf(want[1], sizeof want[1], "%s,%s", u[2], u[3]);
+    snprintf(want[2], sizeof want[2], "%s", u[4]);
+    snprintf(want[3], sizeof want[3], "%s,%s", u[4], u[3]);
+    snprintf(want[4], sizeof want[4], "%s,%s,%s", u[2], u[1], u[0]);
+    PAGE(NULL, 2, 0, want[0]);
+    PAGE(u[1], 2, 0, want[1]);
+    PAGE(u[3], 2, 0, want[2]);
+    PAGE(u[4], 2, 0, "");
+    PAGE(NULL, 2, 1, want[3]);
+    PAGE(u[3], 10, 1, want[4]);
+    PAGE(u[0], 10, 1, "");
+}
+
+static size_t count_matching(const char *t, json_t *filters, const char *file, int line)
+{
+    pc_store_query q = {.filters = keep(filters), .limit = 100};
+    json_t *list = NULL;
+
+    expect_status(ops->list(st, NULL, PC_ENT_USER, t, &q, &list), PC_OK, "list", file, line);
+    return json_array_size(keep(list));
+}
+
+#define COUNT(filters) count_matching(tid, (filters), __FILE__, __LINE__)
+
+static void list_filters(void **state)
+{
+    char id[ID_LEN];
+    json_t *u, *list = NULL;
+    pc_store_query q = {.limit = 10};
+
+    make_user(id, tid, "alice", "alice@example.com");
+    make_user(id, tid, "malice", "m@example.org");
+    u = user_rec(new_id(id, "usr"), tid, "bob", "bob@example.com", "Bob ALICEson");
+    INSERT(PC_ENT_USER, u);
+    make_user(id, tid, "zed", "zed@example.net");
+    assert_int_equal(COUNT(json_pack("{s:s}", "email", "alice@example.com")), 1);
+    assert_int_equal(COUNT(json_pack("{s:s}", "email", "ALICE@example.com")), 0);
+    assert_int_equal(COUNT(json_pack("{s:s}", "q", "ALIC")), 3);
+    assert_int_equal(COUNT(json_pack("{s:s}", "q", "example.org")), 1);
+    assert_int_equal(COUNT(json_pack("{s:s,s:s}", "q", "alice", "email", "bob@example.com")), 1);
+    assert_int_equal(COUNT(json_pack("{s:s}", "q", "nobody")), 0);
+    /* LIKE wildcards in q are literal characters */
+    assert_int_equal(COUNT(json_pack("{s:s}", "q", "%")), 0);
+    assert_int_equal(COUNT(json_pack("{s:s}", "q", "_")), 0);
+    /* descending with a filter */
+    q.filters = keep(json_pack("{s:s}", "q", "alic"));
+    q.descending = 1;
+    OK(ops->list(st, NULL, PC_ENT_USER, tid, &q, &list));
+    assert_int_equal(json_array_size(keep(list)), 3);
+    EXPECT_JSON(json_array_get(list, 0), u);
+    /* an unknown column is refused, not ignored */
+    q.filters = keep(json_pack("{s:s}", "no_such_column", "x"));
+    list = NULL;
+    assert_int_not_equal(ops->list(st, NULL, PC_ENT_USER, tid, &q, &list), PC_OK);
+    keep(list);
+}
+
+static void rollback_leaves_nothing(void **state)
+{
+    char uid[ID_LEN];
+    pc_store_tx *tx = NULL;
+    json_t *u, *in_tx = NULL;
+    pc_status inserted, read;
+
+    u = user_rec(new_id(uid, "usr"), tid, "frank", NULL, NULL);
+    OK(ops->begin(st, &tx));
+    inserted = ops->insert(st, tx, PC_ENT_USER, u, NULL, 0);
+    read = ops->get(st, tx, PC_ENT_USER, tid, "id", uid, &in_tx);
+    ops->rollback(tx);
+    EXPECT(inserted, PC_OK);
+    EXPECT(read, PC_OK);
+    EXPECT_JSON(keep(in_tx), u);
+    ABSENT(PC_ENT_USER, tid, uid);
+    ops->rollback(NULL);
+}
+
+static void commit_keeps(void **state)
+{
+    char uid[ID_LEN], rid[ID_LEN];
+    pc_store_tx *tx = NULL;
+    json_t *u, *r, *patch;
+
+    u = user_rec(new_id(uid, "usr"), tid, "grace", NULL, NULL);
+    r = keep(json_pack("{s:s,s:s,s:s,s:n,s:[s],s:I,s:I}", "id", new_id(rid, "rol"), "tenant_id",
+                       tid, "name", "ops", "description", "permissions", "deploy", "created_at",
+                       (json_int_t)now, "updated_at", (json_int_t)now));
+    patch = keep(json_pack("{s:s}", "name", "Grace"));
+    OK(ops->begin(st, &tx));
+    OK(ops->insert(st, tx, PC_ENT_USER, u, NULL, 0));
+    OK(ops->insert(st, tx, PC_ENT_ROLE, r, NULL, 0));
+    OK(ops->update(st, tx, PC_ENT_USER, tid, uid, patch, NULL, 0));
+    OK(ops->link_add(st, tx, PC_LINK_PRINCIPAL_ROLE, tid, uid, rid));
+    OK(ops->commit(tx));
+    json_object_update(u, patch);
+    EXPECT_JSON(GET(PC_ENT_USER, tid, uid), u);
+    EXPECT_JSON(GET(PC_ENT_ROLE, tid, rid), r);
+    SET(perms_of(tid, uid), "deploy");
+    EXPECT(ops->commit(NULL), PC_ERR_INVALID);
+}
+
+/* A conflict inside a transaction, then rollback: nothing kept, and every pooled connection still works. */
+static void rollback_after_conflict(void **state)
+{
+    char uid[ID_LEN], id[ID_LEN];
+    pc_store_tx *tx = NULL;
+    pc_status inserted, conflict;
+
+    make_user(id, tid, "heidi", NULL);
+    OK(ops->begin(st, &tx));
+    inserted = ops->insert(st, tx, PC_ENT_USER, user_rec(new_id(uid, "usr"), tid, "ivan", NULL, NULL),
+                           NULL, 0);
+    conflict = ops->insert(st, tx, PC_ENT_USER, user_rec(new_id(id, "usr"), tid, "heidi", NULL, NULL),
+                           NULL, 0);
+    ops->rollback(tx);
+    EXPECT(inserted, PC_OK);
+    EXPECT(conflict, PC_ERR_CONFLICT);
+    ABSENT(PC_ENT_USER, tid, uid);
+    for (int i = 0; i < 8; i++) {
+        OK(ops->begin(st, &tx));
+        GET_BY(PC_ENT_USER, tid, "username", "heidi");
+        ops->rollback(tx);
+    }
+}
+
+/* commit() reports what happened: OK means the earlier writes are kept. */
+static void commit_after_conflict_is_truthful(void **state)
+{
+    char uid[ID_LEN], id[ID_LEN];
+    pc_store_tx *tx = NULL;
+    json_t *out = NULL;
+    pc_status inserted, conflict, committed, found;
+
+    make_user(id, tid, "judy", NULL);
+    OK(ops->begin(st, &tx));
+    inserted = ops->insert(st, tx, PC_ENT_USER, user_rec(new_id(uid, "usr"), tid, "ken", NULL, NULL),
+                           NULL, 0);
+    conflict = ops->insert(st, tx, PC_ENT_USER, user_rec(new_id(id, "usr"), tid, "judy", NULL, NULL),
+                           NULL, 0);
+    committed = ops->commit(tx);
+    EXPECT(inserted, PC_OK);
+    EXPECT(conflict, PC_ERR_CONFLICT);
+    found = ops->get(st, NULL, PC_ENT_USER, tid, "id", uid, &out);
+    keep(out);
+    if ((committed == PC_OK) != (found == PC_OK))
+        fail_msg("commit returned %s but the row inserted before the conflict is %s",
+                 status_name(committed), found == PC_OK ? "present" : "gone");
+}
+
+/* The same transaction goes on after a conflict, as callers that try-insert-then-read expect. */
+/* storage.h: an error inside a transaction fails the whole transaction, on
+ * every backend alike; later operations fail and commit persists nothing. */
+static void transaction_fails_after_conflict(void **state)
+{
+    char uid[ID_LEN], id[ID_LEN];
+    pc_store_tx *tx = NULL;
+    json_t *got = NULL;
+    pc_status conflict, write, committed;
+
+    make_user(id, tid, "leo", NULL);
+    OK(ops->begin(st, &tx));
+    conflict = ops->insert(st, tx, PC_ENT_USER, user_rec(new_id(id, "usr"), tid, "leo", NULL, NULL),
+                           NULL, 0);
+    write = ops->insert(st, tx, PC_ENT_USER, user_rec(new_id(uid, "usr"), tid, "mia", NULL, NULL),
+                        NULL, 0);
+    committed = ops->commit(tx);
+    EXPECT(conflict, PC_ERR_CONFLICT);
+    EXPECT(write, PC_ERR_STORAGE);
+    EXPECT(committed, PC_ERR_STORAGE);
+    EXPECT(ops->get(st, NULL, PC_ENT_USER, tid, "id", uid, &got), PC_ERR_NOT_FOUND);
+    json_decref(got);
+}
+
+static void links_and_effective_permissions(void **state)
+{
+    char uid[ID_LEN], aid[ID_LEN], gid[ID_LEN], r1[ID_LEN], r2[ID_LEN], r3[ID_LEN];
+
+    make_user(uid, tid, "nina", NULL);
+    make_role(r1, tid, "reader", json_pack("[ss]", "doc:read", "doc:list"));
+    make_role(r2, tid, "writer", json_pack("[ss]", "doc:list", "doc:write"));
+    make_role(r3, tid, "robot", json_pack("[s]", "job:run"));
+    make_group(gid, tid, "editors");
+    INSERT(PC_ENT_APPLICATION, app_rec(new_id(aid, "app"), tid, "svc", 0));
+    OK(ops->link_add(st, NULL, PC_LINK_PRINCIPAL_ROLE, tid, uid, r1));
+    OK(ops->link_add(st, NULL, PC_LINK_PRINCIPAL_ROLE, tid, uid, r1)); /* idempotent */
+    OK(ops->link_add(st, NULL, PC_LINK_GROUP_ROLE, tid, gid, r2));
+    OK(ops->link_add(st, NULL, PC_LINK_GROUP_MEMBER, tid, gid, uid));
+    OK(ops->link_add(st, NULL, PC_LINK_PRINCIPAL_ROLE, tid, aid, r3));
+    SET(perms_of(tid, uid), "doc:read", "doc:list", "doc:write");
+    SET(roles_of(tid, uid), "reader", "writer");
+    SET(perms_of(tid, aid), "job:run");
+    SET(linked(PC_LINK_GROUP_MEMBER, tid, gid, 0), uid);
+    SET(linked(PC_LINK_GROUP_MEMBER, tid, uid, 1), gid);
+    SET(linked(PC_LINK_PRINCIPAL_ROLE, tid, uid, 0), r1);
+    /* leaving the group drops the group's roles */
+    OK(ops->link_remove(st, NULL, PC_LINK_GROUP_MEMBER, tid, gid, uid));
+    SET(perms_of(tid, uid), "doc:read", "doc:list");
+    /* removing a role removes its links */
+    OK(ops->remove(st, NULL, PC_ENT_ROLE, tid, r1));
+    EMPTY(roles_of(tid, uid));
+    EMPTY(linked(PC_LINK_PRINCIPAL_ROLE, tid, uid, 0));
+    /* remove all of a's links (b NULL) */
+    OK(ops->link_remove(st, NULL, PC_LINK_PRINCIPAL_ROLE, tid, aid, NULL));
+    EMPTY(perms_of(tid, aid));
+}
+
+static void links_are_tenant_scoped(void **state)
+{
+    char ta[ID_LEN], tb[ID_LEN], uid[ID_LEN], rid[ID_LEN];
+
+    make_tenant(ta);
+    make_tenant(tb);
+    make_user(uid, ta, "oscar", NULL);
+    make_role(rid, ta, "root", json_pack("[s]", "all"));
+    OK(ops->link_add(st, NULL, PC_LINK_PRINCIPAL_ROLE, ta, uid, rid));
+    SET(perms_of(ta, uid), "all");
+    EMPTY(perms_of(tb, uid));
+    EMPTY(roles_of(tb, uid));
+    EMPTY(linked(PC_LINK_PRINCIPAL_ROLE, tb, uid, 0));
+}
+
+static pc_status take(const char *t, const char *id, int64_t at, json_t **out)
+{
+    pc_status rc;
+
+    *out = NULL;
+    rc = ops->refresh_take(st, NULL, t, id, at, out);
+    keep(*out);
+    return rc;
+}
+
+static void refresh_take_rotates_once(void **state)
+{
+    char t2[ID_LEN], uid[ID_LEN], rt[ID_LEN], old[ID_LEN], missing[ID_LEN];
+    json_t *out = NULL;
+
+    make_tenant(t2);
+    make_user(uid, tid, "peggy", NULL);
+    make_refresh(new_id(rt, "rt"), tid, "fam1", uid, NULL, now + 3600);
+    make_refresh(new_id(old, "rt"), tid, "fam1", uid, NULL, now - 1);
+    EXPECT(take(t2, rt, now, &out), PC_ERR_NOT_FOUND);
+    OK(take(tid, rt, now, &out));
+    assert_string_equal(json_string_value(json_object_get(out, "id")), rt);
+    assert_string_equal(json_string_value(json_object_get(out, "family_id")), "fam1");
+    assert_int_equal(json_integer_value(json_object_get(GET(PC_ENT_REFRESH, tid, rt), "rotated_at")),
+                     now);
+    /* a replay */
+    EXPECT(take(tid, rt, now + 1, &out), PC_ERR_CONFLICT);
+    assert_non_null(out);
+    assert_string_equal(json_string_value(json_object_get(out, "id")), rt);
+    EXPECT(take(tid, old, now, &out), PC_ERR_NOT_FOUND);
+    EXPECT(take(tid, new_id(missing, "rt"), now, &out), PC_ERR_NOT_FOUND);
+}
+
+static int64_t revoked_at(const char *t, const char *id, const char *file, int line)
+{
+    json_t *v = json_object_get(get_rec(PC_ENT_REFRESH, t, "id", id, PC_OK, file, line),
+                                "revoked_at");
+
+    return json_is_null(v) ? -1 : json_integer_value(v);
+}
+
+#define REVOKED_AT(tid, id) revoked_at((tid), (id), __FILE__, __LINE__)
+
+static void refresh_revoke_by_family(void **state)
+{
+    char uid[ID_LEN], a[ID_LEN], b[ID_LEN], c[ID_LEN];
+    json_t *out = NULL;
+
+    make_user(uid, tid, "quinn", NULL);
+    make_refresh(new_id(a, "rt"), tid, "famA", uid, "sid1", now + 3600);
+    make_refresh(new_id(b, "rt"), tid, "famA", uid, "sid1", now + 3600);
+    make_refresh(new_id(c, "rt"), tid, "famB", uid, "sid2", now + 3600);
+    OK(take(tid, a, now, &out));
+    assert_true(json_is_array(OUT(ops->refresh_revoke(st, NULL, tid, "family_id", "famA", now, &out_))));
+    assert_int_equal(REVOKED_AT(tid, b), now);
+    assert_int_equal(REVOKED_AT(tid, c), -1);
+    EXPECT(take(tid, b, now, &out), PC_ERR_NOT_FOUND);
+    /* a replay of a revoked token never succeeds */
+    assert_int_not_equal(take(tid, a, now, &out), PC_OK);
+    OK(ops->refresh_revoke(st, NULL, tid, "sid", "sid2", now, NULL));
+    assert_int_equal(REVOKED_AT(tid, c), now);
+    /* only the documented columns */
+    assert_int_not_equal(ops->refresh_revoke(st, NULL, tid, "scope", "openid", now, NULL), PC_OK);
+    assert_int_not_equal(
+        ops->refresh_revoke(st, NULL, tid, "1 = 1 OR family_id", "x", now, NULL), PC_OK);
+}
+
+static json_t *ended_at(const char *t, const char *sid)
+{
+    return json_object_get(GET(PC_ENT_SESSION, t, sid), "ended_at");
+}
+
+static void sessions_end_ends_open_sessions(void **state)
+{
+    char u1[ID_LEN], u2[ID_LEN], s[4][ID_LEN];
+
+    make_user(u1, tid, "rita", NULL);
+    make_user(u2, tid, "sam", NULL);
+    for (int i = 0; i < 4; i++)
+        make_session(new_id(s[i], "ses"), tid, i == 3 ? u2 : u1, i == 2);
+    assert_true(json_is_array(json_object_get(GET(PC_ENT_SESSION, tid, s[0]), "amr")));
+    SET(OUT(ops->sessions_end(st, NULL, tid, u1, now, &out_)), s[0], s[1]);
+    assert_int_equal(json_integer_value(ended_at(tid, s[1])), now);
+    assert_int_equal(json_integer_value(ended_at(tid, s[2])), now - 60);
+    assert_true(json_is_null(ended_at(tid, s[3])));
+    EMPTY(OUT(ops->sessions_end(st, NULL, tid, u1, now, &out_)));
+}
+
+/* The highest seq in the feed now. */
+static int64_t last_seq(void)
+{
+    pc_change buf[64];
+    size_t n = 0;
+    int64_t seq = 0;
+
+    do {
+        OK(ops->change_since(st, seq, buf, 64, &n));
+        if (n > 0)
+            seq = buf[n - 1].seq;
+    } while (n == 64);
+    return seq;
+}
+
+static void add_change(const char *t, const char *kind, const char *key, int64_t expires_at)
+{
+    pc_change c = {.at = now, .expires_at = expires_at};
+
+    snprintf(c.tenant_id, sizeof c.tenant_id, "%.39s", t);
+    snprintf(c.kind, sizeof c.kind, "%.15s", kind);
+    snprintf(c.key, sizeof c.key, "%.127s", key);
+    OK(ops->change_add(st, NULL, &c));
+}
+
+static void change_feed_order_and_purge(void **state)
+{
+    pc_change buf[8];
+    size_t n = 0;
+    int64_t base = last_seq();
+
+    add_change(tid, "jti", "jti-1", now + 600);
+    add_change(tid, "sid", "sid-1", now - 10); /* already expired */
+    add_change(tid, "perm", "role-1", now + 600);
+    OK(ops->change_since(st, base, buf, 8, &n));
+    assert_int_equal(n, 3);
+    assert_true(buf[0].seq > base && buf[0].seq < buf[1].seq && buf[1].seq < buf[2].seq);
+    assert_string_equal(buf[0].tenant_id, tid);
+    assert_string_equal(buf[0].kind, "jti");
+    assert_string_equal(buf[0].key, "jti-1");
+    assert_int_equal(buf[0].at, now);
+    assert_int_equal(buf[0].expires_at, now + 600);
+    assert_string_equal(buf[2].kind, "perm");
+    OK(ops->change_since(st, buf[0].seq, buf, 1, &n));
+    assert_int_equal(n, 1);
+    assert_string_equal(buf[0].key, "sid-1");
+    OK(ops->change_purge(st, now));
+    OK(ops->change_since(st, base, buf, 8, &n));
+    assert_int_equal(n, 2);
+    assert_string_equal(buf[0].key, "jti-1");
+    assert_string_equal(buf[1].key, "role-1");
+}
+
+static void removing_a_tenant_removes_its_records(void **state)
+{
+    char uid[ID_LEN], rid[ID_LEN], gid[ID_LEN], sid[ID_LEN];
+    pc_store_query q = {.limit = 10};
+
+    make_user(uid, tid, "tom", "tom@example.com");
+    make_role(rid, tid, "r", json_pack("[s]", "p"));
+    make_group(gid, tid, "g");
+    OK(ops->link_add(st, NULL, PC_LINK_PRINCIPAL_ROLE, tid, uid, rid));
+    OK(ops->link_add(st, NULL, PC_LINK_GROUP_MEMBER, tid, gid, uid));
+    make_session(new_id(sid, "ses"), tid, uid, 0);
+    OK(ops->remove(st, NULL, PC_ENT_TENANT, NULL, tid));
+    ABSENT(PC_ENT_TENANT, NULL, tid);
+    ABSENT(PC_ENT_USER, tid, uid);
+    ABSENT(PC_ENT_ROLE, tid, rid);
+    ABSENT(PC_ENT_GROUP, tid, gid);
+    ABSENT(PC_ENT_SESSION, tid, sid);
+    EMPTY(OUT(ops->list(st, NULL, PC_ENT_USER, tid, &q, &out_)));
+    EMPTY(perms_of(tid, uid));
+}
+
+typedef struct racer {
+    pthread_t thread;
+    const char *tid;
+    const char *id;
+    pc_status rc;
+} racer;
+
+static void *race(void *arg)
+{
+    racer *r = arg;
+    json_t *out = NULL;
+
+    r->rc = ops->refresh_take(st, NULL, r->tid, r->id, now, &out);
+    json_decref(out);
+    return NULL;
+}
+
+/* Concurrent redemptions of one refresh token: exactly one wins, the rest see a replay. */
+static void refresh_take_race_has_one_winner(void **state)
+{
+    char uid[ID_LEN], rt[ID_LEN];
+    racer r[RACERS];
+    int won = 0, replayed = 0;
+
+    make_user(uid, tid, "uma", NULL);
+    make_refresh(new_id(rt, "rt"), tid, "famR", uid, NULL, now + 3600);
+    for (int i = 0; i < RACERS; i++) {
+        r[i] = (racer){.tid = tid, .id = rt, .rc = PC_ERR_INTERNAL};
+        assert_int_equal(pthread_create(&r[i].thread, NULL, race, &r[i]), 0);
+    }
+    for (int i = 0; i < RACERS; i++) {
+        pthread_join(r[i].thread, NULL);
+        won += r[i].rc == PC_OK;
+        replayed += r[i].rc == PC_ERR_CONFLICT;
+        if (r[i].rc != PC_OK && r[i].rc != PC_ERR_CONFLICT)
+            print_error("racer %d: %s\n", i, status_name(r[i].rc));
+    }
+    assert_int_equal(won, 1);
+    assert_int_equal(replayed, RACERS - 1);
+}
+
+static int fresh_tenant(void **state)
+{
+    make_tenant(tid);
+    return 0;
+}
+
+#define CASE(f) cmocka_unit_test_setup_teardown(f, fresh_tenant, release)
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        CASE(migrate_twice_is_a_no_op),
+        CASE(tenant_crud),
+        CASE(user_crud),
+        CASE(application_crud),
+        CASE(role_crud),
+        CASE(unique_conflicts_name_the_column),
+        CASE(tenants_are_isolated),
+        CASE(hostile_text_round_trips_verbatim),
+        CASE(list_paginates_by_id),
+        CASE(list_filters),
+        CASE(rollback_leaves_nothing),
+        CASE(commit_keeps),
+        CASE(rollback_after_conflict),
+        CASE(commit_after_conflict_is_truthful),
+        CASE(transaction_fails_after_conflict),
+        CASE(links_and_effective_permissions),
+        CASE(links_are_tenant_scoped),
+        CASE(refresh_take_rotates_once),
+        CASE(refresh_revoke_by_family),
+        CASE(sessions_end_ends_open_sessions),
+        CASE(change_feed_order_and_purge),
+        CASE(removing_a_tenant_removes_its_records),
+        CASE(refresh_take_race_has_one_winner),
+    };
+
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s PLUGIN_SO URI\n", argv[0]);
+        return 2;
+    }
+    plugin_path = argv[1];
+    store_uri = argv[2];
+    return cmocka_run_group_tests_name(store_uri, tests, group_setup, group_teardown);
+}
