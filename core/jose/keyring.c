@@ -65,6 +65,25 @@ static pc_status import_one(pc_keyring *r, const json_t *rec, const uint8_t *mas
     return PC_OK;
 }
 
+static void render_jwks(pc_keyring *r, json_t *public_keys)
+{
+    json_t *doc = json_pack("{s:o}", "keys", public_keys);
+
+    r->jwks = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+}
+
+/* The public members of a private JWK: everything but the private parameters. */
+static json_t *public_part(const json_t *jwk)
+{
+    static const char *const private_members[] = {"d", "p", "q", "dp", "dq", "qi", "oth", NULL};
+    json_t *pub = json_deep_copy(jwk);
+
+    for (size_t i = 0; private_members[i]; i++)
+        json_object_del(pub, private_members[i]);
+    return pub;
+}
+
 pc_status pc_keyring_load(const char *tenant_id, const uint8_t *master_key, int64_t now,
                           pc_keyring **out)
 {
@@ -82,9 +101,7 @@ pc_status pc_keyring_load(const char *tenant_id, const uint8_t *master_key, int6
         rc = import_one(r, rec, master_key, jwks_keys);
     }
     if (rc == PC_OK) {
-        json_t *doc = json_pack("{s:o}", "keys", jwks_keys);
-        r->jwks = json_dumps(doc, JSON_COMPACT);
-        json_decref(doc);
+        render_jwks(r, jwks_keys);
         *out = r;
     } else {
         json_decref(jwks_keys);
@@ -92,6 +109,30 @@ pc_status pc_keyring_load(const char *tenant_id, const uint8_t *master_key, int6
     }
     json_decref(recs);
     return rc;
+}
+
+pc_status pc_keyring_from_jwks(const json_t *private_jwks, pc_keyring **out)
+{
+    pc_keyring *r = pc_calloc(1, sizeof *r);
+    json_t *pubs = json_array(), *jwk;
+    size_t i;
+    pc_status rc = PC_OK;
+
+    json_array_foreach(json_object_get(private_jwks, "keys"), i, jwk) {
+        if (r->n >= MAX_KEYS || (rc = pc_jose_key_import(jwk, &r->e[r->n].key)) != PC_OK)
+            break;
+        r->keys[r->n] = r->e[r->n].key;
+        r->n++;
+        json_array_append_new(pubs, public_part(jwk));
+    }
+    if (rc != PC_OK) {
+        json_decref(pubs);
+        pc_keyring_free(r);
+        return rc;
+    }
+    render_jwks(r, pubs);
+    *out = r;
+    return PC_OK;
 }
 
 void pc_keyring_free(pc_keyring *r)

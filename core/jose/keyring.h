@@ -14,6 +14,8 @@ extern const pc_jose_alg pc_keyring_algs[4];
 /** Load and import a tenant's keys (private parts unsealed with the master key). Immutable after. */
 pc_status pc_keyring_load(const char *tenant_id, const uint8_t *master_key, int64_t now,
                           pc_keyring **out);
+/** A keyring from private JWKs already in memory (all active now); for tests and imports. */
+pc_status pc_keyring_from_jwks(const json_t *private_jwks, pc_keyring **out);
 void pc_keyring_free(pc_keyring *r);
 /** The key that signs with `alg` at `now`: the newest active one. NULL if none. */
 const pc_jose_key *pc_keyring_signer(const pc_keyring *r, pc_jose_alg alg, int64_t now);

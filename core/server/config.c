@@ -156,9 +156,8 @@ static void derive_defaults(pc_config *cfg)
         cfg->public_url[--n] = '\0';
 }
 
-int pc_config_load(pc_config *cfg, const char *path, char *err, size_t errlen)
+static int load_all(pc_config *cfg, const char *path, char *err, size_t errlen)
 {
-    memset(cfg, 0, sizeof *cfg);
     for (size_t i = 0; i < NOPTIONS; i++)
         if (options[i].def != NULL && set_value(cfg, &options[i], options[i].def, "default", err, errlen))
             return -1;
@@ -175,6 +174,15 @@ int pc_config_load(pc_config *cfg, const char *path, char *err, size_t errlen)
         return -1;
     derive_defaults(cfg);
     return 0;
+}
+
+int pc_config_load(pc_config *cfg, const char *path, char *err, size_t errlen)
+{
+    memset(cfg, 0, sizeof *cfg);
+    if (load_all(cfg, path, err, errlen) == 0)
+        return 0;
+    pc_config_free(cfg);
+    return -1;
 }
 
 void pc_config_free(pc_config *cfg)
