@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* portcullis: the command line (serve, migrate, plugins, keys rotate, version). */
 #include "http/router.h"
+#include "iam/permcache.h"
 #include "iam/tenant.h"
 #include "jose/keyring.h"
 #include "oauth2/changes.h"
@@ -73,6 +74,7 @@ static int cmd_serve(pc_server *srv)
     if (open_everything(srv, 1) != 0 || pc_bootstrap() != PC_OK)
         return 1;
     pc_tenants_init();
+    pc_permcache_init();
     if (pc_changes_start() != PC_OK || pc_http_start() != 0)
         goto out;
     pc_info("ready");
@@ -81,6 +83,7 @@ static int cmd_serve(pc_server *srv)
     rc = 0;
 out:
     pc_changes_stop();
+    pc_permcache_shutdown();
     pc_tenants_shutdown();
     return rc;
 }

@@ -19,7 +19,8 @@ typedef enum pc_api_code {
     PC_API_RATE_LIMITED,     /* AUT-0012 429 */
     PC_API_BAD_CODE,         /* AUT-0014 400 */
     PC_API_WRONG_PASSWORD,   /* AUT-0015 400 */
-    PC_API_SUBJECT_UNKNOWN   /* AUT-1015 404 */
+    PC_API_SUBJECT_UNKNOWN,  /* AUT-1015 404 */
+    PC_API_LIMIT             /* AUT-0016 400: a per-tenant limit would be exceeded */
 } pc_api_code;
 
 /** Reply with an API error; `fields` (stolen, may be NULL) maps field names to reasons. */
@@ -63,6 +64,9 @@ json_t *pc_api_body(pc_req *rq, const pc_field *fields, size_t n);
 /** Reply 400 AUT-0009 naming one field. */
 void pc_api_invalid_field(pc_req *rq, const char *field, const char *reason);
 
+/** Commit `tx` if rc is PC_OK (else roll back) and apply its feed entries on this node now. */
+pc_status pc_api_finish(pc_store_tx *tx, pc_status rc);
+
 /** Parse ?limit= (1..200, default 50) and ?cursor=; replies 400 and returns 0 if bad. */
 int pc_api_page(pc_req *rq, unsigned *limit, const char **cursor);
 /** Reply {"items":[...],"next_cursor":...} from `rows` fetched with limit + 1 (stolen). */
@@ -91,4 +95,18 @@ void pc_api_apps_get(pc_req *rq);
 void pc_api_apps_patch(pc_req *rq);
 void pc_api_apps_delete(pc_req *rq);
 void pc_api_apps_secret(pc_req *rq);
+void pc_api_roles_list(pc_req *rq);
+void pc_api_roles_create(pc_req *rq);
+void pc_api_roles_get(pc_req *rq);
+void pc_api_roles_patch(pc_req *rq);
+void pc_api_roles_delete(pc_req *rq);
+void pc_api_groups_list(pc_req *rq);
+void pc_api_groups_create(pc_req *rq);
+void pc_api_groups_get(pc_req *rq);
+void pc_api_groups_patch(pc_req *rq);
+void pc_api_groups_delete(pc_req *rq);
+void pc_api_tenants_list(pc_req *rq);
+void pc_api_tenants_create(pc_req *rq);
+void pc_api_tenants_delete(pc_req *rq);
+void pc_api_audit_list(pc_req *rq);
 #endif

@@ -176,7 +176,7 @@ static pc_status save_app(pc_req *rq, const pc_principal *p, json_t *rec, const 
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, p, create ? "application.created" : "application.updated", id,
                           json_pack("{s:O}", "client_id", json_object_get(rec, "client_id")));
-    return tx ? pc_db_finish(tx, rc) : rc;
+    return pc_api_finish(tx, rc);
 }
 
 static void reply_saved(pc_req *rq, pc_status rc, const char *conflict, json_t *unknown,
@@ -315,8 +315,7 @@ void pc_api_apps_delete(pc_req *rq)
         rc = pc_change_write(tx, rq->tenant->id, "client", client_id, pc_now() + rq->tenant->refresh_ttl);
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, &p, "application.deleted", id, json_pack("{s:s}", "client_id", client_id));
-    rc = tx ? pc_db_finish(tx, rc) : rc;
-    pc_changes_sync();
+    rc = pc_api_finish(tx, rc);
     if (rc != PC_OK)
         pc_api_store_error(rq, rc, NULL);
     else
@@ -348,7 +347,7 @@ void pc_api_apps_secret(pc_req *rq)
         rc = pc_db_update(tx, PC_ENT_APPLICATION, rq->tenant->id, json_string_value(json_object_get(a, "id")), patch, NULL, 0);
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, &p, "application.secret_rotated", json_string_value(json_object_get(a, "id")), NULL);
-    rc = tx ? pc_db_finish(tx, rc) : rc;
+    rc = pc_api_finish(tx, rc);
     if (rc != PC_OK)
         pc_api_store_error(rq, rc, NULL);
     else

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* POST /authorize: may subject S do action A on resource R? (API.md §4) */
 #include "api/api.h"
-#include "iam/permissions.h"
+#include "iam/permcache.h"
 #include "server/store.h"
 
 #include <stdio.h>
@@ -39,38 +39,46 @@ static void answer(pc_req *rq, int authorized)
     pc_reply_json(rq, 200, json_pack("{s:b,s:s}", "authorized", authorized, "timestamp", ts));
 }
 
+/* Check `principal_id` and answer; a store failure is an internal error. */
+static void check_and_answer(pc_req *rq, const char *principal_id, const char *resource,
+                             const char *action)
+{
+    int allowed = 0;
+
+    if (pc_permcache_check(rq->tenant->id, principal_id, resource, action, &allowed) != PC_OK)
+        pc_api_error(rq, PC_API_INTERNAL, NULL, NULL);
+    else
+        answer(rq, allowed);
+}
+
 void pc_api_authorize(pc_req *rq)
 {
     pc_principal p;
-    json_t *body = NULL, *perms = NULL;
-    const char *resource, *action, *sub;
+    json_t *body = NULL;
+    const char *sub;
     char *id = NULL;
+    int may_check = 0;
 
     if (!pc_api_authenticate(rq, &p) || (body = pc_api_body(rq, check_fields, 3)) == NULL)
         goto out;
-    resource = json_string_value(json_object_get(body, "resource"));
-    action = json_string_value(json_object_get(body, "action"));
     sub = json_string_value(json_object_get(body, "sub"));
-    if (sub == NULL) {
-        p.permissions = pc_api_permissions_of(rq->tenant, p.id);
-        answer(rq, pc_perm_set_allows(p.permissions, resource, action));
-        goto out;
+    if (sub != NULL) {
+        /* Asking about someone else needs permissions:check. */
+        pc_permcache_check(rq->tenant->id, p.id, "permissions", "check", &may_check);
+        if (!may_check) {
+            pc_api_error(rq, PC_API_FORBIDDEN, "Permission permissions:check is required", NULL);
+            goto out;
+        }
+        if ((id = subject_id(rq->tenant, sub)) == NULL) {
+            pc_api_error(rq, PC_API_SUBJECT_UNKNOWN, "No user or application by that name",
+                         json_pack("{s:s}", "sub", "unknown"));
+            goto out;
+        }
     }
-    p.permissions = pc_api_permissions_of(rq->tenant, p.id);
-    if (!pc_perm_set_allows(p.permissions, "permissions", "check")) {
-        pc_api_error(rq, PC_API_FORBIDDEN, "Permission permissions:check is required", NULL);
-        goto out;
-    }
-    id = subject_id(rq->tenant, sub);
-    if (id == NULL) {
-        pc_api_error(rq, PC_API_SUBJECT_UNKNOWN, "No user or application by that name", json_pack("{s:s}", "sub", "unknown"));
-        goto out;
-    }
-    perms = pc_api_permissions_of(rq->tenant, id);
-    answer(rq, pc_perm_set_allows(perms, resource, action));
+    check_and_answer(rq, id ? id : p.id, json_string_value(json_object_get(body, "resource")),
+                     json_string_value(json_object_get(body, "action")));
 out:
     free(id);
-    json_decref(perms);
     json_decref(body);
     pc_principal_clear(&p);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Who is calling the management API, and may they do this? */
 #include "api/api.h"
+#include "iam/permcache.h"
 #include "iam/permissions.h"
 #include "oauth2/tokens.h"
 #include "server/store.h"
@@ -58,22 +59,24 @@ int pc_api_authenticate(pc_req *rq, pc_principal *p)
 
 json_t *pc_api_permissions_of(const pc_tenant *t, const char *principal_id)
 {
-    json_t *perms = NULL;
+    json_t *perms = pc_permcache_list(t->id, principal_id);
 
-    if (PC_DB->principal_permissions(PC_DBS, NULL, t->id, principal_id, &perms) != PC_OK)
-        return json_array();
-    return perms;
+    return perms ? perms : json_array();
 }
 
 int pc_api_require(pc_req *rq, pc_principal *p, const char *resource, const char *action)
 {
     char message[128];
+    int allowed = 0;
 
     if (!pc_api_authenticate(rq, p))
         return 0;
-    if (p->permissions == NULL)
-        p->permissions = pc_api_permissions_of(rq->tenant, p->id);
-    if (pc_perm_set_allows(p->permissions, resource, action))
+    if (pc_permcache_check(rq->tenant->id, p->id, resource, action, &allowed) != PC_OK) {
+        pc_principal_clear(p);
+        pc_api_error(rq, PC_API_INTERNAL, NULL, NULL);
+        return 0;
+    }
+    if (allowed)
         return 1;
     snprintf(message, sizeof message, "Permission %s:%s is required", resource, action);
     pc_api_error(rq, PC_API_FORBIDDEN, message, NULL);

@@ -23,6 +23,7 @@ static const catalogue_entry catalogue[] = {
     [PC_API_BAD_CODE] = {"AUT-0014", 400, "Invalid One-Time Code"},
     [PC_API_WRONG_PASSWORD] = {"AUT-0015", 400, "Wrong Current Password"},
     [PC_API_SUBJECT_UNKNOWN] = {"AUT-1015", 404, "Subject Not Found"},
+    [PC_API_LIMIT] = {"AUT-0016", 400, "Limit Exceeded"},
 };
 
 void pc_api_error(pc_req *rq, pc_api_code code, const char *message, json_t *fields)

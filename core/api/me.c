@@ -56,7 +56,7 @@ static pc_status store_password(pc_req *rq, const pc_principal *p, const char *h
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, p, "user.password_changed", p->id, NULL);
     json_decref(patch);
-    return tx ? pc_db_finish(tx, rc) : rc;
+    return pc_api_finish(tx, rc);
 }
 
 void pc_api_me_password(pc_req *rq)

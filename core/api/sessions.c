@@ -56,8 +56,7 @@ void pc_api_users_sessions_end(pc_req *rq)
         rc = pc_session_end_all(tx, rq->tenant, id);
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, &p, "session.ended", id, NULL);
-    rc = tx ? pc_db_finish(tx, rc) : rc;
-    pc_changes_sync();
+    rc = pc_api_finish(tx, rc);
     if (rc != PC_OK)
         pc_api_store_error(rq, rc, NULL);
     else

@@ -26,8 +26,7 @@ static void apply_as(pc_req *rq, const pc_principal *p, user_change change, cons
         rc = change(tx, rq, u, arg);
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, p, audit_type, json_string_value(json_object_get(u, "id")), NULL);
-    rc = tx ? pc_db_finish(tx, rc) : rc;
-    pc_changes_sync();
+    rc = pc_api_finish(tx, rc);
     if (rc != PC_OK)
         pc_api_store_error(rq, rc, NULL);
     else

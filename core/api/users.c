@@ -100,6 +100,11 @@ static int valid_user_values(pc_req *rq, const json_t *body)
         pc_api_invalid_field(rq, "password", problem);
         return 0;
     }
+    if ((int64_t)json_array_size(json_object_get(body, "roles")) > rq->tenant->max_roles_per_user) {
+        pc_api_error(rq, PC_API_LIMIT, "Too many roles for one user",
+                     json_pack("{s:s}", "roles", "limit exceeded"));
+        return 0;
+    }
     return 1;
 }
 
@@ -133,7 +138,7 @@ static pc_status insert_user(pc_req *rq, const pc_principal *p, const json_t *bo
         rc = pc_iam_set_groups(tx, rq->tenant->id, id, groups, unknown);
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, p, "user.created", id, json_pack("{s:O}", "username", json_object_get(rec, "username")));
-    return tx ? pc_db_finish(tx, rc) : rc;
+    return pc_api_finish(tx, rc);
 }
 
 void pc_api_users_create(pc_req *rq)
@@ -211,7 +216,7 @@ static pc_status patch_user(pc_req *rq, const pc_principal *p, const char *id, c
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, p, "user.updated", id, json_pack("{s:O}", "fields", body));
     json_decref(cols);
-    return tx ? pc_db_finish(tx, rc) : rc;
+    return pc_api_finish(tx, rc);
 }
 
 void pc_api_users_patch(pc_req *rq)

@@ -54,6 +54,20 @@ static pc_route routes[] = {
     {"PATCH", API "/applications/:id", "api_applications", pc_api_apps_patch, AR, 0},
     {"DELETE", API "/applications/:id", "api_applications", pc_api_apps_delete, AR, 0},
     {"POST", API "/applications/:id/secret", "api_applications", pc_api_apps_secret, AR, 0},
+    {"GET", API "/roles", "api_roles", pc_api_roles_list, AR, 0},
+    {"POST", API "/roles", "api_roles", pc_api_roles_create, AR, 0},
+    {"GET", API "/roles/:id", "api_roles", pc_api_roles_get, AR, 0},
+    {"PATCH", API "/roles/:id", "api_roles", pc_api_roles_patch, AR, 0},
+    {"DELETE", API "/roles/:id", "api_roles", pc_api_roles_delete, AR, 0},
+    {"GET", API "/groups", "api_groups", pc_api_groups_list, AR, 0},
+    {"POST", API "/groups", "api_groups", pc_api_groups_create, AR, 0},
+    {"GET", API "/groups/:id", "api_groups", pc_api_groups_get, AR, 0},
+    {"PATCH", API "/groups/:id", "api_groups", pc_api_groups_patch, AR, 0},
+    {"DELETE", API "/groups/:id", "api_groups", pc_api_groups_delete, AR, 0},
+    {"GET", API "/tenants", "api_tenants", pc_api_tenants_list, AR, 0},
+    {"POST", API "/tenants", "api_tenants", pc_api_tenants_create, AR, 0},
+    {"DELETE", API "/tenants/:slug", "api_tenants", pc_api_tenants_delete, AR, 0},
+    {"GET", API "/audit", "api_audit", pc_api_audit_list, AR, 0},
 };
 
 static pc_route not_found_route = {"*", "*", "not_found", pc_http_not_found, 0, 0};

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Roles and groups referred to by name: resolving names, setting and reading a principal's links. */
 #include "iam/links.h"
+#include "oauth2/changes.h"
 #include "server/store.h"
 
 /* Ids of the named records of entity `ent`; unknown names collected. */
@@ -51,10 +52,19 @@ static pc_status set_links(pc_store_tx *tx, pc_link kind, pc_entity ent, const c
     return rc;
 }
 
+pc_status pc_iam_permissions_changed(pc_store_tx *tx, const char *tenant_id)
+{
+    /* Every node drops the tenant's compiled sets when this entry commits. */
+    return pc_change_write(tx, tenant_id, "perm", tenant_id, pc_now() + 3600);
+}
+
 pc_status pc_iam_set_roles(pc_store_tx *tx, const char *tenant_id, const char *principal_id,
                            const json_t *names, json_t **unknown)
 {
-    return set_links(tx, PC_LINK_PRINCIPAL_ROLE, PC_ENT_ROLE, tenant_id, principal_id, 1, names, unknown);
+    pc_status rc = set_links(tx, PC_LINK_PRINCIPAL_ROLE, PC_ENT_ROLE, tenant_id, principal_id, 1,
+                             names, unknown);
+
+    return rc == PC_OK ? pc_iam_permissions_changed(tx, tenant_id) : rc;
 }
 
 static pc_status leave_all_groups(pc_store_tx *tx, const char *tenant_id, const char *user_id)
@@ -83,7 +93,7 @@ pc_status pc_iam_set_groups(pc_store_tx *tx, const char *tenant_id, const char *
         rc = leave_all_groups(tx, tenant_id, user_id);
     if (rc == PC_OK)
         rc = set_links(tx, PC_LINK_GROUP_MEMBER, PC_ENT_GROUP, tenant_id, user_id, 0, names, unknown);
-    return rc;
+    return rc == PC_OK ? pc_iam_permissions_changed(tx, tenant_id) : rc;
 }
 
 /* Map the ids linked to `id` to their records' names. */

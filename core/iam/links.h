@@ -13,6 +13,8 @@ pc_status pc_iam_set_roles(pc_store_tx *tx, const char *tenant_id, const char *p
 /** Make user `user_id` a member of exactly the groups named in `names`. */
 pc_status pc_iam_set_groups(pc_store_tx *tx, const char *tenant_id, const char *user_id,
                             const json_t *names, json_t **unknown);
+/** Record in `tx` that the tenant's permissions changed (every node recompiles its sets). */
+pc_status pc_iam_permissions_changed(pc_store_tx *tx, const char *tenant_id);
 /** Names of the roles a principal holds directly (new array). */
 json_t *pc_iam_role_names(const char *tenant_id, const char *principal_id);
 /** Names of the groups a user is in (new array). */

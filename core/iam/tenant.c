@@ -71,6 +71,9 @@ static pc_status tenant_from_record(const json_t *rec, pc_tenant **out)
     t->access_ttl = setting_int(s, "access_token_ttl", pc_srv->cfg.access_ttl);
     t->refresh_ttl = setting_int(s, "refresh_token_ttl", pc_srv->cfg.refresh_ttl);
     t->session_ttl = setting_int(s, "session_ttl", pc_srv->cfg.session_ttl);
+    t->max_roles_per_user = setting_int(s, "max_roles_per_user", 50);
+    t->max_permissions_per_role = setting_int(s, "max_permissions_per_role", 1000);
+    t->max_roles = setting_int(s, "max_roles", 500);
     t->loaded_at = pc_now();
     t->refs = 1;
     doc = pc_oidc_discovery(t->issuer);

@@ -19,6 +19,9 @@ typedef struct pc_tenant {
     int64_t access_ttl;
     int64_t refresh_ttl;
     int64_t session_ttl;
+    int64_t max_roles_per_user;     /**< roles a user holds directly (default 50) */
+    int64_t max_permissions_per_role; /**< default 1000 */
+    int64_t max_roles;              /**< roles in the tenant (default 500) */
     pc_keyring *keys;
     char *discovery;         /**< the rendered discovery document */
     int64_t loaded_at;

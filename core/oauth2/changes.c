@@ -118,6 +118,10 @@ static void *poll_loop(void *arg)
             last_purge = pc_now();
             purge_memory(last_purge);
             PC_DB->change_purge(PC_DBS, last_purge - STORE_GRACE);
+            /* Retention: old audit events go; expired refresh tokens have no use. */
+            PC_DB->expire(PC_DBS, PC_ENT_AUDIT, "time",
+                          last_purge - pc_srv->cfg.audit_retention_days * 86400);
+            PC_DB->expire(PC_DBS, PC_ENT_REFRESH, "expires_at", last_purge - STORE_GRACE);
         }
         pthread_mutex_lock(&stop_lock);
     }

@@ -27,7 +27,9 @@ extern "C" {
  *  ROLE        id, tenant_id, name, description|null, permissions[], created_at, updated_at
  *  GROUP       id, tenant_id, name, description|null, created_at, updated_at
  *  SESSION     id, tenant_id, user_id, client_id|null, amr[], auth_time, created_at,
- *              expires_at, ended_at|null, ip|null
+ *              expires_at, ended_at|null, ip|null, secret_hash|null (SHA-256 hex of a
+ *              browser session's cookie secret; since schema 2), consents[]|null
+ *              (client_ids the user approved in this session; since schema 2)
  *  REFRESH     id (hash of the token), tenant_id, family_id, client_id, user_id|null,
  *              sid|null, scope, amr[], auth_time|null, created_at, expires_at,
  *              rotated_at|null, revoked_at|null, access_jti|null, access_exp|null
@@ -35,6 +37,10 @@ extern "C" {
  *  PROVIDER    id, tenant_id, name, kind, plugin, config{}, created_at, updated_at
  *  MFA         id, tenant_id, user_id, method, state, secret_enc|null, data{},
  *              created_at, updated_at
+ *  CODE        id (SHA-256 hex of an authorization code), tenant_id, client_id,
+ *              redirect_uri, code_challenge|null, nonce|null, user_id, sid, scope, amr[],
+ *              auth_time, created_at, expires_at, used_at|null, family_id|null,
+ *              access_jti|null, access_exp|null (appeared in ABI 1.0, schema 2)
  */
 typedef enum pc_entity {
     PC_ENT_TENANT = 0,
@@ -48,6 +54,7 @@ typedef enum pc_entity {
     PC_ENT_AUDIT,
     PC_ENT_PROVIDER,
     PC_ENT_MFA,
+    PC_ENT_CODE,
     PC_ENT_COUNT_
 } pc_entity;
 
@@ -62,8 +69,8 @@ typedef enum pc_link {
 
 /**
  * A list query. `filters` (borrowed, may be NULL) maps column names to exact
- * values; the key "q" means a case-insensitive substring over the entity's
- * searchable columns. Results come in id order (ids are UUIDv7, so creation
+ * values (null: IS NULL); "column>=" to an integer lower bound; the key "q"
+ * means a case-insensitive substring over the entity's searchable columns. Results come in id order (ids are UUIDv7, so creation
  * order); `after` is the last id of the previous page (exclusive) or NULL;
  * `descending` reverses the order. Appeared in ABI 1.0.
  */
@@ -176,6 +183,21 @@ typedef struct pc_storage_ops {
     pc_status (*change_since)(void *state, int64_t after, pc_change *buf, size_t max, size_t *n);
     /** Drop feed entries that expired before `now`. */
     pc_status (*change_purge)(void *state, int64_t now);
+    /**
+     * Delete the records of `ent` whose integer `column` is before `before`
+     * (retention: audit events, ended sessions, expired refresh tokens).
+     */
+    pc_status (*expire)(void *state, pc_entity ent, const char *column, int64_t before);
+
+    /**
+     * Take an authorization code (PC_ENT_CODE `id`) atomically, once: if it is
+     * unused and not expired at `now`, mark it used and return it in *out; if
+     * it was used already, PC_ERR_CONFLICT with the record in *out (a replay);
+     * otherwise (unknown, expired) PC_ERR_NOT_FOUND. Appeared in ABI 1.0 (the
+     * host reads it only when struct_size covers it).
+     */
+    pc_status (*code_take)(void *state, pc_store_tx *tx, const char *tenant_id, const char *id,
+                           int64_t now, json_t **out);
 } pc_storage_ops;
 
 #ifdef __cplusplus

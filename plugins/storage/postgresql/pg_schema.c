@@ -79,7 +79,21 @@ static const char migration_1[] =
     " kind TEXT NOT NULL, key TEXT NOT NULL, at BIGINT NOT NULL, expires_at BIGINT NOT NULL);"
     "CREATE INDEX changes_expiry ON changes(expires_at);";
 
-const char *const pc_pg_migrations[] = {migration_1};
+/* 2: browser sessions keep only a hash of their cookie secret and the consents
+ * given in them; authorization codes are kept hashed until redeemed once. */
+static const char migration_2[] =
+    "ALTER TABLE sessions ADD COLUMN secret_hash TEXT;"
+    "ALTER TABLE sessions ADD COLUMN consents TEXT;"
+    "CREATE UNIQUE INDEX sessions_secret ON sessions(secret_hash);"
+    "CREATE TABLE authorization_codes (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, client_id TEXT NOT NULL,"
+    " redirect_uri TEXT NOT NULL, code_challenge TEXT, nonce TEXT, user_id TEXT NOT NULL,"
+    " sid TEXT NOT NULL, scope TEXT NOT NULL, amr TEXT NOT NULL, auth_time BIGINT NOT NULL,"
+    " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT, family_id TEXT,"
+    " access_jti TEXT, access_exp BIGINT);"
+    "CREATE INDEX authorization_codes_expiry ON authorization_codes(expires_at);";
+
+const char *const pc_pg_migrations[] = {migration_1, migration_2};
 const int pc_pg_migration_count = (int)(sizeof pc_pg_migrations / sizeof *pc_pg_migrations);
 _Static_assert(sizeof pc_pg_migrations / sizeof *pc_pg_migrations == PC_PG_MIGRATION_COUNT,
                "PC_PG_MIGRATION_COUNT must match the migrations");

@@ -226,6 +226,33 @@ static pc_status add_search(sql_store *st, const sql_entity_spec *spec, const ch
     return rc;
 }
 
+/* "time>=" filters an integer column from a lower bound. */
+static int is_lower_bound(const char *key)
+{
+    size_t n = strlen(key);
+
+    return n > 2 && strcmp(key + n - 2, ">=") == 0;
+}
+
+static pc_status add_lower_bound(const sql_entity_spec *spec, const char *key, const json_t *v,
+                                 char *sql, size_t *len, binder *b)
+{
+    char name[64];
+    const sql_column *col;
+    size_t n = strlen(key) - 2;
+
+    if (n >= sizeof name || !json_is_integer(v))
+        return PC_ERR_INVALID;
+    memcpy(name, key, n);
+    name[n] = '\0';
+    col = sql_entity_column(spec, name);
+    if (col == NULL || col->type != COL_INT || !(col->flags & COL_FILTER))
+        return PC_ERR_INVALID;
+    if (sql_cat(sql, len, " AND %s >= ?", col->name) != PC_OK)
+        return PC_ERR_INTERNAL;
+    return bind_int(b, json_integer_value(v));
+}
+
 static pc_status add_filters(sql_store *st, const sql_entity_spec *spec, const json_t *filters,
                              char *sql, size_t *len, binder *b)
 {
@@ -235,7 +262,9 @@ static pc_status add_filters(sql_store *st, const sql_entity_spec *spec, const j
 
     json_object_foreach((json_t *)filters, key, v) {
         const sql_column *col = sql_entity_column(spec, key);
-        if (strcmp(key, "q") == 0 && json_is_string(v)) {
+        if (col == NULL && is_lower_bound(key)) {
+            rc = add_lower_bound(spec, key, v, sql, len, b);
+        } else if (strcmp(key, "q") == 0 && json_is_string(v)) {
             rc = add_search(st, spec, json_string_value(v), sql, len, b);
         } else if (col == NULL || !(col->flags & COL_FILTER)) {
             rc = PC_ERR_INVALID;
@@ -388,4 +417,17 @@ pc_status sql_store_remove(void *state, pc_store_tx *tx, pc_entity ent, const ch
         return rc;
     }
     return sql_store_commit(own);
+}
+
+pc_status sql_store_expire(void *state, pc_entity ent, const char *column, int64_t before)
+{
+    const sql_entity_spec *spec = sql_entity(ent);
+    const sql_column *col = spec ? sql_entity_column(spec, column) : NULL;
+    char sql[256];
+    sql_param p = sql_int(before);
+
+    if (col == NULL || col->type != COL_INT)
+        return PC_ERR_INVALID;
+    snprintf(sql, sizeof sql, "DELETE FROM %s WHERE %s < ?", spec->table, col->name);
+    return sql_run_once(state, NULL, sql, &p, 1, NULL, NULL, 0);
 }

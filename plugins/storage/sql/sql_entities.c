@@ -44,7 +44,8 @@ static const sql_column session_cols[] = {
     {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED},
     {"user_id", COL_TEXT, COL_FILTER | COL_FIXED}, {"client_id", COL_TEXT, COL_FILTER},
     {"amr", COL_JSON, 0}, {"auth_time", COL_INT, 0}, {"created_at", COL_INT, COL_FIXED},
-    {"expires_at", COL_INT, 0}, {"ended_at", COL_INT, COL_FILTER}, {"ip", COL_TEXT, 0}};
+    {"expires_at", COL_INT, 0}, {"ended_at", COL_INT, COL_FILTER}, {"ip", COL_TEXT, 0},
+    {"secret_hash", COL_TEXT, COL_LOOKUP | COL_FIXED}, {"consents", COL_JSON, 0}};
 static const sql_column refresh_cols[] = {
     {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED},
     {"family_id", COL_TEXT, COL_FILTER | COL_FIXED}, {"client_id", COL_TEXT, COL_FILTER},
@@ -54,7 +55,7 @@ static const sql_column refresh_cols[] = {
     {"access_jti", COL_TEXT, 0}, {"access_exp", COL_INT, 0}};
 static const sql_column audit_cols[] = {
     {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED}, {"type", COL_TEXT, COL_FILTER},
-    {"time", COL_INT, 0}, {"actor", COL_TEXT, COL_FILTER}, {"subject", COL_TEXT, COL_FILTER},
+    {"time", COL_INT, COL_FILTER}, {"actor", COL_TEXT, COL_FILTER}, {"subject", COL_TEXT, COL_FILTER},
     {"ip", COL_TEXT, 0}, {"details", COL_JSON, 0}};
 static const sql_column provider_cols[] = {
     {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED},
@@ -66,6 +67,13 @@ static const sql_column mfa_cols[] = {
     {"user_id", COL_TEXT, COL_FILTER | COL_FIXED}, {"method", COL_TEXT, COL_FILTER},
     {"state", COL_TEXT, COL_FILTER}, {"secret_enc", COL_TEXT, 0}, {"data", COL_JSON, 0},
     {"created_at", COL_INT, COL_FIXED}, {"updated_at", COL_INT, 0}};
+static const sql_column code_cols[] = {
+    {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED}, {"client_id", COL_TEXT, COL_FIXED},
+    {"redirect_uri", COL_TEXT, COL_FIXED}, {"code_challenge", COL_TEXT, COL_FIXED},
+    {"nonce", COL_TEXT, COL_FIXED}, {"user_id", COL_TEXT, COL_FIXED}, {"sid", COL_TEXT, COL_FIXED},
+    {"scope", COL_TEXT, COL_FIXED}, {"amr", COL_JSON, COL_FIXED}, {"auth_time", COL_INT, COL_FIXED},
+    {"created_at", COL_INT, COL_FIXED}, {"expires_at", COL_INT, COL_FIXED}, {"used_at", COL_INT, 0},
+    {"family_id", COL_TEXT, 0}, {"access_jti", COL_TEXT, 0}, {"access_exp", COL_INT, 0}};
 
 /* Principals hold roles without a foreign key (users and applications share
  * the table), so their links are removed with them. */
@@ -84,6 +92,7 @@ static const sql_entity_spec entities[PC_ENT_COUNT_] = {
     [PC_ENT_AUDIT] = {"audit_events", audit_cols, N(audit_cols), 1, NULL},
     [PC_ENT_PROVIDER] = {"providers", provider_cols, N(provider_cols), 1, NULL},
     [PC_ENT_MFA] = {"mfa_factors", mfa_cols, N(mfa_cols), 1, NULL},
+    [PC_ENT_CODE] = {"authorization_codes", code_cols, N(code_cols), 1, NULL},
 };
 
 static const sql_link_spec links[PC_LINK_COUNT_] = {

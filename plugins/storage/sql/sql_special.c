@@ -294,3 +294,34 @@ pc_status sql_store_change_purge(void *state, int64_t now)
     return sql_run_once(state, NULL, "DELETE FROM changes WHERE expires_at < ?", &p, 1, NULL,
                         NULL, 0);
 }
+
+pc_status sql_store_code_take(void *state, pc_store_tx *tx, const char *tenant_id, const char *id,
+                              int64_t now, json_t **out)
+{
+    sql_param p[4] = {sql_int(now), sql_text(id), sql_text(tenant_id), sql_int(now)};
+    sql_result *r = NULL;
+    json_t *rec = NULL;
+    pc_status rc;
+
+    if (tenant_id == NULL || id == NULL)
+        return PC_ERR_INVALID;
+    /* As refresh_take: the one conditional UPDATE decides which redemption wins. */
+    rc = sql_run_once(state, tx,
+                      "UPDATE authorization_codes SET used_at = ? WHERE id = ? AND tenant_id = ?"
+                      " AND used_at IS NULL AND expires_at > ?",
+                      p, 4, &r, NULL, 0);
+    if (rc != PC_OK)
+        goto out;
+    int taken = r->changes == 1;
+    rc = sql_store_get(state, tx, PC_ENT_CODE, tenant_id, "id", id, &rec);
+    if (rc != PC_OK || taken)
+        goto out;
+    rc = json_is_integer(json_object_get(rec, "used_at")) ? PC_ERR_CONFLICT : PC_ERR_NOT_FOUND;
+out:
+    sql_result_free(r);
+    if (rc == PC_OK || rc == PC_ERR_CONFLICT)
+        *out = rec;
+    else
+        json_decref(rec);
+    return rc;
+}

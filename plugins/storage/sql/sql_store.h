@@ -52,6 +52,9 @@ pc_status sql_store_change_add(void *state, pc_store_tx *tx, const pc_change *c)
 pc_status sql_store_change_since(void *state, int64_t after, pc_change *buf, size_t max,
                                  size_t *n);
 pc_status sql_store_change_purge(void *state, int64_t now);
+pc_status sql_store_expire(void *state, pc_entity ent, const char *column, int64_t before);
+pc_status sql_store_code_take(void *state, pc_store_tx *tx, const char *tenant_id, const char *id,
+                              int64_t now, json_t **out);
 
 /** The operation members of a pc_storage_ops, for a backend's descriptor. */
 #define SQL_STORE_OPS                                                                        \
@@ -65,6 +68,7 @@ pc_status sql_store_change_purge(void *state, int64_t now);
     .principal_roles = sql_store_principal_roles, .refresh_take = sql_store_refresh_take,    \
     .refresh_revoke = sql_store_refresh_revoke, .sessions_end = sql_store_sessions_end,      \
     .change_add = sql_store_change_add, .change_since = sql_store_change_since,              \
-    .change_purge = sql_store_change_purge
+    .change_purge = sql_store_change_purge, .expire = sql_store_expire,                      \
+    .code_take = sql_store_code_take
 
 #endif
