@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
-# pc_add_plugin(NAME <name> KIND <grant|scheme|provider|storage> SOURCES ... [DEPS ...] [OUTPUT_DIR dir])
+# pc_add_plugin(NAME <name> KIND <grant|scheme|provider|storage> SOURCES ... [DEPS ...] [OUTPUT_DIR dir] [NO_INSTALL])
 # Builds a MODULE library with hidden visibility that sees only the SDK headers.
 function(pc_add_plugin)
-  cmake_parse_arguments(P "" "NAME;KIND;OUTPUT_DIR" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(P "NO_INSTALL" "NAME;KIND;OUTPUT_DIR" "SOURCES;DEPS" ${ARGN})
   set(target "pc_${P_KIND}_${P_NAME}")
   add_library(${target} MODULE ${P_SOURCES})
   if(NOT P_OUTPUT_DIR)
@@ -15,5 +15,8 @@ function(pc_add_plugin)
     LIBRARY_OUTPUT_DIRECTORY "${P_OUTPUT_DIR}")
   target_include_directories(${target} PRIVATE "${PC_SDK_INCLUDE_DIR}")
   target_link_libraries(${target} PRIVATE PkgConfig::JANSSON ${P_DEPS})
-  install(TARGETS ${target} LIBRARY DESTINATION lib/portcullis/plugins)
+  # Test and example plugins are built, never installed where a server would load them.
+  if(NOT P_NO_INSTALL)
+    install(TARGETS ${target} LIBRARY DESTINATION lib/portcullis/plugins)
+  endif()
 endfunction()

@@ -60,31 +60,48 @@ static const pc_field tenant_fields[] = {
 static const pc_field admin_fields[] = {
     {"username", PC_F_STRING, 1}, {"password", PC_F_STRING, 1}, {"email", PC_F_STRING, 0}};
 
-/* The nested admin object: the same rules as a body, with names prefixed "admin.". */
+/* The nested admin object, checked like a body: unknown (AUT-0003), missing
+ * (AUT-0001), then invalid (AUT-0009), named under "admin". */
+static int admin_problem(pc_req *rq, pc_api_code code, const char *message, json_t *bad)
+{
+    if (json_object_size(bad) == 0) {
+        json_decref(bad);
+        return 0;
+    }
+    pc_api_error(rq, code, message, json_pack("{s:o}", "admin", bad));
+    return 1;
+}
+
 static int valid_admin(pc_req *rq, const json_t *admin)
 {
     const char *key, *problem;
-    json_t *v, *bad = json_object();
+    json_t *v, *unknown = json_object(), *missing = json_object(), *invalid = json_object();
 
     json_object_foreach((json_t *)admin, key, v) {
         size_t i;
         for (i = 0; i < 3 && strcmp(admin_fields[i].name, key) != 0; i++)
             ;
-        if (i == 3 || !json_is_string(v))
-            json_object_set_new(bad, key, json_string(i == 3 ? "unexpected" : "must be a string"));
+        if (i == 3)
+            json_object_set_new(unknown, key, json_string("unexpected"));
+        else if (!json_is_string(v))
+            json_object_set_new(invalid, key, json_string("must be a string"));
     }
     for (size_t i = 0; i < 2; i++)
         if (json_object_get(admin, admin_fields[i].name) == NULL)
-            json_object_set_new(bad, admin_fields[i].name, json_string("required"));
-    if (json_object_size(bad) == 0 &&
+            json_object_set_new(missing, admin_fields[i].name, json_string("required"));
+    if (json_object_size(invalid) == 0 && json_object_size(missing) == 0 &&
         (problem = pc_password_problem(json_string_value(json_object_get(admin, "password")))) != NULL)
-        json_object_set_new(bad, "password", json_string(problem));
-    if (json_object_size(bad) == 0) {
-        json_decref(bad);
-        return 1;
+        json_object_set_new(invalid, "password", json_string(problem));
+    if (admin_problem(rq, PC_API_UNEXPECTED_FIELDS, "The admin object has unexpected fields", unknown)) {
+        json_decref(missing);
+        json_decref(invalid);
+        return 0;
     }
-    pc_api_error(rq, PC_API_INVALID, "The admin object is not valid", json_pack("{s:o}", "admin", bad));
-    return 0;
+    if (admin_problem(rq, PC_API_MISSING_FIELDS, "The admin object lacks required fields", missing)) {
+        json_decref(invalid);
+        return 0;
+    }
+    return !admin_problem(rq, PC_API_INVALID, "The admin object is not valid", invalid);
 }
 
 static pc_status create_tenant(pc_req *rq, const pc_principal *p, const json_t *body,

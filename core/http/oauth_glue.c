@@ -38,9 +38,7 @@ void pc_http_run_oauth(pc_req *rq, pc_oauth_flow flow, int allow_get)
                             .param_ctx = rq, .bearer = pc_req_bearer(rq)};
     pc_oauth_reply reply = {0};
     char *user = NULL, *password = NULL;
-    int is_get = strcmp(pc_req_method(rq), "GET") == 0;
-
-    if (!(is_get && allow_get) && !pc_req_content_type_is(rq, "application/x-www-form-urlencoded")) {
+    if (!allow_get && !pc_req_content_type_is(rq, "application/x-www-form-urlencoded")) {
         pc_oauth_error(&reply, 400, "invalid_request",
                        "the body must be application/x-www-form-urlencoded");
         render(rq, &reply);

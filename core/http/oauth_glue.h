@@ -8,8 +8,8 @@
 typedef void (*pc_oauth_flow)(const pc_oauth_request *rq, pc_oauth_reply *reply);
 
 /**
- * Run `flow` on a form POST (or, with allow_get, a GET with a bearer token),
- * answering with its JSON reply, no-store.
+ * Run `flow` on a form POST (or, with allow_get, on a request that needs no
+ * form body), answering with its JSON reply, no-store.
  */
 void pc_http_run_oauth(pc_req *rq, pc_oauth_flow flow, int allow_get);
 #endif

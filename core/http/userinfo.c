@@ -7,8 +7,9 @@
 
 void pc_http_userinfo(pc_req *rq)
 {
-    /* A POST may carry the token in the header with an empty body (RFC 6750 §2.1). */
-    int header_only = pc_req_bearer(rq) != NULL;
+    /* GET carries the token in the header; a POST may too, with an empty
+     * body (RFC 6750 §2.1), or in a form (§2.2). */
+    int no_form = strcmp(pc_req_method(rq), "GET") == 0 || pc_req_bearer(rq) != NULL;
 
-    pc_http_run_oauth(rq, pc_oidc_userinfo, header_only);
+    pc_http_run_oauth(rq, pc_oidc_userinfo, no_form);
 }

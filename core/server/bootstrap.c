@@ -106,7 +106,7 @@ static void announce(const char *password, int password_generated, const char *s
     printf("  admin client:  %s / %s\n", ADMIN_CLIENT, secret_generated ? secret : "(from PORTCULLIS_ADMIN_CLIENT_SECRET)");
     if (password_generated || secret_generated)
         printf("  These generated credentials are shown only this once.\n");
-    printf("\n  Get a token:\n    curl -s -u '%s:%s' -d grant_type=client_credentials %s/t/default/oauth2/token\n\n",
+    printf("\n  Get a token:\n    curl -s -u \"%s:%s\" -d grant_type=client_credentials %s/t/default/oauth2/token\n\n",
            ADMIN_CLIENT, secret_generated ? secret : "$PORTCULLIS_ADMIN_CLIENT_SECRET", c->public_url);
     fflush(stdout);
 }

@@ -71,6 +71,7 @@ static int load_master_key(pc_server *srv)
 {
     const char *path = srv->cfg.master_key_file;
     int fd = open(path, O_RDONLY);
+    uint8_t extra;
     ssize_t n;
 
     if (fd < 0 && errno == ENOENT && create_master_key(path) == 0)
@@ -80,6 +81,9 @@ static int load_master_key(pc_server *srv)
         return -1;
     }
     n = read(fd, srv->master_key, sizeof srv->master_key);
+    /* Exactly 32 bytes: a longer file is not the key we made, maybe not a key at all. */
+    if (n == (ssize_t)sizeof srv->master_key && read(fd, &extra, 1) != 0)
+        n = -1;
     close(fd);
     if (n != (ssize_t)sizeof srv->master_key) {
         pc_error("master key %s must hold exactly %d bytes", path, PC_MASTER_KEY_LEN);

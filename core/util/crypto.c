@@ -2,6 +2,7 @@
 /* Small crypto utilities over GnuTLS: random, hashes, base64url, sealing, constant-time compare. */
 #include "util/crypto.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,21 +49,50 @@ static uint64_t unix_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/*
+ * RFC 9562 §6.2 method 1: rand_a is a 12-bit counter, so ids made by this
+ * process in one millisecond still sort in the order they were made (audit
+ * events list newest first by id). A counter that overflows borrows the next
+ * millisecond.
+ */
+static uint64_t next_stamp(uint16_t *seq)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static uint64_t last_ms;
+    static uint16_t counter;
+    uint64_t ms = unix_ms();
+
+    pthread_mutex_lock(&lock);
+    if (ms > last_ms) {
+        last_ms = ms;
+        counter = 0;
+    } else if (++counter > 0x0fff) {
+        last_ms++;
+        counter = 0;
+    }
+    ms = last_ms;
+    *seq = counter;
+    pthread_mutex_unlock(&lock);
+    return ms;
+}
+
 void pc_uuid7(char out[37])
 {
     uint8_t b[16];
-    uint64_t ms = unix_ms();
+    uint16_t seq;
+    uint64_t ms = next_stamp(&seq);
     char *p = out;
 
     /* The random bits are what make the id unique: a UUID without them is worse than none. */
-    if (pc_random(b + 6, sizeof(b) - 6) != PC_OK) {
+    if (pc_random(b + 8, sizeof(b) - 8) != PC_OK) {
         fputs("portcullis: random number generator failed\n", stderr);
         abort();
     }
-    /* RFC 9562 §5.7: unix_ts_ms (48 bits, big-endian), ver = 7, rand_a, var = 0b10, rand_b */
+    /* RFC 9562 §5.7: unix_ts_ms (48 bits, big-endian), ver = 7, rand_a (the counter), var = 0b10, rand_b */
     for (int i = 0; i < 6; i++)
         b[i] = (uint8_t)(ms >> (40 - 8 * i));
-    b[6] = (uint8_t)(0x70 | (b[6] & 0x0f));
+    b[6] = (uint8_t)(0x70 | (seq >> 8));
+    b[7] = (uint8_t)(seq & 0xff);
     b[8] = (uint8_t)(0x80 | (b[8] & 0x3f));
     for (int i = 0; i < 16; i++) {
         if (i == 4 || i == 6 || i == 8 || i == 10)

@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: Apache-2.0
+// Which store an end-to-end server runs on: SQLite in its data directory, or,
+// when PC_E2E_PG_URI names a PostgreSQL server, a fresh database there.
+import { execFileSync } from 'node:child_process';
+
+let databases = 0;
+
+/** Extra server environment selecting the store for one server. */
+export function storeEnv() {
+  const base = process.env.PC_E2E_PG_URI;
+  if (!base) return {};
+  databases += 1;
+  const name = `e2e_${process.pid}_${Date.now().toString(36)}_${databases}`;
+  execFileSync('psql', [base, '-v', 'ON_ERROR_STOP=1', '-qc', `CREATE DATABASE ${name}`]);
+  const uri = new URL(base);
+  uri.pathname = `/${name}`;
+  return { PORTCULLIS_STORE: uri.toString() };
+}
+
+/** "postgresql" or "sqlite", for test names. */
+export const storeName = process.env.PC_E2E_PG_URI ? 'postgresql' : 'sqlite';
