@@ -66,6 +66,8 @@ void pc_api_invalid_field(pc_req *rq, const char *field, const char *reason);
 
 /** Commit `tx` if rc is PC_OK (else roll back) and apply its feed entries on this node now. */
 pc_status pc_api_finish(pc_store_tx *tx, pc_status rc);
+/** pc_api_finish, then reply 204, or the error of the store status. */
+void pc_api_finish_204(pc_req *rq, pc_store_tx *tx, pc_status rc);
 
 /** Parse ?limit= (1..200, default 50) and ?cursor=; replies 400 and returns 0 if bad. */
 int pc_api_page(pc_req *rq, unsigned *limit, const char **cursor);

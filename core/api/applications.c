@@ -211,7 +211,7 @@ static void reply_saved(pc_req *rq, pc_status rc, const char *conflict, json_t *
 
 void pc_api_apps_create(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     json_t *body = NULL, *rec = NULL, *unknown = NULL;
     const char *field, *problem;
     char *secret = NULL, *hash = NULL, conflict[64] = "";
@@ -252,7 +252,7 @@ static int authorised_app(pc_req *rq, pc_principal *p, const char *action, json_
 
 void pc_api_apps_get(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     json_t *a;
 
     if (authorised_app(rq, &p, "read", &a))
@@ -263,7 +263,7 @@ void pc_api_apps_get(pc_req *rq)
 
 void pc_api_apps_list(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     unsigned limit;
     const char *cursor;
     json_t *rows = NULL;
@@ -284,7 +284,7 @@ out:
 
 void pc_api_apps_patch(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     json_t *body = NULL, *a = NULL, *unknown = NULL;
     const char *field, *problem;
     char conflict[64] = "";
@@ -309,7 +309,7 @@ out:
 
 void pc_api_apps_delete(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     json_t *a;
     const char *id, *client_id;
     pc_store_tx *tx = NULL;
@@ -327,11 +327,7 @@ void pc_api_apps_delete(pc_req *rq)
         rc = pc_change_write(tx, rq->tenant->id, "client", client_id, pc_now() + rq->tenant->refresh_ttl);
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, &p, "application.deleted", id, json_pack("{s:s}", "client_id", client_id));
-    rc = pc_api_finish(tx, rc);
-    if (rc != PC_OK)
-        pc_api_store_error(rq, rc, NULL);
-    else
-        pc_reply_empty(rq, 204);
+    pc_api_finish_204(rq, tx, rc);
 out:
     json_decref(a);
     pc_principal_clear(&p);
@@ -339,7 +335,7 @@ out:
 
 void pc_api_apps_secret(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     json_t *a, *patch = NULL;
     char *secret = NULL, *hash = NULL;
     pc_store_tx *tx = NULL;

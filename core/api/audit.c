@@ -56,7 +56,7 @@ static json_t *filters_of(pc_req *rq)
 
 void pc_api_audit_list(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     unsigned limit;
     const char *cursor;
     json_t *filters = NULL, *rows = NULL;

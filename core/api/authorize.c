@@ -53,7 +53,7 @@ static void check_and_answer(pc_req *rq, const char *principal_id, const char *r
 
 void pc_api_authorize(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     json_t *body = NULL;
     const char *sub;
     char *id = NULL;

@@ -124,7 +124,7 @@ static void reply_saved(pc_req *rq, pc_status rc, const char *conflict, json_t *
 
 void pc_api_groups_create(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     json_t *body = NULL, *rec = NULL, *unknown = json_object();
     char id[37], conflict[64] = "";
     json_int_t now = pc_now();
@@ -149,7 +149,7 @@ out:
 
 void pc_api_groups_patch(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     json_t *body = NULL, *g = NULL, *unknown = json_object();
     char conflict[64] = "";
 

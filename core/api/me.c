@@ -9,7 +9,7 @@
 
 void pc_api_me_get(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     const json_t *r;
     json_t *me;
 
@@ -34,7 +34,7 @@ void pc_api_me_get(pc_req *rq)
 
 void pc_api_me_permissions(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
 
     if (!pc_api_authenticate(rq, &p))
         return;
@@ -61,7 +61,7 @@ static pc_status store_password(pc_req *rq, const pc_principal *p, const char *h
 
 void pc_api_me_password(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     json_t *body = NULL;
     const char *cur, *next, *problem;
     char *hash = NULL;

@@ -18,7 +18,7 @@ json_t *pc_api_load(pc_req *rq, pc_entity ent)
 
 void pc_api_list(pc_req *rq, pc_entity ent, const char *resource, pc_api_render render)
 {
-    pc_principal p;
+    pc_principal p = {0};
     unsigned limit;
     const char *cursor, *q = pc_req_param(rq, "q");
     json_t *filters = NULL, *rows = NULL;
@@ -42,7 +42,7 @@ out:
 
 void pc_api_get_one(pc_req *rq, pc_entity ent, const char *resource, pc_api_render render)
 {
-    pc_principal p;
+    pc_principal p = {0};
     json_t *r = NULL;
 
     if (pc_api_require(rq, &p, resource, "read") && (r = pc_api_load(rq, ent)) != NULL)
@@ -53,7 +53,7 @@ void pc_api_get_one(pc_req *rq, pc_entity ent, const char *resource, pc_api_rend
 
 void pc_api_delete_one(pc_req *rq, pc_entity ent, const char *resource, const char *event)
 {
-    pc_principal p;
+    pc_principal p = {0};
     json_t *r = NULL;
     const char *id;
     pc_store_tx *tx = NULL;
@@ -69,11 +69,7 @@ void pc_api_delete_one(pc_req *rq, pc_entity ent, const char *resource, const ch
         rc = pc_iam_permissions_changed(tx, rq->tenant->id);
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, &p, event, id, json_pack("{s:O}", "name", json_object_get(r, "name")));
-    rc = pc_api_finish(tx, rc);
-    if (rc != PC_OK)
-        pc_api_store_error(rq, rc, NULL);
-    else
-        pc_reply_empty(rq, 204);
+    pc_api_finish_204(rq, tx, rc);
 out:
     json_decref(r);
     pc_principal_clear(&p);

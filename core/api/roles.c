@@ -75,7 +75,7 @@ static pc_status save_role(pc_req *rq, const pc_principal *p, const json_t *rec,
 
 void pc_api_roles_create(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     json_t *body = NULL, *rec = NULL;
     char id[37], conflict[64] = "";
     json_int_t now = pc_now();
@@ -102,7 +102,7 @@ out:
 
 void pc_api_roles_patch(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     json_t *body = NULL, *r = NULL, *cols = NULL;
     char conflict[64] = "";
     pc_status rc;

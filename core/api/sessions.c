@@ -17,7 +17,7 @@ static json_t *session_view(const json_t *s, void *ctx)
 
 void pc_api_users_sessions_list(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     unsigned limit;
     const char *cursor;
     json_t *u = NULL, *filters = NULL, *rows = NULL;
@@ -42,7 +42,7 @@ out:
 
 void pc_api_users_sessions_end(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     json_t *u = NULL;
     const char *id;
     pc_store_tx *tx = NULL;
@@ -56,11 +56,7 @@ void pc_api_users_sessions_end(pc_req *rq)
         rc = pc_session_end_all(tx, rq->tenant, id);
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, &p, "session.ended", id, NULL);
-    rc = pc_api_finish(tx, rc);
-    if (rc != PC_OK)
-        pc_api_store_error(rq, rc, NULL);
-    else
-        pc_reply_empty(rq, 204);
+    pc_api_finish_204(rq, tx, rc);
 out:
     json_decref(u);
     pc_principal_clear(&p);

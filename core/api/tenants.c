@@ -36,7 +36,7 @@ static json_t *tenant_view(const json_t *t, void *ctx)
 
 void pc_api_tenants_list(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     unsigned limit;
     const char *cursor;
     json_t *rows = NULL;
@@ -128,7 +128,7 @@ static pc_status create_tenant(pc_req *rq, const pc_principal *p, const json_t *
 
 void pc_api_tenants_create(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     json_t *body = NULL, *rec = NULL, *view;
     char *secret = NULL;
     pc_status rc;
@@ -157,7 +157,7 @@ out:
 
 void pc_api_tenants_delete(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     json_t *t = NULL;
     const char *slug = pc_req_param(rq, "slug"), *id;
     pc_store_tx *tx = NULL;
@@ -182,11 +182,7 @@ void pc_api_tenants_delete(pc_req *rq)
         rc = pc_change_write(tx, id, "tenant", id, pc_now() + 86400);
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, &p, "tenant.deleted", id, json_pack("{s:s}", "slug", slug));
-    rc = pc_api_finish(tx, rc);
-    if (rc != PC_OK)
-        pc_api_store_error(rq, rc, NULL);
-    else
-        pc_reply_empty(rq, 204);
+    pc_api_finish_204(rq, tx, rc);
 out:
     json_decref(t);
     pc_principal_clear(&p);

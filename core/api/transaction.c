@@ -14,3 +14,12 @@ pc_status pc_api_finish(pc_store_tx *tx, pc_status rc)
         pc_changes_sync();
     return rc;
 }
+
+void pc_api_finish_204(pc_req *rq, pc_store_tx *tx, pc_status rc)
+{
+    rc = pc_api_finish(tx, rc);
+    if (rc != PC_OK)
+        pc_api_store_error(rq, rc, NULL);
+    else
+        pc_reply_empty(rq, 204);
+}

@@ -26,18 +26,14 @@ static void apply_as(pc_req *rq, const pc_principal *p, user_change change, cons
         rc = change(tx, rq, u, arg);
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, p, audit_type, json_string_value(json_object_get(u, "id")), NULL);
-    rc = pc_api_finish(tx, rc);
-    if (rc != PC_OK)
-        pc_api_store_error(rq, rc, NULL);
-    else
-        pc_reply_empty(rq, 204);
+    pc_api_finish_204(rq, tx, rc);
     json_decref(u);
 }
 
 static void apply_change(pc_req *rq, const char *perm_action, user_change change, const void *arg,
                          const char *audit_type)
 {
-    pc_principal p;
+    pc_principal p = {0};
 
     if (!pc_api_require(rq, &p, "users", perm_action))
         return;
@@ -92,7 +88,7 @@ static const pc_field password_fields[] = {{"new_password", PC_F_STRING, 1}};
 
 void pc_api_users_password(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     json_t *body;
     const char *problem, *pw;
     char *hash = NULL;
@@ -116,7 +112,7 @@ void pc_api_users_password(pc_req *rq)
 
 void pc_api_users_permissions(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     json_t *u;
 
     if (!pc_api_require(rq, &p, "users", "read"))

@@ -49,7 +49,7 @@ pc_status pc_api_audit(pc_store_tx *tx, pc_req *rq, const pc_principal *p, const
 
 void pc_api_users_list(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     unsigned limit;
     const char *cursor, *email = pc_req_param(rq, "email"), *q = pc_req_param(rq, "q");
     json_t *filters = json_object(), *rows = NULL;
@@ -143,7 +143,7 @@ static pc_status insert_user(pc_req *rq, const pc_principal *p, const json_t *bo
 
 void pc_api_users_create(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     json_t *body = NULL, *rec = NULL, *unknown = NULL;
     char *hash = NULL, conflict[64] = "";
     const char *password;
@@ -177,7 +177,7 @@ out:
 
 void pc_api_users_get(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     json_t *u;
 
     if (!pc_api_require(rq, &p, "users", "read"))
@@ -221,7 +221,7 @@ static pc_status patch_user(pc_req *rq, const pc_principal *p, const char *id, c
 
 void pc_api_users_patch(pc_req *rq)
 {
-    pc_principal p;
+    pc_principal p = {0};
     json_t *body = NULL, *u = NULL, *unknown = NULL;
     char conflict[64] = "";
     pc_status rc;
