@@ -5,6 +5,7 @@
 #include "iam/tenant.h"
 #include "jose/keyring.h"
 #include "oauth2/changes.h"
+#include "oauth2/token_cache.h"
 #include "server/bootstrap.h"
 #include "server/server.h"
 #include "server/store.h"
@@ -83,6 +84,7 @@ static int cmd_serve(pc_server *srv)
     rc = 0;
 out:
     pc_changes_stop();
+    pc_token_cache_clear();
     pc_permcache_shutdown();
     pc_tenants_shutdown();
     return rc;

@@ -14,4 +14,10 @@ void pc_http_userinfo(pc_req *rq);
 void pc_http_introspect(pc_req *rq);
 void pc_http_revoke(pc_req *rq);
 void pc_http_not_found(pc_req *rq);
+void pc_http_authorize(pc_req *rq);
+void pc_http_authorize_login(pc_req *rq);
+void pc_http_authorize_consent(pc_req *rq);
+void pc_http_end_session(pc_req *rq);
+void pc_http_static(pc_req *rq);
+void pc_http_preflight(pc_req *rq);
 #endif

@@ -14,7 +14,8 @@ typedef void (*pc_handler)(pc_req *rq);
 enum {
     PC_ROUTE_TENANT = 1 << 0, /**< under /t/{tenant}: the tenant is resolved first */
     PC_ROUTE_API = 1 << 1,    /**< management API: errors in the AUT-xxxx form */
-    PC_ROUTE_CORS = 1 << 2    /**< public documents anyone may read cross-origin */
+    PC_ROUTE_CORS = 1 << 2,   /**< CORS for the origins of registered redirect URIs (http/cors.c) */
+    PC_ROUTE_PAGE = 1 << 3    /**< a page for people: errors are shown as the error page */
 };
 
 typedef struct pc_route {

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The HTTP server: route table, dispatch, body limit, tenant resolution, metrics, drain. */
 #include "http/router.h"
+#include "http/cors.h"
 #include "http/endpoints.h"
+#include "http/pages.h"
 #include "api/api.h"
 #include "server/metrics.h"
 #include "server/server.h"
@@ -19,6 +21,7 @@
 #define TR PC_ROUTE_TENANT
 #define AR (PC_ROUTE_TENANT | PC_ROUTE_API)
 #define PUB (PC_ROUTE_TENANT | PC_ROUTE_CORS)
+#define PAGE (PC_ROUTE_TENANT | PC_ROUTE_PAGE)
 
 static pc_route routes[] = {
     {"GET", "/healthz", "healthz", pc_http_healthz, 0, 0},
@@ -29,9 +32,21 @@ static pc_route routes[] = {
     {"GET", "/.well-known/oauth-authorization-server" T, "discovery", pc_http_discovery, PUB, 0},
     {"GET", "/.well-known/openid-configuration" T, "discovery", pc_http_discovery, PUB, 0},
     {"GET", T "/oauth2/jwks", "jwks", pc_http_jwks, PUB, 0},
-    {"POST", T "/oauth2/token", "token", pc_http_token, TR, 0},
-    {"GET", T "/oauth2/userinfo", "userinfo", pc_http_userinfo, TR, 0},
-    {"POST", T "/oauth2/userinfo", "userinfo", pc_http_userinfo, TR, 0},
+    {"POST", T "/oauth2/token", "token", pc_http_token, PUB, 0},
+    {"GET", T "/oauth2/userinfo", "userinfo", pc_http_userinfo, PUB, 0},
+    {"POST", T "/oauth2/userinfo", "userinfo", pc_http_userinfo, PUB, 0},
+    {"OPTIONS", T "/.well-known/openid-configuration", "preflight", pc_http_preflight, PUB, 0},
+    {"OPTIONS", T "/.well-known/oauth-authorization-server", "preflight", pc_http_preflight, PUB, 0},
+    {"OPTIONS", T "/oauth2/jwks", "preflight", pc_http_preflight, PUB, 0},
+    {"OPTIONS", T "/oauth2/token", "preflight", pc_http_preflight, PUB, 0},
+    {"OPTIONS", T "/oauth2/userinfo", "preflight", pc_http_preflight, PUB, 0},
+    {"GET", T "/oauth2/authorize", "authorize", pc_http_authorize, PAGE, 0},
+    {"POST", T "/oauth2/authorize", "authorize", pc_http_authorize, PAGE, 0},
+    {"POST", T "/oauth2/authorize/login", "authorize", pc_http_authorize_login, PAGE, 0},
+    {"POST", T "/oauth2/authorize/consent", "authorize", pc_http_authorize_consent, PAGE, 0},
+    {"GET", T "/oauth2/end_session", "end_session", pc_http_end_session, PAGE, 0},
+    {"POST", T "/oauth2/end_session", "end_session", pc_http_end_session, PAGE, 0},
+    {"GET", "/ui/assets/:file", "static", pc_http_static, 0, 0},
     {"POST", T "/oauth2/introspect", "introspect", pc_http_introspect, TR, 0},
     {"POST", T "/oauth2/revoke", "revoke", pc_http_revoke, TR, 0},
     {"GET", API "/me", "api_me", pc_api_me_get, AR, 0},
@@ -112,6 +127,8 @@ static int resolve_tenant(pc_req *rq)
         return 1;
     if (rq->route->flags & PC_ROUTE_API)
         pc_api_error(rq, PC_API_NOT_FOUND, "No such tenant", NULL);
+    else if (rq->route->flags & PC_ROUTE_PAGE)
+        pc_page_error(rq, 404, "not_found", "There is no such organisation on this server.");
     else
         pc_reply_json(rq, 404, json_pack("{s:s,s:s}", "error", "not_found",
                                          "error_description", "no such tenant"));
@@ -132,7 +149,7 @@ static int dispatch(const struct _u_request *u, struct _u_response *resp, void *
     else if (!(rq.route->flags & PC_ROUTE_TENANT) || resolve_tenant(&rq))
         rq.route->handler(&rq);
     if (rq.route->flags & PC_ROUTE_CORS)
-        pc_reply_header(&rq, "Access-Control-Allow-Origin", "*");
+        pc_http_cors(&rq);
     pc_tenant_release(rq.tenant);
     pc_metrics_request(rq.route->metric, rq.status ? rq.status : resp->status, elapsed(&t0));
     __atomic_sub_fetch(&in_flight, 1, __ATOMIC_ACQ_REL);

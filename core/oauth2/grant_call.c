@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The services a grant plugin calls while it handles a token request. */
 #include "oauth2/grant_ctx.h"
+#include "oauth2/code.h"
 #include "oauth2/login.h"
 #include "oauth2/refresh.h"
 #include "oidc/claims.h"
@@ -25,6 +26,8 @@ void pc_grant_ctx_clear(pc_grant_ctx *ctx)
     free(ctx->sid);
     json_decref(ctx->amr);
     free(ctx->family_id);
+    free(ctx->nonce);
+    free(ctx->code_id);
     free(ctx->error);
     free(ctx->error_description);
 }
@@ -68,30 +71,34 @@ static char *join_scopes(const json_t *scopes)
     return out;
 }
 
-static pc_status call_scope_grant(void *c, const char *requested)
+char *pc_scope_settle(const json_t *allowed, const char *requested)
 {
-    pc_grant_ctx *ctx = c;
-    const json_t *allowed = json_object_get(ctx->client->app, "scopes");
     const char *p = requested;
 
-    free(ctx->scope);
-    ctx->scope = NULL;
-    if (requested == NULL) {
-        ctx->scope = join_scopes(allowed);
-        return PC_OK;
-    }
+    if (requested == NULL)
+        return join_scopes(allowed);
     /* RFC 6749 §3.3: every asked scope must be allowed, or the request fails. */
     while (*p) {
         size_t n = strcspn(p, " ");
-        if (n > 0 && !scope_allowed(p, n, allowed)) {
-            pc_grant_ctx_fail(ctx, 400, "invalid_scope", "a requested scope is not allowed for this client");
-            return PC_ERR_DENIED;
-        }
+        if (n > 0 && !scope_allowed(p, n, allowed))
+            return NULL;
         p += n;
         while (*p == ' ')
             p++;
     }
-    ctx->scope = pc_strdup(requested);
+    return pc_strdup(requested);
+}
+
+static pc_status call_scope_grant(void *c, const char *requested)
+{
+    pc_grant_ctx *ctx = c;
+
+    free(ctx->scope);
+    ctx->scope = pc_scope_settle(json_object_get(ctx->client->app, "scopes"), requested);
+    if (ctx->scope == NULL) {
+        pc_grant_ctx_fail(ctx, 400, "invalid_scope", "a requested scope is not allowed for this client");
+        return PC_ERR_DENIED;
+    }
     return PC_OK;
 }
 
@@ -115,6 +122,12 @@ static pc_status call_subject_refresh(void *c, const char *token)
     pc_grant_ctx *ctx = c;
 
     return pc_refresh_redeem(ctx, token);
+}
+
+static pc_status call_subject_code(void *c, const char *code, const char *redirect_uri,
+                                   const char *code_verifier)
+{
+    return pc_code_redeem(c, code, redirect_uri, code_verifier);
 }
 
 static void call_want_refresh(void *c)
@@ -143,4 +156,5 @@ void pc_grant_call_init(pc_grant_call *call, pc_grant_ctx *ctx)
     call->subject_refresh = call_subject_refresh;
     call->want_refresh = call_want_refresh;
     call->error = call_error;
+    call->subject_code = call_subject_code;
 }

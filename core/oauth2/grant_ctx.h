@@ -21,6 +21,8 @@ typedef struct pc_grant_ctx {
     int64_t auth_time;
     char *family_id;       /**< refresh family carried over, or NULL for a new one */
     int want_refresh;
+    char *nonce;           /**< echoed in the ID token (authorization code grant) */
+    char *code_id;         /**< the redeemed authorization code: told what was minted */
     /* how it failed */
     char *error;
     char *error_description;
@@ -28,6 +30,11 @@ typedef struct pc_grant_ctx {
     int64_t retry_after;
 } pc_grant_ctx;
 
+/**
+ * RFC 6749 §3.3: the scope granted for `requested` (NULL: every scope in
+ * `allowed`, the client's); NULL if it asks for one not allowed. New string.
+ */
+char *pc_scope_settle(const json_t *allowed, const char *requested);
 /** Fill a pc_grant_call whose functions act on `ctx`. */
 void pc_grant_call_init(pc_grant_call *call, pc_grant_ctx *ctx);
 void pc_grant_ctx_clear(pc_grant_ctx *ctx);

@@ -16,21 +16,20 @@ typedef struct keys {
     char address[100];
 } keys;
 
-static void throttle_keys(const pc_grant_ctx *ctx, const char *username, keys *k)
+static void throttle_keys(const pc_login_attempt *a, keys *k)
 {
-    snprintf(k->account, sizeof k->account, "user:%s:%s", ctx->rq->tenant->id, username);
-    snprintf(k->address, sizeof k->address, "addr:%s", ctx->rq->ip);
+    snprintf(k->account, sizeof k->account, "user:%s:%s", a->tenant->id, a->username);
+    snprintf(k->address, sizeof k->address, "addr:%s", a->ip);
 }
 
-static pc_status check_throttle(pc_grant_ctx *ctx, const keys *k)
+static pc_status check_throttle(const keys *k, int64_t *retry_after)
 {
     int64_t retry = 0;
 
     if (pc_throttle_check(k->address, pc_srv->cfg.limit_address, &retry) == PC_OK &&
         pc_throttle_check(k->account, pc_srv->cfg.limit_account, &retry) == PC_OK)
         return PC_OK;
-    pc_grant_ctx_fail(ctx, 429, "temporarily_unavailable", "too many failed sign-ins; retry later");
-    ctx->retry_after = retry > 0 ? retry : 1;
+    *retry_after = retry > 0 ? retry : 1;
     return PC_ERR_LIMIT;
 }
 
@@ -49,69 +48,83 @@ static json_t *find_user(const char *tenant_id, const char *username)
     return u;
 }
 
-static pc_status failed(pc_grant_ctx *ctx, const keys *k, const char *user_id)
+static pc_status failed(const pc_login_attempt *a, const keys *k, const char *user_id)
 {
-    const pc_tenant *t = ctx->rq->tenant;
     int locked = pc_throttle_fail(k->account, pc_srv->cfg.limit_account);
 
     locked |= pc_throttle_fail(k->address, pc_srv->cfg.limit_address);
-    pc_audit_record(NULL, t->id, "login.failed", ctx->client->client_id, user_id, ctx->rq->ip, NULL);
+    pc_audit_record(NULL, a->tenant->id, "login.failed", a->client_id, user_id, a->ip, NULL);
     if (locked)
-        pc_audit_record(NULL, t->id, "login.locked", "system", user_id, ctx->rq->ip, NULL);
-    pc_grant_ctx_fail(ctx, 400, "invalid_grant", "wrong username or password");
+        pc_audit_record(NULL, a->tenant->id, "login.locked", "system", user_id, a->ip, NULL);
     return PC_ERR_DENIED;
 }
 
-static pc_status open_session(pc_grant_ctx *ctx)
+pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retry_after)
 {
-    const pc_tenant *t = ctx->rq->tenant;
-    const char *uid = json_string_value(json_object_get(ctx->user, "id"));
+    keys k;
+    json_t *u;
+    pc_status rc;
+
+    if (a->username == NULL || a->password == NULL || *a->username == '\0')
+        return PC_ERR_INVALID;
+    throttle_keys(a, &k);
+    rc = check_throttle(&k, retry_after);
+    if (rc != PC_OK)
+        return rc;
+    u = find_user(a->tenant->id, a->username);
+    if (u == NULL) {
+        pc_password_burn(a->password); /* an unknown user costs the same time */
+        return failed(a, &k, NULL);
+    }
+    if (pc_password_verify(json_string_value(json_object_get(u, "password_hash")), a->password) != PC_OK) {
+        rc = failed(a, &k, json_string_value(json_object_get(u, "id")));
+        json_decref(u);
+        return rc;
+    }
+    pc_throttle_clear(k.account);
+    *user = u;
+    return PC_OK;
+}
+
+pc_status pc_login_open_session(const pc_login_attempt *a, const char *user_id, const json_t *amr,
+                                int64_t auth_time, const char *secret_hash, char sid[37])
+{
     pc_store_tx *tx = NULL;
-    char sid[37];
     pc_status rc = pc_db_begin(&tx);
 
     if (rc == PC_OK)
-        rc = pc_session_open(tx, t, uid, ctx->client->client_id, ctx->amr, ctx->auth_time,
-                             ctx->rq->ip, sid);
+        rc = pc_session_open_secret(tx, a->tenant, user_id, a->client_id, amr, auth_time, a->ip,
+                                    secret_hash, sid);
     if (rc == PC_OK)
-        rc = pc_audit_record(tx, t->id, "login.succeeded", ctx->client->client_id, uid, ctx->rq->ip, NULL);
-    rc = tx ? pc_db_finish(tx, rc) : rc;
+        rc = pc_audit_record(tx, a->tenant->id, "login.succeeded", a->client_id, user_id, a->ip, NULL);
+    return tx ? pc_db_finish(tx, rc) : rc;
+}
+
+pc_status pc_login_password(pc_grant_ctx *ctx, const char *username, const char *password)
+{
+    pc_login_attempt a = {.tenant = ctx->rq->tenant, .ip = ctx->rq->ip,
+                          .client_id = ctx->client->client_id, .username = username,
+                          .password = password};
+    char sid[37];
+    pc_status rc = pc_login_check(&a, &ctx->user, &ctx->retry_after);
+
+    if (rc == PC_ERR_INVALID)
+        pc_grant_ctx_fail(ctx, 400, "invalid_request", "username and password are required");
+    else if (rc == PC_ERR_LIMIT)
+        pc_grant_ctx_fail(ctx, 429, "temporarily_unavailable", "too many failed sign-ins; retry later");
+    else if (rc != PC_OK)
+        pc_grant_ctx_fail(ctx, 400, "invalid_grant", "wrong username or password");
+    if (rc != PC_OK)
+        return rc;
+    ctx->kind = SUBJECT_USER;
+    ctx->amr = json_pack("[s]", "pwd");
+    ctx->auth_time = pc_now();
+    rc = pc_login_open_session(&a, json_string_value(json_object_get(ctx->user, "id")), ctx->amr,
+                               ctx->auth_time, NULL, sid);
     if (rc != PC_OK) {
         pc_grant_ctx_fail(ctx, 500, "server_error", NULL);
         return rc;
     }
     ctx->sid = strdup(sid);
     return PC_OK;
-}
-
-pc_status pc_login_password(pc_grant_ctx *ctx, const char *username, const char *password)
-{
-    keys k;
-    json_t *user;
-    pc_status rc;
-
-    if (username == NULL || password == NULL || *username == '\0') {
-        pc_grant_ctx_fail(ctx, 400, "invalid_request", "username and password are required");
-        return PC_ERR_INVALID;
-    }
-    throttle_keys(ctx, username, &k);
-    rc = check_throttle(ctx, &k);
-    if (rc != PC_OK)
-        return rc;
-    user = find_user(ctx->rq->tenant->id, username);
-    if (user == NULL) {
-        pc_password_burn(password); /* an unknown user costs the same time */
-        return failed(ctx, &k, NULL);
-    }
-    if (pc_password_verify(json_string_value(json_object_get(user, "password_hash")), password) != PC_OK) {
-        rc = failed(ctx, &k, json_string_value(json_object_get(user, "id")));
-        json_decref(user);
-        return rc;
-    }
-    pc_throttle_clear(k.account);
-    ctx->user = user;
-    ctx->kind = SUBJECT_USER;
-    ctx->amr = json_pack("[s]", "pwd");
-    ctx->auth_time = pc_now();
-    return open_session(ctx);
 }

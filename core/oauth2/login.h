@@ -4,6 +4,28 @@
 #define PC_OAUTH2_LOGIN_H
 #include "oauth2/grant_ctx.h"
 
+/** Who is trying to sign in, where from and through which client; all borrowed. */
+typedef struct pc_login_attempt {
+    const pc_tenant *tenant;
+    const char *ip;
+    const char *client_id;   /**< the audit actor */
+    const char *username;    /**< a username, or an email address */
+    const char *password;
+} pc_login_attempt;
+
+/**
+ * The password check shared by the password grant and the login page:
+ * throttled per account and address, timed alike for unknown users, failures
+ * audited. PC_OK with *user (new); PC_ERR_INVALID when a field is missing;
+ * PC_ERR_DENIED for wrong credentials; PC_ERR_LIMIT (with *retry_after) when throttled.
+ */
+pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retry_after);
+/**
+ * Open a session for a signed-in user and audit login.succeeded, in one
+ * transaction. secret_hash: a browser session's cookie hash, or NULL.
+ */
+pc_status pc_login_open_session(const pc_login_attempt *a, const char *user_id, const json_t *amr,
+                                int64_t auth_time, const char *secret_hash, char sid[37]);
 /** Check a user's password; on success ctx holds the user, a new session and amr ["pwd"]. */
 pc_status pc_login_password(pc_grant_ctx *ctx, const char *username, const char *password);
 #endif

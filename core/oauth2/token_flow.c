@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The token endpoint (RFC 6749 §3.2): authenticate the client, let the grant plugin decide, mint. */
 #include "oauth2/grant_ctx.h"
+#include "oauth2/code.h"
 #include "oauth2/grants.h"
 #include "oauth2/refresh.h"
 #include "oauth2/tokens.h"
@@ -31,6 +32,7 @@ static void subject_of(const pc_grant_ctx *ctx, pc_token_subject *s)
     s->amr = ctx->amr;
     s->auth_time = ctx->auth_time;
     s->audience = NULL;
+    s->nonce = ctx->nonce;
 }
 
 /* RFC 8707: a resource indicator must be one the client may address. */
@@ -94,6 +96,8 @@ static void mint(const pc_grant_ctx *ctx, pc_oauth_reply *reply)
         pc_oauth_error(reply, 500, "server_error", NULL);
         return;
     }
+    if (ctx->code_id != NULL)
+        pc_code_issued(ctx, &access);
     pc_metrics_count("tokens_issued", "grant", ctx->grant_type);
     reply->status = 200;
     reply->body = body;

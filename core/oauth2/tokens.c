@@ -2,6 +2,7 @@
 /* Access tokens: minted as RFC 9068 JWTs, verified with the tenant's keys and the revocation feed. */
 #include "oauth2/tokens.h"
 #include "oauth2/changes.h"
+#include "oauth2/token_cache.h"
 #include "server/server.h"
 #include "util/crypto.h"
 #include "util/mem.h"
@@ -71,25 +72,47 @@ static pc_status check_claims(const pc_tenant *t, const json_t *c)
     return PC_OK;
 }
 
-pc_status pc_token_verify_access(const pc_tenant *t, const char *jwt, json_t **claims)
+/* Signature, typ and issuer: what a cached verification already settled. */
+static pc_status verify_signature(const pc_tenant *t, const char *jwt, json_t **claims)
 {
     size_t n;
     const pc_jose_key *const *keys = pc_keyring_keys(t->keys, &n);
     json_t *header = NULL, *c = NULL;
-    pc_status rc;
+    pc_status rc = pc_jose_verify(keys, n, jwt, &header, &c);
+    const char *iss;
 
-    if (jwt == NULL || strlen(jwt) > 8192)
-        return PC_ERR_DENIED;
-    rc = pc_jose_verify(keys, n, jwt, &header, &c);
     if (rc == PC_OK && !typ_is_access(header))
         rc = PC_ERR_DENIED;
-    if (rc == PC_OK)
-        rc = check_claims(t, c);
+    iss = json_string_value(json_object_get(c, "iss"));
+    if (rc == PC_OK && (iss == NULL || strcmp(iss, t->issuer) != 0))
+        rc = PC_ERR_DENIED; /* another tenant's token */
     json_decref(header);
     if (rc != PC_OK) {
         json_decref(c);
         return PC_ERR_DENIED;
     }
+    *claims = c;
+    return PC_OK;
+}
+
+pc_status pc_token_verify_access(const pc_tenant *t, const char *jwt, json_t **claims)
+{
+    json_t *c;
+    int cached;
+
+    if (jwt == NULL || strlen(jwt) > 8192)
+        return PC_ERR_DENIED;
+    /* A token verified before skips the signature; expiry and revocation are checked every time. */
+    c = pc_token_cache_get(t->id, jwt, pc_now());
+    cached = c != NULL;
+    if (!cached && verify_signature(t, jwt, &c) != PC_OK)
+        return PC_ERR_DENIED;
+    if (check_claims(t, c) != PC_OK) {
+        json_decref(c);
+        return PC_ERR_DENIED;
+    }
+    if (!cached)
+        pc_token_cache_put(t->id, jwt, c);
     *claims = c;
     return PC_OK;
 }

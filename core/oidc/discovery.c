@@ -37,6 +37,9 @@ json_t *pc_oidc_discovery(const char *issuer)
     endpoint(doc, "jwks_uri", issuer, "/oauth2/jwks");
     endpoint(doc, "introspection_endpoint", issuer, "/oauth2/introspect");
     endpoint(doc, "revocation_endpoint", issuer, "/oauth2/revoke");
+    endpoint(doc, "end_session_endpoint", issuer, "/oauth2/end_session");
+    /* RFC 9207: authorization responses carry iss. */
+    json_object_set_new(doc, "authorization_response_iss_parameter_supported", json_true());
     /* Exactly the grant types whose plugins are loaded. */
     json_object_set_new(doc, "grant_types_supported", pc_grants_list());
     return doc;

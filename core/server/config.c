@@ -47,6 +47,7 @@ static const option options[] = {
     INT("session_ttl", "PORTCULLIS_SESSION_TTL", session_ttl, "86400", 60, 31536000),
     INT("key_publish_delay", "PORTCULLIS_KEY_PUBLISH_DELAY", key_publish_delay, "300", 0, 86400),
     INT("change_poll_ms", "PORTCULLIS_CHANGE_POLL_MS", change_poll_ms, "1000", 10, 60000),
+    INT("code_ttl", "PORTCULLIS_CODE_TTL", code_ttl, "60", 1, 600),
     INT("audit_retention_days", "PORTCULLIS_AUDIT_RETENTION_DAYS", audit_retention_days, "90", 1, 36500),
 };
 

@@ -1008,6 +1008,52 @@ static void refresh_take_race_has_one_winner(void **state)
     assert_int_equal(replayed, RACERS - 1);
 }
 
+static void make_code(const char *id, const char *t, const char *uid, int64_t expires_at)
+{
+    INSERT(PC_ENT_CODE,
+           keep(json_pack("{s:s,s:s,s:s,s:s,s:s,s:n,s:s,s:s,s:s,s:[s],s:I,s:I,s:I}", "id", id,
+                          "tenant_id", t, "client_id", "c1", "redirect_uri", "https://rp.example/cb",
+                          "code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "nonce",
+                          "user_id", uid, "sid", "sid1", "scope", "openid", "amr", "pwd", "auth_time",
+                          (json_int_t)now, "created_at", (json_int_t)now, "expires_at",
+                          (json_int_t)expires_at)));
+}
+
+static pc_status take_code(const char *t, const char *id, int64_t at, json_t **out)
+{
+    pc_status rc;
+
+    *out = NULL;
+    rc = ops->code_take(st, NULL, t, id, at, out);
+    keep(*out);
+    return rc;
+}
+
+static void code_take_is_single_use(void **state)
+{
+    char t2[ID_LEN], uid[ID_LEN], code[ID_LEN], old[ID_LEN], missing[ID_LEN];
+    json_t *out = NULL, *patch;
+
+    make_tenant(t2);
+    make_user(uid, tid, "rosa", NULL);
+    make_code(new_id(code, "ac"), tid, uid, now + 60);
+    make_code(new_id(old, "ac"), tid, uid, now - 1);
+    EXPECT(take_code(t2, code, now, &out), PC_ERR_NOT_FOUND);
+    OK(take_code(tid, code, now, &out));
+    assert_string_equal(json_string_value(json_object_get(out, "redirect_uri")), "https://rp.example/cb");
+    assert_int_equal(json_integer_value(json_object_get(out, "used_at")), now);
+    assert_true(json_is_null(json_object_get(out, "nonce")));
+    /* what the redemption issued is recorded; a second take is a replay that returns it */
+    patch = json_pack("{s:s,s:s,s:I}", "family_id", "fam9", "access_jti", "jti9", "access_exp", (json_int_t)now + 900);
+    OK(ops->update(st, NULL, PC_ENT_CODE, tid, code, patch, NULL, 0));
+    json_decref(patch);
+    EXPECT(take_code(tid, code, now + 1, &out), PC_ERR_CONFLICT);
+    assert_string_equal(json_string_value(json_object_get(out, "family_id")), "fam9");
+    assert_string_equal(json_string_value(json_object_get(out, "access_jti")), "jti9");
+    EXPECT(take_code(tid, old, now, &out), PC_ERR_NOT_FOUND);
+    EXPECT(take_code(tid, new_id(missing, "ac"), now, &out), PC_ERR_NOT_FOUND);
+}
+
 static int fresh_tenant(void **state)
 {
     make_tenant(tid);
@@ -1042,6 +1088,7 @@ int main(int argc, char **argv)
         CASE(change_feed_order_and_purge),
         CASE(removing_a_tenant_removes_its_records),
         CASE(refresh_take_race_has_one_winner),
+        CASE(code_take_is_single_use),
     };
 
     if (argc != 3) {

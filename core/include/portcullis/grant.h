@@ -51,6 +51,16 @@ typedef struct pc_grant_call {
     void (*want_refresh)(void *ctx);
     /** Set the OAuth error returned when handle() does not return PC_OK. */
     void (*error)(void *ctx, const char *error, const char *description);
+    /**
+     * Redeem an authorization code issued to this client (RFC 6749 §4.1.3):
+     * single use, bound to redirect_uri and to the PKCE challenge (RFC 7636
+     * §4.6; code_verifier may be NULL when none was sent). On success the
+     * subject, scope, session, amr and nonce are the code's; a second
+     * redemption fails and revokes what the first one issued. Appeared in
+     * ABI 1.0: present when struct_size covers it.
+     */
+    pc_status (*subject_code)(void *ctx, const char *code, const char *redirect_uri,
+                              const char *code_verifier);
 } pc_grant_call;
 
 /** Grant plugin operations. Appeared in ABI 1.0. */

@@ -132,31 +132,29 @@ pc_status sql_store_principal_permissions(void *state, pc_store_tx *tx, const ch
     return rc;
 }
 
-pc_status sql_store_refresh_take(void *state, pc_store_tx *tx, const char *tenant_id,
-                                 const char *id, int64_t now, json_t **out)
+/* A single-use record (refresh token, authorization code): `update` marks it
+ * used only if it is still usable. One conditional UPDATE decides the race: of
+ * two concurrent redemptions exactly one changes the row; the other sees a
+ * replay, which `replayed` recognises on the record. */
+static pc_status take_once(void *state, pc_store_tx *tx, const char *update, pc_entity ent,
+                           const char *tenant_id, const char *id, int64_t now,
+                           int (*replayed)(const json_t *rec), json_t **out)
 {
     sql_param p[4] = {sql_int(now), sql_text(id), sql_text(tenant_id), sql_int(now)};
     sql_result *r = NULL;
     json_t *rec = NULL;
     pc_status rc;
 
-    /* One conditional UPDATE decides the race: of two concurrent redemptions
-     * exactly one changes the row; the other sees a replay. */
-    rc = sql_run_once(state, tx,
-                      "UPDATE refresh_tokens SET rotated_at = ? WHERE id = ? AND tenant_id = ?"
-                      " AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?",
-                      p, 4, &r, NULL, 0);
+    if (tenant_id == NULL || id == NULL)
+        return PC_ERR_INVALID;
+    rc = sql_run_once(state, tx, update, p, 4, &r, NULL, 0);
     if (rc != PC_OK)
         goto out;
     int taken = r->changes == 1;
-    rc = sql_store_get(state, tx, PC_ENT_REFRESH, tenant_id, "id", id, &rec);
+    rc = sql_store_get(state, tx, ent, tenant_id, "id", id, &rec);
     if (rc != PC_OK || taken)
         goto out;
-    if (json_is_integer(json_object_get(rec, "rotated_at")) &&
-        json_is_null(json_object_get(rec, "revoked_at")))
-        rc = PC_ERR_CONFLICT;
-    else
-        rc = PC_ERR_NOT_FOUND;
+    rc = replayed(rec) ? PC_ERR_CONFLICT : PC_ERR_NOT_FOUND;
 out:
     sql_result_free(r);
     if (rc == PC_OK || rc == PC_ERR_CONFLICT)
@@ -164,6 +162,21 @@ out:
     else
         json_decref(rec);
     return rc;
+}
+
+static int refresh_replayed(const json_t *rec)
+{
+    return json_is_integer(json_object_get(rec, "rotated_at")) &&
+           json_is_null(json_object_get(rec, "revoked_at"));
+}
+
+pc_status sql_store_refresh_take(void *state, pc_store_tx *tx, const char *tenant_id,
+                                 const char *id, int64_t now, json_t **out)
+{
+    return take_once(state, tx,
+                     "UPDATE refresh_tokens SET rotated_at = ? WHERE id = ? AND tenant_id = ?"
+                     " AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?",
+                     PC_ENT_REFRESH, tenant_id, id, now, refresh_replayed, out);
 }
 
 pc_status sql_store_refresh_revoke(void *state, pc_store_tx *tx, const char *tenant_id,
@@ -295,33 +308,16 @@ pc_status sql_store_change_purge(void *state, int64_t now)
                         NULL, 0);
 }
 
+static int code_replayed(const json_t *rec)
+{
+    return json_is_integer(json_object_get(rec, "used_at"));
+}
+
 pc_status sql_store_code_take(void *state, pc_store_tx *tx, const char *tenant_id, const char *id,
                               int64_t now, json_t **out)
 {
-    sql_param p[4] = {sql_int(now), sql_text(id), sql_text(tenant_id), sql_int(now)};
-    sql_result *r = NULL;
-    json_t *rec = NULL;
-    pc_status rc;
-
-    if (tenant_id == NULL || id == NULL)
-        return PC_ERR_INVALID;
-    /* As refresh_take: the one conditional UPDATE decides which redemption wins. */
-    rc = sql_run_once(state, tx,
-                      "UPDATE authorization_codes SET used_at = ? WHERE id = ? AND tenant_id = ?"
-                      " AND used_at IS NULL AND expires_at > ?",
-                      p, 4, &r, NULL, 0);
-    if (rc != PC_OK)
-        goto out;
-    int taken = r->changes == 1;
-    rc = sql_store_get(state, tx, PC_ENT_CODE, tenant_id, "id", id, &rec);
-    if (rc != PC_OK || taken)
-        goto out;
-    rc = json_is_integer(json_object_get(rec, "used_at")) ? PC_ERR_CONFLICT : PC_ERR_NOT_FOUND;
-out:
-    sql_result_free(r);
-    if (rc == PC_OK || rc == PC_ERR_CONFLICT)
-        *out = rec;
-    else
-        json_decref(rec);
-    return rc;
+    return take_once(state, tx,
+                     "UPDATE authorization_codes SET used_at = ? WHERE id = ? AND tenant_id = ?"
+                     " AND used_at IS NULL AND expires_at > ?",
+                     PC_ENT_CODE, tenant_id, id, now, code_replayed, out);
 }

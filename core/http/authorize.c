@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* GET/POST /oauth2/authorize and its login and consent forms: HTTP in, pages and redirects out. */
+#include "http/authorize.h"
+#include "http/endpoints.h"
+#include "http/pages.h"
+#include "util/mem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *query_param(void *ctx, const char *name)
+{
+    return pc_req_param(ctx, name);
+}
+
+static const char *form_param(void *ctx, const char *name)
+{
+    return pc_req_form(ctx, name);
+}
+
+void pc_http_web_in(pc_req *rq, pc_web_in *in)
+{
+    int is_get = strcmp(pc_req_method(rq), "GET") == 0;
+
+    memset(in, 0, sizeof *in);
+    in->tenant = rq->tenant;
+    in->ip = rq->ip;
+    in->param = is_get ? query_param : form_param;
+    in->param_ctx = rq;
+    in->session_cookie = pc_req_cookie(rq, PC_COOKIE_SESSION);
+    in->csrf_cookie = pc_req_cookie(rq, PC_COOKIE_CSRF);
+}
+
+/* What each scope lets the application do, in words for the consent page. */
+static const char *scope_words(const char *scope)
+{
+    static const struct { const char *scope, *words; } known[] = {
+        {"openid", "Know who you are (your user id)"},
+        {"profile", "See your name and username"},
+        {"email", "See your email address"},
+        {"phone", "See your phone number"},
+        {"offline_access", "Keep access while you are away"},
+    };
+
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        if (strcmp(known[i].scope, scope) == 0)
+            return known[i].words;
+    return NULL;
+}
+
+/* The consent page's list: <li> items, every value escaped. */
+static char *scope_items(const char *scope)
+{
+    char *copy = pc_strdup(scope ? scope : ""), *item, *save = NULL, *html = pc_strdup("");
+
+    for (item = strtok_r(copy, " ", &save); item; item = strtok_r(NULL, " ", &save)) {
+        const char *words = scope_words(item);
+        char *esc = pc_html_escape(words ? words : item), *next;
+        next = pc_asprintf("%s<li>%s</li>", html, esc);
+        free(esc);
+        free(html);
+        html = next;
+    }
+    free(copy);
+    return html;
+}
+
+static json_t *page_vars(const pc_req *rq, const pc_web_out *out)
+{
+    const json_t *user = out->user;
+    const char *user_name = json_string_value(json_object_get(user, "name"));
+    json_t *v = json_pack("{s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?}", "app_name",
+                          json_string_value(json_object_get(out->app, "name")), "message", out->message,
+                          "error", out->error, "request", out->request, "csrf", out->csrf, "username",
+                          out->username, "user_name",
+                          user_name ? user_name : json_string_value(json_object_get(user, "username")));
+    char *items = scope_items(out->scope);
+
+    json_object_set_new(v, "scope_items", json_string(items));
+    json_object_set_new(v, "login_action", json_sprintf("%s/oauth2/authorize/login", rq->tenant->issuer));
+    json_object_set_new(v, "consent_action", json_sprintf("%s/oauth2/authorize/consent", rq->tenant->issuer));
+    free(items);
+    return v;
+}
+
+static void set_cookies(pc_req *rq, const pc_web_out *out)
+{
+    char retry[24];
+
+    if (out->set_csrf)
+        pc_reply_cookie(rq, PC_COOKIE_CSRF, out->csrf, 86400);
+    if (out->session_cookie != NULL)
+        pc_reply_cookie(rq, PC_COOKIE_SESSION, out->session_cookie, rq->tenant->session_ttl);
+    else if (out->clear_session)
+        pc_reply_cookie(rq, PC_COOKIE_SESSION, NULL, 0);
+    if (out->retry_after > 0) {
+        snprintf(retry, sizeof retry, "%lld", (long long)out->retry_after);
+        pc_reply_header(rq, "Retry-After", retry);
+    }
+}
+
+void pc_http_web_respond(pc_req *rq, const pc_web_out *out)
+{
+    static const char *const pages[] = {[PC_WEB_ERROR] = "error", [PC_WEB_LOGIN] = "login",
+                                        [PC_WEB_CONSENT] = "consent", [PC_WEB_LOGGED_OUT] = "logged_out"};
+    json_t *vars;
+
+    set_cookies(rq, out);
+    if (out->outcome == PC_WEB_REDIRECT) {
+        pc_reply_header(rq, "Cache-Control", "no-store");
+        /* 303 after a form POST so that the client is reached with a GET. */
+        pc_reply_redirect(rq, strcmp(pc_req_method(rq), "POST") == 0 ? 303 : 302, out->location);
+        return;
+    }
+    vars = page_vars(rq, out);
+    pc_page_reply(rq, out->status ? out->status : 200, pages[out->outcome], vars);
+    json_decref(vars);
+}
+
+static int form_posted(pc_req *rq)
+{
+    if (strcmp(pc_req_method(rq), "POST") != 0 ||
+        pc_req_content_type_is(rq, "application/x-www-form-urlencoded"))
+        return 1;
+    pc_page_error(rq, 400, "invalid_request", "The request was not a form this server understands.");
+    return 0;
+}
+
+static void run(pc_req *rq, void (*flow)(const pc_web_in *, pc_web_out *))
+{
+    pc_web_in in;
+    pc_web_out out;
+
+    if (!form_posted(rq))
+        return;
+    pc_http_web_in(rq, &in);
+    flow(&in, &out);
+    pc_http_web_respond(rq, &out);
+    pc_web_out_clear(&out);
+}
+
+void pc_http_authorize(pc_req *rq)
+{
+    run(rq, pc_oauth2_authorize);
+}
+
+void pc_http_authorize_login(pc_req *rq)
+{
+    run(rq, pc_oauth2_authorize_login);
+}
+
+void pc_http_authorize_consent(pc_req *rq)
+{
+    run(rq, pc_oauth2_authorize_consent);
+}

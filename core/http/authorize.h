@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Shows the browser what the authorization and logout flows decided: a page, a redirect, cookies. */
+#ifndef PC_HTTP_AUTHORIZE_H
+#define PC_HTTP_AUTHORIZE_H
+#include "http/request.h"
+#include "oauth2/authorize.h"
+
+#define PC_COOKIE_SESSION "pc_session"
+#define PC_COOKIE_CSRF "pc_csrf"
+
+/** Fill the protocol input from the request: query parameters for GET, the form for POST. */
+void pc_http_web_in(pc_req *rq, pc_web_in *in);
+/** Render `out`: set or clear cookies, then redirect or show the page. */
+void pc_http_web_respond(pc_req *rq, const pc_web_out *out);
+#endif

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The browser-facing flows (authorization endpoint, login and consent forms, logout) as protocol decisions. */
+#ifndef PC_OAUTH2_AUTHORIZE_H
+#define PC_OAUTH2_AUTHORIZE_H
+#include <jansson.h>
+#include "iam/tenant.h"
+
+/** What the browser is to see next. */
+typedef enum pc_web_outcome {
+    PC_WEB_ERROR = 0,   /**< the error page: never redirect to an unverified URI */
+    PC_WEB_REDIRECT,    /**< back to the client (location) */
+    PC_WEB_LOGIN,       /**< the login page */
+    PC_WEB_CONSENT,     /**< the consent page */
+    PC_WEB_LOGGED_OUT   /**< the logged-out page */
+} pc_web_outcome;
+
+/** One browser request as the protocol code sees it; all borrowed. */
+typedef struct pc_web_in {
+    pc_tenant *tenant;
+    const char *ip;
+    /** A request parameter (query for GET, form for POST), or NULL. */
+    const char *(*param)(void *ctx, const char *name);
+    void *param_ctx;
+    const char *session_cookie; /**< the browser session secret, or NULL */
+    const char *csrf_cookie;    /**< the CSRF cookie, or NULL */
+} pc_web_in;
+
+/** The decision; strings marked new are freed by pc_web_out_clear(). */
+typedef struct pc_web_out {
+    pc_web_outcome outcome;
+    unsigned status;          /**< HTTP status of a page (0: 200) */
+    char *location;           /**< PC_WEB_REDIRECT target (new) */
+    const char *error;        /**< OAuth error code of an error page (static) */
+    const char *message;      /**< a sentence for the person (static), or NULL */
+    json_t *app;              /**< the client's record when known (owned) */
+    json_t *user;             /**< the signed-in user, for the consent page (owned) */
+    char *request;            /**< the sealed authorization request for a form (new) */
+    char *csrf;               /**< the form's CSRF token (new) */
+    int set_csrf;             /**< csrf is new: set the CSRF cookie */
+    char *scope;              /**< what the consent page asks for (new) */
+    char *username;           /**< login page: username to prefill (new) */
+    char *session_cookie;     /**< a new browser session secret: set the cookie (new) */
+    int clear_session;        /**< clear the session cookie */
+    int64_t retry_after;      /**< > 0: send Retry-After */
+} pc_web_out;
+
+void pc_web_out_clear(pc_web_out *out);
+
+/** GET/POST /oauth2/authorize (RFC 6749 §4.1.1, OIDC Core §3.1.2, RFC 7636 §4.3). */
+void pc_oauth2_authorize(const pc_web_in *in, pc_web_out *out);
+/** POST of the login form: username, password, request, csrf. */
+void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out);
+/** POST of the consent form: approve or deny, request, csrf. */
+void pc_oauth2_authorize_consent(const pc_web_in *in, pc_web_out *out);
+#endif

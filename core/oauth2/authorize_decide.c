@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The authorization decision: sign in, ask consent, or send a code back (OIDC Core §3.1.2.3-§3.1.2.5). */
+#include "oauth2/authorize_internal.h"
+#include "oauth2/code.h"
+#include "oauth2/redirect.h"
+#include "server/store.h"
+#include "util/crypto.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CSRF_BYTES 32
+
+/* OIDC Core §3.1.2.1: prompt=login and max_age ask for a fresh sign-in. */
+static int need_login(const json_t *req, const json_t *session, unsigned flags)
+{
+    json_t *max_age = json_object_get(req, "max_age");
+    int64_t auth_time = json_integer_value(json_object_get(session, "auth_time"));
+
+    if (flags & PC_AUTHZ_FRESH_LOGIN)
+        return 0;
+    if (pc_authz_prompt_has(req, "login"))
+        return 1;
+    if (!json_is_integer(max_age))
+        return 0;
+    /* max_age=0 is a fresh sign-in even within the second of the last one. */
+    return json_integer_value(max_age) == 0 || pc_now() - auth_time > json_integer_value(max_age);
+}
+
+static int need_consent(const json_t *req, const json_t *app, const json_t *session, unsigned flags)
+{
+    if (flags & PC_AUTHZ_CONSENTED)
+        return 0;
+    /* First-party applications are trusted by the tenant: no consent step. */
+    if (json_is_true(json_object_get(app, "first_party")))
+        return 0;
+    if (pc_authz_prompt_has(req, "consent"))
+        return 1;
+    return !pc_browser_session_consented(session, pc_authz_str(req, "client_id"));
+}
+
+/* A form's CSRF token: the browser's cookie when it has a sound one, else a new one. */
+static void form_tokens(const pc_web_in *in, pc_web_out *out, json_t *req)
+{
+    out->set_csrf = !pc_browser_secret_valid(in->csrf_cookie);
+    out->csrf = out->set_csrf ? pc_random_token(CSRF_BYTES) : pc_strdup(in->csrf_cookie);
+    json_object_set_new(req, "csrf", json_string(out->csrf));
+    out->request = pc_authz_seal(in->tenant, req);
+}
+
+void pc_authz_login_page(const pc_web_in *in, pc_web_out *out, json_t *req, const char *username,
+                         const char *message, unsigned status)
+{
+    const char *hint = pc_authz_str(req, "login_hint");
+
+    out->outcome = PC_WEB_LOGIN;
+    out->status = status;
+    out->message = message;
+    free(out->username);
+    out->username = pc_strdup(username ? username : hint);
+    form_tokens(in, out, req);
+}
+
+static void consent_page(const pc_web_in *in, pc_web_out *out, json_t *req, json_t *user)
+{
+    out->outcome = PC_WEB_CONSENT;
+    out->user = json_incref(user);
+    out->scope = pc_strdup(pc_authz_str(req, "scope"));
+    form_tokens(in, out, req);
+}
+
+static void issue(const pc_web_in *in, pc_web_out *out, const json_t *req, const json_t *session)
+{
+    pc_code_grant g = {
+        .client_id = pc_authz_str(req, "client_id"), .redirect_uri = pc_authz_str(req, "redirect_uri"),
+        .code_challenge = pc_authz_str(req, "code_challenge"), .nonce = pc_authz_str(req, "nonce"),
+        .user_id = pc_authz_str(session, "user_id"), .sid = pc_authz_str(session, "id"),
+        .scope = pc_authz_str(req, "scope"), .amr = json_object_get(session, "amr"),
+        .auth_time = json_integer_value(json_object_get(session, "auth_time"))};
+    char *code = NULL;
+    pc_status rc = pc_code_issue(in->tenant, &g, &code);
+
+    if (rc != PC_OK) {
+        pc_error("cannot store an authorization code: tenant=%s status=%s", in->tenant->slug,
+                 pc_status_str(rc));
+        pc_authz_fail(in->tenant, req, "server_error", "the code could not be issued", out);
+        return;
+    }
+    /* RFC 6749 §4.1.2, with iss (RFC 9207). */
+    const char *pairs[] = {"code", code, "state", pc_authz_str(req, "state"), "iss",
+                           in->tenant->issuer, NULL};
+    out->outcome = PC_WEB_REDIRECT;
+    free(out->location);
+    out->location = pc_redirect_with(g.redirect_uri, pairs);
+    pc_free_secret(code);
+}
+
+void pc_authz_decide(const pc_web_in *in, pc_web_out *out, json_t *req, const char *secret,
+                     unsigned flags)
+{
+    json_t *session = NULL, *user = NULL;
+    int none = pc_authz_prompt_has(req, "none");
+
+    if (pc_browser_session_find(in->tenant, secret, &session, &user) != PC_OK ||
+        need_login(req, session, flags)) {
+        /* OIDC Core §3.1.2.6 */
+        if (none)
+            pc_authz_fail(in->tenant, req, "login_required", "the user is not signed in", out);
+        else
+            pc_authz_login_page(in, out, req, NULL, NULL, 200);
+        goto out;
+    }
+    if (need_consent(req, out->app, session, flags)) {
+        if (none)
+            pc_authz_fail(in->tenant, req, "consent_required", "the user has not approved this client", out);
+        else
+            consent_page(in, out, req, user);
+        goto out;
+    }
+    issue(in, out, req, session);
+out:
+    json_decref(session);
+    json_decref(user);
+}

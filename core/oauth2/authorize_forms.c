@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The login and consent forms posted back to the authorization endpoint: CSRF-checked, throttled sign-in. */
+#include "oauth2/authorize_internal.h"
+#include "util/crypto.h"
+
+#include <string.h>
+
+static const char *param(const pc_web_in *in, const char *name)
+{
+    return in->param(in->param_ctx, name);
+}
+
+/* A posted form's request: sealed by this server, fresh, and sent by the browser it was shown to. */
+static json_t *form_request(const pc_web_in *in, pc_web_out *out)
+{
+    const char *form_csrf = param(in, "csrf");
+    json_t *req = pc_authz_unseal(in->tenant, param(in, "request"));
+    const char *csrf = pc_authz_str(req, "csrf");
+
+    if (csrf == NULL || form_csrf == NULL || in->csrf_cookie == NULL ||
+        !pc_ct_streq(csrf, form_csrf) || !pc_ct_streq(csrf, in->csrf_cookie)) {
+        json_decref(req);
+        pc_authz_error_page(out, 400, "invalid_request",
+                            "This form has expired or was not sent from this browser. "
+                            "Go back to the application and sign in again.");
+        return NULL;
+    }
+    /* The client may have changed since the form was shown. */
+    out->app = pc_authz_client(in->tenant, pc_authz_str(req, "client_id"),
+                               pc_authz_str(req, "redirect_uri"), out);
+    if (out->app == NULL) {
+        json_decref(req);
+        return NULL;
+    }
+    return req;
+}
+
+static void login_failed(const pc_web_in *in, pc_web_out *out, json_t *req, pc_status rc)
+{
+    const char *username = param(in, "username");
+
+    if (rc == PC_ERR_LIMIT)
+        pc_authz_login_page(in, out, req, username,
+                            "Too many failed sign-ins. Wait a while, then try again.", 429);
+    else if (rc == PC_ERR_INVALID)
+        pc_authz_login_page(in, out, req, username, "Enter your username and your password.", 400);
+    else if (rc == PC_ERR_DENIED)
+        pc_authz_login_page(in, out, req, username, "Wrong username or password.", 401);
+    else
+        pc_authz_error_page(out, 500, "server_error", "Something went wrong on our side. Try again later.");
+}
+
+void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out)
+{
+    json_t *req, *user = NULL;
+    pc_login_attempt a = {.tenant = in->tenant, .ip = in->ip, .username = param(in, "username"),
+                          .password = param(in, "password")};
+    char *secret = NULL;
+    pc_status rc;
+
+    memset(out, 0, sizeof *out);
+    req = form_request(in, out);
+    if (req == NULL)
+        return;
+    a.client_id = pc_authz_str(req, "client_id");
+    rc = pc_login_check(&a, &user, &out->retry_after);
+    if (rc == PC_OK)
+        rc = pc_browser_session_signed_in(&a, json_string_value(json_object_get(user, "id")),
+                                          in->session_cookie, &secret);
+    else
+        login_failed(in, out, req, rc);
+    if (rc == PC_OK) {
+        out->session_cookie = secret;
+        pc_authz_decide(in, out, req, secret ? secret : in->session_cookie, PC_AUTHZ_FRESH_LOGIN);
+    } else if (user != NULL) {
+        pc_authz_error_page(out, 500, "server_error", "Something went wrong on our side. Try again later.");
+    }
+    json_decref(user);
+    json_decref(req);
+}
+
+void pc_oauth2_authorize_consent(const pc_web_in *in, pc_web_out *out)
+{
+    json_t *req, *session = NULL, *user = NULL;
+
+    memset(out, 0, sizeof *out);
+    req = form_request(in, out);
+    if (req == NULL)
+        return;
+    if (param(in, "deny") != NULL) {
+        /* RFC 6749 §4.1.2.1 */
+        pc_authz_fail(in->tenant, req, "access_denied", "the user denied the request", out);
+    } else if (pc_browser_session_find(in->tenant, in->session_cookie, &session, &user) != PC_OK) {
+        pc_authz_decide(in, out, req, NULL, 0); /* signed out meanwhile: sign in again */
+    } else if (param(in, "approve") == NULL ||
+               pc_browser_session_consent(in->tenant, session, pc_authz_str(req, "client_id")) != PC_OK) {
+        pc_authz_error_page(out, 400, "invalid_request", "Choose whether to allow or deny the application.");
+    } else {
+        pc_authz_decide(in, out, req, in->session_cookie, PC_AUTHZ_CONSENTED);
+    }
+    json_decref(session);
+    json_decref(user);
+    json_decref(req);
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What the files of the authorization flow share: the sealed request, browser sessions, the decision. */
+#ifndef PC_OAUTH2_AUTHORIZE_INTERNAL_H
+#define PC_OAUTH2_AUTHORIZE_INTERNAL_H
+#include "oauth2/authorize.h"
+#include "oauth2/login.h"
+
+/* The validated authorization request travels between the pages as a JSON
+ * object (client_id, redirect_uri, scope, state, nonce, code_challenge,
+ * prompt, max_age, csrf, exp), sealed with the master key. */
+
+/** Seal `req` for a hidden form field (new); it is good for PC_AUTHZ_FORM_TTL seconds. */
+char *pc_authz_seal(const pc_tenant *t, json_t *req);
+/** Open a sealed request of tenant t (new), or NULL if tampered with or expired. */
+json_t *pc_authz_unseal(const pc_tenant *t, const char *sealed);
+#define PC_AUTHZ_FORM_TTL 1800
+
+/** A string member of a request, or NULL. */
+const char *pc_authz_str(const json_t *req, const char *name);
+/** Does the request's prompt hold `value` (OIDC Core §3.1.2.1)? */
+int pc_authz_prompt_has(const json_t *req, const char *value);
+/** A redirect to the client with an RFC 6749 §4.1.2.1 error; sets out. */
+void pc_authz_fail(const pc_tenant *t, const json_t *req, const char *error, const char *description,
+                   pc_web_out *out);
+/** The error page; sets out. */
+void pc_authz_error_page(pc_web_out *out, unsigned status, const char *error, const char *message);
+/** Load the client and check redirect_uri: on failure the error page is set and NULL returned. */
+json_t *pc_authz_client(const pc_tenant *t, const char *client_id, const char *redirect_uri,
+                        pc_web_out *out);
+
+/** The login page for `req`, with a username to prefill and a message (both may be NULL). */
+void pc_authz_login_page(const pc_web_in *in, pc_web_out *out, json_t *req, const char *username,
+                         const char *message, unsigned status);
+
+enum { PC_AUTHZ_FRESH_LOGIN = 1, PC_AUTHZ_CONSENTED = 2 };
+/**
+ * Continue a validated request with the browser session of `secret`: login
+ * page, consent page, or a code back to the client.
+ */
+void pc_authz_decide(const pc_web_in *in, pc_web_out *out, json_t *req, const char *secret,
+                     unsigned flags);
+
+/** The live browser session of cookie `secret` and its user (both new), or PC_ERR_NOT_FOUND. */
+pc_status pc_browser_session_find(const pc_tenant *t, const char *secret, json_t **session,
+                                  json_t **user);
+/** Open a browser session after sign-in; *secret is the new cookie value. */
+pc_status pc_browser_session_open(const pc_login_attempt *a, const char *user_id, char **secret);
+/**
+ * After a sign-in: when the browser's session `secret` is the same user's,
+ * renew its auth_time and keep it (same sid, consents kept); else open a new
+ * one. *new_secret is the new cookie value, or NULL when the old one stays.
+ */
+pc_status pc_browser_session_signed_in(const pc_login_attempt *a, const char *user_id,
+                                       const char *secret, char **new_secret);
+/** Has the user approved client_id in this session? */
+int pc_browser_session_consented(const json_t *session, const char *client_id);
+/** Remember that the user approved client_id in this session. */
+pc_status pc_browser_session_consent(const pc_tenant *t, const json_t *session, const char *client_id);
+/** A cookie value of the form pc_random_token(32) makes (43 base64url characters)? */
+int pc_browser_secret_valid(const char *s);
+#endif

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Authorization codes (RFC 6749 §4.1.2, §4.1.3): stored hashed, single use, short-lived, bound. */
+#include "oauth2/code.h"
+#include "oauth2/changes.h"
+#include "oauth2/pkce.h"
+#include "oauth2/refresh.h"
+#include "iam/audit.h"
+#include "server/store.h"
+#include "util/crypto.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CODE_BYTES 32
+
+/* code_take is a trailing operation: read it only if the plugin's table has it. */
+static int store_has_code_take(void)
+{
+    return PC_DB->base.struct_size >= offsetof(pc_storage_ops, code_take) + sizeof PC_DB->code_take &&
+           PC_DB->code_take != NULL;
+}
+
+pc_status pc_code_issue(const pc_tenant *t, const pc_code_grant *g, char **code)
+{
+    char *plain = pc_random_token(CODE_BYTES), *id = pc_sha256_hex(plain);
+    int64_t now = pc_now();
+    json_t *rec;
+    pc_status rc;
+
+    rec = json_pack("{s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:s,s:s,s:O,s:I,s:I,s:I}", "id", id,
+                    "tenant_id", t->id, "client_id", g->client_id, "redirect_uri", g->redirect_uri,
+                    "code_challenge", g->code_challenge, "nonce", g->nonce, "user_id", g->user_id,
+                    "sid", g->sid, "scope", g->scope, "amr", g->amr, "auth_time",
+                    (json_int_t)g->auth_time, "created_at", (json_int_t)now, "expires_at",
+                    (json_int_t)(now + pc_srv->cfg.code_ttl));
+    rc = rec ? pc_db_insert(NULL, PC_ENT_CODE, rec, NULL, 0) : PC_ERR_INTERNAL;
+    json_decref(rec);
+    free(id);
+    if (rc != PC_OK) {
+        pc_free_secret(plain);
+        return rc;
+    }
+    *code = plain;
+    return PC_OK;
+}
+
+/* RFC 6749 §4.1.2 / §10.5: a code used twice revokes the tokens issued with it. */
+static pc_status replayed(pc_grant_ctx *ctx, const json_t *rec)
+{
+    const pc_tenant *t = ctx->rq->tenant;
+    const char *family = json_string_value(json_object_get(rec, "family_id"));
+    const char *jti = json_string_value(json_object_get(rec, "access_jti"));
+    json_t *details = json_pack("{s:s}", "grant", "authorization_code");
+
+    if (jti != NULL && pc_change_write(NULL, t->id, "jti", jti,
+                                       json_integer_value(json_object_get(rec, "access_exp"))) == PC_OK)
+        pc_changes_sync();
+    if (family != NULL)
+        pc_refresh_revoke_family(t, family);
+    pc_audit_record(NULL, t->id, "token.replayed", ctx->client->client_id,
+                    json_string_value(json_object_get(rec, "user_id")), ctx->rq->ip, details);
+    json_decref(details);
+    pc_grant_ctx_fail(ctx, 400, "invalid_grant", "authorization code was already used");
+    return PC_ERR_DENIED;
+}
+
+/* RFC 6749 §4.1.3 and RFC 7636 §4.6: the code must come back from where it went. */
+static const char *binding_problem(const pc_grant_ctx *ctx, const json_t *rec,
+                                   const char *redirect_uri, const char *verifier)
+{
+    const char *challenge = json_string_value(json_object_get(rec, "code_challenge"));
+
+    if (strcmp(json_string_value(json_object_get(rec, "client_id")), ctx->client->client_id) != 0)
+        return "authorization code was issued to another client";
+    if (redirect_uri == NULL ||
+        strcmp(json_string_value(json_object_get(rec, "redirect_uri")), redirect_uri) != 0)
+        return "redirect_uri does not match the authorization request";
+    if (challenge == NULL && (verifier != NULL || ctx->client->is_public))
+        return "code_verifier without a code_challenge";
+    if (challenge != NULL && verifier == NULL)
+        return "code_verifier is required";
+    if (challenge != NULL && pc_oauth2_pkce_verify(challenge, verifier) != PC_OK)
+        return "code_verifier does not match the code_challenge";
+    return NULL;
+}
+
+static pc_status adopt(pc_grant_ctx *ctx, const json_t *rec)
+{
+    const char *sid = json_string_value(json_object_get(rec, "sid"));
+    json_t *user = NULL;
+    char family[37];
+
+    if (pc_changes_sid_ended(sid) ||
+        pc_db_get(NULL, PC_ENT_USER, ctx->rq->tenant->id, "id",
+                  json_string_value(json_object_get(rec, "user_id")), &user) != PC_OK ||
+        !json_is_null(json_object_get(user, "deleted_at"))) {
+        json_decref(user);
+        pc_grant_ctx_fail(ctx, 400, "invalid_grant", "the session of this code has ended");
+        return PC_ERR_DENIED;
+    }
+    pc_uuid7(family);
+    ctx->user = user;
+    ctx->kind = SUBJECT_USER;
+    ctx->sid = pc_strdup(sid);
+    ctx->amr = json_incref(json_object_get(rec, "amr"));
+    ctx->auth_time = json_integer_value(json_object_get(rec, "auth_time"));
+    ctx->scope = pc_strdup(json_string_value(json_object_get(rec, "scope")));
+    ctx->nonce = pc_strdup(json_string_value(json_object_get(rec, "nonce")));
+    ctx->family_id = pc_strdup(family);
+    ctx->code_id = pc_strdup(json_string_value(json_object_get(rec, "id")));
+    return PC_OK;
+}
+
+pc_status pc_code_redeem(pc_grant_ctx *ctx, const char *code, const char *redirect_uri,
+                         const char *code_verifier)
+{
+    const char *problem;
+    json_t *rec = NULL;
+    char *id;
+    pc_status rc;
+
+    if (code == NULL || *code == '\0' || strlen(code) > 512 || !store_has_code_take()) {
+        pc_grant_ctx_fail(ctx, 400, "invalid_grant", "unknown authorization code");
+        return PC_ERR_DENIED;
+    }
+    /* RFC 6749 §4.1.2: single use, so take it atomically before anything else. */
+    id = pc_sha256_hex(code);
+    rc = PC_DB->code_take(PC_DBS, NULL, ctx->rq->tenant->id, id, pc_now(), &rec);
+    free(id);
+    if (rc == PC_ERR_CONFLICT) {
+        rc = replayed(ctx, rec);
+        goto out;
+    }
+    if (rc != PC_OK) {
+        pc_grant_ctx_fail(ctx, 400, "invalid_grant", "authorization code is invalid or expired");
+        goto out;
+    }
+    problem = binding_problem(ctx, rec, redirect_uri, code_verifier);
+    if (problem != NULL) {
+        pc_grant_ctx_fail(ctx, 400, "invalid_grant", problem);
+        rc = PC_ERR_DENIED;
+        goto out;
+    }
+    rc = adopt(ctx, rec);
+out:
+    json_decref(rec);
+    return rc;
+}
+
+void pc_code_issued(const pc_grant_ctx *ctx, const pc_minted *access)
+{
+    json_t *patch = json_pack("{s:s?,s:s,s:I}", "family_id", ctx->family_id, "access_jti",
+                              access->jti, "access_exp", (json_int_t)access->exp);
+    pc_status rc = pc_db_update(NULL, PC_ENT_CODE, ctx->rq->tenant->id, ctx->code_id, patch, NULL, 0);
+
+    if (rc != PC_OK)
+        pc_warn("cannot record what a code redemption issued: tenant=%s status=%s",
+                ctx->rq->tenant->slug, pc_status_str(rc));
+    json_decref(patch);
+}

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* RP-Initiated Logout (OIDC RP-Initiated Logout 1.0): end the browser session and its tokens. */
+#include "oidc/end_session.h"
+#include "oauth2/authorize_internal.h"
+#include "oauth2/changes.h"
+#include "oauth2/redirect.h"
+#include "oauth2/session.h"
+#include "iam/audit.h"
+#include "server/store.h"
+#include "util/log.h"
+
+#include <string.h>
+
+static const char *param(const pc_web_in *in, const char *name)
+{
+    return in->param(in->param_ctx, name);
+}
+
+/* §2: an ID token this issuer signed; it may have expired. */
+static json_t *verify_hint(const pc_tenant *t, const char *jwt)
+{
+    size_t n;
+    const pc_jose_key *const *keys = pc_keyring_keys(t->keys, &n);
+    json_t *header = NULL, *claims = NULL;
+    const char *typ, *iss;
+
+    if (strlen(jwt) > 8192 || pc_jose_verify(keys, n, jwt, &header, &claims) != PC_OK)
+        return NULL;
+    typ = json_string_value(json_object_get(header, "typ"));
+    iss = json_string_value(json_object_get(claims, "iss"));
+    if ((typ != NULL && strstr(typ, "at+jwt") != NULL) || iss == NULL || strcmp(iss, t->issuer) != 0) {
+        json_decref(claims);
+        claims = NULL;
+    }
+    json_decref(header);
+    return claims;
+}
+
+static const char *hint_audience(const json_t *hint, const char *client_id)
+{
+    json_t *aud = json_object_get(hint, "aud"), *v;
+    size_t i;
+
+    if (json_is_string(aud))
+        return client_id == NULL || strcmp(json_string_value(aud), client_id) == 0 ? json_string_value(aud) : NULL;
+    json_array_foreach(aud, i, v)
+        if (json_is_string(v) && (client_id == NULL || strcmp(json_string_value(v), client_id) == 0))
+            return json_string_value(v);
+    return NULL;
+}
+
+/* The client whose post_logout_redirect_uris `uri` must be one of (§2, §3). */
+static int check_redirect(const pc_web_in *in, pc_web_out *out, const json_t *hint, const char *uri)
+{
+    const char *client_id = param(in, "client_id");
+
+    if (hint != NULL && (client_id = hint_audience(hint, client_id)) == NULL) {
+        pc_authz_error_page(out, 400, "invalid_request", "The sign-out request names another application.");
+        return 0;
+    }
+    if (client_id != NULL)
+        pc_db_get(NULL, PC_ENT_APPLICATION, in->tenant->id, "client_id", client_id, &out->app);
+    if (uri != NULL && !pc_redirect_uri_registered(json_object_get(out->app, "post_logout_redirect_uris"), uri)) {
+        pc_authz_error_page(out, 400, "invalid_request",
+                            "The application asked to send you to an address it has not registered, "
+                            "so you were not signed out.");
+        return 0;
+    }
+    return 1;
+}
+
+/* End the session of `sid` if it is `user_id`'s (NULL: anyone's). */
+static pc_status end_one(pc_store_tx *tx, const pc_web_in *in, const char *sid, const char *user_id)
+{
+    json_t *s = NULL, *details;
+    const char *owner;
+    pc_status rc;
+
+    if (sid == NULL || pc_db_get(tx, PC_ENT_SESSION, in->tenant->id, "id", sid, &s) != PC_OK)
+        return PC_OK;
+    owner = json_string_value(json_object_get(s, "user_id"));
+    rc = PC_OK;
+    if (json_is_null(json_object_get(s, "ended_at")) && (user_id == NULL || strcmp(owner, user_id) == 0)) {
+        details = json_pack("{s:s,s:s}", "sid", sid, "via", "end_session");
+        rc = pc_session_end(tx, in->tenant, sid);
+        if (rc == PC_OK)
+            rc = pc_audit_record(tx, in->tenant->id, "session.ended", owner, owner, in->ip, details);
+        json_decref(details);
+    }
+    json_decref(s);
+    return rc;
+}
+
+static pc_status end_sessions(const pc_web_in *in, const json_t *hint)
+{
+    json_t *session = NULL, *user = NULL;
+    pc_store_tx *tx = NULL;
+    pc_status rc = pc_db_begin(&tx);
+
+    if (rc == PC_OK && pc_browser_session_find(in->tenant, in->session_cookie, &session, &user) == PC_OK)
+        rc = end_one(tx, in, json_string_value(json_object_get(session, "id")), NULL);
+    if (rc == PC_OK && hint != NULL)
+        rc = end_one(tx, in, json_string_value(json_object_get(hint, "sid")),
+                     json_string_value(json_object_get(hint, "sub")));
+    rc = tx ? pc_db_finish(tx, rc) : rc;
+    pc_changes_sync();
+    json_decref(session);
+    json_decref(user);
+    return rc;
+}
+
+void pc_oidc_end_session(const pc_web_in *in, pc_web_out *out)
+{
+    const char *hint_jwt = param(in, "id_token_hint"), *uri = param(in, "post_logout_redirect_uri");
+    json_t *hint = NULL;
+
+    memset(out, 0, sizeof *out);
+    if (hint_jwt != NULL && (hint = verify_hint(in->tenant, hint_jwt)) == NULL) {
+        pc_authz_error_page(out, 400, "invalid_request", "The sign-out request is not valid.");
+        return;
+    }
+    if (!check_redirect(in, out, hint, uri))
+        goto out;
+    if (end_sessions(in, hint) != PC_OK) {
+        pc_error("cannot end a session: tenant=%s", in->tenant->slug);
+        pc_authz_error_page(out, 500, "server_error", "Something went wrong on our side. Try again later.");
+        goto out;
+    }
+    out->clear_session = 1;
+    if (uri == NULL) {
+        out->outcome = PC_WEB_LOGGED_OUT;
+        goto out;
+    }
+    const char *pairs[] = {"state", param(in, "state"), NULL};
+    out->outcome = PC_WEB_REDIRECT;
+    out->location = pc_redirect_with(uri, pairs);
+out:
+    json_decref(hint);
+}
