@@ -209,6 +209,22 @@ void pc_registry_init_kind(pc_registry *reg, pc_plugin_kind kind, const pc_host 
     }
 }
 
+void pc_registry_keep_only(pc_registry *reg, pc_plugin_kind kind, const char *keep)
+{
+    size_t i = 0;
+
+    while (i < reg->n) {
+        pc_loaded_plugin *p = &reg->items[i];
+        if (p->desc->kind != kind || strcmp(p->desc->name, keep) == 0) {
+            i++;
+            continue;
+        }
+        unload(p);
+        memmove(p, p + 1, (reg->n - i - 1) * sizeof *p);
+        reg->n--;
+    }
+}
+
 void pc_registry_free(pc_registry *reg)
 {
     for (size_t i = reg->n; i-- > 0;)

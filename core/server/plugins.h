@@ -32,6 +32,11 @@ pc_status pc_registry_load(pc_registry *reg, const char *path);
 pc_loaded_plugin *pc_registry_find(pc_registry *reg, pc_plugin_kind kind, const char *name);
 /** Call init() of every plugin of `kind` not yet initialised; a failing one is dropped with a log line. */
 void pc_registry_init_kind(pc_registry *reg, pc_plugin_kind kind, const pc_host *host);
+/**
+ * Unload every plugin of `kind` but the one named `keep` (the storage backend
+ * in use: the others' libraries, libpq among them, need not stay mapped).
+ */
+void pc_registry_keep_only(pc_registry *reg, pc_plugin_kind kind, const char *keep);
 /** fini() every initialised plugin, then dlclose all of them. */
 void pc_registry_free(pc_registry *reg);
 const char *pc_plugin_kind_str(pc_plugin_kind kind);

@@ -133,6 +133,9 @@ static int open_store(pc_server *srv, int migrate)
         pc_error("no storage plugin serves \"%s\" (PORTCULLIS_STORE)", scheme ? scheme : srv->cfg.store);
         return -1;
     }
+    /* Only the backend in use stays loaded. */
+    pc_registry_keep_only(&srv->plugins, PC_KIND_STORAGE, p->desc->name);
+    p = storage_for(srv, scheme);
     ops = (const pc_storage_ops *)p->desc;
     if (strcmp(scheme, "sqlite") == 0)
         make_parent_dirs(srv->cfg.store + strlen("sqlite://"));
