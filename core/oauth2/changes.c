@@ -94,38 +94,68 @@ static void purge_memory(int64_t now)
     pthread_rwlock_unlock(&lock);
 }
 
+/* Sleep until the next poll, or until the stop signal. Returns 0 when stopping. */
+static int sleep_until_poll(long ms)
+{
+    struct timespec ts;
+    int go_on;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&stop_lock);
+    if (running)
+        pthread_cond_timedwait(&stop_cond, &stop_lock, &ts);
+    go_on = running;
+    pthread_mutex_unlock(&stop_lock);
+    return go_on;
+}
+
+/*
+ * Wait for the next reading of the feed: woken by another node's announcement
+ * where the store can announce (PostgreSQL LISTEN/NOTIFY), else after the poll
+ * interval. Either way the feed is read at least once per interval.
+ */
+static int wait_for_changes(long ms)
+{
+    pc_status rc = PC_DB->change_wait ? PC_DB->change_wait(PC_DBS, (int)ms) : PC_ERR_UNAVAILABLE;
+    int go_on;
+
+    /* No announcements from this store (or the listener failed): poll. */
+    if (rc != PC_OK && rc != PC_DECLINED)
+        return sleep_until_poll(ms);
+    pthread_mutex_lock(&stop_lock);
+    go_on = running;
+    pthread_mutex_unlock(&stop_lock);
+    return go_on;
+}
+
+static void purge(int64_t now)
+{
+    purge_memory(now);
+    PC_DB->change_purge(PC_DBS, now - STORE_GRACE);
+    /* Retention: old audit events go; expired refresh tokens have no use. */
+    PC_DB->expire(PC_DBS, PC_ENT_AUDIT, "time", now - pc_srv->cfg.audit_retention_days * 86400);
+    PC_DB->expire(PC_DBS, PC_ENT_REFRESH, "expires_at", now - STORE_GRACE);
+}
+
 static void *poll_loop(void *arg)
 {
     int64_t last_purge = pc_now();
-    struct timespec ts;
     long ms = (long)pc_srv->cfg.change_poll_ms;
 
     (void)arg;
-    pthread_mutex_lock(&stop_lock);
-    while (running) {
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += ms / 1000;
-        ts.tv_nsec += (ms % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        if (pthread_cond_timedwait(&stop_cond, &stop_lock, &ts) != ETIMEDOUT)
-            continue;
-        pthread_mutex_unlock(&stop_lock);
+    while (wait_for_changes(ms)) {
         pc_changes_sync();
         if (pc_now() - last_purge >= PURGE_EVERY) {
             last_purge = pc_now();
-            purge_memory(last_purge);
-            PC_DB->change_purge(PC_DBS, last_purge - STORE_GRACE);
-            /* Retention: old audit events go; expired refresh tokens have no use. */
-            PC_DB->expire(PC_DBS, PC_ENT_AUDIT, "time",
-                          last_purge - pc_srv->cfg.audit_retention_days * 86400);
-            PC_DB->expire(PC_DBS, PC_ENT_REFRESH, "expires_at", last_purge - STORE_GRACE);
+            purge(last_purge);
         }
-        pthread_mutex_lock(&stop_lock);
     }
-    pthread_mutex_unlock(&stop_lock);
     return NULL;
 }
 

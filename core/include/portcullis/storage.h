@@ -198,6 +198,13 @@ typedef struct pc_storage_ops {
      */
     pc_status (*code_take)(void *state, pc_store_tx *tx, const char *tenant_id, const char *id,
                            int64_t now, json_t **out);
+    /**
+     * Block until another node announces a change-feed entry (PC_OK) or
+     * `timeout_ms` passes (PC_DECLINED). Called from one thread only.
+     * PC_ERR_UNAVAILABLE at once (or a NULL member) where the backend cannot
+     * announce: nodes then poll. Appeared in ABI 1.0.
+     */
+    pc_status (*change_wait)(void *state, int timeout_ms);
 } pc_storage_ops;
 
 #ifdef __cplusplus

@@ -3,6 +3,7 @@
 #include "pg_driver.h"
 
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@ struct sql_conn {
     sql_error err;
     char column[64];
     char message[512];
+    int listening;   /* LISTEN portcullis_changes issued on this connection */
 };
 
 static uint64_t hash_text(const char *s)
@@ -447,6 +449,47 @@ out:
     return rc;
 }
 
+/* Drain what the server sent; 1 if a notification was among it. */
+static int drain_notifications(sql_conn *c)
+{
+    PGnotify *n;
+    int woken = 0;
+
+    if (!PQconsumeInput(c->pg))
+        return -1;
+    while ((n = PQnotifies(c->pg)) != NULL) {
+        woken = 1;
+        PQfreemem(n);
+    }
+    return woken;
+}
+
+static int pg_wait_notify(sql_conn *c, int timeout_ms)
+{
+    struct pollfd pfd;
+    int woken;
+
+    /* LISTEN once per connection: a reset connection listens again. */
+    if (!c->listening) {
+        if (ready(c) != PC_OK || run_simple(c, "LISTEN portcullis_changes") != PC_OK)
+            return -1;
+        c->listening = 1;
+    }
+    woken = drain_notifications(c);
+    if (woken != 0)
+        return woken;
+    pfd.fd = PQsocket(c->pg);
+    pfd.events = POLLIN;
+    if (pfd.fd < 0 || poll(&pfd, 1, timeout_ms) < 0) {
+        c->listening = 0;
+        return -1;
+    }
+    woken = drain_notifications(c);
+    if (woken < 0)
+        c->listening = 0;
+    return woken;
+}
+
 static sql_error pg_last_error(sql_conn *c, char *column, size_t column_len)
 {
     if (column != NULL && column_len > 0)
@@ -475,4 +518,7 @@ const sql_driver pc_pg_driver = {
     .ilike = "ILIKE",
     /* Feed entries commit in sequence order (see sql_driver.h). */
     .change_lock_sql = "SELECT pg_advisory_xact_lock(7263)",
+    /* NOTIFY is delivered at commit, so a woken node finds the entry committed. */
+    .change_notify_sql = "SELECT pg_notify('portcullis_changes', '')",
+    .wait_notify = pg_wait_notify,
 };

@@ -74,6 +74,17 @@ typedef struct sql_driver {
      * `seq > last` could pass an entry whose transaction commits late.
      */
     const char *change_lock_sql;
+    /**
+     * Statement run after appending to the change feed, in the same
+     * transaction, to wake other nodes at commit (or NULL).
+     */
+    const char *change_notify_sql;
+    /**
+     * Wait on a connection of its own until another node announces a feed
+     * entry or `timeout_ms` passes: 1 woken, 0 timed out, -1 failed (or NULL
+     * where the backend cannot tell, and nodes poll).
+     */
+    int (*wait_notify)(sql_conn *c, int timeout_ms);
 } sql_driver;
 
 void sql_result_free(sql_result *r);

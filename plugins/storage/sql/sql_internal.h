@@ -13,6 +13,7 @@ typedef struct sql_store {
     char *uri;
     unsigned pool_size;
     sql_pool *pool;
+    sql_conn *listener; /**< used by the change-feed waiter thread only */
 } sql_store;
 
 struct pc_store_tx {

@@ -248,7 +248,31 @@ static pc_status append_change(sql_store *st, pc_store_tx *tx, const pc_change *
     if (rc == PC_OK)
         rc = sql_run_once(st, tx, "INSERT INTO changes (tenant_id, kind, key, at, expires_at)"
                           " VALUES (?, ?, ?, ?, ?)", p, 5, NULL, NULL, 0);
+    if (rc == PC_OK && st->drv->change_notify_sql != NULL)
+        rc = sql_run_once(st, tx, st->drv->change_notify_sql, NULL, 0, NULL, NULL, 0);
     return rc;
+}
+
+pc_status sql_store_change_wait(void *state, int timeout_ms)
+{
+    sql_store *st = state;
+    char err[256] = "";
+    int woken;
+
+    if (st->drv->wait_notify == NULL)
+        return PC_ERR_UNAVAILABLE;
+    /* A connection of its own, outside the pool: it sits in LISTEN. */
+    if (st->listener == NULL && st->drv->connect(st->uri, &st->listener, err, sizeof err) != PC_OK) {
+        st->listener = NULL;
+        return PC_ERR_STORAGE;
+    }
+    woken = st->drv->wait_notify(st->listener, timeout_ms);
+    if (woken < 0) {
+        st->drv->disconnect(st->listener);
+        st->listener = NULL;
+        return PC_ERR_STORAGE;
+    }
+    return woken ? PC_OK : PC_DECLINED;
 }
 
 pc_status sql_store_change_add(void *state, pc_store_tx *tx, const pc_change *c)

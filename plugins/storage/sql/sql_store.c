@@ -39,6 +39,8 @@ void sql_store_fini(void *state)
 
     if (st == NULL)
         return;
+    if (st->listener != NULL)
+        st->drv->disconnect(st->listener);
     sql_pool_free(st->pool);
     free(st->uri);
     free(st);

@@ -53,6 +53,7 @@ pc_status sql_store_change_since(void *state, int64_t after, pc_change *buf, siz
                                  size_t *n);
 pc_status sql_store_change_purge(void *state, int64_t now);
 pc_status sql_store_expire(void *state, pc_entity ent, const char *column, int64_t before);
+pc_status sql_store_change_wait(void *state, int timeout_ms);
 pc_status sql_store_code_take(void *state, pc_store_tx *tx, const char *tenant_id, const char *id,
                               int64_t now, json_t **out);
 
@@ -69,6 +70,6 @@ pc_status sql_store_code_take(void *state, pc_store_tx *tx, const char *tenant_i
     .refresh_revoke = sql_store_refresh_revoke, .sessions_end = sql_store_sessions_end,      \
     .change_add = sql_store_change_add, .change_since = sql_store_change_since,              \
     .change_purge = sql_store_change_purge, .expire = sql_store_expire,                      \
-    .code_take = sql_store_code_take
+    .code_take = sql_store_code_take, .change_wait = sql_store_change_wait
 
 #endif
