@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* portcullis: the command line (serve, migrate, plugins, keys rotate, version). */
 #include "http/router.h"
+#include "iam/app_cache.h"
 #include "iam/permcache.h"
 #include "iam/tenant.h"
 #include "jose/keyring.h"
@@ -76,6 +77,7 @@ static int cmd_serve(pc_server *srv)
         return 1;
     pc_tenants_init();
     pc_permcache_init();
+    pc_app_cache_init();
     if (pc_changes_start() != PC_OK || pc_http_start() != 0)
         goto out;
     pc_info("ready");
@@ -86,6 +88,7 @@ out:
     pc_changes_stop();
     pc_token_cache_clear();
     pc_permcache_shutdown();
+    pc_app_cache_shutdown();
     pc_tenants_shutdown();
     return rc;
 }

@@ -163,6 +163,13 @@ static void merge_body(json_t *rec, const json_t *body)
             json_object_set(rec, key, v);
 }
 
+/* Every node drops its cached copy when this commits. */
+static pc_status app_changed(pc_store_tx *tx, pc_req *rq, const json_t *app)
+{
+    return pc_change_write(tx, rq->tenant->id, "app",
+                           json_string_value(json_object_get(app, "client_id")), pc_now() + 3600);
+}
+
 static pc_status save_app(pc_req *rq, const pc_principal *p, json_t *rec, const json_t *roles,
                           int create, char *conflict, json_t **unknown)
 {
@@ -181,6 +188,8 @@ static pc_status save_app(pc_req *rq, const pc_principal *p, json_t *rec, const 
         json_object_del(cols, "created_at");
         rc = pc_db_update(tx, PC_ENT_APPLICATION, rq->tenant->id, id, cols, conflict, 64);
         json_decref(cols);
+        if (rc == PC_OK)
+            rc = app_changed(tx, rq, rec);
     }
     if (rc == PC_OK && roles != NULL)
         rc = pc_iam_set_roles(tx, rq->tenant->id, id, roles, unknown);
@@ -353,6 +362,8 @@ void pc_api_apps_secret(pc_req *rq)
     rc = pc_db_begin(&tx);
     if (rc == PC_OK)
         rc = pc_db_update(tx, PC_ENT_APPLICATION, rq->tenant->id, json_string_value(json_object_get(a, "id")), patch, NULL, 0);
+    if (rc == PC_OK)
+        rc = app_changed(tx, rq, a);
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, &p, "application.secret_rotated", json_string_value(json_object_get(a, "id")), NULL);
     rc = pc_api_finish(tx, rc);

@@ -51,11 +51,11 @@ static void apply(const pc_change *c)
 {
     char key[200];
 
-    if (!is_revocation(c->kind)) {
-        for (int i = 0; i < nlisteners; i++)
-            listeners[i](c);
+    /* Every entry reaches the listeners: a revoked client also leaves caches. */
+    for (int i = 0; i < nlisteners; i++)
+        listeners[i](c);
+    if (!is_revocation(c->kind))
         return;
-    }
     if (c->expires_at < pc_now())
         return;
     revocation_key(key, sizeof key, c->kind, c->tenant_id, c->key);

@@ -4,7 +4,7 @@
 #define PC_OAUTH2_CHANGES_H
 #include <portcullis/portcullis.h>
 
-/** Called for every invalidation entry ("tenant", "keys", "app", "perm") replayed. */
+/** Called for every entry replayed: invalidations ("tenant", "keys", "app", "perm") and revocations. */
 typedef void (*pc_change_listener)(const pc_change *c);
 
 /** Load the feed and start following it; listeners must be added before. */

@@ -2,6 +2,7 @@
 /* Client authentication (RFC 6749 §2.3): secrets checked in constant time, failures throttled. */
 #include "oauth2/client_auth.h"
 #include "oauth2/throttle.h"
+#include "iam/app_cache.h"
 #include "iam/audit.h"
 #include "server/store.h"
 #include "util/crypto.h"
@@ -122,7 +123,7 @@ pc_status pc_oauth2_client_authenticate(const pc_oauth_request *rq, int allow_pu
     rc = throttled(rq, client_id, reply);
     if (rc != PC_OK)
         return rc;
-    if (pc_db_get(NULL, PC_ENT_APPLICATION, rq->tenant->id, "client_id", client_id, &out->app) != PC_OK) {
+    if (pc_app_cache_get(rq->tenant->id, client_id, &out->app) != PC_OK) {
         pc_client_clear(out);
         return fail(rq, client_id, reply);
     }
