@@ -20,7 +20,8 @@ typedef enum pc_api_code {
     PC_API_BAD_CODE,         /* AUT-0014 400 */
     PC_API_WRONG_PASSWORD,   /* AUT-0015 400 */
     PC_API_SUBJECT_UNKNOWN,  /* AUT-1015 404 */
-    PC_API_LIMIT             /* AUT-0016 400: a per-tenant limit would be exceeded */
+    PC_API_LIMIT,            /* AUT-0016 400: a per-tenant limit would be exceeded */
+    PC_API_DELIVERY          /* AUT-0017 503: a message (a one-time code) could not be delivered */
 } pc_api_code;
 
 /** Reply with an API error; `fields` (stolen, may be NULL) maps field names to reasons. */
@@ -111,4 +112,19 @@ void pc_api_tenants_list(pc_req *rq);
 void pc_api_tenants_create(pc_req *rq);
 void pc_api_tenants_delete(pc_req *rq);
 void pc_api_audit_list(pc_req *rq);
+void pc_api_providers_list(pc_req *rq);
+void pc_api_providers_create(pc_req *rq);
+void pc_api_providers_get(pc_req *rq);
+void pc_api_providers_patch(pc_req *rq);
+void pc_api_providers_delete(pc_req *rq);
+void pc_api_apps_provider_link(pc_req *rq);
+void pc_api_apps_provider_unlink(pc_req *rq);
+void pc_api_apps_default_providers(pc_req *rq);
+void pc_api_me_mfa_get(pc_req *rq);
+void pc_api_me_mfa_enrol(pc_req *rq);
+void pc_api_me_mfa_verify(pc_req *rq);
+void pc_api_me_mfa_preferred(pc_req *rq);
+void pc_api_me_mfa_disable(pc_req *rq);
+void pc_api_users_mfa_get(pc_req *rq);
+void pc_api_users_mfa_reset(pc_req *rq);
 #endif

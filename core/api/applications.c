@@ -30,6 +30,14 @@ static json_t *app_view(const json_t *a, void *tenant_id)
         "roles", pc_iam_role_names(tenant_id, json_string_value(json_object_get(a, "id"))),
         "created_at", pc_api_time(json_object_get(a, "created_at")),
         "updated_at", pc_api_time(json_object_get(a, "updated_at")));
+    json_t *providers = NULL, *defaults = json_object_get(a, "default_providers");
+
+    /* Delivery providers (docs/mfa.md): the linked ones, and the default per kind. */
+    if (PC_DB->link_list(PC_DBS, NULL, PC_LINK_APP_PROVIDER, tenant_id, json_string_value(json_object_get(a, "id")),
+                         0, &providers) != PC_OK)
+        providers = json_array();
+    json_object_set_new(v, "providers", providers);
+    json_object_set_new(v, "default_providers", json_is_object(defaults) ? json_incref(defaults) : json_object());
     return v;
 }
 

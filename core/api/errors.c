@@ -24,6 +24,7 @@ static const catalogue_entry catalogue[] = {
     [PC_API_WRONG_PASSWORD] = {"AUT-0015", 400, "Wrong Current Password"},
     [PC_API_SUBJECT_UNKNOWN] = {"AUT-1015", 404, "Subject Not Found"},
     [PC_API_LIMIT] = {"AUT-0016", 400, "Limit Exceeded"},
+    [PC_API_DELIVERY] = {"AUT-0017", 503, "Delivery Failed"},
 };
 
 void pc_api_error(pc_req *rq, pc_api_code code, const char *message, json_t *fields)

@@ -81,6 +81,8 @@ static json_t *page_vars(const pc_req *rq, const pc_web_out *out)
     json_object_set_new(v, "login_action", json_sprintf("%s/oauth2/authorize/login", rq->tenant->issuer));
     json_object_set_new(v, "consent_action", json_sprintf("%s/oauth2/authorize/consent", rq->tenant->issuer));
     free(items);
+    if (out->outcome == PC_WEB_MFA)
+        pc_http_mfa_page_vars(rq, out, v);
     return v;
 }
 
@@ -103,7 +105,8 @@ static void set_cookies(pc_req *rq, const pc_web_out *out)
 void pc_http_web_respond(pc_req *rq, const pc_web_out *out)
 {
     static const char *const pages[] = {[PC_WEB_ERROR] = "error", [PC_WEB_LOGIN] = "login",
-                                        [PC_WEB_CONSENT] = "consent", [PC_WEB_LOGGED_OUT] = "logged_out"};
+                                        [PC_WEB_CONSENT] = "consent", [PC_WEB_LOGGED_OUT] = "logged_out",
+                                        [PC_WEB_MFA] = "mfa"};
     json_t *vars;
 
     set_cookies(rq, out);
@@ -153,4 +156,9 @@ void pc_http_authorize_login(pc_req *rq)
 void pc_http_authorize_consent(pc_req *rq)
 {
     run(rq, pc_oauth2_authorize_consent);
+}
+
+void pc_http_authorize_mfa(pc_req *rq)
+{
+    run(rq, pc_oauth2_authorize_mfa);
 }

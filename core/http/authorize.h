@@ -10,6 +10,8 @@
 
 /** Fill the protocol input from the request: query parameters for GET, the form for POST. */
 void pc_http_web_in(pc_req *rq, pc_web_in *in);
+/** The MFA page's values (method words, the choice of other methods) added to `vars`. */
+void pc_http_mfa_page_vars(const pc_req *rq, const pc_web_out *out, json_t *vars);
 /** Render `out`: set or clear cookies, then redirect or show the page. */
 void pc_http_web_respond(pc_req *rq, const pc_web_out *out);
 #endif

@@ -20,4 +20,6 @@ void pc_http_authorize_consent(pc_req *rq);
 void pc_http_end_session(pc_req *rq);
 void pc_http_static(pc_req *rq);
 void pc_http_preflight(pc_req *rq);
+void pc_http_mfa_challenge(pc_req *rq);
+void pc_http_authorize_mfa(pc_req *rq);
 #endif

@@ -44,6 +44,7 @@ static pc_route routes[] = {
     {"POST", T "/oauth2/authorize", "authorize", pc_http_authorize, PAGE, 0},
     {"POST", T "/oauth2/authorize/login", "authorize", pc_http_authorize_login, PAGE, 0},
     {"POST", T "/oauth2/authorize/consent", "authorize", pc_http_authorize_consent, PAGE, 0},
+    {"POST", T "/oauth2/authorize/mfa", "authorize", pc_http_authorize_mfa, PAGE, 0},
     {"GET", T "/oauth2/end_session", "end_session", pc_http_end_session, PAGE, 0},
     {"POST", T "/oauth2/end_session", "end_session", pc_http_end_session, PAGE, 0},
     {"GET", "/ui/assets/:file", "static", pc_http_static, 0, 0},
@@ -83,6 +84,24 @@ static pc_route routes[] = {
     {"POST", API "/tenants", "api_tenants", pc_api_tenants_create, AR, 0},
     {"DELETE", API "/tenants/:slug", "api_tenants", pc_api_tenants_delete, AR, 0},
     {"GET", API "/audit", "api_audit", pc_api_audit_list, AR, 0},
+    /* Multi-factor: enrolment, administration, providers, and the challenge of a pending sign-in. */
+    {"GET", API "/me/mfa", "api_mfa", pc_api_me_mfa_get, AR, 0},
+    {"PUT", API "/me/mfa/preferred", "api_mfa", pc_api_me_mfa_preferred, AR, 0},
+    {"POST", API "/me/mfa/:method", "api_mfa", pc_api_me_mfa_enrol, AR, 0},
+    {"POST", API "/me/mfa/:method/verify", "api_mfa", pc_api_me_mfa_verify, AR, 0},
+    {"DELETE", API "/me/mfa/:method", "api_mfa", pc_api_me_mfa_disable, AR, 0},
+    {"GET", API "/users/:id/mfa", "api_mfa", pc_api_users_mfa_get, AR, 0},
+    {"DELETE", API "/users/:id/mfa", "api_mfa", pc_api_users_mfa_reset, AR, 0},
+    {"POST", API "/mfa/challenge", "mfa_challenge", pc_http_mfa_challenge, TR, 0},
+    {"GET", API "/providers", "api_providers", pc_api_providers_list, AR, 0},
+    {"POST", API "/providers", "api_providers", pc_api_providers_create, AR, 0},
+    {"GET", API "/providers/:id", "api_providers", pc_api_providers_get, AR, 0},
+    {"PATCH", API "/providers/:id", "api_providers", pc_api_providers_patch, AR, 0},
+    {"DELETE", API "/providers/:id", "api_providers", pc_api_providers_delete, AR, 0},
+    {"PUT", API "/applications/:id/providers/:provider_id", "api_applications", pc_api_apps_provider_link, AR, 0},
+    {"DELETE", API "/applications/:id/providers/:provider_id", "api_applications", pc_api_apps_provider_unlink, AR,
+     0},
+    {"PUT", API "/applications/:id/default-providers", "api_applications", pc_api_apps_default_providers, AR, 0},
 };
 
 static pc_route not_found_route = {"*", "*", "not_found", pc_http_not_found, 0, 0};

@@ -25,6 +25,8 @@ void pc_web_out_clear(pc_web_out *out)
     free(out->csrf);
     free(out->scope);
     free(out->username);
+    free(out->mfa_method);
+    json_decref(out->mfa_methods);
     pc_free_secret(out->session_cookie);
     memset(out, 0, sizeof *out);
 }

@@ -11,7 +11,8 @@ typedef enum pc_web_outcome {
     PC_WEB_REDIRECT,    /**< back to the client (location) */
     PC_WEB_LOGIN,       /**< the login page */
     PC_WEB_CONSENT,     /**< the consent page */
-    PC_WEB_LOGGED_OUT   /**< the logged-out page */
+    PC_WEB_LOGGED_OUT,  /**< the logged-out page */
+    PC_WEB_MFA          /**< the second-factor step of a sign-in */
 } pc_web_outcome;
 
 /** One browser request as the protocol code sees it; all borrowed. */
@@ -42,6 +43,9 @@ typedef struct pc_web_out {
     char *session_cookie;     /**< a new browser session secret: set the cookie (new) */
     int clear_session;        /**< clear the session cookie */
     int64_t retry_after;      /**< > 0: send Retry-After */
+    char *mfa_method;         /**< MFA step: the method asked for (new) */
+    json_t *mfa_methods;      /**< MFA step: the sign-in's methods, preferred first (owned) */
+    const char *notice;       /**< MFA step: a status sentence ("a code was sent"), static */
 } pc_web_out;
 
 void pc_web_out_clear(pc_web_out *out);
@@ -50,6 +54,8 @@ void pc_web_out_clear(pc_web_out *out);
 void pc_oauth2_authorize(const pc_web_in *in, pc_web_out *out);
 /** POST of the login form: username, password, request, csrf. */
 void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out);
+/** POST of the MFA form: code (or resend, or switch to another method), method, request, csrf. */
+void pc_oauth2_authorize_mfa(const pc_web_in *in, pc_web_out *out);
 /** POST of the consent form: approve or deny, request, csrf. */
 void pc_oauth2_authorize_consent(const pc_web_in *in, pc_web_out *out);
 #endif

@@ -42,7 +42,7 @@ static int need_consent(const json_t *req, const json_t *app, const json_t *sess
 }
 
 /* A form's CSRF token: the browser's cookie when it has a sound one, else a new one. */
-static void form_tokens(const pc_web_in *in, pc_web_out *out, json_t *req)
+void pc_authz_form_tokens(const pc_web_in *in, pc_web_out *out, json_t *req)
 {
     out->set_csrf = !pc_browser_secret_valid(in->csrf_cookie);
     out->csrf = out->set_csrf ? pc_random_token(CSRF_BYTES) : pc_strdup(in->csrf_cookie);
@@ -60,7 +60,7 @@ void pc_authz_login_page(const pc_web_in *in, pc_web_out *out, json_t *req, cons
     out->message = message;
     free(out->username);
     out->username = pc_strdup(username ? username : hint);
-    form_tokens(in, out, req);
+    pc_authz_form_tokens(in, out, req);
 }
 
 static void consent_page(const pc_web_in *in, pc_web_out *out, json_t *req, json_t *user)
@@ -68,7 +68,7 @@ static void consent_page(const pc_web_in *in, pc_web_out *out, json_t *req, json
     out->outcome = PC_WEB_CONSENT;
     out->user = json_incref(user);
     out->scope = pc_strdup(pc_authz_str(req, "scope"));
-    form_tokens(in, out, req);
+    pc_authz_form_tokens(in, out, req);
 }
 
 static void issue(const pc_web_in *in, pc_web_out *out, const json_t *req, const json_t *session)

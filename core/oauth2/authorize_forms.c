@@ -11,7 +11,7 @@ static const char *param(const pc_web_in *in, const char *name)
 }
 
 /* A posted form's request: sealed by this server, fresh, and sent by the browser it was shown to. */
-static json_t *form_request(const pc_web_in *in, pc_web_out *out)
+json_t *pc_authz_form_request(const pc_web_in *in, pc_web_out *out)
 {
     const char *form_csrf = param(in, "csrf");
     json_t *req = pc_authz_unseal(in->tenant, param(in, "request"));
@@ -59,13 +59,19 @@ void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out)
     pc_status rc;
 
     memset(out, 0, sizeof *out);
-    req = form_request(in, out);
+    req = pc_authz_form_request(in, out);
     if (req == NULL)
         return;
     a.client_id = pc_authz_str(req, "client_id");
     rc = pc_login_check(&a, &user, &out->retry_after);
+    /* A second factor comes before any session (API.md §9). */
+    if (rc == PC_OK && pc_authz_mfa_start(in, out, req, user)) {
+        json_decref(user);
+        json_decref(req);
+        return;
+    }
     if (rc == PC_OK)
-        rc = pc_browser_session_signed_in(&a, json_string_value(json_object_get(user, "id")),
+        rc = pc_browser_session_signed_in(&a, json_string_value(json_object_get(user, "id")), NULL,
                                           in->session_cookie, &secret);
     else
         login_failed(in, out, req, rc);
@@ -84,7 +90,7 @@ void pc_oauth2_authorize_consent(const pc_web_in *in, pc_web_out *out)
     json_t *req, *session = NULL, *user = NULL;
 
     memset(out, 0, sizeof *out);
-    req = form_request(in, out);
+    req = pc_authz_form_request(in, out);
     if (req == NULL)
         return;
     if (param(in, "deny") != NULL) {

@@ -32,6 +32,17 @@ json_t *pc_authz_client(const pc_tenant *t, const char *client_id, const char *r
 void pc_authz_login_page(const pc_web_in *in, pc_web_out *out, json_t *req, const char *username,
                          const char *message, unsigned status);
 
+/** A posted form's request: sealed here, fresh, CSRF-checked; out->app set. NULL after setting the error page. */
+json_t *pc_authz_form_request(const pc_web_in *in, pc_web_out *out);
+/** Give a page's form its CSRF token and the sealed request. */
+void pc_authz_form_tokens(const pc_web_in *in, pc_web_out *out, json_t *req);
+/**
+ * After a right password in the browser: when the user has a second factor,
+ * start it (an mfa_token in the sealed request, the MFA page, a code sent for
+ * email/SMS) and return 1; return 0 when there is none.
+ */
+int pc_authz_mfa_start(const pc_web_in *in, pc_web_out *out, json_t *req, const json_t *user);
+
 enum { PC_AUTHZ_FRESH_LOGIN = 1, PC_AUTHZ_CONSENTED = 2 };
 /**
  * Continue a validated request with the browser session of `secret`: login
@@ -43,14 +54,15 @@ void pc_authz_decide(const pc_web_in *in, pc_web_out *out, json_t *req, const ch
 /** The live browser session of cookie `secret` and its user (both new), or PC_ERR_NOT_FOUND. */
 pc_status pc_browser_session_find(const pc_tenant *t, const char *secret, json_t **session,
                                   json_t **user);
-/** Open a browser session after sign-in; *secret is the new cookie value. */
-pc_status pc_browser_session_open(const pc_login_attempt *a, const char *user_id, char **secret);
+/** Open a browser session after sign-in with `amr` (NULL: ["pwd"]); *secret is the new cookie value. */
+pc_status pc_browser_session_open(const pc_login_attempt *a, const char *user_id, const json_t *amr,
+                                  char **secret);
 /**
  * After a sign-in: when the browser's session `secret` is the same user's,
  * renew its auth_time and keep it (same sid, consents kept); else open a new
  * one. *new_secret is the new cookie value, or NULL when the old one stays.
  */
-pc_status pc_browser_session_signed_in(const pc_login_attempt *a, const char *user_id,
+pc_status pc_browser_session_signed_in(const pc_login_attempt *a, const char *user_id, const json_t *amr,
                                        const char *secret, char **new_secret);
 /** Has the user approved client_id in this session? */
 int pc_browser_session_consented(const json_t *session, const char *client_id);

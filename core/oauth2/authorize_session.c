@@ -63,13 +63,14 @@ pc_status pc_browser_session_find(const pc_tenant *t, const char *secret, json_t
     return PC_OK;
 }
 
-pc_status pc_browser_session_open(const pc_login_attempt *a, const char *user_id, char **secret)
+pc_status pc_browser_session_open(const pc_login_attempt *a, const char *user_id, const json_t *amr,
+                                  char **secret)
 {
     char *s = pc_random_token(SECRET_BYTES), *hash = pc_sha256_hex(s), sid[37];
-    json_t *amr = json_pack("[s]", "pwd");
-    pc_status rc = pc_login_open_session(a, user_id, amr, pc_now(), hash, sid);
+    json_t *pwd = json_pack("[s]", "pwd");
+    pc_status rc = pc_login_open_session(a, user_id, amr ? amr : pwd, pc_now(), hash, sid);
 
-    json_decref(amr);
+    json_decref(pwd);
     free(hash);
     if (rc != PC_OK) {
         pc_free_secret(s);
@@ -79,7 +80,7 @@ pc_status pc_browser_session_open(const pc_login_attempt *a, const char *user_id
     return PC_OK;
 }
 
-pc_status pc_browser_session_signed_in(const pc_login_attempt *a, const char *user_id,
+pc_status pc_browser_session_signed_in(const pc_login_attempt *a, const char *user_id, const json_t *amr,
                                        const char *secret, char **new_secret)
 {
     json_t *s = NULL, *u = NULL, *patch;
@@ -90,10 +91,11 @@ pc_status pc_browser_session_signed_in(const pc_login_attempt *a, const char *us
         strcmp(json_string_value(json_object_get(s, "user_id")), user_id) != 0) {
         json_decref(s);
         json_decref(u);
-        return pc_browser_session_open(a, user_id, new_secret);
+        return pc_browser_session_open(a, user_id, amr, new_secret);
     }
     /* OIDC Core §3.1.2.1 prompt=login / max_age: the same session, signed in again. */
-    patch = json_pack("{s:I,s:[s]}", "auth_time", (json_int_t)pc_now(), "amr", "pwd");
+    patch = amr ? json_pack("{s:I,s:O}", "auth_time", (json_int_t)pc_now(), "amr", amr)
+                : json_pack("{s:I,s:[s]}", "auth_time", (json_int_t)pc_now(), "amr", "pwd");
     rc = pc_db_update(NULL, PC_ENT_SESSION, a->tenant->id, json_string_value(json_object_get(s, "id")),
                       patch, NULL, 0);
     if (rc == PC_OK)

@@ -3,6 +3,7 @@
 #include "oauth2/grant_ctx.h"
 #include "oauth2/code.h"
 #include "oauth2/login.h"
+#include "oauth2/mfa_grant.h"
 #include "oauth2/refresh.h"
 #include "oidc/claims.h"
 #include "util/mem.h"
@@ -30,6 +31,7 @@ void pc_grant_ctx_clear(pc_grant_ctx *ctx)
     free(ctx->code_id);
     free(ctx->error);
     free(ctx->error_description);
+    json_decref(ctx->error_extra);
 }
 
 static const char *call_param(void *c, const char *name)
@@ -130,6 +132,11 @@ static pc_status call_subject_code(void *c, const char *code, const char *redire
     return pc_code_redeem(c, code, redirect_uri, code_verifier);
 }
 
+static pc_status call_subject_mfa(void *c, const char *mfa_token, const char *method, const char *code)
+{
+    return pc_mfa_grant_subject(c, mfa_token, method, code);
+}
+
 static void call_want_refresh(void *c)
 {
     ((pc_grant_ctx *)c)->want_refresh = 1;
@@ -157,4 +164,5 @@ void pc_grant_call_init(pc_grant_call *call, pc_grant_ctx *ctx)
     call->want_refresh = call_want_refresh;
     call->error = call_error;
     call->subject_code = call_subject_code;
+    call->subject_mfa = call_subject_mfa;
 }

@@ -28,6 +28,7 @@ typedef struct pc_grant_ctx {
     char *error_description;
     unsigned status;
     int64_t retry_after;
+    json_t *error_extra;   /**< members added to the error body (mfa_required), or NULL */
 } pc_grant_ctx;
 
 /**

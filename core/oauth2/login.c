@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Password sign-in: throttled, timed alike for known and unknown users, audited, opening a session. */
 #include "oauth2/login.h"
+#include "oauth2/mfa_grant.h"
 #include "oauth2/session.h"
 #include "oauth2/throttle.h"
 #include "iam/audit.h"
@@ -114,6 +115,10 @@ pc_status pc_login_password(pc_grant_ctx *ctx, const char *username, const char 
         pc_grant_ctx_fail(ctx, 429, "temporarily_unavailable", "too many failed sign-ins; retry later");
     else if (rc != PC_OK)
         pc_grant_ctx_fail(ctx, 400, "invalid_grant", "wrong username or password");
+    if (rc != PC_OK)
+        return rc;
+    /* A user with a second factor gets an mfa_token, not a session (API.md §2). */
+    rc = pc_mfa_grant_gate(ctx, &a);
     if (rc != PC_OK)
         return rc;
     ctx->kind = SUBJECT_USER;

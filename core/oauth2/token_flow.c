@@ -3,6 +3,7 @@
 #include "oauth2/grant_ctx.h"
 #include "oauth2/code.h"
 #include "oauth2/grants.h"
+#include "oauth2/mfa_grant.h"
 #include "oauth2/refresh.h"
 #include "oauth2/tokens.h"
 #include "oidc/claims.h"
@@ -19,6 +20,9 @@ static void fail_from_ctx(const pc_grant_ctx *ctx, pc_oauth_reply *reply)
     pc_oauth_error(reply, ctx->status ? ctx->status : 400, ctx->error ? ctx->error : "invalid_grant",
                    ctx->error_description);
     reply->retry_after = ctx->retry_after;
+    /* mfa_required carries mfa_token and mfa_methods beside the RFC 6749 §5.2 members. */
+    if (ctx->error_extra != NULL && json_is_object(reply->body))
+        json_object_update(reply->body, ctx->error_extra);
 }
 
 static void subject_of(const pc_grant_ctx *ctx, pc_token_subject *s)
@@ -130,7 +134,7 @@ void pc_oauth2_token(const pc_oauth_request *rq, pc_oauth_reply *reply)
 
     if (ops == NULL || pc_oauth2_client_authenticate(rq, 1, &client, reply) != PC_OK)
         return;
-    if (!pc_client_has_grant(&client, grant_type)) {
+    if (!pc_mfa_grant_allowed(&client, grant_type)) {
         pc_oauth_error(reply, 400, "unauthorized_client", "this client may not use this grant type");
         pc_client_clear(&client);
         return;

@@ -173,6 +173,8 @@ int pc_server_open(pc_server *srv, int migrate)
     if (load_master_key(srv) != 0 || open_store(srv, migrate) != 0)
         return -1;
     pc_registry_init_kind(&srv->plugins, PC_KIND_GRANT, srv->host);
+    pc_registry_init_kind(&srv->plugins, PC_KIND_SCHEME, srv->host);
+    pc_registry_init_kind(&srv->plugins, PC_KIND_PROVIDER, srv->host);
     return 0;
 }
 

@@ -217,12 +217,12 @@ static void make_group(char *id, const char *t, const char *name)
 static json_t *app_rec(const char *id, const char *t, const char *client_id, int first_party)
 {
     return keep(json_pack(
-        "{s:s,s:s,s:s,s:s,s:s,s:n,s:[ss],s:[s],s:[],s:[sss],s:[],s:b,s:I,s:I}", "id", id,
+        "{s:s,s:s,s:s,s:s,s:s,s:n,s:[ss],s:[s],s:[],s:[sss],s:[],s:b,s:I,s:I,s:n}", "id", id,
         "tenant_id", t, "client_id", client_id, "name", client_id, "type", "confidential",
         "secret_hash", "grant_types", "authorization_code", "refresh_token", "redirect_uris",
         "https://app.example/cb", "post_logout_redirect_uris", "scopes", "openid", "profile",
         "email", "resources", "first_party", first_party, "created_at", (json_int_t)now,
-        "updated_at", (json_int_t)now));
+        "updated_at", (json_int_t)now, "default_providers"));
 }
 
 /* A new refresh token (inserted) with the given id. */
@@ -1054,6 +1054,33 @@ static void code_take_is_single_use(void **state)
     EXPECT(take_code(tid, new_id(missing, "ac"), now, &out), PC_ERR_NOT_FOUND);
 }
 
+/* Schema 3: mfa_tokens round-trip, count attempts, are used up, and expire. */
+static void mfa_token_crud(void **state)
+{
+    char uid[ID_LEN], id[ID_LEN], t2[ID_LEN];
+    json_t *rec, *patch;
+
+    make_tenant(t2);
+    make_user(uid, tid, "mfa-user", NULL);
+    rec = keep(json_pack("{s:s,s:s,s:s,s:s,s:s,s:[ss],s:i,s:s,s:I,s:I,s:n,s:I}", "id", new_id(id, "mt"),
+                         "tenant_id", tid, "user_id", uid, "client_id", "cli", "scope", "openid",
+                         "methods", "totp", "recovery_code", "attempts", 0, "ip", "127.0.0.1",
+                         "created_at", (json_int_t)now, "expires_at", (json_int_t)now + 300, "used_at",
+                         "updated_at", (json_int_t)now));
+    INSERT(PC_ENT_MFA_TOKEN, rec);
+    EXPECT_JSON(GET(PC_ENT_MFA_TOKEN, tid, id), rec);
+    ABSENT(PC_ENT_MFA_TOKEN, t2, id);
+    patch = keep(json_pack("{s:i,s:I}", "attempts", 3, "used_at", (json_int_t)now + 1));
+    OK(ops->update(st, NULL, PC_ENT_MFA_TOKEN, tid, id, patch, NULL, 0));
+    json_object_update(rec, patch);
+    EXPECT_JSON(GET(PC_ENT_MFA_TOKEN, tid, id), rec);
+    /* the user id, client and expiry are fixed */
+    EXPECT(ops->update(st, NULL, PC_ENT_MFA_TOKEN, tid, id, keep(json_pack("{s:s}", "client_id", "x")), NULL, 0),
+           PC_ERR_INVALID);
+    OK(ops->expire(st, PC_ENT_MFA_TOKEN, "expires_at", now + 301));
+    ABSENT(PC_ENT_MFA_TOKEN, tid, id);
+}
+
 static int fresh_tenant(void **state)
 {
     make_tenant(tid);
@@ -1089,6 +1116,7 @@ int main(int argc, char **argv)
         CASE(removing_a_tenant_removes_its_records),
         CASE(refresh_take_race_has_one_winner),
         CASE(code_take_is_single_use),
+        CASE(mfa_token_crud),
     };
 
     if (argc != 3) {

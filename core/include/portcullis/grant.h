@@ -61,6 +61,17 @@ typedef struct pc_grant_call {
      */
     pc_status (*subject_code)(void *ctx, const char *code, const char *redirect_uri,
                               const char *code_verifier);
+    /**
+     * Complete a sign-in that answered mfa_required: `mfa_token` must have
+     * been issued to this client, be unexpired, unused and have fewer than 5
+     * wrong codes; `code` is checked by the scheme of `method`. On success the
+     * token is used up, the subject and scope are those of the password step,
+     * amr gains the scheme's value and "mfa", and a session is opened. A wrong
+     * code is PC_ERR_DENIED (invalid_grant, counted); PC_ERR_LIMIT when
+     * throttled. Appeared in ABI 1.0 (multi-factor release): present when
+     * struct_size covers it.
+     */
+    pc_status (*subject_mfa)(void *ctx, const char *mfa_token, const char *method, const char *code);
 } pc_grant_call;
 
 /** Grant plugin operations. Appeared in ABI 1.0. */

@@ -14,6 +14,13 @@ typedef struct pc_message {
     const char *to;       /**< an email address or an E.164 phone number */
     const char *subject;  /**< NULL for SMS */
     const char *text;
+    /**
+     * Template variables (appended in ABI 1.0, multi-factor release): an
+     * object of strings such as "code", "minutes", "tenant", "app", or NULL.
+     * A provider configured with its own templates renders them from these;
+     * otherwise it sends subject and text as they are. Borrowed.
+     */
+    const json_t *vars;
 } pc_message;
 
 /**

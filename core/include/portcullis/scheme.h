@@ -13,7 +13,12 @@ extern "C" {
 /**
  * One user's factor of this scheme as the host stores it: `secret` is
  * decrypted for the call (the host seals it at rest) and `data` is the
- * scheme's own JSON (borrowed; a scheme changes it through the call).
+ * scheme's own JSON (borrowed; a scheme changes it through the call). The
+ * host persists `data` after every operation, also after a refused code, so
+ * that counters and replay markers survive. Two members of `data` have a
+ * meaning for the host: "preferred" (boolean, set by the host) and
+ * "remaining" (integer: unused codes of a scheme with a finite set, such as
+ * recovery codes; the host lists such a method only while it is above 0).
  */
 typedef struct pc_factor {
     const char *user_id;
@@ -29,6 +34,23 @@ typedef struct pc_scheme_call {
     void *ctx;
     /** Deliver a message through the caller's provider of the scheme's channel. */
     pc_status (*deliver)(void *ctx, const char *to, const char *subject, const char *text);
+
+    /* Appended in ABI 1.0 (multi-factor release); check struct_size before use. */
+
+    /** The tenant's settings for this scheme (tenant settings "mfa".<method>); borrowed, may be NULL. */
+    const json_t *settings;
+    /** The tenant's display name, for labels and messages. */
+    const char *tenant_name;
+    /**
+     * Deliver a message with its template variables (pc_message.vars): the
+     * provider may render its own templates from them. Borrowed for the call.
+     */
+    pc_status (*deliver_message)(void *ctx, const pc_message *msg);
+    /**
+     * Record an audit event about this factor's user ("recovery.locked"); the
+     * host writes it in the transaction of the operation. details borrowed.
+     */
+    void (*audit)(void *ctx, const char *type, const json_t *details);
 } pc_scheme_call;
 
 /** Scheme operations. Appeared in ABI 1.0. */
@@ -45,6 +67,16 @@ typedef struct pc_scheme_ops {
     pc_status (*challenge)(void *state, const pc_scheme_call *call, pc_factor *f);
     /** Check a code. PC_OK, or PC_ERR_DENIED for a wrong, expired or reused code. */
     pc_status (*verify)(void *state, const pc_scheme_call *call, pc_factor *f, const char *code);
+
+    /* Appended in ABI 1.0 (multi-factor release): read only when struct_size covers them. */
+
+    /** The provider kind the scheme delivers through ("email", "sms"), or NULL for none. */
+    const char *channel;
+    /**
+     * Enrolment completes without a verify step (recovery codes): the factor is
+     * active as soon as enrol() succeeds.
+     */
+    int enrol_activates;
 } pc_scheme_ops;
 
 #ifdef __cplusplus

@@ -41,6 +41,12 @@ extern "C" {
  *              redirect_uri, code_challenge|null, nonce|null, user_id, sid, scope, amr[],
  *              auth_time, created_at, expires_at, used_at|null, family_id|null,
  *              access_jti|null, access_exp|null (appeared in ABI 1.0, schema 2)
+ *  MFA_TOKEN   id (SHA-256 hex of an mfa_token), tenant_id, user_id, client_id, scope,
+ *              methods[], attempts, ip|null, created_at, expires_at, used_at|null,
+ *              updated_at (appeared in ABI 1.0, schema 3)
+ *
+ * Since schema 3 APPLICATION also has default_providers{}|null
+ * ({"email": provider id, "sms": provider id}).
  */
 typedef enum pc_entity {
     PC_ENT_TENANT = 0,
@@ -55,6 +61,7 @@ typedef enum pc_entity {
     PC_ENT_PROVIDER,
     PC_ENT_MFA,
     PC_ENT_CODE,
+    PC_ENT_MFA_TOKEN, /**< appeared in ABI 1.0, schema 3 */
     PC_ENT_COUNT_
 } pc_entity;
 

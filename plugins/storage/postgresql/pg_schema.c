@@ -93,7 +93,19 @@ static const char migration_2[] =
     " access_jti TEXT, access_exp BIGINT);"
     "CREATE INDEX authorization_codes_expiry ON authorization_codes(expires_at);";
 
-const char *const pc_pg_migrations[] = {migration_1, migration_2};
+/* 3: multi-factor sign-in. mfa_tokens hold the hashed tokens of sign-ins waiting
+ * for a second factor; applications name their default delivery providers. */
+static const char migration_3[] =
+    "ALTER TABLE applications ADD COLUMN default_providers TEXT;"
+    "CREATE TABLE mfa_tokens (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+    " user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, client_id TEXT NOT NULL,"
+    " scope TEXT NOT NULL, methods TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, ip TEXT,"
+    " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT,"
+    " updated_at BIGINT NOT NULL);"
+    "CREATE INDEX mfa_tokens_expiry ON mfa_tokens(expires_at);";
+
+const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3};
 const int pc_pg_migration_count = (int)(sizeof pc_pg_migrations / sizeof *pc_pg_migrations);
 _Static_assert(sizeof pc_pg_migrations / sizeof *pc_pg_migrations == PC_PG_MIGRATION_COUNT,
                "PC_PG_MIGRATION_COUNT must match the migrations");

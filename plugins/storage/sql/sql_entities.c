@@ -31,7 +31,8 @@ static const sql_column app_cols[] = {
     {"secret_hash", COL_TEXT, 0}, {"grant_types", COL_JSON, 0}, {"redirect_uris", COL_JSON, 0},
     {"post_logout_redirect_uris", COL_JSON, 0}, {"scopes", COL_JSON, 0},
     {"resources", COL_JSON, 0}, {"first_party", COL_BOOL, 0},
-    {"created_at", COL_INT, COL_FIXED}, {"updated_at", COL_INT, 0}};
+    {"created_at", COL_INT, COL_FIXED}, {"updated_at", COL_INT, 0},
+    {"default_providers", COL_JSON, 0}};
 static const sql_column role_cols[] = {
     {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED},
     {"name", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH}, {"description", COL_TEXT, 0},
@@ -74,6 +75,11 @@ static const sql_column code_cols[] = {
     {"scope", COL_TEXT, COL_FIXED}, {"amr", COL_JSON, COL_FIXED}, {"auth_time", COL_INT, COL_FIXED},
     {"created_at", COL_INT, COL_FIXED}, {"expires_at", COL_INT, COL_FIXED}, {"used_at", COL_INT, 0},
     {"family_id", COL_TEXT, 0}, {"access_jti", COL_TEXT, 0}, {"access_exp", COL_INT, 0}};
+static const sql_column mfa_token_cols[] = {
+    {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED}, {"user_id", COL_TEXT, COL_FIXED},
+    {"client_id", COL_TEXT, COL_FIXED}, {"scope", COL_TEXT, COL_FIXED}, {"methods", COL_JSON, 0},
+    {"attempts", COL_INT, 0}, {"ip", COL_TEXT, 0}, {"created_at", COL_INT, COL_FIXED},
+    {"expires_at", COL_INT, COL_FIXED}, {"used_at", COL_INT, 0}, {"updated_at", COL_INT, 0}};
 
 /* Principals hold roles without a foreign key (users and applications share
  * the table), so their links are removed with them. */
@@ -93,6 +99,7 @@ static const sql_entity_spec entities[PC_ENT_COUNT_] = {
     [PC_ENT_PROVIDER] = {"providers", provider_cols, N(provider_cols), 1, NULL},
     [PC_ENT_MFA] = {"mfa_factors", mfa_cols, N(mfa_cols), 1, NULL},
     [PC_ENT_CODE] = {"authorization_codes", code_cols, N(code_cols), 1, NULL},
+    [PC_ENT_MFA_TOKEN] = {"mfa_tokens", mfa_token_cols, N(mfa_token_cols), 1, NULL},
 };
 
 static const sql_link_spec links[PC_LINK_COUNT_] = {

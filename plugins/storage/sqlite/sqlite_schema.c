@@ -91,4 +91,17 @@ static const char migration_2[] =
     " access_jti TEXT, access_exp INTEGER);"
     "CREATE INDEX authorization_codes_expiry ON authorization_codes(expires_at);";
 
-const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {migration_1, migration_2};
+/* 3: multi-factor sign-in. mfa_tokens hold the hashed tokens of sign-ins waiting
+ * for a second factor; applications name their default delivery providers. */
+static const char migration_3[] =
+    "ALTER TABLE applications ADD COLUMN default_providers TEXT;"
+    "CREATE TABLE mfa_tokens (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+    " user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, client_id TEXT NOT NULL,"
+    " scope TEXT NOT NULL, methods TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, ip TEXT,"
+    " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER,"
+    " updated_at INTEGER NOT NULL);"
+    "CREATE INDEX mfa_tokens_expiry ON mfa_tokens(expires_at);";
+
+const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {migration_1, migration_2,
+                                                                  migration_3};

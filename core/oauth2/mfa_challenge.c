@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* POST /api/v1/mfa/challenge: a client has the email or SMS code of a pending sign-in sent (API.md §2). */
+#include "oauth2/mfa_challenge.h"
+#include "oauth2/client_auth.h"
+#include "oauth2/mfa_token.h"
+#include "util/log.h"
+
+static void challenge_failed(pc_oauth_reply *reply, pc_status rc, int64_t retry_after)
+{
+    switch (rc) {
+    case PC_ERR_DENIED: /* another client's token: as if this client had not authenticated */
+        pc_oauth_error(reply, 401, "invalid_client", "the mfa_token was not issued to this client");
+        reply->www_authenticate = "Basic realm=\"portcullis\"";
+        break;
+    case PC_ERR_NOT_FOUND:
+        pc_oauth_error(reply, 400, "invalid_grant", "the mfa_token is invalid, expired or used up");
+        break;
+    case PC_ERR_INVALID:
+        pc_oauth_error(reply, 400, "invalid_request", "method is not an email or SMS method of this sign-in");
+        break;
+    case PC_ERR_LIMIT:
+        pc_oauth_error(reply, 429, "temporarily_unavailable", "a code was sent moments ago; retry later");
+        reply->retry_after = retry_after;
+        break;
+    case PC_ERR_UNAVAILABLE:
+        pc_oauth_error(reply, 503, "temporarily_unavailable", "the code could not be sent; retry later");
+        break;
+    default:
+        pc_oauth_error(reply, 500, "server_error", NULL);
+    }
+}
+
+void pc_oauth2_mfa_challenge(const pc_oauth_request *rq, pc_oauth_reply *reply)
+{
+    const char *token = pc_oauth_param(rq, "mfa_token"), *method = pc_oauth_param(rq, "method");
+    int64_t retry_after = 0;
+    pc_client client;
+    pc_status rc;
+
+    /* Client authentication exactly as at the token endpoint (RFC 6749 §2.3). */
+    if (pc_oauth2_client_authenticate(rq, 1, &client, reply) != PC_OK)
+        return;
+    if (token == NULL || method == NULL) {
+        pc_oauth_error(reply, 400, "invalid_request", "mfa_token and method are required");
+    } else {
+        rc = pc_mfa_token_challenge(rq->tenant, token, client.client_id, method, rq->ip, &retry_after);
+        if (rc == PC_OK)
+            reply->status = 204;
+        else
+            challenge_failed(reply, rc, retry_after);
+    }
+    pc_client_clear(&client);
+}
