@@ -16,7 +16,7 @@
 /* Entries stay in the store a while past expiry so that a slow node still reads them. */
 #define STORE_GRACE 3600
 
-static json_t *revoked;              /* "jti:<jti>", "sid:<sid>", "client:<tenant>:<id>" -> [at, expires_at] */
+static json_t *revoked; /* "jti:<jti>", "sid:<sid>", "client:<tenant>:<id>" -> [at, expires_at] */
 static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
 static pthread_mutex_t sync_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t last_seq;
@@ -60,7 +60,8 @@ static void apply(const pc_change *c)
         return;
     revocation_key(key, sizeof key, c->kind, c->tenant_id, c->key);
     pthread_rwlock_wrlock(&lock);
-    json_object_set_new(revoked, key, json_pack("[I,I]", (json_int_t)c->at, (json_int_t)c->expires_at));
+    json_object_set_new(revoked, key,
+                        json_pack("[I,I]", (json_int_t)c->at, (json_int_t)c->expires_at));
     pthread_rwlock_unlock(&lock);
 }
 
@@ -87,7 +88,7 @@ static void purge_memory(int64_t now)
     json_t *v, *tmp;
 
     pthread_rwlock_wrlock(&lock);
-    json_object_foreach_safe(revoked, tmp, key, v) {
+    json_object_foreach_safe (revoked, tmp, key, v) {
         if (json_integer_value(json_array_get(v, 1)) < now)
             json_object_del(revoked, key);
     }
@@ -138,9 +139,13 @@ static void purge(int64_t now)
 {
     purge_memory(now);
     PC_DB->change_purge(PC_DBS, now - STORE_GRACE);
-    /* Retention: old audit events go; expired refresh tokens have no use. */
+    /* Retention: old audit events go; what has expired has no further use. */
     PC_DB->expire(PC_DBS, PC_ENT_AUDIT, "time", now - pc_srv->cfg.audit_retention_days * 86400);
     PC_DB->expire(PC_DBS, PC_ENT_REFRESH, "expires_at", now - STORE_GRACE);
+    PC_DB->expire(PC_DBS, PC_ENT_CODE, "expires_at", now - STORE_GRACE);
+    PC_DB->expire(PC_DBS, PC_ENT_MFA_TOKEN, "expires_at", now - STORE_GRACE);
+    /* A session outlives its expiry by the grace, so sessions listed and ended stay visible a while. */
+    PC_DB->expire(PC_DBS, PC_ENT_SESSION, "expires_at", now - STORE_GRACE);
 }
 
 static void *poll_loop(void *arg)
@@ -185,8 +190,8 @@ void pc_changes_stop(void)
     revoked = NULL;
 }
 
-pc_status pc_change_write(pc_store_tx *tx, const char *tenant_id, const char *kind,
-                          const char *key, int64_t expires_at)
+pc_status pc_change_write(pc_store_tx *tx, const char *tenant_id, const char *kind, const char *key,
+                          int64_t expires_at)
 {
     pc_change c = {.seq = 0, .at = pc_now(), .expires_at = expires_at};
 
