@@ -4,7 +4,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build run test test-asan bench e2e-deps format clean
+.PHONY: all deps build run test test-asan bench e2e-deps format format-check clean
 
 all: build
 
@@ -33,6 +33,10 @@ test-asan: e2e-deps
 
 format:
 	@git ls-files '*.c' '*.h' | xargs clang-format -i
+
+# Fails on any file that clang-format would change (.clang-format is the house style).
+format-check:
+	@git ls-files '*.c' '*.h' | xargs clang-format --dry-run -Werror
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -25,7 +25,8 @@
 static int usage(void)
 {
     fputs("usage: portcullis <command>\n"
-          "  serve                         run the server (configuration: environment, $PORTCULLIS_CONFIG)\n"
+          "  serve                         run the server (configuration: environment, "
+          "$PORTCULLIS_CONFIG)\n"
           "  migrate                       apply schema migrations and exit\n"
           "  plugins                       list loadable plugins and their kinds\n"
           "  keys rotate --tenant SLUG [--delay SECONDS]\n"
@@ -97,7 +98,8 @@ static int cmd_migrate(pc_server *srv)
 {
     int from = 0, to = 0;
 
-    if (open_everything(srv, 0) != 0 || srv->store.ops->migrate(srv->store.state, &from, &to) != PC_OK)
+    if (open_everything(srv, 0) != 0 ||
+        srv->store.ops->migrate(srv->store.state, &from, &to) != PC_OK)
         return 1;
     printf("schema version %d -> %d%s\n", from, to, from == to ? " (nothing to do)" : "");
     return 0;

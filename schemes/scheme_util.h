@@ -27,7 +27,8 @@ static inline int64_t scheme_setting_int(const pc_scheme_call *call, const char 
 }
 
 /** A string setting, else `def`. */
-static inline const char *scheme_setting_str(const pc_scheme_call *call, const char *key, const char *def)
+static inline const char *scheme_setting_str(const pc_scheme_call *call, const char *key,
+                                             const char *def)
 {
     const char *s = json_string_value(json_object_get(scheme_settings(call), key));
 

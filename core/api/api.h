@@ -7,21 +7,21 @@
 
 /** The error catalogue (API.md §5, docs/errors.md). */
 typedef enum pc_api_code {
-    PC_API_MISSING_FIELDS,   /* AUT-0001 400 */
-    PC_API_UNEXPECTED_FIELDS,/* AUT-0003 400 */
-    PC_API_INTERNAL,         /* AUT-0005 500 */
-    PC_API_NO_TOKEN,         /* AUT-0006 401 */
-    PC_API_BAD_TOKEN,        /* AUT-0007 401 */
-    PC_API_FORBIDDEN,        /* AUT-0008 403 */
-    PC_API_INVALID,          /* AUT-0009 400 */
-    PC_API_NOT_FOUND,        /* AUT-0010 404 */
-    PC_API_CONFLICT,         /* AUT-0011 409 */
-    PC_API_RATE_LIMITED,     /* AUT-0012 429 */
-    PC_API_BAD_CODE,         /* AUT-0014 400 */
-    PC_API_WRONG_PASSWORD,   /* AUT-0015 400 */
-    PC_API_SUBJECT_UNKNOWN,  /* AUT-1015 404 */
-    PC_API_LIMIT,            /* AUT-0016 400: a per-tenant limit would be exceeded */
-    PC_API_DELIVERY          /* AUT-0017 503: a message (a one-time code) could not be delivered */
+    PC_API_MISSING_FIELDS,    /* AUT-0001 400 */
+    PC_API_UNEXPECTED_FIELDS, /* AUT-0003 400 */
+    PC_API_INTERNAL,          /* AUT-0005 500 */
+    PC_API_NO_TOKEN,          /* AUT-0006 401 */
+    PC_API_BAD_TOKEN,         /* AUT-0007 401 */
+    PC_API_FORBIDDEN,         /* AUT-0008 403 */
+    PC_API_INVALID,           /* AUT-0009 400 */
+    PC_API_NOT_FOUND,         /* AUT-0010 404 */
+    PC_API_CONFLICT,          /* AUT-0011 409 */
+    PC_API_RATE_LIMITED,      /* AUT-0012 429 */
+    PC_API_BAD_CODE,          /* AUT-0014 400 */
+    PC_API_WRONG_PASSWORD,    /* AUT-0015 400 */
+    PC_API_SUBJECT_UNKNOWN,   /* AUT-1015 404 */
+    PC_API_LIMIT,             /* AUT-0016 400: a per-tenant limit would be exceeded */
+    PC_API_DELIVERY           /* AUT-0017 503: a message (a one-time code) could not be delivered */
 } pc_api_code;
 
 /** Reply with an API error; `fields` (stolen, may be NULL) maps field names to reasons. */
@@ -31,11 +31,11 @@ void pc_api_store_error(pc_req *rq, pc_status rc, const char *conflict);
 
 /** The authenticated caller of an API request. */
 typedef struct pc_principal {
-    json_t *claims;       /**< the verified access token */
-    json_t *record;       /**< the user or application record */
+    json_t *claims; /**< the verified access token */
+    json_t *record; /**< the user or application record */
     int is_user;
-    const char *id;       /**< UUID of the user or application */
-    json_t *permissions;  /**< effective permissions, loaded on first check */
+    const char *id;      /**< UUID of the user or application */
+    json_t *permissions; /**< effective permissions, loaded on first check */
 } pc_principal;
 
 /** Authenticate the bearer token; on failure the reply is set (401) and 0 returned. */
@@ -49,7 +49,13 @@ void pc_principal_clear(pc_principal *p);
 const char *pc_principal_actor(const pc_principal *p);
 
 /** A field an endpoint accepts. */
-typedef enum pc_field_type { PC_F_STRING, PC_F_STRINGS, PC_F_BOOL, PC_F_OBJECT, PC_F_NULLABLE_STRING } pc_field_type;
+typedef enum pc_field_type {
+    PC_F_STRING,
+    PC_F_STRINGS,
+    PC_F_BOOL,
+    PC_F_OBJECT,
+    PC_F_NULLABLE_STRING
+} pc_field_type;
 typedef struct pc_field {
     const char *name;
     pc_field_type type;
@@ -73,7 +79,8 @@ void pc_api_finish_204(pc_req *rq, pc_store_tx *tx, pc_status rc);
 /** Parse ?limit= (1..200, default 50) and ?cursor=; replies 400 and returns 0 if bad. */
 int pc_api_page(pc_req *rq, unsigned *limit, const char **cursor);
 /** Reply {"items":[...],"next_cursor":...} from `rows` fetched with limit + 1 (stolen). */
-void pc_api_reply_page(pc_req *rq, json_t *rows, unsigned limit, json_t *(*render)(const json_t *row, void *ctx), void *ctx);
+void pc_api_reply_page(pc_req *rq, json_t *rows, unsigned limit,
+                       json_t *(*render)(const json_t *row, void *ctx), void *ctx);
 /** Unix seconds as an RFC 3339 UTC string (JSON, new); null for 0 or null. */
 json_t *pc_api_time(const json_t *unix_seconds);
 

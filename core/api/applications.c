@@ -14,37 +14,43 @@
 
 #define SECRET_BYTES 32
 
-static const char *const known_grants[] = {"authorization_code", "client_credentials", "password",
-                                           "refresh_token", "urn:portcullis:params:oauth:grant-type:mfa",
+static const char *const known_grants[] = {"authorization_code",
+                                           "client_credentials",
+                                           "password",
+                                           "refresh_token",
+                                           "urn:portcullis:params:oauth:grant-type:mfa",
                                            NULL};
 
 static json_t *app_view(const json_t *a, void *tenant_id)
 {
-    json_t *v = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:o,s:o,s:o}",
-        "id", json_object_get(a, "id"), "client_id", json_object_get(a, "client_id"),
-        "name", json_object_get(a, "name"), "type", json_object_get(a, "type"),
-        "grant_types", json_object_get(a, "grant_types"), "redirect_uris", json_object_get(a, "redirect_uris"),
-        "post_logout_redirect_uris", json_object_get(a, "post_logout_redirect_uris"),
-        "scopes", json_object_get(a, "scopes"), "resources", json_object_get(a, "resources"),
-        "first_party", json_object_get(a, "first_party"),
-        "roles", pc_iam_role_names(tenant_id, json_string_value(json_object_get(a, "id"))),
-        "created_at", pc_api_time(json_object_get(a, "created_at")),
-        "updated_at", pc_api_time(json_object_get(a, "updated_at")));
+    json_t *v = json_pack(
+        "{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:o,s:o,s:o}", "id", json_object_get(a, "id"),
+        "client_id", json_object_get(a, "client_id"), "name", json_object_get(a, "name"), "type",
+        json_object_get(a, "type"), "grant_types", json_object_get(a, "grant_types"),
+        "redirect_uris", json_object_get(a, "redirect_uris"), "post_logout_redirect_uris",
+        json_object_get(a, "post_logout_redirect_uris"), "scopes", json_object_get(a, "scopes"),
+        "resources", json_object_get(a, "resources"), "first_party",
+        json_object_get(a, "first_party"), "roles",
+        pc_iam_role_names(tenant_id, json_string_value(json_object_get(a, "id"))), "created_at",
+        pc_api_time(json_object_get(a, "created_at")), "updated_at",
+        pc_api_time(json_object_get(a, "updated_at")));
     json_t *providers = NULL, *defaults = json_object_get(a, "default_providers");
 
     /* Delivery providers (docs/mfa.md): the linked ones, and the default per kind. */
-    if (PC_DB->link_list(PC_DBS, NULL, PC_LINK_APP_PROVIDER, tenant_id, json_string_value(json_object_get(a, "id")),
-                         0, &providers) != PC_OK)
+    if (PC_DB->link_list(PC_DBS, NULL, PC_LINK_APP_PROVIDER, tenant_id,
+                         json_string_value(json_object_get(a, "id")), 0, &providers) != PC_OK)
         providers = json_array();
     json_object_set_new(v, "providers", providers);
-    json_object_set_new(v, "default_providers", json_is_object(defaults) ? json_incref(defaults) : json_object());
+    json_object_set_new(v, "default_providers",
+                        json_is_object(defaults) ? json_incref(defaults) : json_object());
     return v;
 }
 
 static json_t *app_load(pc_req *rq)
 {
     json_t *a = NULL;
-    pc_status rc = pc_db_get(NULL, PC_ENT_APPLICATION, rq->tenant->id, "id", pc_req_param(rq, "id"), &a);
+    pc_status rc =
+        pc_db_get(NULL, PC_ENT_APPLICATION, rq->tenant->id, "id", pc_req_param(rq, "id"), &a);
 
     if (rc != PC_OK)
         pc_api_store_error(rq, rc, NULL);
@@ -56,7 +62,8 @@ static int absolute_uri(const char *s)
     const char *sep = strstr(s, "://");
 
     /* RFC 6749 §3.1.2: absolute, no fragment. */
-    return sep != NULL && sep > s && sep[3] != '\0' && strchr(s, '#') == NULL && strchr(s, ' ') == NULL;
+    return sep != NULL && sep > s && sep[3] != '\0' && strchr(s, '#') == NULL &&
+           strchr(s, ' ') == NULL;
 }
 
 static const char *list_problem(const json_t *list, int (*ok)(const char *))
@@ -64,7 +71,7 @@ static const char *list_problem(const json_t *list, int (*ok)(const char *))
     size_t i;
     json_t *v;
 
-    json_array_foreach(list, i, v)
+    json_array_foreach (list, i, v)
         if (!ok(json_string_value(v)))
             return "contains an invalid value";
     return NULL;
@@ -91,7 +98,7 @@ static int has_string(const json_t *list, const char *s)
     size_t i;
     json_t *v;
 
-    json_array_foreach(list, i, v)
+    json_array_foreach (list, i, v)
         if (strcmp(json_string_value(v), s) == 0)
             return 1;
     return 0;
@@ -102,9 +109,14 @@ static const char *app_problem(const json_t *merged, const char **field)
 {
     const char *type = json_string_value(json_object_get(merged, "type"));
     const char *name = json_string_value(json_object_get(merged, "name"));
-    static const struct { const char *f; int (*ok)(const char *); } lists[] = {
-        {"grant_types", known_grant}, {"redirect_uris", absolute_uri},
-        {"post_logout_redirect_uris", absolute_uri}, {"scopes", scope_token}, {"resources", absolute_uri}};
+    static const struct {
+        const char *f;
+        int (*ok)(const char *);
+    } lists[] = {{"grant_types", known_grant},
+                 {"redirect_uris", absolute_uri},
+                 {"post_logout_redirect_uris", absolute_uri},
+                 {"scopes", scope_token},
+                 {"resources", absolute_uri}};
 
     *field = "name";
     if (name == NULL || *name == '\0' || strlen(name) > 128)
@@ -119,22 +131,33 @@ static const char *app_problem(const json_t *merged, const char **field)
             return p;
     }
     *field = "grant_types";
-    if (strcmp(type, "public") == 0 && has_string(json_object_get(merged, "grant_types"), "client_credentials"))
+    if (strcmp(type, "public") == 0 &&
+        has_string(json_object_get(merged, "grant_types"), "client_credentials"))
         return "a public client cannot use client_credentials";
     return NULL;
 }
 
 static const pc_field app_fields[] = {
-    {"name", PC_F_STRING, 1}, {"type", PC_F_STRING, 0}, {"grant_types", PC_F_STRINGS, 0},
-    {"redirect_uris", PC_F_STRINGS, 0}, {"post_logout_redirect_uris", PC_F_STRINGS, 0},
-    {"scopes", PC_F_STRINGS, 0}, {"resources", PC_F_STRINGS, 0}, {"roles", PC_F_STRINGS, 0},
+    {"name", PC_F_STRING, 1},
+    {"type", PC_F_STRING, 0},
+    {"grant_types", PC_F_STRINGS, 0},
+    {"redirect_uris", PC_F_STRINGS, 0},
+    {"post_logout_redirect_uris", PC_F_STRINGS, 0},
+    {"scopes", PC_F_STRINGS, 0},
+    {"resources", PC_F_STRINGS, 0},
+    {"roles", PC_F_STRINGS, 0},
     {"first_party", PC_F_BOOL, 0},
 };
 /* PATCH takes the same fields, none required. */
 static const pc_field app_patch_fields[] = {
-    {"name", PC_F_STRING, 0}, {"type", PC_F_STRING, 0}, {"grant_types", PC_F_STRINGS, 0},
-    {"redirect_uris", PC_F_STRINGS, 0}, {"post_logout_redirect_uris", PC_F_STRINGS, 0},
-    {"scopes", PC_F_STRINGS, 0}, {"resources", PC_F_STRINGS, 0}, {"roles", PC_F_STRINGS, 0},
+    {"name", PC_F_STRING, 0},
+    {"type", PC_F_STRING, 0},
+    {"grant_types", PC_F_STRINGS, 0},
+    {"redirect_uris", PC_F_STRINGS, 0},
+    {"post_logout_redirect_uris", PC_F_STRINGS, 0},
+    {"scopes", PC_F_STRINGS, 0},
+    {"resources", PC_F_STRINGS, 0},
+    {"roles", PC_F_STRINGS, 0},
     {"first_party", PC_F_BOOL, 0},
 };
 #define NFIELDS (sizeof app_fields / sizeof *app_fields)
@@ -149,13 +172,13 @@ static json_t *default_record(const pc_tenant *t, const char *type)
 
     pc_uuid7(id);
     rec = json_pack("{s:s,s:s,s:s,s:s,s:n,s:o,s:[],s:[],s:[s,s,s,s,s],s:[],s:b,s:I,s:I}", "id", id,
-                    "tenant_id", t->id, "client_id", client_id, "type", pub ? "public" : "confidential",
-                    "secret_hash",
-                    "grant_types", pub ? json_pack("[s,s]", "authorization_code", "refresh_token")
-                                       : json_pack("[s]", "client_credentials"),
+                    "tenant_id", t->id, "client_id", client_id, "type",
+                    pub ? "public" : "confidential", "secret_hash", "grant_types",
+                    pub ? json_pack("[s,s]", "authorization_code", "refresh_token")
+                        : json_pack("[s]", "client_credentials"),
                     "redirect_uris", "post_logout_redirect_uris", "scopes", "openid", "profile",
-                    "email", "phone", "offline_access", "resources", "first_party", 0,
-                    "created_at", now, "updated_at", now);
+                    "email", "phone", "offline_access", "resources", "first_party", 0, "created_at",
+                    now, "updated_at", now);
     free(client_id);
     return rec;
 }
@@ -166,7 +189,7 @@ static void merge_body(json_t *rec, const json_t *body)
     const char *key;
     json_t *v;
 
-    json_object_foreach((json_t *)body, key, v)
+    json_object_foreach ((json_t *)body, key, v)
         if (strcmp(key, "roles") != 0)
             json_object_set(rec, key, v);
 }
@@ -341,9 +364,11 @@ void pc_api_apps_delete(pc_req *rq)
         rc = pc_db_remove(tx, PC_ENT_APPLICATION, rq->tenant->id, id);
     /* Every token issued to the client dies with it. */
     if (rc == PC_OK)
-        rc = pc_change_write(tx, rq->tenant->id, "client", client_id, pc_now() + rq->tenant->refresh_ttl);
+        rc = pc_change_write(tx, rq->tenant->id, "client", client_id,
+                             pc_now() + rq->tenant->refresh_ttl);
     if (rc == PC_OK)
-        rc = pc_api_audit(tx, rq, &p, "application.deleted", id, json_pack("{s:s}", "client_id", client_id));
+        rc = pc_api_audit(tx, rq, &p, "application.deleted", id,
+                          json_pack("{s:s}", "client_id", client_id));
     pc_api_finish_204(rq, tx, rc);
 out:
     json_decref(a);
@@ -369,16 +394,20 @@ void pc_api_apps_secret(pc_req *rq)
     patch = json_pack("{s:s,s:I}", "secret_hash", hash, "updated_at", (json_int_t)pc_now());
     rc = pc_db_begin(&tx);
     if (rc == PC_OK)
-        rc = pc_db_update(tx, PC_ENT_APPLICATION, rq->tenant->id, json_string_value(json_object_get(a, "id")), patch, NULL, 0);
+        rc = pc_db_update(tx, PC_ENT_APPLICATION, rq->tenant->id,
+                          json_string_value(json_object_get(a, "id")), patch, NULL, 0);
     if (rc == PC_OK)
         rc = app_changed(tx, rq, a);
     if (rc == PC_OK)
-        rc = pc_api_audit(tx, rq, &p, "application.secret_rotated", json_string_value(json_object_get(a, "id")), NULL);
+        rc = pc_api_audit(tx, rq, &p, "application.secret_rotated",
+                          json_string_value(json_object_get(a, "id")), NULL);
     rc = pc_api_finish(tx, rc);
     if (rc != PC_OK)
         pc_api_store_error(rq, rc, NULL);
     else
-        pc_reply_json(rq, 200, json_pack("{s:O,s:s}", "client_id", json_object_get(a, "client_id"), "client_secret", secret));
+        pc_reply_json(rq, 200,
+                      json_pack("{s:O,s:s}", "client_id", json_object_get(a, "client_id"),
+                                "client_secret", secret));
 out:
     json_decref(patch);
     free(hash);

@@ -14,9 +14,13 @@ static const pc_field check_fields[] = {
 /* The principal id of a subject named by user id, username or client_id; NULL if none. */
 static char *subject_id(const pc_tenant *t, const char *sub)
 {
-    static const struct { pc_entity ent; const char *field; } ways[] = {
-        {PC_ENT_USER, "id"}, {PC_ENT_USER, "username"}, {PC_ENT_APPLICATION, "client_id"},
-        {PC_ENT_APPLICATION, "id"}};
+    static const struct {
+        pc_entity ent;
+        const char *field;
+    } ways[] = {{PC_ENT_USER, "id"},
+                {PC_ENT_USER, "username"},
+                {PC_ENT_APPLICATION, "client_id"},
+                {PC_ENT_APPLICATION, "id"}};
     json_t *rec = NULL;
     char *id = NULL;
 

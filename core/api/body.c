@@ -19,18 +19,15 @@ static const char *type_problem(const pc_field *f, const json_t *v)
     json_t *item;
 
     switch (f->type) {
-    case PC_F_STRING:
-        return json_is_string(v) ? NULL : "must be a string";
+    case PC_F_STRING: return json_is_string(v) ? NULL : "must be a string";
     case PC_F_NULLABLE_STRING:
         return json_is_string(v) || json_is_null(v) ? NULL : "must be a string or null";
-    case PC_F_BOOL:
-        return json_is_boolean(v) ? NULL : "must be true or false";
-    case PC_F_OBJECT:
-        return json_is_object(v) ? NULL : "must be an object";
+    case PC_F_BOOL: return json_is_boolean(v) ? NULL : "must be true or false";
+    case PC_F_OBJECT: return json_is_object(v) ? NULL : "must be an object";
     case PC_F_STRINGS:
         if (!json_is_array(v))
             return "must be an array of strings";
-        json_array_foreach(v, i, item)
+        json_array_foreach (v, i, item)
             if (!json_is_string(item))
                 return "must be an array of strings";
         return NULL;
@@ -44,14 +41,15 @@ static int check_unknown(pc_req *rq, const json_t *body, const pc_field *fields,
     json_t *bad = json_object(), *v;
     const char *key;
 
-    json_object_foreach((json_t *)body, key, v)
+    json_object_foreach ((json_t *)body, key, v)
         if (find_field(fields, n, key) == NULL)
             json_object_set_new(bad, key, json_string("unexpected"));
     if (json_object_size(bad) == 0) {
         json_decref(bad);
         return 1;
     }
-    pc_api_error(rq, PC_API_UNEXPECTED_FIELDS, "The request has fields this endpoint does not accept", bad);
+    pc_api_error(rq, PC_API_UNEXPECTED_FIELDS,
+                 "The request has fields this endpoint does not accept", bad);
     return 0;
 }
 
@@ -75,7 +73,7 @@ static int check_types(pc_req *rq, const json_t *body, const pc_field *fields, s
     json_t *bad = json_object(), *v;
     const char *key;
 
-    json_object_foreach((json_t *)body, key, v) {
+    json_object_foreach ((json_t *)body, key, v) {
         const char *problem = type_problem(find_field(fields, n, key), v);
         if (problem != NULL)
             json_object_set_new(bad, key, json_string(problem));

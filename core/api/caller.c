@@ -49,9 +49,11 @@ int pc_api_authenticate(pc_req *rq, pc_principal *p)
         pc_api_error(rq, PC_API_NO_TOKEN, "A bearer access token is required", NULL);
         return 0;
     }
-    if (pc_token_verify_access(rq->tenant, token, &p->claims) != PC_OK || !load_principal(rq->tenant, p)) {
+    if (pc_token_verify_access(rq->tenant, token, &p->claims) != PC_OK ||
+        !load_principal(rq->tenant, p)) {
         pc_principal_clear(p);
-        pc_api_error(rq, PC_API_BAD_TOKEN, "The access token is expired, revoked, malformed or of another tenant", NULL);
+        pc_api_error(rq, PC_API_BAD_TOKEN,
+                     "The access token is expired, revoked, malformed or of another tenant", NULL);
         return 0;
     }
     return 1;

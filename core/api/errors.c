@@ -36,9 +36,10 @@ void pc_api_error(pc_req *rq, pc_api_code code, const char *message, json_t *fie
     if (fields != NULL)
         json_object_set_new(body, "fields", fields);
     if (code == PC_API_NO_TOKEN || code == PC_API_BAD_TOKEN)
-        pc_reply_header(rq, "WWW-Authenticate", code == PC_API_NO_TOKEN
-                                                    ? "Bearer realm=\"portcullis\""
-                                                    : "Bearer realm=\"portcullis\", error=\"invalid_token\"");
+        pc_reply_header(rq, "WWW-Authenticate",
+                        code == PC_API_NO_TOKEN
+                            ? "Bearer realm=\"portcullis\""
+                            : "Bearer realm=\"portcullis\", error=\"invalid_token\"");
     pc_reply_json(rq, e->status, body);
 }
 

@@ -14,7 +14,7 @@ static json_t *role_names_of_group(const char *tenant_id, const char *group_id)
     size_t i;
 
     if (PC_DB->link_list(PC_DBS, NULL, PC_LINK_GROUP_ROLE, tenant_id, group_id, 0, &ids) == PC_OK)
-        json_array_foreach(ids, i, v) {
+        json_array_foreach (ids, i, v) {
             rec = NULL;
             if (pc_db_get(NULL, PC_ENT_ROLE, tenant_id, "id", json_string_value(v), &rec) == PC_OK)
                 json_array_append(names, json_object_get(rec, "name"));
@@ -38,12 +38,14 @@ static json_t *group_view(const json_t *g, void *tenant_id)
                      pc_api_time(json_object_get(g, "updated_at")));
 }
 
-static const pc_field group_fields[] = {
-    {"name", PC_F_STRING, 1}, {"description", PC_F_NULLABLE_STRING, 0},
-    {"roles", PC_F_STRINGS, 0}, {"members", PC_F_STRINGS, 0}};
-static const pc_field group_patch_fields[] = {
-    {"name", PC_F_STRING, 0}, {"description", PC_F_NULLABLE_STRING, 0},
-    {"roles", PC_F_STRINGS, 0}, {"members", PC_F_STRINGS, 0}};
+static const pc_field group_fields[] = {{"name", PC_F_STRING, 1},
+                                        {"description", PC_F_NULLABLE_STRING, 0},
+                                        {"roles", PC_F_STRINGS, 0},
+                                        {"members", PC_F_STRINGS, 0}};
+static const pc_field group_patch_fields[] = {{"name", PC_F_STRING, 0},
+                                              {"description", PC_F_NULLABLE_STRING, 0},
+                                              {"roles", PC_F_STRINGS, 0},
+                                              {"members", PC_F_STRINGS, 0}};
 #define NFIELDS (sizeof group_fields / sizeof *group_fields)
 
 /* Replace the group's roles (by name) and members (by user id); unknowns collected. */
@@ -54,9 +56,10 @@ static pc_status set_role_links(pc_store_tx *tx, const char *tenant_id, const ch
     json_t *n, *rec;
     pc_status rc = PC_DB->link_remove(PC_DBS, tx, PC_LINK_GROUP_ROLE, tenant_id, gid, NULL);
 
-    json_array_foreach(names, i, n) {
+    json_array_foreach (names, i, n) {
         rec = NULL;
-        if (rc == PC_OK && pc_db_get(tx, PC_ENT_ROLE, tenant_id, "name", json_string_value(n), &rec) == PC_OK)
+        if (rc == PC_OK &&
+            pc_db_get(tx, PC_ENT_ROLE, tenant_id, "name", json_string_value(n), &rec) == PC_OK)
             rc = PC_DB->link_add(PC_DBS, tx, PC_LINK_GROUP_ROLE, tenant_id, gid,
                                  json_string_value(json_object_get(rec, "id")));
         else if (rc == PC_OK)
@@ -73,10 +76,12 @@ static pc_status set_member_links(pc_store_tx *tx, const char *tenant_id, const 
     json_t *u, *rec;
     pc_status rc = PC_DB->link_remove(PC_DBS, tx, PC_LINK_GROUP_MEMBER, tenant_id, gid, NULL);
 
-    json_array_foreach(ids, i, u) {
+    json_array_foreach (ids, i, u) {
         rec = NULL;
-        if (rc == PC_OK && pc_db_get(tx, PC_ENT_USER, tenant_id, "id", json_string_value(u), &rec) == PC_OK)
-            rc = PC_DB->link_add(PC_DBS, tx, PC_LINK_GROUP_MEMBER, tenant_id, gid, json_string_value(u));
+        if (rc == PC_OK &&
+            pc_db_get(tx, PC_ENT_USER, tenant_id, "id", json_string_value(u), &rec) == PC_OK)
+            rc = PC_DB->link_add(PC_DBS, tx, PC_LINK_GROUP_MEMBER, tenant_id, gid,
+                                 json_string_value(u));
         else if (rc == PC_OK)
             json_object_set_new(unknown, json_string_value(u), json_string("unknown user"));
         json_decref(rec);
@@ -84,12 +89,13 @@ static pc_status set_member_links(pc_store_tx *tx, const char *tenant_id, const 
     return rc;
 }
 
-static pc_status save_group(pc_req *rq, const pc_principal *p, const json_t *rec, const json_t *body,
-                            int create, char *conflict, json_t *unknown)
+static pc_status save_group(pc_req *rq, const pc_principal *p, const json_t *rec,
+                            const json_t *body, int create, char *conflict, json_t *unknown)
 {
     const char *id = json_string_value(json_object_get(rec, "id"));
     json_t *cols = json_pack("{s:O,s:O?,s:O}", "name", json_object_get(rec, "name"), "description",
-                             json_object_get(rec, "description"), "updated_at", json_object_get(rec, "updated_at"));
+                             json_object_get(rec, "description"), "updated_at",
+                             json_object_get(rec, "updated_at"));
     pc_store_tx *tx = NULL;
     pc_status rc = pc_db_begin(&tx);
 
@@ -129,7 +135,8 @@ void pc_api_groups_create(pc_req *rq)
     char id[37], conflict[64] = "";
     json_int_t now = pc_now();
 
-    if (!pc_api_require(rq, &p, "groups", "create") || (body = pc_api_body(rq, group_fields, NFIELDS)) == NULL)
+    if (!pc_api_require(rq, &p, "groups", "create") ||
+        (body = pc_api_body(rq, group_fields, NFIELDS)) == NULL)
         goto out;
     if (*json_string_value(json_object_get(body, "name")) == '\0') {
         pc_api_invalid_field(rq, "name", "must not be empty");
@@ -137,9 +144,10 @@ void pc_api_groups_create(pc_req *rq)
     }
     pc_uuid7(id);
     rec = json_pack("{s:s,s:s,s:O,s:O?,s:I,s:I}", "id", id, "tenant_id", rq->tenant->id, "name",
-                    json_object_get(body, "name"), "description", json_object_get(body, "description"),
-                    "created_at", now, "updated_at", now);
-    reply_saved(rq, save_group(rq, &p, rec, body, 1, conflict, unknown), conflict, unknown, rec, 201);
+                    json_object_get(body, "name"), "description",
+                    json_object_get(body, "description"), "created_at", now, "updated_at", now);
+    reply_saved(rq, save_group(rq, &p, rec, body, 1, conflict, unknown), conflict, unknown, rec,
+                201);
 out:
     json_decref(unknown);
     json_decref(rec);

@@ -38,16 +38,18 @@ void pc_api_me_permissions(pc_req *rq)
 
     if (!pc_api_authenticate(rq, &p))
         return;
-    pc_reply_json(rq, 200, json_pack("{s:o}", "permissions", pc_api_permissions_of(rq->tenant, p.id)));
+    pc_reply_json(rq, 200,
+                  json_pack("{s:o}", "permissions", pc_api_permissions_of(rq->tenant, p.id)));
     pc_principal_clear(&p);
 }
 
-static const pc_field password_fields[] = {
-    {"current_password", PC_F_STRING, 1}, {"new_password", PC_F_STRING, 1}};
+static const pc_field password_fields[] = {{"current_password", PC_F_STRING, 1},
+                                           {"new_password", PC_F_STRING, 1}};
 
 static pc_status store_password(pc_req *rq, const pc_principal *p, const char *hash)
 {
-    json_t *patch = json_pack("{s:s,s:I}", "password_hash", hash, "updated_at", (json_int_t)pc_now());
+    json_t *patch =
+        json_pack("{s:s,s:I}", "password_hash", hash, "updated_at", (json_int_t)pc_now());
     pc_store_tx *tx = NULL;
     pc_status rc = pc_db_begin(&tx);
 
@@ -78,7 +80,8 @@ void pc_api_me_password(pc_req *rq)
         goto out;
     cur = json_string_value(json_object_get(body, "current_password"));
     next = json_string_value(json_object_get(body, "new_password"));
-    if (pc_password_verify(json_string_value(json_object_get(p.record, "password_hash")), cur) != PC_OK) {
+    if (pc_password_verify(json_string_value(json_object_get(p.record, "password_hash")), cur) !=
+        PC_OK) {
         pc_api_error(rq, PC_API_WRONG_PASSWORD, "The current password is wrong",
                      json_pack("{s:s}", "current_password", "wrong"));
         goto out;

@@ -19,9 +19,11 @@ static int user_caller(pc_req *rq, pc_principal *p, pc_mfa_actor *a)
         pc_principal_clear(p);
         return 0;
     }
-    *a = (pc_mfa_actor){.tenant = rq->tenant, .user = p->record,
+    *a = (pc_mfa_actor){.tenant = rq->tenant,
+                        .user = p->record,
                         .client_id = json_string_value(json_object_get(p->claims, "client_id")),
-                        .actor = p->id, .ip = rq->ip};
+                        .actor = p->id,
+                        .ip = rq->ip};
     return 1;
 }
 
@@ -78,14 +80,16 @@ static const pc_field code_fields[] = {{"code", PC_F_STRING, 1}};
 static pc_status activate(pc_store_tx *tx, pc_req *rq, const pc_principal *p, const json_t *factors,
                           const json_t *f)
 {
-    json_t *patch = json_pack("{s:s,s:I}", "state", PC_MFA_ACTIVE, "updated_at", (json_int_t)pc_now());
-    pc_status rc = pc_db_update(tx, PC_ENT_MFA, rq->tenant->id, json_string_value(json_object_get(f, "id")),
-                                patch, NULL, 0);
+    json_t *patch =
+        json_pack("{s:s,s:I}", "state", PC_MFA_ACTIVE, "updated_at", (json_int_t)pc_now());
+    pc_status rc = pc_db_update(tx, PC_ENT_MFA, rq->tenant->id,
+                                json_string_value(json_object_get(f, "id")), patch, NULL, 0);
 
     (void)factors;
     json_decref(patch);
     if (rc == PC_OK)
-        rc = pc_api_audit(tx, rq, p, "mfa.enabled", p->id, json_pack("{s:O}", "method", json_object_get(f, "method")));
+        rc = pc_api_audit(tx, rq, p, "mfa.enabled", p->id,
+                          json_pack("{s:O}", "method", json_object_get(f, "method")));
     return rc;
 }
 
@@ -107,7 +111,8 @@ void pc_api_me_mfa_verify(pc_req *rq)
     else if (pc_mfa_is_active(f))
         pc_api_error(rq, PC_API_CONFLICT, "This method is already enabled", NULL);
     else
-        pc_api_mfa_check(rq, &a, f, json_string_value(json_object_get(body, "code")), activate, &p, factors);
+        pc_api_mfa_check(rq, &a, f, json_string_value(json_object_get(body, "code")), activate, &p,
+                         factors);
 out:
     json_decref(factors);
     json_decref(body);
@@ -150,10 +155,11 @@ out:
     pc_principal_clear(&p);
 }
 
-static pc_status remove_factor(pc_store_tx *tx, pc_req *rq, const pc_principal *p, const json_t *factors,
-                               const json_t *f)
+static pc_status remove_factor(pc_store_tx *tx, pc_req *rq, const pc_principal *p,
+                               const json_t *factors, const json_t *f)
 {
-    pc_status rc = pc_db_remove(tx, PC_ENT_MFA, rq->tenant->id, json_string_value(json_object_get(f, "id")));
+    pc_status rc =
+        pc_db_remove(tx, PC_ENT_MFA, rq->tenant->id, json_string_value(json_object_get(f, "id")));
 
     (void)factors;
     if (rc == PC_OK)
@@ -187,10 +193,12 @@ void pc_api_me_mfa_disable(pc_req *rq)
     if (pc_password_verify(json_string_value(json_object_get(p.record, "password_hash")),
                            json_string_value(json_object_get(body, "password"))) != PC_OK) {
         pc_mfa_throttle_result(&a, PC_ERR_DENIED);
-        pc_api_error(rq, PC_API_WRONG_PASSWORD, "The password is wrong", json_pack("{s:s}", "password", "wrong"));
+        pc_api_error(rq, PC_API_WRONG_PASSWORD, "The password is wrong",
+                     json_pack("{s:s}", "password", "wrong"));
         goto out;
     }
-    pc_api_mfa_check(rq, &a, f, json_string_value(json_object_get(body, "code")), remove_factor, &p, factors);
+    pc_api_mfa_check(rq, &a, f, json_string_value(json_object_get(body, "code")), remove_factor, &p,
+                     factors);
 out:
     json_decref(factors);
     json_decref(body);

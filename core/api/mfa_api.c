@@ -43,20 +43,18 @@ void pc_api_mfa_error(pc_req *rq, pc_status rc, const json_t *fields)
         pc_api_error(rq, PC_API_CONFLICT, "This method is already enabled; disable it first", NULL);
         break;
     case PC_ERR_INVALID:
-        pc_api_error(rq, PC_API_INVALID, "Invalid value", json_is_object(fields) ? json_deep_copy(fields) : NULL);
+        pc_api_error(rq, PC_API_INVALID, "Invalid value",
+                     json_is_object(fields) ? json_deep_copy(fields) : NULL);
         break;
     case PC_ERR_DENIED:
         pc_api_error(rq, PC_API_BAD_CODE, "The code is wrong, expired or already used",
                      json_pack("{s:s}", "code", "wrong"));
         break;
-    case PC_ERR_LIMIT:
-        pc_api_rate_limited(rq, PC_MFA_RESEND_RETRY);
-        break;
+    case PC_ERR_LIMIT: pc_api_rate_limited(rq, PC_MFA_RESEND_RETRY); break;
     case PC_ERR_UNAVAILABLE:
         pc_api_error(rq, PC_API_DELIVERY, "The code could not be sent; try again later", NULL);
         break;
-    default:
-        pc_api_store_error(rq, rc, NULL);
+    default: pc_api_store_error(rq, rc, NULL);
     }
 }
 
@@ -73,7 +71,8 @@ void pc_api_mfa_check(pc_req *rq, const pc_mfa_actor *a, const json_t *factor, c
     }
     rc = pc_db_begin(&tx);
     if (rc == PC_OK)
-        rc = vrc = pc_mfa_verify_in(tx, a, json_string_value(json_object_get(factor, "id")), code, NULL);
+        rc = vrc =
+            pc_mfa_verify_in(tx, a, json_string_value(json_object_get(factor, "id")), code, NULL);
     if (rc == PC_OK)
         rc = then(tx, rq, p, factors, factor);
     /* A refused code still commits: the scheme's counters and replay markers must stick. */

@@ -13,8 +13,8 @@ void pc_api_rate_limited(pc_req *rq, int64_t retry_after);
 void pc_api_mfa_error(pc_req *rq, pc_status rc, const json_t *fields);
 
 /** What to do in the transaction once the code is right. */
-typedef pc_status (*pc_api_mfa_then)(pc_store_tx *tx, pc_req *rq, const pc_principal *p, const json_t *factors,
-                                     const json_t *factor);
+typedef pc_status (*pc_api_mfa_then)(pc_store_tx *tx, pc_req *rq, const pc_principal *p,
+                                     const json_t *factors, const json_t *factor);
 /**
  * Check `code` on `factor`: throttled per user and address, the factor locked
  * in a transaction; a right code runs `then` in it and answers 204; a wrong

@@ -34,7 +34,7 @@ void pc_api_reply_page(pc_req *rq, json_t *rows, unsigned limit,
     json_t *items = json_array(), *row, *next = json_null();
     size_t i;
 
-    json_array_foreach(rows, i, row) {
+    json_array_foreach (rows, i, row) {
         if (i == limit) {
             /* One row beyond the page: there is more, starting after the last shown. */
             next = json_incref(json_object_get(json_array_get(rows, limit - 1), "id"));

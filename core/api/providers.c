@@ -14,8 +14,9 @@ static json_t *provider_view(const json_t *p, void *ctx)
     (void)ctx;
     return json_pack("{s:O,s:O,s:O,s:O,s:o,s:o,s:o}", "id", json_object_get(p, "id"), "name",
                      json_object_get(p, "name"), "kind", json_object_get(p, "kind"), "plugin",
-                     json_object_get(p, "plugin"), "config", pc_provider_config_redact(json_object_get(p, "config")),
-                     "created_at", pc_api_time(json_object_get(p, "created_at")), "updated_at",
+                     json_object_get(p, "plugin"), "config",
+                     pc_provider_config_redact(json_object_get(p, "config")), "created_at",
+                     pc_api_time(json_object_get(p, "created_at")), "updated_at",
                      pc_api_time(json_object_get(p, "updated_at")));
 }
 
@@ -57,14 +58,17 @@ static const char *name_problem(const json_t *name)
 {
     if (name == NULL)
         return NULL;
-    return json_string_length(name) == 0 || json_string_length(name) > 128 ? "must be 1 to 128 characters" : NULL;
+    return json_string_length(name) == 0 || json_string_length(name) > 128
+               ? "must be 1 to 128 characters"
+               : NULL;
 }
 
 /* The plugin named in a create body, serving its kind; replies 400 and returns NULL if not. */
 static const pc_provider_ops *plugin_for(pc_req *rq, const json_t *body, void **state)
 {
     const char *kind = json_string_value(json_object_get(body, "kind"));
-    const pc_provider_ops *ops = pc_provider_plugin(json_string_value(json_object_get(body, "plugin")), state);
+    const pc_provider_ops *ops =
+        pc_provider_plugin(json_string_value(json_object_get(body, "plugin")), state);
 
     if (strcmp(kind, "email") != 0 && strcmp(kind, "sms") != 0) {
         pc_api_invalid_field(rq, "kind", "must be email or sms");
@@ -89,14 +93,17 @@ static pc_status insert_provider(pc_req *rq, const pc_principal *p, json_t *rec,
     if (rc == PC_OK)
         rc = pc_db_insert(tx, PC_ENT_PROVIDER, rec, conflict, 64);
     if (rc == PC_OK)
-        rc = pc_api_audit(tx, rq, p, "provider.created", json_string_value(json_object_get(rec, "id")),
+        rc = pc_api_audit(tx, rq, p, "provider.created",
+                          json_string_value(json_object_get(rec, "id")),
                           json_pack("{s:O,s:O}", "name", json_object_get(rec, "name"), "plugin",
                                     json_object_get(rec, "plugin")));
     return pc_api_finish(tx, rc);
 }
 
-static const pc_field create_fields[] = {
-    {"name", PC_F_STRING, 1}, {"kind", PC_F_STRING, 1}, {"plugin", PC_F_STRING, 1}, {"config", PC_F_OBJECT, 0}};
+static const pc_field create_fields[] = {{"name", PC_F_STRING, 1},
+                                         {"kind", PC_F_STRING, 1},
+                                         {"plugin", PC_F_STRING, 1},
+                                         {"config", PC_F_OBJECT, 0}};
 
 void pc_api_providers_create(pc_req *rq)
 {
@@ -109,7 +116,8 @@ void pc_api_providers_create(pc_req *rq)
     pc_status rc;
 
     if (!pc_api_require(rq, &p, "providers", "create") ||
-        (body = pc_api_body(rq, create_fields, sizeof create_fields / sizeof *create_fields)) == NULL)
+        (body = pc_api_body(rq, create_fields, sizeof create_fields / sizeof *create_fields)) ==
+            NULL)
         goto out;
     plain = json_object_get(body, "config") ? json_object_get(body, "config") : empty;
     if (name_problem(json_object_get(body, "name")) != NULL) {
@@ -120,10 +128,10 @@ void pc_api_providers_create(pc_req *rq)
         goto out;
     pc_uuid7(id);
     sealed = pc_provider_config_seal(ops, rq->tenant->id, plain, NULL);
-    rec = json_pack("{s:s,s:s,s:O,s:O,s:O,s:O,s:I,s:I}", "id", id, "tenant_id", rq->tenant->id, "name",
-                    json_object_get(body, "name"), "kind", json_object_get(body, "kind"), "plugin",
-                    json_object_get(body, "plugin"), "config", sealed ? sealed : json_null(), "created_at", now,
-                    "updated_at", now);
+    rec = json_pack("{s:s,s:s,s:O,s:O,s:O,s:O,s:I,s:I}", "id", id, "tenant_id", rq->tenant->id,
+                    "name", json_object_get(body, "name"), "kind", json_object_get(body, "kind"),
+                    "plugin", json_object_get(body, "plugin"), "config",
+                    sealed ? sealed : json_null(), "created_at", now, "updated_at", now);
     rc = sealed ? insert_provider(rq, &p, rec, conflict) : PC_ERR_CRYPTO;
     if (rc != PC_OK)
         pc_api_store_error(rq, rc, conflict);
@@ -144,7 +152,8 @@ static json_t *patched_config(pc_req *rq, const json_t *rec, const json_t *body)
 {
     const json_t *stored = json_object_get(rec, "config"), *given = json_object_get(body, "config");
     void *state = NULL;
-    const pc_provider_ops *ops = pc_provider_plugin(json_string_value(json_object_get(rec, "plugin")), &state);
+    const pc_provider_ops *ops =
+        pc_provider_plugin(json_string_value(json_object_get(rec, "plugin")), &state);
     json_t *sealed = NULL, *opened, *check;
 
     if (ops == NULL) {
@@ -164,7 +173,8 @@ static json_t *patched_config(pc_req *rq, const json_t *rec, const json_t *body)
     return check;
 }
 
-static pc_status update_provider(pc_req *rq, const pc_principal *p, const char *id, json_t *cols, char *conflict)
+static pc_status update_provider(pc_req *rq, const pc_principal *p, const char *id, json_t *cols,
+                                 char *conflict)
 {
     pc_store_tx *tx = NULL;
     pc_status rc = pc_db_begin(&tx);
@@ -184,7 +194,8 @@ void pc_api_providers_patch(pc_req *rq)
     pc_status rc;
 
     if (!pc_api_require(rq, &p, "providers", "update") ||
-        (body = pc_api_body(rq, patch_fields, sizeof patch_fields / sizeof *patch_fields)) == NULL ||
+        (body = pc_api_body(rq, patch_fields, sizeof patch_fields / sizeof *patch_fields)) ==
+            NULL ||
         (rec = pc_api_load(rq, PC_ENT_PROVIDER)) == NULL)
         goto out;
     if (name_problem(json_object_get(body, "name")) != NULL) {
@@ -193,8 +204,9 @@ void pc_api_providers_patch(pc_req *rq)
     }
     if ((config = patched_config(rq, rec, body)) == NULL)
         goto out;
-    cols = json_pack("{s:O,s:O,s:I}", "name", json_object_get(body, "name") ? json_object_get(body, "name")
-                                                                         : json_object_get(rec, "name"),
+    cols = json_pack("{s:O,s:O,s:I}", "name",
+                     json_object_get(body, "name") ? json_object_get(body, "name")
+                                                   : json_object_get(rec, "name"),
                      "config", config, "updated_at", (json_int_t)pc_now());
     rc = update_provider(rq, &p, json_string_value(json_object_get(rec, "id")), cols, conflict);
     json_object_update(rec, cols);

@@ -68,7 +68,8 @@ void pc_api_delete_one(pc_req *rq, pc_entity ent, const char *resource, const ch
     if (rc == PC_OK)
         rc = pc_iam_permissions_changed(tx, rq->tenant->id);
     if (rc == PC_OK)
-        rc = pc_api_audit(tx, rq, &p, event, id, json_pack("{s:O}", "name", json_object_get(r, "name")));
+        rc = pc_api_audit(tx, rq, &p, event, id,
+                          json_pack("{s:O}", "name", json_object_get(r, "name")));
     pc_api_finish_204(rq, tx, rc);
 out:
     json_decref(r);
@@ -80,7 +81,7 @@ int pc_api_valid_permissions(pc_req *rq, const json_t *perms)
     size_t i;
     json_t *v;
 
-    json_array_foreach(perms, i, v) {
+    json_array_foreach (perms, i, v) {
         if (!pc_perm_valid(json_string_value(v))) {
             pc_api_error(rq, PC_API_INVALID, "Permissions are resource:action",
                          json_pack("{s:s}", "permissions", json_string_value(v)));

@@ -18,10 +18,12 @@ static json_t *role_view(const json_t *r, void *tenant_id)
                      pc_api_time(json_object_get(r, "updated_at")));
 }
 
-static const pc_field role_fields[] = {
-    {"name", PC_F_STRING, 1}, {"description", PC_F_NULLABLE_STRING, 0}, {"permissions", PC_F_STRINGS, 0}};
-static const pc_field role_patch_fields[] = {
-    {"name", PC_F_STRING, 0}, {"description", PC_F_NULLABLE_STRING, 0}, {"permissions", PC_F_STRINGS, 0}};
+static const pc_field role_fields[] = {{"name", PC_F_STRING, 1},
+                                       {"description", PC_F_NULLABLE_STRING, 0},
+                                       {"permissions", PC_F_STRINGS, 0}};
+static const pc_field role_patch_fields[] = {{"name", PC_F_STRING, 0},
+                                             {"description", PC_F_NULLABLE_STRING, 0},
+                                             {"permissions", PC_F_STRINGS, 0}};
 #define NFIELDS (sizeof role_fields / sizeof *role_fields)
 
 /* Value checks: a name, well-formed permissions, the tenant's limits. */
@@ -81,13 +83,16 @@ void pc_api_roles_create(pc_req *rq)
     json_int_t now = pc_now();
     pc_status rc;
 
-    if (!pc_api_require(rq, &p, "roles", "create") || (body = pc_api_body(rq, role_fields, NFIELDS)) == NULL ||
-        !valid_role(rq, body) || !tenant_has_room(rq))
+    if (!pc_api_require(rq, &p, "roles", "create") ||
+        (body = pc_api_body(rq, role_fields, NFIELDS)) == NULL || !valid_role(rq, body) ||
+        !tenant_has_room(rq))
         goto out;
     pc_uuid7(id);
     rec = json_pack("{s:s,s:s,s:O,s:O?,s:O,s:I,s:I}", "id", id, "tenant_id", rq->tenant->id, "name",
-                    json_object_get(body, "name"), "description", json_object_get(body, "description"),
-                    "permissions", json_object_get(body, "permissions") ? json_object_get(body, "permissions") : json_array(),
+                    json_object_get(body, "name"), "description",
+                    json_object_get(body, "description"), "permissions",
+                    json_object_get(body, "permissions") ? json_object_get(body, "permissions")
+                                                         : json_array(),
                     "created_at", now, "updated_at", now);
     rc = save_role(rq, &p, rec, 1, NULL, conflict);
     if (rc != PC_OK)
@@ -108,8 +113,8 @@ void pc_api_roles_patch(pc_req *rq)
     pc_status rc;
 
     if (!pc_api_require(rq, &p, "roles", "update") ||
-        (body = pc_api_body(rq, role_patch_fields, NFIELDS)) == NULL ||
-        !valid_role(rq, body) || (r = pc_api_load(rq, PC_ENT_ROLE)) == NULL)
+        (body = pc_api_body(rq, role_patch_fields, NFIELDS)) == NULL || !valid_role(rq, body) ||
+        (r = pc_api_load(rq, PC_ENT_ROLE)) == NULL)
         goto out;
     cols = json_deep_copy(body);
     json_object_set_new(cols, "updated_at", json_integer(pc_now()));

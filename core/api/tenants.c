@@ -15,7 +15,8 @@
 static int platform_admin(pc_req *rq, pc_principal *p, const char *action)
 {
     if (strcmp(rq->tenant->slug, PC_TENANT_DEFAULT) != 0) {
-        pc_api_error(rq, PC_API_NOT_FOUND, "Tenants are administered from the default tenant", NULL);
+        pc_api_error(rq, PC_API_NOT_FOUND, "Tenants are administered from the default tenant",
+                     NULL);
         return 0;
     }
     return pc_api_require(rq, p, "tenants", action);
@@ -77,7 +78,7 @@ static int valid_admin(pc_req *rq, const json_t *admin)
     const char *key, *problem;
     json_t *v, *unknown = json_object(), *missing = json_object(), *invalid = json_object();
 
-    json_object_foreach((json_t *)admin, key, v) {
+    json_object_foreach ((json_t *)admin, key, v) {
         size_t i;
         for (i = 0; i < 3 && strcmp(admin_fields[i].name, key) != 0; i++)
             ;
@@ -90,22 +91,25 @@ static int valid_admin(pc_req *rq, const json_t *admin)
         if (json_object_get(admin, admin_fields[i].name) == NULL)
             json_object_set_new(missing, admin_fields[i].name, json_string("required"));
     if (json_object_size(invalid) == 0 && json_object_size(missing) == 0 &&
-        (problem = pc_password_problem(json_string_value(json_object_get(admin, "password")))) != NULL)
+        (problem = pc_password_problem(json_string_value(json_object_get(admin, "password")))) !=
+            NULL)
         json_object_set_new(invalid, "password", json_string(problem));
-    if (admin_problem(rq, PC_API_UNEXPECTED_FIELDS, "The admin object has unexpected fields", unknown)) {
+    if (admin_problem(rq, PC_API_UNEXPECTED_FIELDS, "The admin object has unexpected fields",
+                      unknown)) {
         json_decref(missing);
         json_decref(invalid);
         return 0;
     }
-    if (admin_problem(rq, PC_API_MISSING_FIELDS, "The admin object lacks required fields", missing)) {
+    if (admin_problem(rq, PC_API_MISSING_FIELDS, "The admin object lacks required fields",
+                      missing)) {
         json_decref(invalid);
         return 0;
     }
     return !admin_problem(rq, PC_API_INVALID, "The admin object is not valid", invalid);
 }
 
-static pc_status create_tenant(pc_req *rq, const pc_principal *p, const json_t *body,
-                               json_t **rec, char **secret)
+static pc_status create_tenant(pc_req *rq, const pc_principal *p, const json_t *body, json_t **rec,
+                               char **secret)
 {
     const json_t *admin = json_object_get(body, "admin");
     const char *slug = json_string_value(json_object_get(body, "slug"));
@@ -119,9 +123,11 @@ static pc_status create_tenant(pc_req *rq, const pc_principal *p, const json_t *
         rc = pc_bootstrap_tenant_admins(tx, json_string_value(json_object_get(*rec, "id")),
                                         json_string_value(json_object_get(admin, "username")),
                                         json_string_value(json_object_get(admin, "password")),
-                                        json_string_value(json_object_get(admin, "email")), NULL, secret);
+                                        json_string_value(json_object_get(admin, "email")), NULL,
+                                        secret);
     if (rc == PC_OK)
-        rc = pc_api_audit(tx, rq, p, "tenant.created", json_string_value(json_object_get(*rec, "id")),
+        rc = pc_api_audit(tx, rq, p, "tenant.created",
+                          json_string_value(json_object_get(*rec, "id")),
                           json_pack("{s:s}", "slug", slug));
     return pc_api_finish(tx, rc);
 }
@@ -146,7 +152,8 @@ void pc_api_tenants_create(pc_req *rq)
         goto out;
     }
     view = tenant_view(rec, NULL);
-    json_object_set_new(view, "admin_client", json_pack("{s:s,s:s}", "client_id", "admin-cli", "client_secret", secret));
+    json_object_set_new(view, "admin_client",
+                        json_pack("{s:s,s:s}", "client_id", "admin-cli", "client_secret", secret));
     pc_reply_json(rq, 201, view);
 out:
     pc_free_secret(secret);

@@ -18,12 +18,13 @@ json_t *pc_api_user_view(const json_t *u, void *tenant_id)
     const char *id = json_string_value(json_object_get(u, "id"));
 
     return json_pack("{s:O,s:O,s:O,s:O,s:O,s:o,s:o,s:o,s:o,s:b}", "id", json_object_get(u, "id"),
-                     "username", json_object_get(u, "username"), "email", json_object_get(u, "email"),
-                     "name", json_object_get(u, "name"), "phone_number", json_object_get(u, "phone_number"),
-                     "groups", pc_iam_group_names(tenant_id, id), "roles", pc_iam_role_names(tenant_id, id),
-                     "created_at", pc_api_time(json_object_get(u, "created_at")),
-                     "updated_at", pc_api_time(json_object_get(u, "updated_at")),
-                     "deleted", !json_is_null(json_object_get(u, "deleted_at")));
+                     "username", json_object_get(u, "username"), "email",
+                     json_object_get(u, "email"), "name", json_object_get(u, "name"),
+                     "phone_number", json_object_get(u, "phone_number"), "groups",
+                     pc_iam_group_names(tenant_id, id), "roles", pc_iam_role_names(tenant_id, id),
+                     "created_at", pc_api_time(json_object_get(u, "created_at")), "updated_at",
+                     pc_api_time(json_object_get(u, "updated_at")), "deleted",
+                     !json_is_null(json_object_get(u, "deleted_at")));
 }
 
 json_t *pc_api_user_load(pc_req *rq)
@@ -41,7 +42,8 @@ json_t *pc_api_user_load(pc_req *rq)
 pc_status pc_api_audit(pc_store_tx *tx, pc_req *rq, const pc_principal *p, const char *type,
                        const char *subject, json_t *details)
 {
-    pc_status rc = pc_audit_record(tx, rq->tenant->id, type, pc_principal_actor(p), subject, rq->ip, details);
+    pc_status rc =
+        pc_audit_record(tx, rq->tenant->id, type, pc_principal_actor(p), subject, rq->ip, details);
 
     json_decref(details);
     return rc;
@@ -74,9 +76,12 @@ out:
 }
 
 static const pc_field create_fields[] = {
-    {"username", PC_F_STRING, 1}, {"email", PC_F_NULLABLE_STRING, 0},
-    {"password", PC_F_STRING, 0}, {"name", PC_F_NULLABLE_STRING, 0},
-    {"phone_number", PC_F_NULLABLE_STRING, 0}, {"groups", PC_F_STRINGS, 0},
+    {"username", PC_F_STRING, 1},
+    {"email", PC_F_NULLABLE_STRING, 0},
+    {"password", PC_F_STRING, 0},
+    {"name", PC_F_NULLABLE_STRING, 0},
+    {"phone_number", PC_F_NULLABLE_STRING, 0},
+    {"groups", PC_F_STRINGS, 0},
     {"roles", PC_F_STRINGS, 0},
 };
 
@@ -137,7 +142,8 @@ static pc_status insert_user(pc_req *rq, const pc_principal *p, const json_t *bo
     if (rc == PC_OK && groups != NULL)
         rc = pc_iam_set_groups(tx, rq->tenant->id, id, groups, unknown);
     if (rc == PC_OK)
-        rc = pc_api_audit(tx, rq, p, "user.created", id, json_pack("{s:O}", "username", json_object_get(rec, "username")));
+        rc = pc_api_audit(tx, rq, p, "user.created", id,
+                          json_pack("{s:O}", "username", json_object_get(rec, "username")));
     return pc_api_finish(tx, rc);
 }
 
@@ -190,9 +196,9 @@ void pc_api_users_get(pc_req *rq)
 }
 
 static const pc_field patch_fields[] = {
-    {"username", PC_F_STRING, 0}, {"email", PC_F_NULLABLE_STRING, 0},
+    {"username", PC_F_STRING, 0},      {"email", PC_F_NULLABLE_STRING, 0},
     {"name", PC_F_NULLABLE_STRING, 0}, {"phone_number", PC_F_NULLABLE_STRING, 0},
-    {"groups", PC_F_STRINGS, 0}, {"roles", PC_F_STRINGS, 0},
+    {"groups", PC_F_STRINGS, 0},       {"roles", PC_F_STRINGS, 0},
 };
 
 static pc_status patch_user(pc_req *rq, const pc_principal *p, const char *id, const json_t *body,
@@ -204,7 +210,7 @@ static pc_status patch_user(pc_req *rq, const pc_principal *p, const char *id, c
     pc_store_tx *tx = NULL;
     pc_status rc = pc_db_begin(&tx);
 
-    json_object_foreach((json_t *)body, key, v)
+    json_object_foreach ((json_t *)body, key, v)
         if (strcmp(key, "roles") != 0 && strcmp(key, "groups") != 0)
             json_object_set(cols, key, v);
     if (rc == PC_OK)

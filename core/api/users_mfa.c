@@ -38,10 +38,11 @@ void pc_api_users_mfa_reset(pc_req *rq)
     rc = pc_mfa_factors(rq->tenant, uid, &factors);
     if (rc == PC_OK)
         rc = pc_db_begin(&tx);
-    json_array_foreach(factors, i, f) {
+    json_array_foreach (factors, i, f) {
         json_array_append(methods, json_object_get(f, "method"));
         if (rc == PC_OK)
-            rc = pc_db_remove(tx, PC_ENT_MFA, rq->tenant->id, json_string_value(json_object_get(f, "id")));
+            rc = pc_db_remove(tx, PC_ENT_MFA, rq->tenant->id,
+                              json_string_value(json_object_get(f, "id")));
     }
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, &p, "mfa.reset", uid, json_pack("{s:O}", "methods", methods));

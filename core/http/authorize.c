@@ -35,7 +35,9 @@ void pc_http_web_in(pc_req *rq, pc_web_in *in)
 /* What each scope lets the application do, in words for the consent page. */
 static const char *scope_words(const char *scope)
 {
-    static const struct { const char *scope, *words; } known[] = {
+    static const struct {
+        const char *scope, *words;
+    } known[] = {
         {"openid", "Know who you are (your user id)"},
         {"profile", "See your name and username"},
         {"email", "See your email address"},
@@ -70,16 +72,18 @@ static json_t *page_vars(const pc_req *rq, const pc_web_out *out)
 {
     const json_t *user = out->user;
     const char *user_name = json_string_value(json_object_get(user, "name"));
-    json_t *v = json_pack("{s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?}", "app_name",
-                          json_string_value(json_object_get(out->app, "name")), "message", out->message,
-                          "error", out->error, "request", out->request, "csrf", out->csrf, "username",
-                          out->username, "user_name",
-                          user_name ? user_name : json_string_value(json_object_get(user, "username")));
+    json_t *v = json_pack(
+        "{s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?}", "app_name",
+        json_string_value(json_object_get(out->app, "name")), "message", out->message, "error",
+        out->error, "request", out->request, "csrf", out->csrf, "username", out->username,
+        "user_name", user_name ? user_name : json_string_value(json_object_get(user, "username")));
     char *items = scope_items(out->scope);
 
     json_object_set_new(v, "scope_items", json_string(items));
-    json_object_set_new(v, "login_action", json_sprintf("%s/oauth2/authorize/login", rq->tenant->issuer));
-    json_object_set_new(v, "consent_action", json_sprintf("%s/oauth2/authorize/consent", rq->tenant->issuer));
+    json_object_set_new(v, "login_action",
+                        json_sprintf("%s/oauth2/authorize/login", rq->tenant->issuer));
+    json_object_set_new(v, "consent_action",
+                        json_sprintf("%s/oauth2/authorize/consent", rq->tenant->issuer));
     free(items);
     if (out->outcome == PC_WEB_MFA)
         pc_http_mfa_page_vars(rq, out, v);
@@ -104,8 +108,10 @@ static void set_cookies(pc_req *rq, const pc_web_out *out)
 
 void pc_http_web_respond(pc_req *rq, const pc_web_out *out)
 {
-    static const char *const pages[] = {[PC_WEB_ERROR] = "error", [PC_WEB_LOGIN] = "login",
-                                        [PC_WEB_CONSENT] = "consent", [PC_WEB_LOGGED_OUT] = "logged_out",
+    static const char *const pages[] = {[PC_WEB_ERROR] = "error",
+                                        [PC_WEB_LOGIN] = "login",
+                                        [PC_WEB_CONSENT] = "consent",
+                                        [PC_WEB_LOGGED_OUT] = "logged_out",
                                         [PC_WEB_MFA] = "mfa"};
     json_t *vars;
 
@@ -126,7 +132,8 @@ static int form_posted(pc_req *rq)
     if (strcmp(pc_req_method(rq), "POST") != 0 ||
         pc_req_content_type_is(rq, "application/x-www-form-urlencoded"))
         return 1;
-    pc_page_error(rq, 400, "invalid_request", "The request was not a form this server understands.");
+    pc_page_error(rq, 400, "invalid_request",
+                  "The request was not a form this server understands.");
     return 0;
 }
 

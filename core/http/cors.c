@@ -16,7 +16,7 @@ static int app_allows(const json_t *app, const char *origin)
     size_t i;
     json_t *uri;
 
-    json_array_foreach(json_object_get(app, "redirect_uris"), i, uri)
+    json_array_foreach (json_object_get(app, "redirect_uris"), i, uri)
         if (pc_redirect_origin(json_string_value(uri), o, sizeof o) && strcmp(o, origin) == 0)
             return 1;
     return 0;
@@ -30,14 +30,15 @@ static int origin_allowed(const pc_req *rq, const char *origin, const char *clie
     size_t i;
 
     if (client_id != NULL) {
-        if (pc_db_get(NULL, PC_ENT_APPLICATION, rq->tenant->id, "client_id", client_id, &app) == PC_OK)
+        if (pc_db_get(NULL, PC_ENT_APPLICATION, rq->tenant->id, "client_id", client_id, &app) ==
+            PC_OK)
             ok = app_allows(app, origin);
         json_decref(app);
         return ok;
     }
     if (pc_db_list(NULL, PC_ENT_APPLICATION, rq->tenant->id, &q, &apps) != PC_OK)
         return 0;
-    json_array_foreach(apps, i, app)
+    json_array_foreach (apps, i, app)
         if (!ok)
             ok = app_allows(app, origin);
     json_decref(apps);

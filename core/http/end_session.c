@@ -12,8 +12,10 @@ void pc_http_end_session(pc_req *rq)
     pc_web_in in;
     pc_web_out out;
 
-    if (strcmp(pc_req_method(rq), "POST") == 0 && !pc_req_content_type_is(rq, "application/x-www-form-urlencoded")) {
-        pc_page_error(rq, 400, "invalid_request", "The request was not a form this server understands.");
+    if (strcmp(pc_req_method(rq), "POST") == 0 &&
+        !pc_req_content_type_is(rq, "application/x-www-form-urlencoded")) {
+        pc_page_error(rq, 400, "invalid_request",
+                      "The request was not a form this server understands.");
         return;
     }
     pc_http_web_in(rq, &in);

@@ -33,7 +33,8 @@ static void render(pc_req *rq, pc_oauth_reply *reply)
     if (reply->status == 204)
         pc_reply_empty(rq, 204);
     else
-        pc_reply_json(rq, reply->status ? reply->status : 500, reply->body ? reply->body : json_object());
+        pc_reply_json(rq, reply->status ? reply->status : 500,
+                      reply->body ? reply->body : json_object());
     reply->body = NULL;
 }
 

@@ -14,11 +14,12 @@ typedef struct method_words {
 static const method_words words[] = {
     {"totp", "Enter the code your authenticator app shows for this account.", "Authentication code",
      "Use your authenticator app", "numeric"},
-    {"sms", "Enter the code we sent to your phone.", "Code from the text message", "Send a code by text message",
-     "numeric"},
-    {"email", "Enter the code we sent to your email address.", "Code from the email", "Send a code by email",
-     "numeric"},
-    {"recovery_code", "Enter one of the recovery codes you saved when you set up two-step verification.",
+    {"sms", "Enter the code we sent to your phone.", "Code from the text message",
+     "Send a code by text message", "numeric"},
+    {"email", "Enter the code we sent to your email address.", "Code from the email",
+     "Send a code by email", "numeric"},
+    {"recovery_code",
+     "Enter one of the recovery codes you saved when you set up two-step verification.",
      "Recovery code", "Use a recovery code", "text"},
 };
 
@@ -39,14 +40,15 @@ static char *choices(const pc_web_out *out)
     size_t i;
     json_t *m;
 
-    json_array_foreach(out->mfa_methods, i, m) {
+    json_array_foreach (out->mfa_methods, i, m) {
         const char *method = json_string_value(m), *label = words_of(method)->choice;
         char *esc_m, *esc_l, *next;
         if (method == NULL || (out->mfa_method != NULL && strcmp(method, out->mfa_method) == 0))
             continue;
         esc_m = pc_html_escape(method);
         esc_l = pc_html_escape(label ? label : method);
-        next = pc_asprintf("%s<li><button type=\"submit\" name=\"switch\" value=\"%s\" class=\"link\">%s</button></li>",
+        next = pc_asprintf("%s<li><button type=\"submit\" name=\"switch\" value=\"%s\" "
+                           "class=\"link\">%s</button></li>",
                            html, esc_m, esc_l);
         free(esc_m);
         free(esc_l);
@@ -59,10 +61,12 @@ static char *choices(const pc_web_out *out)
 void pc_http_mfa_page_vars(const pc_req *rq, const pc_web_out *out, json_t *vars)
 {
     const method_words *w = words_of(out->mfa_method);
-    int resend = out->mfa_method && (strcmp(out->mfa_method, "sms") == 0 || strcmp(out->mfa_method, "email") == 0);
+    int resend = out->mfa_method &&
+                 (strcmp(out->mfa_method, "sms") == 0 || strcmp(out->mfa_method, "email") == 0);
     char *other = choices(out);
 
-    json_object_set_new(vars, "mfa_action", json_sprintf("%s/oauth2/authorize/mfa", rq->tenant->issuer));
+    json_object_set_new(vars, "mfa_action",
+                        json_sprintf("%s/oauth2/authorize/mfa", rq->tenant->issuer));
     json_object_set_new(vars, "method", json_string(out->mfa_method ? out->mfa_method : ""));
     json_object_set_new(vars, "method_lead", json_string(w->lead));
     json_object_set_new(vars, "code_label", json_string(w->label));

@@ -34,8 +34,11 @@ static void render(pc_req *rq, pc_oauth_reply *reply)
 
 void pc_http_run_oauth(pc_req *rq, pc_oauth_flow flow, int allow_get)
 {
-    pc_oauth_request orq = {.tenant = rq->tenant, .ip = rq->ip, .param = form_param,
-                            .param_ctx = rq, .bearer = pc_req_bearer(rq)};
+    pc_oauth_request orq = {.tenant = rq->tenant,
+                            .ip = rq->ip,
+                            .param = form_param,
+                            .param_ctx = rq,
+                            .bearer = pc_req_bearer(rq)};
     pc_oauth_reply reply = {0};
     char *user = NULL, *password = NULL;
     if (!allow_get && !pc_req_content_type_is(rq, "application/x-www-form-urlencoded")) {

@@ -29,6 +29,7 @@ void pc_http_metrics(pc_req *rq)
 
 void pc_http_not_found(pc_req *rq)
 {
-    pc_reply_json(rq, 404, json_pack("{s:s,s:s}", "error", "not_found", "error_description",
-                                     "no such endpoint"));
+    pc_reply_json(
+        rq, 404,
+        json_pack("{s:s,s:s}", "error", "not_found", "error_description", "no such endpoint"));
 }

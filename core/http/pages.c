@@ -177,9 +177,10 @@ static void security_headers(pc_req *rq)
     pc_reply_header(rq, "X-Frame-Options", "DENY");
     pc_reply_header(rq, "X-Content-Type-Options", "nosniff");
     pc_reply_header(rq, "Referrer-Policy", "no-referrer");
-    pc_reply_header(rq, "Content-Security-Policy",
-                    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
-                    "frame-ancestors 'none'; base-uri 'none'");
+    pc_reply_header(
+        rq, "Content-Security-Policy",
+        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
+        "frame-ancestors 'none'; base-uri 'none'");
 }
 
 static const char fallback[] =
@@ -189,7 +190,8 @@ static const char fallback[] =
 void pc_page_reply(pc_req *rq, unsigned status, const char *name, const json_t *vars)
 {
     json_t *all = json_deep_copy(vars ? vars : json_null());
-    char *tpl = template_of(name), *html, *assets = pc_asprintf("%s/ui/assets", pc_srv->cfg.public_url);
+    char *tpl = template_of(name), *html,
+         *assets = pc_asprintf("%s/ui/assets", pc_srv->cfg.public_url);
 
     if (!json_is_object(all)) {
         json_decref(all);
@@ -197,7 +199,8 @@ void pc_page_reply(pc_req *rq, unsigned status, const char *name, const json_t *
     }
     json_object_set_new(all, "asset_base", json_string(assets));
     if (rq->tenant != NULL) {
-        json_object_set_new(all, "tenant_name", json_string(rq->tenant->name ? rq->tenant->name : rq->tenant->slug));
+        json_object_set_new(all, "tenant_name",
+                            json_string(rq->tenant->name ? rq->tenant->name : rq->tenant->slug));
         json_object_set_new(all, "issuer", json_string(rq->tenant->issuer));
     }
     html = pc_page_render(tpl ? tpl : fallback, all);
@@ -231,9 +234,8 @@ void pc_reply_cookie(pc_req *rq, const char *name, const char *value, int64_t ma
     path = path ? strchr(path + 3, '/') : NULL;
     cookie_path = pc_asprintf("%s/", path ? path : "");
     /* DESIGN.md: HttpOnly, SameSite=Lax, Secure when PUBLIC_URL is https. */
-    ulfius_add_same_site_cookie_to_response(rq->resp, name, value ? value : "",
-                                            value ? NULL : "Thu, 01 Jan 1970 00:00:00 GMT",
-                                            value ? (unsigned)max_age : 0, NULL, cookie_path, secure, 1,
-                                            U_COOKIE_SAME_SITE_LAX);
+    ulfius_add_same_site_cookie_to_response(
+        rq->resp, name, value ? value : "", value ? NULL : "Thu, 01 Jan 1970 00:00:00 GMT",
+        value ? (unsigned)max_age : 0, NULL, cookie_path, secure, 1, U_COOKIE_SAME_SITE_LAX);
     free(cookie_path);
 }

@@ -68,7 +68,8 @@ int pc_req_content_type_is(const pc_req *rq, const char *type)
     const char *ct = pc_req_header(rq, "Content-Type");
     size_t n = strlen(type);
 
-    return ct != NULL && strncasecmp(ct, type, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+    return ct != NULL && strncasecmp(ct, type, n) == 0 &&
+           (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
 void pc_reply_raw(pc_req *rq, unsigned status, const char *content_type, const char *body)

@@ -21,17 +21,17 @@ enum {
 typedef struct pc_route {
     const char *method;
     const char *path;
-    const char *name;     /**< metrics label */
+    const char *name; /**< metrics label */
     pc_handler handler;
     unsigned flags;
-    int metric;           /**< index from pc_metrics_route */
+    int metric; /**< index from pc_metrics_route */
 } pc_route;
 
 struct pc_req {
     const struct _u_request *u;
     struct _u_response *resp;
     const pc_route *route;
-    pc_tenant *tenant;    /**< for PC_ROUTE_TENANT routes */
+    pc_tenant *tenant; /**< for PC_ROUTE_TENANT routes */
     char ip[64];
     unsigned status;
 };

@@ -36,7 +36,8 @@ static pc_route routes[] = {
     {"GET", T "/oauth2/userinfo", "userinfo", pc_http_userinfo, PUB, 0},
     {"POST", T "/oauth2/userinfo", "userinfo", pc_http_userinfo, PUB, 0},
     {"OPTIONS", T "/.well-known/openid-configuration", "preflight", pc_http_preflight, PUB, 0},
-    {"OPTIONS", T "/.well-known/oauth-authorization-server", "preflight", pc_http_preflight, PUB, 0},
+    {"OPTIONS", T "/.well-known/oauth-authorization-server", "preflight", pc_http_preflight, PUB,
+     0},
     {"OPTIONS", T "/oauth2/jwks", "preflight", pc_http_preflight, PUB, 0},
     {"OPTIONS", T "/oauth2/token", "preflight", pc_http_preflight, PUB, 0},
     {"OPTIONS", T "/oauth2/userinfo", "preflight", pc_http_preflight, PUB, 0},
@@ -98,10 +99,12 @@ static pc_route routes[] = {
     {"GET", API "/providers/:id", "api_providers", pc_api_providers_get, AR, 0},
     {"PATCH", API "/providers/:id", "api_providers", pc_api_providers_patch, AR, 0},
     {"DELETE", API "/providers/:id", "api_providers", pc_api_providers_delete, AR, 0},
-    {"PUT", API "/applications/:id/providers/:provider_id", "api_applications", pc_api_apps_provider_link, AR, 0},
-    {"DELETE", API "/applications/:id/providers/:provider_id", "api_applications", pc_api_apps_provider_unlink, AR,
-     0},
-    {"PUT", API "/applications/:id/default-providers", "api_applications", pc_api_apps_default_providers, AR, 0},
+    {"PUT", API "/applications/:id/providers/:provider_id", "api_applications",
+     pc_api_apps_provider_link, AR, 0},
+    {"DELETE", API "/applications/:id/providers/:provider_id", "api_applications",
+     pc_api_apps_provider_unlink, AR, 0},
+    {"PUT", API "/applications/:id/default-providers", "api_applications",
+     pc_api_apps_default_providers, AR, 0},
 };
 
 static pc_route not_found_route = {"*", "*", "not_found", pc_http_not_found, 0, 0};
@@ -149,8 +152,9 @@ static int resolve_tenant(pc_req *rq)
     else if (rq->route->flags & PC_ROUTE_PAGE)
         pc_page_error(rq, 404, "not_found", "There is no such organisation on this server.");
     else
-        pc_reply_json(rq, 404, json_pack("{s:s,s:s}", "error", "not_found",
-                                         "error_description", "no such tenant"));
+        pc_reply_json(
+            rq, 404,
+            json_pack("{s:s,s:s}", "error", "not_found", "error_description", "no such tenant"));
     return 0;
 }
 
@@ -163,8 +167,9 @@ static int dispatch(const struct _u_request *u, struct _u_response *resp, void *
     clock_gettime(CLOCK_MONOTONIC, &t0);
     client_ip(&rq);
     if (body_too_large(&rq))
-        pc_reply_json(&rq, 413, json_pack("{s:s,s:s}", "error", "invalid_request",
-                                          "error_description", "request body too large"));
+        pc_reply_json(&rq, 413,
+                      json_pack("{s:s,s:s}", "error", "invalid_request", "error_description",
+                                "request body too large"));
     else if (!(rq.route->flags & PC_ROUTE_TENANT) || resolve_tenant(&rq))
         rq.route->handler(&rq);
     if (rq.route->flags & PC_ROUTE_CORS)
@@ -219,8 +224,8 @@ int pc_http_start(void)
     instance.max_post_body_size = (size_t)cfg->max_body + 1;
     instance.check_utf8 = 1;
     if (add_routes() != 0 ||
-        ulfius_start_framework_with_mhd_options(&instance, MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC,
-                                                ops) != U_OK) {
+        ulfius_start_framework_with_mhd_options(
+            &instance, MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC, ops) != U_OK) {
         pc_error("cannot listen on %s", cfg->listen);
         ulfius_clean_instance(&instance);
         return -1;

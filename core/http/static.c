@@ -12,9 +12,14 @@
 
 static const char *content_type(const char *name)
 {
-    static const struct { const char *ext, *type; } types[] = {
-        {".css", "text/css; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-        {".svg", "image/svg+xml"}, {".ico", "image/x-icon"}, {".txt", "text/plain; charset=utf-8"},
+    static const struct {
+        const char *ext, *type;
+    } types[] = {
+        {".css", "text/css; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".svg", "image/svg+xml"},
+        {".ico", "image/x-icon"},
+        {".txt", "text/plain; charset=utf-8"},
     };
     const char *dot = strrchr(name, '.');
 
@@ -29,7 +34,8 @@ static int safe_name(const char *name)
 {
     if (name == NULL || *name == '\0' || *name == '.' || strlen(name) > 100)
         return 0;
-    return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == strlen(name);
+    return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
+           strlen(name);
 }
 
 static char *read_asset(const char *name)

@@ -71,7 +71,7 @@ static void forget(const char *tenant_id, const char *client_id)
         key_of(key, sizeof key, tenant_id, client_id);
         json_object_del(apps, key);
     } else {
-        json_object_foreach_safe(apps, tmp, k, v) {
+        json_object_foreach_safe (apps, tmp, k, v) {
             if (strncmp(k, tenant_id, n) == 0 && k[n] == '/')
                 json_object_del(apps, k);
         }

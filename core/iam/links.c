@@ -5,15 +5,15 @@
 #include "server/store.h"
 
 /* Ids of the named records of entity `ent`; unknown names collected. */
-static pc_status resolve(pc_store_tx *tx, pc_entity ent, const char *tenant_id,
-                         const json_t *names, json_t **ids, json_t **unknown)
+static pc_status resolve(pc_store_tx *tx, pc_entity ent, const char *tenant_id, const json_t *names,
+                         json_t **ids, json_t **unknown)
 {
     size_t i;
     json_t *name, *rec;
 
     *ids = json_array();
     *unknown = json_object();
-    json_array_foreach(names, i, name) {
+    json_array_foreach (names, i, name) {
         rec = NULL;
         if (pc_db_get(tx, ent, tenant_id, "name", json_string_value(name), &rec) == PC_OK)
             json_array_append(*ids, json_object_get(rec, "id"));
@@ -42,11 +42,12 @@ static pc_status set_links(pc_store_tx *tx, pc_link kind, pc_entity ent, const c
         return rc;
     if (owner_is_a)
         rc = PC_DB->link_remove(PC_DBS, tx, kind, tenant_id, owner, NULL);
-    json_array_foreach(ids, i, id) {
+    json_array_foreach (ids, i, id) {
         if (rc != PC_OK)
             break;
-        rc = owner_is_a ? PC_DB->link_add(PC_DBS, tx, kind, tenant_id, owner, json_string_value(id))
-                        : PC_DB->link_add(PC_DBS, tx, kind, tenant_id, json_string_value(id), owner);
+        rc = owner_is_a
+                 ? PC_DB->link_add(PC_DBS, tx, kind, tenant_id, owner, json_string_value(id))
+                 : PC_DB->link_add(PC_DBS, tx, kind, tenant_id, json_string_value(id), owner);
     }
     json_decref(ids);
     return rc;
@@ -71,9 +72,10 @@ static pc_status leave_all_groups(pc_store_tx *tx, const char *tenant_id, const 
 {
     json_t *groups = NULL, *g;
     size_t i;
-    pc_status rc = PC_DB->link_list(PC_DBS, tx, PC_LINK_GROUP_MEMBER, tenant_id, user_id, 1, &groups);
+    pc_status rc =
+        PC_DB->link_list(PC_DBS, tx, PC_LINK_GROUP_MEMBER, tenant_id, user_id, 1, &groups);
 
-    json_array_foreach(groups, i, g) {
+    json_array_foreach (groups, i, g) {
         if (rc == PC_OK)
             rc = PC_DB->link_remove(PC_DBS, tx, PC_LINK_GROUP_MEMBER, tenant_id,
                                     json_string_value(g), user_id);
@@ -92,19 +94,21 @@ pc_status pc_iam_set_groups(pc_store_tx *tx, const char *tenant_id, const char *
     if (rc == PC_OK)
         rc = leave_all_groups(tx, tenant_id, user_id);
     if (rc == PC_OK)
-        rc = set_links(tx, PC_LINK_GROUP_MEMBER, PC_ENT_GROUP, tenant_id, user_id, 0, names, unknown);
+        rc = set_links(tx, PC_LINK_GROUP_MEMBER, PC_ENT_GROUP, tenant_id, user_id, 0, names,
+                       unknown);
     return rc == PC_OK ? pc_iam_permissions_changed(tx, tenant_id) : rc;
 }
 
 /* Map the ids linked to `id` to their records' names. */
-static json_t *names_of(pc_link kind, pc_entity ent, const char *tenant_id, const char *id, int reverse)
+static json_t *names_of(pc_link kind, pc_entity ent, const char *tenant_id, const char *id,
+                        int reverse)
 {
     json_t *ids = NULL, *names = json_array(), *v, *rec;
     size_t i;
 
     if (PC_DB->link_list(PC_DBS, NULL, kind, tenant_id, id, reverse, &ids) != PC_OK)
         return names;
-    json_array_foreach(ids, i, v) {
+    json_array_foreach (ids, i, v) {
         rec = NULL;
         if (pc_db_get(NULL, ent, tenant_id, "id", json_string_value(v), &rec) == PC_OK)
             json_array_append(names, json_object_get(rec, "name"));

@@ -45,7 +45,7 @@ json_t *pc_mfa_find(const json_t *factors, const char *method)
     size_t i;
     json_t *f;
 
-    json_array_foreach(factors, i, f)
+    json_array_foreach (factors, i, f)
         if (strcmp(json_string_value(json_object_get(f, "method")), method) == 0)
             return f;
     return NULL;
@@ -62,7 +62,9 @@ static int64_t recovery_left(const json_t *factors)
 {
     json_t *r = pc_mfa_find(factors, PC_MFA_RECOVERY);
 
-    return pc_mfa_is_active(r) ? json_integer_value(json_object_get(json_object_get(r, "data"), "remaining")) : 0;
+    return pc_mfa_is_active(r)
+               ? json_integer_value(json_object_get(json_object_get(r, "data"), "remaining"))
+               : 0;
 }
 
 /* Enabled methods in display order: known ones first, then any other scheme's (new array). */
@@ -75,13 +77,14 @@ static json_t *enabled_methods(const json_t *factors, const char **preferred)
     for (size_t k = 0; method_order[k]; k++)
         if (pc_mfa_is_active(pc_mfa_find(factors, method_order[k])))
             json_array_append_new(out, json_string(method_order[k]));
-    json_array_foreach(factors, i, f) {
+    json_array_foreach (factors, i, f) {
         const char *m = json_string_value(json_object_get(f, "method"));
-        int known = strcmp(m, PC_MFA_RECOVERY) == 0 || strcmp(m, "totp") == 0 || strcmp(m, "sms") == 0 ||
-                    strcmp(m, "email") == 0;
+        int known = strcmp(m, PC_MFA_RECOVERY) == 0 || strcmp(m, "totp") == 0 ||
+                    strcmp(m, "sms") == 0 || strcmp(m, "email") == 0;
         if (!known && pc_mfa_is_active(f))
             json_array_append_new(out, json_string(m));
-        if (pc_mfa_is_active(f) && json_is_true(json_object_get(json_object_get(f, "data"), "preferred")))
+        if (pc_mfa_is_active(f) &&
+            json_is_true(json_object_get(json_object_get(f, "data"), "preferred")))
             *preferred = m;
     }
     if (*preferred == NULL && json_array_size(out) > 0)
@@ -94,8 +97,8 @@ json_t *pc_mfa_status(const json_t *factors)
     const char *preferred;
     json_t *enabled = enabled_methods(factors, &preferred);
 
-    return json_pack("{s:o,s:s?,s:I}", "enabled", enabled, "preferred", preferred, "recovery_codes_left",
-                     (json_int_t)recovery_left(factors));
+    return json_pack("{s:o,s:s?,s:I}", "enabled", enabled, "preferred", preferred,
+                     "recovery_codes_left", (json_int_t)recovery_left(factors));
 }
 
 json_t *pc_mfa_signin_methods(const json_t *factors)
@@ -108,7 +111,7 @@ json_t *pc_mfa_signin_methods(const json_t *factors)
         return enabled;
     out = json_array();
     json_array_append_new(out, json_string(preferred));
-    json_array_foreach(enabled, i, m)
+    json_array_foreach (enabled, i, m)
         if (strcmp(json_string_value(m), preferred) != 0)
             json_array_append(out, m);
     if (recovery_left(factors) > 0)
@@ -129,15 +132,16 @@ static pc_status save_enrolment(const pc_mfa_actor *a, pc_mfa_call *c, const jso
     if (c->factor.secret != NULL && sealed == NULL)
         return PC_ERR_CRYPTO;
     if (existing != NULL) {
-        rec = json_pack("{s:s,s:s?,s:O,s:I}", "state", state, "secret_enc", sealed, "data", c->factor.data,
-                        "updated_at", now);
-        rc = pc_db_update(NULL, PC_ENT_MFA, a->tenant->id, json_string_value(json_object_get(existing, "id")),
-                          rec, NULL, 0);
+        rec = json_pack("{s:s,s:s?,s:O,s:I}", "state", state, "secret_enc", sealed, "data",
+                        c->factor.data, "updated_at", now);
+        rc = pc_db_update(NULL, PC_ENT_MFA, a->tenant->id,
+                          json_string_value(json_object_get(existing, "id")), rec, NULL, 0);
     } else {
         pc_uuid7(id);
-        rec = json_pack("{s:s,s:s,s:O,s:s,s:s,s:s?,s:O,s:I,s:I}", "id", id, "tenant_id", a->tenant->id,
-                        "user_id", json_object_get(a->user, "id"), "method", c->ops->method, "state", state,
-                        "secret_enc", sealed, "data", c->factor.data, "created_at", now, "updated_at", now);
+        rec = json_pack("{s:s,s:s,s:O,s:s,s:s,s:s?,s:O,s:I,s:I}", "id", id, "tenant_id",
+                        a->tenant->id, "user_id", json_object_get(a->user, "id"), "method",
+                        c->ops->method, "state", state, "secret_enc", sealed, "data",
+                        c->factor.data, "created_at", now, "updated_at", now);
         rc = pc_db_insert(NULL, PC_ENT_MFA, rec, NULL, 0);
     }
     json_decref(rec);
@@ -151,7 +155,8 @@ static int wants_code(const pc_scheme_ops *ops, const json_t *existing, const js
     return ops->challenge != NULL && pc_mfa_is_active(existing) && json_object_size(input) == 0;
 }
 
-pc_status pc_mfa_enrol(const pc_mfa_actor *a, const char *method, const json_t *input, json_t **reply)
+pc_status pc_mfa_enrol(const pc_mfa_actor *a, const char *method, const json_t *input,
+                       json_t **reply)
 {
     void *state = NULL;
     const pc_scheme_ops *ops = pc_mfa_scheme(method, &state);
@@ -193,7 +198,8 @@ out:
 pc_status pc_mfa_challenge(const pc_mfa_actor *a, const json_t *factor)
 {
     void *state = NULL;
-    const pc_scheme_ops *ops = pc_mfa_scheme(json_string_value(json_object_get(factor, "method")), &state);
+    const pc_scheme_ops *ops =
+        pc_mfa_scheme(json_string_value(json_object_get(factor, "method")), &state);
     json_t *patch;
     pc_mfa_call c;
     pc_status rc;
@@ -205,8 +211,8 @@ pc_status pc_mfa_challenge(const pc_mfa_actor *a, const json_t *factor)
         rc = ops->challenge(state, &c.call, &c.factor);
     if (rc == PC_OK) {
         patch = json_pack("{s:O,s:I}", "data", c.factor.data, "updated_at", (json_int_t)pc_now());
-        rc = pc_db_update(NULL, PC_ENT_MFA, a->tenant->id, json_string_value(json_object_get(factor, "id")), patch,
-                          NULL, 0);
+        rc = pc_db_update(NULL, PC_ENT_MFA, a->tenant->id,
+                          json_string_value(json_object_get(factor, "id")), patch, NULL, 0);
         json_decref(patch);
     }
     pc_mfa_call_audits(&c, NULL);
@@ -224,8 +230,8 @@ static pc_status lock_factor(pc_store_tx *tx, const pc_tenant *t, const char *id
     return rc == PC_OK ? pc_db_get(tx, PC_ENT_MFA, t->id, "id", id, rec) : rc;
 }
 
-pc_status pc_mfa_verify_in(pc_store_tx *tx, const pc_mfa_actor *a, const char *factor_id, const char *code,
-                           const char **method_amr)
+pc_status pc_mfa_verify_in(pc_store_tx *tx, const pc_mfa_actor *a, const char *factor_id,
+                           const char *code, const char **method_amr)
 {
     json_t *rec = NULL, *patch;
     const pc_scheme_ops *ops;
@@ -245,7 +251,8 @@ pc_status pc_mfa_verify_in(pc_store_tx *tx, const pc_mfa_actor *a, const char *f
         rc = ops->verify(state, &c.call, &c.factor, code);
     /* Counters and replay markers change on failures too: always written back. */
     patch = json_pack("{s:O}", "data", c.factor.data);
-    wrc = c.factor.data ? pc_db_update(tx, PC_ENT_MFA, a->tenant->id, factor_id, patch, NULL, 0) : PC_OK;
+    wrc = c.factor.data ? pc_db_update(tx, PC_ENT_MFA, a->tenant->id, factor_id, patch, NULL, 0)
+                        : PC_OK;
     json_decref(patch);
     pc_mfa_call_audits(&c, tx);
     pc_mfa_call_close(&c);
@@ -255,13 +262,14 @@ pc_status pc_mfa_verify_in(pc_store_tx *tx, const pc_mfa_actor *a, const char *f
     return wrc != PC_OK ? wrc : rc;
 }
 
-pc_status pc_mfa_set_preferred(pc_store_tx *tx, const pc_tenant *t, const json_t *factors, const char *method)
+pc_status pc_mfa_set_preferred(pc_store_tx *tx, const pc_tenant *t, const json_t *factors,
+                               const char *method)
 {
     size_t i;
     json_t *f;
     pc_status rc = PC_OK;
 
-    json_array_foreach(factors, i, f) {
+    json_array_foreach (factors, i, f) {
         json_t *data = json_deep_copy(json_object_get(f, "data")), *patch;
         int want = strcmp(json_string_value(json_object_get(f, "method")), method) == 0;
         if (!json_is_object(data) || json_is_true(json_object_get(data, "preferred")) == want) {
@@ -271,7 +279,8 @@ pc_status pc_mfa_set_preferred(pc_store_tx *tx, const pc_tenant *t, const json_t
         json_object_set_new(data, "preferred", json_boolean(want));
         patch = json_pack("{s:o}", "data", data);
         if (rc == PC_OK)
-            rc = pc_db_update(tx, PC_ENT_MFA, t->id, json_string_value(json_object_get(f, "id")), patch, NULL, 0);
+            rc = pc_db_update(tx, PC_ENT_MFA, t->id, json_string_value(json_object_get(f, "id")),
+                              patch, NULL, 0);
         json_decref(patch);
     }
     return rc;

@@ -42,7 +42,8 @@ json_t *pc_mfa_signin_methods(const json_t *factors);
  * factor sends it a fresh code. *reply: what the client sees (new, may be
  * NULL); with PC_ERR_INVALID, the fields at fault.
  */
-pc_status pc_mfa_enrol(const pc_mfa_actor *a, const char *method, const json_t *input, json_t **reply);
+pc_status pc_mfa_enrol(const pc_mfa_actor *a, const char *method, const json_t *input,
+                       json_t **reply);
 /** Send a code to an active email/SMS factor (sign-in). */
 pc_status pc_mfa_challenge(const pc_mfa_actor *a, const json_t *factor);
 /**
@@ -53,8 +54,9 @@ pc_status pc_mfa_challenge(const pc_mfa_actor *a, const json_t *factor);
  * (the scheme is locked), PC_ERR_NOT_FOUND; *method_amr (may be NULL) gets
  * the scheme's amr value (static).
  */
-pc_status pc_mfa_verify_in(pc_store_tx *tx, const pc_mfa_actor *a, const char *factor_id, const char *code,
-                           const char **method_amr);
+pc_status pc_mfa_verify_in(pc_store_tx *tx, const pc_mfa_actor *a, const char *factor_id,
+                           const char *code, const char **method_amr);
 /** Mark `method` preferred (and no other), in tx. */
-pc_status pc_mfa_set_preferred(pc_store_tx *tx, const pc_tenant *t, const json_t *factors, const char *method);
+pc_status pc_mfa_set_preferred(pc_store_tx *tx, const pc_tenant *t, const json_t *factors,
+                               const char *method);
 #endif

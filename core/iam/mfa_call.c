@@ -17,7 +17,8 @@ static json_t *scheme_settings(const pc_tenant *t, const char *method)
     json_t *rec = NULL, *s = NULL;
 
     if (pc_db_get(NULL, PC_ENT_TENANT, NULL, "id", t->id, &rec) == PC_OK)
-        s = json_incref(json_object_get(json_object_get(json_object_get(rec, "settings"), "mfa"), method));
+        s = json_incref(
+            json_object_get(json_object_get(json_object_get(rec, "settings"), "mfa"), method));
     json_decref(rec);
     return s;
 }
@@ -42,12 +43,13 @@ static pc_status call_deliver_message(void *ctx, const pc_message *msg)
     if (c->ops->channel == NULL || msg->to == NULL || msg->text == NULL)
         return PC_ERR_INVALID;
     if (pc_provider_resolve(tid, c->a->client_id, c->ops->channel, &provider) != PC_OK) {
-        pc_warn("no %s provider for tenant=%s client=%s: configure one (docs/mfa.md)", c->ops->channel,
-                c->a->tenant->slug, c->a->client_id ? c->a->client_id : "-");
+        pc_warn("no %s provider for tenant=%s client=%s: configure one (docs/mfa.md)",
+                c->ops->channel, c->a->tenant->slug, c->a->client_id ? c->a->client_id : "-");
         return PC_ERR_UNAVAILABLE;
     }
     vars = msg->vars ? json_deep_copy(msg->vars) : json_object();
-    json_object_set_new(vars, "tenant", json_string(c->a->tenant->name ? c->a->tenant->name : c->a->tenant->slug));
+    json_object_set_new(vars, "tenant",
+                        json_string(c->a->tenant->name ? c->a->tenant->name : c->a->tenant->slug));
     json_object_set_new(vars, "app", json_string(app_name(tid, c->a->client_id, &app)));
     m.vars = vars;
     rc = pc_provider_send(tid, provider, &m);
@@ -85,16 +87,21 @@ pc_status pc_mfa_call_open(pc_mfa_call *c, const pc_mfa_actor *a, const pc_schem
     c->ops = ops;
     c->settings = scheme_settings(a->tenant, ops->method);
     c->audits = json_array();
-    c->call = (pc_scheme_call){.struct_size = sizeof c->call, .ctx = c, .deliver = call_deliver,
-                               .settings = c->settings, .tenant_name = a->tenant->name,
-                               .deliver_message = call_deliver_message, .audit = call_audit};
+    c->call = (pc_scheme_call){.struct_size = sizeof c->call,
+                               .ctx = c,
+                               .deliver = call_deliver,
+                               .settings = c->settings,
+                               .tenant_name = a->tenant->name,
+                               .deliver_message = call_deliver_message,
+                               .audit = call_audit};
     c->factor.user_id = user_id;
     c->factor.account = json_string_value(json_object_get(a->user, "username"));
     c->factor.issuer = a->tenant->issuer;
     c->factor.data = json_is_object(data) ? json_deep_copy(data) : json_object();
     /* The user id as associated data: a sealed secret moved to another user does not open. */
     if (sealed != NULL && pc_unseal(pc_srv->master_key, user_id, sealed, &plain, &n) != PC_OK) {
-        pc_error("an MFA secret does not open with this master key: tenant=%s user=%s", a->tenant->slug, user_id);
+        pc_error("an MFA secret does not open with this master key: tenant=%s user=%s",
+                 a->tenant->slug, user_id);
         return PC_ERR_CRYPTO;
     }
     c->factor.secret = (char *)plain;
@@ -106,9 +113,10 @@ void pc_mfa_call_audits(pc_mfa_call *c, pc_store_tx *tx)
     size_t i;
     json_t *e;
 
-    json_array_foreach(c->audits, i, e)
+    json_array_foreach (c->audits, i, e)
         pc_audit_record(tx, c->a->tenant->id, json_string_value(json_array_get(e, 0)), c->a->actor,
-                        json_string_value(json_object_get(c->a->user, "id")), c->a->ip, json_array_get(e, 1));
+                        json_string_value(json_object_get(c->a->user, "id")), c->a->ip,
+                        json_array_get(e, 1));
     json_array_clear(c->audits);
 }
 
@@ -116,8 +124,8 @@ char *pc_mfa_call_sealed_secret(const pc_mfa_call *c)
 {
     char *sealed = NULL;
 
-    if (c->factor.secret == NULL ||
-        pc_seal(pc_srv->master_key, c->factor.user_id, c->factor.secret, strlen(c->factor.secret), &sealed) != PC_OK)
+    if (c->factor.secret == NULL || pc_seal(pc_srv->master_key, c->factor.user_id, c->factor.secret,
+                                            strlen(c->factor.secret), &sealed) != PC_OK)
         return NULL;
     return sealed;
 }

@@ -8,8 +8,8 @@ typedef struct pc_mfa_call {
     pc_scheme_call call;
     const pc_mfa_actor *a;
     const pc_scheme_ops *ops;
-    json_t *settings;  /**< tenant settings "mfa".<method> (owned) */
-    json_t *audits;    /**< [[type, details], ...] the scheme asked for (owned) */
+    json_t *settings; /**< tenant settings "mfa".<method> (owned) */
+    json_t *audits;   /**< [[type, details], ...] the scheme asked for (owned) */
     pc_factor factor;
 } pc_mfa_call;
 

@@ -48,7 +48,7 @@ static json_t *compile(const json_t *list)
     json_t *perms = json_object(), *p;
     size_t i;
 
-    json_array_foreach(list, i, p)
+    json_array_foreach (list, i, p)
         if (json_is_string(p))
             json_object_set_new(perms, json_string_value(p), json_true());
     return perms;
@@ -74,7 +74,8 @@ static void store_set(const char *key, json_t *perms)
         json_decref(sets);
         sets = json_object();
     }
-    json_object_set_new(sets, key, json_pack("{s:O,s:I}", "perms", perms, "at", (json_int_t)pc_now()));
+    json_object_set_new(sets, key,
+                        json_pack("{s:O,s:I}", "perms", perms, "at", (json_int_t)pc_now()));
     pthread_rwlock_unlock(&lock);
 }
 
@@ -116,7 +117,7 @@ json_t *pc_permcache_list(const char *tenant_id, const char *principal_id)
     if (perms == NULL)
         return NULL;
     list = json_array();
-    json_object_foreach(perms, k, v)
+    json_object_foreach (perms, k, v)
         json_array_append_new(list, json_string(k));
     json_decref(perms);
     return list;
@@ -129,7 +130,7 @@ void pc_permcache_clear_tenant(const char *tenant_id)
     json_t *v, *tmp;
 
     pthread_rwlock_wrlock(&lock);
-    json_object_foreach_safe(sets, tmp, key, v) {
+    json_object_foreach_safe (sets, tmp, key, v) {
         if (strncmp(key, tenant_id, n) == 0 && key[n] == '/')
             json_object_del(sets, key);
     }

@@ -49,7 +49,7 @@ int pc_perm_set_allows(const json_t *set, const char *resource, const char *acti
     size_t i;
     json_t *p;
 
-    json_array_foreach(set, i, p)
+    json_array_foreach (set, i, p)
         if (pc_perm_covers(json_string_value(p), resource, action))
             return 1;
     return 0;

@@ -46,17 +46,18 @@ static json_t *seal_value(const char *tenant_id, const char *plain)
     return v;
 }
 
-json_t *pc_provider_config_seal(const pc_provider_ops *ops, const char *tenant_id, const json_t *plain,
-                                const json_t *previous)
+json_t *pc_provider_config_seal(const pc_provider_ops *ops, const char *tenant_id,
+                                const json_t *plain, const json_t *previous)
 {
     json_t *out = json_object(), *v, *kept;
     const char *key;
 
-    json_object_foreach((json_t *)plain, key, v) {
+    json_object_foreach ((json_t *)plain, key, v) {
         int secret = pc_provider_is_secret(ops, key) && json_is_string(v);
         if (secret && strcmp(json_string_value(v), PC_PROVIDER_SECRET_MASK) == 0)
             continue; /* the mask means "unchanged": handled below */
-        json_object_set_new(out, key, secret ? seal_value(tenant_id, json_string_value(v)) : json_incref(v));
+        json_object_set_new(out, key,
+                            secret ? seal_value(tenant_id, json_string_value(v)) : json_incref(v));
         if (json_object_get(out, key) == NULL) {
             json_decref(out);
             return NULL;
@@ -81,15 +82,15 @@ json_t *pc_provider_config_open(const char *tenant_id, const json_t *stored)
         json_decref(out);
         return json_object();
     }
-    json_object_foreach(out, key, v) {
+    json_object_foreach (out, key, v) {
         const char *sealed = json_string_value(json_object_get(v, SEALED));
         uint8_t *plain = NULL;
         size_t n = 0;
         if (sealed == NULL)
             continue;
         if (pc_unseal(pc_srv->master_key, tenant_id, sealed, &plain, &n) != PC_OK) {
-            pc_error("a provider secret does not open with this master key: tenant=%s member=%s", tenant_id,
-                     key);
+            pc_error("a provider secret does not open with this master key: tenant=%s member=%s",
+                     tenant_id, key);
             json_decref(out);
             return NULL;
         }
@@ -109,7 +110,7 @@ json_t *pc_provider_config_redact(const json_t *stored)
         json_decref(out);
         return json_object();
     }
-    json_object_foreach(out, key, v)
+    json_object_foreach (out, key, v)
         if (json_object_get(v, SEALED) != NULL)
             json_object_set_new(out, key, json_string(PC_PROVIDER_SECRET_MASK));
     return out;
@@ -150,7 +151,7 @@ static json_t *tenant_default(const char *tenant_id, const char *kind)
     size_t i;
 
     if (pc_db_list(NULL, PC_ENT_PROVIDER, tenant_id, &q, &rows) == PC_OK) {
-        json_array_foreach(rows, i, row) {
+        json_array_foreach (rows, i, row) {
             if (json_is_true(json_object_get(json_object_get(row, "config"), "default"))) {
                 pick = json_incref(row);
                 break;
@@ -164,7 +165,8 @@ static json_t *tenant_default(const char *tenant_id, const char *kind)
     return pick;
 }
 
-pc_status pc_provider_resolve(const char *tenant_id, const char *client_id, const char *kind, json_t **provider)
+pc_status pc_provider_resolve(const char *tenant_id, const char *client_id, const char *kind,
+                              json_t **provider)
 {
     json_t *p = app_default(tenant_id, client_id, kind);
 
@@ -186,7 +188,8 @@ pc_status pc_provider_send(const char *tenant_id, const json_t *provider, const 
     pc_status rc;
 
     if (ops == NULL) {
-        pc_error("provider %s needs the plugin %s, which is not loaded", name ? name : "?", plugin ? plugin : "?");
+        pc_error("provider %s needs the plugin %s, which is not loaded", name ? name : "?",
+                 plugin ? plugin : "?");
         return PC_ERR_UNAVAILABLE;
     }
     plain = pc_provider_config_open(tenant_id, json_object_get(provider, "config"));
@@ -195,8 +198,8 @@ pc_status pc_provider_send(const char *tenant_id, const json_t *provider, const 
     config = pc_provider_plugin_config(plain);
     rc = ops->send(state, config, msg);
     if (rc != PC_OK)
-        pc_warn("delivery failed: tenant=%s provider=%s plugin=%s status=%s", tenant_id, name ? name : "?",
-                plugin, pc_status_str(rc));
+        pc_warn("delivery failed: tenant=%s provider=%s plugin=%s status=%s", tenant_id,
+                name ? name : "?", plugin, pc_status_str(rc));
     json_decref(config);
     json_decref(plain);
     return rc == PC_OK ? PC_OK : PC_ERR_UNAVAILABLE;

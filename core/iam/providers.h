@@ -19,8 +19,8 @@ int pc_provider_is_secret(const pc_provider_ops *ops, const char *key);
  * absent from `plain` or equal to PC_PROVIDER_SECRET_MASK keep their value in
  * `previous` (the stored config, may be NULL). New object, or NULL on failure.
  */
-json_t *pc_provider_config_seal(const pc_provider_ops *ops, const char *tenant_id, const json_t *plain,
-                                const json_t *previous);
+json_t *pc_provider_config_seal(const pc_provider_ops *ops, const char *tenant_id,
+                                const json_t *plain, const json_t *previous);
 /** The stored config with its secrets opened (new), or NULL when a seal does not open. */
 json_t *pc_provider_config_open(const char *tenant_id, const json_t *stored);
 /** The config as the API shows it: every secret member as PC_PROVIDER_SECRET_MASK (new). */
@@ -34,7 +34,8 @@ json_t *pc_provider_plugin_config(const json_t *plain);
  * (the provider whose config says "default": true, else the only one of the
  * kind). New record, or PC_ERR_NOT_FOUND.
  */
-pc_status pc_provider_resolve(const char *tenant_id, const char *client_id, const char *kind, json_t **provider);
+pc_status pc_provider_resolve(const char *tenant_id, const char *client_id, const char *kind,
+                              json_t **provider);
 /** Send `msg` through the provider record `provider`: PC_ERR_UNAVAILABLE when it failed. */
 pc_status pc_provider_send(const char *tenant_id, const json_t *provider, const pc_message *msg);
 #endif

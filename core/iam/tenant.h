@@ -12,20 +12,20 @@ typedef struct pc_tenant {
     char id[37];
     char *slug;
     char *name;
-    char *issuer;            /**< {PUBLIC_URL}/t/{slug} */
-    char *audience;          /**< default access-token audience */
-    pc_jose_alg access_alg;  /**< default ES256 */
-    pc_jose_alg id_alg;      /**< default RS256 */
+    char *issuer;           /**< {PUBLIC_URL}/t/{slug} */
+    char *audience;         /**< default access-token audience */
+    pc_jose_alg access_alg; /**< default ES256 */
+    pc_jose_alg id_alg;     /**< default RS256 */
     int64_t access_ttl;
     int64_t refresh_ttl;
     int64_t session_ttl;
-    int64_t max_roles_per_user;     /**< roles a user holds directly (default 50) */
+    int64_t max_roles_per_user;       /**< roles a user holds directly (default 50) */
     int64_t max_permissions_per_role; /**< default 1000 */
-    int64_t max_roles;              /**< roles in the tenant (default 500) */
+    int64_t max_roles;                /**< roles in the tenant (default 500) */
     pc_keyring *keys;
-    char *discovery;         /**< the rendered discovery document */
+    char *discovery; /**< the rendered discovery document */
     int64_t loaded_at;
-    int refs;                /**< atomic; the cache holds one */
+    int refs; /**< atomic; the cache holds one */
 } pc_tenant;
 
 /** Start the cache (and listen to the change feed for invalidations). */

@@ -38,11 +38,11 @@ typedef struct alg_info {
 
 /* RFC 7518 §3.1 and RFC 8037 §3.1: the four algorithms and the primitives behind them. */
 static const alg_info algs[] = {
-    { PC_ALG_RS256, "RS256", GNUTLS_SIGN_RSA_SHA256, GNUTLS_PK_RSA, R_KEY_TYPE_RSA, 2048 },
-    { PC_ALG_PS256, "PS256", GNUTLS_SIGN_RSA_PSS_RSAE_SHA256, GNUTLS_PK_RSA, R_KEY_TYPE_RSA, 2048 },
-    { PC_ALG_ES256, "ES256", GNUTLS_SIGN_ECDSA_SHA256, GNUTLS_PK_ECDSA, R_KEY_TYPE_EC, 256 },
-    { PC_ALG_EDDSA, "EdDSA", GNUTLS_SIGN_EDDSA_ED25519, GNUTLS_PK_EDDSA_ED25519, R_KEY_TYPE_EDDSA,
-      256 },
+    {PC_ALG_RS256, "RS256", GNUTLS_SIGN_RSA_SHA256, GNUTLS_PK_RSA, R_KEY_TYPE_RSA, 2048},
+    {PC_ALG_PS256, "PS256", GNUTLS_SIGN_RSA_PSS_RSAE_SHA256, GNUTLS_PK_RSA, R_KEY_TYPE_RSA, 2048},
+    {PC_ALG_ES256, "ES256", GNUTLS_SIGN_ECDSA_SHA256, GNUTLS_PK_ECDSA, R_KEY_TYPE_EC, 256},
+    {PC_ALG_EDDSA, "EdDSA", GNUTLS_SIGN_EDDSA_ED25519, GNUTLS_PK_EDDSA_ED25519, R_KEY_TYPE_EDDSA,
+     256},
 };
 
 /* The three parts of a compact JWS, borrowed from the caller's string. */
@@ -213,7 +213,7 @@ static pc_status check_key_fits_alg(const pc_jose_key *k)
     const alg_info *a = alg_lookup(k->alg);
     unsigned int bits = 0;
     gnutls_ecc_curve_t curve = GNUTLS_ECC_CURVE_INVALID;
-    gnutls_datum_t x = { NULL, 0 }, y = { NULL, 0 };
+    gnutls_datum_t x = {NULL, 0}, y = {NULL, 0};
     int pk = gnutls_pubkey_get_pk_algorithm(k->pub, &bits);
 
     if (pk < 0 || (gnutls_pk_algorithm_t)pk != a->pk)
@@ -338,7 +338,7 @@ static int put_coord(const gnutls_datum_t *v, uint8_t out[ES256_COORD_LEN])
 /* RFC 7518 §3.4: the JWS signature is R || S as fixed-width octets, not GnuTLS's DER. */
 static pc_status der_to_raw(const gnutls_datum_t *der, uint8_t raw[2 * ES256_COORD_LEN])
 {
-    gnutls_datum_t r = { NULL, 0 }, s = { NULL, 0 };
+    gnutls_datum_t r = {NULL, 0}, s = {NULL, 0};
     pc_status rc = PC_ERR_CRYPTO;
 
     if (gnutls_decode_rs_value(der, &r, &s) < 0)
@@ -353,8 +353,8 @@ static pc_status der_to_raw(const gnutls_datum_t *der, uint8_t raw[2 * ES256_COO
 static pc_status sign_input(const pc_jose_key *k, const char *input, char **sig64)
 {
     const alg_info *a = alg_lookup(k->alg);
-    gnutls_datum_t data = { (unsigned char *)input, (unsigned int)strlen(input) };
-    gnutls_datum_t sig = { NULL, 0 };
+    gnutls_datum_t data = {(unsigned char *)input, (unsigned int)strlen(input)};
+    gnutls_datum_t sig = {NULL, 0};
     uint8_t raw[2 * ES256_COORD_LEN];
     /* RFC 7518 §3.5: the PSS salt is as long as the hash */
     unsigned int flags = k->alg == PC_ALG_PS256 ? GNUTLS_PRIVKEY_FLAG_RSA_PSS_FIXED_SALT_LENGTH : 0;
@@ -486,8 +486,8 @@ static pc_status choose_key(const pc_jose_key *const *keys, size_t nkeys, const 
 /* RFC 7518 §3.4: R || S must be exactly 64 octets; GnuTLS wants DER. */
 static pc_status raw_to_der(const uint8_t *raw, size_t len, gnutls_datum_t *der)
 {
-    const gnutls_datum_t r = { (unsigned char *)raw, ES256_COORD_LEN };
-    const gnutls_datum_t s = { (unsigned char *)raw + ES256_COORD_LEN, ES256_COORD_LEN };
+    const gnutls_datum_t r = {(unsigned char *)raw, ES256_COORD_LEN};
+    const gnutls_datum_t s = {(unsigned char *)raw + ES256_COORD_LEN, ES256_COORD_LEN};
 
     if (len != 2 * ES256_COORD_LEN)
         return PC_ERR_DENIED;
@@ -497,8 +497,8 @@ static pc_status raw_to_der(const uint8_t *raw, size_t len, gnutls_datum_t *der)
 static pc_status check_signature(const pc_jose_key *k, const jws_parts *p)
 {
     const alg_info *a = alg_lookup(k->alg);
-    const gnutls_datum_t data = { (unsigned char *)p->header, (unsigned int)p->input_len };
-    gnutls_datum_t der = { NULL, 0 }, sig;
+    const gnutls_datum_t data = {(unsigned char *)p->header, (unsigned int)p->input_len};
+    gnutls_datum_t der = {NULL, 0}, sig;
     uint8_t *raw = NULL;
     size_t len;
     /* RFC 7518 §3.5: the PSS salt is as long as the hash */

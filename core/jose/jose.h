@@ -8,7 +8,7 @@
 
 /** The algorithms Portcullis signs with. */
 typedef enum pc_jose_alg {
-    PC_ALG_NONE_ = 0,  /**< never accepted; the zero value of the enum */
+    PC_ALG_NONE_ = 0, /**< never accepted; the zero value of the enum */
     PC_ALG_RS256,
     PC_ALG_PS256,
     PC_ALG_ES256,

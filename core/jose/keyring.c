@@ -19,7 +19,7 @@ const pc_jose_alg pc_keyring_algs[4] = {PC_ALG_ES256, PC_ALG_RS256, PC_ALG_PS256
 typedef struct entry {
     pc_jose_key *key;
     int64_t activates_at;
-    int64_t retires_at;  /* 0: not scheduled */
+    int64_t retires_at; /* 0: not scheduled */
 } entry;
 
 struct pc_keyring {
@@ -45,7 +45,8 @@ static pc_status import_one(pc_keyring *r, const json_t *rec, const uint8_t *mas
     json_t *jwk = NULL;
     pc_status rc;
 
-    rc = pc_unseal(master_key, kid, json_string_value(json_object_get(rec, "private_enc")), &plain, &len);
+    rc = pc_unseal(master_key, kid, json_string_value(json_object_get(rec, "private_enc")), &plain,
+                   &len);
     if (rc != PC_OK) {
         pc_error("cannot unseal signing key %s: wrong master key?", kid);
         return rc;
@@ -93,7 +94,7 @@ pc_status pc_keyring_load(const char *tenant_id, const uint8_t *master_key, int6
     size_t i;
     pc_status rc = pc_db_list(NULL, PC_ENT_KEY, tenant_id, &q, &recs);
 
-    json_array_foreach(recs, i, rec) {
+    json_array_foreach (recs, i, rec) {
         if (rc != PC_OK)
             break;
         if (int_or(rec, "expires_at", INT64_MAX) <= now)
@@ -118,7 +119,7 @@ pc_status pc_keyring_from_jwks(const json_t *private_jwks, pc_keyring **out)
     size_t i;
     pc_status rc = PC_OK;
 
-    json_array_foreach(json_object_get(private_jwks, "keys"), i, jwk) {
+    json_array_foreach (json_object_get(private_jwks, "keys"), i, jwk) {
         if (r->n >= MAX_KEYS || (rc = pc_jose_key_import(jwk, &r->e[r->n].key)) != PC_OK)
             break;
         r->keys[r->n] = r->e[r->n].key;
@@ -233,7 +234,7 @@ static pc_status retire_current(pc_store_tx *tx, const char *tenant_id, int64_t 
     size_t i;
     pc_status rc = pc_db_list(tx, PC_ENT_KEY, tenant_id, &q, &recs);
 
-    json_array_foreach(recs, i, rec) {
+    json_array_foreach (recs, i, rec) {
         if (rc != PC_OK || !json_is_null(json_object_get(rec, "retires_at")))
             continue;
         patch = json_pack("{s:I,s:I}", "retires_at", (json_int_t)retire_at, "expires_at",

@@ -59,12 +59,13 @@ void pc_authz_error_page(pc_web_out *out, unsigned status, const char *error, co
     out->message = message;
 }
 
-void pc_authz_fail(const pc_tenant *t, const json_t *req, const char *error, const char *description,
-                   pc_web_out *out)
+void pc_authz_fail(const pc_tenant *t, const json_t *req, const char *error,
+                   const char *description, pc_web_out *out)
 {
     /* RFC 6749 §4.1.2.1, with the issuer (RFC 9207). */
-    const char *pairs[] = {"error", error, "error_description", description, "state",
-                           pc_authz_str(req, "state"), "iss", t->issuer, NULL};
+    const char *pairs[] = {"error",     error,     "error_description",
+                           description, "state",   pc_authz_str(req, "state"),
+                           "iss",       t->issuer, NULL};
 
     out->outcome = PC_WEB_REDIRECT;
     free(out->location);
@@ -83,10 +84,12 @@ json_t *pc_authz_client(const pc_tenant *t, const char *client_id, const char *r
                             "The application that sent you here is not known to this server.");
         return NULL;
     }
-    if (redirect_uri == NULL || !pc_redirect_uri_registered(json_object_get(app, "redirect_uris"), redirect_uri)) {
-        pc_authz_error_page(out, 400, "invalid_request",
-                            "The application sent you here with a return address it has not registered, "
-                            "so you were not sent back to it.");
+    if (redirect_uri == NULL ||
+        !pc_redirect_uri_registered(json_object_get(app, "redirect_uris"), redirect_uri)) {
+        pc_authz_error_page(
+            out, 400, "invalid_request",
+            "The application sent you here with a return address it has not registered, "
+            "so you were not sent back to it.");
         json_decref(app);
         return NULL;
     }
@@ -98,7 +101,7 @@ static int has_grant(const json_t *app, const char *grant)
     size_t i;
     json_t *g;
 
-    json_array_foreach(json_object_get(app, "grant_types"), i, g)
+    json_array_foreach (json_object_get(app, "grant_types"), i, g)
         if (json_is_string(g) && strcmp(json_string_value(g), grant) == 0)
             return 1;
     return 0;
@@ -162,9 +165,9 @@ static const char *max_age_problem(json_t *req, const char *max_age)
 /* Copy the parameters the flow keeps; bound their size. */
 static json_t *collect(const pc_web_in *in)
 {
-    static const char *const names[] = {"client_id", "redirect_uri", "state", "nonce", "prompt",
-                                        "code_challenge", "code_challenge_method", "login_hint",
-                                        "ui_locales", NULL};
+    static const char *const names[] = {
+        "client_id",      "redirect_uri",          "state",      "nonce",      "prompt",
+        "code_challenge", "code_challenge_method", "login_hint", "ui_locales", NULL};
     json_t *req = json_object();
 
     for (size_t i = 0; names[i]; i++) {
@@ -190,7 +193,8 @@ static const char *request_problem(const pc_web_in *in, json_t *req, const json_
     if (!has_grant(app, "authorization_code"))
         return "this client may not use the authorization code flow";
     *error = "request_not_supported"; /* OIDC Core §6 */
-    if (in->param(in->param_ctx, "request") != NULL || in->param(in->param_ctx, "request_uri") != NULL)
+    if (in->param(in->param_ctx, "request") != NULL ||
+        in->param(in->param_ctx, "request_uri") != NULL)
         return "request objects are not supported";
     *error = "invalid_request";
     if ((problem = pkce_problem(req, app)) != NULL || (problem = prompt_problem(req)) != NULL ||

@@ -73,12 +73,15 @@ static void consent_page(const pc_web_in *in, pc_web_out *out, json_t *req, json
 
 static void issue(const pc_web_in *in, pc_web_out *out, const json_t *req, const json_t *session)
 {
-    pc_code_grant g = {
-        .client_id = pc_authz_str(req, "client_id"), .redirect_uri = pc_authz_str(req, "redirect_uri"),
-        .code_challenge = pc_authz_str(req, "code_challenge"), .nonce = pc_authz_str(req, "nonce"),
-        .user_id = pc_authz_str(session, "user_id"), .sid = pc_authz_str(session, "id"),
-        .scope = pc_authz_str(req, "scope"), .amr = json_object_get(session, "amr"),
-        .auth_time = json_integer_value(json_object_get(session, "auth_time"))};
+    pc_code_grant g = {.client_id = pc_authz_str(req, "client_id"),
+                       .redirect_uri = pc_authz_str(req, "redirect_uri"),
+                       .code_challenge = pc_authz_str(req, "code_challenge"),
+                       .nonce = pc_authz_str(req, "nonce"),
+                       .user_id = pc_authz_str(session, "user_id"),
+                       .sid = pc_authz_str(session, "id"),
+                       .scope = pc_authz_str(req, "scope"),
+                       .amr = json_object_get(session, "amr"),
+                       .auth_time = json_integer_value(json_object_get(session, "auth_time"))};
     char *code = NULL;
     pc_status rc = pc_code_issue(in->tenant, &g, &code);
 
@@ -89,8 +92,8 @@ static void issue(const pc_web_in *in, pc_web_out *out, const json_t *req, const
         return;
     }
     /* RFC 6749 §4.1.2, with iss (RFC 9207). */
-    const char *pairs[] = {"code", code, "state", pc_authz_str(req, "state"), "iss",
-                           in->tenant->issuer, NULL};
+    const char *pairs[] = {
+        "code", code, "state", pc_authz_str(req, "state"), "iss", in->tenant->issuer, NULL};
     out->outcome = PC_WEB_REDIRECT;
     free(out->location);
     out->location = pc_redirect_with(g.redirect_uri, pairs);
@@ -114,7 +117,8 @@ void pc_authz_decide(const pc_web_in *in, pc_web_out *out, json_t *req, const ch
     }
     if (need_consent(req, out->app, session, flags)) {
         if (none)
-            pc_authz_fail(in->tenant, req, "consent_required", "the user has not approved this client", out);
+            pc_authz_fail(in->tenant, req, "consent_required",
+                          "the user has not approved this client", out);
         else
             consent_page(in, out, req, user);
         goto out;

@@ -47,13 +47,16 @@ static void login_failed(const pc_web_in *in, pc_web_out *out, json_t *req, pc_s
     else if (rc == PC_ERR_DENIED)
         pc_authz_login_page(in, out, req, username, "Wrong username or password.", 401);
     else
-        pc_authz_error_page(out, 500, "server_error", "Something went wrong on our side. Try again later.");
+        pc_authz_error_page(out, 500, "server_error",
+                            "Something went wrong on our side. Try again later.");
 }
 
 void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out)
 {
     json_t *req, *user = NULL;
-    pc_login_attempt a = {.tenant = in->tenant, .ip = in->ip, .username = param(in, "username"),
+    pc_login_attempt a = {.tenant = in->tenant,
+                          .ip = in->ip,
+                          .username = param(in, "username"),
                           .password = param(in, "password")};
     char *secret = NULL;
     pc_status rc;
@@ -79,7 +82,8 @@ void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out)
         out->session_cookie = secret;
         pc_authz_decide(in, out, req, secret ? secret : in->session_cookie, PC_AUTHZ_FRESH_LOGIN);
     } else if (user != NULL) {
-        pc_authz_error_page(out, 500, "server_error", "Something went wrong on our side. Try again later.");
+        pc_authz_error_page(out, 500, "server_error",
+                            "Something went wrong on our side. Try again later.");
     }
     json_decref(user);
     json_decref(req);
@@ -99,8 +103,10 @@ void pc_oauth2_authorize_consent(const pc_web_in *in, pc_web_out *out)
     } else if (pc_browser_session_find(in->tenant, in->session_cookie, &session, &user) != PC_OK) {
         pc_authz_decide(in, out, req, NULL, 0); /* signed out meanwhile: sign in again */
     } else if (param(in, "approve") == NULL ||
-               pc_browser_session_consent(in->tenant, session, pc_authz_str(req, "client_id")) != PC_OK) {
-        pc_authz_error_page(out, 400, "invalid_request", "Choose whether to allow or deny the application.");
+               pc_browser_session_consent(in->tenant, session, pc_authz_str(req, "client_id")) !=
+                   PC_OK) {
+        pc_authz_error_page(out, 400, "invalid_request",
+                            "Choose whether to allow or deny the application.");
     } else {
         pc_authz_decide(in, out, req, in->session_cookie, PC_AUTHZ_CONSENTED);
     }

@@ -20,8 +20,8 @@ const char *pc_authz_str(const json_t *req, const char *name);
 /** Does the request's prompt hold `value` (OIDC Core §3.1.2.1)? */
 int pc_authz_prompt_has(const json_t *req, const char *value);
 /** A redirect to the client with an RFC 6749 §4.1.2.1 error; sets out. */
-void pc_authz_fail(const pc_tenant *t, const json_t *req, const char *error, const char *description,
-                   pc_web_out *out);
+void pc_authz_fail(const pc_tenant *t, const json_t *req, const char *error,
+                   const char *description, pc_web_out *out);
 /** The error page; sets out. */
 void pc_authz_error_page(pc_web_out *out, unsigned status, const char *error, const char *message);
 /** Load the client and check redirect_uri: on failure the error page is set and NULL returned. */
@@ -62,12 +62,13 @@ pc_status pc_browser_session_open(const pc_login_attempt *a, const char *user_id
  * renew its auth_time and keep it (same sid, consents kept); else open a new
  * one. *new_secret is the new cookie value, or NULL when the old one stays.
  */
-pc_status pc_browser_session_signed_in(const pc_login_attempt *a, const char *user_id, const json_t *amr,
-                                       const char *secret, char **new_secret);
+pc_status pc_browser_session_signed_in(const pc_login_attempt *a, const char *user_id,
+                                       const json_t *amr, const char *secret, char **new_secret);
 /** Has the user approved client_id in this session? */
 int pc_browser_session_consented(const json_t *session, const char *client_id);
 /** Remember that the user approved client_id in this session. */
-pc_status pc_browser_session_consent(const pc_tenant *t, const json_t *session, const char *client_id);
+pc_status pc_browser_session_consent(const pc_tenant *t, const json_t *session,
+                                     const char *client_id);
 /** A cookie value of the form pc_random_token(32) makes (43 base64url characters)? */
 int pc_browser_secret_valid(const char *s);
 #endif

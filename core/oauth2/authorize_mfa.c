@@ -23,8 +23,8 @@ static int sends_codes(const char *method)
 }
 
 /* The MFA page for `method` (one of `methods`, borrowed), with a sentence and a status. */
-static void mfa_page(const pc_web_in *in, pc_web_out *out, json_t *req, const char *method, const json_t *methods,
-                     const char *message, unsigned status)
+static void mfa_page(const pc_web_in *in, pc_web_out *out, json_t *req, const char *method,
+                     const json_t *methods, const char *message, unsigned status)
 {
     out->outcome = PC_WEB_MFA;
     out->status = status;
@@ -37,22 +37,24 @@ static void mfa_page(const pc_web_in *in, pc_web_out *out, json_t *req, const ch
 }
 
 /* Send the code of an email/SMS method and say so; a failure is said on the page. */
-static void send_code(const pc_web_in *in, pc_web_out *out, json_t *req, const char *method, const json_t *methods)
+static void send_code(const pc_web_in *in, pc_web_out *out, json_t *req, const char *method,
+                      const json_t *methods)
 {
     int64_t retry = 0;
-    pc_status rc = pc_mfa_token_challenge(in->tenant, pc_authz_str(req, "mfa_token"), pc_authz_str(req, "client_id"),
-                                          method, in->ip, &retry);
+    pc_status rc = pc_mfa_token_challenge(in->tenant, pc_authz_str(req, "mfa_token"),
+                                          pc_authz_str(req, "client_id"), method, in->ip, &retry);
 
     if (rc == PC_OK)
-        out->notice = strcmp(method, "sms") == 0 ? "We sent a code to your phone." : "We sent you a code by email.";
+        out->notice = strcmp(method, "sms") == 0 ? "We sent a code to your phone."
+                                                 : "We sent you a code by email.";
     if (rc == PC_OK)
         mfa_page(in, out, req, method, methods, NULL, 200);
     else if (rc == PC_ERR_LIMIT)
-        mfa_page(in, out, req, method, methods, "A code was sent moments ago. Wait a little before asking again.",
-                 429);
+        mfa_page(in, out, req, method, methods,
+                 "A code was sent moments ago. Wait a little before asking again.", 429);
     else
-        mfa_page(in, out, req, method, methods, "The code could not be sent. Try again later or use another method.",
-                 503);
+        mfa_page(in, out, req, method, methods,
+                 "The code could not be sent. Try again later or use another method.", 503);
 }
 
 int pc_authz_mfa_start(const pc_web_in *in, pc_web_out *out, json_t *req, const json_t *user)
@@ -60,13 +62,17 @@ int pc_authz_mfa_start(const pc_web_in *in, pc_web_out *out, json_t *req, const 
     const char *user_id = json_string_value(json_object_get(user, "id"));
     json_t *factors = NULL, *methods;
     char *token = NULL;
-    pc_mfa_pending p = {.tenant = in->tenant, .user_id = user_id, .client_id = pc_authz_str(req, "client_id"),
-                        .scope = pc_authz_str(req, "scope"), .ip = in->ip};
+    pc_mfa_pending p = {.tenant = in->tenant,
+                        .user_id = user_id,
+                        .client_id = pc_authz_str(req, "client_id"),
+                        .scope = pc_authz_str(req, "scope"),
+                        .ip = in->ip};
     const char *first;
 
     /* Anything but a sure "no second factor" stops here: never a session by mistake. */
     if (pc_mfa_factors(in->tenant, user_id, &factors) != PC_OK) {
-        pc_authz_error_page(out, 500, "server_error", "Something went wrong on our side. Try again later.");
+        pc_authz_error_page(out, 500, "server_error",
+                            "Something went wrong on our side. Try again later.");
         return 1;
     }
     methods = pc_mfa_signin_methods(factors);
@@ -77,7 +83,8 @@ int pc_authz_mfa_start(const pc_web_in *in, pc_web_out *out, json_t *req, const 
     }
     p.methods = methods;
     if (pc_mfa_token_issue(&p, &token) != PC_OK) {
-        pc_authz_error_page(out, 500, "server_error", "Something went wrong on our side. Try again later.");
+        pc_authz_error_page(out, 500, "server_error",
+                            "Something went wrong on our side. Try again later.");
     } else {
         json_object_set_new(req, "mfa_token", json_string(token));
         first = json_string_value(json_array_get(methods, 0));
@@ -94,38 +101,45 @@ int pc_authz_mfa_start(const pc_web_in *in, pc_web_out *out, json_t *req, const 
 /* Signed in with both factors: the browser session, then the usual decision (consent or code). */
 static void signed_in(const pc_web_in *in, pc_web_out *out, json_t *req, const pc_mfa_done *done)
 {
-    pc_login_attempt a = {.tenant = in->tenant, .ip = in->ip, .client_id = pc_authz_str(req, "client_id")};
+    pc_login_attempt a = {
+        .tenant = in->tenant, .ip = in->ip, .client_id = pc_authz_str(req, "client_id")};
     char *secret = NULL;
     pc_status rc;
 
     json_object_del(req, "mfa_token");
-    rc = pc_browser_session_signed_in(&a, json_string_value(json_object_get(done->user, "id")), done->amr,
-                                      in->session_cookie, &secret);
+    rc = pc_browser_session_signed_in(&a, json_string_value(json_object_get(done->user, "id")),
+                                      done->amr, in->session_cookie, &secret);
     if (rc != PC_OK) {
-        pc_authz_error_page(out, 500, "server_error", "Something went wrong on our side. Try again later.");
+        pc_authz_error_page(out, 500, "server_error",
+                            "Something went wrong on our side. Try again later.");
         return;
     }
     out->session_cookie = secret;
     pc_authz_decide(in, out, req, secret ? secret : in->session_cookie, PC_AUTHZ_FRESH_LOGIN);
 }
 
-static void verify(const pc_web_in *in, pc_web_out *out, json_t *req, const char *method, const json_t *methods)
+static void verify(const pc_web_in *in, pc_web_out *out, json_t *req, const char *method,
+                   const json_t *methods)
 {
     pc_mfa_done done;
-    pc_status rc = pc_mfa_token_redeem(in->tenant, pc_authz_str(req, "mfa_token"), pc_authz_str(req, "client_id"),
-                                       method, param(in, "code"), in->ip, &done, &out->retry_after);
+    pc_status rc = pc_mfa_token_redeem(in->tenant, pc_authz_str(req, "mfa_token"),
+                                       pc_authz_str(req, "client_id"), method, param(in, "code"),
+                                       in->ip, &done, &out->retry_after);
 
     if (rc == PC_OK)
         signed_in(in, out, req, &done);
     else if (rc == PC_ERR_DENIED)
         mfa_page(in, out, req, method, methods, "That code is not right. Try again.", 401);
     else if (rc == PC_ERR_LIMIT)
-        mfa_page(in, out, req, method, methods, "Too many wrong codes. Wait a while, then try again.", 429);
+        mfa_page(in, out, req, method, methods,
+                 "Too many wrong codes. Wait a while, then try again.", 429);
     else if (rc == PC_ERR_NOT_FOUND)
-        pc_authz_login_page(in, out, req, NULL, "Your sign-in expired or had too many wrong codes. Sign in again.",
+        pc_authz_login_page(in, out, req, NULL,
+                            "Your sign-in expired or had too many wrong codes. Sign in again.",
                             401);
     else
-        pc_authz_error_page(out, 500, "server_error", "Something went wrong on our side. Try again later.");
+        pc_authz_error_page(out, 500, "server_error",
+                            "Something went wrong on our side. Try again later.");
     pc_mfa_done_clear(&done);
 }
 
@@ -134,7 +148,7 @@ static int listed(const json_t *methods, const char *method)
     size_t i;
     json_t *m;
 
-    json_array_foreach(methods, i, m)
+    json_array_foreach (methods, i, m)
         if (method != NULL && strcmp(json_string_value(m), method) == 0)
             return 1;
     return 0;
@@ -149,7 +163,8 @@ void pc_oauth2_authorize_mfa(const pc_web_in *in, pc_web_out *out)
     req = pc_authz_form_request(in, out);
     if (req == NULL)
         return;
-    if (pc_mfa_token_find(in->tenant, pc_authz_str(req, "mfa_token"), pc_authz_str(req, "client_id"), &rec) != PC_OK) {
+    if (pc_mfa_token_find(in->tenant, pc_authz_str(req, "mfa_token"),
+                          pc_authz_str(req, "client_id"), &rec) != PC_OK) {
         json_object_del(req, "mfa_token");
         pc_authz_login_page(in, out, req, NULL, "Your sign-in expired. Sign in again.", 401);
         goto out;

@@ -20,8 +20,8 @@ int pc_browser_secret_valid(const char *s)
         return 0;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-              c == '_'))
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
             return 0;
     }
     return 1;
@@ -50,7 +50,8 @@ pc_status pc_browser_session_find(const pc_tenant *t, const char *secret, json_t
     if (rc == PC_OK && !session_live(s))
         rc = PC_ERR_NOT_FOUND;
     if (rc == PC_OK)
-        rc = pc_db_get(NULL, PC_ENT_USER, t->id, "id", json_string_value(json_object_get(s, "user_id")), &u);
+        rc = pc_db_get(NULL, PC_ENT_USER, t->id, "id",
+                       json_string_value(json_object_get(s, "user_id")), &u);
     if (rc == PC_OK && !json_is_null(json_object_get(u, "deleted_at")))
         rc = PC_ERR_NOT_FOUND;
     if (rc != PC_OK) {
@@ -80,8 +81,8 @@ pc_status pc_browser_session_open(const pc_login_attempt *a, const char *user_id
     return PC_OK;
 }
 
-pc_status pc_browser_session_signed_in(const pc_login_attempt *a, const char *user_id, const json_t *amr,
-                                       const char *secret, char **new_secret)
+pc_status pc_browser_session_signed_in(const pc_login_attempt *a, const char *user_id,
+                                       const json_t *amr, const char *secret, char **new_secret)
 {
     json_t *s = NULL, *u = NULL, *patch;
     pc_status rc;
@@ -96,8 +97,8 @@ pc_status pc_browser_session_signed_in(const pc_login_attempt *a, const char *us
     /* OIDC Core §3.1.2.1 prompt=login / max_age: the same session, signed in again. */
     patch = amr ? json_pack("{s:I,s:O}", "auth_time", (json_int_t)pc_now(), "amr", amr)
                 : json_pack("{s:I,s:[s]}", "auth_time", (json_int_t)pc_now(), "amr", "pwd");
-    rc = pc_db_update(NULL, PC_ENT_SESSION, a->tenant->id, json_string_value(json_object_get(s, "id")),
-                      patch, NULL, 0);
+    rc = pc_db_update(NULL, PC_ENT_SESSION, a->tenant->id,
+                      json_string_value(json_object_get(s, "id")), patch, NULL, 0);
     if (rc == PC_OK)
         pc_audit_record(NULL, a->tenant->id, "login.succeeded", a->client_id, user_id, a->ip, NULL);
     json_decref(patch);
@@ -111,13 +112,14 @@ int pc_browser_session_consented(const json_t *session, const char *client_id)
     size_t i;
     json_t *v;
 
-    json_array_foreach(json_object_get(session, "consents"), i, v)
+    json_array_foreach (json_object_get(session, "consents"), i, v)
         if (json_is_string(v) && strcmp(json_string_value(v), client_id) == 0)
             return 1;
     return 0;
 }
 
-pc_status pc_browser_session_consent(const pc_tenant *t, const json_t *session, const char *client_id)
+pc_status pc_browser_session_consent(const pc_tenant *t, const json_t *session,
+                                     const char *client_id)
 {
     json_t *list = json_object_get(session, "consents"), *patch;
     pc_status rc;
@@ -127,8 +129,8 @@ pc_status pc_browser_session_consent(const pc_tenant *t, const json_t *session, 
     list = json_is_array(list) ? json_copy(list) : json_array();
     json_array_append_new(list, json_string(client_id));
     patch = json_pack("{s:o}", "consents", list);
-    rc = pc_db_update(NULL, PC_ENT_SESSION, t->id, json_string_value(json_object_get(session, "id")),
-                      patch, NULL, 0);
+    rc = pc_db_update(NULL, PC_ENT_SESSION, t->id,
+                      json_string_value(json_object_get(session, "id")), patch, NULL, 0);
     json_decref(patch);
     return rc;
 }

@@ -15,8 +15,8 @@ void pc_changes_listen(pc_change_listener fn);
 void pc_changes_sync(void);
 
 /** Append an entry in `tx`; it takes effect everywhere once committed and read. */
-pc_status pc_change_write(pc_store_tx *tx, const char *tenant_id, const char *kind,
-                          const char *key, int64_t expires_at);
+pc_status pc_change_write(pc_store_tx *tx, const char *tenant_id, const char *kind, const char *key,
+                          int64_t expires_at);
 
 /** Is this access token revoked: its jti, its session, or its client (for tokens issued before)? */
 int pc_changes_is_revoked(const char *tenant_id, const char *jti, const char *sid,

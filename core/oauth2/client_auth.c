@@ -21,8 +21,8 @@ char *pc_client_secret_hash(const char *secret)
     uint8_t mac[32];
     char *out = pc_malloc(sizeof HASH_PREFIX + 64);
 
-    gnutls_hmac_fast(GNUTLS_MAC_SHA256, pc_srv->secret_pepper, sizeof pc_srv->secret_pepper,
-                     secret, strlen(secret), mac);
+    gnutls_hmac_fast(GNUTLS_MAC_SHA256, pc_srv->secret_pepper, sizeof pc_srv->secret_pepper, secret,
+                     strlen(secret), mac);
     memcpy(out, HASH_PREFIX, sizeof HASH_PREFIX - 1);
     for (int i = 0; i < 32; i++)
         snprintf(out + sizeof HASH_PREFIX - 1 + 2 * i, 3, "%02x", mac[i]);
@@ -53,7 +53,7 @@ int pc_client_has_grant(const pc_client *c, const char *grant)
     size_t i;
     json_t *g;
 
-    json_array_foreach(json_object_get(c->app, "grant_types"), i, g)
+    json_array_foreach (json_object_get(c->app, "grant_types"), i, g)
         if (json_is_string(g) && strcmp(json_string_value(g), grant) == 0)
             return 1;
     return 0;
@@ -98,7 +98,8 @@ static pc_status check_secret(const pc_oauth_request *rq, pc_client *c, const ch
         return PC_OK;
     if (c->is_public || secret == NULL)
         return fail(rq, c->client_id, reply);
-    if (!pc_client_secret_matches(json_string_value(json_object_get(c->app, "secret_hash")), secret))
+    if (!pc_client_secret_matches(json_string_value(json_object_get(c->app, "secret_hash")),
+                                  secret))
         return fail(rq, c->client_id, reply);
     return PC_OK;
 }

@@ -5,8 +5,8 @@
 #include "oauth2/request.h"
 
 typedef struct pc_client {
-    json_t *app;            /**< the application record (owned) */
-    const char *id;         /**< its UUID */
+    json_t *app;    /**< the application record (owned) */
+    const char *id; /**< its UUID */
     const char *client_id;
     int is_public;
 } pc_client;

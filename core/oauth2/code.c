@@ -19,7 +19,8 @@
 /* code_take is a trailing operation: read it only if the plugin's table has it. */
 static int store_has_code_take(void)
 {
-    return PC_DB->base.struct_size >= offsetof(pc_storage_ops, code_take) + sizeof PC_DB->code_take &&
+    return PC_DB->base.struct_size >=
+               offsetof(pc_storage_ops, code_take) + sizeof PC_DB->code_take &&
            PC_DB->code_take != NULL;
 }
 
@@ -55,8 +56,9 @@ static pc_status replayed(pc_grant_ctx *ctx, const json_t *rec)
     const char *jti = json_string_value(json_object_get(rec, "access_jti"));
     json_t *details = json_pack("{s:s}", "grant", "authorization_code");
 
-    if (jti != NULL && pc_change_write(NULL, t->id, "jti", jti,
-                                       json_integer_value(json_object_get(rec, "access_exp"))) == PC_OK)
+    if (jti != NULL &&
+        pc_change_write(NULL, t->id, "jti", jti,
+                        json_integer_value(json_object_get(rec, "access_exp"))) == PC_OK)
         pc_changes_sync();
     if (family != NULL)
         pc_refresh_revoke_family(t, family);
@@ -154,7 +156,8 @@ void pc_code_issued(const pc_grant_ctx *ctx, const pc_minted *access)
 {
     json_t *patch = json_pack("{s:s?,s:s,s:I}", "family_id", ctx->family_id, "access_jti",
                               access->jti, "access_exp", (json_int_t)access->exp);
-    pc_status rc = pc_db_update(NULL, PC_ENT_CODE, ctx->rq->tenant->id, ctx->code_id, patch, NULL, 0);
+    pc_status rc =
+        pc_db_update(NULL, PC_ENT_CODE, ctx->rq->tenant->id, ctx->code_id, patch, NULL, 0);
 
     if (rc != PC_OK)
         pc_warn("cannot record what a code redemption issued: tenant=%s status=%s",

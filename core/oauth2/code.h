@@ -9,8 +9,8 @@
 typedef struct pc_code_grant {
     const char *client_id;
     const char *redirect_uri;
-    const char *code_challenge;  /**< S256, or NULL */
-    const char *nonce;           /**< or NULL */
+    const char *code_challenge; /**< S256, or NULL */
+    const char *nonce;          /**< or NULL */
     const char *user_id;
     const char *sid;
     const char *scope;

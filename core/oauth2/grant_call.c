@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-void pc_grant_ctx_fail(pc_grant_ctx *ctx, unsigned status, const char *error, const char *description)
+void pc_grant_ctx_fail(pc_grant_ctx *ctx, unsigned status, const char *error,
+                       const char *description)
 {
     free(ctx->error);
     free(ctx->error_description);
@@ -47,7 +48,7 @@ static int scope_allowed(const char *item, size_t n, const json_t *allowed)
     size_t i;
     json_t *v;
 
-    json_array_foreach(allowed, i, v) {
+    json_array_foreach (allowed, i, v) {
         const char *s = json_string_value(v);
         if (s != NULL && strlen(s) == n && strncmp(s, item, n) == 0)
             return 1;
@@ -61,9 +62,10 @@ static char *join_scopes(const json_t *scopes)
     json_t *v;
     char *out;
 
-    json_array_foreach(scopes, i, v) len += strlen(json_string_value(v) ? json_string_value(v) : "") + 1;
+    json_array_foreach (scopes, i, v)
+        len += strlen(json_string_value(v) ? json_string_value(v) : "") + 1;
     out = pc_calloc(1, len);
-    json_array_foreach(scopes, i, v) {
+    json_array_foreach (scopes, i, v) {
         if (!json_is_string(v))
             continue;
         if (*out)
@@ -98,7 +100,8 @@ static pc_status call_scope_grant(void *c, const char *requested)
     free(ctx->scope);
     ctx->scope = pc_scope_settle(json_object_get(ctx->client->app, "scopes"), requested);
     if (ctx->scope == NULL) {
-        pc_grant_ctx_fail(ctx, 400, "invalid_scope", "a requested scope is not allowed for this client");
+        pc_grant_ctx_fail(ctx, 400, "invalid_scope",
+                          "a requested scope is not allowed for this client");
         return PC_ERR_DENIED;
     }
     return PC_OK;
@@ -132,7 +135,8 @@ static pc_status call_subject_code(void *c, const char *code, const char *redire
     return pc_code_redeem(c, code, redirect_uri, code_verifier);
 }
 
-static pc_status call_subject_mfa(void *c, const char *mfa_token, const char *method, const char *code)
+static pc_status call_subject_mfa(void *c, const char *mfa_token, const char *method,
+                                  const char *code)
 {
     return pc_mfa_grant_subject(c, mfa_token, method, code);
 }

@@ -15,20 +15,20 @@ typedef struct pc_grant_ctx {
     /* what the grant decided */
     char *scope;
     subject_kind kind;
-    json_t *user;          /**< user record for SUBJECT_USER */
+    json_t *user; /**< user record for SUBJECT_USER */
     char *sid;
     json_t *amr;
     int64_t auth_time;
-    char *family_id;       /**< refresh family carried over, or NULL for a new one */
+    char *family_id; /**< refresh family carried over, or NULL for a new one */
     int want_refresh;
-    char *nonce;           /**< echoed in the ID token (authorization code grant) */
-    char *code_id;         /**< the redeemed authorization code: told what was minted */
+    char *nonce;   /**< echoed in the ID token (authorization code grant) */
+    char *code_id; /**< the redeemed authorization code: told what was minted */
     /* how it failed */
     char *error;
     char *error_description;
     unsigned status;
     int64_t retry_after;
-    json_t *error_extra;   /**< members added to the error body (mfa_required), or NULL */
+    json_t *error_extra; /**< members added to the error body (mfa_required), or NULL */
 } pc_grant_ctx;
 
 /**
@@ -40,5 +40,6 @@ char *pc_scope_settle(const json_t *allowed, const char *requested);
 void pc_grant_call_init(pc_grant_call *call, pc_grant_ctx *ctx);
 void pc_grant_ctx_clear(pc_grant_ctx *ctx);
 /** Record an error with an explicit HTTP status. */
-void pc_grant_ctx_fail(pc_grant_ctx *ctx, unsigned status, const char *error, const char *description);
+void pc_grant_ctx_fail(pc_grant_ctx *ctx, unsigned status, const char *error,
+                       const char *description);
 #endif

@@ -11,7 +11,8 @@ const pc_grant_ops *pc_grants_find(const char *grant_type, void **state)
 
     for (size_t i = 0; i < reg->n; i++) {
         const pc_grant_ops *ops = (const pc_grant_ops *)reg->items[i].desc;
-        if (ops->base.kind != PC_KIND_GRANT || !reg->items[i].initialised || ops->grant_type == NULL)
+        if (ops->base.kind != PC_KIND_GRANT || !reg->items[i].initialised ||
+            ops->grant_type == NULL)
             continue;
         if (strcmp(ops->grant_type, grant_type) == 0) {
             *state = reg->items[i].state;

@@ -8,8 +8,8 @@
 
 #include <string.h>
 
-static const char *const access_claims[] = {"scope", "client_id", "sub", "aud", "iss", "exp",
-                                            "iat", "jti", "sid", "auth_time", NULL};
+static const char *const access_claims[] = {"scope", "client_id", "sub", "aud",       "iss", "exp",
+                                            "iat",   "jti",       "sid", "auth_time", NULL};
 
 static json_t *describe_access(const json_t *claims)
 {
@@ -34,9 +34,9 @@ static json_t *describe_refresh(const pc_tenant *t, const json_t *rec)
         return NULL;
     return json_pack("{s:b,s:s,s:O,s:O,s:O,s:O,s:O,s:s}", "active", 1, "token_type",
                      "refresh_token", "client_id", json_object_get(rec, "client_id"), "sub",
-                     json_object_get(rec, "user_id"), "scope", json_object_get(rec, "scope"),
-                     "exp", json_object_get(rec, "expires_at"), "iat",
-                     json_object_get(rec, "created_at"), "iss", t->issuer);
+                     json_object_get(rec, "user_id"), "scope", json_object_get(rec, "scope"), "exp",
+                     json_object_get(rec, "expires_at"), "iat", json_object_get(rec, "created_at"),
+                     "iss", t->issuer);
 }
 
 void pc_oauth2_introspect(const pc_oauth_request *rq, pc_oauth_reply *reply)

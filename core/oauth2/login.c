@@ -77,7 +77,8 @@ pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retr
         pc_password_burn(a->password); /* an unknown user costs the same time */
         return failed(a, &k, NULL);
     }
-    if (pc_password_verify(json_string_value(json_object_get(u, "password_hash")), a->password) != PC_OK) {
+    if (pc_password_verify(json_string_value(json_object_get(u, "password_hash")), a->password) !=
+        PC_OK) {
         rc = failed(a, &k, json_string_value(json_object_get(u, "id")));
         json_decref(u);
         return rc;
@@ -97,14 +98,17 @@ pc_status pc_login_open_session(const pc_login_attempt *a, const char *user_id, 
         rc = pc_session_open_secret(tx, a->tenant, user_id, a->client_id, amr, auth_time, a->ip,
                                     secret_hash, sid);
     if (rc == PC_OK)
-        rc = pc_audit_record(tx, a->tenant->id, "login.succeeded", a->client_id, user_id, a->ip, NULL);
+        rc = pc_audit_record(tx, a->tenant->id, "login.succeeded", a->client_id, user_id, a->ip,
+                             NULL);
     return tx ? pc_db_finish(tx, rc) : rc;
 }
 
 pc_status pc_login_password(pc_grant_ctx *ctx, const char *username, const char *password)
 {
-    pc_login_attempt a = {.tenant = ctx->rq->tenant, .ip = ctx->rq->ip,
-                          .client_id = ctx->client->client_id, .username = username,
+    pc_login_attempt a = {.tenant = ctx->rq->tenant,
+                          .ip = ctx->rq->ip,
+                          .client_id = ctx->client->client_id,
+                          .username = username,
                           .password = password};
     char sid[37];
     pc_status rc = pc_login_check(&a, &ctx->user, &ctx->retry_after);
@@ -112,7 +116,8 @@ pc_status pc_login_password(pc_grant_ctx *ctx, const char *username, const char 
     if (rc == PC_ERR_INVALID)
         pc_grant_ctx_fail(ctx, 400, "invalid_request", "username and password are required");
     else if (rc == PC_ERR_LIMIT)
-        pc_grant_ctx_fail(ctx, 429, "temporarily_unavailable", "too many failed sign-ins; retry later");
+        pc_grant_ctx_fail(ctx, 429, "temporarily_unavailable",
+                          "too many failed sign-ins; retry later");
     else if (rc != PC_OK)
         pc_grant_ctx_fail(ctx, 400, "invalid_grant", "wrong username or password");
     if (rc != PC_OK)

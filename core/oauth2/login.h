@@ -8,8 +8,8 @@
 typedef struct pc_login_attempt {
     const pc_tenant *tenant;
     const char *ip;
-    const char *client_id;   /**< the audit actor */
-    const char *username;    /**< a username, or an email address */
+    const char *client_id; /**< the audit actor */
+    const char *username;  /**< a username, or an email address */
     const char *password;
 } pc_login_attempt;
 

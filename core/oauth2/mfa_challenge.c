@@ -16,17 +16,19 @@ static void challenge_failed(pc_oauth_reply *reply, pc_status rc, int64_t retry_
         pc_oauth_error(reply, 400, "invalid_grant", "the mfa_token is invalid, expired or used up");
         break;
     case PC_ERR_INVALID:
-        pc_oauth_error(reply, 400, "invalid_request", "method is not an email or SMS method of this sign-in");
+        pc_oauth_error(reply, 400, "invalid_request",
+                       "method is not an email or SMS method of this sign-in");
         break;
     case PC_ERR_LIMIT:
-        pc_oauth_error(reply, 429, "temporarily_unavailable", "a code was sent moments ago; retry later");
+        pc_oauth_error(reply, 429, "temporarily_unavailable",
+                       "a code was sent moments ago; retry later");
         reply->retry_after = retry_after;
         break;
     case PC_ERR_UNAVAILABLE:
-        pc_oauth_error(reply, 503, "temporarily_unavailable", "the code could not be sent; retry later");
+        pc_oauth_error(reply, 503, "temporarily_unavailable",
+                       "the code could not be sent; retry later");
         break;
-    default:
-        pc_oauth_error(reply, 500, "server_error", NULL);
+    default: pc_oauth_error(reply, 500, "server_error", NULL);
     }
 }
 
@@ -43,7 +45,8 @@ void pc_oauth2_mfa_challenge(const pc_oauth_request *rq, pc_oauth_reply *reply)
     if (token == NULL || method == NULL) {
         pc_oauth_error(reply, 400, "invalid_request", "mfa_token and method are required");
     } else {
-        rc = pc_mfa_token_challenge(rq->tenant, token, client.client_id, method, rq->ip, &retry_after);
+        rc = pc_mfa_token_challenge(rq->tenant, token, client.client_id, method, rq->ip,
+                                    &retry_after);
         if (rc == PC_OK)
             reply->status = 204;
         else

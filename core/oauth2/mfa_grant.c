@@ -22,8 +22,11 @@ pc_status pc_mfa_grant_gate(pc_grant_ctx *ctx, const pc_login_attempt *a)
     json_t *factors = NULL, *methods;
     char *token = NULL;
     pc_status rc = pc_mfa_factors(a->tenant, user_id, &factors);
-    pc_mfa_pending p = {.tenant = a->tenant, .user_id = user_id, .client_id = a->client_id,
-                        .scope = ctx->scope, .ip = a->ip};
+    pc_mfa_pending p = {.tenant = a->tenant,
+                        .user_id = user_id,
+                        .client_id = a->client_id,
+                        .scope = ctx->scope,
+                        .ip = a->ip};
 
     if (rc != PC_OK) {
         pc_grant_ctx_fail(ctx, 500, "server_error", NULL);
@@ -40,7 +43,8 @@ pc_status pc_mfa_grant_gate(pc_grant_ctx *ctx, const pc_login_attempt *a)
     if (rc != PC_OK) {
         pc_grant_ctx_fail(ctx, 500, "server_error", NULL);
     } else {
-        pc_grant_ctx_fail(ctx, 403, "mfa_required", "a second factor is required: use the mfa grant with mfa_token");
+        pc_grant_ctx_fail(ctx, 403, "mfa_required",
+                          "a second factor is required: use the mfa grant with mfa_token");
         ctx->error_extra = json_pack("{s:s,s:O}", "mfa_token", token, "mfa_methods", methods);
         rc = PC_ERR_DENIED;
     }
@@ -52,14 +56,14 @@ pc_status pc_mfa_grant_gate(pc_grant_ctx *ctx, const pc_login_attempt *a)
 static void redeem_failed(pc_grant_ctx *ctx, pc_status rc)
 {
     switch (rc) {
-    case PC_ERR_DENIED:
-        pc_grant_ctx_fail(ctx, 400, "invalid_grant", "wrong code");
-        break;
+    case PC_ERR_DENIED: pc_grant_ctx_fail(ctx, 400, "invalid_grant", "wrong code"); break;
     case PC_ERR_NOT_FOUND:
-        pc_grant_ctx_fail(ctx, 400, "invalid_grant", "the mfa_token is invalid, expired or used up");
+        pc_grant_ctx_fail(ctx, 400, "invalid_grant",
+                          "the mfa_token is invalid, expired or used up");
         break;
     case PC_ERR_INVALID:
-        pc_grant_ctx_fail(ctx, 400, "invalid_request", "method is not one of this sign-in's mfa_methods");
+        pc_grant_ctx_fail(ctx, 400, "invalid_request",
+                          "method is not one of this sign-in's mfa_methods");
         break;
     case PC_ERR_LIMIT:
         pc_grant_ctx_fail(ctx, 429, "temporarily_unavailable", "too many wrong codes; retry later");
@@ -70,9 +74,11 @@ static void redeem_failed(pc_grant_ctx *ctx, pc_status rc)
     }
 }
 
-pc_status pc_mfa_grant_subject(pc_grant_ctx *ctx, const char *mfa_token, const char *method, const char *code)
+pc_status pc_mfa_grant_subject(pc_grant_ctx *ctx, const char *mfa_token, const char *method,
+                               const char *code)
 {
-    pc_login_attempt a = {.tenant = ctx->rq->tenant, .ip = ctx->rq->ip, .client_id = ctx->client->client_id};
+    pc_login_attempt a = {
+        .tenant = ctx->rq->tenant, .ip = ctx->rq->ip, .client_id = ctx->client->client_id};
     pc_mfa_done done;
     char sid[37];
     pc_status rc;
@@ -81,8 +87,8 @@ pc_status pc_mfa_grant_subject(pc_grant_ctx *ctx, const char *mfa_token, const c
         pc_grant_ctx_fail(ctx, 400, "invalid_request", "mfa_token, method and code are required");
         return PC_ERR_INVALID;
     }
-    rc = pc_mfa_token_redeem(ctx->rq->tenant, mfa_token, ctx->client->client_id, method, code, ctx->rq->ip, &done,
-                             &ctx->retry_after);
+    rc = pc_mfa_token_redeem(ctx->rq->tenant, mfa_token, ctx->client->client_id, method, code,
+                             ctx->rq->ip, &done, &ctx->retry_after);
     if (rc != PC_OK) {
         redeem_failed(ctx, rc);
         return rc;
@@ -94,8 +100,8 @@ pc_status pc_mfa_grant_subject(pc_grant_ctx *ctx, const char *mfa_token, const c
     free(ctx->scope);
     ctx->scope = pc_strdup(done.scope);
     /* The session opens only now, after the second factor. */
-    rc = pc_login_open_session(&a, json_string_value(json_object_get(done.user, "id")), ctx->amr, ctx->auth_time,
-                               NULL, sid);
+    rc = pc_login_open_session(&a, json_string_value(json_object_get(done.user, "id")), ctx->amr,
+                               ctx->auth_time, NULL, sid);
     pc_mfa_done_clear(&done);
     if (rc != PC_OK) {
         pc_grant_ctx_fail(ctx, 500, "server_error", NULL);

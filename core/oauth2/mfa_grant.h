@@ -14,7 +14,8 @@
  */
 pc_status pc_mfa_grant_gate(pc_grant_ctx *ctx, const pc_login_attempt *a);
 /** pc_grant_call.subject_mfa: redeem an mfa_token; on success ctx holds the user, scope, amr and a new session. */
-pc_status pc_mfa_grant_subject(pc_grant_ctx *ctx, const char *mfa_token, const char *method, const char *code);
+pc_status pc_mfa_grant_subject(pc_grant_ctx *ctx, const char *mfa_token, const char *method,
+                               const char *code);
 /** May the client use grant_type? The mfa grant continues a password grant, so "password" allows it too. */
 int pc_mfa_grant_allowed(const pc_client *client, const char *grant_type);
 #endif

@@ -18,10 +18,11 @@ pc_status pc_mfa_token_issue(const pc_mfa_pending *p, char **token)
 {
     char *t = pc_random_token(TOKEN_BYTES), *hash = pc_sha256_hex(t);
     json_int_t now = pc_now();
-    json_t *rec = json_pack("{s:s,s:s,s:s,s:s,s:s,s:O,s:i,s:s?,s:I,s:I,s:n,s:I}", "id", hash, "tenant_id",
-                            p->tenant->id, "user_id", p->user_id, "client_id", p->client_id, "scope",
-                            p->scope ? p->scope : "", "methods", p->methods, "attempts", 0, "ip", p->ip,
-                            "created_at", now, "expires_at", now + PC_MFA_TOKEN_TTL, "used_at", "updated_at", now);
+    json_t *rec = json_pack("{s:s,s:s,s:s,s:s,s:s,s:O,s:i,s:s?,s:I,s:I,s:n,s:I}", "id", hash,
+                            "tenant_id", p->tenant->id, "user_id", p->user_id, "client_id",
+                            p->client_id, "scope", p->scope ? p->scope : "", "methods", p->methods,
+                            "attempts", 0, "ip", p->ip, "created_at", now, "expires_at",
+                            now + PC_MFA_TOKEN_TTL, "used_at", "updated_at", now);
     pc_status rc = pc_db_insert(NULL, PC_ENT_MFA_TOKEN, rec, NULL, 0);
 
     json_decref(rec);
@@ -43,8 +44,8 @@ static int token_live(const json_t *rec)
            json_integer_value(json_object_get(rec, "attempts")) < PC_MFA_TOKEN_MAX_ATTEMPTS;
 }
 
-static pc_status find_in(pc_store_tx *tx, const pc_tenant *t, const char *token, const char *client_id,
-                         json_t **rec)
+static pc_status find_in(pc_store_tx *tx, const pc_tenant *t, const char *token,
+                         const char *client_id, json_t **rec)
 {
     json_t *r = NULL;
     char *hash;
@@ -58,7 +59,8 @@ static pc_status find_in(pc_store_tx *tx, const pc_tenant *t, const char *token,
     if (rc == PC_OK && !token_live(r))
         rc = PC_ERR_NOT_FOUND;
     /* The token is bound to the client that received it. */
-    if (rc == PC_OK && (client_id == NULL || strcmp(json_string_value(json_object_get(r, "client_id")), client_id)))
+    if (rc == PC_OK && (client_id == NULL ||
+                        strcmp(json_string_value(json_object_get(r, "client_id")), client_id)))
         rc = PC_ERR_DENIED;
     if (rc != PC_OK) {
         json_decref(r);
@@ -68,7 +70,8 @@ static pc_status find_in(pc_store_tx *tx, const pc_tenant *t, const char *token,
     return PC_OK;
 }
 
-pc_status pc_mfa_token_find(const pc_tenant *t, const char *token, const char *client_id, json_t **rec)
+pc_status pc_mfa_token_find(const pc_tenant *t, const char *token, const char *client_id,
+                            json_t **rec)
 {
     return find_in(NULL, t, token, client_id, rec);
 }
@@ -82,9 +85,11 @@ void pc_mfa_done_clear(pc_mfa_done *d)
     memset(d, 0, sizeof *d);
 }
 
-static void throttle_keys(const pc_mfa_actor *a, char *account, size_t alen, char *address, size_t blen)
+static void throttle_keys(const pc_mfa_actor *a, char *account, size_t alen, char *address,
+                          size_t blen)
 {
-    snprintf(account, alen, "mfa:%s:%s", a->tenant->id, json_string_value(json_object_get(a->user, "id")));
+    snprintf(account, alen, "mfa:%s:%s", a->tenant->id,
+             json_string_value(json_object_get(a->user, "id")));
     snprintf(address, blen, "addr:%s", a->ip ? a->ip : "");
 }
 
@@ -126,15 +131,15 @@ static int has_method(const json_t *rec, const char *method)
     size_t i;
     json_t *m;
 
-    json_array_foreach(json_object_get(rec, "methods"), i, m)
+    json_array_foreach (json_object_get(rec, "methods"), i, m)
         if (method != NULL && strcmp(json_string_value(m), method) == 0)
             return 1;
     return 0;
 }
 
 /* The user (not deleted) and the factor of `method` behind a token record; new, or an error. */
-static pc_status subject_of(const pc_tenant *t, const json_t *rec, const char *method, json_t **user,
-                            json_t **factor)
+static pc_status subject_of(const pc_tenant *t, const json_t *rec, const char *method,
+                            json_t **user, json_t **factor)
 {
     json_t *factors = NULL, *f;
     pc_status rc;
@@ -143,7 +148,8 @@ static pc_status subject_of(const pc_tenant *t, const json_t *rec, const char *m
     *factor = NULL;
     if (!has_method(rec, method))
         return PC_ERR_INVALID;
-    rc = pc_db_get(NULL, PC_ENT_USER, t->id, "id", json_string_value(json_object_get(rec, "user_id")), user);
+    rc = pc_db_get(NULL, PC_ENT_USER, t->id, "id",
+                   json_string_value(json_object_get(rec, "user_id")), user);
     if (rc == PC_OK && !json_is_null(json_object_get(*user, "deleted_at")))
         rc = PC_ERR_NOT_FOUND;
     if (rc == PC_OK)
@@ -162,8 +168,8 @@ static pc_status subject_of(const pc_tenant *t, const json_t *rec, const char *m
 }
 
 /* In one transaction, the token locked: check the code, then use the token up or count the failure. */
-static pc_status redeem_locked(const pc_mfa_actor *a, const char *hash, const char *token, const char *factor_id,
-                               const char *code, const char **amr)
+static pc_status redeem_locked(const pc_mfa_actor *a, const char *hash, const char *token,
+                               const char *factor_id, const char *code, const char **amr)
 {
     pc_store_tx *tx = NULL;
     json_t *rec = NULL, *patch;
@@ -183,7 +189,8 @@ static pc_status redeem_locked(const pc_mfa_actor *a, const char *hash, const ch
     if (vrc == PC_OK)
         patch = json_pack("{s:I}", "used_at", (json_int_t)pc_now());
     else
-        patch = json_pack("{s:I}", "attempts", json_integer_value(json_object_get(rec, "attempts")) + 1);
+        patch = json_pack("{s:I}", "attempts",
+                          json_integer_value(json_object_get(rec, "attempts")) + 1);
     rc = vrc == PC_OK || vrc == PC_ERR_DENIED || vrc == PC_ERR_LIMIT
              ? pc_db_update(tx, PC_ENT_MFA_TOKEN, a->tenant->id, hash, patch, NULL, 0)
              : vrc;
@@ -203,8 +210,9 @@ static json_t *amr_with(const char *value)
     return amr;
 }
 
-pc_status pc_mfa_token_redeem(const pc_tenant *t, const char *token, const char *client_id, const char *method,
-                              const char *code, const char *ip, pc_mfa_done *done, int64_t *retry_after)
+pc_status pc_mfa_token_redeem(const pc_tenant *t, const char *token, const char *client_id,
+                              const char *method, const char *code, const char *ip,
+                              pc_mfa_done *done, int64_t *retry_after)
 {
     json_t *rec = NULL, *user = NULL, *factor = NULL;
     pc_mfa_actor a = {.tenant = t, .client_id = client_id, .actor = client_id, .ip = ip};
@@ -237,8 +245,8 @@ out:
     return rc;
 }
 
-pc_status pc_mfa_token_challenge(const pc_tenant *t, const char *token, const char *client_id, const char *method,
-                                 const char *ip, int64_t *retry_after)
+pc_status pc_mfa_token_challenge(const pc_tenant *t, const char *token, const char *client_id,
+                                 const char *method, const char *ip, int64_t *retry_after)
 {
     json_t *rec = NULL, *user = NULL, *factor = NULL;
     pc_mfa_actor a = {.tenant = t, .client_id = client_id, .actor = client_id, .ip = ip};

@@ -26,12 +26,13 @@ pc_status pc_mfa_token_issue(const pc_mfa_pending *p, char **token);
  * used or dead after too many wrong codes; PC_ERR_DENIED when it belongs to
  * another client than `client_id`.
  */
-pc_status pc_mfa_token_find(const pc_tenant *t, const char *token, const char *client_id, json_t **rec);
+pc_status pc_mfa_token_find(const pc_tenant *t, const char *token, const char *client_id,
+                            json_t **rec);
 
 /** What a successful second factor yields (members new; clear with pc_mfa_done_clear). */
 typedef struct pc_mfa_done {
     json_t *user;
-    json_t *amr;  /**< ["pwd", the scheme's value, "mfa"] */
+    json_t *amr; /**< ["pwd", the scheme's value, "mfa"] */
     char *scope;
     char *method;
 } pc_mfa_done;
@@ -44,15 +45,16 @@ void pc_mfa_done_clear(pc_mfa_done *d);
  * PC_ERR_INVALID: the method is not one of the token's; PC_ERR_LIMIT: throttled
  * (*retry_after set).
  */
-pc_status pc_mfa_token_redeem(const pc_tenant *t, const char *token, const char *client_id, const char *method,
-                              const char *code, const char *ip, pc_mfa_done *done, int64_t *retry_after);
+pc_status pc_mfa_token_redeem(const pc_tenant *t, const char *token, const char *client_id,
+                              const char *method, const char *code, const char *ip,
+                              pc_mfa_done *done, int64_t *retry_after);
 /**
  * Send the code of an email/SMS `method` for `token`. PC_ERR_NOT_FOUND,
  * PC_ERR_DENIED (another client), PC_ERR_INVALID (no such method or no code
  * to send), PC_ERR_LIMIT (resent too soon), PC_ERR_UNAVAILABLE (not delivered).
  */
-pc_status pc_mfa_token_challenge(const pc_tenant *t, const char *token, const char *client_id, const char *method,
-                                 const char *ip, int64_t *retry_after);
+pc_status pc_mfa_token_challenge(const pc_tenant *t, const char *token, const char *client_id,
+                                 const char *method, const char *ip, int64_t *retry_after);
 
 /** Is a wrong-code failure throttled for this user or address? PC_ERR_LIMIT with *retry_after. */
 pc_status pc_mfa_throttle_check(const pc_mfa_actor *a, int64_t *retry_after);

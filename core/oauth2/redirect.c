@@ -17,7 +17,7 @@ int pc_redirect_uri_registered(const json_t *registered, const char *uri)
     if (uri == NULL || *uri == '\0')
         return 0;
     /* Simple string comparison, no normalisation (RFC 3986 §6.2.1). */
-    json_array_foreach(registered, i, v)
+    json_array_foreach (registered, i, v)
         if (json_is_string(v) && strcmp(json_string_value(v), uri) == 0)
             return 1;
     return 0;

@@ -33,7 +33,7 @@ pc_status pc_refresh_revoke_family(const pc_tenant *t, const char *family_id)
 
     if (rc == PC_OK)
         rc = PC_DB->refresh_revoke(PC_DBS, tx, t->id, "family_id", family_id, pc_now(), &jtis);
-    json_array_foreach(jtis, i, j) {
+    json_array_foreach (jtis, i, j) {
         if (rc == PC_OK)
             rc = pc_change_write(tx, t->id, "jti", json_string_value(json_object_get(j, "jti")),
                                  json_integer_value(json_object_get(j, "exp")));
@@ -47,7 +47,8 @@ pc_status pc_refresh_revoke_family(const pc_tenant *t, const char *family_id)
 static pc_status replayed(pc_grant_ctx *ctx, const json_t *rec)
 {
     const pc_tenant *t = ctx->rq->tenant;
-    json_t *details = json_pack("{s:s}", "family_id", json_string_value(json_object_get(rec, "family_id")));
+    json_t *details =
+        json_pack("{s:s}", "family_id", json_string_value(json_object_get(rec, "family_id")));
 
     /* A rotated token came back: someone holds a copy. Cut the whole chain. */
     pc_refresh_revoke_family(t, json_string_value(json_object_get(rec, "family_id")));
@@ -112,8 +113,8 @@ pc_status pc_refresh_redeem(pc_grant_ctx *ctx, const char *token)
     pc_status rc;
 
     /* Only the client it was issued to may use it; check before rotating. */
-    if (rec == NULL || strcmp(json_string_value(json_object_get(rec, "client_id")),
-                              ctx->client->client_id) != 0) {
+    if (rec == NULL ||
+        strcmp(json_string_value(json_object_get(rec, "client_id")), ctx->client->client_id) != 0) {
         json_decref(rec);
         pc_grant_ctx_fail(ctx, 400, "invalid_grant", "unknown refresh token");
         return PC_ERR_DENIED;

@@ -21,8 +21,8 @@ typedef struct pc_oauth_request {
 
 typedef struct pc_oauth_reply {
     unsigned status;
-    json_t *body;           /**< owned */
-    int64_t retry_after;    /**< > 0: send Retry-After */
+    json_t *body;                 /**< owned */
+    int64_t retry_after;          /**< > 0: send Retry-After */
     const char *www_authenticate; /**< static, or NULL */
 } pc_oauth_reply;
 

@@ -47,16 +47,18 @@ void pc_oauth2_revoke(const pc_oauth_request *rq, pc_oauth_reply *reply)
     } else if ((rec = pc_refresh_lookup(rq->tenant, token)) != NULL) {
         if (!owned_by(rec, "client_id", &client))
             goto refused;
-        rc = pc_refresh_revoke_family(rq->tenant, json_string_value(json_object_get(rec, "family_id")));
+        rc = pc_refresh_revoke_family(rq->tenant,
+                                      json_string_value(json_object_get(rec, "family_id")));
     }
     if (rc != PC_OK) {
         pc_oauth_error(reply, 503, "temporarily_unavailable", "could not record the revocation");
         goto out;
     }
     if (claims != NULL || rec != NULL)
-        pc_audit_record(NULL, rq->tenant->id, "token.revoked", client.client_id,
-                        json_string_value(json_object_get(claims ? claims : rec, claims ? "sub" : "user_id")),
-                        rq->ip, NULL);
+        pc_audit_record(
+            NULL, rq->tenant->id, "token.revoked", client.client_id,
+            json_string_value(json_object_get(claims ? claims : rec, claims ? "sub" : "user_id")),
+            rq->ip, NULL);
     /* RFC 7009 §2.2: an unknown or invalid token is answered 200 too. */
     reply->status = 200;
     goto out;

@@ -21,8 +21,8 @@ pc_status pc_session_open_secret(pc_store_tx *tx, const pc_tenant *t, const char
     pc_status rc;
 
     pc_uuid7(sid);
-    rec = json_pack("{s:s,s:s,s:s,s:s?,s:O,s:I,s:I,s:I,s:n,s:s?,s:s?}", "id", sid, "tenant_id", t->id,
-                    "user_id", user_id, "client_id", client_id, "amr", amr, "auth_time",
+    rec = json_pack("{s:s,s:s,s:s,s:s?,s:O,s:I,s:I,s:I,s:n,s:s?,s:s?}", "id", sid, "tenant_id",
+                    t->id, "user_id", user_id, "client_id", client_id, "amr", amr, "auth_time",
                     (json_int_t)auth_time, "created_at", (json_int_t)now, "expires_at",
                     (json_int_t)(now + t->session_ttl), "ended_at", "ip", ip, "secret_hash",
                     secret_hash);
@@ -56,9 +56,10 @@ pc_status pc_session_end_all(pc_store_tx *tx, const pc_tenant *t, const char *us
     pc_status rc = PC_DB->sessions_end(PC_DBS, tx, t->id, user_id, now, &ended);
 
     /* A session's tokens live at most access_ttl past its end. */
-    json_array_foreach(ended, i, sid) {
+    json_array_foreach (ended, i, sid) {
         if (rc == PC_OK)
-            rc = pc_change_write(tx, t->id, "sid", json_string_value(sid), now + t->access_ttl + 60);
+            rc =
+                pc_change_write(tx, t->id, "sid", json_string_value(sid), now + t->access_ttl + 60);
     }
     json_decref(ended);
     if (rc == PC_OK)

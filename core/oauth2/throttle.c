@@ -16,7 +16,7 @@ static void purge_expired(int64_t now, int64_t window)
     const char *key;
     json_t *v, *tmp;
 
-    json_object_foreach_safe(windows, tmp, key, v) {
+    json_object_foreach_safe (windows, tmp, key, v) {
         if (json_integer_value(json_array_get(v, 1)) + window <= now)
             json_object_del(windows, key);
     }

@@ -17,8 +17,12 @@ typedef struct shard {
 } shard;
 
 static shard shards[SHARDS] = {
-#define S {PTHREAD_MUTEX_INITIALIZER, NULL}
-    S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S
+#define S                               \
+    {                                   \
+        PTHREAD_MUTEX_INITIALIZER, NULL \
+    }
+    S, S, S, S, S, S, S, S, S,
+    S, S, S, S, S, S, S
 #undef S
 };
 
@@ -62,7 +66,7 @@ static void make_room(shard *s, int64_t now)
     const char *key;
     json_t *v, *tmp;
 
-    json_object_foreach_safe(s->entries, tmp, key, v) {
+    json_object_foreach_safe (s->entries, tmp, key, v) {
         if (exp_of(v) <= now)
             json_object_del(s->entries, key);
     }

@@ -17,8 +17,8 @@
 
 static void fail_from_ctx(const pc_grant_ctx *ctx, pc_oauth_reply *reply)
 {
-    pc_oauth_error(reply, ctx->status ? ctx->status : 400, ctx->error ? ctx->error : "invalid_grant",
-                   ctx->error_description);
+    pc_oauth_error(reply, ctx->status ? ctx->status : 400,
+                   ctx->error ? ctx->error : "invalid_grant", ctx->error_description);
     reply->retry_after = ctx->retry_after;
     /* mfa_required carries mfa_token and mfa_methods beside the RFC 6749 §5.2 members. */
     if (ctx->error_extra != NULL && json_is_object(reply->body))
@@ -29,7 +29,8 @@ static void subject_of(const pc_grant_ctx *ctx, pc_token_subject *s)
 {
     memset(s, 0, sizeof *s);
     s->is_user = ctx->kind == SUBJECT_USER;
-    s->sub = s->is_user ? json_string_value(json_object_get(ctx->user, "id")) : ctx->client->client_id;
+    s->sub =
+        s->is_user ? json_string_value(json_object_get(ctx->user, "id")) : ctx->client->client_id;
     s->client_id = ctx->client->client_id;
     s->scope = ctx->scope ? ctx->scope : "";
     s->sid = ctx->sid;
@@ -45,7 +46,7 @@ static int resource_allowed(const pc_grant_ctx *ctx, const char *resource)
     size_t i;
     json_t *r;
 
-    json_array_foreach(json_object_get(ctx->client->app, "resources"), i, r)
+    json_array_foreach (json_object_get(ctx->client->app, "resources"), i, r)
         if (json_is_string(r) && strcmp(json_string_value(r), resource) == 0)
             return 1;
     return 0;
@@ -89,8 +90,9 @@ static void mint(const pc_grant_ctx *ctx, pc_oauth_reply *reply)
     }
     s.audience = resource;
     rc = pc_token_mint_access(t, &s, &access);
-    body = json_pack("{s:s,s:s,s:I,s:s}", "access_token", access.jwt ? access.jwt : "",
-                     "token_type", "Bearer", "expires_in", (json_int_t)t->access_ttl, "scope", s.scope);
+    body =
+        json_pack("{s:s,s:s,s:I,s:s}", "access_token", access.jwt ? access.jwt : "", "token_type",
+                  "Bearer", "expires_in", (json_int_t)t->access_ttl, "scope", s.scope);
     if (rc == PC_OK && s.is_user)
         rc = add_user_tokens(ctx, &s, &access, body);
     pc_minted_clear(&access);
@@ -135,7 +137,8 @@ void pc_oauth2_token(const pc_oauth_request *rq, pc_oauth_reply *reply)
     if (ops == NULL || pc_oauth2_client_authenticate(rq, 1, &client, reply) != PC_OK)
         return;
     if (!pc_mfa_grant_allowed(&client, grant_type)) {
-        pc_oauth_error(reply, 400, "unauthorized_client", "this client may not use this grant type");
+        pc_oauth_error(reply, 400, "unauthorized_client",
+                       "this client may not use this grant type");
         pc_client_clear(&client);
         return;
     }

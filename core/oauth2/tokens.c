@@ -28,10 +28,10 @@ pc_status pc_token_mint_access(const pc_tenant *t, const pc_token_subject *s, pc
     out->iat = pc_now();
     out->exp = out->iat + t->access_ttl;
     /* RFC 9068 §2.2 */
-    claims = json_pack("{s:s,s:s,s:s,s:I,s:I,s:s,s:s,s:s}", "iss", t->issuer, "sub", s->sub,
-                       "aud", s->audience ? s->audience : t->audience, "exp", (json_int_t)out->exp,
-                       "iat", (json_int_t)out->iat, "jti", out->jti, "client_id", s->client_id,
-                       "scope", s->scope ? s->scope : "");
+    claims = json_pack("{s:s,s:s,s:s,s:I,s:I,s:s,s:s,s:s}", "iss", t->issuer, "sub", s->sub, "aud",
+                       s->audience ? s->audience : t->audience, "exp", (json_int_t)out->exp, "iat",
+                       (json_int_t)out->iat, "jti", out->jti, "client_id", s->client_id, "scope",
+                       s->scope ? s->scope : "");
     if (s->is_user) {
         json_object_set_new(claims, "sid", json_string(s->sid));
         json_object_set(claims, "amr", s->amr ? (json_t *)s->amr : json_array());

@@ -7,15 +7,15 @@
 
 /** Who a token is for; everything borrowed. */
 typedef struct pc_token_subject {
-    const char *sub;        /**< user id, or the client_id for client tokens */
+    const char *sub; /**< user id, or the client_id for client tokens */
     int is_user;
     const char *client_id;
-    const char *scope;      /**< granted, space separated (may be "") */
-    const char *sid;        /**< session of a user token; NULL for client tokens */
-    const json_t *amr;      /**< JSON array, or NULL */
-    int64_t auth_time;      /**< 0 if unknown */
-    const char *audience;   /**< NULL: the tenant's default */
-    const char *nonce;      /**< ID tokens only */
+    const char *scope;    /**< granted, space separated (may be "") */
+    const char *sid;      /**< session of a user token; NULL for client tokens */
+    const json_t *amr;    /**< JSON array, or NULL */
+    int64_t auth_time;    /**< 0 if unknown */
+    const char *audience; /**< NULL: the tenant's default */
+    const char *nonce;    /**< ID tokens only */
 } pc_token_subject;
 
 typedef struct pc_minted {

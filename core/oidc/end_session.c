@@ -28,7 +28,8 @@ static json_t *verify_hint(const pc_tenant *t, const char *jwt)
         return NULL;
     typ = json_string_value(json_object_get(header, "typ"));
     iss = json_string_value(json_object_get(claims, "iss"));
-    if ((typ != NULL && strstr(typ, "at+jwt") != NULL) || iss == NULL || strcmp(iss, t->issuer) != 0) {
+    if ((typ != NULL && strstr(typ, "at+jwt") != NULL) || iss == NULL ||
+        strcmp(iss, t->issuer) != 0) {
         json_decref(claims);
         claims = NULL;
     }
@@ -42,9 +43,12 @@ static const char *hint_audience(const json_t *hint, const char *client_id)
     size_t i;
 
     if (json_is_string(aud))
-        return client_id == NULL || strcmp(json_string_value(aud), client_id) == 0 ? json_string_value(aud) : NULL;
-    json_array_foreach(aud, i, v)
-        if (json_is_string(v) && (client_id == NULL || strcmp(json_string_value(v), client_id) == 0))
+        return client_id == NULL || strcmp(json_string_value(aud), client_id) == 0
+                   ? json_string_value(aud)
+                   : NULL;
+    json_array_foreach (aud, i, v)
+        if (json_is_string(v) &&
+            (client_id == NULL || strcmp(json_string_value(v), client_id) == 0))
             return json_string_value(v);
     return NULL;
 }
@@ -55,15 +59,18 @@ static int check_redirect(const pc_web_in *in, pc_web_out *out, const json_t *hi
     const char *client_id = param(in, "client_id");
 
     if (hint != NULL && (client_id = hint_audience(hint, client_id)) == NULL) {
-        pc_authz_error_page(out, 400, "invalid_request", "The sign-out request names another application.");
+        pc_authz_error_page(out, 400, "invalid_request",
+                            "The sign-out request names another application.");
         return 0;
     }
     if (client_id != NULL)
         pc_db_get(NULL, PC_ENT_APPLICATION, in->tenant->id, "client_id", client_id, &out->app);
-    if (uri != NULL && !pc_redirect_uri_registered(json_object_get(out->app, "post_logout_redirect_uris"), uri)) {
-        pc_authz_error_page(out, 400, "invalid_request",
-                            "The application asked to send you to an address it has not registered, "
-                            "so you were not signed out.");
+    if (uri != NULL &&
+        !pc_redirect_uri_registered(json_object_get(out->app, "post_logout_redirect_uris"), uri)) {
+        pc_authz_error_page(
+            out, 400, "invalid_request",
+            "The application asked to send you to an address it has not registered, "
+            "so you were not signed out.");
         return 0;
     }
     return 1;
@@ -80,11 +87,13 @@ static pc_status end_one(pc_store_tx *tx, const pc_web_in *in, const char *sid, 
         return PC_OK;
     owner = json_string_value(json_object_get(s, "user_id"));
     rc = PC_OK;
-    if (json_is_null(json_object_get(s, "ended_at")) && (user_id == NULL || strcmp(owner, user_id) == 0)) {
+    if (json_is_null(json_object_get(s, "ended_at")) &&
+        (user_id == NULL || strcmp(owner, user_id) == 0)) {
         details = json_pack("{s:s,s:s}", "sid", sid, "via", "end_session");
         rc = pc_session_end(tx, in->tenant, sid);
         if (rc == PC_OK)
-            rc = pc_audit_record(tx, in->tenant->id, "session.ended", owner, owner, in->ip, details);
+            rc =
+                pc_audit_record(tx, in->tenant->id, "session.ended", owner, owner, in->ip, details);
         json_decref(details);
     }
     json_decref(s);
@@ -97,7 +106,8 @@ static pc_status end_sessions(const pc_web_in *in, const json_t *hint)
     pc_store_tx *tx = NULL;
     pc_status rc = pc_db_begin(&tx);
 
-    if (rc == PC_OK && pc_browser_session_find(in->tenant, in->session_cookie, &session, &user) == PC_OK)
+    if (rc == PC_OK &&
+        pc_browser_session_find(in->tenant, in->session_cookie, &session, &user) == PC_OK)
         rc = end_one(tx, in, json_string_value(json_object_get(session, "id")), NULL);
     if (rc == PC_OK && hint != NULL)
         rc = end_one(tx, in, json_string_value(json_object_get(hint, "sid")),
@@ -123,7 +133,8 @@ void pc_oidc_end_session(const pc_web_in *in, pc_web_out *out)
         goto out;
     if (end_sessions(in, hint) != PC_OK) {
         pc_error("cannot end a session: tenant=%s", in->tenant->slug);
-        pc_authz_error_page(out, 500, "server_error", "Something went wrong on our side. Try again later.");
+        pc_authz_error_page(out, 500, "server_error",
+                            "Something went wrong on our side. Try again later.");
         goto out;
     }
     out->clear_session = 1;

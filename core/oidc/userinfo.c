@@ -28,7 +28,8 @@ void pc_oidc_userinfo(const pc_oauth_request *rq, pc_oauth_reply *reply)
         pc_db_get(NULL, PC_ENT_USER, rq->tenant->id, "id",
                   json_string_value(json_object_get(claims, "sub")), &user) != PC_OK ||
         !json_is_null(json_object_get(user, "deleted_at"))) {
-        bearer_error(reply, 401, "invalid_token", "Bearer realm=\"portcullis\", error=\"invalid_token\"");
+        bearer_error(reply, 401, "invalid_token",
+                     "Bearer realm=\"portcullis\", error=\"invalid_token\"");
         goto out;
     }
     scope = json_string_value(json_object_get(claims, "scope"));

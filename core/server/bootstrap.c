@@ -22,9 +22,9 @@ static pc_status add_role(pc_store_tx *tx, const char *tenant_id, char role_id[3
     pc_status rc;
 
     pc_uuid7(role_id);
-    rec = json_pack("{s:s,s:s,s:s,s:s,s:[s],s:I,s:I}", "id", role_id, "tenant_id", tenant_id, "name",
-                    "admin", "description", "Full administration of the tenant", "permissions", "*:*",
-                    "created_at", now, "updated_at", now);
+    rec = json_pack("{s:s,s:s,s:s,s:s,s:[s],s:I,s:I}", "id", role_id, "tenant_id", tenant_id,
+                    "name", "admin", "description", "Full administration of the tenant",
+                    "permissions", "*:*", "created_at", now, "updated_at", now);
     rc = pc_db_insert(tx, PC_ENT_ROLE, rec, NULL, 0);
     json_decref(rec);
     return rc;
@@ -63,10 +63,11 @@ static pc_status add_client(pc_store_tx *tx, const char *tenant_id, const char *
     pc_uuid7(id);
     rec = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:[s,s,s],s:[],s:[],s:[s,s,s,s,s],s:[],s:b,s:I,s:I}",
                     "id", id, "tenant_id", tenant_id, "client_id", ADMIN_CLIENT, "name",
-                    "Administration CLI", "type", "confidential", "secret_hash", hash, "grant_types",
-                    "client_credentials", "password", "refresh_token", "redirect_uris",
-                    "post_logout_redirect_uris", "scopes", "openid", "profile", "email", "phone",
-                    "offline_access", "resources", "first_party", 1, "created_at", now, "updated_at", now);
+                    "Administration CLI", "type", "confidential", "secret_hash", hash,
+                    "grant_types", "client_credentials", "password", "refresh_token",
+                    "redirect_uris", "post_logout_redirect_uris", "scopes", "openid", "profile",
+                    "email", "phone", "offline_access", "resources", "first_party", 1, "created_at",
+                    now, "updated_at", now);
     rc = pc_db_insert(tx, PC_ENT_APPLICATION, rec, NULL, 0);
     if (rc == PC_OK)
         rc = PC_DB->link_add(PC_DBS, tx, PC_LINK_PRINCIPAL_ROLE, tenant_id, id, role_id);
@@ -102,12 +103,16 @@ static void announce(const char *password, int password_generated, const char *s
 
     printf("\n=== Portcullis first start: tenant \"default\" created ===\n");
     printf("  issuer:        %s/t/default\n", c->public_url);
-    printf("  admin user:    admin / %s\n", password_generated ? password : "(from PORTCULLIS_ADMIN_PASSWORD)");
-    printf("  admin client:  %s / %s\n", ADMIN_CLIENT, secret_generated ? secret : "(from PORTCULLIS_ADMIN_CLIENT_SECRET)");
+    printf("  admin user:    admin / %s\n",
+           password_generated ? password : "(from PORTCULLIS_ADMIN_PASSWORD)");
+    printf("  admin client:  %s / %s\n", ADMIN_CLIENT,
+           secret_generated ? secret : "(from PORTCULLIS_ADMIN_CLIENT_SECRET)");
     if (password_generated || secret_generated)
         printf("  These generated credentials are shown only this once.\n");
-    printf("\n  Get a token:\n    curl -s -u \"%s:%s\" -d grant_type=client_credentials %s/t/default/oauth2/token\n\n",
-           ADMIN_CLIENT, secret_generated ? secret : "$PORTCULLIS_ADMIN_CLIENT_SECRET", c->public_url);
+    printf("\n  Get a token:\n    curl -s -u \"%s:%s\" -d grant_type=client_credentials "
+           "%s/t/default/oauth2/token\n\n",
+           ADMIN_CLIENT, secret_generated ? secret : "$PORTCULLIS_ADMIN_CLIENT_SECRET",
+           c->public_url);
     fflush(stdout);
 }
 
@@ -129,11 +134,12 @@ pc_status pc_bootstrap(void)
     if (rc == PC_OK)
         rc = pc_tenant_create(tx, PC_TENANT_DEFAULT, "Default", &tenant);
     if (rc == PC_OK)
-        rc = pc_bootstrap_tenant_admins(tx, json_string_value(json_object_get(tenant, "id")), "admin",
-                                        password, NULL, c->admin_client_secret, &secret);
+        rc = pc_bootstrap_tenant_admins(tx, json_string_value(json_object_get(tenant, "id")),
+                                        "admin", password, NULL, c->admin_client_secret, &secret);
     if (rc == PC_OK)
-        rc = pc_audit_record(tx, json_string_value(json_object_get(tenant, "id")), "tenant.created",
-                             "system", json_string_value(json_object_get(tenant, "id")), NULL, NULL);
+        rc =
+            pc_audit_record(tx, json_string_value(json_object_get(tenant, "id")), "tenant.created",
+                            "system", json_string_value(json_object_get(tenant, "id")), NULL, NULL);
     rc = tx ? pc_db_finish(tx, rc) : rc;
     if (rc == PC_OK)
         announce(password, c->admin_password == NULL, secret, c->admin_client_secret == NULL);

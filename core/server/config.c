@@ -21,14 +21,21 @@ typedef struct option {
     int64_t min, max;
 } option;
 
-#define STR(k, e, f, d) {k, e, OPT_STR, offsetof(pc_config, f), d, 0, 0}
-#define INT(k, e, f, d, lo, hi) {k, e, OPT_INT, offsetof(pc_config, f), d, lo, hi}
+#define STR(k, e, f, d)                                \
+    {                                                  \
+        k, e, OPT_STR, offsetof(pc_config, f), d, 0, 0 \
+    }
+#define INT(k, e, f, d, lo, hi)                          \
+    {                                                    \
+        k, e, OPT_INT, offsetof(pc_config, f), d, lo, hi \
+    }
 
 static const option options[] = {
     STR("listen", "PORTCULLIS_LISTEN", listen, "127.0.0.1:8080"),
     STR("public_url", "PORTCULLIS_PUBLIC_URL", public_url, NULL),
     STR("store", "PORTCULLIS_STORE", store, "sqlite://./portcullis-data/portcullis.db"),
-    STR("master_key_file", "PORTCULLIS_MASTER_KEY_FILE", master_key_file, "./portcullis-data/master.key"),
+    STR("master_key_file", "PORTCULLIS_MASTER_KEY_FILE", master_key_file,
+        "./portcullis-data/master.key"),
     STR("admin_password", "PORTCULLIS_ADMIN_PASSWORD", admin_password, NULL),
     STR("admin_client_secret", "PORTCULLIS_ADMIN_CLIENT_SECRET", admin_client_secret, NULL),
     STR("plugin_dir", "PORTCULLIS_PLUGIN_DIR", plugin_dir, NULL),
@@ -48,7 +55,8 @@ static const option options[] = {
     INT("key_publish_delay", "PORTCULLIS_KEY_PUBLISH_DELAY", key_publish_delay, "300", 0, 86400),
     INT("change_poll_ms", "PORTCULLIS_CHANGE_POLL_MS", change_poll_ms, "1000", 10, 60000),
     INT("code_ttl", "PORTCULLIS_CODE_TTL", code_ttl, "60", 1, 600),
-    INT("audit_retention_days", "PORTCULLIS_AUDIT_RETENTION_DAYS", audit_retention_days, "90", 1, 36500),
+    INT("audit_retention_days", "PORTCULLIS_AUDIT_RETENTION_DAYS", audit_retention_days, "90", 1,
+        36500),
 };
 
 #define NOPTIONS (sizeof options / sizeof *options)
@@ -110,7 +118,8 @@ static int load_file(pc_config *cfg, const char *path, char *err, size_t errlen)
 
     config_init(&file);
     if (config_read_file(&file, path) != CONFIG_TRUE) {
-        snprintf(err, errlen, "%s:%d: %s", path, config_error_line(&file), config_error_text(&file));
+        snprintf(err, errlen, "%s:%d: %s", path, config_error_line(&file),
+                 config_error_text(&file));
         config_destroy(&file);
         return -1;
     }
@@ -161,7 +170,8 @@ static void derive_defaults(pc_config *cfg)
 static int load_all(pc_config *cfg, const char *path, char *err, size_t errlen)
 {
     for (size_t i = 0; i < NOPTIONS; i++)
-        if (options[i].def != NULL && set_value(cfg, &options[i], options[i].def, "default", err, errlen))
+        if (options[i].def != NULL &&
+            set_value(cfg, &options[i], options[i].def, "default", err, errlen))
             return -1;
     if (path == NULL)
         path = getenv("PORTCULLIS_CONFIG");

@@ -7,31 +7,31 @@
 #include <stdint.h>
 
 typedef struct pc_config {
-    char *listen;            /**< "127.0.0.1:8080" */
-    char *listen_host;       /**< parsed from listen */
+    char *listen;      /**< "127.0.0.1:8080" */
+    char *listen_host; /**< parsed from listen */
     unsigned listen_port;
-    char *public_url;        /**< no trailing slash */
-    char *store;             /**< sqlite://PATH or postgresql://... */
+    char *public_url; /**< no trailing slash */
+    char *store;      /**< sqlite://PATH or postgresql://... */
     char *master_key_file;
-    char *admin_password;    /**< bootstrap only; NULL: random */
+    char *admin_password; /**< bootstrap only; NULL: random */
     char *admin_client_secret;
     char *plugin_dir;
     char *log_level;
     char *webapp_dir;
-    int64_t threads;         /**< HTTP worker threads; 0: one per core */
-    int64_t max_body;        /**< bytes */
+    int64_t threads;  /**< HTTP worker threads; 0: one per core */
+    int64_t max_body; /**< bytes */
     int64_t argon2_t_cost;
-    int64_t argon2_m_cost;   /**< KiB */
+    int64_t argon2_m_cost; /**< KiB */
     int64_t argon2_parallelism;
-    int64_t limit_account;   /**< failures per account per window */
-    int64_t limit_address;   /**< failures per client address per window */
-    int64_t limit_window;    /**< seconds */
-    int64_t access_ttl;      /**< default for new tenants, seconds */
+    int64_t limit_account; /**< failures per account per window */
+    int64_t limit_address; /**< failures per client address per window */
+    int64_t limit_window;  /**< seconds */
+    int64_t access_ttl;    /**< default for new tenants, seconds */
     int64_t refresh_ttl;
     int64_t session_ttl;
-    int64_t key_publish_delay; /**< seconds a rotated-in key is published before it signs */
-    int64_t change_poll_ms;  /**< how often the change feed is read */
-    int64_t code_ttl;        /**< lifetime of an authorization code, seconds */
+    int64_t key_publish_delay;    /**< seconds a rotated-in key is published before it signs */
+    int64_t change_poll_ms;       /**< how often the change feed is read */
+    int64_t code_ttl;             /**< lifetime of an authorization code, seconds */
     int64_t audit_retention_days; /**< audit events older than this are purged */
 } pc_config;
 

@@ -12,11 +12,11 @@
 #define MAX_ROUTES 96
 #define MAX_COUNTERS 64
 
-static const unsigned statuses[] = {200, 201, 204, 302, 303, 400, 401, 403, 404,
-                                    405, 409, 413, 429, 500, 503, 0};
+static const unsigned statuses[] = {200, 201, 204, 302, 303, 400, 401, 403,
+                                    404, 405, 409, 413, 429, 500, 503, 0};
 #define NSTATUS (sizeof statuses / sizeof *statuses)
 static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+                                 0.05,   0.1,   0.25,   0.5,   1,    2.5};
 #define NBUCKETS (sizeof buckets / sizeof *buckets)
 
 typedef struct route_stats {
@@ -80,7 +80,8 @@ void pc_metrics_count(const char *name, const char *key, const char *label)
 
     pthread_mutex_lock(&counters_lock);
     for (i = 0; i < ncounters; i++)
-        if (strcmp(counters[i].name, name) == 0 && strcmp(counters[i].label, label ? label : "") == 0)
+        if (strcmp(counters[i].name, name) == 0 &&
+            strcmp(counters[i].label, label ? label : "") == 0)
             break;
     if (i == ncounters && ncounters < MAX_COUNTERS) {
         snprintf(counters[i].name, sizeof counters[i].name, "%s", name);
@@ -129,7 +130,8 @@ static void render_route(out *o, const route_stats *r)
          r->name, r->count);
     emit(o, "portcullis_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", r->name,
          (double)r->micros / 1e6);
-    emit(o, "portcullis_http_request_duration_seconds_count{route=\"%s\"} %lu\n", r->name, r->count);
+    emit(o, "portcullis_http_request_duration_seconds_count{route=\"%s\"} %lu\n", r->name,
+         r->count);
 }
 
 char *pc_metrics_render(void)

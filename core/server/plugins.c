@@ -84,8 +84,8 @@ static pc_status check_descriptor(pc_registry *reg, const char *path, const pc_p
     if (d == NULL)
         return refuse(path, "entry symbol returned no descriptor", NULL);
     if (d->abi_major != PC_ABI_MAJOR) {
-        snprintf(detail, sizeof detail, "built for %u.%u, this server speaks %d.%d",
-                 d->abi_major, d->abi_minor, PC_ABI_MAJOR, PC_ABI_MINOR);
+        snprintf(detail, sizeof detail, "built for %u.%u, this server speaks %d.%d", d->abi_major,
+                 d->abi_minor, PC_ABI_MAJOR, PC_ABI_MINOR);
         return refuse(path, "ABI major version differs", detail);
     }
     if (pc_plugin_kind_str(d->kind) == NULL)
@@ -130,8 +130,8 @@ pc_status pc_registry_load(pc_registry *reg, const char *path)
     p->path = pc_strdup(path);
     p->handle = h;
     p->desc = d;
-    pc_debug("plugin loaded: file=%s kind=%s name=%s version=%s", path,
-             pc_plugin_kind_str(d->kind), d->name, d->version ? d->version : "?");
+    pc_debug("plugin loaded: file=%s kind=%s name=%s version=%s", path, pc_plugin_kind_str(d->kind),
+             d->name, d->version ? d->version : "?");
     return PC_OK;
 }
 

@@ -7,9 +7,9 @@
 
 typedef struct pc_loaded_plugin {
     char *path;
-    void *handle;            /**< dlopen handle */
+    void *handle; /**< dlopen handle */
     const pc_plugin *desc;
-    void *state;             /**< from init() */
+    void *state; /**< from init() */
     int initialised;
 } pc_loaded_plugin;
 

@@ -130,7 +130,8 @@ static int open_store(pc_server *srv, int migrate)
     long threads = srv->cfg.threads > 0 ? (long)srv->cfg.threads : sysconf(_SC_NPROCESSORS_ONLN);
 
     if (p == NULL) {
-        pc_error("no storage plugin serves \"%s\" (PORTCULLIS_STORE)", scheme ? scheme : srv->cfg.store);
+        pc_error("no storage plugin serves \"%s\" (PORTCULLIS_STORE)",
+                 scheme ? scheme : srv->cfg.store);
         return -1;
     }
     /* Only the backend in use stays loaded. */

@@ -8,9 +8,19 @@
 #define PC_DB (pc_srv->store.ops)
 #define PC_DBS (pc_srv->store.state)
 
-static inline pc_status pc_db_begin(pc_store_tx **tx) { return PC_DB->begin(PC_DBS, tx); }
-static inline pc_status pc_db_commit(pc_store_tx *tx) { return PC_DB->commit(tx); }
-static inline void pc_db_rollback(pc_store_tx *tx) { if (tx) PC_DB->rollback(tx); }
+static inline pc_status pc_db_begin(pc_store_tx **tx)
+{
+    return PC_DB->begin(PC_DBS, tx);
+}
+static inline pc_status pc_db_commit(pc_store_tx *tx)
+{
+    return PC_DB->commit(tx);
+}
+static inline void pc_db_rollback(pc_store_tx *tx)
+{
+    if (tx)
+        PC_DB->rollback(tx);
+}
 
 static inline pc_status pc_db_get(pc_store_tx *tx, pc_entity e, const char *tenant_id,
                                   const char *field, const char *value, json_t **out)

@@ -247,7 +247,7 @@ int pc_ct_streq(const char *a, const char *b)
 
 static pc_status gcm_open_handle(const uint8_t key[PC_MASTER_KEY_LEN], gnutls_aead_cipher_hd_t *h)
 {
-    gnutls_datum_t k = { (unsigned char *)key, PC_MASTER_KEY_LEN };
+    gnutls_datum_t k = {(unsigned char *)key, PC_MASTER_KEY_LEN};
 
     return gnutls_aead_cipher_init(h, GNUTLS_CIPHER_AES_256_GCM, &k) < 0 ? PC_ERR_CRYPTO : PC_OK;
 }

@@ -32,7 +32,9 @@ int pc_log_init(const char *level)
     else
         return -1;
     return y_init_logs("portcullis", Y_LOG_MODE_CONSOLE, yder_level(current), NULL,
-                       "portcullis starting") == 1 ? 0 : -1;
+                       "portcullis starting") == 1
+               ? 0
+               : -1;
 }
 
 void pc_log_close(void)

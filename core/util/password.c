@@ -49,7 +49,8 @@ pc_status pc_password_verify(const char *encoded, const char *password)
     if (encoded == NULL || password == NULL)
         return PC_ERR_DENIED;
     /* argon2_verify compares in constant time. */
-    return argon2id_verify(encoded, password, strlen(password)) == ARGON2_OK ? PC_OK : PC_ERR_DENIED;
+    return argon2id_verify(encoded, password, strlen(password)) == ARGON2_OK ? PC_OK
+                                                                             : PC_ERR_DENIED;
 }
 
 static void make_burn_hash(void)

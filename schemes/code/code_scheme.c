@@ -50,7 +50,8 @@ static pc_status code_hash(const char *salt, const char *code, char out[65])
     uint8_t d[32];
     int n = snprintf(buf, sizeof buf, "%s:%s", salt, code);
 
-    if (n < 0 || (size_t)n >= sizeof buf || gnutls_hash_fast(GNUTLS_DIG_SHA256, buf, (size_t)n, d) != 0)
+    if (n < 0 || (size_t)n >= sizeof buf ||
+        gnutls_hash_fast(GNUTLS_DIG_SHA256, buf, (size_t)n, d) != 0)
         return PC_ERR_CRYPTO;
     for (int i = 0; i < 32; i++)
         snprintf(out + 2 * i, 3, "%02x", d[i]);
@@ -150,7 +151,8 @@ static pc_status resend_allowed(const pc_factor *f, const code_settings *s)
 }
 
 /* Make a code, send it to `to`, and only then remember its hash. */
-static pc_status issue(const code_scheme *cs, const pc_scheme_call *call, pc_factor *f, const char *to)
+static pc_status issue(const code_scheme *cs, const pc_scheme_call *call, pc_factor *f,
+                       const char *to)
 {
     code_settings s;
     char code[16], salt_hex[33], hash[65];
@@ -160,7 +162,8 @@ static pc_status issue(const code_scheme *cs, const pc_scheme_call *call, pc_fac
     settings_of(call, &s);
     if ((rc = resend_allowed(f, &s)) != PC_OK)
         return rc;
-    if (random_code(s.digits, code, sizeof code) != PC_OK || host->random(salt, sizeof salt) != PC_OK)
+    if (random_code(s.digits, code, sizeof code) != PC_OK ||
+        host->random(salt, sizeof salt) != PC_OK)
         return PC_ERR_INTERNAL;
     for (int i = 0; i < 16; i++)
         snprintf(salt_hex + 2 * i, 3, "%02x", salt[i]);
@@ -212,7 +215,8 @@ static void forget_code(json_t *data)
     json_object_del(data, "attempts");
 }
 
-pc_status code_verify(const code_scheme *cs, const pc_scheme_call *call, pc_factor *f, const char *code)
+pc_status code_verify(const code_scheme *cs, const pc_scheme_call *call, pc_factor *f,
+                      const char *code)
 {
     const char *want = json_string_value(json_object_get(f->data, "code_hash"));
     const char *salt = json_string_value(json_object_get(f->data, "salt"));

@@ -7,12 +7,12 @@
 
 /** What differs between the email and the SMS scheme. */
 typedef struct code_scheme {
-    const char *method;           /**< "email", "sms" */
-    const char *dest_field;       /**< the enrolment body's member: "email", "phone_number" */
-    const char *dest_problem;     /**< why a destination is refused, for the API */
+    const char *method;       /**< "email", "sms" */
+    const char *dest_field;   /**< the enrolment body's member: "email", "phone_number" */
+    const char *dest_problem; /**< why a destination is refused, for the API */
     int (*dest_valid)(const char *dest);
-    const char *default_subject;  /**< NULL for SMS */
-    const char *default_text;     /**< with {{code}}, {{minutes}}, {{tenant}} */
+    const char *default_subject; /**< NULL for SMS */
+    const char *default_text;    /**< with {{code}}, {{minutes}}, {{tenant}} */
 } code_scheme;
 
 /** Remember the host services (from init). */
@@ -23,7 +23,8 @@ pc_status code_enrol(const code_scheme *cs, const pc_scheme_call *call, pc_facto
 /** Sign-in: send a fresh code to the enrolled destination. */
 pc_status code_challenge(const code_scheme *cs, const pc_scheme_call *call, pc_factor *f);
 /** Check a code: single use, expiring, a bounded number of attempts. */
-pc_status code_verify(const code_scheme *cs, const pc_scheme_call *call, pc_factor *f, const char *code);
+pc_status code_verify(const code_scheme *cs, const pc_scheme_call *call, pc_factor *f,
+                      const char *code);
 /** {{name}} replaced by the string members of vars (unknown names vanish); new string. */
 char *code_render(const char *tpl, const json_t *vars);
 #endif

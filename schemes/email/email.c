@@ -10,8 +10,8 @@ static int email_valid(const char *s)
     const char *at = strchr(s, '@');
     size_t n = strlen(s);
 
-    return n >= 3 && n <= 254 && at != NULL && at != s && at[1] != '\0' && strchr(at + 1, '@') == NULL &&
-           strpbrk(s, " \t\r\n<>,;\"") == NULL;
+    return n >= 3 && n <= 254 && at != NULL && at != s && at[1] != '\0' &&
+           strchr(at + 1, '@') == NULL && strpbrk(s, " \t\r\n<>,;\"") == NULL;
 }
 
 static const code_scheme email = {
@@ -20,9 +20,10 @@ static const code_scheme email = {
     .dest_problem = "must be an email address",
     .dest_valid = email_valid,
     .default_subject = "Your {{tenant}} sign-in code",
-    .default_text = "Your {{tenant}} sign-in code is {{code}}.\n\nIt expires in {{minutes}} minutes. "
-                    "If you did not try to sign in, ignore this message and consider changing your "
-                    "password.\n",
+    .default_text =
+        "Your {{tenant}} sign-in code is {{code}}.\n\nIt expires in {{minutes}} minutes. "
+        "If you did not try to sign in, ignore this message and consider changing your "
+        "password.\n",
 };
 
 static pc_status init(const pc_host *host, const json_t *config, void **state)
@@ -53,8 +54,9 @@ static pc_status verify(void *state, const pc_scheme_call *call, pc_factor *f, c
 }
 
 static const pc_scheme_ops ops = {
-    .base = PC_PLUGIN_BASE(pc_scheme_ops, PC_KIND_SCHEME, "email", "1.0.0",
-                           "One-time codes by email, through the tenant's email provider", init, NULL),
+    .base =
+        PC_PLUGIN_BASE(pc_scheme_ops, PC_KIND_SCHEME, "email", "1.0.0",
+                       "One-time codes by email, through the tenant's email provider", init, NULL),
     .method = "email",
     .amr = "otp",
     .enrol = enrol,

@@ -93,7 +93,7 @@ static void wrong_code(const pc_scheme_call *call, json_t *data)
     json_t *recent = json_array(), *t;
     size_t i;
 
-    json_array_foreach(json_object_get(data, "failures"), i, t)
+    json_array_foreach (json_object_get(data, "failures"), i, t)
         if (json_integer_value(t) > now - window)
             json_array_append(recent, t);
     json_array_append_new(recent, json_integer(now));
@@ -120,7 +120,7 @@ static pc_status verify(void *state, const pc_scheme_call *call, pc_factor *f, c
     if (json_integer_value(json_object_get(f->data, "locked_until")) > host->now())
         return PC_ERR_LIMIT;
     if (normalise(code, plain)) {
-        json_array_foreach(codes, i, h) {
+        json_array_foreach (codes, i, h) {
             if (json_is_string(h) && host->password_verify(json_string_value(h), plain) == PC_OK) {
                 json_array_set_new(codes, i, json_null()); /* single use */
                 ok = 1;
@@ -133,16 +133,18 @@ static pc_status verify(void *state, const pc_scheme_call *call, pc_factor *f, c
         wrong_code(call, f->data);
         return PC_ERR_DENIED;
     }
-    json_object_set_new(f->data, "remaining",
-                        json_integer(json_integer_value(json_object_get(f->data, "remaining")) - 1));
+    json_object_set_new(
+        f->data, "remaining",
+        json_integer(json_integer_value(json_object_get(f->data, "remaining")) - 1));
     json_object_del(f->data, "failures");
     return PC_OK;
 }
 
 static const pc_scheme_ops ops = {
-    .base = PC_PLUGIN_BASE(pc_scheme_ops, PC_KIND_SCHEME, "recovery", "1.0.0",
-                           "Single-use recovery codes (argon2id at rest), for when other factors are lost",
-                           init, NULL),
+    .base = PC_PLUGIN_BASE(
+        pc_scheme_ops, PC_KIND_SCHEME, "recovery", "1.0.0",
+        "Single-use recovery codes (argon2id at rest), for when other factors are lost", init,
+        NULL),
     .method = "recovery_code",
     .amr = "otp",
     .enrol = enrol,

@@ -70,7 +70,9 @@ char *totp_qr_svg(const char *text)
     if (qr == NULL)
         return NULL;
     size = qr->width + 2 * QUIET;
-    add(&b, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\"",
+    add(&b,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+        "height=\"%d\"",
         size, size, size * 4, size * 4);
     add(&b, " shape-rendering=\"crispEdges\"><rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>"
             "<path fill=\"#000\" d=\"");

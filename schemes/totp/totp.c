@@ -49,8 +49,9 @@ static char *otpauth_uri(const char *issuer, const char *account, const char *se
     char *i = uri_escape(issuer), *a = uri_escape(account ? account : ""), *uri = NULL;
 
     if (i != NULL && a != NULL &&
-        asprintf(&uri, "otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=SHA1&digits=%d&period=%lld",
-                 i, a, secret, i, p->digits, (long long)p->period) < 0)
+        asprintf(&uri,
+                 "otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=SHA1&digits=%d&period=%lld", i,
+                 a, secret, i, p->digits, (long long)p->period) < 0)
         uri = NULL;
     free(i);
     free(a);
@@ -67,8 +68,8 @@ static void params_of(const json_t *data, totp_params *p)
         p->period = 30;
 }
 
-static pc_status totp_enrol(void *state, const pc_scheme_call *call, pc_factor *f, const json_t *input,
-                            json_t **reply)
+static pc_status totp_enrol(void *state, const pc_scheme_call *call, pc_factor *f,
+                            const json_t *input, json_t **reply)
 {
     uint8_t key[SECRET_BYTES];
     char secret[64], *uri = NULL, *svg = NULL;
@@ -101,7 +102,8 @@ out:
     return rc;
 }
 
-static pc_status totp_verify(void *state, const pc_scheme_call *call, pc_factor *f, const char *code)
+static pc_status totp_verify(void *state, const pc_scheme_call *call, pc_factor *f,
+                             const char *code)
 {
     uint8_t key[64];
     int n = f->secret ? totp_base32_decode(f->secret, key, sizeof key) : -1;
@@ -115,8 +117,8 @@ static pc_status totp_verify(void *state, const pc_scheme_call *call, pc_factor 
     if (n <= 0)
         return PC_ERR_INTERNAL;
     params_of(f->data, &p);
-    ok = totp_check(&p, key, (size_t)n, host->now(), code, json_is_integer(last) ? json_integer_value(last) : -1,
-                    &step);
+    ok = totp_check(&p, key, (size_t)n, host->now(), code,
+                    json_is_integer(last) ? json_integer_value(last) : -1, &step);
     memset(key, 0, sizeof key);
     if (!ok)
         return PC_ERR_DENIED;
@@ -127,8 +129,8 @@ static pc_status totp_verify(void *state, const pc_scheme_call *call, pc_factor 
 
 static const pc_scheme_ops totp_ops = {
     .base = PC_PLUGIN_BASE(pc_scheme_ops, PC_KIND_SCHEME, "totp", "1.0.0",
-                           "Time-based one-time passwords (RFC 6238), with QR-code enrolment", totp_init,
-                           NULL),
+                           "Time-based one-time passwords (RFC 6238), with QR-code enrolment",
+                           totp_init, NULL),
     .method = "totp",
     .amr = "otp",
     .enrol = totp_enrol,

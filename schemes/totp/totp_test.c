@@ -17,7 +17,10 @@ static const uint8_t rfc_key[] = "12345678901234567890"; /* RFC 6238 Appendix B,
 /* RFC 6238 Appendix B: the SHA-1 rows (8 digits, X = 30, T0 = 0). */
 static void test_rfc6238_appendix_b(void **state)
 {
-    static const struct { int64_t t; const char *code; } rows[] = {
+    static const struct {
+        int64_t t;
+        const char *code;
+    } rows[] = {
         {59, "94287082"},         {1111111109, "07081804"}, {1111111111, "14050471"},
         {1234567890, "89005924"}, {2000000000, "69279037"}, {20000000000LL, "65353130"},
     };
@@ -105,7 +108,8 @@ static void test_malformed_codes(void **state)
 static void test_base32(void **state)
 {
     static const char *const in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
-    static const char *const out[] = {"", "MY", "MZXQ", "MZXW6", "MZXW6YQ", "MZXW6YTB", "MZXW6YTBOI"};
+    static const char *const out[] = {"",        "MY",       "MZXQ",      "MZXW6",
+                                      "MZXW6YQ", "MZXW6YTB", "MZXW6YTBOI"};
     char enc[32];
     uint8_t dec[32];
 
@@ -135,9 +139,12 @@ static void test_qr_svg(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rfc6238_appendix_b), cmocka_unit_test(test_rfc4226_hotp),
-        cmocka_unit_test(test_window),             cmocka_unit_test(test_replay),
-        cmocka_unit_test(test_malformed_codes),    cmocka_unit_test(test_base32),
+        cmocka_unit_test(test_rfc6238_appendix_b),
+        cmocka_unit_test(test_rfc4226_hotp),
+        cmocka_unit_test(test_window),
+        cmocka_unit_test(test_replay),
+        cmocka_unit_test(test_malformed_codes),
+        cmocka_unit_test(test_base32),
         cmocka_unit_test(test_qr_svg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -76,9 +76,9 @@ static const pc_host host = {
 static const char *status_name(pc_status s)
 {
     static const char *const names[] = {
-        "PC_OK", "PC_DECLINED", "PC_ERR_INVALID", "PC_ERR_NOT_FOUND", "PC_ERR_DENIED",
-        "PC_ERR_CONFLICT", "PC_ERR_STORAGE", "PC_ERR_CRYPTO", "PC_ERR_INTERNAL",
-        "PC_ERR_LIMIT", "PC_ERR_UNAVAILABLE"};
+        "PC_OK",           "PC_DECLINED",     "PC_ERR_INVALID",    "PC_ERR_NOT_FOUND",
+        "PC_ERR_DENIED",   "PC_ERR_CONFLICT", "PC_ERR_STORAGE",    "PC_ERR_CRYPTO",
+        "PC_ERR_INTERNAL", "PC_ERR_LIMIT",    "PC_ERR_UNAVAILABLE"};
 
     return (unsigned)s < sizeof names / sizeof *names ? names[s] : "(unknown status)";
 }
@@ -198,9 +198,8 @@ static json_t *make_user(char *id, const char *t, const char *username, const ch
 static json_t *make_role(char *id, const char *t, const char *name, json_t *perms)
 {
     json_t *r = keep(json_pack("{s:s,s:s,s:s,s:n,s:o,s:I,s:I}", "id", new_id(id, "rol"),
-                               "tenant_id", t, "name", name, "description", "permissions",
-                               perms, "created_at", (json_int_t)now, "updated_at",
-                               (json_int_t)now));
+                               "tenant_id", t, "name", name, "description", "permissions", perms,
+                               "created_at", (json_int_t)now, "updated_at", (json_int_t)now));
 
     INSERT(PC_ENT_ROLE, r);
     return r;
@@ -230,23 +229,21 @@ static void make_refresh(const char *id, const char *t, const char *family, cons
                          const char *sid, int64_t expires_at)
 {
     INSERT(PC_ENT_REFRESH,
-           keep(json_pack(
-               "{s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:[ss],s:I,s:I,s:I,s:n,s:n,s:s,s:I}", "id", id,
-               "tenant_id", t, "family_id", family, "client_id", "cli", "user_id", uid, "sid",
-               sid, "scope", "openid offline_access", "amr", "pwd", "otp", "auth_time",
-               (json_int_t)now, "created_at", (json_int_t)now, "expires_at",
-               (json_int_t)expires_at, "rotated_at", "revoked_at", "access_jti", id, "access_exp",
-               (json_int_t)(now + 300))));
+           keep(json_pack("{s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:[ss],s:I,s:I,s:I,s:n,s:n,s:s,s:I}",
+                          "id", id, "tenant_id", t, "family_id", family, "client_id", "cli",
+                          "user_id", uid, "sid", sid, "scope", "openid offline_access", "amr",
+                          "pwd", "otp", "auth_time", (json_int_t)now, "created_at", (json_int_t)now,
+                          "expires_at", (json_int_t)expires_at, "rotated_at", "revoked_at",
+                          "access_jti", id, "access_exp", (json_int_t)(now + 300))));
 }
 
 /* A new session (inserted), already ended a minute ago if `ended`. */
 static void make_session(const char *id, const char *t, const char *uid, int ended)
 {
-    json_t *s = keep(json_pack("{s:s,s:s,s:s,s:s,s:[s],s:I,s:I,s:I,s:n,s:s}", "id", id,
-                               "tenant_id", t, "user_id", uid, "client_id", "cli", "amr", "pwd",
-                               "auth_time", (json_int_t)now, "created_at", (json_int_t)now,
-                               "expires_at", (json_int_t)(now + 3600), "ended_at", "ip",
-                               "192.0.2.7"));
+    json_t *s = keep(json_pack("{s:s,s:s,s:s,s:s,s:[s],s:I,s:I,s:I,s:n,s:s}", "id", id, "tenant_id",
+                               t, "user_id", uid, "client_id", "cli", "amr", "pwd", "auth_time",
+                               (json_int_t)now, "created_at", (json_int_t)now, "expires_at",
+                               (json_int_t)(now + 3600), "ended_at", "ip", "192.0.2.7"));
 
     if (ended)
         json_object_set_new(s, "ended_at", json_integer(now - 60));
@@ -263,7 +260,7 @@ static void expect_set(const json_t *arr, const char *const *want, size_t n, con
     for (size_t i = 0; ok && i < n; i++) {
         size_t hits = 0, j;
         json_t *v;
-        json_array_foreach((json_t *)arr, j, v)
+        json_array_foreach ((json_t *)arr, j, v)
             hits += json_is_string(v) && strcmp(json_string_value(v), want[i]) == 0;
         ok = hits == 1;
     }
@@ -275,10 +272,10 @@ static void expect_set(const json_t *arr, const char *const *want, size_t n, con
     expect_json(arr, w, "set (order ignored)", file, line);
 }
 
-#define SET(arr, ...)                                                                       \
-    do {                                                                                    \
-        const char *const want_[] = {__VA_ARGS__};                                          \
-        expect_set((arr), want_, sizeof want_ / sizeof *want_, __FILE__, __LINE__);          \
+#define SET(arr, ...)                                                               \
+    do {                                                                            \
+        const char *const want_[] = {__VA_ARGS__};                                  \
+        expect_set((arr), want_, sizeof want_ / sizeof *want_, __FILE__, __LINE__); \
     } while (0)
 #define EMPTY(arr) expect_set((arr), NULL, 0, __FILE__, __LINE__)
 
@@ -289,7 +286,7 @@ static const char *ids_of(const json_t *arr, char *buf, size_t len)
     json_t *v;
 
     buf[0] = '\0';
-    json_array_foreach((json_t *)arr, i, v) {
+    json_array_foreach ((json_t *)arr, i, v) {
         int n = snprintf(buf + used, len - used, "%s%s", i ? "," : "",
                          json_string_value(json_object_get(v, "id")));
         if (n < 0 || (size_t)n >= len - used)
@@ -342,7 +339,8 @@ static int group_setup(void **state)
     pc_status rc;
 
     now = host_now();
-    snprintf(run_id, sizeof run_id, "%08llx%04x", (unsigned long long)now, (unsigned)getpid() & 0xffff);
+    snprintf(run_id, sizeof run_id, "%08llx%04x", (unsigned long long)now,
+             (unsigned)getpid() & 0xffff);
     remove_sqlite_files(store_uri);
     if (load_plugin() != 0)
         return -1;
@@ -389,9 +387,10 @@ static void tenant_crud(void **state)
 
     got = GET(PC_ENT_TENANT, NULL, tid);
     assert_string_equal(json_string_value(json_object_get(got, "name")), "Acme");
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(got, "settings"), "max")), 3);
-    EXPECT_JSON(GET_BY(PC_ENT_TENANT, NULL, "slug", json_string_value(json_object_get(got, "slug"))),
-                got);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(got, "settings"), "max")),
+                     3);
+    EXPECT_JSON(
+        GET_BY(PC_ENT_TENANT, NULL, "slug", json_string_value(json_object_get(got, "slug"))), got);
     patch = keep(json_pack("{s:s,s:{}}", "name", "Acme 2", "settings"));
     OK(ops->update(st, NULL, PC_ENT_TENANT, NULL, tid, patch, NULL, 0));
     json_object_update(got, patch);
@@ -512,8 +511,8 @@ static void unique_conflicts_name_the_column(void **state)
     json_object_set_new(app, "name", json_string("another name"));
     CONFLICT(PC_ENT_APPLICATION, app, "client_id");
     /* an update can conflict too */
-    EXPECT(ops->update(st, NULL, PC_ENT_USER, tid, uid, keep(json_pack("{s:s}", "username", "carol")),
-                       conflict, sizeof conflict),
+    EXPECT(ops->update(st, NULL, PC_ENT_USER, tid, uid,
+                       keep(json_pack("{s:s}", "username", "carol")), conflict, sizeof conflict),
            PC_ERR_CONFLICT);
     assert_string_equal(conflict, "username");
 }
@@ -559,8 +558,8 @@ static void hostile_text_round_trips_verbatim(void **state)
     EXPECT_JSON(GET(PC_ENT_USER, tid, uid), u);
 }
 
-static void list_page(const char *t, const char *after, unsigned limit, int desc,
-                      const char *want, const char *file, int line)
+static void list_page(const char *t, const char *after, unsigned limit, int desc, const char *want,
+                      const char *file, int line)
 {
     pc_store_query q = {.after = after, .limit = limit, .descending = desc};
     json_t *list = NULL;
@@ -574,7 +573,8 @@ static void list_page(const char *t, const char *after, unsigned limit, int desc
     }
 }
 
-#define PAGE(after, limit, desc, want) list_page(tid, (after), (limit), (desc), (want), __FILE__, __LINE__)
+#define PAGE(after, limit, desc, want) \
+    list_page(tid, (after), (limit), (desc), (want), __FILE__, __LINE__)
 
 static void list_paginates_by_id(void **state)
 {
@@ -694,10 +694,10 @@ static void rollback_after_conflict(void **state)
 
     make_user(id, tid, "heidi", NULL);
     OK(ops->begin(st, &tx));
-    inserted = ops->insert(st, tx, PC_ENT_USER, user_rec(new_id(uid, "usr"), tid, "ivan", NULL, NULL),
-                           NULL, 0);
-    conflict = ops->insert(st, tx, PC_ENT_USER, user_rec(new_id(id, "usr"), tid, "heidi", NULL, NULL),
-                           NULL, 0);
+    inserted = ops->insert(st, tx, PC_ENT_USER,
+                           user_rec(new_id(uid, "usr"), tid, "ivan", NULL, NULL), NULL, 0);
+    conflict = ops->insert(st, tx, PC_ENT_USER,
+                           user_rec(new_id(id, "usr"), tid, "heidi", NULL, NULL), NULL, 0);
     ops->rollback(tx);
     EXPECT(inserted, PC_OK);
     EXPECT(conflict, PC_ERR_CONFLICT);
@@ -719,10 +719,10 @@ static void commit_after_conflict_is_truthful(void **state)
 
     make_user(id, tid, "judy", NULL);
     OK(ops->begin(st, &tx));
-    inserted = ops->insert(st, tx, PC_ENT_USER, user_rec(new_id(uid, "usr"), tid, "ken", NULL, NULL),
-                           NULL, 0);
-    conflict = ops->insert(st, tx, PC_ENT_USER, user_rec(new_id(id, "usr"), tid, "judy", NULL, NULL),
-                           NULL, 0);
+    inserted = ops->insert(st, tx, PC_ENT_USER,
+                           user_rec(new_id(uid, "usr"), tid, "ken", NULL, NULL), NULL, 0);
+    conflict = ops->insert(st, tx, PC_ENT_USER,
+                           user_rec(new_id(id, "usr"), tid, "judy", NULL, NULL), NULL, 0);
     committed = ops->commit(tx);
     EXPECT(inserted, PC_OK);
     EXPECT(conflict, PC_ERR_CONFLICT);
@@ -828,8 +828,8 @@ static void refresh_take_rotates_once(void **state)
     OK(take(tid, rt, now, &out));
     assert_string_equal(json_string_value(json_object_get(out, "id")), rt);
     assert_string_equal(json_string_value(json_object_get(out, "family_id")), "fam1");
-    assert_int_equal(json_integer_value(json_object_get(GET(PC_ENT_REFRESH, tid, rt), "rotated_at")),
-                     now);
+    assert_int_equal(
+        json_integer_value(json_object_get(GET(PC_ENT_REFRESH, tid, rt), "rotated_at")), now);
     /* a replay */
     EXPECT(take(tid, rt, now + 1, &out), PC_ERR_CONFLICT);
     assert_non_null(out);
@@ -840,8 +840,8 @@ static void refresh_take_rotates_once(void **state)
 
 static int64_t revoked_at(const char *t, const char *id, const char *file, int line)
 {
-    json_t *v = json_object_get(get_rec(PC_ENT_REFRESH, t, "id", id, PC_OK, file, line),
-                                "revoked_at");
+    json_t *v =
+        json_object_get(get_rec(PC_ENT_REFRESH, t, "id", id, PC_OK, file, line), "revoked_at");
 
     return json_is_null(v) ? -1 : json_integer_value(v);
 }
@@ -858,7 +858,8 @@ static void refresh_revoke_by_family(void **state)
     make_refresh(new_id(b, "rt"), tid, "famA", uid, "sid1", now + 3600);
     make_refresh(new_id(c, "rt"), tid, "famB", uid, "sid2", now + 3600);
     OK(take(tid, a, now, &out));
-    assert_true(json_is_array(OUT(ops->refresh_revoke(st, NULL, tid, "family_id", "famA", now, &out_))));
+    assert_true(
+        json_is_array(OUT(ops->refresh_revoke(st, NULL, tid, "family_id", "famA", now, &out_))));
     assert_int_equal(REVOKED_AT(tid, b), now);
     assert_int_equal(REVOKED_AT(tid, c), -1);
     EXPECT(take(tid, b, now, &out), PC_ERR_NOT_FOUND);
@@ -868,8 +869,8 @@ static void refresh_revoke_by_family(void **state)
     assert_int_equal(REVOKED_AT(tid, c), now);
     /* only the documented columns */
     assert_int_not_equal(ops->refresh_revoke(st, NULL, tid, "scope", "openid", now, NULL), PC_OK);
-    assert_int_not_equal(
-        ops->refresh_revoke(st, NULL, tid, "1 = 1 OR family_id", "x", now, NULL), PC_OK);
+    assert_int_not_equal(ops->refresh_revoke(st, NULL, tid, "1 = 1 OR family_id", "x", now, NULL),
+                         PC_OK);
 }
 
 static json_t *ended_at(const char *t, const char *sid)
@@ -1010,13 +1011,13 @@ static void refresh_take_race_has_one_winner(void **state)
 
 static void make_code(const char *id, const char *t, const char *uid, int64_t expires_at)
 {
-    INSERT(PC_ENT_CODE,
-           keep(json_pack("{s:s,s:s,s:s,s:s,s:s,s:n,s:s,s:s,s:s,s:[s],s:I,s:I,s:I}", "id", id,
-                          "tenant_id", t, "client_id", "c1", "redirect_uri", "https://rp.example/cb",
-                          "code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "nonce",
-                          "user_id", uid, "sid", "sid1", "scope", "openid", "amr", "pwd", "auth_time",
-                          (json_int_t)now, "created_at", (json_int_t)now, "expires_at",
-                          (json_int_t)expires_at)));
+    INSERT(PC_ENT_CODE, keep(json_pack("{s:s,s:s,s:s,s:s,s:s,s:n,s:s,s:s,s:s,s:[s],s:I,s:I,s:I}",
+                                       "id", id, "tenant_id", t, "client_id", "c1", "redirect_uri",
+                                       "https://rp.example/cb", "code_challenge",
+                                       "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "nonce",
+                                       "user_id", uid, "sid", "sid1", "scope", "openid", "amr",
+                                       "pwd", "auth_time", (json_int_t)now, "created_at",
+                                       (json_int_t)now, "expires_at", (json_int_t)expires_at)));
 }
 
 static pc_status take_code(const char *t, const char *id, int64_t at, json_t **out)
@@ -1040,11 +1041,13 @@ static void code_take_is_single_use(void **state)
     make_code(new_id(old, "ac"), tid, uid, now - 1);
     EXPECT(take_code(t2, code, now, &out), PC_ERR_NOT_FOUND);
     OK(take_code(tid, code, now, &out));
-    assert_string_equal(json_string_value(json_object_get(out, "redirect_uri")), "https://rp.example/cb");
+    assert_string_equal(json_string_value(json_object_get(out, "redirect_uri")),
+                        "https://rp.example/cb");
     assert_int_equal(json_integer_value(json_object_get(out, "used_at")), now);
     assert_true(json_is_null(json_object_get(out, "nonce")));
     /* what the redemption issued is recorded; a second take is a replay that returns it */
-    patch = json_pack("{s:s,s:s,s:I}", "family_id", "fam9", "access_jti", "jti9", "access_exp", (json_int_t)now + 900);
+    patch = json_pack("{s:s,s:s,s:I}", "family_id", "fam9", "access_jti", "jti9", "access_exp",
+                      (json_int_t)now + 900);
     OK(ops->update(st, NULL, PC_ENT_CODE, tid, code, patch, NULL, 0));
     json_decref(patch);
     EXPECT(take_code(tid, code, now + 1, &out), PC_ERR_CONFLICT);
@@ -1062,11 +1065,11 @@ static void mfa_token_crud(void **state)
 
     make_tenant(t2);
     make_user(uid, tid, "mfa-user", NULL);
-    rec = keep(json_pack("{s:s,s:s,s:s,s:s,s:s,s:[ss],s:i,s:s,s:I,s:I,s:n,s:I}", "id", new_id(id, "mt"),
-                         "tenant_id", tid, "user_id", uid, "client_id", "cli", "scope", "openid",
-                         "methods", "totp", "recovery_code", "attempts", 0, "ip", "127.0.0.1",
-                         "created_at", (json_int_t)now, "expires_at", (json_int_t)now + 300, "used_at",
-                         "updated_at", (json_int_t)now));
+    rec = keep(json_pack("{s:s,s:s,s:s,s:s,s:s,s:[ss],s:i,s:s,s:I,s:I,s:n,s:I}", "id",
+                         new_id(id, "mt"), "tenant_id", tid, "user_id", uid, "client_id", "cli",
+                         "scope", "openid", "methods", "totp", "recovery_code", "attempts", 0, "ip",
+                         "127.0.0.1", "created_at", (json_int_t)now, "expires_at",
+                         (json_int_t)now + 300, "used_at", "updated_at", (json_int_t)now));
     INSERT(PC_ENT_MFA_TOKEN, rec);
     EXPECT_JSON(GET(PC_ENT_MFA_TOKEN, tid, id), rec);
     ABSENT(PC_ENT_MFA_TOKEN, t2, id);
@@ -1075,7 +1078,8 @@ static void mfa_token_crud(void **state)
     json_object_update(rec, patch);
     EXPECT_JSON(GET(PC_ENT_MFA_TOKEN, tid, id), rec);
     /* the user id, client and expiry are fixed */
-    EXPECT(ops->update(st, NULL, PC_ENT_MFA_TOKEN, tid, id, keep(json_pack("{s:s}", "client_id", "x")), NULL, 0),
+    EXPECT(ops->update(st, NULL, PC_ENT_MFA_TOKEN, tid, id,
+                       keep(json_pack("{s:s}", "client_id", "x")), NULL, 0),
            PC_ERR_INVALID);
     OK(ops->expire(st, PC_ENT_MFA_TOKEN, "expires_at", now + 301));
     ABSENT(PC_ENT_MFA_TOKEN, tid, id);

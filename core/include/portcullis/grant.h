@@ -71,7 +71,8 @@ typedef struct pc_grant_call {
      * throttled. Appeared in ABI 1.0 (multi-factor release): present when
      * struct_size covers it.
      */
-    pc_status (*subject_mfa)(void *ctx, const char *mfa_token, const char *method, const char *code);
+    pc_status (*subject_mfa)(void *ctx, const char *mfa_token, const char *method,
+                             const char *code);
 } pc_grant_call;
 
 /** Grant plugin operations. Appeared in ABI 1.0. */

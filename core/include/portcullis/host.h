@@ -19,14 +19,14 @@ typedef enum pc_log_level {
 
 /** An outbound HTTP request made by a provider plugin (libcurl underneath). */
 typedef struct pc_http_request {
-    const char *method;            /**< "POST", "GET" */
+    const char *method; /**< "POST", "GET" */
     const char *url;
-    const char *const *headers;    /**< NULL-terminated "Name: value" lines, or NULL */
-    const char *body;              /**< may be NULL */
+    const char *const *headers; /**< NULL-terminated "Name: value" lines, or NULL */
+    const char *body;           /**< may be NULL */
     size_t body_len;
-    const char *basic_user;        /**< HTTP basic authentication, or NULL */
+    const char *basic_user; /**< HTTP basic authentication, or NULL */
     const char *basic_password;
-    long timeout_ms;               /**< 0: the host default (10 s) */
+    long timeout_ms; /**< 0: the host default (10 s) */
 } pc_http_request;
 
 /** The answer: body is new, freed by the plugin with host->free(). */
@@ -54,8 +54,8 @@ typedef struct pc_host {
     /** Cryptographically secure random bytes. */
     pc_status (*random)(void *buf, size_t len);
     /** Record an audit event; details borrowed. */
-    void (*audit)(const char *tenant_id, const char *type, const char *actor,
-                  const char *subject, const json_t *details);
+    void (*audit)(const char *tenant_id, const char *type, const char *actor, const char *subject,
+                  const json_t *details);
     /** Count a metric sample (counter name, label value). */
     void (*metric_inc)(const char *name, const char *label);
     /** Make an outbound HTTP request (for providers). */

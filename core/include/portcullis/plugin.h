@@ -50,7 +50,7 @@ struct pc_host;
 typedef struct pc_plugin {
     uint16_t abi_major;
     uint16_t abi_minor;
-    uint32_t struct_size;   /**< sizeof the whole kind-specific ops table */
+    uint32_t struct_size; /**< sizeof the whole kind-specific ops table */
     pc_plugin_kind kind;
     const char *name;        /**< unique per kind: "sqlite", "password", "totp" */
     const char *version;     /**< the plugin's own version, free form */
@@ -60,12 +60,11 @@ typedef struct pc_plugin {
 } pc_plugin;
 
 /** Initialiser for the descriptor of an ops table of type OPS_TYPE. */
-#define PC_PLUGIN_BASE(OPS_TYPE, KIND, NAME, VERSION, DESCRIPTION, INIT, FINI)       \
-    {                                                                               \
-        .abi_major = PC_ABI_MAJOR, .abi_minor = PC_ABI_MINOR,                      \
-        .struct_size = (uint32_t)sizeof(OPS_TYPE), .kind = (KIND), .name = (NAME),   \
-        .version = (VERSION), .description = (DESCRIPTION), .init = (INIT),         \
-        .fini = (FINI)                                                             \
+#define PC_PLUGIN_BASE(OPS_TYPE, KIND, NAME, VERSION, DESCRIPTION, INIT, FINI)             \
+    {                                                                                      \
+        .abi_major = PC_ABI_MAJOR, .abi_minor = PC_ABI_MINOR,                              \
+        .struct_size = (uint32_t)sizeof(OPS_TYPE), .kind = (KIND), .name = (NAME),         \
+        .version = (VERSION), .description = (DESCRIPTION), .init = (INIT), .fini = (FINI) \
     }
 
 /** The entry point: returns the plugin's static descriptor. */

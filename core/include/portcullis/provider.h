@@ -11,8 +11,8 @@ extern "C" {
 
 /** A message to deliver; all borrowed for the call. Appeared in ABI 1.0. */
 typedef struct pc_message {
-    const char *to;       /**< an email address or an E.164 phone number */
-    const char *subject;  /**< NULL for SMS */
+    const char *to;      /**< an email address or an E.164 phone number */
+    const char *subject; /**< NULL for SMS */
     const char *text;
     /**
      * Template variables (appended in ABI 1.0, multi-factor release): an

@@ -22,10 +22,10 @@ extern "C" {
  */
 typedef struct pc_factor {
     const char *user_id;
-    const char *account;     /**< username, for labels */
-    const char *issuer;      /**< tenant issuer, for labels */
-    char *secret;            /**< new, set by enrol; the host frees it */
-    json_t *data;            /**< owned by the host; the scheme may modify it */
+    const char *account; /**< username, for labels */
+    const char *issuer;  /**< tenant issuer, for labels */
+    char *secret;        /**< new, set by enrol; the host frees it */
+    json_t *data;        /**< owned by the host; the scheme may modify it */
 } pc_factor;
 
 /** What a scheme may ask of the host while it runs. Appeared in ABI 1.0. */
@@ -61,8 +61,8 @@ typedef struct pc_scheme_ops {
     /** The amr value a success adds ("otp", "sms"), besides "mfa". */
     const char *amr;
     /** Start enrolment; `input` is the request body; *reply what the client sees (new). */
-    pc_status (*enrol)(void *state, const pc_scheme_call *call, pc_factor *f,
-                       const json_t *input, json_t **reply);
+    pc_status (*enrol)(void *state, const pc_scheme_call *call, pc_factor *f, const json_t *input,
+                       json_t **reply);
     /** Send a code for a sign-in (email/SMS); NULL for schemes without one. */
     pc_status (*challenge)(void *state, const pc_scheme_call *call, pc_factor *f);
     /** Check a code. PC_OK, or PC_ERR_DENIED for a wrong, expired or reused code. */

@@ -13,16 +13,16 @@ extern "C" {
  */
 typedef enum pc_status {
     PC_OK = 0,
-    PC_DECLINED,        /**< not mine: try the next plugin */
-    PC_ERR_INVALID,     /**< bad input from the caller */
-    PC_ERR_NOT_FOUND,   /**< no such object */
-    PC_ERR_DENIED,      /**< authentication or authorisation refused */
-    PC_ERR_CONFLICT,    /**< uniqueness or state conflict */
-    PC_ERR_STORAGE,     /**< the store failed (connection, I/O, schema) */
-    PC_ERR_CRYPTO,      /**< a cryptographic primitive failed */
-    PC_ERR_INTERNAL,    /**< anything else; details are in the log */
-    PC_ERR_LIMIT,       /**< rate limit or quota exceeded */
-    PC_ERR_UNAVAILABLE  /**< a remote service (SMTP, SMS gateway) failed */
+    PC_DECLINED,       /**< not mine: try the next plugin */
+    PC_ERR_INVALID,    /**< bad input from the caller */
+    PC_ERR_NOT_FOUND,  /**< no such object */
+    PC_ERR_DENIED,     /**< authentication or authorisation refused */
+    PC_ERR_CONFLICT,   /**< uniqueness or state conflict */
+    PC_ERR_STORAGE,    /**< the store failed (connection, I/O, schema) */
+    PC_ERR_CRYPTO,     /**< a cryptographic primitive failed */
+    PC_ERR_INTERNAL,   /**< anything else; details are in the log */
+    PC_ERR_LIMIT,      /**< rate limit or quota exceeded */
+    PC_ERR_UNAVAILABLE /**< a remote service (SMTP, SMS gateway) failed */
 } pc_status;
 
 /** A static, human-readable name for a status ("PC_ERR_INVALID"). Never NULL. */

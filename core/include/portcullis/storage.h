@@ -133,8 +133,8 @@ typedef struct pc_storage_ops {
      * returns PC_ERR_STORAGE, on every backend alike.
      */
     pc_status (*begin)(void *state, pc_store_tx **tx);
-    pc_status (*commit)(pc_store_tx *tx);   /**< ends the transaction, even on failure */
-    void (*rollback)(pc_store_tx *tx);      /**< ends the transaction; NULL is a no-op */
+    pc_status (*commit)(pc_store_tx *tx); /**< ends the transaction, even on failure */
+    void (*rollback)(pc_store_tx *tx);    /**< ends the transaction; NULL is a no-op */
 
     /** Insert a full record (id included). */
     pc_status (*insert)(void *state, pc_store_tx *tx, pc_entity ent, const json_t *rec,
@@ -174,8 +174,8 @@ typedef struct pc_storage_ops {
      * was rotated and not yet revoked, return PC_ERR_CONFLICT with the record in
      * *out (a replay); otherwise (unknown, revoked, expired) PC_ERR_NOT_FOUND.
      */
-    pc_status (*refresh_take)(void *state, pc_store_tx *tx, const char *tenant_id,
-                              const char *id, int64_t now, json_t **out);
+    pc_status (*refresh_take)(void *state, pc_store_tx *tx, const char *tenant_id, const char *id,
+                              int64_t now, json_t **out);
     /** Revoke every refresh token of a family, a session (sid) or a user. Column: family_id|sid|user_id. */
     pc_status (*refresh_revoke)(void *state, pc_store_tx *tx, const char *tenant_id,
                                 const char *column, const char *value, int64_t now,

@@ -46,7 +46,7 @@ static pc_status example_init(const pc_host *host, const json_t *config, void **
     /* Read a host service only if this host's table is large enough to hold it. */
     if (!HAS_MEMBER(host, pc_host, log))
         return PC_ERR_INTERNAL; /* the loader unloads us and logs why */
-    *state = (void *)host; /* the table stays const: we only read it */
+    *state = (void *)host;      /* the table stays const: we only read it */
     return PC_OK;
 }
 
@@ -84,7 +84,8 @@ static pc_status example_handle(void *state, const pc_grant_call *call)
         return PC_ERR_INTERNAL;
 
     /* client_id is not a secret; never log secrets, codes or tokens. */
-    host->log(PC_LOG_DEBUG, EXAMPLE_NAME, "granted %s to client %s", EXAMPLE_SCOPE, call->client_id);
+    host->log(PC_LOG_DEBUG, EXAMPLE_NAME, "granted %s to client %s", EXAMPLE_SCOPE,
+              call->client_id);
     return PC_OK;
 }
 

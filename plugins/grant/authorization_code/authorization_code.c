@@ -28,8 +28,9 @@ static pc_status handle(void *state, const pc_grant_call *call)
 }
 
 static const pc_grant_ops ops = {
-    .base = PC_PLUGIN_BASE(pc_grant_ops, PC_KIND_GRANT, "authorization_code", "1.0.0",
-                           "Authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636)", NULL, NULL),
+    .base =
+        PC_PLUGIN_BASE(pc_grant_ops, PC_KIND_GRANT, "authorization_code", "1.0.0",
+                       "Authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636)", NULL, NULL),
     .grant_type = "authorization_code",
     .handle = handle,
 };

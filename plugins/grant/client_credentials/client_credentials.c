@@ -7,7 +7,8 @@ static pc_status handle(void *state, const pc_grant_call *call)
     (void)state;
     /* RFC 6749 §4.4.2: only confidential clients may use this grant. */
     if (call->client_is_public) {
-        call->error(call->ctx, "unauthorized_client", "public clients cannot use client_credentials");
+        call->error(call->ctx, "unauthorized_client",
+                    "public clients cannot use client_credentials");
         return PC_ERR_DENIED;
     }
     if (call->scope_grant(call->ctx, call->param(call->ctx, "scope")) != PC_OK)

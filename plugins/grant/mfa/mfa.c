@@ -14,7 +14,8 @@ static pc_status handle(void *state, const pc_grant_call *call)
 
     (void)state;
     if (!HAS_MEMBER(call, pc_grant_call, subject_mfa) || call->subject_mfa == NULL) {
-        call->error(call->ctx, "unsupported_grant_type", "this server cannot complete multi-factor sign-ins");
+        call->error(call->ctx, "unsupported_grant_type",
+                    "this server cannot complete multi-factor sign-ins");
         return PC_ERR_INVALID;
     }
     if (token == NULL || method == NULL || code == NULL) {
@@ -29,9 +30,10 @@ static pc_status handle(void *state, const pc_grant_call *call)
 }
 
 static const pc_grant_ops ops = {
-    .base = PC_PLUGIN_BASE(pc_grant_ops, PC_KIND_GRANT, "mfa", "1.0.0",
-                           "Second factor after mfa_required (urn:portcullis:params:oauth:grant-type:mfa)", NULL,
-                           NULL),
+    .base = PC_PLUGIN_BASE(
+        pc_grant_ops, PC_KIND_GRANT, "mfa", "1.0.0",
+        "Second factor after mfa_required (urn:portcullis:params:oauth:grant-type:mfa)", NULL,
+        NULL),
     .grant_type = "urn:portcullis:params:oauth:grant-type:mfa",
     .handle = handle,
 };

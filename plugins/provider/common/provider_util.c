@@ -12,7 +12,7 @@ int pv_known_keys(const json_t *config, const char *const *known, const char **p
     const char *key;
     json_t *v;
 
-    json_object_foreach((json_t *)config, key, v) {
+    json_object_foreach ((json_t *)config, key, v) {
         size_t i = 0;
         while (known[i] != NULL && strcmp(known[i], key) != 0)
             i++;
@@ -28,14 +28,16 @@ int pv_opt_string(const json_t *config, const char *key)
 {
     json_t *v = json_object_get(config, key);
 
-    return v == NULL || (json_is_string(v) && json_string_length(v) > 0 && json_string_length(v) < 4096);
+    return v == NULL ||
+           (json_is_string(v) && json_string_length(v) > 0 && json_string_length(v) < 4096);
 }
 
 int pv_opt_int(const json_t *config, const char *key, json_int_t min, json_int_t max)
 {
     json_t *v = json_object_get(config, key);
 
-    return v == NULL || (json_is_integer(v) && json_integer_value(v) >= min && json_integer_value(v) <= max);
+    return v == NULL ||
+           (json_is_integer(v) && json_integer_value(v) >= min && json_integer_value(v) <= max);
 }
 
 json_int_t pv_int(const json_t *config, const char *key, json_int_t def)

@@ -45,8 +45,8 @@ static json_t *message_json(const pc_message *msg)
 
     gmtime_r(&now, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return json_pack("{s:s,s:s?,s:s,s:s}", "to", msg->to, "subject", msg->subject, "text", msg->text,
-                     "created_at", when);
+    return json_pack("{s:s,s:s?,s:s,s:s}", "to", msg->to, "subject", msg->subject, "text",
+                     msg->text, "created_at", when);
 }
 
 /* Write to a hidden temporary name, then rename: a reader never sees half a message. */
@@ -102,8 +102,9 @@ static pc_status send_message(void *state, const json_t *config, const pc_messag
 static const char *const secrets[] = {NULL};
 
 static const pc_provider_ops ops = {
-    .base = PC_PLUGIN_BASE(pc_provider_ops, PC_KIND_PROVIDER, "file", "1.0.0",
-                           "Development spool: each message as a JSON file in a directory", init, NULL),
+    .base =
+        PC_PLUGIN_BASE(pc_provider_ops, PC_KIND_PROVIDER, "file", "1.0.0",
+                       "Development spool: each message as a JSON file in a directory", init, NULL),
     .channel = NULL, /* both email and SMS */
     .check_config = check_config,
     .secret_fields = secrets,

@@ -48,7 +48,7 @@ static const char *headers_problem(const json_t *headers)
         return NULL;
     if (!json_is_object(headers) || json_object_size(headers) > MAX_HEADERS)
         return "headers must be an object of at most 16 string values";
-    json_object_foreach((json_t *)headers, k, v)
+    json_object_foreach ((json_t *)headers, k, v)
         if (!json_is_string(v) || strpbrk(k, ":\r\n ") || strpbrk(json_string_value(v), "\r\n"))
             return "headers must map header names to single-line strings";
     return NULL;
@@ -70,8 +70,9 @@ static const char *mode_problem(const json_t *config)
 
 static pc_status check_config(void *state, const json_t *config, const char **problem)
 {
-    static const char *const known[] = {"mode", "url", "headers", "authorization", "body", "account_sid",
-                                        "auth_token", "from", "timeout_ms", "allow_insecure", NULL};
+    static const char *const known[] = {
+        "mode",       "url",  "headers",    "authorization",  "body", "account_sid",
+        "auth_token", "from", "timeout_ms", "allow_insecure", NULL};
 
     (void)state;
     if (!pv_known_keys(config, known, problem))
@@ -81,7 +82,8 @@ static pc_status check_config(void *state, const json_t *config, const char **pr
     if (!pv_opt_string(config, "url") || !pv_opt_string(config, "authorization") ||
         !pv_opt_string(config, "body") || !pv_opt_string(config, "auth_token") ||
         !pv_opt_string(config, "from") || !pv_opt_int(config, "timeout_ms", 100, 60000) ||
-        (json_object_get(config, "allow_insecure") && !json_is_boolean(json_object_get(config, "allow_insecure"))))
+        (json_object_get(config, "allow_insecure") &&
+         !json_is_boolean(json_object_get(config, "allow_insecure"))))
         return PC_ERR_INVALID;
     if ((*problem = mode_problem(config)) != NULL ||
         (*problem = url_problem(pv_str(config, "url", NULL), config)) != NULL ||
@@ -128,7 +130,8 @@ static char *request_body(const json_t *config, const pc_message *msg)
     to = form_escape(msg->to);
     from = form_escape(pv_str(config, "from", ""));
     text = form_escape(msg->text);
-    if (to == NULL || from == NULL || text == NULL || asprintf(&body, "To=%s&From=%s&Body=%s", to, from, text) < 0)
+    if (to == NULL || from == NULL || text == NULL ||
+        asprintf(&body, "To=%s&From=%s&Body=%s", to, from, text) < 0)
         body = NULL;
     free(to);
     free(from);
@@ -160,7 +163,7 @@ static void header_lines(const json_t *config, char **lines)
     if (json_object_get(config, "authorization") != NULL &&
         asprintf(&lines[n], "Authorization: %s", pv_str(config, "authorization", "")) >= 0)
         n++;
-    json_object_foreach((json_t *)json_object_get(config, "headers"), k, v)
+    json_object_foreach ((json_t *)json_object_get(config, "headers"), k, v)
         if (n < MAX_HEADERS + 3 && asprintf(&lines[n], "%s: %s", k, json_string_value(v)) >= 0)
             n++;
     lines[n] = NULL;
@@ -176,8 +179,9 @@ static void log_refusal(const char *url, const pc_http_response *resp, const pc_
     if (words == NULL)
         words = json_string_value(json_object_get(j, "error"));
     safe = pv_log_safe(words ? words : resp->body, msg);
-    host->log(PC_LOG_ERROR, "http-sms", "gateway refused the message: url=%s status=%ld message=\"%s\"", url,
-              resp->status, safe ? safe : "");
+    host->log(PC_LOG_ERROR, "http-sms",
+              "gateway refused the message: url=%s status=%ld message=\"%s\"", url, resp->status,
+              safe ? safe : "");
     free(safe);
     json_decref(j);
 }
@@ -185,7 +189,10 @@ static void log_refusal(const char *url, const pc_http_response *resp, const pc_
 static pc_status send_message(void *state, const json_t *config, const pc_message *msg)
 {
     char *lines[MAX_HEADERS + 4], *url = request_url(config), *body = request_body(config, msg);
-    pc_http_request rq = {.method = "POST", .url = url, .headers = (const char *const *)lines, .body = body,
+    pc_http_request rq = {.method = "POST",
+                          .url = url,
+                          .headers = (const char *const *)lines,
+                          .body = body,
                           .body_len = body ? strlen(body) : 0,
                           .timeout_ms = (long)pv_int(config, "timeout_ms", 10000)};
     pc_http_response resp = {0};
@@ -219,9 +226,9 @@ static pc_status send_message(void *state, const json_t *config, const pc_messag
 static const char *const secrets[] = {"authorization", "auth_token", NULL};
 
 static const pc_provider_ops ops = {
-    .base = PC_PLUGIN_BASE(pc_provider_ops, PC_KIND_PROVIDER, "http-sms", "1.0.0",
-                           "SMS through an HTTPS gateway: generic JSON POST or Twilio-compatible form", init,
-                           NULL),
+    .base = PC_PLUGIN_BASE(
+        pc_provider_ops, PC_KIND_PROVIDER, "http-sms", "1.0.0",
+        "SMS through an HTTPS gateway: generic JSON POST or Twilio-compatible form", init, NULL),
     .channel = "sms",
     .check_config = check_config,
     .secret_fields = secrets,

@@ -25,19 +25,21 @@ static const char *security_of(const json_t *config)
 
 static pc_status check_config(void *state, const json_t *config, const char **problem)
 {
-    static const char *const known[] = {"host", "port", "security", "username", "password", "from",
-                                        "from_name", "timeout_ms", "tls_verify", "subject", "text", NULL};
+    static const char *const known[] = {"host",       "port",    "security",  "username",
+                                        "password",   "from",    "from_name", "timeout_ms",
+                                        "tls_verify", "subject", "text",      NULL};
     const char *sec = security_of(config), *from = pv_str(config, "from", NULL);
 
     (void)state;
     if (!pv_known_keys(config, known, problem))
         return PC_ERR_INVALID;
     *problem = "host is required (a host name or address)";
-    if (json_string_value(json_object_get(config, "host")) == NULL || !pv_opt_string(config, "host") ||
-        strpbrk(pv_str(config, "host", ""), "/ @") != NULL)
+    if (json_string_value(json_object_get(config, "host")) == NULL ||
+        !pv_opt_string(config, "host") || strpbrk(pv_str(config, "host", ""), "/ @") != NULL)
         return PC_ERR_INVALID;
     *problem = "from must be an email address";
-    if (from == NULL || strchr(from, '@') == NULL || !smtp_header_safe(from) || strpbrk(from, "<> ") != NULL)
+    if (from == NULL || strchr(from, '@') == NULL || !smtp_header_safe(from) ||
+        strpbrk(from, "<> ") != NULL)
         return PC_ERR_INVALID;
     *problem = "security must be none, starttls or tls";
     if (!json_is_string(json_object_get(config, "security")) && json_object_get(config, "security"))
@@ -47,14 +49,17 @@ static pc_status check_config(void *state, const json_t *config, const char **pr
     *problem = "port must be 1..65535, timeout_ms 100..120000";
     if (!pv_opt_int(config, "port", 1, 65535) || !pv_opt_int(config, "timeout_ms", 100, 120000))
         return PC_ERR_INVALID;
-    *problem = "username, password, from_name, subject and text must be strings; tls_verify a boolean";
+    *problem =
+        "username, password, from_name, subject and text must be strings; tls_verify a boolean";
     if (!pv_opt_string(config, "username") || !pv_opt_string(config, "password") ||
         !pv_opt_string(config, "from_name") || !pv_opt_string(config, "subject") ||
         !pv_opt_string(config, "text") ||
-        (json_object_get(config, "tls_verify") && !json_is_boolean(json_object_get(config, "tls_verify"))))
+        (json_object_get(config, "tls_verify") &&
+         !json_is_boolean(json_object_get(config, "tls_verify"))))
         return PC_ERR_INVALID;
     *problem = "username and password go together";
-    if ((json_object_get(config, "username") == NULL) != (json_object_get(config, "password") == NULL))
+    if ((json_object_get(config, "username") == NULL) !=
+        (json_object_get(config, "password") == NULL))
         return PC_ERR_INVALID;
     *problem = NULL;
     return PC_OK;
@@ -164,12 +169,13 @@ static pc_status send_message(void *state, const json_t *config, const pc_messag
     pc_status rc = PC_ERR_INVALID;
 
     (void)state;
-    if (msg->to == NULL || msg->text == NULL || !smtp_header_safe(msg->to) || strpbrk(msg->to, "<> ,"))
+    if (msg->to == NULL || msg->text == NULL || !smtp_header_safe(msg->to) ||
+        strpbrk(msg->to, "<> ,"))
         return PC_ERR_INVALID;
     render_parts(config, msg, &subject, &text);
     if (subject != NULL && text != NULL)
-        message = smtp_message_new(pv_str(config, "from", ""), pv_str(config, "from_name", NULL), msg->to,
-                                   subject, text, host->now());
+        message = smtp_message_new(pv_str(config, "from", ""), pv_str(config, "from_name", NULL),
+                                   msg->to, subject, text, host->now());
     if (message != NULL)
         rc = transmit(config, msg->to, message);
     if (text != NULL)
@@ -185,9 +191,9 @@ static pc_status send_message(void *state, const json_t *config, const pc_messag
 static const char *const secrets[] = {"password", NULL};
 
 static const pc_provider_ops ops = {
-    .base = PC_PLUGIN_BASE(pc_provider_ops, PC_KIND_PROVIDER, "smtp", "1.0.0",
-                           "Email over SMTP (libcurl): plain, STARTTLS or TLS, optional authentication",
-                           init, NULL),
+    .base = PC_PLUGIN_BASE(
+        pc_provider_ops, PC_KIND_PROVIDER, "smtp", "1.0.0",
+        "Email over SMTP (libcurl): plain, STARTTLS or TLS, optional authentication", init, NULL),
     .channel = "email",
     .check_config = check_config,
     .secret_fields = secrets,

@@ -88,7 +88,8 @@ char *smtp_message_new(const char *from, const char *from_name, const char *to, 
                        const char *text, int64_t now)
 {
     char date[64], *subj = header_word(subject), *name = from_name ? header_word(from_name) : NULL;
-    char *body_text = crlf_text(text), *body = body_text ? base64(body_text, strlen(body_text), 76) : NULL;
+    char *body_text = crlf_text(text),
+         *body = body_text ? base64(body_text, strlen(body_text), 76) : NULL;
     char *msg = NULL;
     time_t t = (time_t)now;
     struct tm tm;

@@ -17,21 +17,21 @@
 #define INT_TEXT 24 /* room for an int64_t in decimal */
 
 typedef struct stmt {
-    char *sql;   /* the statement as the caller wrote it (`?` placeholders) */
+    char *sql; /* the statement as the caller wrote it (`?` placeholders) */
     char name[16];
     uint64_t hash;
 } stmt;
 
 struct sql_conn {
     PGconn *pg;
-    stmt *stmts;     /* open-addressing table keyed by the SQL text */
-    size_t cap;      /* a power of two, or 0 */
+    stmt *stmts; /* open-addressing table keyed by the SQL text */
+    size_t cap;  /* a power of two, or 0 */
     size_t count;
     unsigned next_id;
     sql_error err;
     char column[64];
     char message[512];
-    int listening;   /* LISTEN portcullis_changes issued on this connection */
+    int listening; /* LISTEN portcullis_changes issued on this connection */
 };
 
 static uint64_t hash_text(const char *s)
@@ -254,7 +254,8 @@ static pc_status commit(sql_conn *c)
         record_failure(c, res);
         rc = PC_ERR_STORAGE;
     } else if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
-        set_error(c, SQL_ERR_OTHER, "the transaction was aborted by an earlier error and rolled back");
+        set_error(c, SQL_ERR_OTHER,
+                  "the transaction was aborted by an earlier error and rolled back");
         rc = PC_ERR_STORAGE;
     }
     PQclear(res);
@@ -408,11 +409,11 @@ static PGresult *run(sql_conn *c, const char *name, const char *sql, const char 
     return res;
 }
 
-static pc_status pg_query(sql_conn *c, const char *sql, const sql_param *params,
-                          size_t nparams, sql_result **out)
+static pc_status pg_query(sql_conn *c, const char *sql, const sql_param *params, size_t nparams,
+                          sql_result **out)
 {
     const char **values = NULL;
-    char (*ints)[INT_TEXT] = NULL;
+    char(*ints)[INT_TEXT] = NULL;
     const char *name;
     PGresult *res = NULL;
     ExecStatusType st;

@@ -49,12 +49,9 @@ static pc_status bind_value(binder *b, const sql_column *col, const json_t *v)
     if (v == NULL || json_is_null(v))
         return bind_text(b, NULL);
     switch (col->type) {
-    case COL_TEXT:
-        return json_is_string(v) ? bind_text(b, json_string_value(v)) : PC_ERR_INVALID;
-    case COL_INT:
-        return json_is_integer(v) ? bind_int(b, json_integer_value(v)) : PC_ERR_INVALID;
-    case COL_BOOL:
-        return json_is_boolean(v) ? bind_int(b, json_is_true(v)) : PC_ERR_INVALID;
+    case COL_TEXT: return json_is_string(v) ? bind_text(b, json_string_value(v)) : PC_ERR_INVALID;
+    case COL_INT: return json_is_integer(v) ? bind_int(b, json_integer_value(v)) : PC_ERR_INVALID;
+    case COL_BOOL: return json_is_boolean(v) ? bind_int(b, json_is_true(v)) : PC_ERR_INVALID;
     case COL_JSON:
         s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
         if (s == NULL || bind_text(b, s) != PC_OK) {
@@ -74,16 +71,11 @@ static json_t *cell_to_json(const sql_column *col, const char *cell)
     if (cell == NULL)
         return json_null();
     switch (col->type) {
-    case COL_INT:
-        return json_integer(strtoll(cell, NULL, 10));
-    case COL_BOOL:
-        return json_boolean(strtol(cell, NULL, 10) != 0);
-    case COL_JSON:
-        v = json_loads(cell, JSON_DECODE_ANY, NULL);
-        return v ? v : json_null();
+    case COL_INT: return json_integer(strtoll(cell, NULL, 10));
+    case COL_BOOL: return json_boolean(strtol(cell, NULL, 10) != 0);
+    case COL_JSON: v = json_loads(cell, JSON_DECODE_ANY, NULL); return v ? v : json_null();
     case COL_TEXT:
-    default:
-        return json_string(cell);
+    default: return json_string(cell);
     }
 }
 
@@ -92,7 +84,8 @@ json_t *sql_row_to_json(const sql_entity_spec *spec, const sql_result *r, size_t
     json_t *o = json_object();
 
     for (size_t i = 0; i < spec->ncols && i < r->ncols; i++)
-        json_object_set_new(o, spec->cols[i].name, cell_to_json(&spec->cols[i], sql_cell(r, row, i)));
+        json_object_set_new(o, spec->cols[i].name,
+                            cell_to_json(&spec->cols[i], sql_cell(r, row, i)));
     return o;
 }
 
@@ -124,7 +117,8 @@ pc_status sql_store_insert(void *state, pc_store_tx *tx, pc_entity ent, const js
 
     if (spec == NULL || !json_is_object(rec))
         return PC_ERR_INVALID;
-    rc = sql_cat(sql, &len, "INSERT INTO %s (%s) VALUES (", spec->table, sql_entity_select_list(ent));
+    rc = sql_cat(sql, &len, "INSERT INTO %s (%s) VALUES (", spec->table,
+                 sql_entity_select_list(ent));
     for (size_t i = 0; rc == PC_OK && i < spec->ncols; i++) {
         rc = sql_cat(sql, &len, i ? ", ?" : "?");
         if (rc == PC_OK)
@@ -198,8 +192,8 @@ static char *like_pattern(const char *term)
     return p;
 }
 
-static pc_status add_search(sql_store *st, const sql_entity_spec *spec, const char *term,
-                            char *sql, size_t *len, binder *b)
+static pc_status add_search(sql_store *st, const sql_entity_spec *spec, const char *term, char *sql,
+                            size_t *len, binder *b)
 {
     char *pattern = like_pattern(term);
     int first = 1;
@@ -260,7 +254,7 @@ static pc_status add_filters(sql_store *st, const sql_entity_spec *spec, const j
     json_t *v;
     pc_status rc = PC_OK;
 
-    json_object_foreach((json_t *)filters, key, v) {
+    json_object_foreach ((json_t *)filters, key, v) {
         const sql_column *col = sql_entity_column(spec, key);
         if (col == NULL && is_lower_bound(key)) {
             rc = add_lower_bound(spec, key, v, sql, len, b);
@@ -326,7 +320,7 @@ static pc_status add_assignments(const sql_entity_spec *spec, const json_t *patc
     int first = 1;
     pc_status rc = PC_OK;
 
-    json_object_foreach((json_t *)patch, key, v) {
+    json_object_foreach ((json_t *)patch, key, v) {
         const sql_column *col = sql_entity_column(spec, key);
         if (col == NULL || (col->flags & COL_FIXED))
             return PC_ERR_INVALID;

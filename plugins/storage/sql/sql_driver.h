@@ -25,15 +25,15 @@ typedef struct sql_param {
 typedef struct sql_result {
     size_t nrows;
     size_t ncols;
-    char **cells;      /**< row-major, nrows * ncols */
-    int64_t changes;   /**< rows changed by an INSERT/UPDATE/DELETE */
+    char **cells;    /**< row-major, nrows * ncols */
+    int64_t changes; /**< rows changed by an INSERT/UPDATE/DELETE */
 } sql_result;
 
 /** Errors a driver tells apart (its native code mapped here). */
 typedef enum sql_error {
     SQL_ERR_NONE = 0,
-    SQL_ERR_UNIQUE,    /**< unique violation; the column in the driver's conflict buffer */
-    SQL_ERR_BUSY,      /**< lock or serialisation failure; may be retried */
+    SQL_ERR_UNIQUE, /**< unique violation; the column in the driver's conflict buffer */
+    SQL_ERR_BUSY,   /**< lock or serialisation failure; may be retried */
     SQL_ERR_OTHER
 } sql_error;
 

@@ -9,77 +9,136 @@
 #define LF (COL_LOOKUP | COL_FILTER | COL_FIXED)
 #define N(a) (sizeof(a) / sizeof *(a))
 
-static const sql_column tenant_cols[] = {
-    {"id", COL_TEXT, LF}, {"slug", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_FIXED},
-    {"name", COL_TEXT, COL_SEARCH}, {"settings", COL_JSON, 0},
-    {"created_at", COL_INT, COL_FIXED}};
+static const sql_column tenant_cols[] = {{"id", COL_TEXT, LF},
+                                         {"slug", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_FIXED},
+                                         {"name", COL_TEXT, COL_SEARCH},
+                                         {"settings", COL_JSON, 0},
+                                         {"created_at", COL_INT, COL_FIXED}};
 static const sql_column key_cols[] = {
-    {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED}, {"alg", COL_TEXT, COL_FILTER},
-    {"public_jwk", COL_JSON, 0}, {"private_enc", COL_TEXT, 0}, {"created_at", COL_INT, COL_FIXED},
-    {"activates_at", COL_INT, 0}, {"retires_at", COL_INT, 0}, {"expires_at", COL_INT, 0}};
-static const sql_column user_cols[] = {
-    {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED},
-    {"username", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH},
-    {"email", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH}, {"name", COL_TEXT, COL_SEARCH},
-    {"phone_number", COL_TEXT, COL_FILTER}, {"password_hash", COL_TEXT, 0},
-    {"created_at", COL_INT, COL_FIXED}, {"updated_at", COL_INT, 0},
-    {"deleted_at", COL_INT, COL_FILTER}};
-static const sql_column app_cols[] = {
-    {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED},
-    {"client_id", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_FIXED},
-    {"name", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH}, {"type", COL_TEXT, COL_FILTER},
-    {"secret_hash", COL_TEXT, 0}, {"grant_types", COL_JSON, 0}, {"redirect_uris", COL_JSON, 0},
-    {"post_logout_redirect_uris", COL_JSON, 0}, {"scopes", COL_JSON, 0},
-    {"resources", COL_JSON, 0}, {"first_party", COL_BOOL, 0},
-    {"created_at", COL_INT, COL_FIXED}, {"updated_at", COL_INT, 0},
-    {"default_providers", COL_JSON, 0}};
-static const sql_column role_cols[] = {
-    {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED},
-    {"name", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH}, {"description", COL_TEXT, 0},
-    {"permissions", COL_JSON, 0}, {"created_at", COL_INT, COL_FIXED}, {"updated_at", COL_INT, 0}};
-static const sql_column group_cols[] = {
-    {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED},
-    {"name", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH}, {"description", COL_TEXT, 0},
-    {"created_at", COL_INT, COL_FIXED}, {"updated_at", COL_INT, 0}};
-static const sql_column session_cols[] = {
-    {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED},
-    {"user_id", COL_TEXT, COL_FILTER | COL_FIXED}, {"client_id", COL_TEXT, COL_FILTER},
-    {"amr", COL_JSON, 0}, {"auth_time", COL_INT, 0}, {"created_at", COL_INT, COL_FIXED},
-    {"expires_at", COL_INT, 0}, {"ended_at", COL_INT, COL_FILTER}, {"ip", COL_TEXT, 0},
-    {"secret_hash", COL_TEXT, COL_LOOKUP | COL_FIXED}, {"consents", COL_JSON, 0}};
-static const sql_column refresh_cols[] = {
-    {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED},
-    {"family_id", COL_TEXT, COL_FILTER | COL_FIXED}, {"client_id", COL_TEXT, COL_FILTER},
-    {"user_id", COL_TEXT, COL_FILTER}, {"sid", COL_TEXT, COL_FILTER}, {"scope", COL_TEXT, 0},
-    {"amr", COL_JSON, 0}, {"auth_time", COL_INT, 0}, {"created_at", COL_INT, COL_FIXED},
-    {"expires_at", COL_INT, 0}, {"rotated_at", COL_INT, 0}, {"revoked_at", COL_INT, 0},
-    {"access_jti", COL_TEXT, 0}, {"access_exp", COL_INT, 0}};
-static const sql_column audit_cols[] = {
-    {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED}, {"type", COL_TEXT, COL_FILTER},
-    {"time", COL_INT, COL_FILTER}, {"actor", COL_TEXT, COL_FILTER}, {"subject", COL_TEXT, COL_FILTER},
-    {"ip", COL_TEXT, 0}, {"details", COL_JSON, 0}};
-static const sql_column provider_cols[] = {
-    {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED},
-    {"name", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH}, {"kind", COL_TEXT, COL_FILTER},
-    {"plugin", COL_TEXT, COL_FILTER}, {"config", COL_JSON, 0},
-    {"created_at", COL_INT, COL_FIXED}, {"updated_at", COL_INT, 0}};
-static const sql_column mfa_cols[] = {
-    {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED},
-    {"user_id", COL_TEXT, COL_FILTER | COL_FIXED}, {"method", COL_TEXT, COL_FILTER},
-    {"state", COL_TEXT, COL_FILTER}, {"secret_enc", COL_TEXT, 0}, {"data", COL_JSON, 0},
-    {"created_at", COL_INT, COL_FIXED}, {"updated_at", COL_INT, 0}};
-static const sql_column code_cols[] = {
-    {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED}, {"client_id", COL_TEXT, COL_FIXED},
-    {"redirect_uri", COL_TEXT, COL_FIXED}, {"code_challenge", COL_TEXT, COL_FIXED},
-    {"nonce", COL_TEXT, COL_FIXED}, {"user_id", COL_TEXT, COL_FIXED}, {"sid", COL_TEXT, COL_FIXED},
-    {"scope", COL_TEXT, COL_FIXED}, {"amr", COL_JSON, COL_FIXED}, {"auth_time", COL_INT, COL_FIXED},
-    {"created_at", COL_INT, COL_FIXED}, {"expires_at", COL_INT, COL_FIXED}, {"used_at", COL_INT, 0},
-    {"family_id", COL_TEXT, 0}, {"access_jti", COL_TEXT, 0}, {"access_exp", COL_INT, 0}};
-static const sql_column mfa_token_cols[] = {
-    {"id", COL_TEXT, LF}, {"tenant_id", COL_TEXT, COL_FIXED}, {"user_id", COL_TEXT, COL_FIXED},
-    {"client_id", COL_TEXT, COL_FIXED}, {"scope", COL_TEXT, COL_FIXED}, {"methods", COL_JSON, 0},
-    {"attempts", COL_INT, 0}, {"ip", COL_TEXT, 0}, {"created_at", COL_INT, COL_FIXED},
-    {"expires_at", COL_INT, COL_FIXED}, {"used_at", COL_INT, 0}, {"updated_at", COL_INT, 0}};
+    {"id", COL_TEXT, LF},          {"tenant_id", COL_TEXT, COL_FIXED},
+    {"alg", COL_TEXT, COL_FILTER}, {"public_jwk", COL_JSON, 0},
+    {"private_enc", COL_TEXT, 0},  {"created_at", COL_INT, COL_FIXED},
+    {"activates_at", COL_INT, 0},  {"retires_at", COL_INT, 0},
+    {"expires_at", COL_INT, 0}};
+static const sql_column user_cols[] = {{"id", COL_TEXT, LF},
+                                       {"tenant_id", COL_TEXT, COL_FIXED},
+                                       {"username", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH},
+                                       {"email", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH},
+                                       {"name", COL_TEXT, COL_SEARCH},
+                                       {"phone_number", COL_TEXT, COL_FILTER},
+                                       {"password_hash", COL_TEXT, 0},
+                                       {"created_at", COL_INT, COL_FIXED},
+                                       {"updated_at", COL_INT, 0},
+                                       {"deleted_at", COL_INT, COL_FILTER}};
+static const sql_column app_cols[] = {{"id", COL_TEXT, LF},
+                                      {"tenant_id", COL_TEXT, COL_FIXED},
+                                      {"client_id", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_FIXED},
+                                      {"name", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH},
+                                      {"type", COL_TEXT, COL_FILTER},
+                                      {"secret_hash", COL_TEXT, 0},
+                                      {"grant_types", COL_JSON, 0},
+                                      {"redirect_uris", COL_JSON, 0},
+                                      {"post_logout_redirect_uris", COL_JSON, 0},
+                                      {"scopes", COL_JSON, 0},
+                                      {"resources", COL_JSON, 0},
+                                      {"first_party", COL_BOOL, 0},
+                                      {"created_at", COL_INT, COL_FIXED},
+                                      {"updated_at", COL_INT, 0},
+                                      {"default_providers", COL_JSON, 0}};
+static const sql_column role_cols[] = {{"id", COL_TEXT, LF},
+                                       {"tenant_id", COL_TEXT, COL_FIXED},
+                                       {"name", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH},
+                                       {"description", COL_TEXT, 0},
+                                       {"permissions", COL_JSON, 0},
+                                       {"created_at", COL_INT, COL_FIXED},
+                                       {"updated_at", COL_INT, 0}};
+static const sql_column group_cols[] = {{"id", COL_TEXT, LF},
+                                        {"tenant_id", COL_TEXT, COL_FIXED},
+                                        {"name", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH},
+                                        {"description", COL_TEXT, 0},
+                                        {"created_at", COL_INT, COL_FIXED},
+                                        {"updated_at", COL_INT, 0}};
+static const sql_column session_cols[] = {{"id", COL_TEXT, LF},
+                                          {"tenant_id", COL_TEXT, COL_FIXED},
+                                          {"user_id", COL_TEXT, COL_FILTER | COL_FIXED},
+                                          {"client_id", COL_TEXT, COL_FILTER},
+                                          {"amr", COL_JSON, 0},
+                                          {"auth_time", COL_INT, 0},
+                                          {"created_at", COL_INT, COL_FIXED},
+                                          {"expires_at", COL_INT, 0},
+                                          {"ended_at", COL_INT, COL_FILTER},
+                                          {"ip", COL_TEXT, 0},
+                                          {"secret_hash", COL_TEXT, COL_LOOKUP | COL_FIXED},
+                                          {"consents", COL_JSON, 0}};
+static const sql_column refresh_cols[] = {{"id", COL_TEXT, LF},
+                                          {"tenant_id", COL_TEXT, COL_FIXED},
+                                          {"family_id", COL_TEXT, COL_FILTER | COL_FIXED},
+                                          {"client_id", COL_TEXT, COL_FILTER},
+                                          {"user_id", COL_TEXT, COL_FILTER},
+                                          {"sid", COL_TEXT, COL_FILTER},
+                                          {"scope", COL_TEXT, 0},
+                                          {"amr", COL_JSON, 0},
+                                          {"auth_time", COL_INT, 0},
+                                          {"created_at", COL_INT, COL_FIXED},
+                                          {"expires_at", COL_INT, 0},
+                                          {"rotated_at", COL_INT, 0},
+                                          {"revoked_at", COL_INT, 0},
+                                          {"access_jti", COL_TEXT, 0},
+                                          {"access_exp", COL_INT, 0}};
+static const sql_column audit_cols[] = {{"id", COL_TEXT, LF},
+                                        {"tenant_id", COL_TEXT, COL_FIXED},
+                                        {"type", COL_TEXT, COL_FILTER},
+                                        {"time", COL_INT, COL_FILTER},
+                                        {"actor", COL_TEXT, COL_FILTER},
+                                        {"subject", COL_TEXT, COL_FILTER},
+                                        {"ip", COL_TEXT, 0},
+                                        {"details", COL_JSON, 0}};
+static const sql_column provider_cols[] = {{"id", COL_TEXT, LF},
+                                           {"tenant_id", COL_TEXT, COL_FIXED},
+                                           {"name", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH},
+                                           {"kind", COL_TEXT, COL_FILTER},
+                                           {"plugin", COL_TEXT, COL_FILTER},
+                                           {"config", COL_JSON, 0},
+                                           {"created_at", COL_INT, COL_FIXED},
+                                           {"updated_at", COL_INT, 0}};
+static const sql_column mfa_cols[] = {{"id", COL_TEXT, LF},
+                                      {"tenant_id", COL_TEXT, COL_FIXED},
+                                      {"user_id", COL_TEXT, COL_FILTER | COL_FIXED},
+                                      {"method", COL_TEXT, COL_FILTER},
+                                      {"state", COL_TEXT, COL_FILTER},
+                                      {"secret_enc", COL_TEXT, 0},
+                                      {"data", COL_JSON, 0},
+                                      {"created_at", COL_INT, COL_FIXED},
+                                      {"updated_at", COL_INT, 0}};
+static const sql_column code_cols[] = {{"id", COL_TEXT, LF},
+                                       {"tenant_id", COL_TEXT, COL_FIXED},
+                                       {"client_id", COL_TEXT, COL_FIXED},
+                                       {"redirect_uri", COL_TEXT, COL_FIXED},
+                                       {"code_challenge", COL_TEXT, COL_FIXED},
+                                       {"nonce", COL_TEXT, COL_FIXED},
+                                       {"user_id", COL_TEXT, COL_FIXED},
+                                       {"sid", COL_TEXT, COL_FIXED},
+                                       {"scope", COL_TEXT, COL_FIXED},
+                                       {"amr", COL_JSON, COL_FIXED},
+                                       {"auth_time", COL_INT, COL_FIXED},
+                                       {"created_at", COL_INT, COL_FIXED},
+                                       {"expires_at", COL_INT, COL_FIXED},
+                                       {"used_at", COL_INT, 0},
+                                       {"family_id", COL_TEXT, 0},
+                                       {"access_jti", COL_TEXT, 0},
+                                       {"access_exp", COL_INT, 0}};
+static const sql_column mfa_token_cols[] = {{"id", COL_TEXT, LF},
+                                            {"tenant_id", COL_TEXT, COL_FIXED},
+                                            {"user_id", COL_TEXT, COL_FIXED},
+                                            {"client_id", COL_TEXT, COL_FIXED},
+                                            {"scope", COL_TEXT, COL_FIXED},
+                                            {"methods", COL_JSON, 0},
+                                            {"attempts", COL_INT, 0},
+                                            {"ip", COL_TEXT, 0},
+                                            {"created_at", COL_INT, COL_FIXED},
+                                            {"expires_at", COL_INT, COL_FIXED},
+                                            {"used_at", COL_INT, 0},
+                                            {"updated_at", COL_INT, 0}};
 
 /* Principals hold roles without a foreign key (users and applications share
  * the table), so their links are removed with them. */

@@ -19,7 +19,7 @@ typedef struct sql_store {
 struct pc_store_tx {
     sql_store *st;
     sql_conn *conn;
-    int failed;  /**< an operation failed: the transaction can only roll back */
+    int failed; /**< an operation failed: the transaction can only roll back */
 };
 
 /** The connection of `tx`, or one borrowed from the pool (then *borrowed is set). */

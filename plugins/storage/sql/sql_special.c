@@ -28,8 +28,9 @@ pc_status sql_store_link_add(void *state, pc_store_tx *tx, pc_link kind, const c
 
     if (l == NULL || tenant_id == NULL || a == NULL || b == NULL)
         return PC_ERR_INVALID;
-    snprintf(sql, sizeof sql, "INSERT INTO %s (tenant_id, %s, %s) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-             l->table, l->col_a, l->col_b);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO %s (tenant_id, %s, %s) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", l->table,
+             l->col_a, l->col_b);
     return sql_run_once(state, tx, sql, p, 3, NULL, NULL, 0);
 }
 
@@ -86,8 +87,8 @@ pc_status sql_store_principal_roles(void *state, pc_store_tx *tx, const char *te
 
     if (tenant_id == NULL || principal_id == NULL)
         return PC_ERR_INVALID;
-    rc = sql_run_once(state, tx, "SELECT r.name" EFFECTIVE_ROLES " ORDER BY r.name", p, 3, &r,
-                      NULL, 0);
+    rc = sql_run_once(state, tx, "SELECT r.name" EFFECTIVE_ROLES " ORDER BY r.name", p, 3, &r, NULL,
+                      0);
     if (rc == PC_OK)
         *out = column_strings(r, 0);
     sql_result_free(r);
@@ -100,7 +101,7 @@ static void union_into(json_t *set, json_t *seen, const char *perms_json)
     size_t i;
     json_t *v;
 
-    json_array_foreach(perms, i, v) {
+    json_array_foreach (perms, i, v) {
         const char *s = json_string_value(v);
         if (s != NULL && json_object_get(seen, s) == NULL) {
             json_object_set_new(seen, s, json_true());
@@ -193,21 +194,26 @@ pc_status sql_store_refresh_revoke(void *state, pc_store_tx *tx, const char *ten
         (strcmp(column, "family_id") && strcmp(column, "sid") && strcmp(column, "user_id")))
         return PC_ERR_INVALID;
     /* The access tokens minted beside these refresh tokens that may still be alive. */
-    snprintf(sql, sizeof sql, "SELECT access_jti, access_exp FROM refresh_tokens"
-             " WHERE tenant_id = ? AND %s = ? AND access_exp > ?", column);
+    snprintf(sql, sizeof sql,
+             "SELECT access_jti, access_exp FROM refresh_tokens"
+             " WHERE tenant_id = ? AND %s = ? AND access_exp > ?",
+             column);
     rc = sql_run_once(state, tx, sql, sel, 3, &r, NULL, 0);
     if (rc == PC_OK && revoked != NULL) {
         *revoked = json_array();
         for (size_t i = 0; i < r->nrows; i++)
             if (sql_cell(r, i, 0) != NULL)
-                json_array_append_new(*revoked, json_pack("{s:s,s:I}", "jti", sql_cell(r, i, 0),
-                    "exp", (json_int_t)strtoll(sql_cell(r, i, 1), NULL, 10)));
+                json_array_append_new(*revoked,
+                                      json_pack("{s:s,s:I}", "jti", sql_cell(r, i, 0), "exp",
+                                                (json_int_t)strtoll(sql_cell(r, i, 1), NULL, 10)));
     }
     sql_result_free(r);
     if (rc != PC_OK)
         return rc;
-    snprintf(sql, sizeof sql, "UPDATE refresh_tokens SET revoked_at = ?"
-             " WHERE tenant_id = ? AND %s = ? AND revoked_at IS NULL", column);
+    snprintf(sql, sizeof sql,
+             "UPDATE refresh_tokens SET revoked_at = ?"
+             " WHERE tenant_id = ? AND %s = ? AND revoked_at IS NULL",
+             column);
     rc = sql_run_once(state, tx, sql, upd, 3, NULL, NULL, 0);
     if (rc != PC_OK && revoked != NULL) {
         json_decref(*revoked);
@@ -226,11 +232,15 @@ pc_status sql_store_sessions_end(void *state, pc_store_tx *tx, const char *tenan
 
     if (tenant_id == NULL || user_id == NULL)
         return PC_ERR_INVALID;
-    rc = sql_run_once(state, tx, "SELECT id FROM sessions WHERE tenant_id = ? AND user_id = ?"
-                      " AND ended_at IS NULL", sel, 2, &r, NULL, 0);
+    rc = sql_run_once(state, tx,
+                      "SELECT id FROM sessions WHERE tenant_id = ? AND user_id = ?"
+                      " AND ended_at IS NULL",
+                      sel, 2, &r, NULL, 0);
     if (rc == PC_OK)
-        rc = sql_run_once(state, tx, "UPDATE sessions SET ended_at = ? WHERE tenant_id = ?"
-                          " AND user_id = ? AND ended_at IS NULL", upd, 3, NULL, NULL, 0);
+        rc = sql_run_once(state, tx,
+                          "UPDATE sessions SET ended_at = ? WHERE tenant_id = ?"
+                          " AND user_id = ? AND ended_at IS NULL",
+                          upd, 3, NULL, NULL, 0);
     if (rc == PC_OK && ended != NULL)
         *ended = column_strings(r, 0);
     sql_result_free(r);
@@ -239,15 +249,17 @@ pc_status sql_store_sessions_end(void *state, pc_store_tx *tx, const char *tenan
 
 static pc_status append_change(sql_store *st, pc_store_tx *tx, const pc_change *c)
 {
-    sql_param p[5] = {sql_text(c->tenant_id), sql_text(c->kind), sql_text(c->key),
-                      sql_int(c->at), sql_int(c->expires_at)};
+    sql_param p[5] = {sql_text(c->tenant_id), sql_text(c->kind), sql_text(c->key), sql_int(c->at),
+                      sql_int(c->expires_at)};
     pc_status rc = PC_OK;
 
     if (st->drv->change_lock_sql != NULL)
         rc = sql_run_once(st, tx, st->drv->change_lock_sql, NULL, 0, NULL, NULL, 0);
     if (rc == PC_OK)
-        rc = sql_run_once(st, tx, "INSERT INTO changes (tenant_id, kind, key, at, expires_at)"
-                          " VALUES (?, ?, ?, ?, ?)", p, 5, NULL, NULL, 0);
+        rc = sql_run_once(st, tx,
+                          "INSERT INTO changes (tenant_id, kind, key, at, expires_at)"
+                          " VALUES (?, ?, ?, ?, ?)",
+                          p, 5, NULL, NULL, 0);
     if (rc == PC_OK && st->drv->change_notify_sql != NULL)
         rc = sql_run_once(st, tx, st->drv->change_notify_sql, NULL, 0, NULL, NULL, 0);
     return rc;
@@ -262,7 +274,8 @@ pc_status sql_store_change_wait(void *state, int timeout_ms)
     if (st->drv->wait_notify == NULL)
         return PC_ERR_UNAVAILABLE;
     /* A connection of its own, outside the pool: it sits in LISTEN. */
-    if (st->listener == NULL && st->drv->connect(st->uri, &st->listener, err, sizeof err) != PC_OK) {
+    if (st->listener == NULL &&
+        st->drv->connect(st->uri, &st->listener, err, sizeof err) != PC_OK) {
         st->listener = NULL;
         return PC_ERR_STORAGE;
     }
@@ -300,16 +313,17 @@ static void copy_field(char *dst, size_t len, const char *src)
     snprintf(dst, len, "%s", src ? src : "");
 }
 
-pc_status sql_store_change_since(void *state, int64_t after, pc_change *buf, size_t max,
-                                 size_t *n)
+pc_status sql_store_change_since(void *state, int64_t after, pc_change *buf, size_t max, size_t *n)
 {
     sql_param p[2] = {sql_int(after), sql_int((int64_t)max)};
     sql_result *r = NULL;
     pc_status rc;
 
     *n = 0;
-    rc = sql_run_once(state, NULL, "SELECT seq, tenant_id, kind, key, at, expires_at FROM changes"
-                      " WHERE seq > ? ORDER BY seq LIMIT ?", p, 2, &r, NULL, 0);
+    rc = sql_run_once(state, NULL,
+                      "SELECT seq, tenant_id, kind, key, at, expires_at FROM changes"
+                      " WHERE seq > ? ORDER BY seq LIMIT ?",
+                      p, 2, &r, NULL, 0);
     for (size_t i = 0; rc == PC_OK && i < r->nrows && i < max; i++) {
         pc_change *c = &buf[i];
         c->seq = strtoll(sql_cell(r, i, 0), NULL, 10);
@@ -328,8 +342,8 @@ pc_status sql_store_change_purge(void *state, int64_t now)
 {
     sql_param p = sql_int(now);
 
-    return sql_run_once(state, NULL, "DELETE FROM changes WHERE expires_at < ?", &p, 1, NULL,
-                        NULL, 0);
+    return sql_run_once(state, NULL, "DELETE FROM changes WHERE expires_at < ?", &p, 1, NULL, NULL,
+                        0);
 }
 
 static int code_replayed(const json_t *rec)

@@ -28,7 +28,8 @@ pc_status sql_store_get(void *state, pc_store_tx *tx, pc_entity ent, const char 
 pc_status sql_store_list(void *state, pc_store_tx *tx, pc_entity ent, const char *tenant_id,
                          const pc_store_query *q, json_t **out);
 pc_status sql_store_update(void *state, pc_store_tx *tx, pc_entity ent, const char *tenant_id,
-                           const char *id, const json_t *patch, char *conflict, size_t conflict_len);
+                           const char *id, const json_t *patch, char *conflict,
+                           size_t conflict_len);
 pc_status sql_store_remove(void *state, pc_store_tx *tx, pc_entity ent, const char *tenant_id,
                            const char *id);
 pc_status sql_store_link_add(void *state, pc_store_tx *tx, pc_link kind, const char *tenant_id,
@@ -49,8 +50,7 @@ pc_status sql_store_refresh_revoke(void *state, pc_store_tx *tx, const char *ten
 pc_status sql_store_sessions_end(void *state, pc_store_tx *tx, const char *tenant_id,
                                  const char *user_id, int64_t now, json_t **ended);
 pc_status sql_store_change_add(void *state, pc_store_tx *tx, const pc_change *c);
-pc_status sql_store_change_since(void *state, int64_t after, pc_change *buf, size_t max,
-                                 size_t *n);
+pc_status sql_store_change_since(void *state, int64_t after, pc_change *buf, size_t max, size_t *n);
 pc_status sql_store_change_purge(void *state, int64_t now);
 pc_status sql_store_expire(void *state, pc_entity ent, const char *column, int64_t before);
 pc_status sql_store_change_wait(void *state, int timeout_ms);
@@ -58,18 +58,18 @@ pc_status sql_store_code_take(void *state, pc_store_tx *tx, const char *tenant_i
                               int64_t now, json_t **out);
 
 /** The operation members of a pc_storage_ops, for a backend's descriptor. */
-#define SQL_STORE_OPS                                                                        \
-    .open = sql_store_open, .migrate = sql_store_migrate,                                    \
-    .schema_version = sql_store_schema_version, .ping = sql_store_ping,                      \
-    .begin = sql_store_begin, .commit = sql_store_commit, .rollback = sql_store_rollback,     \
-    .insert = sql_store_insert, .get = sql_store_get, .list = sql_store_list,                \
-    .update = sql_store_update, .remove = sql_store_remove, .link_add = sql_store_link_add,  \
-    .link_remove = sql_store_link_remove, .link_list = sql_store_link_list,                  \
-    .principal_permissions = sql_store_principal_permissions,                                \
-    .principal_roles = sql_store_principal_roles, .refresh_take = sql_store_refresh_take,    \
-    .refresh_revoke = sql_store_refresh_revoke, .sessions_end = sql_store_sessions_end,      \
-    .change_add = sql_store_change_add, .change_since = sql_store_change_since,              \
-    .change_purge = sql_store_change_purge, .expire = sql_store_expire,                      \
+#define SQL_STORE_OPS                                                                             \
+    .open = sql_store_open, .migrate = sql_store_migrate,                                         \
+    .schema_version = sql_store_schema_version, .ping = sql_store_ping, .begin = sql_store_begin, \
+    .commit = sql_store_commit, .rollback = sql_store_rollback, .insert = sql_store_insert,       \
+    .get = sql_store_get, .list = sql_store_list, .update = sql_store_update,                     \
+    .remove = sql_store_remove, .link_add = sql_store_link_add,                                   \
+    .link_remove = sql_store_link_remove, .link_list = sql_store_link_list,                       \
+    .principal_permissions = sql_store_principal_permissions,                                     \
+    .principal_roles = sql_store_principal_roles, .refresh_take = sql_store_refresh_take,         \
+    .refresh_revoke = sql_store_refresh_revoke, .sessions_end = sql_store_sessions_end,           \
+    .change_add = sql_store_change_add, .change_since = sql_store_change_since,                   \
+    .change_purge = sql_store_change_purge, .expire = sql_store_expire,                           \
     .code_take = sql_store_code_take, .change_wait = sql_store_change_wait
 
 #endif

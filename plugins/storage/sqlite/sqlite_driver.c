@@ -43,8 +43,10 @@ static pc_status sqlite_connect(const char *uri, sql_conn **out, char *err, size
     sqlite3_busy_timeout(c->db, 5000);
     /* WAL lets readers run beside the writer; NORMAL sync is durable across
      * process crashes in WAL mode. */
-    if (sqlite3_exec(c->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                            " PRAGMA foreign_keys=ON;", NULL, NULL, NULL) != SQLITE_OK) {
+    if (sqlite3_exec(c->db,
+                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                     " PRAGMA foreign_keys=ON;",
+                     NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s: %s", db_path(uri), sqlite3_errmsg(c->db));
         goto fail;
     }
@@ -99,7 +101,8 @@ static sqlite3_stmt *prepared(sql_conn *c, const char *sql)
     s = calloc(1, sizeof *s);
     if (s == NULL)
         return NULL;
-    if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->stmt, NULL) != SQLITE_OK ||
+    if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->stmt, NULL) !=
+            SQLITE_OK ||
         (s->sql = strdup(sql)) == NULL) {
         sqlite3_finalize(s->stmt);
         free(s);
@@ -154,8 +157,8 @@ static int step_all(sql_conn *c, sqlite3_stmt *st, sql_result *r)
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static pc_status sqlite_query(sql_conn *c, const char *sql, const sql_param *params,
-                              size_t nparams, sql_result **out)
+static pc_status sqlite_query(sql_conn *c, const char *sql, const sql_param *params, size_t nparams,
+                              sql_result **out)
 {
     sqlite3_stmt *st = prepared(c, sql);
     sql_result *r;

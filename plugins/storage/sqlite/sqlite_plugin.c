@@ -9,9 +9,9 @@ static pc_status sqlite_init(const pc_host *host, const json_t *config, void **s
 }
 
 static const pc_storage_ops sqlite_ops = {
-    .base = PC_PLUGIN_BASE(pc_storage_ops, PC_KIND_STORAGE, "sqlite", "1.0.0",
-                           "Embedded SQLite store (WAL, foreign keys)", sqlite_init,
-                           sql_store_fini),
+    .base =
+        PC_PLUGIN_BASE(pc_storage_ops, PC_KIND_STORAGE, "sqlite", "1.0.0",
+                       "Embedded SQLite store (WAL, foreign keys)", sqlite_init, sql_store_fini),
     .uri_scheme = "sqlite",
     SQL_STORE_OPS,
 };

@@ -30,17 +30,20 @@ static const char migration_1[] =
     " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, name TEXT NOT NULL,"
     " description TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
     " UNIQUE (tenant_id, name));"
-    "CREATE TABLE principal_roles (tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+    "CREATE TABLE principal_roles (tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE "
+    "CASCADE,"
     " principal_id TEXT NOT NULL, role_id TEXT NOT NULL REFERENCES roles(id) ON DELETE CASCADE,"
     " PRIMARY KEY (principal_id, role_id));"
     "CREATE INDEX principal_roles_role ON principal_roles(role_id);"
     "CREATE TABLE group_roles (tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
     " group_id TEXT NOT NULL REFERENCES user_groups(id) ON DELETE CASCADE,"
-    " role_id TEXT NOT NULL REFERENCES roles(id) ON DELETE CASCADE, PRIMARY KEY (group_id, role_id));"
+    " role_id TEXT NOT NULL REFERENCES roles(id) ON DELETE CASCADE, PRIMARY KEY (group_id, "
+    "role_id));"
     "CREATE INDEX group_roles_role ON group_roles(role_id);"
     "CREATE TABLE group_members (tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
     " group_id TEXT NOT NULL REFERENCES user_groups(id) ON DELETE CASCADE,"
-    " user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, PRIMARY KEY (group_id, user_id));"
+    " user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, PRIMARY KEY (group_id, "
+    "user_id));"
     "CREATE INDEX group_members_user ON group_members(user_id);"
     "CREATE TABLE providers (id TEXT PRIMARY KEY,"
     " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, name TEXT NOT NULL,"
@@ -104,4 +107,4 @@ static const char migration_3[] =
     "CREATE INDEX mfa_tokens_expiry ON mfa_tokens(expires_at);";
 
 const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {migration_1, migration_2,
-                                                                  migration_3};
+                                                                     migration_3};

@@ -43,7 +43,8 @@ static void test_raw_only_when_asked(void **state)
     json_t *v = json_pack("{s:s}", "items", "<li>x</li>");
 
     (void)state;
-    check("<ul>{{&items}}</ul><p>{{items}}</p>", v, "<ul><li>x</li></ul><p>&lt;li&gt;x&lt;/li&gt;</p>");
+    check("<ul>{{&items}}</ul><p>{{items}}</p>", v,
+          "<ul><li>x</li></ul><p>&lt;li&gt;x&lt;/li&gt;</p>");
     json_decref(v);
 }
 

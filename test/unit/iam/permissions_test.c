@@ -21,7 +21,7 @@ static const cover_case cover_cases[] = {
     {"*:read", "users", "delete", 0},
     {"*:*", "users", "delete", 1},
     {"*:*", "x", "y", 1},
-    {"users", "users", "read", 0},          /* not a permission: no colon */
+    {"users", "users", "read", 0}, /* not a permission: no colon */
     {"", "users", "read", 0},
     {"users:read:extra", "users", "read", 0},
 };
@@ -43,9 +43,22 @@ typedef struct valid_case {
 } valid_case;
 
 static const valid_case valid_cases[] = {
-    {"ledger:post", 1}, {"a.b-c_d:e.f", 1}, {"*:*", 1}, {"ledger:*", 1}, {"*:read", 1},
-    {"Ledger:post", 0}, {"ledger:", 0}, {":post", 0}, {"ledger", 0}, {"a:b:c", 0},
-    {"led ger:post", 0}, {"**:post", 0}, {"ledger:po*", 0}, {"l\xc3\xa9" "dger:post", 0},
+    {"ledger:post", 1},
+    {"a.b-c_d:e.f", 1},
+    {"*:*", 1},
+    {"ledger:*", 1},
+    {"*:read", 1},
+    {"Ledger:post", 0},
+    {"ledger:", 0},
+    {":post", 0},
+    {"ledger", 0},
+    {"a:b:c", 0},
+    {"led ger:post", 0},
+    {"**:post", 0},
+    {"ledger:po*", 0},
+    {"l\xc3\xa9"
+     "dger:post",
+     0},
 };
 
 static void test_valid_table(void **state)
@@ -53,7 +66,8 @@ static void test_valid_table(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof valid_cases / sizeof *valid_cases; i++)
         if (pc_perm_valid(valid_cases[i].perm) != valid_cases[i].expected)
-            fail_msg("case %zu: valid(%s) should be %d", i, valid_cases[i].perm, valid_cases[i].expected);
+            fail_msg("case %zu: valid(%s) should be %d", i, valid_cases[i].perm,
+                     valid_cases[i].expected);
     assert_false(pc_perm_valid(NULL));
 }
 

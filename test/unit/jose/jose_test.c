@@ -14,12 +14,12 @@
 #include "jose/jose.h"
 #include "util/crypto.h"
 
-static const pc_jose_alg all_algs[] = { PC_ALG_RS256, PC_ALG_PS256, PC_ALG_ES256, PC_ALG_EDDSA };
+static const pc_jose_alg all_algs[] = {PC_ALG_RS256, PC_ALG_PS256, PC_ALG_ES256, PC_ALG_EDDSA};
 #define NALGS (sizeof(all_algs) / sizeof(all_algs[0]))
 
 /* RFC 7515 §A.2.1, §A.3.1: the JWS Payload {"iss":"joe",\r\n "exp":1300819380,\r\n ...} */
-#define RFC7515_PAYLOAD                                                                            \
-    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFt"                             \
+#define RFC7515_PAYLOAD                                                \
+    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFt" \
     "cGxlLmNvbS9pc19yb290Ijp0cnVlfQ"
 
 /* RFC 7515 Appendix A.1: HS256 (must be refused whatever the key). */
@@ -138,7 +138,7 @@ typedef struct key_pair {
 static key_pair make_pair(pc_jose_alg alg, const char *kid)
 {
     json_t *jpriv = NULL, *jpub = NULL;
-    key_pair kp = { NULL, NULL };
+    key_pair kp = {NULL, NULL};
 
     assert_int_equal(pc_jose_key_generate(alg, kid, &jpriv, &jpub), PC_OK);
     assert_int_equal(pc_jose_key_import(jpriv, &kp.priv), PC_OK);
@@ -170,8 +170,8 @@ static pc_status verify1(const pc_jose_key *k, const char *jwt)
 static char *tamper(const char *jwt, int part, size_t byte)
 {
     const char *d1 = strchr(jwt, '.'), *d2 = strchr(d1 + 1, '.');
-    const char *start[3] = { jwt, d1 + 1, d2 + 1 };
-    const size_t len[3] = { (size_t)(d1 - jwt), (size_t)(d2 - d1 - 1), strlen(d2 + 1) };
+    const char *start[3] = {jwt, d1 + 1, d2 + 1};
+    const size_t len[3] = {(size_t)(d1 - jwt), (size_t)(d2 - d1 - 1), strlen(d2 + 1)};
     uint8_t *raw;
     size_t n;
     char *enc, *out;
@@ -352,7 +352,7 @@ static void test_round_trip_all_algs(void **state)
 
     for (size_t i = 0; i < NALGS; i++) {
         key_pair kp = make_pair(all_algs[i], "kid-rt");
-        const pc_jose_key *set[] = { kp.pub };
+        const pc_jose_key *set[] = {kp.pub};
         json_t *hdr = NULL, *out = NULL;
         char *jwt = NULL;
 
@@ -424,7 +424,7 @@ static void test_tampering_denied(void **state)
 static void test_kid_selection(void **state)
 {
     key_pair a = make_pair(PC_ALG_ES256, "a"), b = make_pair(PC_ALG_EDDSA, "b");
-    const pc_jose_key *set[] = { a.pub, b.pub };
+    const pc_jose_key *set[] = {a.pub, b.pub};
     json_t *claims = parse_json("{\"sub\":\"u1\"}"), *out = NULL;
     char *jwt_b = NULL;
     pc_jose_key *nokid = import_str(rfc7515_a3_jwk);
@@ -710,7 +710,7 @@ static void test_half_hash(void **state)
 {
     static const char at[] = "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y";
     static const char code[] = "Qcb0Orv1zh30vL1MPRsbm-diHiMwcLyZvn1arpZv-Jxf_11jnpEX3Tgfvk";
-    const pc_jose_alg sha256_algs[] = { PC_ALG_RS256, PC_ALG_PS256, PC_ALG_ES256 };
+    const pc_jose_alg sha256_algs[] = {PC_ALG_RS256, PC_ALG_PS256, PC_ALG_ES256};
     char *h;
 
     for (size_t i = 0; i < 3; i++) {
@@ -745,7 +745,7 @@ static void *sign_verify_loop(void *p)
         for (size_t i = 0; i < NALGS; i++) {
             char *jwt = NULL;
             json_t *out = NULL;
-            const pc_jose_key *set[] = { arg->pairs[i].pub };
+            const pc_jose_key *set[] = {arg->pairs[i].pub};
 
             if (pc_jose_sign(arg->pairs[i].priv, "JWT", claims, &jwt) != PC_OK ||
                 pc_jose_verify(set, 1, jwt, NULL, &out) != PC_OK)
@@ -769,7 +769,7 @@ static void test_keys_shared_across_threads(void **state)
     for (size_t i = 0; i < NALGS; i++)
         pairs[i] = make_pair(all_algs[i], "shared");
     for (int t = 0; t < NTHREADS; t++) {
-        args[t] = (thread_arg){ pairs, 0 };
+        args[t] = (thread_arg){pairs, 0};
         assert_int_equal(pthread_create(&th[t], NULL, sign_verify_loop, &args[t]), 0);
     }
     for (int t = 0; t < NTHREADS; t++) {

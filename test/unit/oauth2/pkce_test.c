@@ -24,8 +24,9 @@ static void test_mismatch_is_denied(void **state)
 {
     (void)state;
     /* One character changed in the verifier. */
-    assert_int_equal(pc_oauth2_pkce_verify(RFC_CHALLENGE, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXj"),
-                     PC_ERR_DENIED);
+    assert_int_equal(
+        pc_oauth2_pkce_verify(RFC_CHALLENGE, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXj"),
+        PC_ERR_DENIED);
     /* `plain` would compare the verifier itself: never accepted. */
     assert_int_not_equal(pc_oauth2_pkce_verify(RFC_VERIFIER, RFC_VERIFIER), PC_OK);
 }

@@ -57,9 +57,14 @@ static int teardown(void **state)
 
 static pc_token_subject user_subject(json_t *amr)
 {
-    pc_token_subject s = {.sub = "user-1", .is_user = 1, .client_id = "app-1",
-                          .scope = "openid profile", .sid = "sid-1", .amr = amr,
-                          .auth_time = 1700000000, .nonce = "n-0S6"};
+    pc_token_subject s = {.sub = "user-1",
+                          .is_user = 1,
+                          .client_id = "app-1",
+                          .scope = "openid profile",
+                          .sid = "sid-1",
+                          .amr = amr,
+                          .auth_time = 1700000000,
+                          .nonce = "n-0S6"};
     return s;
 }
 
@@ -81,8 +86,10 @@ static void test_access_token_claims(void **state)
     assert_string_equal(json_string_value(json_object_get(claims, "sid")), "sid-1");
     assert_string_equal(json_string_value(json_object_get(claims, "jti")), m.jti);
     assert_int_equal(json_integer_value(json_object_get(claims, "exp")) -
-                         json_integer_value(json_object_get(claims, "iat")), 600);
-    assert_string_equal(json_string_value(json_array_get(json_object_get(claims, "amr"), 0)), "pwd");
+                         json_integer_value(json_object_get(claims, "iat")),
+                     600);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(claims, "amr"), 0)),
+                        "pwd");
     json_decref(claims);
     pc_minted_clear(&m);
     json_decref(amr);
@@ -90,7 +97,10 @@ static void test_access_token_claims(void **state)
 
 static void test_client_token_has_no_user_claims(void **state)
 {
-    pc_token_subject s = {.sub = "app-1", .is_user = 0, .client_id = "app-1", .scope = "",
+    pc_token_subject s = {.sub = "app-1",
+                          .is_user = 0,
+                          .client_id = "app-1",
+                          .scope = "",
                           .audience = "https://api.example.org"};
     pc_minted m = {0};
     json_t *claims = NULL;
@@ -101,7 +111,8 @@ static void test_client_token_has_no_user_claims(void **state)
     assert_null(json_object_get(claims, "sid"));
     assert_null(json_object_get(claims, "amr"));
     /* RFC 8707: the resource becomes the audience. */
-    assert_string_equal(json_string_value(json_object_get(claims, "aud")), "https://api.example.org");
+    assert_string_equal(json_string_value(json_object_get(claims, "aud")),
+                        "https://api.example.org");
     json_decref(claims);
     pc_minted_clear(&m);
 }

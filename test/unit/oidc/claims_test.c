@@ -19,8 +19,8 @@ static void test_scope_has_matches_whole_items(void **state)
 static json_t *user(void)
 {
     return json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:s}", "id", "u-1", "username", "ada", "email",
-                     "ada@example.org", "name", "Ada", "phone_number", "+15550100",
-                     "updated_at", (json_int_t)1700000000, "password_hash", "$argon2id$secret");
+                     "ada@example.org", "name", "Ada", "phone_number", "+15550100", "updated_at",
+                     (json_int_t)1700000000, "password_hash", "$argon2id$secret");
 }
 
 static void test_claims_follow_scopes(void **state)

@@ -65,7 +65,8 @@ static void test_file_then_environment(void **state)
     char err[256];
 
     (void)state;
-    write_file("listen = \"127.0.0.1:9000\";\naccess_ttl = 120;\npublic_url = \"https://id.example.org/\";\n");
+    write_file("listen = \"127.0.0.1:9000\";\naccess_ttl = 120;\npublic_url = "
+               "\"https://id.example.org/\";\n");
     assert_int_equal(pc_config_load(&c, path, err, sizeof err), 0);
     assert_int_equal(c.listen_port, 9000);
     assert_int_equal(c.access_ttl, 120);

@@ -54,8 +54,8 @@ static void assert_decode_refused(const char *b64, size_t len)
 static void test_b64url_rfc4648_vectors(void **state)
 {
     static const char *const vec[][2] = {
-        { "", "" },           { "f", "Zg" },          { "fo", "Zm8" },          { "foo", "Zm9v" },
-        { "foob", "Zm9vYg" }, { "fooba", "Zm9vYmE" }, { "foobar", "Zm9vYmFy" },
+        {"", ""},           {"f", "Zg"},          {"fo", "Zm8"},          {"foo", "Zm9v"},
+        {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"},
     };
 
     for (size_t i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
@@ -69,7 +69,7 @@ static void test_b64url_rfc4648_vectors(void **state)
 /* RFC 7515 Appendix C (the URL alphabet) and A.1.1 (the HS256 example header, CRLF and all). */
 static void test_b64url_rfc7515_vectors(void **state)
 {
-    static const uint8_t octets[] = { 3, 236, 255, 224, 193 };
+    static const uint8_t octets[] = {3, 236, 255, 224, 193};
     static const char header[] = "{\"typ\":\"JWT\",\r\n \"alg\":\"HS256\"}";
     char *enc = pc_b64url_encode(octets, sizeof(octets));
 
@@ -171,7 +171,7 @@ static void assert_uuid7_shape(const char *u)
 static void test_uuid7_format_and_time(void **state)
 {
     char u[37];
-    char hex[13] = { 0 };
+    char hex[13] = {0};
     uint64_t ms;
     struct timespec ts;
 
@@ -194,7 +194,7 @@ static void test_uuid7_ordered_and_unique(void **state)
 {
     enum { N = 1000 };
     static char ids[N][37];
-    const struct timespec two_ms = { 0, 2 * 1000 * 1000 };
+    const struct timespec two_ms = {0, 2 * 1000 * 1000};
     char before[37], after[37];
 
     pc_uuid7(before);
@@ -287,7 +287,7 @@ static void test_seal_tamper_detected(void **state)
     uint8_t *plain = (uint8_t *)"sentinel";
     size_t len = 99;
     /* nonce (0), ciphertext (12), last ciphertext byte (12+4), tag (16), last tag byte (31) */
-    static const size_t positions[] = { 0, 11, 12, 15, 16, 31 };
+    static const size_t positions[] = {0, 11, 12, 15, 16, 31};
 
     assert_int_equal(pc_seal(key_a, "ctx", "data", 4, &sealed), PC_OK);
     for (size_t i = 0; i < sizeof(positions) / sizeof(positions[0]); i++) {
@@ -326,15 +326,15 @@ static void test_unseal_malformed(void **state)
 /* AES-256 test cases 13 and 14 of the GCM specification (zero key and IV, no AAD), sealed. */
 static void test_unseal_gcm_known_answers(void **state)
 {
-    static const uint8_t zero_key[PC_MASTER_KEY_LEN] = { 0 };
+    static const uint8_t zero_key[PC_MASTER_KEY_LEN] = {0};
     static const char *const tc13 = "000000000000000000000000"
                                     "530f8afbc74536b9a963b4f1c4cb738b";
     static const char *const tc14 = "000000000000000000000000"
                                     "cea7403d4d606b6e074ec5d3baf39d18"
                                     "d0d1c8a799996bf0265b98b5d48ab919";
-    static const uint8_t zeros[16] = { 0 };
-    const char *const cases[] = { tc13, tc14 };
-    const size_t want_len[] = { 0, 16 };
+    static const uint8_t zeros[16] = {0};
+    const char *const cases[] = {tc13, tc14};
+    const size_t want_len[] = {0, 16};
 
     for (size_t i = 0; i < 2; i++) {
         size_t rawlen, len;
