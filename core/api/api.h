@@ -68,6 +68,8 @@ typedef struct pc_field {
  * each with `fields` naming the culprits. On failure replies and returns NULL.
  */
 json_t *pc_api_body(pc_req *rq, const pc_field *fields, size_t n);
+/** The same for a PATCH: the fields' rules apply, none is required. */
+json_t *pc_api_body_patch(pc_req *rq, const pc_field *fields, size_t n);
 /** Reply 400 AUT-0009 naming one field. */
 void pc_api_invalid_field(pc_req *rq, const char *field, const char *reason);
 

@@ -148,20 +148,7 @@ static const pc_field app_fields[] = {
     {"roles", PC_F_STRINGS, 0},
     {"first_party", PC_F_BOOL, 0},
 };
-/* PATCH takes the same fields, none required. */
-static const pc_field app_patch_fields[] = {
-    {"name", PC_F_STRING, 0},
-    {"type", PC_F_STRING, 0},
-    {"grant_types", PC_F_STRINGS, 0},
-    {"redirect_uris", PC_F_STRINGS, 0},
-    {"post_logout_redirect_uris", PC_F_STRINGS, 0},
-    {"scopes", PC_F_STRINGS, 0},
-    {"resources", PC_F_STRINGS, 0},
-    {"roles", PC_F_STRINGS, 0},
-    {"first_party", PC_F_BOOL, 0},
-};
 #define NFIELDS (sizeof app_fields / sizeof *app_fields)
-#define NPATCH_FIELDS (sizeof app_patch_fields / sizeof *app_patch_fields)
 
 static json_t *default_record(const pc_tenant *t, const char *type)
 {
@@ -330,7 +317,7 @@ void pc_api_apps_patch(pc_req *rq)
     char conflict[64] = "";
 
     if (!authorised_app(rq, &p, "update", &a) ||
-        (body = pc_api_body(rq, app_patch_fields, NPATCH_FIELDS)) == NULL)
+        (body = pc_api_body_patch(rq, app_fields, NFIELDS)) == NULL)
         goto out;
     merge_body(a, body);
     json_object_set_new(a, "updated_at", json_integer(pc_now()));

@@ -86,7 +86,7 @@ static int check_types(pc_req *rq, const json_t *body, const pc_field *fields, s
     return 0;
 }
 
-json_t *pc_api_body(pc_req *rq, const pc_field *fields, size_t n)
+static json_t *parse_body(pc_req *rq, const pc_field *fields, size_t n, int partial)
 {
     size_t len;
     const char *text = pc_req_body(rq, &len);
@@ -104,10 +104,20 @@ json_t *pc_api_body(pc_req *rq, const pc_field *fields, size_t n)
         pc_api_error(rq, PC_API_INVALID, "The body is not a well-formed JSON object", NULL);
         return NULL;
     }
-    if (!check_unknown(rq, body, fields, n) || !check_required(rq, body, fields, n) ||
+    if (!check_unknown(rq, body, fields, n) || (!partial && !check_required(rq, body, fields, n)) ||
         !check_types(rq, body, fields, n)) {
         json_decref(body);
         return NULL;
     }
     return body;
+}
+
+json_t *pc_api_body(pc_req *rq, const pc_field *fields, size_t n)
+{
+    return parse_body(rq, fields, n, 0);
+}
+
+json_t *pc_api_body_patch(pc_req *rq, const pc_field *fields, size_t n)
+{
+    return parse_body(rq, fields, n, 1);
 }

@@ -42,10 +42,6 @@ static const pc_field group_fields[] = {{"name", PC_F_STRING, 1},
                                         {"description", PC_F_NULLABLE_STRING, 0},
                                         {"roles", PC_F_STRINGS, 0},
                                         {"members", PC_F_STRINGS, 0}};
-static const pc_field group_patch_fields[] = {{"name", PC_F_STRING, 0},
-                                              {"description", PC_F_NULLABLE_STRING, 0},
-                                              {"roles", PC_F_STRINGS, 0},
-                                              {"members", PC_F_STRINGS, 0}};
 #define NFIELDS (sizeof group_fields / sizeof *group_fields)
 
 /* Replace the group's roles (by name) and members (by user id); unknowns collected. */
@@ -162,7 +158,7 @@ void pc_api_groups_patch(pc_req *rq)
     char conflict[64] = "";
 
     if (!pc_api_require(rq, &p, "groups", "update") ||
-        (body = pc_api_body(rq, group_patch_fields, NFIELDS)) == NULL ||
+        (body = pc_api_body_patch(rq, group_fields, NFIELDS)) == NULL ||
         (g = pc_api_load(rq, PC_ENT_GROUP)) == NULL)
         goto out;
     if (json_object_get(body, "name"))

@@ -21,9 +21,6 @@ static json_t *role_view(const json_t *r, void *tenant_id)
 static const pc_field role_fields[] = {{"name", PC_F_STRING, 1},
                                        {"description", PC_F_NULLABLE_STRING, 0},
                                        {"permissions", PC_F_STRINGS, 0}};
-static const pc_field role_patch_fields[] = {{"name", PC_F_STRING, 0},
-                                             {"description", PC_F_NULLABLE_STRING, 0},
-                                             {"permissions", PC_F_STRINGS, 0}};
 #define NFIELDS (sizeof role_fields / sizeof *role_fields)
 
 /* Value checks: a name, well-formed permissions, the tenant's limits. */
@@ -113,7 +110,7 @@ void pc_api_roles_patch(pc_req *rq)
     pc_status rc;
 
     if (!pc_api_require(rq, &p, "roles", "update") ||
-        (body = pc_api_body(rq, role_patch_fields, NFIELDS)) == NULL || !valid_role(rq, body) ||
+        (body = pc_api_body_patch(rq, role_fields, NFIELDS)) == NULL || !valid_role(rq, body) ||
         (r = pc_api_load(rq, PC_ENT_ROLE)) == NULL)
         goto out;
     cols = json_deep_copy(body);
