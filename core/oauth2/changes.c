@@ -2,9 +2,11 @@
 /* Revocations and cache invalidations replayed from the store's change feed. */
 #include "oauth2/changes.h"
 #include "server/store.h"
+#include "util/argon2_pool.h"
 #include "util/log.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #define BATCH 256
 #define MAX_LISTENERS 8
 #define PURGE_EVERY 60
+#define TRIM_EVERY 10
 /* Entries stay in the store a while past expiry so that a slow node still reads them. */
 #define STORE_GRACE 3600
 
@@ -148,14 +151,25 @@ static void purge(int64_t now)
     PC_DB->expire(PC_DBS, PC_ENT_SESSION, "expires_at", now - STORE_GRACE);
 }
 
+/* Once in a while an idle server gives memory back: argon2id's buffers, the heap's free pages. */
+static void trim_memory(void)
+{
+    pc_argon2_pool_trim(pc_now(), TRIM_EVERY);
+    malloc_trim(0);
+}
+
 static void *poll_loop(void *arg)
 {
-    int64_t last_purge = pc_now();
+    int64_t last_purge = pc_now(), last_trim = last_purge;
     long ms = (long)pc_srv->cfg.change_poll_ms;
 
     (void)arg;
     while (wait_for_changes(ms)) {
         pc_changes_sync();
+        if (pc_now() - last_trim >= TRIM_EVERY) {
+            last_trim = pc_now();
+            trim_memory();
+        }
         if (pc_now() - last_purge >= PURGE_EVERY) {
             last_purge = pc_now();
             purge(last_purge);

@@ -3,6 +3,7 @@
 #include "sqlite_driver.h"
 #include "sqlite_schema.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,32 @@ typedef struct cached_stmt {
 struct sql_conn {
     sqlite3 *db;
     cached_stmt *buckets[STMT_BUCKETS];
+    int holds_writer; /* this connection's transaction holds the writer lock */
 };
+
+/*
+ * One writer at a time in this process. SQLite allows one writer per file
+ * anyway; a thread waiting on this mutex wakes the moment the writer is
+ * done, where SQLite's busy handler would sleep with growing back-off while
+ * the CPU idles. Other processes on the same file still meet SQLite's own
+ * lock and busy timeout.
+ */
+static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
+/* Writer-lock depth of this thread: a thread inside a write transaction on
+ * one connection must not wait for itself from another. */
+static __thread int writer_depth;
+
+static void writer_enter(void)
+{
+    if (writer_depth++ == 0)
+        pthread_mutex_lock(&writer);
+}
+
+static void writer_leave(void)
+{
+    if (--writer_depth == 0)
+        pthread_mutex_unlock(&writer);
+}
 
 static const char *db_path(const char *uri)
 {
@@ -76,9 +102,28 @@ static void sqlite_disconnect(sql_conn *c)
     free(c);
 }
 
+static int starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
 static pc_status sqlite_exec(sql_conn *c, const char *sql)
 {
-    return sqlite3_exec(c->db, sql, NULL, NULL, NULL) == SQLITE_OK ? PC_OK : PC_ERR_STORAGE;
+    int begins = starts_with(sql, "BEGIN IMMEDIATE");
+    int ends = starts_with(sql, "COMMIT") || starts_with(sql, "ROLLBACK");
+    int rc;
+
+    if (begins && !c->holds_writer) {
+        writer_enter();
+        c->holds_writer = 1;
+    }
+    rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+    /* The writer is released when the transaction ends, or if it never began. */
+    if (c->holds_writer && (ends || (begins && rc != SQLITE_OK)) && sqlite3_get_autocommit(c->db)) {
+        c->holds_writer = 0;
+        writer_leave();
+    }
+    return rc == SQLITE_OK ? PC_OK : PC_ERR_STORAGE;
 }
 
 static unsigned hash_sql(const char *s)
@@ -169,9 +214,15 @@ static pc_status sqlite_query(sql_conn *c, const char *sql, const sql_param *par
     r = calloc(1, sizeof *r);
     if (r == NULL)
         return PC_ERR_INTERNAL;
+    /* A write outside a transaction takes the writer lock for its one statement. */
+    int lone_write = !c->holds_writer && !sqlite3_stmt_readonly(st);
     rc = bind_all(st, params, nparams);
+    if (lone_write)
+        writer_enter();
     if (rc == SQLITE_OK)
         rc = step_all(c, st, r);
+    if (lone_write)
+        writer_leave();
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_OK || out == NULL) {
