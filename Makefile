@@ -31,6 +31,10 @@ test-asan: e2e-deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j1
 
+# Side-by-side load benchmark with Glewlwyd; writes docs/benchmarks.md (about 10 minutes).
+bench: build
+	@test/bench/run.sh
+
 format:
 	@git ls-files '*.c' '*.h' | xargs clang-format -i
 
