@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* /applications: OAuth clients, with the secret shown once at creation and rotation. */
+#include "api/escalation.h"
 #include "api/users.h"
 #include "iam/links.h"
 #include "oauth2/changes.h"
@@ -57,13 +58,22 @@ static json_t *app_load(pc_req *rq)
     return rc == PC_OK ? a : NULL;
 }
 
+static int has_control_chars(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x21 || *s == 0x7f)
+            return 1;
+    return 0;
+}
+
 static int absolute_uri(const char *s)
 {
     const char *sep = strstr(s, "://");
 
-    /* RFC 6749 §3.1.2: absolute, no fragment. */
+    /* RFC 6749 §3.1.2: absolute, no fragment; and no control characters or
+     * spaces, since registered URIs end up in Location headers. */
     return sep != NULL && sep > s && sep[3] != '\0' && strchr(s, '#') == NULL &&
-           strchr(s, ' ') == NULL;
+           !has_control_chars(s);
 }
 
 static const char *list_problem(const json_t *list, int (*ok)(const char *))
@@ -244,7 +254,8 @@ void pc_api_apps_create(pc_req *rq)
     char *secret = NULL, *hash = NULL, conflict[64] = "";
 
     if (!pc_api_require(rq, &p, "applications", "create") ||
-        (body = pc_api_body(rq, app_fields, NFIELDS)) == NULL)
+        (body = pc_api_body(rq, app_fields, NFIELDS)) == NULL ||
+        !pc_api_may_grant_roles(rq, &p, json_object_get(body, "roles")))
         goto out;
     rec = default_record(rq->tenant, json_string_value(json_object_get(body, "type")));
     merge_body(rec, body);
@@ -317,7 +328,9 @@ void pc_api_apps_patch(pc_req *rq)
     char conflict[64] = "";
 
     if (!authorised_app(rq, &p, "update", &a) ||
-        (body = pc_api_body_patch(rq, app_fields, NFIELDS)) == NULL)
+        (body = pc_api_body_patch(rq, app_fields, NFIELDS)) == NULL ||
+        !pc_api_may_act_on(rq, &p, json_string_value(json_object_get(a, "id"))) ||
+        !pc_api_may_grant_roles(rq, &p, json_object_get(body, "roles")))
         goto out;
     merge_body(a, body);
     json_object_set_new(a, "updated_at", json_integer(pc_now()));
@@ -353,6 +366,10 @@ void pc_api_apps_delete(pc_req *rq)
     if (rc == PC_OK)
         rc = pc_change_write(tx, rq->tenant->id, "client", client_id,
                              pc_now() + rq->tenant->refresh_ttl);
+    /* Its refresh tokens too: introspection must not call them active. */
+    if (rc == PC_OK)
+        rc = PC_DB->refresh_revoke(PC_DBS, tx, rq->tenant->id, "client_id", client_id, pc_now(),
+                                   NULL);
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, &p, "application.deleted", id,
                           json_pack("{s:s}", "client_id", client_id));

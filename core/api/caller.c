@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Who is calling the management API, and may they do this? */
 #include "api/api.h"
+#include "iam/app_cache.h"
 #include "iam/permcache.h"
 #include "iam/permissions.h"
 #include "oauth2/tokens.h"
@@ -40,6 +41,38 @@ static int load_principal(const pc_tenant *t, pc_principal *p)
     return 1;
 }
 
+/*
+ * RFC 9068 §4: a resource server accepts only tokens meant for it. The
+ * management API is the tenant's default audience; a token minted for
+ * another resource (RFC 8707) is not for it.
+ */
+static int meant_for_api(const pc_tenant *t, const json_t *claims)
+{
+    const char *aud = json_string_value(json_object_get(claims, "aud"));
+
+    return aud != NULL && strcmp(aud, t->audience) == 0;
+}
+
+/*
+ * A user's token lets the management API act with the user's permissions
+ * only when a first-party application holds it: a third-party application a
+ * user signed in to must not wield the user's administrative rights.
+ */
+static int client_may_act_for_user(const pc_tenant *t, const json_t *claims)
+{
+    json_t *app = NULL;
+    int ok;
+
+    if (json_object_get(claims, "sid") == NULL)
+        return 1; /* an application's own token */
+    if (pc_app_cache_get(t->id, json_string_value(json_object_get(claims, "client_id")), &app) !=
+        PC_OK)
+        return 0;
+    ok = json_is_true(json_object_get(app, "first_party"));
+    json_decref(app);
+    return ok;
+}
+
 int pc_api_authenticate(pc_req *rq, pc_principal *p)
 {
     const char *token = pc_req_bearer(rq);
@@ -50,10 +83,18 @@ int pc_api_authenticate(pc_req *rq, pc_principal *p)
         return 0;
     }
     if (pc_token_verify_access(rq->tenant, token, &p->claims) != PC_OK ||
-        !load_principal(rq->tenant, p)) {
+        !meant_for_api(rq->tenant, p->claims) || !load_principal(rq->tenant, p)) {
         pc_principal_clear(p);
         pc_api_error(rq, PC_API_BAD_TOKEN,
-                     "The access token is expired, revoked, malformed or of another tenant", NULL);
+                     "The access token is expired, revoked, malformed, of another tenant or for "
+                     "another audience",
+                     NULL);
+        return 0;
+    }
+    if (!client_may_act_for_user(rq->tenant, p->claims)) {
+        pc_principal_clear(p);
+        pc_api_error(rq, PC_API_FORBIDDEN,
+                     "Tokens held by third-party applications cannot use the management API", NULL);
         return 0;
     }
     return 1;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* /groups: users grouped to share roles. */
+#include "api/escalation.h"
 #include "api/resource.h"
 #include "api/users.h"
 #include "iam/links.h"
@@ -132,7 +133,8 @@ void pc_api_groups_create(pc_req *rq)
     json_int_t now = pc_now();
 
     if (!pc_api_require(rq, &p, "groups", "create") ||
-        (body = pc_api_body(rq, group_fields, NFIELDS)) == NULL)
+        (body = pc_api_body(rq, group_fields, NFIELDS)) == NULL ||
+        !pc_api_may_grant_roles(rq, &p, json_object_get(body, "roles")))
         goto out;
     if (*json_string_value(json_object_get(body, "name")) == '\0') {
         pc_api_invalid_field(rq, "name", "must not be empty");
@@ -159,7 +161,10 @@ void pc_api_groups_patch(pc_req *rq)
 
     if (!pc_api_require(rq, &p, "groups", "update") ||
         (body = pc_api_body_patch(rq, group_fields, NFIELDS)) == NULL ||
-        (g = pc_api_load(rq, PC_ENT_GROUP)) == NULL)
+        (g = pc_api_load(rq, PC_ENT_GROUP)) == NULL ||
+        /* Members gain the group's roles: the caller must hold what they grant. */
+        !pc_api_may_grant_group(rq, &p, json_string_value(json_object_get(g, "id"))) ||
+        !pc_api_may_grant_roles(rq, &p, json_object_get(body, "roles")))
         goto out;
     if (json_object_get(body, "name"))
         json_object_set(g, "name", json_object_get(body, "name"));

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* /me: the caller's own profile, permissions and password. */
 #include "api/users.h"
+#include "iam/audit.h"
 #include "iam/links.h"
+#include "oauth2/throttle.h"
 #include "server/store.h"
 #include "util/password.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 void pc_api_me_get(pc_req *rq)
@@ -61,12 +64,38 @@ static pc_status store_password(pc_req *rq, const pc_principal *p, const char *h
     return pc_api_finish(tx, rc);
 }
 
+/*
+ * The current password is checked under the sign-in throttle of the same
+ * account: a stolen access token must not become an unlimited password oracle.
+ */
+static int password_throttled(pc_req *rq, const pc_principal *p, char *key, size_t len)
+{
+    int64_t retry = 0;
+    char header[24];
+
+    snprintf(key, len, "user:%s:%s", rq->tenant->id, p->id);
+    if (pc_throttle_check(key, pc_srv->cfg.limit_account, &retry) == PC_OK)
+        return 0;
+    snprintf(header, sizeof header, "%lld", (long long)(retry > 0 ? retry : 1));
+    pc_reply_header(rq, "Retry-After", header);
+    pc_api_error(rq, PC_API_RATE_LIMITED, "Too many wrong passwords; retry later", NULL);
+    return 1;
+}
+
+static void wrong_password(pc_req *rq, const pc_principal *p, const char *key)
+{
+    pc_throttle_fail(key, pc_srv->cfg.limit_account);
+    pc_audit_record(NULL, rq->tenant->id, "password.change_failed", p->id, p->id, rq->ip, NULL);
+    pc_api_error(rq, PC_API_WRONG_PASSWORD, "The current password is wrong",
+                 json_pack("{s:s}", "current_password", "wrong"));
+}
+
 void pc_api_me_password(pc_req *rq)
 {
     pc_principal p = {0};
     json_t *body = NULL;
     const char *cur, *next, *problem;
-    char *hash = NULL;
+    char *hash = NULL, key[200];
     pc_status rc;
 
     if (!pc_api_authenticate(rq, &p))
@@ -78,12 +107,13 @@ void pc_api_me_password(pc_req *rq)
     body = pc_api_body(rq, password_fields, 2);
     if (body == NULL)
         goto out;
+    if (password_throttled(rq, &p, key, sizeof key))
+        goto out;
     cur = json_string_value(json_object_get(body, "current_password"));
     next = json_string_value(json_object_get(body, "new_password"));
     if (pc_password_verify(json_string_value(json_object_get(p.record, "password_hash")), cur) !=
         PC_OK) {
-        pc_api_error(rq, PC_API_WRONG_PASSWORD, "The current password is wrong",
-                     json_pack("{s:s}", "current_password", "wrong"));
+        wrong_password(rq, &p, key);
         goto out;
     }
     if ((problem = pc_password_problem(next)) != NULL) {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* /roles: named sets of resource:action permissions. */
+#include "api/escalation.h"
 #include "api/resource.h"
 #include "api/users.h"
 #include "iam/links.h"
@@ -82,6 +83,7 @@ void pc_api_roles_create(pc_req *rq)
 
     if (!pc_api_require(rq, &p, "roles", "create") ||
         (body = pc_api_body(rq, role_fields, NFIELDS)) == NULL || !valid_role(rq, body) ||
+        !pc_api_may_grant_permissions(rq, &p, json_object_get(body, "permissions")) ||
         !tenant_has_room(rq))
         goto out;
     pc_uuid7(id);
@@ -111,7 +113,10 @@ void pc_api_roles_patch(pc_req *rq)
 
     if (!pc_api_require(rq, &p, "roles", "update") ||
         (body = pc_api_body_patch(rq, role_fields, NFIELDS)) == NULL || !valid_role(rq, body) ||
-        (r = pc_api_load(rq, PC_ENT_ROLE)) == NULL)
+        (r = pc_api_load(rq, PC_ENT_ROLE)) == NULL ||
+        /* Only a caller holding what a role grants, before and after, may change it. */
+        !pc_api_may_grant_permissions(rq, &p, json_object_get(r, "permissions")) ||
+        !pc_api_may_grant_permissions(rq, &p, json_object_get(body, "permissions")))
         goto out;
     cols = json_deep_copy(body);
     json_object_set_new(cols, "updated_at", json_integer(pc_now()));

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* /users/{id}/sessions: list a user's open sessions, or end them all with their tokens. */
+#include "api/escalation.h"
 #include "api/users.h"
 #include "oauth2/changes.h"
 #include "oauth2/session.h"
@@ -48,7 +49,8 @@ void pc_api_users_sessions_end(pc_req *rq)
     pc_store_tx *tx = NULL;
     pc_status rc;
 
-    if (!pc_api_require(rq, &p, "sessions", "delete") || (u = pc_api_user_load(rq)) == NULL)
+    if (!pc_api_require(rq, &p, "sessions", "delete") || (u = pc_api_user_load(rq)) == NULL ||
+        !pc_api_may_act_on(rq, &p, json_string_value(json_object_get(u, "id"))))
         goto out;
     id = json_string_value(json_object_get(u, "id"));
     rc = pc_db_begin(&tx);

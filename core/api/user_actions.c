@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* /users/{id}: soft delete, restore, administrative password reset, effective permissions. */
+#include "api/escalation.h"
 #include "api/users.h"
 #include "oauth2/changes.h"
 #include "oauth2/session.h"
@@ -21,6 +22,10 @@ static void apply_as(pc_req *rq, const pc_principal *p, user_change change, cons
 
     if (u == NULL)
         return;
+    if (!pc_api_may_act_on(rq, p, json_string_value(json_object_get(u, "id")))) {
+        json_decref(u);
+        return;
+    }
     rc = pc_db_begin(&tx);
     if (rc == PC_OK)
         rc = change(tx, rq, u, arg);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* /users: list, create, get, update. */
+#include "api/escalation.h"
 #include "api/users.h"
 #include "iam/audit.h"
 #include "iam/links.h"
@@ -158,7 +159,9 @@ void pc_api_users_create(pc_req *rq)
     if (!pc_api_require(rq, &p, "users", "create"))
         return;
     body = pc_api_body(rq, create_fields, sizeof create_fields / sizeof *create_fields);
-    if (body == NULL || !valid_user_values(rq, body))
+    if (body == NULL || !valid_user_values(rq, body) ||
+        !pc_api_may_grant_roles(rq, &p, json_object_get(body, "roles")) ||
+        !pc_api_may_grant_groups(rq, &p, json_object_get(body, "groups")))
         goto out;
     password = json_string_value(json_object_get(body, "password"));
     if (password != NULL && pc_password_hash(password, &hash) != PC_OK) {
@@ -235,7 +238,10 @@ void pc_api_users_patch(pc_req *rq)
     if (!pc_api_require(rq, &p, "users", "update"))
         return;
     body = pc_api_body(rq, patch_fields, sizeof patch_fields / sizeof *patch_fields);
-    if (body == NULL || !valid_user_values(rq, body) || (u = pc_api_user_load(rq)) == NULL)
+    if (body == NULL || !valid_user_values(rq, body) || (u = pc_api_user_load(rq)) == NULL ||
+        !pc_api_may_act_on(rq, &p, json_string_value(json_object_get(u, "id"))) ||
+        !pc_api_may_grant_roles(rq, &p, json_object_get(body, "roles")) ||
+        !pc_api_may_grant_groups(rq, &p, json_object_get(body, "groups")))
         goto out;
     rc = patch_user(rq, &p, json_string_value(json_object_get(u, "id")), body, conflict, &unknown);
     json_decref(u);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* /users/{id}/mfa: an administrator reads a user's MFA status or resets every factor (lost device). */
+#include "api/escalation.h"
 #include "api/users.h"
 #include "iam/mfa.h"
 #include "server/store.h"
@@ -32,7 +33,8 @@ void pc_api_users_mfa_reset(pc_req *rq)
     size_t i;
     pc_status rc;
 
-    if (!pc_api_require(rq, &p, "users", "update") || (u = pc_api_user_load(rq)) == NULL)
+    if (!pc_api_require(rq, &p, "users", "update") || (u = pc_api_user_load(rq)) == NULL ||
+        !pc_api_may_act_on(rq, &p, json_string_value(json_object_get(u, "id"))))
         goto out;
     uid = json_string_value(json_object_get(u, "id"));
     rc = pc_mfa_factors(rq->tenant, uid, &factors);

@@ -59,30 +59,46 @@ int pc_client_has_grant(const pc_client *c, const char *grant)
     return 0;
 }
 
-static pc_status fail(const pc_oauth_request *rq, const char *client_id, pc_oauth_reply *reply)
+static void refuse(pc_oauth_reply *reply)
 {
-    char key[256];
-
-    snprintf(key, sizeof key, "client:%s:%s", rq->tenant->id, client_id ? client_id : "");
-    pc_throttle_fail(key, pc_srv->cfg.limit_account);
-    snprintf(key, sizeof key, "addr:%s", rq->ip);
-    pc_throttle_fail(key, pc_srv->cfg.limit_address);
     pc_oauth_error(reply, 401, "invalid_client", "client authentication failed");
     reply->www_authenticate = "Basic realm=\"portcullis\"";
+}
+
+/*
+ * Failures count per client and address, and per address. A client's
+ * counter is never keyed on its client_id alone: client ids are public, and
+ * anyone could otherwise lock a client out.
+ */
+static void keys_of(const pc_oauth_request *rq, const char *client_id, char *client_key,
+                    size_t client_len, char *addr_key, size_t addr_len)
+{
+    snprintf(client_key, client_len, "client:%s:%s:%s", rq->tenant->id, client_id ? client_id : "",
+             rq->ip);
+    snprintf(addr_key, addr_len, "addr:%s", rq->ip);
+}
+
+static pc_status fail(const pc_oauth_request *rq, const char *client_id, pc_oauth_reply *reply)
+{
+    char client_key[300], addr_key[100];
+
+    keys_of(rq, client_id, client_key, sizeof client_key, addr_key, sizeof addr_key);
+    pc_throttle_fail(client_key, pc_srv->cfg.limit_account);
+    pc_throttle_fail(addr_key, pc_srv->cfg.limit_address);
+    refuse(reply);
     return PC_ERR_DENIED;
 }
 
+/* Refuse a request from an address (or a client at an address) that failed too often. */
 static pc_status throttled(const pc_oauth_request *rq, const char *client_id, pc_oauth_reply *reply)
 {
-    char key[256];
+    char client_key[300], addr_key[100];
     int64_t retry = 0;
 
-    snprintf(key, sizeof key, "addr:%s", rq->ip);
-    if (pc_throttle_check(key, pc_srv->cfg.limit_address, &retry) == PC_OK) {
-        snprintf(key, sizeof key, "client:%s:%s", rq->tenant->id, client_id ? client_id : "");
-        if (pc_throttle_check(key, pc_srv->cfg.limit_account, &retry) == PC_OK)
-            return PC_OK;
-    }
+    keys_of(rq, client_id, client_key, sizeof client_key, addr_key, sizeof addr_key);
+    if (pc_throttle_check(addr_key, pc_srv->cfg.limit_address, &retry) == PC_OK &&
+        pc_throttle_check(client_key, pc_srv->cfg.limit_account, &retry) == PC_OK)
+        return PC_OK;
     pc_oauth_error(reply, 429, "temporarily_unavailable", "too many failed attempts; retry later");
     reply->retry_after = retry > 0 ? retry : 1;
     return PC_ERR_LIMIT;
@@ -96,12 +112,17 @@ static pc_status check_secret(const pc_oauth_request *rq, pc_client *c, const ch
     c->is_public = type != NULL && strcmp(type, "public") == 0;
     if (c->is_public && secret == NULL && allow_public)
         return PC_OK;
-    if (c->is_public || secret == NULL)
-        return fail(rq, c->client_id, reply);
-    if (!pc_client_secret_matches(json_string_value(json_object_get(c->app, "secret_hash")),
-                                  secret))
-        return fail(rq, c->client_id, reply);
-    return PC_OK;
+    if (c->is_public) {
+        refuse(reply); /* a secret sent to a public client guesses nothing */
+        return PC_ERR_DENIED;
+    }
+    /* The right secret is never throttled: failures elsewhere cannot lock a client out. */
+    if (secret != NULL &&
+        pc_client_secret_matches(json_string_value(json_object_get(c->app, "secret_hash")), secret))
+        return PC_OK;
+    if (throttled(rq, c->client_id, reply) != PC_OK)
+        return PC_ERR_LIMIT;
+    return fail(rq, c->client_id, reply);
 }
 
 pc_status pc_oauth2_client_authenticate(const pc_oauth_request *rq, int allow_public,
@@ -120,13 +141,10 @@ pc_status pc_oauth2_client_authenticate(const pc_oauth_request *rq, int allow_pu
         return PC_ERR_INVALID;
     }
     if (client_id == NULL || *client_id == '\0')
-        return fail(rq, NULL, reply);
-    rc = throttled(rq, client_id, reply);
-    if (rc != PC_OK)
-        return rc;
+        return throttled(rq, NULL, reply) == PC_OK ? fail(rq, NULL, reply) : PC_ERR_LIMIT;
     if (pc_app_cache_get(rq->tenant->id, client_id, &out->app) != PC_OK) {
         pc_client_clear(out);
-        return fail(rq, client_id, reply);
+        return throttled(rq, client_id, reply) == PC_OK ? fail(rq, client_id, reply) : PC_ERR_LIMIT;
     }
     out->id = json_string_value(json_object_get(out->app, "id"));
     out->client_id = json_string_value(json_object_get(out->app, "client_id"));

@@ -30,7 +30,10 @@ static json_t *describe_refresh(const pc_tenant *t, const json_t *rec)
     if (!json_is_null(json_object_get(rec, "rotated_at")) ||
         !json_is_null(json_object_get(rec, "revoked_at")) ||
         json_integer_value(json_object_get(rec, "expires_at")) <= pc_now() ||
-        (sid != NULL && pc_changes_sid_ended(sid)))
+        (sid != NULL && pc_changes_sid_ended(sid)) ||
+        pc_changes_is_revoked(t->id, NULL, NULL,
+                              json_string_value(json_object_get(rec, "client_id")),
+                              json_integer_value(json_object_get(rec, "created_at"))))
         return NULL;
     return json_pack("{s:b,s:s,s:O,s:O,s:O,s:O,s:O,s:s}", "active", 1, "token_type",
                      "refresh_token", "client_id", json_object_get(rec, "client_id"), "sub",

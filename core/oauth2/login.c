@@ -17,9 +17,13 @@ typedef struct keys {
     char address[100];
 } keys;
 
-static void throttle_keys(const pc_login_attempt *a, keys *k)
+/* The account is the user found (so a username and an email share one
+ * counter), or the name as typed when there is none. */
+static void throttle_keys(const pc_login_attempt *a, const json_t *user, keys *k)
 {
-    snprintf(k->account, sizeof k->account, "user:%s:%s", a->tenant->id, a->username);
+    const char *id = json_string_value(json_object_get(user, "id"));
+
+    snprintf(k->account, sizeof k->account, "user:%s:%s", a->tenant->id, id ? id : a->username);
     snprintf(k->address, sizeof k->address, "addr:%s", a->ip);
 }
 
@@ -68,14 +72,19 @@ pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retr
 
     if (a->username == NULL || a->password == NULL || *a->username == '\0')
         return PC_ERR_INVALID;
-    throttle_keys(a, &k);
-    rc = check_throttle(&k, retry_after);
-    if (rc != PC_OK)
-        return rc;
     u = find_user(a->tenant->id, a->username);
-    if (u == NULL) {
-        pc_password_burn(a->password); /* an unknown user costs the same time */
-        return failed(a, &k, NULL);
+    throttle_keys(a, u, &k);
+    rc = check_throttle(&k, retry_after);
+    if (rc != PC_OK) {
+        json_decref(u);
+        return rc;
+    }
+    /* An unknown user, or one without a password, costs the time of a real check. */
+    if (u == NULL || !json_is_string(json_object_get(u, "password_hash"))) {
+        pc_password_burn(a->password);
+        rc = failed(a, &k, json_string_value(json_object_get(u, "id")));
+        json_decref(u);
+        return rc;
     }
     if (pc_password_verify(json_string_value(json_object_get(u, "password_hash")), a->password) !=
         PC_OK) {

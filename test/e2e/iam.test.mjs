@@ -48,7 +48,8 @@ describe(`permission matrix (${storeName})`, () => {
     ['POST', (f) => `/users/${f.victim}/restore`, 'users:update', null, 204],
     ['DELETE', (f) => `/users/${f.victim}`, 'users:delete', null, 204],
     ['GET', () => '/roles', 'roles:read', null, 200],
-    ['POST', () => '/roles', 'roles:create', () => ({ name: unique('r'), permissions: ['x:y'] }), 201],
+    // A caller grants only what it holds: the new role carries the holder's own permission.
+    ['POST', () => '/roles', 'roles:create', () => ({ name: unique('r'), permissions: ['roles:create'] }), 201],
     ['GET', (f) => `/roles/${f.role}`, 'roles:read', null, 200],
     ['PATCH', (f) => `/roles/${f.role}`, 'roles:update', () => ({ description: 'changed' }), 200],
     ['DELETE', (f) => `/roles/${f.spareRole}`, 'roles:delete', null, 204],
@@ -63,6 +64,16 @@ describe(`permission matrix (${storeName})`, () => {
     ['PATCH', (f) => `/applications/${f.app}`, 'applications:update', () => ({ name: unique('a2') }), 200],
     ['POST', (f) => `/applications/${f.app}/secret`, 'applications:update', null, 200],
     ['DELETE', (f) => `/applications/${f.spareApp}`, 'applications:delete', null, 204],
+    ['GET', (f) => `/users/${f.user}/mfa`, 'users:read', null, 200],
+    ['DELETE', (f) => `/users/${f.user}/mfa`, 'users:update', null, 204],
+    ['GET', () => '/providers', 'providers:read', null, 200],
+    ['POST', () => '/providers', 'providers:create', () => providerBody(), 201],
+    ['GET', (f) => `/providers/${f.provider}`, 'providers:read', null, 200],
+    ['PATCH', (f) => `/providers/${f.provider}`, 'providers:update', () => ({ name: unique('p') }), 200],
+    ['DELETE', (f) => `/providers/${f.spareProvider}`, 'providers:delete', null, 204],
+    ['PUT', (f) => `/applications/${f.app}/providers/${f.provider}`, 'applications:update', null, 204],
+    ['PUT', (f) => `/applications/${f.app}/default-providers`, 'applications:update', (f) => ({ email: f.provider }), 204],
+    ['DELETE', (f) => `/applications/${f.app}/providers/${f.provider}`, 'applications:update', null, 204],
     ['GET', () => '/audit', 'audit:read', null, 200],
     ['GET', () => '/tenants', 'tenants:read', null, 200],
     ['POST', () => '/tenants', 'tenants:create',
@@ -70,6 +81,7 @@ describe(`permission matrix (${storeName})`, () => {
     ['DELETE', (f) => `/tenants/${f.tenant}`, 'tenants:delete', null, 204],
   ];
   const fixtures = {};
+  const providerBody = () => ({ name: unique('p'), kind: 'email', plugin: 'file', config: { dir: srv.dir + '/spool' } });
 
   before(async () => {
     fixtures.user = (await createUser(issuer, admin)).id;
@@ -80,21 +92,26 @@ describe(`permission matrix (${storeName})`, () => {
     fixtures.spareGroup = (await api(issuer, admin, 'POST', '/groups', { name: unique('g') })).json.id;
     fixtures.app = (await createApp(issuer, admin)).id;
     fixtures.spareApp = (await createApp(issuer, admin)).id;
+    fixtures.provider = (await api(issuer, admin, 'POST', '/providers', providerBody())).json.id;
+    fixtures.spareProvider = (await api(issuer, admin, 'POST', '/providers', providerBody())).json.id;
+    assert.ok(fixtures.provider && fixtures.spareProvider);
     fixtures.tenant = 'spare' + Date.now().toString(36);
     const t = await api(issuer, admin, 'POST', '/tenants', { slug: fixtures.tenant, admin: { username: 'root', password: 'Root-Pass-123' } });
     assert.equal(t.status, 201, JSON.stringify(t.json));
   });
 
   for (const [method, path, perm, body, okStatus] of endpoints) {
-    test(`${method} ${path({ user: '{id}', victim: '{id}', role: '{id}', spareRole: '{id}', group: '{id}', spareGroup: '{id}', app: '{id}', spareApp: '{id}', tenant: '{slug}' })} needs ${perm}`, async () => {
+    const shown = { user: '{id}', victim: '{id}', role: '{id}', spareRole: '{id}', group: '{id}', spareGroup: '{id}',
+      app: '{id}', spareApp: '{id}', tenant: '{slug}', provider: '{provider_id}', spareProvider: '{id}' };
+    test(`${method} ${path(shown)} needs ${perm}`, async () => {
       const p = path(fixtures);
-      const none = await api(issuer, null, method, p, body?.());
+      const none = await api(issuer, null, method, p, body?.(fixtures));
       assert.equal(none.status, 401);
       assert.equal(none.json.code, 'AUT-0006');
-      const lacking = await api(issuer, await tokenWith(null), method, p, body?.());
+      const lacking = await api(issuer, await tokenWith(null), method, p, body?.(fixtures));
       assert.equal(lacking.status, 403, `lacking: ${JSON.stringify(lacking.json)}`);
       assert.equal(lacking.json.code, 'AUT-0008');
-      const holding = await api(issuer, await tokenWith(perm), method, p, body?.());
+      const holding = await api(issuer, await tokenWith(perm), method, p, body?.(fixtures));
       assert.equal(holding.status, okStatus, `with ${perm}: ${JSON.stringify(holding.json)}`);
     });
   }
@@ -227,6 +244,28 @@ describe(`permission check (${storeName})`, () => {
     assert.deepEqual([...perms.json.permissions].sort(), ['ledger:post', 'ledger:read']);
     await api(issuer, admin, 'PATCH', `/groups/${g.json.id}`, { members: [] });
     assert.equal((await check(checker, q)).json.authorized, false);
+  });
+
+  test('a tenant holds at most 500 roles (AUT-0016 past that)', async () => {
+    // A tenant of its own, so that filling it changes nothing for the other cases.
+    const slug = 'lim' + Date.now().toString(36);
+    const t = await api(issuer, admin, 'POST', '/tenants', { slug, admin: { username: 'root', password: 'Root-Pass-123' } });
+    const token = (await getToken(t.json.issuer, 'admin-cli', t.json.admin_client.client_secret)).access_token;
+    let last;
+    for (let i = 0; i < 600; i += 1) {
+      last = await api(t.json.issuer, token, 'POST', '/roles', { name: `bulk${i}` });
+      if (last.status !== 201) break;
+    }
+    assert.equal(last.status, 400, JSON.stringify(last.json));
+    assert.equal(last.json.code, 'AUT-0016');
+    let total = 0;
+    let cursor = '';
+    do {
+      const page = await api(t.json.issuer, token, 'GET', `/roles?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
+      total += page.json.items.length;
+      cursor = page.json.next_cursor;
+    } while (cursor);
+    assert.equal(total, 500, 'the bootstrap admin role and 499 more');
   });
 
   test('limits answer 400 AUT-0016', async () => {

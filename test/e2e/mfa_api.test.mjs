@@ -73,7 +73,8 @@ describe('MFA management API', () => {
     const a = await createProvider(srv.issuer, admin, { name: 'spool-a', kind: 'email', plugin: 'file', config: { dir: `${spool}/a` } });
     const b = await createProvider(srv.issuer, admin, { name: 'spool-b', kind: 'email', plugin: 'file', config: { dir: `${spool}/b`, default: true } });
     const s = await createProvider(srv.issuer, admin, { name: 'spool-s', kind: 'sms', plugin: 'file', config: { dir: `${spool}/s` } });
-    const app = await createApp(srv.issuer, admin, { grant_types: ['password'] });
+    // First party: only such an application's user tokens may use /me (third parties get 403).
+    const app = await createApp(srv.issuer, admin, { grant_types: ['password'], first_party: true });
     assert.equal((await api(srv.issuer, admin, 'PUT', `/applications/${app.id}/providers/${a.id}`)).status, 204);
     assert.equal((await api(srv.issuer, admin, 'PUT', `/applications/${app.id}/providers/00000000-0000-7000-8000-000000000000`)).status, 404);
     const wrongKind = await api(srv.issuer, admin, 'PUT', `/applications/${app.id}/default-providers`, { email: s.id });

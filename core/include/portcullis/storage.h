@@ -176,7 +176,7 @@ typedef struct pc_storage_ops {
      */
     pc_status (*refresh_take)(void *state, pc_store_tx *tx, const char *tenant_id, const char *id,
                               int64_t now, json_t **out);
-    /** Revoke every refresh token of a family, a session (sid) or a user. Column: family_id|sid|user_id. */
+    /** Revoke every refresh token of a family, a session, a user or a client. Column: family_id|sid|user_id|client_id. */
     pc_status (*refresh_revoke)(void *state, pc_store_tx *tx, const char *tenant_id,
                                 const char *column, const char *value, int64_t now,
                                 json_t **revoked);

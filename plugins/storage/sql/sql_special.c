@@ -191,7 +191,8 @@ pc_status sql_store_refresh_revoke(void *state, pc_store_tx *tx, const char *ten
     pc_status rc;
 
     if (tenant_id == NULL || value == NULL || column == NULL ||
-        (strcmp(column, "family_id") && strcmp(column, "sid") && strcmp(column, "user_id")))
+        (strcmp(column, "family_id") && strcmp(column, "sid") && strcmp(column, "user_id") &&
+         strcmp(column, "client_id")))
         return PC_ERR_INVALID;
     /* The access tokens minted beside these refresh tokens that may still be alive. */
     snprintf(sql, sizeof sql,

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* No escalation: a caller grants only permissions it holds, and acts only on principals it outranks. */
+#include "api/escalation.h"
+#include "iam/permcache.h"
+#include "server/store.h"
+
+#include <string.h>
+
+/* Does the caller hold `perm` ("ledger:post", "ledger:*", "*:*") itself? */
+static int holds(const pc_req *rq, const pc_principal *p, const char *perm)
+{
+    const char *colon = perm ? strchr(perm, ':') : NULL;
+    char resource[128];
+    int allowed = 0;
+    size_t n;
+
+    if (colon == NULL || (n = (size_t)(colon - perm)) >= sizeof resource)
+        return 0;
+    memcpy(resource, perm, n);
+    resource[n] = '\0';
+    /* A wildcard is checked as itself: only "ledger:*" or "*:*" covers "ledger:*". */
+    return pc_permcache_check(rq->tenant->id, p->id, resource, colon + 1, &allowed) == PC_OK &&
+           allowed;
+}
+
+static int refuse(pc_req *rq, const char *what)
+{
+    pc_api_error(rq, PC_API_FORBIDDEN, what, NULL);
+    return 0;
+}
+
+int pc_api_may_grant_permissions(pc_req *rq, const pc_principal *p, const json_t *perms)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach (perms, i, v) {
+        if (!holds(rq, p, json_string_value(v)))
+            return refuse(rq, "A permission cannot be granted by a caller who does not hold it");
+    }
+    return 1;
+}
+
+/* The permissions of the role with this id or name (new), or NULL. */
+static json_t *role_permissions(const pc_req *rq, const char *field, const char *value)
+{
+    json_t *role = NULL, *perms;
+
+    if (pc_db_get(NULL, PC_ENT_ROLE, rq->tenant->id, field, value, &role) != PC_OK)
+        return NULL;
+    perms = json_incref(json_object_get(role, "permissions"));
+    json_decref(role);
+    return perms;
+}
+
+int pc_api_may_grant_roles(pc_req *rq, const pc_principal *p, const json_t *role_names)
+{
+    size_t i;
+    json_t *v, *perms;
+    int ok = 1;
+
+    json_array_foreach (role_names, i, v) {
+        /* Unknown names are reported by the caller's own validation. */
+        perms = role_permissions(rq, "name", json_string_value(v));
+        ok = perms == NULL || pc_api_may_grant_permissions(rq, p, perms);
+        json_decref(perms);
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+int pc_api_may_grant_group(pc_req *rq, const pc_principal *p, const char *group_id)
+{
+    json_t *role_ids = NULL, *v, *perms;
+    size_t i;
+    int ok = 1;
+
+    if (PC_DB->link_list(PC_DBS, NULL, PC_LINK_GROUP_ROLE, rq->tenant->id, group_id, 0,
+                         &role_ids) != PC_OK)
+        return refuse(rq, "The group's roles could not be read");
+    json_array_foreach (role_ids, i, v) {
+        if (!ok)
+            break;
+        perms = role_permissions(rq, "id", json_string_value(v));
+        ok = perms == NULL || pc_api_may_grant_permissions(rq, p, perms);
+        json_decref(perms);
+    }
+    json_decref(role_ids);
+    return ok;
+}
+
+int pc_api_may_grant_groups(pc_req *rq, const pc_principal *p, const json_t *group_names)
+{
+    size_t i;
+    json_t *v, *group;
+    int ok = 1;
+
+    json_array_foreach (group_names, i, v) {
+        group = NULL;
+        if (pc_db_get(NULL, PC_ENT_GROUP, rq->tenant->id, "name", json_string_value(v), &group) ==
+            PC_OK)
+            ok = pc_api_may_grant_group(rq, p, json_string_value(json_object_get(group, "id")));
+        json_decref(group);
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+int pc_api_may_act_on(pc_req *rq, const pc_principal *p, const char *target_id)
+{
+    json_t *perms = pc_permcache_list(rq->tenant->id, target_id);
+    size_t i;
+    json_t *v;
+    int ok = perms != NULL;
+
+    json_array_foreach (perms, i, v) {
+        if (!holds(rq, p, json_string_value(v))) {
+            ok = 0;
+            break;
+        }
+    }
+    json_decref(perms);
+    if (!ok)
+        return refuse(rq, "The target holds permissions the caller does not");
+    return 1;
+}
