@@ -45,45 +45,17 @@ static const pc_field group_fields[] = {{"name", PC_F_STRING, 1},
                                         {"members", PC_F_STRINGS, 0}};
 #define NFIELDS (sizeof group_fields / sizeof *group_fields)
 
-/* Replace the group's roles (by name) and members (by user id); unknowns collected. */
-static pc_status set_role_links(pc_store_tx *tx, const char *tenant_id, const char *gid,
-                                const json_t *names, json_t *unknown)
+/*
+ * Run one link setter; its unknown names join `unknown` so that a reply names
+ * every bad role and user at once. Returns the store status (PC_OK when only
+ * names were unknown).
+ */
+static pc_status collect(pc_status rc, json_t *found, json_t *unknown)
 {
-    size_t i;
-    json_t *n, *rec;
-    pc_status rc = PC_DB->link_remove(PC_DBS, tx, PC_LINK_GROUP_ROLE, tenant_id, gid, NULL);
-
-    json_array_foreach (names, i, n) {
-        rec = NULL;
-        if (rc == PC_OK &&
-            pc_db_get(tx, PC_ENT_ROLE, tenant_id, "name", json_string_value(n), &rec) == PC_OK)
-            rc = PC_DB->link_add(PC_DBS, tx, PC_LINK_GROUP_ROLE, tenant_id, gid,
-                                 json_string_value(json_object_get(rec, "id")));
-        else if (rc == PC_OK)
-            json_object_set_new(unknown, json_string_value(n), json_string("unknown role"));
-        json_decref(rec);
-    }
-    return rc;
-}
-
-static pc_status set_member_links(pc_store_tx *tx, const char *tenant_id, const char *gid,
-                                  const json_t *ids, json_t *unknown)
-{
-    size_t i;
-    json_t *u, *rec;
-    pc_status rc = PC_DB->link_remove(PC_DBS, tx, PC_LINK_GROUP_MEMBER, tenant_id, gid, NULL);
-
-    json_array_foreach (ids, i, u) {
-        rec = NULL;
-        if (rc == PC_OK &&
-            pc_db_get(tx, PC_ENT_USER, tenant_id, "id", json_string_value(u), &rec) == PC_OK)
-            rc = PC_DB->link_add(PC_DBS, tx, PC_LINK_GROUP_MEMBER, tenant_id, gid,
-                                 json_string_value(u));
-        else if (rc == PC_OK)
-            json_object_set_new(unknown, json_string_value(u), json_string("unknown user"));
-        json_decref(rec);
-    }
-    return rc;
+    if (found != NULL)
+        json_object_update(unknown, found);
+    json_decref(found);
+    return rc == PC_ERR_INVALID ? PC_OK : rc;
 }
 
 static pc_status save_group(pc_req *rq, const pc_principal *p, const json_t *rec,
@@ -93,16 +65,24 @@ static pc_status save_group(pc_req *rq, const pc_principal *p, const json_t *rec
     json_t *cols = json_pack("{s:O,s:O?,s:O}", "name", json_object_get(rec, "name"), "description",
                              json_object_get(rec, "description"), "updated_at",
                              json_object_get(rec, "updated_at"));
+    json_t *found = NULL;
     pc_store_tx *tx = NULL;
     pc_status rc = pc_db_begin(&tx);
 
     if (rc == PC_OK)
         rc = create ? pc_db_insert(tx, PC_ENT_GROUP, rec, conflict, 64)
                     : pc_db_update(tx, PC_ENT_GROUP, rq->tenant->id, id, cols, conflict, 64);
-    if (rc == PC_OK && json_object_get(body, "roles"))
-        rc = set_role_links(tx, rq->tenant->id, id, json_object_get(body, "roles"), unknown);
-    if (rc == PC_OK && json_object_get(body, "members"))
-        rc = set_member_links(tx, rq->tenant->id, id, json_object_get(body, "members"), unknown);
+    /* The setter fills `found`, so it runs before collect() reads it. */
+    if (rc == PC_OK && json_object_get(body, "roles")) {
+        rc = pc_iam_set_group_roles(tx, rq->tenant->id, id, json_object_get(body, "roles"), &found);
+        rc = collect(rc, found, unknown);
+        found = NULL;
+    }
+    if (rc == PC_OK && json_object_get(body, "members")) {
+        rc = pc_iam_set_group_members(tx, rq->tenant->id, id, json_object_get(body, "members"),
+                                      &found);
+        rc = collect(rc, found, unknown);
+    }
     if (rc == PC_OK && json_object_size(unknown) > 0)
         rc = PC_ERR_INVALID;
     if (rc == PC_OK)

@@ -4,9 +4,10 @@
 #include "oauth2/changes.h"
 #include "server/store.h"
 
-/* Ids of the named records of entity `ent`; unknown names collected. */
-static pc_status resolve(pc_store_tx *tx, pc_entity ent, const char *tenant_id, const json_t *names,
-                         json_t **ids, json_t **unknown)
+/* Ids of the records of entity `ent` whose `field` (name or id) is in `names`; unknowns collected. */
+static pc_status resolve_by(pc_store_tx *tx, pc_entity ent, const char *field,
+                            const char *tenant_id, const json_t *names, json_t **ids,
+                            json_t **unknown)
 {
     size_t i;
     json_t *name, *rec;
@@ -15,7 +16,7 @@ static pc_status resolve(pc_store_tx *tx, pc_entity ent, const char *tenant_id, 
     *unknown = json_object();
     json_array_foreach (names, i, name) {
         rec = NULL;
-        if (pc_db_get(tx, ent, tenant_id, "name", json_string_value(name), &rec) == PC_OK)
+        if (pc_db_get(tx, ent, tenant_id, field, json_string_value(name), &rec) == PC_OK)
             json_array_append(*ids, json_object_get(rec, "id"));
         else
             json_object_set_new(*unknown, json_string_value(name), json_string("unknown"));
@@ -31,12 +32,20 @@ static pc_status resolve(pc_store_tx *tx, pc_entity ent, const char *tenant_id, 
     return PC_ERR_INVALID;
 }
 
-static pc_status set_links(pc_store_tx *tx, pc_link kind, pc_entity ent, const char *tenant_id,
-                           const char *owner, int owner_is_a, const json_t *names, json_t **unknown)
+static pc_status resolve(pc_store_tx *tx, pc_entity ent, const char *tenant_id, const json_t *names,
+                         json_t **ids, json_t **unknown)
+{
+    return resolve_by(tx, ent, "name", tenant_id, names, ids, unknown);
+}
+
+/* Make `owner` linked to exactly the records of `ent` named (by `field`) in `names`. */
+static pc_status set_links_by(pc_store_tx *tx, pc_link kind, pc_entity ent, const char *field,
+                              const char *tenant_id, const char *owner, int owner_is_a,
+                              const json_t *names, json_t **unknown)
 {
     json_t *ids = NULL, *id;
     size_t i;
-    pc_status rc = resolve(tx, ent, tenant_id, names, &ids, unknown);
+    pc_status rc = resolve_by(tx, ent, field, tenant_id, names, &ids, unknown);
 
     if (rc != PC_OK)
         return rc;
@@ -51,6 +60,12 @@ static pc_status set_links(pc_store_tx *tx, pc_link kind, pc_entity ent, const c
     }
     json_decref(ids);
     return rc;
+}
+
+static pc_status set_links(pc_store_tx *tx, pc_link kind, pc_entity ent, const char *tenant_id,
+                           const char *owner, int owner_is_a, const json_t *names, json_t **unknown)
+{
+    return set_links_by(tx, kind, ent, "name", tenant_id, owner, owner_is_a, names, unknown);
 }
 
 pc_status pc_iam_permissions_changed(pc_store_tx *tx, const char *tenant_id)
@@ -97,6 +112,19 @@ pc_status pc_iam_set_groups(pc_store_tx *tx, const char *tenant_id, const char *
         rc = set_links(tx, PC_LINK_GROUP_MEMBER, PC_ENT_GROUP, tenant_id, user_id, 0, names,
                        unknown);
     return rc == PC_OK ? pc_iam_permissions_changed(tx, tenant_id) : rc;
+}
+
+pc_status pc_iam_set_group_roles(pc_store_tx *tx, const char *tenant_id, const char *group_id,
+                                 const json_t *names, json_t **unknown)
+{
+    return set_links(tx, PC_LINK_GROUP_ROLE, PC_ENT_ROLE, tenant_id, group_id, 1, names, unknown);
+}
+
+pc_status pc_iam_set_group_members(pc_store_tx *tx, const char *tenant_id, const char *group_id,
+                                   const json_t *user_ids, json_t **unknown)
+{
+    return set_links_by(tx, PC_LINK_GROUP_MEMBER, PC_ENT_USER, "id", tenant_id, group_id, 1,
+                        user_ids, unknown);
 }
 
 /* Map the ids linked to `id` to their records' names. */

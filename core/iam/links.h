@@ -13,6 +13,15 @@ pc_status pc_iam_set_roles(pc_store_tx *tx, const char *tenant_id, const char *p
 /** Make user `user_id` a member of exactly the groups named in `names`. */
 pc_status pc_iam_set_groups(pc_store_tx *tx, const char *tenant_id, const char *user_id,
                             const json_t *names, json_t **unknown);
+/**
+ * Make group `group_id` hold exactly the roles named in `names` / have exactly
+ * the users whose ids are in `user_ids`, in `tx`. Unknown names or ids:
+ * PC_ERR_INVALID with *unknown. The caller records the permissions change.
+ */
+pc_status pc_iam_set_group_roles(pc_store_tx *tx, const char *tenant_id, const char *group_id,
+                                 const json_t *names, json_t **unknown);
+pc_status pc_iam_set_group_members(pc_store_tx *tx, const char *tenant_id, const char *group_id,
+                                   const json_t *user_ids, json_t **unknown);
 /** Record in `tx` that the tenant's permissions changed (every node recompiles its sets). */
 pc_status pc_iam_permissions_changed(pc_store_tx *tx, const char *tenant_id);
 /** Names of the roles a principal holds directly (new array). */

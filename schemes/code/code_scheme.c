@@ -244,3 +244,27 @@ pc_status code_verify(const code_scheme *cs, const pc_scheme_call *call, pc_fact
     }
     return PC_OK;
 }
+
+pc_status code_scheme_start(const code_scheme *cs, const pc_host *h, void **state)
+{
+    code_scheme_init(h);
+    *state = (void *)cs;
+    return PC_OK;
+}
+
+pc_status code_scheme_enrol_op(void *state, const pc_scheme_call *call, pc_factor *f,
+                               const json_t *input, json_t **reply)
+{
+    return code_enrol(state, call, f, input, reply);
+}
+
+pc_status code_scheme_challenge_op(void *state, const pc_scheme_call *call, pc_factor *f)
+{
+    return code_challenge(state, call, f);
+}
+
+pc_status code_scheme_verify_op(void *state, const pc_scheme_call *call, pc_factor *f,
+                                const char *code)
+{
+    return code_verify(state, call, f, code);
+}

@@ -25,6 +25,17 @@ pc_status code_challenge(const code_scheme *cs, const pc_scheme_call *call, pc_f
 /** Check a code: single use, expiring, a bounded number of attempts. */
 pc_status code_verify(const code_scheme *cs, const pc_scheme_call *call, pc_factor *f,
                       const char *code);
+
+/*
+ * The scheme operations of a plugin built on this: its state is its own
+ * code_scheme, set by code_scheme_start() from its init().
+ */
+pc_status code_scheme_start(const code_scheme *cs, const pc_host *host, void **state);
+pc_status code_scheme_enrol_op(void *state, const pc_scheme_call *call, pc_factor *f,
+                               const json_t *input, json_t **reply);
+pc_status code_scheme_challenge_op(void *state, const pc_scheme_call *call, pc_factor *f);
+pc_status code_scheme_verify_op(void *state, const pc_scheme_call *call, pc_factor *f,
+                                const char *code);
 /** {{name}} replaced by the string members of vars (unknown names vanish); new string. */
 char *code_render(const char *tpl, const json_t *vars);
 #endif

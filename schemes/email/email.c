@@ -29,28 +29,7 @@ static const code_scheme email = {
 static pc_status init(const pc_host *host, const json_t *config, void **state)
 {
     (void)config;
-    code_scheme_init(host);
-    *state = NULL;
-    return PC_OK;
-}
-
-static pc_status enrol(void *state, const pc_scheme_call *call, pc_factor *f, const json_t *input,
-                       json_t **reply)
-{
-    (void)state;
-    return code_enrol(&email, call, f, input, reply);
-}
-
-static pc_status challenge(void *state, const pc_scheme_call *call, pc_factor *f)
-{
-    (void)state;
-    return code_challenge(&email, call, f);
-}
-
-static pc_status verify(void *state, const pc_scheme_call *call, pc_factor *f, const char *code)
-{
-    (void)state;
-    return code_verify(&email, call, f, code);
+    return code_scheme_start(&email, host, state);
 }
 
 static const pc_scheme_ops ops = {
@@ -59,9 +38,9 @@ static const pc_scheme_ops ops = {
                        "One-time codes by email, through the tenant's email provider", init, NULL),
     .method = "email",
     .amr = "otp",
-    .enrol = enrol,
-    .challenge = challenge,
-    .verify = verify,
+    .enrol = code_scheme_enrol_op,
+    .challenge = code_scheme_challenge_op,
+    .verify = code_scheme_verify_op,
     .channel = "email",
     .enrol_activates = 0,
 };

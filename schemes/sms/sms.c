@@ -29,28 +29,7 @@ static const code_scheme sms = {
 static pc_status init(const pc_host *host, const json_t *config, void **state)
 {
     (void)config;
-    code_scheme_init(host);
-    *state = NULL;
-    return PC_OK;
-}
-
-static pc_status enrol(void *state, const pc_scheme_call *call, pc_factor *f, const json_t *input,
-                       json_t **reply)
-{
-    (void)state;
-    return code_enrol(&sms, call, f, input, reply);
-}
-
-static pc_status challenge(void *state, const pc_scheme_call *call, pc_factor *f)
-{
-    (void)state;
-    return code_challenge(&sms, call, f);
-}
-
-static pc_status verify(void *state, const pc_scheme_call *call, pc_factor *f, const char *code)
-{
-    (void)state;
-    return code_verify(&sms, call, f, code);
+    return code_scheme_start(&sms, host, state);
 }
 
 static const pc_scheme_ops ops = {
@@ -58,9 +37,9 @@ static const pc_scheme_ops ops = {
                            "One-time codes by SMS, through the tenant's SMS provider", init, NULL),
     .method = "sms",
     .amr = "sms",
-    .enrol = enrol,
-    .challenge = challenge,
-    .verify = verify,
+    .enrol = code_scheme_enrol_op,
+    .challenge = code_scheme_challenge_op,
+    .verify = code_scheme_verify_op,
     .channel = "sms",
     .enrol_activates = 0,
 };

@@ -268,6 +268,16 @@ describe(`permission check (${storeName})`, () => {
     assert.equal(total, 500, 'the bootstrap admin role and 499 more');
   });
 
+  test('a group with an unknown role and an unknown member names both, and is not created', async () => {
+    const name = unique('bad');
+    const r = await api(issuer, admin, 'POST', '/groups',
+      { name, roles: ['no-such-role'], members: ['00000000-0000-7000-8000-000000000000'] });
+    assert.equal(r.status, 400);
+    assert.equal(r.json.code, 'AUT-0009');
+    assert.deepEqual(Object.keys(r.json.fields).sort(), ['00000000-0000-7000-8000-000000000000', 'no-such-role']);
+    assert.deepEqual((await api(issuer, admin, 'GET', `/groups?q=${name}`)).json.items, []);
+  });
+
   test('limits answer 400 AUT-0016', async () => {
     const many = Array.from({ length: 1001 }, (_, i) => `res${i}:read`);
     const r = await api(issuer, admin, 'POST', '/roles', { name: unique('big'), permissions: many });
