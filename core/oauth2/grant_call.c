@@ -30,6 +30,7 @@ void pc_grant_ctx_clear(pc_grant_ctx *ctx)
     free(ctx->family_id);
     free(ctx->nonce);
     free(ctx->code_id);
+    pc_free_secret(ctx->rotated_refresh);
     free(ctx->error);
     free(ctx->error_description);
     json_decref(ctx->error_extra);

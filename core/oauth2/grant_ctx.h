@@ -23,6 +23,11 @@ typedef struct pc_grant_ctx {
     int want_refresh;
     char *nonce;   /**< echoed in the ID token (authorization code grant) */
     char *code_id; /**< the redeemed authorization code: told what was minted */
+    /* A rotated refresh token's successor, stored before minting beside the
+     * access token id and issue time fixed here. */
+    char *rotated_refresh;
+    char access_jti[37];
+    int64_t access_iat;
     /* how it failed */
     char *error;
     char *error_description;

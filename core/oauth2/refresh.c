@@ -83,20 +83,42 @@ static pc_status settle_scope(pc_grant_ctx *ctx, const char *original)
     return PC_OK;
 }
 
-static pc_status adopt(pc_grant_ctx *ctx, const json_t *rec)
+/*
+ * The user behind the token, read after the rotation committed. An ID token
+ * needs the user's claims, so with `openid` the record is read (and a
+ * deleted user refused). Without it the token needs only the subject's id:
+ * deleting a user revokes the user's refresh tokens in the same transaction
+ * (pc_session_end_all), so a token that could be taken belongs to a user who
+ * existed when it was taken.
+ */
+static pc_status load_user(pc_grant_ctx *ctx, const char *uid)
 {
-    const char *sid = json_string_value(json_object_get(rec, "sid"));
-    const char *uid = json_string_value(json_object_get(rec, "user_id"));
     json_t *user = NULL;
 
-    if (uid == NULL || (sid != NULL && pc_changes_sid_ended(sid)) ||
-        pc_db_get(NULL, PC_ENT_USER, ctx->rq->tenant->id, "id", uid, &user) != PC_OK ||
+    if (!pc_scope_has(ctx->scope, "openid")) {
+        ctx->user = json_pack("{s:s}", "id", uid);
+        return ctx->user ? PC_OK : PC_ERR_INTERNAL;
+    }
+    if (pc_db_get(NULL, PC_ENT_USER, ctx->rq->tenant->id, "id", uid, &user) != PC_OK ||
         !json_is_null(json_object_get(user, "deleted_at"))) {
         json_decref(user);
         pc_grant_ctx_fail(ctx, 400, "invalid_grant", "refresh token is no longer valid");
         return PC_ERR_DENIED;
     }
     ctx->user = user;
+    return PC_OK;
+}
+
+/* What the successor inherits from the token just taken. */
+static pc_status adopt(pc_grant_ctx *ctx, const json_t *rec)
+{
+    const char *sid = json_string_value(json_object_get(rec, "sid"));
+
+    if (json_string_value(json_object_get(rec, "user_id")) == NULL ||
+        (sid != NULL && pc_changes_sid_ended(sid))) {
+        pc_grant_ctx_fail(ctx, 400, "invalid_grant", "refresh token is no longer valid");
+        return PC_ERR_DENIED;
+    }
     ctx->kind = SUBJECT_USER;
     ctx->sid = pc_strdup(sid);
     ctx->amr = json_incref(json_object_get(rec, "amr"));
@@ -106,33 +128,9 @@ static pc_status adopt(pc_grant_ctx *ctx, const json_t *rec)
     return settle_scope(ctx, json_string_value(json_object_get(rec, "scope")));
 }
 
-pc_status pc_refresh_redeem(pc_grant_ctx *ctx, const char *token)
-{
-    const pc_tenant *t = ctx->rq->tenant;
-    json_t *rec = token ? pc_refresh_lookup(t, token) : NULL, *taken = NULL;
-    pc_status rc;
-
-    /* Only the client it was issued to may use it; check before rotating. */
-    if (rec == NULL ||
-        strcmp(json_string_value(json_object_get(rec, "client_id")), ctx->client->client_id) != 0) {
-        json_decref(rec);
-        pc_grant_ctx_fail(ctx, 400, "invalid_grant", "unknown refresh token");
-        return PC_ERR_DENIED;
-    }
-    rc = PC_DB->refresh_take(PC_DBS, NULL, t->id, json_string_value(json_object_get(rec, "id")),
-                             pc_now(), &taken);
-    if (rc == PC_OK)
-        rc = adopt(ctx, taken);
-    else if (rc == PC_ERR_CONFLICT)
-        rc = replayed(ctx, taken);
-    else
-        pc_grant_ctx_fail(ctx, 400, "invalid_grant", "refresh token expired or revoked");
-    json_decref(rec);
-    json_decref(taken);
-    return rc;
-}
-
-pc_status pc_refresh_issue(const pc_grant_ctx *ctx, const pc_minted *access, char **token)
+/* Store a new refresh token for ctx's subject, minted beside access token `jti`. */
+static pc_status store_new(pc_store_tx *tx, const pc_grant_ctx *ctx, const char *user_id,
+                           const char *jti, int64_t access_exp, char **token)
 {
     const pc_tenant *t = ctx->rq->tenant;
     char family[37], *tok = pc_random_token(TOKEN_BYTES), *id = pc_sha256_hex(tok);
@@ -144,19 +142,87 @@ pc_status pc_refresh_issue(const pc_grant_ctx *ctx, const pc_minted *access, cha
         pc_uuid7(family);
     rec = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?,s:s,s:O,s:I,s:I,s:I,s:n,s:n,s:s,s:I}", "id", id,
                     "tenant_id", t->id, "family_id", ctx->family_id ? ctx->family_id : family,
-                    "client_id", ctx->client->client_id, "user_id",
-                    json_string_value(json_object_get(ctx->user, "id")), "sid", ctx->sid, "scope",
-                    ctx->scope ? ctx->scope : "", "amr", ctx->amr, "auth_time",
+                    "client_id", ctx->client->client_id, "user_id", user_id, "sid", ctx->sid,
+                    "scope", ctx->scope ? ctx->scope : "", "amr", ctx->amr, "auth_time",
                     (json_int_t)ctx->auth_time, "created_at", (json_int_t)now, "expires_at",
                     (json_int_t)(now + t->refresh_ttl), "rotated_at", "revoked_at", "access_jti",
-                    access->jti, "access_exp", (json_int_t)access->exp);
-    rc = rec ? pc_db_insert(NULL, PC_ENT_REFRESH, rec, NULL, 0) : PC_ERR_INTERNAL;
+                    jti, "access_exp", (json_int_t)access_exp);
+    rc = rec ? pc_db_insert(tx, PC_ENT_REFRESH, rec, NULL, 0) : PC_ERR_INTERNAL;
     json_decref(rec);
     free(id);
     if (rc != PC_OK) {
-        free(tok);
+        pc_free_secret(tok);
         return rc;
     }
     *token = tok;
     return PC_OK;
+}
+
+/* Take `token` for ctx's client in `tx`: PC_OK with the record, PC_ERR_CONFLICT on a replay. */
+static pc_status take(pc_grant_ctx *ctx, pc_store_tx *tx, const char *token, json_t **taken)
+{
+    const pc_tenant *t = ctx->rq->tenant;
+    char *id = pc_sha256_hex(token);
+    json_t *rec = NULL;
+    pc_status rc = pc_db_get(tx, PC_ENT_REFRESH, t->id, "id", id, &rec);
+
+    /* Only the client it was issued to may use it; check before rotating. */
+    if (rc != PC_OK ||
+        strcmp(json_string_value(json_object_get(rec, "client_id")), ctx->client->client_id) != 0) {
+        pc_grant_ctx_fail(ctx, 400, "invalid_grant", "unknown refresh token");
+        rc = PC_ERR_DENIED;
+    } else {
+        rc = PC_DB->refresh_take(PC_DBS, tx, t->id, id, pc_now(), taken);
+        if (rc != PC_OK && rc != PC_ERR_CONFLICT)
+            pc_grant_ctx_fail(ctx, 400, "invalid_grant", "refresh token expired or revoked");
+    }
+    json_decref(rec);
+    free(id);
+    return rc;
+}
+
+/*
+ * One transaction takes the token and stores its successor, so a failure
+ * loses neither; the access token's id and issue time are fixed first for
+ * the successor to record. Signing comes after the commit, outside the
+ * store's writer lock.
+ */
+pc_status pc_refresh_redeem(pc_grant_ctx *ctx, const char *token)
+{
+    const pc_tenant *t = ctx->rq->tenant;
+    pc_store_tx *tx = NULL;
+    json_t *taken = NULL;
+    pc_status rc;
+
+    if (token == NULL || *token == '\0') {
+        pc_grant_ctx_fail(ctx, 400, "invalid_grant", "unknown refresh token");
+        return PC_ERR_DENIED;
+    }
+    pc_uuid7(ctx->access_jti);
+    ctx->access_iat = pc_now();
+    rc = pc_db_begin(&tx);
+    if (rc == PC_OK)
+        rc = take(ctx, tx, token, &taken);
+    if (rc == PC_OK)
+        rc = adopt(ctx, taken);
+    if (rc == PC_OK)
+        rc = store_new(tx, ctx, json_string_value(json_object_get(taken, "user_id")),
+                       ctx->access_jti, ctx->access_iat + t->access_ttl, &ctx->rotated_refresh);
+    rc = tx ? pc_db_finish(tx, rc) : rc;
+    if (rc == PC_OK)
+        rc = load_user(ctx, json_string_value(json_object_get(taken, "user_id")));
+    else if (rc == PC_ERR_CONFLICT)
+        rc = replayed(ctx, taken);
+    else if (ctx->error == NULL)
+        pc_grant_ctx_fail(ctx, 500, "server_error", NULL);
+    if (rc != PC_OK)
+        ctx->kind = SUBJECT_NONE;
+    json_decref(taken);
+    return rc;
+}
+
+pc_status pc_refresh_issue(const pc_grant_ctx *ctx, const pc_minted *access, char **token)
+{
+    return store_new(NULL, ctx, json_string_value(json_object_get(ctx->user, "id")), access->jti,
+                     access->exp, token);
 }

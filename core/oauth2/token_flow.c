@@ -38,15 +38,19 @@ static void subject_of(const pc_grant_ctx *ctx, pc_token_subject *s)
     s->auth_time = ctx->auth_time;
     s->audience = NULL;
     s->nonce = ctx->nonce;
+    s->jti = ctx->access_jti[0] ? ctx->access_jti : NULL;
+    s->iat = ctx->access_iat;
 }
 
 /* RFC 8707: a resource indicator must be one the client may address. */
-static int resource_allowed(const pc_grant_ctx *ctx, const char *resource)
+static int resource_allowed(const pc_client *client, const char *resource)
 {
     size_t i;
     json_t *r;
 
-    json_array_foreach (json_object_get(ctx->client->app, "resources"), i, r)
+    if (resource == NULL)
+        return 1;
+    json_array_foreach (json_object_get(client->app, "resources"), i, r)
         if (json_is_string(r) && strcmp(json_string_value(r), resource) == 0)
             return 1;
     return 0;
@@ -65,7 +69,10 @@ static pc_status add_user_tokens(const pc_grant_ctx *ctx, const pc_token_subject
             json_object_set_new(body, "id_token", json_string(id_token));
         free(id_token);
     }
-    if (rc == PC_OK && ctx->want_refresh && pc_client_has_grant(ctx->client, "refresh_token")) {
+    if (rc == PC_OK && ctx->rotated_refresh != NULL) {
+        json_object_set_new(body, "refresh_token", json_string(ctx->rotated_refresh));
+    } else if (rc == PC_OK && ctx->want_refresh &&
+               pc_client_has_grant(ctx->client, "refresh_token")) {
         rc = pc_refresh_issue(ctx, access, &refresh);
         if (rc == PC_OK)
             json_object_set_new(body, "refresh_token", json_string(refresh));
@@ -77,18 +84,13 @@ static pc_status add_user_tokens(const pc_grant_ctx *ctx, const pc_token_subject
 static void mint(const pc_grant_ctx *ctx, pc_oauth_reply *reply)
 {
     const pc_tenant *t = ctx->rq->tenant;
-    const char *resource = pc_oauth_param(ctx->rq, "resource");
     pc_token_subject s;
     pc_minted access = {0};
     json_t *body;
     pc_status rc;
 
     subject_of(ctx, &s);
-    if (resource != NULL && !resource_allowed(ctx, resource)) {
-        pc_oauth_error(reply, 400, "invalid_target", "resource is not allowed for this client");
-        return;
-    }
-    s.audience = resource;
+    s.audience = pc_oauth_param(ctx->rq, "resource");
     rc = pc_token_mint_access(t, &s, &access);
     body =
         json_pack("{s:s,s:s,s:I,s:s}", "access_token", access.jwt ? access.jwt : "", "token_type",
@@ -139,6 +141,12 @@ void pc_oauth2_token(const pc_oauth_request *rq, pc_oauth_reply *reply)
     if (!pc_mfa_grant_allowed(&client, grant_type)) {
         pc_oauth_error(reply, 400, "unauthorized_client",
                        "this client may not use this grant type");
+        pc_client_clear(&client);
+        return;
+    }
+    /* Before the grant runs: a refresh token it rotates must not be lost to a bad resource. */
+    if (!resource_allowed(&client, pc_oauth_param(rq, "resource"))) {
+        pc_oauth_error(reply, 400, "invalid_target", "resource is not allowed for this client");
         pc_client_clear(&client);
         return;
     }

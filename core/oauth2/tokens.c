@@ -24,8 +24,13 @@ pc_status pc_token_mint_access(const pc_tenant *t, const pc_token_subject *s, pc
 
     if (key == NULL)
         return PC_ERR_CRYPTO;
-    pc_uuid7(out->jti);
-    out->iat = pc_now();
+    if (s->jti != NULL) {
+        memcpy(out->jti, s->jti, sizeof out->jti);
+        out->iat = s->iat;
+    } else {
+        pc_uuid7(out->jti);
+        out->iat = pc_now();
+    }
     out->exp = out->iat + t->access_ttl;
     /* RFC 9068 §2.2 */
     claims = json_pack("{s:s,s:s,s:s,s:I,s:I,s:s,s:s,s:s}", "iss", t->issuer, "sub", s->sub, "aud",

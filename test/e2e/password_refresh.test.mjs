@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import * as client from 'openid-client';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import {
-  ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, adminToken, createUser, introspect, passwordGrant, startServer, tokenRequest,
+  ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, adminToken, api, createUser, introspect, passwordGrant, startServer,
+  tokenRequest,
 } from './lib/server.mjs';
 
 /** OIDC Core §3.1.3.6: base64url of the left half of the SHA-256 of the access token. */
@@ -169,7 +170,36 @@ describe('password grant and refresh tokens', () => {
       { grant_type: 'refresh_token', refresh_token: first.refresh_token });
     assert.equal(r.status, 400);
     assert.equal(r.json.error, 'invalid_grant');
+    // The stranger's attempt did not use it up.
+    const mine = await client.refreshTokenGrant(config, first.refresh_token);
+    assert.equal(typeof mine.access_token, 'string');
   });
+
+  test('a refresh refused for a resource the client may not address leaves the token usable', async () => {
+    const first = await login();
+    const r = await tokenRequest(srv.issuer, ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET,
+      { grant_type: 'refresh_token', refresh_token: first.refresh_token, resource: 'https://elsewhere.example' });
+    assert.equal(r.status, 400, JSON.stringify(r.json));
+    assert.equal(r.json.error, 'invalid_target');
+    const next = await client.refreshTokenGrant(config, first.refresh_token);
+    assert.notEqual(next.refresh_token, first.refresh_token);
+  });
+
+  for (const scope of ['openid profile', 'profile']) {
+    test(`deleting the user ends its refresh tokens (scope "${scope}")`, async () => {
+      const admin = await adminToken(srv.issuer);
+      const doomed = await createUser(srv.issuer, admin);
+      const granted = await passwordGrant(srv.issuer, doomed.username, doomed.password, scope);
+      assert.equal(granted.status, 200, JSON.stringify(granted.json));
+      const del = await api(srv.issuer, admin, 'DELETE', `/users/${doomed.id}`);
+      assert.equal(del.status, 204, JSON.stringify(del.json));
+      const r = await tokenRequest(srv.issuer, ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET,
+        { grant_type: 'refresh_token', refresh_token: granted.json.refresh_token });
+      assert.equal(r.status, 400, JSON.stringify(r.json));
+      assert.equal(r.json.error, 'invalid_grant');
+      assert.equal(r.json.access_token, undefined);
+    });
+  }
 
   test('an unknown refresh token is invalid_grant', async () => {
     const r = await tokenRequest(srv.issuer, ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET,

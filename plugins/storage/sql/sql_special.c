@@ -135,30 +135,37 @@ pc_status sql_store_principal_permissions(void *state, pc_store_tx *tx, const ch
 
 /* A single-use record (refresh token, authorization code): `update` marks it
  * used only if it is still usable. One conditional UPDATE decides the race: of
- * two concurrent redemptions exactly one changes the row; the other sees a
- * replay, which `replayed` recognises on the record. */
+ * two concurrent redemptions exactly one changes the row, and gets it back
+ * from RETURNING; the other reads the row to tell a replay (`replayed`) from
+ * an unknown, revoked or expired record. */
 static pc_status take_once(void *state, pc_store_tx *tx, const char *update, pc_entity ent,
                            const char *tenant_id, const char *id, int64_t now,
                            int (*replayed)(const json_t *rec), json_t **out)
 {
     sql_param p[4] = {sql_int(now), sql_text(id), sql_text(tenant_id), sql_int(now)};
+    char sql[1024];
     sql_result *r = NULL;
     json_t *rec = NULL;
     pc_status rc;
 
     if (tenant_id == NULL || id == NULL)
         return PC_ERR_INVALID;
-    rc = sql_run_once(state, tx, update, p, 4, &r, NULL, 0);
-    if (rc != PC_OK)
-        goto out;
-    int taken = r->changes == 1;
-    rc = sql_store_get(state, tx, ent, tenant_id, "id", id, &rec);
-    if (rc != PC_OK || taken)
-        goto out;
-    rc = replayed(rec) ? PC_ERR_CONFLICT : PC_ERR_NOT_FOUND;
-out:
+    if (snprintf(sql, sizeof sql, "%s RETURNING %s", update, sql_entity_select_list(ent)) >=
+        (int)sizeof sql)
+        return PC_ERR_INTERNAL;
+    rc = sql_run_once(state, tx, sql, p, 4, &r, NULL, 0);
+    if (rc == PC_OK && r->nrows == 1) {
+        *out = sql_row_to_json(sql_entity(ent), r, 0);
+        sql_result_free(r);
+        return PC_OK;
+    }
     sql_result_free(r);
-    if (rc == PC_OK || rc == PC_ERR_CONFLICT)
+    if (rc != PC_OK)
+        return rc;
+    rc = sql_store_get(state, tx, ent, tenant_id, "id", id, &rec);
+    if (rc == PC_OK)
+        rc = replayed(rec) ? PC_ERR_CONFLICT : PC_ERR_NOT_FOUND;
+    if (rc == PC_ERR_CONFLICT)
         *out = rec;
     else
         json_decref(rec);
