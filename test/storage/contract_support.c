@@ -262,7 +262,8 @@ const char *ids_of(const json_t *arr, char *buf, size_t len)
 
 /* ---- setup ---- */
 
-static void remove_sqlite_files(const char *uri)
+/* Deletes the files of a store named by a sqlite:// URI; other URIs are left alone. */
+void remove_sqlite_files(const char *uri)
 {
     static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
     char path[4096];
@@ -296,18 +297,13 @@ static int load_plugin(void)
     return 0;
 }
 
-int group_setup(void **state)
+/* Opens (and migrates) the store at store_uri into st with the loaded plugin. */
+pc_status store_open(void)
 {
     json_t *cfg;
     int from = -1, to = -1;
     pc_status rc;
 
-    now = host_now();
-    snprintf(run_id, sizeof run_id, "%08llx%04x", (unsigned long long)now,
-             (unsigned)getpid() & 0xffff);
-    remove_sqlite_files(store_uri);
-    if (load_plugin() != 0)
-        return -1;
     cfg = json_pack("{s:s,s:i}", "uri", store_uri, "pool_size", 4);
     rc = ops->base.init(&host, cfg, &st);
     json_decref(cfg);
@@ -317,13 +313,31 @@ int group_setup(void **state)
         rc = ops->migrate(st, &from, &to);
     fprintf(stderr, "plugin %s (%s): migrate %d -> %d: %s\n", ops->base.name, ops->base.version,
             from, to, status_name(rc));
-    return rc == PC_OK ? 0 : -1;
+    return rc;
+}
+
+/* Closes the store in st, if open. */
+void store_close(void)
+{
+    if (ops != NULL && ops->base.fini != NULL && st != NULL)
+        ops->base.fini(st);
+    st = NULL;
+}
+
+int group_setup(void **state)
+{
+    now = host_now();
+    snprintf(run_id, sizeof run_id, "%08llx%04x", (unsigned long long)now,
+             (unsigned)getpid() & 0xffff);
+    remove_sqlite_files(store_uri);
+    if (load_plugin() != 0)
+        return -1;
+    return store_open() == PC_OK ? 0 : -1;
 }
 
 int group_teardown(void **state)
 {
-    if (ops != NULL && ops->base.fini != NULL && st != NULL)
-        ops->base.fini(st);
+    store_close();
     if (dl != NULL)
         dlclose(dl);
     return 0;

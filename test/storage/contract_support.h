@@ -67,6 +67,12 @@ void expect_set(const json_t *arr, const char *const *want, size_t n, const char
 
 const char *ids_of(const json_t *arr, char *buf, size_t len);
 
+void remove_sqlite_files(const char *uri);
+
+pc_status store_open(void);
+
+void store_close(void);
+
 int group_setup(void **state);
 
 int group_teardown(void **state);

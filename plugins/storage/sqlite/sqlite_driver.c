@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The SQLite sql_driver: one sqlite3 handle per pooled connection, statements prepared once. */
 #include "sqlite_driver.h"
+#include "sqlite_checkpoint.h"
 #include "sqlite_schema.h"
 
 #include <pthread.h>
@@ -21,6 +22,7 @@ struct sql_conn {
     sqlite3 *db;
     cached_stmt *buckets[STMT_BUCKETS];
     int holds_writer; /* this connection's transaction holds the writer lock */
+    sqlite_checkpointer *checkpointer;
 };
 
 /*
@@ -35,13 +37,13 @@ static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
  * one connection must not wait for itself from another. */
 static __thread int writer_depth;
 
-static void writer_enter(void)
+void sqlite_writer_enter(void)
 {
     if (writer_depth++ == 0)
         pthread_mutex_lock(&writer);
 }
 
-static void writer_leave(void)
+void sqlite_writer_leave(void)
 {
     if (--writer_depth == 0)
         pthread_mutex_unlock(&writer);
@@ -76,6 +78,8 @@ static pc_status sqlite_connect(const char *uri, sql_conn **out, char *err, size
         snprintf(err, errlen, "%s: %s", db_path(uri), sqlite3_errmsg(c->db));
         goto fail;
     }
+    if (strcmp(db_path(uri), ":memory:") != 0)
+        c->checkpointer = sqlite_checkpointer_attach(c->db, db_path(uri));
     *out = c;
     return PC_OK;
 fail:
@@ -98,6 +102,7 @@ static void sqlite_disconnect(sql_conn *c)
             s = next;
         }
     }
+    sqlite_checkpointer_detach(c->checkpointer);
     sqlite3_close(c->db);
     free(c);
 }
@@ -114,14 +119,14 @@ static pc_status sqlite_exec(sql_conn *c, const char *sql)
     int rc;
 
     if (begins && !c->holds_writer) {
-        writer_enter();
+        sqlite_writer_enter();
         c->holds_writer = 1;
     }
     rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
     /* The writer is released when the transaction ends, or if it never began. */
     if (c->holds_writer && (ends || (begins && rc != SQLITE_OK)) && sqlite3_get_autocommit(c->db)) {
         c->holds_writer = 0;
-        writer_leave();
+        sqlite_writer_leave();
     }
     return rc == SQLITE_OK ? PC_OK : PC_ERR_STORAGE;
 }
@@ -218,11 +223,11 @@ static pc_status sqlite_query(sql_conn *c, const char *sql, const sql_param *par
     int lone_write = !c->holds_writer && !sqlite3_stmt_readonly(st);
     rc = bind_all(st, params, nparams);
     if (lone_write)
-        writer_enter();
+        sqlite_writer_enter();
     if (rc == SQLITE_OK)
         rc = step_all(c, st, r);
     if (lone_write)
-        writer_leave();
+        sqlite_writer_leave();
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_OK || out == NULL) {
