@@ -128,12 +128,12 @@ static pc_status adopt(pc_grant_ctx *ctx, const json_t *rec)
     return settle_scope(ctx, json_string_value(json_object_get(rec, "scope")));
 }
 
-/* Store a new refresh token for ctx's subject, minted beside access token `jti`. */
+/* Store refresh token `tok` for ctx's subject, minted beside access token `jti`. */
 static pc_status store_new(pc_store_tx *tx, const pc_grant_ctx *ctx, const char *user_id,
-                           const char *jti, int64_t access_exp, char **token)
+                           const char *jti, int64_t access_exp, const char *tok)
 {
     const pc_tenant *t = ctx->rq->tenant;
-    char family[37], *tok = pc_random_token(TOKEN_BYTES), *id = pc_sha256_hex(tok);
+    char family[37], *id = pc_sha256_hex(tok);
     int64_t now = pc_now();
     json_t *rec;
     pc_status rc;
@@ -150,47 +150,53 @@ static pc_status store_new(pc_store_tx *tx, const pc_grant_ctx *ctx, const char 
     rc = rec ? pc_db_insert(tx, PC_ENT_REFRESH, rec, NULL, 0) : PC_ERR_INTERNAL;
     json_decref(rec);
     free(id);
-    if (rc != PC_OK) {
-        pc_free_secret(tok);
-        return rc;
-    }
-    *token = tok;
-    return PC_OK;
+    return rc;
 }
 
-/* Take `token` for ctx's client in `tx`: PC_OK with the record, PC_ERR_CONFLICT on a replay. */
-static pc_status take(pc_grant_ctx *ctx, pc_store_tx *tx, const char *token, json_t **taken)
+/* Only the client a token was issued to may use it: checked before anything is rotated. */
+static pc_status check_client(pc_grant_ctx *ctx, const char *id)
 {
-    const pc_tenant *t = ctx->rq->tenant;
-    char *id = pc_sha256_hex(token);
     json_t *rec = NULL;
-    pc_status rc = pc_db_get(tx, PC_ENT_REFRESH, t->id, "id", id, &rec);
+    pc_status rc = pc_db_get(NULL, PC_ENT_REFRESH, ctx->rq->tenant->id, "id", id, &rec);
 
-    /* Only the client it was issued to may use it; check before rotating. */
     if (rc != PC_OK ||
         strcmp(json_string_value(json_object_get(rec, "client_id")), ctx->client->client_id) != 0) {
         pc_grant_ctx_fail(ctx, 400, "invalid_grant", "unknown refresh token");
         rc = PC_ERR_DENIED;
-    } else {
-        rc = PC_DB->refresh_take(PC_DBS, tx, t->id, id, pc_now(), taken);
-        if (rc != PC_OK && rc != PC_ERR_CONFLICT)
-            pc_grant_ctx_fail(ctx, 400, "invalid_grant", "refresh token expired or revoked");
     }
     json_decref(rec);
-    free(id);
     return rc;
 }
 
-/*
- * One transaction takes the token and stores its successor, so a failure
- * loses neither; the access token's id and issue time are fixed first for
- * the successor to record. Signing comes after the commit, outside the
- * store's writer lock.
- */
-pc_status pc_refresh_redeem(pc_grant_ctx *ctx, const char *token)
+/* Take token `id` and store its successor `next` in one transaction, so a failure loses neither. */
+static pc_status rotate(pc_grant_ctx *ctx, const char *id, const char *next, json_t **taken)
 {
     const pc_tenant *t = ctx->rq->tenant;
     pc_store_tx *tx = NULL;
+    pc_status rc = pc_db_begin(&tx);
+
+    if (rc != PC_OK)
+        return rc;
+    rc = PC_DB->refresh_take(PC_DBS, tx, t->id, id, pc_now(), taken);
+    if (rc != PC_OK && rc != PC_ERR_CONFLICT)
+        pc_grant_ctx_fail(ctx, 400, "invalid_grant", "refresh token expired or revoked");
+    if (rc == PC_OK)
+        rc = adopt(ctx, *taken);
+    if (rc == PC_OK)
+        rc = store_new(tx, ctx, json_string_value(json_object_get(*taken, "user_id")),
+                       ctx->access_jti, ctx->access_iat + t->access_ttl, next);
+    return pc_db_finish(tx, rc);
+}
+
+/*
+ * The access token's id and issue time are fixed first for the successor to
+ * record, and everything that needs no lock is done before the write
+ * transaction: SQLite has one writer, so its length bounds the refresh rate.
+ * Signing comes after the commit.
+ */
+pc_status pc_refresh_redeem(pc_grant_ctx *ctx, const char *token)
+{
+    char *id = NULL, *next = NULL;
     json_t *taken = NULL;
     pc_status rc;
 
@@ -198,31 +204,40 @@ pc_status pc_refresh_redeem(pc_grant_ctx *ctx, const char *token)
         pc_grant_ctx_fail(ctx, 400, "invalid_grant", "unknown refresh token");
         return PC_ERR_DENIED;
     }
+    id = pc_sha256_hex(token);
+    next = pc_random_token(TOKEN_BYTES);
     pc_uuid7(ctx->access_jti);
     ctx->access_iat = pc_now();
-    rc = pc_db_begin(&tx);
+    rc = check_client(ctx, id);
     if (rc == PC_OK)
-        rc = take(ctx, tx, token, &taken);
-    if (rc == PC_OK)
-        rc = adopt(ctx, taken);
-    if (rc == PC_OK)
-        rc = store_new(tx, ctx, json_string_value(json_object_get(taken, "user_id")),
-                       ctx->access_jti, ctx->access_iat + t->access_ttl, &ctx->rotated_refresh);
-    rc = tx ? pc_db_finish(tx, rc) : rc;
-    if (rc == PC_OK)
+        rc = rotate(ctx, id, next, &taken);
+    if (rc == PC_OK) {
+        ctx->rotated_refresh = next;
+        next = NULL;
         rc = load_user(ctx, json_string_value(json_object_get(taken, "user_id")));
-    else if (rc == PC_ERR_CONFLICT)
+    } else if (rc == PC_ERR_CONFLICT) {
         rc = replayed(ctx, taken);
-    else if (ctx->error == NULL)
+    } else if (ctx->error == NULL) {
         pc_grant_ctx_fail(ctx, 500, "server_error", NULL);
+    }
     if (rc != PC_OK)
         ctx->kind = SUBJECT_NONE;
+    pc_free_secret(next);
+    free(id);
     json_decref(taken);
     return rc;
 }
 
 pc_status pc_refresh_issue(const pc_grant_ctx *ctx, const pc_minted *access, char **token)
 {
-    return store_new(NULL, ctx, json_string_value(json_object_get(ctx->user, "id")), access->jti,
-                     access->exp, token);
+    char *tok = pc_random_token(TOKEN_BYTES);
+    pc_status rc = store_new(NULL, ctx, json_string_value(json_object_get(ctx->user, "id")),
+                             access->jti, access->exp, tok);
+
+    if (rc != PC_OK) {
+        pc_free_secret(tok);
+        return rc;
+    }
+    *token = tok;
+    return PC_OK;
 }
