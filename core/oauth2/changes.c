@@ -19,7 +19,8 @@
 /* Entries stay in the store a while past expiry so that a slow node still reads them. */
 #define STORE_GRACE 3600
 
-static json_t *revoked; /* "jti:<jti>", "sid:<sid>", "client:<tenant>:<id>" -> [at, expires_at] */
+/* "jti:<jti>", "sid:<sid>", "grant:<id>", "client:<tenant>:<id>" -> [at, expires_at] */
+static json_t *revoked;
 static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
 static pthread_mutex_t sync_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t last_seq;
@@ -38,7 +39,8 @@ void pc_changes_listen(pc_change_listener fn)
 
 static int is_revocation(const char *kind)
 {
-    return strcmp(kind, "jti") == 0 || strcmp(kind, "sid") == 0 || strcmp(kind, "client") == 0;
+    return strcmp(kind, "jti") == 0 || strcmp(kind, "sid") == 0 || strcmp(kind, "grant") == 0 ||
+           strcmp(kind, "client") == 0;
 }
 
 static void revocation_key(char *buf, size_t len, const char *kind, const char *tenant_id,
@@ -238,13 +240,18 @@ int pc_changes_sid_ended(const char *sid)
 }
 
 int pc_changes_is_revoked(const char *tenant_id, const char *jti, const char *sid,
-                          const char *client_id, int64_t iat)
+                          const char *grant_id, const char *client_id, int64_t iat)
 {
     char key[200];
     int64_t at;
 
     if (jti != NULL) {
         snprintf(key, sizeof key, "jti:%s", jti);
+        if (lookup(key, NULL))
+            return 1;
+    }
+    if (grant_id != NULL) {
+        snprintf(key, sizeof key, "grant:%s", grant_id);
         if (lookup(key, NULL))
             return 1;
     }

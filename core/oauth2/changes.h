@@ -4,7 +4,8 @@
 #define PC_OAUTH2_CHANGES_H
 #include <portcullis/portcullis.h>
 
-/** Called for every entry replayed: invalidations ("tenant", "keys", "app", "perm") and revocations. */
+/** Called for every entry replayed: invalidations ("tenant", "keys", "app", "perm") and
+ * revocations ("jti", "sid", "grant", "client"). */
 typedef void (*pc_change_listener)(const pc_change *c);
 
 /** Load the feed and start following it; listeners must be added before. */
@@ -18,9 +19,12 @@ void pc_changes_sync(void);
 pc_status pc_change_write(pc_store_tx *tx, const char *tenant_id, const char *kind, const char *key,
                           int64_t expires_at);
 
-/** Is this access token revoked: its jti, its session, or its client (for tokens issued before)? */
+/**
+ * Is this access token revoked: its jti, its session, its refresh grant, or
+ * its client (for tokens issued before)? Any of them may be NULL.
+ */
 int pc_changes_is_revoked(const char *tenant_id, const char *jti, const char *sid,
-                          const char *client_id, int64_t iat);
+                          const char *grant_id, const char *client_id, int64_t iat);
 /** Has session `sid` ended? */
 int pc_changes_sid_ended(const char *sid);
 #endif

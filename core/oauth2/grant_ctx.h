@@ -19,15 +19,11 @@ typedef struct pc_grant_ctx {
     char *sid;
     json_t *amr;
     int64_t auth_time;
-    char *family_id; /**< refresh family carried over, or NULL for a new one */
+    char *family_id; /**< refresh grant carried over or chosen before minting, or NULL */
     int want_refresh;
-    char *nonce;   /**< echoed in the ID token (authorization code grant) */
-    char *code_id; /**< the redeemed authorization code: told what was minted */
-    /* A rotated refresh token's successor, stored before minting beside the
-     * access token id and issue time fixed here. */
-    char *rotated_refresh;
-    char access_jti[37];
-    int64_t access_iat;
+    char *nonce;           /**< echoed in the ID token (authorization code grant) */
+    char *code_id;         /**< the redeemed authorization code: told what was minted */
+    char *rotated_refresh; /**< the successor of a refresh token the grant rotated */
     /* how it failed */
     char *error;
     char *error_description;

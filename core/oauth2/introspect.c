@@ -23,23 +23,24 @@ static json_t *describe_access(const json_t *claims)
     return out;
 }
 
-static json_t *describe_refresh(const pc_tenant *t, const json_t *rec)
+/* A refresh token is active while it is its grant's latest and the grant is live. */
+static json_t *describe_refresh(const pc_tenant *t, const json_t *rec, int current)
 {
     const char *sid = json_string_value(json_object_get(rec, "sid"));
+    json_t *rotated = json_object_get(rec, "rotated_at");
 
-    if (!json_is_null(json_object_get(rec, "rotated_at")) ||
-        !json_is_null(json_object_get(rec, "revoked_at")) ||
+    if (!current || !json_is_null(json_object_get(rec, "revoked_at")) ||
         json_integer_value(json_object_get(rec, "expires_at")) <= pc_now() ||
         (sid != NULL && pc_changes_sid_ended(sid)) ||
-        pc_changes_is_revoked(t->id, NULL, NULL,
+        pc_changes_is_revoked(t->id, NULL, NULL, json_string_value(json_object_get(rec, "id")),
                               json_string_value(json_object_get(rec, "client_id")),
                               json_integer_value(json_object_get(rec, "created_at"))))
         return NULL;
-    return json_pack("{s:b,s:s,s:O,s:O,s:O,s:O,s:O,s:s}", "active", 1, "token_type",
-                     "refresh_token", "client_id", json_object_get(rec, "client_id"), "sub",
-                     json_object_get(rec, "user_id"), "scope", json_object_get(rec, "scope"), "exp",
-                     json_object_get(rec, "expires_at"), "iat", json_object_get(rec, "created_at"),
-                     "iss", t->issuer);
+    return json_pack(
+        "{s:b,s:s,s:O,s:O,s:O,s:O,s:O,s:s}", "active", 1, "token_type", "refresh_token",
+        "client_id", json_object_get(rec, "client_id"), "sub", json_object_get(rec, "user_id"),
+        "scope", json_object_get(rec, "scope"), "exp", json_object_get(rec, "expires_at"), "iat",
+        json_is_integer(rotated) ? rotated : json_object_get(rec, "created_at"), "iss", t->issuer);
 }
 
 void pc_oauth2_introspect(const pc_oauth_request *rq, pc_oauth_reply *reply)
@@ -47,6 +48,7 @@ void pc_oauth2_introspect(const pc_oauth_request *rq, pc_oauth_reply *reply)
     const char *token = pc_oauth_param(rq, "token");
     pc_client client;
     json_t *claims = NULL, *rec = NULL, *out = NULL;
+    int current = 0;
 
     /* RFC 7662 §2.1: the caller must authenticate; public clients may not. */
     if (pc_oauth2_client_authenticate(rq, 0, &client, reply) != PC_OK)
@@ -58,8 +60,8 @@ void pc_oauth2_introspect(const pc_oauth_request *rq, pc_oauth_reply *reply)
     }
     if (pc_token_verify_access(rq->tenant, token, &claims) == PC_OK)
         out = describe_access(claims);
-    else if ((rec = pc_refresh_lookup(rq->tenant, token)) != NULL)
-        out = describe_refresh(rq->tenant, rec);
+    else if ((rec = pc_refresh_lookup(rq->tenant, token, &current)) != NULL)
+        out = describe_refresh(rq->tenant, rec, current);
     json_decref(claims);
     json_decref(rec);
     reply->status = 200;

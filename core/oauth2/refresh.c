@@ -1,7 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Refresh tokens: opaque, stored hashed, rotated on every use; a replay revokes the whole family. */
+/*
+ * Refresh tokens, rotated on every use: one record per grant (a token family)
+ * holds the generation of its one valid token and the hash of that token's
+ * secret (refresh_token.c has the format). A refresh rewrites the record with
+ * one conditional write; an earlier generation coming back is a replay and
+ * revokes the grant, with every access token minted from it.
+ */
 #include "oauth2/refresh.h"
 #include "oauth2/changes.h"
+#include "oauth2/refresh_token.h"
 #include "oidc/claims.h"
 #include "iam/audit.h"
 #include "server/store.h"
@@ -12,34 +19,50 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TOKEN_BYTES 32 /* 256 bits */
-
-json_t *pc_refresh_lookup(const pc_tenant *t, const char *token)
+/* Is the opened token its grant's current one (not an earlier generation)? */
+static int is_current(const json_t *rec, int64_t generation, const char *secret_hash)
 {
-    char *id = pc_sha256_hex(token);
+    return json_integer_value(json_object_get(rec, "generation")) == generation &&
+           pc_ct_streq(json_string_value(json_object_get(rec, "secret_hash")), secret_hash);
+}
+
+json_t *pc_refresh_lookup(const pc_tenant *t, const char *token, int *current)
+{
+    char grant[37], hash[PC_REFRESH_HASH_LEN];
+    int64_t generation;
     json_t *rec = NULL;
 
-    pc_db_get(NULL, PC_ENT_REFRESH, t->id, "id", id, &rec);
-    free(id);
+    if (!pc_refresh_token_open(t->id, token, grant, &generation, hash) ||
+        pc_db_get(NULL, PC_ENT_REFRESH, t->id, "id", grant, &rec) != PC_OK)
+        return NULL;
+    *current = is_current(rec, generation, hash);
     return rec;
 }
 
-pc_status pc_refresh_revoke_family(const pc_tenant *t, const char *family_id)
+/* Access tokens of the grant live at most access_ttl past now: so does its entry. */
+static pc_status revoke_once(const pc_tenant *t, const char *family_id)
 {
-    json_t *jtis = NULL, *j;
-    size_t i;
     pc_store_tx *tx = NULL;
+    int64_t now = pc_now();
     pc_status rc = pc_db_begin(&tx);
 
     if (rc == PC_OK)
-        rc = PC_DB->refresh_revoke(PC_DBS, tx, t->id, "family_id", family_id, pc_now(), &jtis);
-    json_array_foreach (jtis, i, j) {
-        if (rc == PC_OK)
-            rc = pc_change_write(tx, t->id, "jti", json_string_value(json_object_get(j, "jti")),
-                                 json_integer_value(json_object_get(j, "exp")));
-    }
-    json_decref(jtis);
-    rc = tx ? pc_db_finish(tx, rc) : rc;
+        rc = PC_DB->refresh_revoke(PC_DBS, tx, t->id, "id", family_id, now, NULL);
+    if (rc == PC_OK)
+        rc = pc_change_write(tx, t->id, "grant", family_id, now + t->access_ttl + 60);
+    return tx ? pc_db_finish(tx, rc) : rc;
+}
+
+/* A replay is often the only sign of a stolen token: a busy store gets more
+ * than one chance, and a revocation that still fails is logged as an error. */
+pc_status pc_refresh_revoke_family(const pc_tenant *t, const char *family_id)
+{
+    pc_status rc = PC_ERR_STORAGE;
+
+    for (int attempt = 0; attempt < 3 && rc != PC_OK; attempt++)
+        rc = revoke_once(t, family_id);
+    if (rc != PC_OK)
+        pc_error("refresh grant %s could not be revoked: %s", family_id, pc_status_str(rc));
     pc_changes_sync();
     return rc;
 }
@@ -47,11 +70,11 @@ pc_status pc_refresh_revoke_family(const pc_tenant *t, const char *family_id)
 static pc_status replayed(pc_grant_ctx *ctx, const json_t *rec)
 {
     const pc_tenant *t = ctx->rq->tenant;
-    json_t *details =
-        json_pack("{s:s}", "family_id", json_string_value(json_object_get(rec, "family_id")));
+    const char *grant = json_string_value(json_object_get(rec, "id"));
+    json_t *details = json_pack("{s:s}", "family_id", grant);
 
-    /* A rotated token came back: someone holds a copy. Cut the whole chain. */
-    pc_refresh_revoke_family(t, json_string_value(json_object_get(rec, "family_id")));
+    /* An earlier token came back: someone holds a copy. Cut the whole grant. */
+    pc_refresh_revoke_family(t, grant);
     pc_audit_record(NULL, t->id, "token.replayed", ctx->client->client_id,
                     json_string_value(json_object_get(rec, "user_id")), ctx->rq->ip, details);
     json_decref(details);
@@ -84,12 +107,12 @@ static pc_status settle_scope(pc_grant_ctx *ctx, const char *original)
 }
 
 /*
- * The user behind the token, read after the rotation committed. An ID token
+ * The user behind the token, read after the rotation. An ID token
  * needs the user's claims, so with `openid` the record is read (and a
  * deleted user refused). Without it the token needs only the subject's id:
  * deleting a user revokes the user's refresh tokens in the same transaction
- * (pc_session_end_all), so a token that could be taken belongs to a user who
- * existed when it was taken.
+ * (pc_session_end_all), so a grant that could be rotated belongs to a user
+ * who existed when it was.
  */
 static pc_status load_user(pc_grant_ctx *ctx, const char *uid)
 {
@@ -109,7 +132,7 @@ static pc_status load_user(pc_grant_ctx *ctx, const char *uid)
     return PC_OK;
 }
 
-/* What the successor inherits from the token just taken. */
+/* What the rotated token carries over from its grant, checked before rotating. */
 static pc_status adopt(pc_grant_ctx *ctx, const json_t *rec)
 {
     const char *sid = json_string_value(json_object_get(rec, "sid"));
@@ -123,117 +146,122 @@ static pc_status adopt(pc_grant_ctx *ctx, const json_t *rec)
     ctx->sid = pc_strdup(sid);
     ctx->amr = json_incref(json_object_get(rec, "amr"));
     ctx->auth_time = json_integer_value(json_object_get(rec, "auth_time"));
-    ctx->family_id = pc_strdup(json_string_value(json_object_get(rec, "family_id")));
+    ctx->family_id = pc_strdup(json_string_value(json_object_get(rec, "id")));
     ctx->want_refresh = 1;
     return settle_scope(ctx, json_string_value(json_object_get(rec, "scope")));
 }
 
-/* Store refresh token `tok` for ctx's subject, minted beside access token `jti`. */
-static pc_status store_new(pc_store_tx *tx, const pc_grant_ctx *ctx, const char *user_id,
-                           const char *jti, int64_t access_exp, const char *tok)
+/* The grant named by a genuine token, if it is this client's and still usable:
+ * PC_OK for its current token, PC_ERR_CONFLICT for an earlier one. */
+static pc_status usable_grant(pc_grant_ctx *ctx, const char *grant, int64_t generation,
+                              const char *secret_hash, json_t **rec)
 {
-    const pc_tenant *t = ctx->rq->tenant;
-    char family[37], *id = pc_sha256_hex(tok);
-    int64_t now = pc_now();
-    json_t *rec;
-    pc_status rc;
+    const char *client = NULL;
+    int64_t current;
 
-    if (ctx->family_id == NULL)
-        pc_uuid7(family);
-    rec = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?,s:s,s:O,s:I,s:I,s:I,s:n,s:n,s:s,s:I}", "id", id,
-                    "tenant_id", t->id, "family_id", ctx->family_id ? ctx->family_id : family,
-                    "client_id", ctx->client->client_id, "user_id", user_id, "sid", ctx->sid,
-                    "scope", ctx->scope ? ctx->scope : "", "amr", ctx->amr, "auth_time",
-                    (json_int_t)ctx->auth_time, "created_at", (json_int_t)now, "expires_at",
-                    (json_int_t)(now + t->refresh_ttl), "rotated_at", "revoked_at", "access_jti",
-                    jti, "access_exp", (json_int_t)access_exp);
-    rc = rec ? pc_db_insert(tx, PC_ENT_REFRESH, rec, NULL, 0) : PC_ERR_INTERNAL;
-    json_decref(rec);
-    free(id);
-    return rc;
-}
-
-/* Only the client a token was issued to may use it: checked before anything is rotated. */
-static pc_status check_client(pc_grant_ctx *ctx, const char *id)
-{
-    json_t *rec = NULL;
-    pc_status rc = pc_db_get(NULL, PC_ENT_REFRESH, ctx->rq->tenant->id, "id", id, &rec);
-
-    if (rc != PC_OK ||
-        strcmp(json_string_value(json_object_get(rec, "client_id")), ctx->client->client_id) != 0) {
-        pc_grant_ctx_fail(ctx, 400, "invalid_grant", "unknown refresh token");
-        rc = PC_ERR_DENIED;
-    }
-    json_decref(rec);
-    return rc;
-}
-
-/* Take token `id` and store its successor `next` in one transaction, so a failure loses neither. */
-static pc_status rotate(pc_grant_ctx *ctx, const char *id, const char *next, json_t **taken)
-{
-    const pc_tenant *t = ctx->rq->tenant;
-    pc_store_tx *tx = NULL;
-    pc_status rc = pc_db_begin(&tx);
-
-    if (rc != PC_OK)
-        return rc;
-    rc = PC_DB->refresh_take(PC_DBS, tx, t->id, id, pc_now(), taken);
-    if (rc != PC_OK && rc != PC_ERR_CONFLICT)
-        pc_grant_ctx_fail(ctx, 400, "invalid_grant", "refresh token expired or revoked");
-    if (rc == PC_OK)
-        rc = adopt(ctx, *taken);
-    if (rc == PC_OK)
-        rc = store_new(tx, ctx, json_string_value(json_object_get(*taken, "user_id")),
-                       ctx->access_jti, ctx->access_iat + t->access_ttl, next);
-    return pc_db_finish(tx, rc);
-}
-
-/*
- * The access token's id and issue time are fixed first for the successor to
- * record, and everything that needs no lock is done before the write
- * transaction: SQLite has one writer, so its length bounds the refresh rate.
- * Signing comes after the commit.
- */
-pc_status pc_refresh_redeem(pc_grant_ctx *ctx, const char *token)
-{
-    char *id = NULL, *next = NULL;
-    json_t *taken = NULL;
-    pc_status rc;
-
-    if (token == NULL || *token == '\0') {
+    if (pc_db_get(NULL, PC_ENT_REFRESH, ctx->rq->tenant->id, "id", grant, rec) == PC_OK)
+        client = json_string_value(json_object_get(*rec, "client_id"));
+    /* Only the client it was issued to may use it, or even learn that it is alive. */
+    if (client == NULL || strcmp(client, ctx->client->client_id) != 0) {
         pc_grant_ctx_fail(ctx, 400, "invalid_grant", "unknown refresh token");
         return PC_ERR_DENIED;
     }
-    id = pc_sha256_hex(token);
-    next = pc_random_token(TOKEN_BYTES);
-    pc_uuid7(ctx->access_jti);
-    ctx->access_iat = pc_now();
-    rc = check_client(ctx, id);
-    if (rc == PC_OK)
-        rc = rotate(ctx, id, next, &taken);
+    current = json_integer_value(json_object_get(*rec, "generation"));
+    if (!json_is_null(json_object_get(*rec, "revoked_at")) ||
+        json_integer_value(json_object_get(*rec, "expires_at")) <= pc_now() ||
+        current < generation) {
+        pc_grant_ctx_fail(ctx, 400, "invalid_grant", "refresh token expired or revoked");
+        return PC_ERR_DENIED;
+    }
+    if (current > generation)
+        return PC_ERR_CONFLICT;
+    /* The MAC held, so only a store restored from an older copy gets here. */
+    if (!is_current(*rec, generation, secret_hash)) {
+        pc_grant_ctx_fail(ctx, 400, "invalid_grant", "unknown refresh token");
+        return PC_ERR_DENIED;
+    }
+    return PC_OK;
+}
+
+/* Advance the grant past `generation`: the one write of a refresh. */
+static pc_status rotate(pc_grant_ctx *ctx, int64_t generation, json_t **moved_on)
+{
+    const pc_tenant *t = ctx->rq->tenant;
+    char hash[PC_REFRESH_HASH_LEN];
+    char *next = pc_refresh_token_make(t->id, ctx->family_id, generation + 1, hash);
+    json_t *rec = NULL;
+    int64_t now = pc_now();
+    pc_status rc;
+
+    if (next == NULL)
+        return PC_ERR_INTERNAL;
+    /* The grant keeps its scope (RFC 6749 §6); a narrower one is the access token's only. */
+    rc = PC_DB->refresh_rotate(PC_DBS, NULL, t->id, ctx->family_id, generation, hash,
+                               now + t->refresh_ttl, now, &rec);
     if (rc == PC_OK) {
         ctx->rotated_refresh = next;
         next = NULL;
-        rc = load_user(ctx, json_string_value(json_object_get(taken, "user_id")));
     } else if (rc == PC_ERR_CONFLICT) {
-        rc = replayed(ctx, taken);
-    } else if (ctx->error == NULL) {
-        pc_grant_ctx_fail(ctx, 500, "server_error", NULL);
+        *moved_on = json_incref(rec); /* a concurrent use won: this one is a replay */
+    } else if (rc == PC_ERR_NOT_FOUND) {
+        pc_grant_ctx_fail(ctx, 400, "invalid_grant", "refresh token expired or revoked");
     }
-    if (rc != PC_OK)
-        ctx->kind = SUBJECT_NONE;
     pc_free_secret(next);
-    free(id);
-    json_decref(taken);
+    json_decref(rec);
     return rc;
 }
 
-pc_status pc_refresh_issue(const pc_grant_ctx *ctx, const pc_minted *access, char **token)
+pc_status pc_refresh_redeem(pc_grant_ctx *ctx, const char *token)
 {
-    char *tok = pc_random_token(TOKEN_BYTES);
-    pc_status rc = store_new(NULL, ctx, json_string_value(json_object_get(ctx->user, "id")),
-                             access->jti, access->exp, tok);
+    char grant[37], hash[PC_REFRESH_HASH_LEN];
+    int64_t generation;
+    json_t *rec = NULL, *moved_on = NULL;
+    pc_status rc;
 
+    if (!pc_refresh_token_open(ctx->rq->tenant->id, token, grant, &generation, hash)) {
+        pc_grant_ctx_fail(ctx, 400, "invalid_grant", "unknown refresh token");
+        return PC_ERR_DENIED;
+    }
+    rc = usable_grant(ctx, grant, generation, hash, &rec);
+    if (rc == PC_OK)
+        rc = adopt(ctx, rec);
+    if (rc == PC_OK)
+        rc = rotate(ctx, generation, &moved_on);
+    if (rc == PC_OK)
+        rc = load_user(ctx, json_string_value(json_object_get(rec, "user_id")));
+    else if (rc == PC_ERR_CONFLICT)
+        rc = replayed(ctx, moved_on ? moved_on : rec);
+    else if (ctx->error == NULL)
+        pc_grant_ctx_fail(ctx, 500, "server_error", NULL);
+    if (rc != PC_OK)
+        ctx->kind = SUBJECT_NONE;
+    json_decref(moved_on);
+    json_decref(rec);
+    return rc;
+}
+
+pc_status pc_refresh_issue(const pc_grant_ctx *ctx, char **token)
+{
+    const pc_tenant *t = ctx->rq->tenant;
+    char hash[PC_REFRESH_HASH_LEN];
+    int64_t now = pc_now();
+    char *tok;
+    json_t *rec;
+    pc_status rc;
+
+    /* The grant id was chosen before the access token was minted. */
+    if (ctx->family_id == NULL ||
+        (tok = pc_refresh_token_make(t->id, ctx->family_id, 0, hash)) == NULL)
+        return PC_ERR_INTERNAL;
+    rec = json_pack("{s:s,s:s,s:s,s:s,s:s?,s:s,s:O,s:I,s:i,s:s,s:I,s:I,s:n,s:n}", "id",
+                    ctx->family_id, "tenant_id", t->id, "client_id", ctx->client->client_id,
+                    "user_id", json_string_value(json_object_get(ctx->user, "id")), "sid", ctx->sid,
+                    "scope", ctx->scope ? ctx->scope : "", "amr", ctx->amr, "auth_time",
+                    (json_int_t)ctx->auth_time, "generation", 0, "secret_hash", hash, "created_at",
+                    (json_int_t)now, "expires_at", (json_int_t)(now + t->refresh_ttl), "rotated_at",
+                    "revoked_at");
+    rc = rec ? pc_db_insert(NULL, PC_ENT_REFRESH, rec, NULL, 0) : PC_ERR_INTERNAL;
+    json_decref(rec);
     if (rc != PC_OK) {
         pc_free_secret(tok);
         return rc;

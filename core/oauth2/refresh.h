@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Refresh tokens: opaque, stored hashed, rotated on every use; a replay revokes the whole family. */
+/* Refresh tokens: one record per grant, rotated on every use; a replay revokes the whole grant. */
 #ifndef PC_OAUTH2_REFRESH_H
 #define PC_OAUTH2_REFRESH_H
 #include "oauth2/grant_ctx.h"
@@ -7,10 +7,13 @@
 
 /** Redeem a refresh token for the subject it carries (the refresh_token grant). */
 pc_status pc_refresh_redeem(pc_grant_ctx *ctx, const char *token);
-/** Issue a refresh token beside `access`; *token is new. */
-pc_status pc_refresh_issue(const pc_grant_ctx *ctx, const pc_minted *access, char **token);
-/** Revoke a refresh token's family and the access tokens minted with it. */
+/** Start the grant ctx->family_id (chosen before minting) and issue its first token; *token is new. */
+pc_status pc_refresh_issue(const pc_grant_ctx *ctx, char **token);
+/** Revoke a refresh grant and every access token minted from it. */
 pc_status pc_refresh_revoke_family(const pc_tenant *t, const char *family_id);
-/** The stored record of a refresh token (new), or NULL. */
-json_t *pc_refresh_lookup(const pc_tenant *t, const char *token);
+/**
+ * The grant record (new) of a genuine refresh token of tenant `t`, or NULL;
+ * *current tells whether the token is its grant's latest (not rotated away).
+ */
+json_t *pc_refresh_lookup(const pc_tenant *t, const char *token, int *current);
 #endif

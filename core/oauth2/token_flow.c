@@ -11,6 +11,7 @@
 #include "server/metrics.h"
 #include "server/server.h"
 #include "util/log.h"
+#include "util/mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +39,23 @@ static void subject_of(const pc_grant_ctx *ctx, pc_token_subject *s)
     s->auth_time = ctx->auth_time;
     s->audience = NULL;
     s->nonce = ctx->nonce;
-    s->jti = ctx->access_jti[0] ? ctx->access_jti : NULL;
-    s->iat = ctx->access_iat;
+    s->grant_id = ctx->family_id;
+}
+
+static int issues_refresh(const pc_grant_ctx *ctx)
+{
+    return ctx->want_refresh && pc_client_has_grant(ctx->client, "refresh_token");
+}
+
+/* A new refresh grant's id is chosen before minting: the access token carries it. */
+static void choose_grant(pc_grant_ctx *ctx)
+{
+    char id[37];
+
+    if (ctx->kind != SUBJECT_USER || ctx->family_id != NULL || !issues_refresh(ctx))
+        return;
+    pc_uuid7(id);
+    ctx->family_id = pc_strdup(id);
 }
 
 /* RFC 8707: a resource indicator must be one the client may address. */
@@ -71,9 +87,8 @@ static pc_status add_user_tokens(const pc_grant_ctx *ctx, const pc_token_subject
     }
     if (rc == PC_OK && ctx->rotated_refresh != NULL) {
         json_object_set_new(body, "refresh_token", json_string(ctx->rotated_refresh));
-    } else if (rc == PC_OK && ctx->want_refresh &&
-               pc_client_has_grant(ctx->client, "refresh_token")) {
-        rc = pc_refresh_issue(ctx, access, &refresh);
+    } else if (rc == PC_OK && issues_refresh(ctx)) {
+        rc = pc_refresh_issue(ctx, &refresh);
         if (rc == PC_OK)
             json_object_set_new(body, "refresh_token", json_string(refresh));
         free(refresh);
@@ -155,10 +170,12 @@ void pc_oauth2_token(const pc_oauth_request *rq, pc_oauth_reply *reply)
     ctx.client = &client;
     ctx.grant_type = grant_type;
     pc_grant_call_init(&call, &ctx);
-    if (ops->handle(state, &call) != PC_OK || ctx.kind == SUBJECT_NONE)
+    if (ops->handle(state, &call) != PC_OK || ctx.kind == SUBJECT_NONE) {
         fail_from_ctx(&ctx, reply);
-    else
+    } else {
+        choose_grant(&ctx);
         mint(&ctx, reply);
+    }
     pc_grant_ctx_clear(&ctx);
     pc_client_clear(&client);
 }

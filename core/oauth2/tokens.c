@@ -24,13 +24,8 @@ pc_status pc_token_mint_access(const pc_tenant *t, const pc_token_subject *s, pc
 
     if (key == NULL)
         return PC_ERR_CRYPTO;
-    if (s->jti != NULL) {
-        memcpy(out->jti, s->jti, sizeof out->jti);
-        out->iat = s->iat;
-    } else {
-        pc_uuid7(out->jti);
-        out->iat = pc_now();
-    }
+    pc_uuid7(out->jti);
+    out->iat = pc_now();
     out->exp = out->iat + t->access_ttl;
     /* RFC 9068 §2.2 */
     claims = json_pack("{s:s,s:s,s:s,s:I,s:I,s:s,s:s,s:s}", "iss", t->issuer, "sub", s->sub, "aud",
@@ -44,6 +39,10 @@ pc_status pc_token_mint_access(const pc_tenant *t, const pc_token_subject *s, pc
             json_decref(json_object_get(claims, "amr"));
         if (s->auth_time > 0)
             json_object_set_new(claims, "auth_time", json_integer(s->auth_time));
+        /* Revoking the grant (a replayed refresh token, RFC 7009) reaches every
+         * access token minted from it through this claim. */
+        if (s->grant_id != NULL)
+            json_object_set_new(claims, "grant_id", json_string(s->grant_id));
     }
     rc = pc_jose_sign(key, "at+jwt", claims, &out->jwt);
     json_decref(claims);
@@ -71,6 +70,7 @@ static pc_status check_claims(const pc_tenant *t, const json_t *c)
         return PC_ERR_DENIED;
     if (pc_changes_is_revoked(t->id, json_string_value(json_object_get(c, "jti")),
                               json_string_value(json_object_get(c, "sid")),
+                              json_string_value(json_object_get(c, "grant_id")),
                               json_string_value(json_object_get(c, "client_id")),
                               json_integer_value(iat)))
         return PC_ERR_DENIED;

@@ -16,8 +16,7 @@ typedef struct pc_token_subject {
     int64_t auth_time;    /**< 0 if unknown */
     const char *audience; /**< NULL: the tenant's default */
     const char *nonce;    /**< ID tokens only */
-    const char *jti;      /**< access token id chosen beforehand, or NULL for a new one */
-    int64_t iat;          /**< with jti: its issue time */
+    const char *grant_id; /**< the refresh grant the token belongs to, or NULL */
 } pc_token_subject;
 
 typedef struct pc_minted {

@@ -89,9 +89,15 @@ static int load_master_key(pc_server *srv)
         pc_error("master key %s must hold exactly %d bytes", path, PC_MASTER_KEY_LEN);
         return -1;
     }
-    /* A separate key for client-secret hashes, so the two uses never meet. */
-    gnutls_hmac_fast(GNUTLS_MAC_SHA256, srv->master_key, sizeof srv->master_key,
-                     "portcullis client secrets", 25, srv->secret_pepper);
+    /* Separate keys for client-secret hashes and refresh-token MACs, so no two uses meet.
+     * A failure would leave a key of zeros that anyone could use: refuse to start. */
+    if (gnutls_hmac_fast(GNUTLS_MAC_SHA256, srv->master_key, sizeof srv->master_key,
+                         "portcullis client secrets", 25, srv->secret_pepper) < 0 ||
+        gnutls_hmac_fast(GNUTLS_MAC_SHA256, srv->master_key, sizeof srv->master_key,
+                         "portcullis refresh tokens", 25, srv->refresh_key) < 0) {
+        pc_error("cannot derive keys from the master key");
+        return -1;
+    }
     return 0;
 }
 
@@ -138,6 +144,12 @@ static int open_store(pc_server *srv, int migrate)
     pc_registry_keep_only(&srv->plugins, PC_KIND_STORAGE, p->desc->name);
     p = storage_for(srv, scheme);
     ops = (const pc_storage_ops *)p->desc;
+    /* Members the host calls without looking (the size check guarantees they exist). */
+    if (ops->refresh_rotate == NULL || ops->refresh_revoke == NULL) {
+        pc_error("storage plugin %s cannot rotate refresh tokens (refresh_rotate, schema 4)",
+                 p->desc->name);
+        return -1;
+    }
     if (strcmp(scheme, "sqlite") == 0)
         make_parent_dirs(srv->cfg.store + strlen("sqlite://"));
     /* Pool: one connection per HTTP thread plus room for background work. */
@@ -183,5 +195,7 @@ void pc_server_close(pc_server *srv)
 {
     pc_registry_free(&srv->plugins);
     gnutls_memset(srv->master_key, 0, sizeof srv->master_key);
+    gnutls_memset(srv->secret_pepper, 0, sizeof srv->secret_pepper);
+    gnutls_memset(srv->refresh_key, 0, sizeof srv->refresh_key);
     pc_config_free(&srv->cfg);
 }

@@ -20,6 +20,8 @@ typedef struct pc_server {
     uint8_t master_key[PC_MASTER_KEY_LEN];
     /** Key for hashing client secrets (derived from the master key). */
     uint8_t secret_pepper[32];
+    /** Key for the MACs of refresh tokens (derived from the master key). */
+    uint8_t refresh_key[32];
     const pc_host *host;
 } pc_server;
 

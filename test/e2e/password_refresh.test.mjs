@@ -154,6 +154,9 @@ describe('password grant and refresh tokens', () => {
       { grant_type: 'refresh_token', refresh_token: narrow.refresh_token, scope: 'openid profile email phone' });
     assert.equal(wide.status, 400, JSON.stringify(wide.json));
     assert.equal(wide.json.error, 'invalid_scope');
+    // RFC 6749 §6: the refresh token keeps the scope it was granted; only that access token was narrower.
+    const again = await client.refreshTokenGrant(config, narrow.refresh_token);
+    assert.equal(again.scope, 'openid profile email');
   });
 
   test('a refresh token is bound to the client it was issued to', async () => {
@@ -200,6 +203,37 @@ describe('password grant and refresh tokens', () => {
       assert.equal(r.json.access_token, undefined);
     });
   }
+
+  test('a tampered refresh token is invalid_grant and costs the real one nothing', async () => {
+    const first = await login();
+    const t = first.refresh_token;
+    // Flip one character of the grant part, then one of the MAC.
+    for (const at of [3, t.length - 3]) {
+      const forged = t.slice(0, at) + (t[at] === 'A' ? 'B' : 'A') + t.slice(at + 1);
+      const r = await tokenRequest(srv.issuer, ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET,
+        { grant_type: 'refresh_token', refresh_token: forged });
+      assert.equal(r.status, 400);
+      assert.equal(r.json.error, 'invalid_grant');
+      assert.equal((await introspect(srv.issuer, forged)).active, false);
+    }
+    const next = await client.refreshTokenGrant(config, t);
+    assert.equal(typeof next.refresh_token, 'string');
+    assert.equal((await introspect(srv.issuer, first.access_token)).active, true, 'nothing was revoked');
+  });
+
+  test('a refresh token is refused by another tenant, even by a client of the same name', async () => {
+    const admin = await adminToken(srv.issuer);
+    const slug = `rt${Date.now().toString(36)}`;
+    const created = await api(srv.issuer, admin, 'POST', '/tenants',
+      { slug, name: 'Other', admin: { username: 'root', password: 'Root-Pass-123' } });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const first = await login();
+    const r = await tokenRequest(created.json.issuer, 'admin-cli', created.json.admin_client.client_secret,
+      { grant_type: 'refresh_token', refresh_token: first.refresh_token });
+    assert.equal(r.status, 400, JSON.stringify(r.json));
+    assert.equal(r.json.error, 'invalid_grant');
+    assert.equal((await introspect(srv.issuer, first.refresh_token)).active, true);
+  });
 
   test('an unknown refresh token is invalid_grant', async () => {
     const r = await tokenRequest(srv.issuer, ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET,

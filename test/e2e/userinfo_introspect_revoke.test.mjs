@@ -120,6 +120,26 @@ describe('userinfo, introspection and revocation', () => {
     assert.equal((await client.tokenIntrospection(config, tokens.refresh_token)).active, false);
   });
 
+  test('revoking a refresh token revokes the access tokens of its grant, old and new (RFC 7009 §2.1)', async () => {
+    const first = await login();
+    const second = await client.refreshTokenGrant(config, first.refresh_token);
+    assert.equal((await introspect(srv.issuer, first.access_token)).active, true);
+    await client.tokenRevocation(config, second.refresh_token, { token_type_hint: 'refresh_token' });
+    assert.equal((await introspect(srv.issuer, first.access_token)).active, false);
+    assert.equal((await introspect(srv.issuer, second.access_token)).active, false);
+    const info = await fetch(`${srv.issuer}/oauth2/userinfo`, { headers: { authorization: `Bearer ${second.access_token}` } });
+    assert.equal(info.status, 401);
+  });
+
+  test('a rotated refresh token introspects as inactive, its successor as active', async () => {
+    const first = await login();
+    const second = await client.refreshTokenGrant(config, first.refresh_token);
+    assert.equal((await introspect(srv.issuer, first.refresh_token)).active, false);
+    const info = await introspect(srv.issuer, second.refresh_token);
+    assert.equal(info.active, true);
+    assert.equal(info.token_type, 'refresh_token');
+  });
+
   test('a refresh token introspects as active before revocation', async () => {
     const tokens = await login();
     const info = await introspect(srv.issuer, tokens.refresh_token);

@@ -197,16 +197,16 @@ json_t *app_rec(const char *id, const char *t, const char *client_id, int first_
 }
 
 /* A new refresh token (inserted) with the given id. */
-void make_refresh(const char *id, const char *t, const char *family, const char *uid,
-                  const char *sid, int64_t expires_at)
+void make_refresh(const char *id, const char *t, const char *uid, const char *sid,
+                  int64_t expires_at)
 {
-    INSERT(PC_ENT_REFRESH,
-           keep(json_pack("{s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:[ss],s:I,s:I,s:I,s:n,s:n,s:s,s:I}",
-                          "id", id, "tenant_id", t, "family_id", family, "client_id", "cli",
-                          "user_id", uid, "sid", sid, "scope", "openid offline_access", "amr",
-                          "pwd", "otp", "auth_time", (json_int_t)now, "created_at", (json_int_t)now,
-                          "expires_at", (json_int_t)expires_at, "rotated_at", "revoked_at",
-                          "access_jti", id, "access_exp", (json_int_t)(now + 300))));
+    INSERT(
+        PC_ENT_REFRESH,
+        keep(json_pack("{s:s,s:s,s:s,s:s,s:s?,s:s,s:[ss],s:I,s:i,s:s,s:I,s:I,s:n,s:n}", "id", id,
+                       "tenant_id", t, "client_id", "cli", "user_id", uid, "sid", sid, "scope",
+                       "openid offline_access", "amr", "pwd", "otp", "auth_time", (json_int_t)now,
+                       "generation", 0, "secret_hash", "h0", "created_at", (json_int_t)now,
+                       "expires_at", (json_int_t)expires_at, "rotated_at", "revoked_at")));
 }
 
 /* A new session (inserted), already ended a minute ago if `ended`. */

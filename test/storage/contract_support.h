@@ -58,8 +58,9 @@ void make_group(char *id, const char *t, const char *name);
 
 json_t *app_rec(const char *id, const char *t, const char *client_id, int first_party);
 
-void make_refresh(const char *id, const char *t, const char *family, const char *uid,
-                  const char *sid, int64_t expires_at);
+/* A refresh grant at generation 0 of client "cli" (inserted). */
+void make_refresh(const char *id, const char *t, const char *uid, const char *sid,
+                  int64_t expires_at);
 
 void make_session(const char *id, const char *t, const char *uid, int ended);
 

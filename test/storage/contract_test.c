@@ -442,37 +442,50 @@ static void links_are_tenant_scoped(void **state)
     EMPTY(linked(PC_LINK_PRINCIPAL_ROLE, tb, uid, 0));
 }
 
-static pc_status take(const char *t, const char *id, int64_t at, json_t **out)
+static pc_status rotate(const char *t, const char *id, int64_t from, int64_t at, json_t **out)
 {
     pc_status rc;
 
     *out = NULL;
-    rc = ops->refresh_take(st, NULL, t, id, at, out);
+    rc = ops->refresh_rotate(st, NULL, t, id, from, "h-next", at + 7200, at, out);
     keep(*out);
     return rc;
 }
 
-static void refresh_take_rotates_once(void **state)
+static int64_t generation_of(json_t *rec)
 {
-    char t2[ID_LEN], uid[ID_LEN], rt[ID_LEN], old[ID_LEN], missing[ID_LEN];
+    return json_integer_value(json_object_get(rec, "generation"));
+}
+
+static void refresh_rotate_advances_once(void **state)
+{
+    char t2[ID_LEN], uid[ID_LEN], g[ID_LEN], old[ID_LEN], missing[ID_LEN];
     json_t *out = NULL;
 
     make_tenant(t2);
     make_user(uid, tid, "peggy", NULL);
-    make_refresh(new_id(rt, "rt"), tid, "fam1", uid, NULL, now + 3600);
-    make_refresh(new_id(old, "rt"), tid, "fam1", uid, NULL, now - 1);
-    EXPECT(take(t2, rt, now, &out), PC_ERR_NOT_FOUND);
-    OK(take(tid, rt, now, &out));
-    assert_string_equal(json_string_value(json_object_get(out, "id")), rt);
-    assert_string_equal(json_string_value(json_object_get(out, "family_id")), "fam1");
-    assert_int_equal(
-        json_integer_value(json_object_get(GET(PC_ENT_REFRESH, tid, rt), "rotated_at")), now);
-    /* a replay */
-    EXPECT(take(tid, rt, now + 1, &out), PC_ERR_CONFLICT);
+    make_refresh(new_id(g, "rg"), tid, uid, NULL, now + 3600);
+    make_refresh(new_id(old, "rg"), tid, uid, NULL, now - 1);
+    EXPECT(rotate(t2, g, 0, now, &out), PC_ERR_NOT_FOUND);
+    OK(rotate(tid, g, 0, now, &out));
+    assert_string_equal(json_string_value(json_object_get(out, "id")), g);
+    assert_int_equal(generation_of(out), 1);
+    /* RFC 6749 §6: the scope of a refresh token never changes */
+    assert_string_equal(json_string_value(json_object_get(out, "scope")), "openid offline_access");
+    assert_int_equal(json_integer_value(json_object_get(out, "expires_at")), now + 7200);
+    assert_int_equal(json_integer_value(json_object_get(out, "rotated_at")), now);
+    assert_string_equal(json_string_value(json_object_get(out, "secret_hash")), "h-next");
+    assert_int_equal(generation_of(GET(PC_ENT_REFRESH, tid, g)), 1);
+    /* generation 0 again: a replay, answered with the record */
+    EXPECT(rotate(tid, g, 0, now + 1, &out), PC_ERR_CONFLICT);
     assert_non_null(out);
-    assert_string_equal(json_string_value(json_object_get(out, "id")), rt);
-    EXPECT(take(tid, old, now, &out), PC_ERR_NOT_FOUND);
-    EXPECT(take(tid, new_id(missing, "rt"), now, &out), PC_ERR_NOT_FOUND);
+    assert_int_equal(generation_of(out), 1);
+    OK(rotate(tid, g, 1, now + 1, &out));
+    assert_int_equal(generation_of(out), 2);
+    /* a generation the grant never reached, an expired grant, no grant */
+    EXPECT(rotate(tid, g, 5, now + 1, &out), PC_ERR_NOT_FOUND);
+    EXPECT(rotate(tid, old, 0, now, &out), PC_ERR_NOT_FOUND);
+    EXPECT(rotate(tid, new_id(missing, "rg"), 0, now, &out), PC_ERR_NOT_FOUND);
 }
 
 static int64_t revoked_at(const char *t, const char *id, const char *file, int line)
@@ -485,29 +498,29 @@ static int64_t revoked_at(const char *t, const char *id, const char *file, int l
 
 #define REVOKED_AT(tid, id) revoked_at((tid), (id), __FILE__, __LINE__)
 
-static void refresh_revoke_by_family(void **state)
+static void refresh_revoke_by_grant_session_user(void **state)
 {
-    char uid[ID_LEN], a[ID_LEN], b[ID_LEN], c[ID_LEN];
+    char u1[ID_LEN], u2[ID_LEN], a[ID_LEN], b[ID_LEN], c[ID_LEN];
     json_t *out = NULL;
 
-    make_user(uid, tid, "quinn", NULL);
-    make_refresh(new_id(a, "rt"), tid, "famA", uid, "sid1", now + 3600);
-    make_refresh(new_id(b, "rt"), tid, "famA", uid, "sid1", now + 3600);
-    make_refresh(new_id(c, "rt"), tid, "famB", uid, "sid2", now + 3600);
-    OK(take(tid, a, now, &out));
-    assert_true(
-        json_is_array(OUT(ops->refresh_revoke(st, NULL, tid, "family_id", "famA", now, &out_))));
-    assert_int_equal(REVOKED_AT(tid, b), now);
-    assert_int_equal(REVOKED_AT(tid, c), -1);
-    EXPECT(take(tid, b, now, &out), PC_ERR_NOT_FOUND);
-    /* a replay of a revoked token never succeeds */
-    assert_int_not_equal(take(tid, a, now, &out), PC_OK);
-    OK(ops->refresh_revoke(st, NULL, tid, "sid", "sid2", now, NULL));
+    make_user(u1, tid, "quinn", NULL);
+    make_user(u2, tid, "quade", NULL);
+    make_refresh(new_id(a, "rg"), tid, u1, "sid1", now + 3600);
+    make_refresh(new_id(b, "rg"), tid, u1, "sid1", now + 3600);
+    make_refresh(new_id(c, "rg"), tid, u2, "sid2", now + 3600);
+    SET(OUT(ops->refresh_revoke(st, NULL, tid, "id", a, now, &out_)), a);
+    assert_int_equal(REVOKED_AT(tid, a), now);
+    assert_int_equal(REVOKED_AT(tid, b), -1);
+    /* a revoked grant never rotates, nor counts as a replay */
+    EXPECT(rotate(tid, a, 0, now, &out), PC_ERR_NOT_FOUND);
+    /* what is already revoked is not reported again */
+    SET(OUT(ops->refresh_revoke(st, NULL, tid, "sid", "sid1", now + 1, &out_)), b);
+    assert_int_equal(REVOKED_AT(tid, a), now);
+    OK(ops->refresh_revoke(st, NULL, tid, "user_id", u2, now, NULL));
     assert_int_equal(REVOKED_AT(tid, c), now);
     /* only the documented columns */
     assert_int_not_equal(ops->refresh_revoke(st, NULL, tid, "scope", "openid", now, NULL), PC_OK);
-    assert_int_not_equal(ops->refresh_revoke(st, NULL, tid, "1 = 1 OR family_id", "x", now, NULL),
-                         PC_OK);
+    assert_int_not_equal(ops->refresh_revoke(st, NULL, tid, "1 = 1 OR id", "x", now, NULL), PC_OK);
 }
 
 static json_t *ended_at(const char *t, const char *sid)
@@ -617,20 +630,20 @@ static void *race(void *arg)
     racer *r = arg;
     json_t *out = NULL;
 
-    r->rc = ops->refresh_take(st, NULL, r->tid, r->id, now, &out);
+    r->rc = ops->refresh_rotate(st, NULL, r->tid, r->id, 0, "h-race", now + 60, now, &out);
     json_decref(out);
     return NULL;
 }
 
 /* Concurrent redemptions of one refresh token: exactly one wins, the rest see a replay. */
-static void refresh_take_race_has_one_winner(void **state)
+static void refresh_rotate_race_has_one_winner(void **state)
 {
     char uid[ID_LEN], rt[ID_LEN];
     racer r[RACERS];
     int won = 0, replayed = 0;
 
     make_user(uid, tid, "uma", NULL);
-    make_refresh(new_id(rt, "rt"), tid, "famR", uid, NULL, now + 3600);
+    make_refresh(new_id(rt, "rg"), tid, uid, NULL, now + 3600);
     for (int i = 0; i < RACERS; i++) {
         r[i] = (racer){.tid = tid, .id = rt, .rc = PC_ERR_INTERNAL};
         assert_int_equal(pthread_create(&r[i].thread, NULL, race, &r[i]), 0);
@@ -750,12 +763,12 @@ int main(int argc, char **argv)
         CASE(transaction_fails_after_conflict),
         CASE(links_and_effective_permissions),
         CASE(links_are_tenant_scoped),
-        CASE(refresh_take_rotates_once),
-        CASE(refresh_revoke_by_family),
+        CASE(refresh_rotate_advances_once),
+        CASE(refresh_revoke_by_grant_session_user),
         CASE(sessions_end_ends_open_sessions),
         CASE(change_feed_order_and_purge),
         CASE(removing_a_tenant_removes_its_records),
-        CASE(refresh_take_race_has_one_winner),
+        CASE(refresh_rotate_race_has_one_winner),
         CASE(code_take_is_single_use),
         CASE(mfa_token_crud),
     };

@@ -32,15 +32,14 @@ static void load_id(char *buf, unsigned i)
     snprintf(buf, ID_LEN, "wal-%s-%06u", run_id, i);
 }
 
-/* A refresh token record shaped like contract_test.c's make_refresh; the caller releases it. */
+/* A refresh grant record shaped like contract_support.c's make_refresh; the caller releases it. */
 static json_t *refresh_rec(const char *id, const char *t, const char *uid)
 {
-    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:n,s:s,s:[ss],s:I,s:I,s:I,s:n,s:n,s:s,s:I}", "id", id,
-                     "tenant_id", t, "family_id", id, "client_id", "cli", "user_id", uid, "sid",
-                     "scope", "openid offline_access", "amr", "pwd", "otp", "auth_time",
-                     (json_int_t)now, "created_at", (json_int_t)now, "expires_at",
-                     (json_int_t)(now + 3600), "rotated_at", "revoked_at", "access_jti", id,
-                     "access_exp", (json_int_t)(now + 300));
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:[ss],s:I,s:i,s:s,s:I,s:I,s:n,s:n}", "id", id,
+                     "tenant_id", t, "client_id", "cli", "user_id", uid, "sid", id, "scope",
+                     "openid offline_access", "amr", "pwd", "otp", "auth_time", (json_int_t)now,
+                     "generation", 0, "secret_hash", id, "created_at", (json_int_t)now,
+                     "expires_at", (json_int_t)(now + 3600), "rotated_at", "revoked_at");
 }
 
 static pc_status insert_refresh(const char *id, const char *uid)

@@ -30,9 +30,11 @@ extern "C" {
  *              expires_at, ended_at|null, ip|null, secret_hash|null (SHA-256 hex of a
  *              browser session's cookie secret; since schema 2), consents[]|null
  *              (client_ids the user approved in this session; since schema 2)
- *  REFRESH     id (hash of the token), tenant_id, family_id, client_id, user_id|null,
- *              sid|null, scope, amr[], auth_time|null, created_at, expires_at,
- *              rotated_at|null, revoked_at|null, access_jti|null, access_exp|null
+ *  REFRESH     a refresh grant (a token family; since schema 4, one record per grant,
+ *              not per token): id, tenant_id, client_id, user_id|null, sid|null,
+ *              scope, amr[], auth_time|null, generation and secret_hash (of its
+ *              one valid token: SHA-256 hex of the token's secret), created_at,
+ *              expires_at, rotated_at|null, revoked_at|null
  *  AUDIT       id, tenant_id, type, time, actor, subject|null, ip|null, details{}
  *  PROVIDER    id, tenant_id, name, kind, plugin, config{}, created_at, updated_at
  *  MFA         id, tenant_id, user_id, method, state, secret_enc|null, data{},
@@ -169,14 +171,15 @@ typedef struct pc_storage_ops {
                                  const char *principal_id, json_t **out);
 
     /**
-     * Rotate a refresh token atomically: if record `id` is neither rotated nor
-     * revoked nor expired at `now`, mark it rotated and return it in *out; if it
-     * was rotated and not yet revoked, return PC_ERR_CONFLICT with the record in
-     * *out (a replay); otherwise (unknown, revoked, expired) PC_ERR_NOT_FOUND.
+     * Not called by the host since schema 4 (see refresh_rotate); may be NULL.
+     * It took a per-token record the way code_take takes a code.
      */
     pc_status (*refresh_take)(void *state, pc_store_tx *tx, const char *tenant_id, const char *id,
                               int64_t now, json_t **out);
-    /** Revoke every refresh token of a family, a session, a user or a client. Column: family_id|sid|user_id|client_id. */
+    /**
+     * Revoke the refresh grants whose `column` (id|sid|user_id|client_id) is
+     * `value`; *revoked (may be NULL) receives the ids of those it revoked.
+     */
     pc_status (*refresh_revoke)(void *state, pc_store_tx *tx, const char *tenant_id,
                                 const char *column, const char *value, int64_t now,
                                 json_t **revoked);
@@ -212,6 +215,18 @@ typedef struct pc_storage_ops {
      * announce: nodes then poll. Appeared in ABI 1.0.
      */
     pc_status (*change_wait)(void *state, int timeout_ms);
+    /**
+     * Advance refresh grant `id` from generation `from` to from + 1, setting
+     * its secret_hash, expires_at and rotated_at = `now`, if it is at `from`, not
+     * revoked and not expired at `now`: PC_OK with the updated record in *out.
+     * If its generation is already past `from` (a replay, or the loser of two
+     * concurrent uses) and it is not revoked, PC_ERR_CONFLICT with the record;
+     * otherwise PC_ERR_NOT_FOUND. One conditional write decides races.
+     * Appeared in ABI 1.0 with schema 4.
+     */
+    pc_status (*refresh_rotate)(void *state, pc_store_tx *tx, const char *tenant_id, const char *id,
+                                int64_t from, const char *secret_hash, int64_t expires_at,
+                                int64_t now, json_t **out);
 } pc_storage_ops;
 
 #ifdef __cplusplus

@@ -108,7 +108,19 @@ static const char migration_3[] =
     " updated_at BIGINT NOT NULL);"
     "CREATE INDEX mfa_tokens_expiry ON mfa_tokens(expires_at);";
 
-const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3};
+/* 4: one row per refresh grant instead of one per token (see the SQLite schema). */
+static const char migration_4[] =
+    "DROP TABLE refresh_tokens;"
+    "CREATE TABLE refresh_grants (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, client_id TEXT NOT NULL,"
+    " user_id TEXT, sid TEXT, scope TEXT NOT NULL, amr TEXT NOT NULL, auth_time BIGINT,"
+    " generation BIGINT NOT NULL, secret_hash TEXT NOT NULL, created_at BIGINT NOT NULL,"
+    " expires_at BIGINT NOT NULL, rotated_at BIGINT, revoked_at BIGINT);"
+    "CREATE INDEX refresh_grants_sid ON refresh_grants(sid);"
+    "CREATE INDEX refresh_grants_user ON refresh_grants(user_id);"
+    "CREATE INDEX refresh_grants_client ON refresh_grants(client_id);";
+
+const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3, migration_4};
 const int pc_pg_migration_count = (int)(sizeof pc_pg_migrations / sizeof *pc_pg_migrations);
 _Static_assert(sizeof pc_pg_migrations / sizeof *pc_pg_migrations == PC_PG_MIGRATION_COUNT,
                "PC_PG_MIGRATION_COUNT must match the migrations");

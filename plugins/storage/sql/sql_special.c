@@ -133,36 +133,22 @@ pc_status sql_store_principal_permissions(void *state, pc_store_tx *tx, const ch
     return rc;
 }
 
-/* A single-use record (refresh token, authorization code): `update` marks it
- * used only if it is still usable. One conditional UPDATE decides the race: of
- * two concurrent redemptions exactly one changes the row, and gets it back
- * from RETURNING; the other reads the row to tell a replay (`replayed`) from
- * an unknown, revoked or expired record. */
-static pc_status take_once(void *state, pc_store_tx *tx, const char *update, pc_entity ent,
-                           const char *tenant_id, const char *id, int64_t now,
-                           int (*replayed)(const json_t *rec), json_t **out)
+/* The columns of `ent` for RETURNING after the statement `sql`, into buf. */
+static const char *returning(char *buf, size_t len, const char *sql, pc_entity ent)
 {
-    sql_param p[4] = {sql_int(now), sql_text(id), sql_text(tenant_id), sql_int(now)};
-    char sql[1024];
-    sql_result *r = NULL;
-    json_t *rec = NULL;
-    pc_status rc;
+    int n = snprintf(buf, len, "%s RETURNING %s", sql, sql_entity_select_list(ent));
 
-    if (tenant_id == NULL || id == NULL)
-        return PC_ERR_INVALID;
-    if (snprintf(sql, sizeof sql, "%s RETURNING %s", update, sql_entity_select_list(ent)) >=
-        (int)sizeof sql)
-        return PC_ERR_INTERNAL;
-    rc = sql_run_once(state, tx, sql, p, 4, &r, NULL, 0);
-    if (rc == PC_OK && r->nrows == 1) {
-        *out = sql_row_to_json(sql_entity(ent), r, 0);
-        sql_result_free(r);
-        return PC_OK;
-    }
-    sql_result_free(r);
-    if (rc != PC_OK)
-        return rc;
-    rc = sql_store_get(state, tx, ent, tenant_id, "id", id, &rec);
+    return n > 0 && (size_t)n < len ? buf : NULL;
+}
+
+/* After a conditional write changed nothing: a replay (PC_ERR_CONFLICT, *out
+ * set) if `replayed` says so of the record, else PC_ERR_NOT_FOUND. */
+static pc_status why_not(void *state, pc_store_tx *tx, pc_entity ent, const char *tenant_id,
+                         const char *id, int (*replayed)(const json_t *rec), json_t **out)
+{
+    json_t *rec = NULL;
+    pc_status rc = sql_store_get(state, tx, ent, tenant_id, "id", id, &rec);
+
     if (rc == PC_OK)
         rc = replayed(rec) ? PC_ERR_CONFLICT : PC_ERR_NOT_FOUND;
     if (rc == PC_ERR_CONFLICT)
@@ -172,19 +158,60 @@ static pc_status take_once(void *state, pc_store_tx *tx, const char *update, pc_
     return rc;
 }
 
-static int refresh_replayed(const json_t *rec)
+/* Run a conditional UPDATE ... RETURNING on one record: PC_OK with the record
+ * if it changed it, else the answer of why_not. Of two concurrent writers
+ * exactly one changes the row. */
+static pc_status update_once(void *state, pc_store_tx *tx, const char *update, const sql_param *p,
+                             size_t n, pc_entity ent, const char *tenant_id, const char *id,
+                             int (*replayed)(const json_t *rec), json_t **out)
 {
-    return json_is_integer(json_object_get(rec, "rotated_at")) &&
-           json_is_null(json_object_get(rec, "revoked_at"));
+    char sql[1024];
+    sql_result *r = NULL;
+    pc_status rc;
+
+    if (tenant_id == NULL || id == NULL)
+        return PC_ERR_INVALID;
+    if (returning(sql, sizeof sql, update, ent) == NULL)
+        return PC_ERR_INTERNAL;
+    rc = sql_run_once(state, tx, sql, p, n, &r, NULL, 0);
+    if (rc == PC_OK && r->nrows == 1)
+        *out = sql_row_to_json(sql_entity(ent), r, 0);
+    sql_result_free(r);
+    if (rc != PC_OK || *out != NULL)
+        return rc;
+    return why_not(state, tx, ent, tenant_id, id, replayed, out);
 }
 
-pc_status sql_store_refresh_take(void *state, pc_store_tx *tx, const char *tenant_id,
-                                 const char *id, int64_t now, json_t **out)
+/* A rotation lost to a newer generation, not to revocation or expiry. */
+static int grant_moved_on(const json_t *rec)
 {
-    return take_once(state, tx,
-                     "UPDATE refresh_tokens SET rotated_at = ? WHERE id = ? AND tenant_id = ?"
-                     " AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?",
-                     PC_ENT_REFRESH, tenant_id, id, now, refresh_replayed, out);
+    return json_is_null(json_object_get(rec, "revoked_at"));
+}
+
+pc_status sql_store_refresh_rotate(void *state, pc_store_tx *tx, const char *tenant_id,
+                                   const char *id, int64_t from, const char *secret_hash,
+                                   int64_t expires_at, int64_t now, json_t **out)
+{
+    sql_param p[7] = {sql_text(secret_hash), sql_int(expires_at), sql_int(now), sql_text(id),
+                      sql_text(tenant_id),   sql_int(from),       sql_int(now)};
+    pc_status rc;
+
+    *out = NULL;
+    if (secret_hash == NULL)
+        return PC_ERR_INVALID;
+    rc = update_once(state, tx,
+                     "UPDATE refresh_grants SET generation = generation + 1, secret_hash = ?,"
+                     " expires_at = ?, rotated_at = ? WHERE id = ? AND tenant_id = ?"
+                     " AND generation = ? AND revoked_at IS NULL AND expires_at > ?",
+                     p, 7, PC_ENT_REFRESH, tenant_id, id, grant_moved_on, out);
+    /* Found but neither advanced nor moved on: only a generation behind `from`
+     * (which no valid token names) or an expired grant land here. */
+    if (rc == PC_ERR_CONFLICT && json_integer_value(json_object_get(*out, "generation")) <= from) {
+        json_decref(*out);
+        *out = NULL;
+        rc = PC_ERR_NOT_FOUND;
+    }
+    return rc;
 }
 
 pc_status sql_store_refresh_revoke(void *state, pc_store_tx *tx, const char *tenant_id,
@@ -192,41 +219,25 @@ pc_status sql_store_refresh_revoke(void *state, pc_store_tx *tx, const char *ten
                                    json_t **revoked)
 {
     char sql[256];
-    sql_param sel[3] = {sql_text(tenant_id), sql_text(value), sql_int(now)};
-    sql_param upd[3] = {sql_int(now), sql_text(tenant_id), sql_text(value)};
+    sql_param p[3] = {sql_int(now), sql_text(tenant_id), sql_text(value)};
     sql_result *r = NULL;
     pc_status rc;
 
     if (tenant_id == NULL || value == NULL || column == NULL ||
-        (strcmp(column, "family_id") && strcmp(column, "sid") && strcmp(column, "user_id") &&
+        (strcmp(column, "id") && strcmp(column, "sid") && strcmp(column, "user_id") &&
          strcmp(column, "client_id")))
         return PC_ERR_INVALID;
-    /* The access tokens minted beside these refresh tokens that may still be alive. */
     snprintf(sql, sizeof sql,
-             "SELECT access_jti, access_exp FROM refresh_tokens"
-             " WHERE tenant_id = ? AND %s = ? AND access_exp > ?",
+             "UPDATE refresh_grants SET revoked_at = ?"
+             " WHERE tenant_id = ? AND %s = ? AND revoked_at IS NULL RETURNING id",
              column);
-    rc = sql_run_once(state, tx, sql, sel, 3, &r, NULL, 0);
+    rc = sql_run_once(state, tx, sql, p, 3, &r, NULL, 0);
     if (rc == PC_OK && revoked != NULL) {
         *revoked = json_array();
         for (size_t i = 0; i < r->nrows; i++)
-            if (sql_cell(r, i, 0) != NULL)
-                json_array_append_new(*revoked,
-                                      json_pack("{s:s,s:I}", "jti", sql_cell(r, i, 0), "exp",
-                                                (json_int_t)strtoll(sql_cell(r, i, 1), NULL, 10)));
+            json_array_append_new(*revoked, json_string(sql_cell(r, i, 0)));
     }
     sql_result_free(r);
-    if (rc != PC_OK)
-        return rc;
-    snprintf(sql, sizeof sql,
-             "UPDATE refresh_tokens SET revoked_at = ?"
-             " WHERE tenant_id = ? AND %s = ? AND revoked_at IS NULL",
-             column);
-    rc = sql_run_once(state, tx, sql, upd, 3, NULL, NULL, 0);
-    if (rc != PC_OK && revoked != NULL) {
-        json_decref(*revoked);
-        *revoked = NULL;
-    }
     return rc;
 }
 
@@ -362,8 +373,11 @@ static int code_replayed(const json_t *rec)
 pc_status sql_store_code_take(void *state, pc_store_tx *tx, const char *tenant_id, const char *id,
                               int64_t now, json_t **out)
 {
-    return take_once(state, tx,
-                     "UPDATE authorization_codes SET used_at = ? WHERE id = ? AND tenant_id = ?"
-                     " AND used_at IS NULL AND expires_at > ?",
-                     PC_ENT_CODE, tenant_id, id, now, code_replayed, out);
+    sql_param p[4] = {sql_int(now), sql_text(id), sql_text(tenant_id), sql_int(now)};
+
+    *out = NULL;
+    return update_once(state, tx,
+                       "UPDATE authorization_codes SET used_at = ? WHERE id = ? AND tenant_id = ?"
+                       " AND used_at IS NULL AND expires_at > ?",
+                       p, 4, PC_ENT_CODE, tenant_id, id, code_replayed, out);
 }

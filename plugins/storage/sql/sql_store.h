@@ -42,8 +42,9 @@ pc_status sql_store_principal_permissions(void *state, pc_store_tx *tx, const ch
                                           const char *principal_id, json_t **out);
 pc_status sql_store_principal_roles(void *state, pc_store_tx *tx, const char *tenant_id,
                                     const char *principal_id, json_t **out);
-pc_status sql_store_refresh_take(void *state, pc_store_tx *tx, const char *tenant_id,
-                                 const char *id, int64_t now, json_t **out);
+pc_status sql_store_refresh_rotate(void *state, pc_store_tx *tx, const char *tenant_id,
+                                   const char *id, int64_t from, const char *secret_hash,
+                                   int64_t expires_at, int64_t now, json_t **out);
 pc_status sql_store_refresh_revoke(void *state, pc_store_tx *tx, const char *tenant_id,
                                    const char *column, const char *value, int64_t now,
                                    json_t **revoked);
@@ -66,7 +67,7 @@ pc_status sql_store_code_take(void *state, pc_store_tx *tx, const char *tenant_i
     .remove = sql_store_remove, .link_add = sql_store_link_add,                                   \
     .link_remove = sql_store_link_remove, .link_list = sql_store_link_list,                       \
     .principal_permissions = sql_store_principal_permissions,                                     \
-    .principal_roles = sql_store_principal_roles, .refresh_take = sql_store_refresh_take,         \
+    .principal_roles = sql_store_principal_roles, .refresh_rotate = sql_store_refresh_rotate,     \
     .refresh_revoke = sql_store_refresh_revoke, .sessions_end = sql_store_sessions_end,           \
     .change_add = sql_store_change_add, .change_since = sql_store_change_since,                   \
     .change_purge = sql_store_change_purge, .expire = sql_store_expire,                           \

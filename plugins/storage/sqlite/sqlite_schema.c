@@ -106,5 +106,20 @@ static const char migration_3[] =
     " updated_at INTEGER NOT NULL);"
     "CREATE INDEX mfa_tokens_expiry ON mfa_tokens(expires_at);";
 
+/* 4: one row per refresh grant instead of one per token. A token names its
+ * grant and generation under a MAC, and a refresh advances the generation in
+ * place: one row and page written per refresh, none added. Tokens issued
+ * under schema 3 cannot be carried over (only their hashes were stored). */
+static const char migration_4[] =
+    "DROP TABLE refresh_tokens;"
+    "CREATE TABLE refresh_grants (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, client_id TEXT NOT NULL,"
+    " user_id TEXT, sid TEXT, scope TEXT NOT NULL, amr TEXT NOT NULL, auth_time INTEGER,"
+    " generation INTEGER NOT NULL, secret_hash TEXT NOT NULL, created_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL, rotated_at INTEGER, revoked_at INTEGER);"
+    "CREATE INDEX refresh_grants_sid ON refresh_grants(sid);"
+    "CREATE INDEX refresh_grants_user ON refresh_grants(user_id);"
+    "CREATE INDEX refresh_grants_client ON refresh_grants(client_id);";
+
 const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {migration_1, migration_2,
-                                                                     migration_3};
+                                                                     migration_3, migration_4};
