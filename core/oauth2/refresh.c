@@ -132,7 +132,7 @@ static pc_status load_user(pc_grant_ctx *ctx, const char *uid)
     return PC_OK;
 }
 
-/* What the rotated token carries over from its grant, checked before rotating. */
+/* What the new token's subject carries over from its grant. */
 static pc_status adopt(pc_grant_ctx *ctx, const json_t *rec)
 {
     const char *sid = json_string_value(json_object_get(rec, "sid"));
@@ -146,9 +146,8 @@ static pc_status adopt(pc_grant_ctx *ctx, const json_t *rec)
     ctx->sid = pc_strdup(sid);
     ctx->amr = json_incref(json_object_get(rec, "amr"));
     ctx->auth_time = json_integer_value(json_object_get(rec, "auth_time"));
-    ctx->family_id = pc_strdup(json_string_value(json_object_get(rec, "id")));
     ctx->want_refresh = 1;
-    return settle_scope(ctx, json_string_value(json_object_get(rec, "scope")));
+    return ctx->scope ? PC_OK : settle_scope(ctx, json_string_value(json_object_get(rec, "scope")));
 }
 
 /* The grant named by a genuine token, if it is this client's and still usable:
@@ -183,59 +182,82 @@ static pc_status usable_grant(pc_grant_ctx *ctx, const char *grant, int64_t gene
     return PC_OK;
 }
 
-/* Advance the grant past `generation`: the one write of a refresh. */
-static pc_status rotate(pc_grant_ctx *ctx, int64_t generation, json_t **moved_on)
+/* Advance the grant past the presented token: the one statement of a refresh.
+ * *rec receives the grant as updated (PC_OK) or as found (PC_ERR_CONFLICT). */
+static pc_status rotate(pc_grant_ctx *ctx, int64_t generation, const char *secret_hash,
+                        json_t **rec)
 {
     const pc_tenant *t = ctx->rq->tenant;
-    char hash[PC_REFRESH_HASH_LEN];
-    char *next = pc_refresh_token_make(t->id, ctx->family_id, generation + 1, hash);
-    json_t *rec = NULL;
+    char next_hash[PC_REFRESH_HASH_LEN];
+    char *next = pc_refresh_token_make(t->id, ctx->family_id, generation + 1, next_hash);
     int64_t now = pc_now();
     pc_status rc;
 
     if (next == NULL)
         return PC_ERR_INTERNAL;
     /* The grant keeps its scope (RFC 6749 §6); a narrower one is the access token's only. */
-    rc = PC_DB->refresh_rotate(PC_DBS, NULL, t->id, ctx->family_id, generation, hash,
-                               now + t->refresh_ttl, now, &rec);
+    rc = PC_DB->refresh_rotate(PC_DBS, NULL, t->id, ctx->family_id, generation,
+                               ctx->client->client_id, secret_hash, next_hash, now + t->refresh_ttl,
+                               now, rec);
     if (rc == PC_OK) {
         ctx->rotated_refresh = next;
         next = NULL;
-    } else if (rc == PC_ERR_CONFLICT) {
-        *moved_on = json_incref(rec); /* a concurrent use won: this one is a replay */
     } else if (rc == PC_ERR_NOT_FOUND) {
         pc_grant_ctx_fail(ctx, 400, "invalid_grant", "refresh token expired or revoked");
     }
     pc_free_secret(next);
-    json_decref(rec);
     return rc;
 }
 
+/* An earlier token of a grant came back: a replay if its own client sent it. */
+static pc_status earlier_token(pc_grant_ctx *ctx, const json_t *rec)
+{
+    const char *client = json_string_value(json_object_get(rec, "client_id"));
+
+    if (client != NULL && strcmp(client, ctx->client->client_id) == 0)
+        return replayed(ctx, rec);
+    pc_grant_ctx_fail(ctx, 400, "invalid_grant", "unknown refresh token");
+    return PC_ERR_DENIED;
+}
+
+/*
+ * Without a scope parameter a refresh is one conditional write. A narrower
+ * scope is checked against the grant first, so that a refused one leaves the
+ * token usable.
+ */
 pc_status pc_refresh_redeem(pc_grant_ctx *ctx, const char *token)
 {
     char grant[37], hash[PC_REFRESH_HASH_LEN];
     int64_t generation;
-    json_t *rec = NULL, *moved_on = NULL;
-    pc_status rc;
+    json_t *rec = NULL;
+    pc_status rc = PC_OK;
 
     if (!pc_refresh_token_open(ctx->rq->tenant->id, token, grant, &generation, hash)) {
         pc_grant_ctx_fail(ctx, 400, "invalid_grant", "unknown refresh token");
         return PC_ERR_DENIED;
     }
-    rc = usable_grant(ctx, grant, generation, hash, &rec);
+    ctx->family_id = pc_strdup(grant);
+    if (pc_oauth_param(ctx->rq, "scope") != NULL) {
+        rc = usable_grant(ctx, grant, generation, hash, &rec);
+        if (rc == PC_OK)
+            rc = settle_scope(ctx, json_string_value(json_object_get(rec, "scope")));
+        if (rc == PC_OK) {
+            json_decref(rec);
+            rec = NULL;
+        }
+    }
+    if (rc == PC_OK)
+        rc = rotate(ctx, generation, hash, &rec);
     if (rc == PC_OK)
         rc = adopt(ctx, rec);
     if (rc == PC_OK)
-        rc = rotate(ctx, generation, &moved_on);
-    if (rc == PC_OK)
         rc = load_user(ctx, json_string_value(json_object_get(rec, "user_id")));
     else if (rc == PC_ERR_CONFLICT)
-        rc = replayed(ctx, moved_on ? moved_on : rec);
+        rc = earlier_token(ctx, rec);
     else if (ctx->error == NULL)
         pc_grant_ctx_fail(ctx, 500, "server_error", NULL);
     if (rc != PC_OK)
         ctx->kind = SUBJECT_NONE;
-    json_decref(moved_on);
     json_decref(rec);
     return rc;
 }

@@ -442,12 +442,15 @@ static void links_are_tenant_scoped(void **state)
     EMPTY(linked(PC_LINK_PRINCIPAL_ROLE, tb, uid, 0));
 }
 
+/* Rotate as client "cli" presenting the secret hash the grant holds at `from`:
+ * "h0" at generation 0 (make_refresh), "h-next" after a rotation. */
 static pc_status rotate(const char *t, const char *id, int64_t from, int64_t at, json_t **out)
 {
+    const char *hash = from == 0 ? "h0" : "h-next";
     pc_status rc;
 
     *out = NULL;
-    rc = ops->refresh_rotate(st, NULL, t, id, from, "h-next", at + 7200, at, out);
+    rc = ops->refresh_rotate(st, NULL, t, id, from, "cli", hash, "h-next", at + 7200, at, out);
     keep(*out);
     return rc;
 }
@@ -467,6 +470,12 @@ static void refresh_rotate_advances_once(void **state)
     make_refresh(new_id(g, "rg"), tid, uid, NULL, now + 3600);
     make_refresh(new_id(old, "rg"), tid, uid, NULL, now - 1);
     EXPECT(rotate(t2, g, 0, now, &out), PC_ERR_NOT_FOUND);
+    /* another client, or a secret that is not the grant's: nothing changes */
+    EXPECT(ops->refresh_rotate(st, NULL, tid, g, 0, "other", "h0", "h-x", now + 60, now, &out),
+           PC_ERR_NOT_FOUND);
+    EXPECT(ops->refresh_rotate(st, NULL, tid, g, 0, "cli", "h-wrong", "h-x", now + 60, now, &out),
+           PC_ERR_NOT_FOUND);
+    assert_int_equal(generation_of(GET(PC_ENT_REFRESH, tid, g)), 0);
     OK(rotate(tid, g, 0, now, &out));
     assert_string_equal(json_string_value(json_object_get(out, "id")), g);
     assert_int_equal(generation_of(out), 1);
@@ -630,7 +639,8 @@ static void *race(void *arg)
     racer *r = arg;
     json_t *out = NULL;
 
-    r->rc = ops->refresh_rotate(st, NULL, r->tid, r->id, 0, "h-race", now + 60, now, &out);
+    r->rc =
+        ops->refresh_rotate(st, NULL, r->tid, r->id, 0, "cli", "h0", "h-race", now + 60, now, &out);
     json_decref(out);
     return NULL;
 }

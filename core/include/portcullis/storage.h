@@ -216,17 +216,19 @@ typedef struct pc_storage_ops {
      */
     pc_status (*change_wait)(void *state, int timeout_ms);
     /**
-     * Advance refresh grant `id` from generation `from` to from + 1, setting
-     * its secret_hash, expires_at and rotated_at = `now`, if it is at `from`, not
-     * revoked and not expired at `now`: PC_OK with the updated record in *out.
-     * If its generation is already past `from` (a replay, or the loser of two
-     * concurrent uses) and it is not revoked, PC_ERR_CONFLICT with the record;
-     * otherwise PC_ERR_NOT_FOUND. One conditional write decides races.
-     * Appeared in ABI 1.0 with schema 4.
+     * Advance refresh grant `id` from generation `from` to from + 1 if it is
+     * at `from` with secret hash `secret_hash`, belongs to `client_id`, is not
+     * revoked and not expired at `now`: set its secret_hash to `next_hash`,
+     * its expires_at, and rotated_at = `now`, and return the updated record
+     * in *out (PC_OK). If it is not revoked and its generation is already
+     * past `from` (a replay, or the loser of two concurrent uses; whatever its
+     * client), PC_ERR_CONFLICT with the record; otherwise PC_ERR_NOT_FOUND.
+     * One conditional write decides races. Appeared in ABI 1.0 with schema 4.
      */
     pc_status (*refresh_rotate)(void *state, pc_store_tx *tx, const char *tenant_id, const char *id,
-                                int64_t from, const char *secret_hash, int64_t expires_at,
-                                int64_t now, json_t **out);
+                                int64_t from, const char *client_id, const char *secret_hash,
+                                const char *next_hash, int64_t expires_at, int64_t now,
+                                json_t **out);
 } pc_storage_ops;
 
 #ifdef __cplusplus

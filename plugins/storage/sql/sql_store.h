@@ -43,7 +43,8 @@ pc_status sql_store_principal_permissions(void *state, pc_store_tx *tx, const ch
 pc_status sql_store_principal_roles(void *state, pc_store_tx *tx, const char *tenant_id,
                                     const char *principal_id, json_t **out);
 pc_status sql_store_refresh_rotate(void *state, pc_store_tx *tx, const char *tenant_id,
-                                   const char *id, int64_t from, const char *secret_hash,
+                                   const char *id, int64_t from, const char *client_id,
+                                   const char *secret_hash, const char *next_hash,
                                    int64_t expires_at, int64_t now, json_t **out);
 pc_status sql_store_refresh_revoke(void *state, pc_store_tx *tx, const char *tenant_id,
                                    const char *column, const char *value, int64_t now,
