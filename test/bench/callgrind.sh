@@ -81,6 +81,7 @@ log "starting Portcullis under callgrind on :$port"
   PORTCULLIS_LISTEN="127.0.0.1:$port" PORTCULLIS_STORE="sqlite://$W/portcullis.db" \
   PORTCULLIS_MASTER_KEY_FILE="$W/master.key" PORTCULLIS_ADMIN_PASSWORD="$PASSWORD" \
   PORTCULLIS_ADMIN_CLIENT_SECRET="$SECRET" PORTCULLIS_LOG_LEVEL=warning \
+  PORTCULLIS_ARGON2_M_COST=1024 PORTCULLIS_ARGON2_T_COST=1 \
   valgrind --tool=callgrind --callgrind-out-file="$W/callgrind.out" --dump-instr=no "$W/bin/pcb-server" serve) \
   >"$W/server.log" 2>&1 &
 VPID=$!
@@ -97,13 +98,24 @@ USER_AT=$(curl -s --max-time 120 -H "Authorization: Basic $BASIC" -d grant_type=
   -d "password=$PASSWORD" -d "scope=openid profile email" "$ISS/oauth2/token" | jq -r '.access_token // empty')
 [ -n "$ADMIN_AT" ] && [ -n "$USER_AT" ] || die "could not get the tokens"
 
-ENDPOINTS=(discovery client_credentials introspect userinfo authorize)
+# Refresh tokens are single-use: one per refresh request, each from a password
+# grant of its own. No measured endpoint hashes a password, so the server runs
+# with a cheap argon2id cost (above) to mint them quickly under valgrind.
+REFRESH_TOKENS=$W/refresh-tokens.txt
+for _ in $(seq 1 $((WARM + N))); do
+  curl -s --max-time 60 -H "Authorization: Basic $BASIC" -d grant_type=password -d username=admin \
+    -d "password=$PASSWORD" -d scope=offline_access "$ISS/oauth2/token" | jq -r '.refresh_token // empty'
+done >"$REFRESH_TOKENS"
+[ "$(grep -c . "$REFRESH_TOKENS")" -eq $((WARM + N)) ] || die "could not mint the refresh tokens"
+
+ENDPOINTS=(discovery client_credentials introspect userinfo authorize refresh)
 declare -A LABEL=(
   [discovery]="discovery GET"
   [client_credentials]="client_credentials (ES256)"
   [introspect]="introspection"
   [userinfo]="userinfo GET"
   [authorize]="permission check"
+  [refresh]="refresh_token (ES256, no ID token)"
 )
 
 # curl arguments for ENDPOINT (the URL goes in the config file, once per request)
@@ -119,8 +131,30 @@ endpoint_args() {
   esac
 }
 
+# A curl config of COUNT refresh requests, each with the next unused token (send
+# runs in a subshell, so the count of used tokens lives in a file); `next`
+# starts another request on the same connection.
+echo 0 >"$W/refresh-used"
+refresh_config() { # COUNT FILE
+  local tok used sep=""
+  used=$(cat "$W/refresh-used")
+  : >"$2"
+  while read -r tok; do
+    printf '%surl = "%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\n' "$sep" "$ISS/oauth2/token" >>"$2"
+    printf 'header = "Authorization: Basic %s"\ndata = "grant_type=refresh_token&refresh_token=%s"\n' \
+      "$BASIC" "$tok" >>"$2"
+    sep=$'next\n'
+  done < <(sed -n "$((used + 1)),$((used + $1))p" "$REFRESH_TOKENS")
+  echo $((used + $1)) >"$W/refresh-used"
+}
+
 send() { # ENDPOINT COUNT -> number of 2xx answers
   local cfg=$W/curl-$1.cfg
+  if [ "$1" = refresh ]; then
+    refresh_config "$2" "$cfg"
+    curl -s --max-time 600 -K "$cfg" | grep -c '^2' || true
+    return
+  fi
   endpoint_args "$1"
   : >"$cfg"
   for _ in $(seq 1 "$2"); do printf 'url = "%s"\noutput = "/dev/null"\n' "$URL" >>"$cfg"; done
