@@ -35,7 +35,8 @@ json_t *pc_refresh_lookup(const pc_tenant *t, const char *token, int *current)
     if (!pc_refresh_token_open(t->id, token, grant, &generation, hash) ||
         pc_db_get(NULL, PC_ENT_REFRESH, t->id, "id", grant, &rec) != PC_OK)
         return NULL;
-    *current = is_current(rec, generation, hash);
+    if (current != NULL)
+        *current = is_current(rec, generation, hash);
     return rec;
 }
 

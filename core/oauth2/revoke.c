@@ -31,7 +31,6 @@ void pc_oauth2_revoke(const pc_oauth_request *rq, pc_oauth_reply *reply)
     const char *token = pc_oauth_param(rq, "token");
     pc_client client;
     json_t *claims = NULL, *rec = NULL;
-    int current = 0;
     pc_status rc = PC_OK;
 
     if (pc_oauth2_client_authenticate(rq, 1, &client, reply) != PC_OK)
@@ -45,7 +44,7 @@ void pc_oauth2_revoke(const pc_oauth_request *rq, pc_oauth_reply *reply)
         if (!owned_by(claims, "client_id", &client))
             goto refused;
         rc = revoke_access(rq, claims);
-    } else if ((rec = pc_refresh_lookup(rq->tenant, token, &current)) != NULL) {
+    } else if ((rec = pc_refresh_lookup(rq->tenant, token, NULL)) != NULL) {
         /* RFC 7009 §2.1: with the refresh token goes its grant, access tokens included. */
         if (!owned_by(rec, "client_id", &client))
             goto refused;
