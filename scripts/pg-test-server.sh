@@ -66,27 +66,37 @@ free_port() {
     return 1
 }
 
-# Data and socket directories must be reachable by the owner and the socket
-# path short and free of spaces; otherwise they go to a fresh directory in /tmp.
+# The cluster's data, socket and log live in a private directory made for the
+# server's owner under $TMPDIR (else /tmp), never in DIR: DIR may sit in a
+# checkout under a home the `postgres` user cannot enter (/root is 0700).
+# DIR only records where things are (datadir, sockdir, logfile, sidedir, port, uri).
 pick_dirs() {
     dir=$1
-    if as_owner test -x "$dir" && [ "${#dir}" -lt 80 ] && [ "$dir" = "${dir#* }" ]; then
-        echo "$dir/data" >"$dir/datadir"
-        echo "$dir" >"$dir/sockdir"
-    else
-        side=$(mktemp -d /tmp/pcpg.XXXXXX)
-        chmod 755 "$side"
+    base=${TMPDIR:-/tmp}
+    side=$(mktemp -d "$base/pcpg.XXXXXX" 2>/dev/null) || side=""
+    if [ -n "$side" ]; then
         [ "$(id -u)" -ne 0 ] || chown postgres: "$side"
-        echo "$side/data" >"$dir/datadir"
-        echo "$side" >"$dir/sockdir"
-        echo "$side" >"$dir/sidedir"
+        if ! as_owner test -w "$side" || [ "${#side}" -ge 80 ] || [ "$side" != "${side#* }" ]; then
+            rm -rf "$side"
+            side=""
+        fi
     fi
+    if [ -z "$side" ]; then
+        side=$(mktemp -d /tmp/pcpg.XXXXXX) || die "cannot create a directory in /tmp"
+        [ "$(id -u)" -ne 0 ] || chown postgres: "$side"
+    fi
+    chmod 700 "$side"
+    echo "$side/data" >"$dir/datadir"
+    echo "$side" >"$dir/sockdir"
+    echo "$side/server.log" >"$dir/logfile"
+    echo "$side" >"$dir/sidedir"
 }
 
 start_server() {
     dir=$1 bindir=$2
     datadir=$(cat "$dir/datadir")
     sockdir=$(cat "$dir/sockdir")
+    logfile=$(cat "$dir/logfile")
     as_owner "$bindir/initdb" -D "$datadir" -U postgres -A trust --auth-host=trust \
         -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
         as_owner "$bindir/initdb" -D "$datadir" -U postgres -A trust --auth-host=trust \
@@ -94,7 +104,7 @@ start_server() {
         { cat "$dir/initdb.log" >&2; die "initdb failed"; }
     for attempt in 1 2 3 4 5; do
         port=$(free_port) || die "no free TCP port"
-        if as_owner "$bindir/pg_ctl" -D "$datadir" -l "$dir/server.log" -w -t 60 start \
+        if as_owner "$bindir/pg_ctl" -D "$datadir" -l "$logfile" -w -t 60 start \
             -o "-c listen_addresses=127.0.0.1 -p $port -k $sockdir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
             >&2; then
             echo "$port" >"$dir/port"
@@ -102,7 +112,7 @@ start_server() {
         fi
         echo "pg-test-server: start on port $port failed (attempt $attempt)" >&2
     done
-    cat "$dir/server.log" >&2 || true
+    cat "$logfile" >&2 || true
     die "the server did not start"
 }
 
@@ -136,7 +146,6 @@ do_start() {
     do_stop "$dir" 2>/dev/null || true
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
-    [ "$(id -u)" -ne 0 ] || chown postgres: "$dir"
     pick_dirs "$dir"
     start_server "$dir" "$bindir"
     port=$(cat "$dir/port")
@@ -160,7 +169,7 @@ do_stop() {
     fi
     if [ -f "$dir/sidedir" ]; then
         side=$(cat "$dir/sidedir")
-        case "$side" in /tmp/pcpg.*) rm -rf "$side" ;; esac
+        case "$side" in */pcpg.*) rm -rf "$side" ;; esac
     fi
     rm -rf "$dir"
 }
