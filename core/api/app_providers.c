@@ -1,21 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* /applications/{id}/providers and /default-providers: which delivery providers an application uses. */
+#include "api/applications.h"
 #include "api/users.h"
 #include "oauth2/changes.h"
 #include "server/store.h"
 
 #include <string.h>
 
-/* The application of :id and the provider of :provider_id, both of this tenant; replies 404 if not. */
-static int load_pair(pc_req *rq, json_t **app, json_t **provider)
+/* The provider of :provider_id in this tenant; replies 404 if there is none. */
+static int load_provider(pc_req *rq, json_t **provider)
 {
-    pc_status rc =
-        pc_db_get(NULL, PC_ENT_APPLICATION, rq->tenant->id, "id", pc_req_param(rq, "id"), app);
+    pc_status rc = pc_db_get(NULL, PC_ENT_PROVIDER, rq->tenant->id, "id",
+                             pc_req_param(rq, "provider_id"), provider);
 
-    *provider = NULL;
-    if (rc == PC_OK)
-        rc = pc_db_get(NULL, PC_ENT_PROVIDER, rq->tenant->id, "id", pc_req_param(rq, "provider_id"),
-                       provider);
     if (rc != PC_OK)
         pc_api_store_error(rq, rc, NULL);
     return rc == PC_OK;
@@ -48,7 +45,7 @@ static void change_link(pc_req *rq, int add)
     pc_store_tx *tx = NULL;
     pc_status rc;
 
-    if (!pc_api_require(rq, &p, "applications", "update") || !load_pair(rq, &app, &provider))
+    if (!pc_api_app_authorised(rq, &p, "update", &app) || !load_provider(rq, &provider))
         goto out;
     app_id = json_string_value(json_object_get(app, "id"));
     pid = json_string_value(json_object_get(provider, "id"));
@@ -144,16 +141,12 @@ void pc_api_apps_default_providers(pc_req *rq)
 {
     pc_principal p = {0};
     json_t *body = NULL, *app = NULL;
-    pc_status rc;
 
-    if (!pc_api_require(rq, &p, "applications", "update") ||
+    if (!pc_api_app_authorised(rq, &p, "update", &app) ||
         (body = pc_api_body(rq, default_fields, sizeof default_fields / sizeof *default_fields)) ==
             NULL)
         goto out;
-    rc = pc_db_get(NULL, PC_ENT_APPLICATION, rq->tenant->id, "id", pc_req_param(rq, "id"), &app);
-    if (rc != PC_OK)
-        pc_api_store_error(rq, rc, NULL);
-    else if (defaults_valid(rq, body))
+    if (defaults_valid(rq, body))
         pc_api_finish_204(rq, NULL, save_defaults(rq, &p, app, body));
 out:
     json_decref(app);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* /applications: OAuth clients, with the secret shown once at creation and rotation. */
+#include "api/applications.h"
 #include "api/escalation.h"
 #include "api/users.h"
 #include "iam/links.h"
+#include "iam/permcache.h"
 #include "oauth2/changes.h"
 #include "oauth2/client_auth.h"
 #include "oauth2/grants.h"
@@ -12,6 +14,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define SECRET_BYTES 32
 
@@ -160,6 +163,53 @@ static const pc_field app_fields[] = {
 };
 #define NFIELDS (sizeof app_fields / sizeof *app_fields)
 
+/*
+ * A first-party application skips the consent page, so whoever decides where
+ * its codes and tokens go can sign in as anyone who uses it: marking an
+ * application first-party, or changing where a first-party application sends
+ * people or how it authenticates, needs applications:trust (API.md §3).
+ */
+static const char *const trusted_fields[] = {
+    "first_party", "redirect_uris", "post_logout_redirect_uris", "grant_types", "type", NULL};
+
+static int same(const json_t *a, const json_t *b)
+{
+    return (a == NULL && b == NULL) || json_equal(a, b);
+}
+
+static int changes_trust(const json_t *before, const json_t *after)
+{
+    int was = before != NULL && json_is_true(json_object_get(before, "first_party"));
+    int is = json_is_true(json_object_get(after, "first_party"));
+
+    if (before == NULL)
+        return is;
+    if (!was && !is)
+        return 0;
+    for (size_t i = 0; trusted_fields[i]; i++)
+        if (!same(json_object_get(before, trusted_fields[i]),
+                  json_object_get(after, trusted_fields[i])))
+            return 1;
+    return 0;
+}
+
+/* 1 if the change needs no trust or the caller holds applications:trust; else replies 403. */
+static int may_trust(pc_req *rq, const pc_principal *p, const json_t *before, const json_t *after)
+{
+    int allowed = 0;
+
+    if (!changes_trust(before, after))
+        return 1;
+    if (pc_permcache_check(rq->tenant->id, p->id, "applications", "trust", &allowed) == PC_OK &&
+        allowed)
+        return 1;
+    pc_api_error(rq, PC_API_FORBIDDEN,
+                 "Permission applications:trust is required to make an application first-party "
+                 "or to change where a first-party application sends people",
+                 NULL);
+    return 0;
+}
+
 static json_t *default_record(const pc_tenant *t, const char *type)
 {
     char id[37], *client_id = pc_random_token(16);
@@ -259,6 +309,8 @@ void pc_api_apps_create(pc_req *rq)
         goto out;
     rec = default_record(rq->tenant, json_string_value(json_object_get(body, "type")));
     merge_body(rec, body);
+    if (!may_trust(rq, &p, NULL, rec))
+        goto out;
     if ((problem = app_problem(rec, &field)) != NULL) {
         pc_api_invalid_field(rq, field, problem);
         goto out;
@@ -279,12 +331,18 @@ out:
     pc_principal_clear(&p);
 }
 
-static int authorised_app(pc_req *rq, pc_principal *p, const char *action, json_t **app)
+int pc_api_app_authorised(pc_req *rq, pc_principal *p, const char *action, json_t **app)
 {
     *app = NULL;
     if (!pc_api_require(rq, p, "applications", action))
         return 0;
     *app = app_load(rq);
+    /* Changing or removing an application is acting on what it holds (its roles). */
+    if (*app != NULL && strcmp(action, "read") != 0 &&
+        !pc_api_may_touch(rq, p, PC_ENT_APPLICATION, *app)) {
+        json_decref(*app);
+        *app = NULL;
+    }
     return *app != NULL;
 }
 
@@ -293,7 +351,7 @@ void pc_api_apps_get(pc_req *rq)
     pc_principal p = {0};
     json_t *a;
 
-    if (authorised_app(rq, &p, "read", &a))
+    if (pc_api_app_authorised(rq, &p, "read", &a))
         pc_reply_json(rq, 200, app_view(a, rq->tenant->id));
     json_decref(a);
     pc_principal_clear(&p);
@@ -323,16 +381,18 @@ out:
 void pc_api_apps_patch(pc_req *rq)
 {
     pc_principal p = {0};
-    json_t *body = NULL, *a = NULL, *unknown = NULL;
+    json_t *body = NULL, *a = NULL, *before = NULL, *unknown = NULL;
     const char *field, *problem;
     char conflict[64] = "";
 
-    if (!authorised_app(rq, &p, "update", &a) ||
+    if (!pc_api_app_authorised(rq, &p, "update", &a) ||
         (body = pc_api_body_patch(rq, app_fields, NFIELDS)) == NULL ||
-        !pc_api_may_act_on(rq, &p, json_string_value(json_object_get(a, "id"))) ||
         !pc_api_may_grant_roles(rq, &p, json_object_get(body, "roles")))
         goto out;
+    before = json_deep_copy(a);
     merge_body(a, body);
+    if (!may_trust(rq, &p, before, a))
+        goto out;
     json_object_set_new(a, "updated_at", json_integer(pc_now()));
     if ((problem = app_problem(a, &field)) != NULL) {
         pc_api_invalid_field(rq, field, problem);
@@ -342,9 +402,22 @@ void pc_api_apps_patch(pc_req *rq)
                 conflict, unknown, a, 200, NULL);
 out:
     json_decref(unknown);
+    json_decref(before);
     json_decref(a);
     json_decref(body);
     pc_principal_clear(&p);
+}
+
+/* Every token issued to the client so far dies; refresh tokens too. */
+static pc_status revoke_client_tokens(pc_store_tx *tx, pc_req *rq, const char *client_id)
+{
+    pc_status rc = pc_change_write(tx, rq->tenant->id, "client", client_id,
+                                   pc_now() + rq->tenant->refresh_ttl);
+
+    if (rc == PC_OK)
+        rc = PC_DB->refresh_revoke(PC_DBS, tx, rq->tenant->id, "client_id", client_id, pc_now(),
+                                   NULL);
+    return rc;
 }
 
 void pc_api_apps_delete(pc_req *rq)
@@ -355,21 +428,16 @@ void pc_api_apps_delete(pc_req *rq)
     pc_store_tx *tx = NULL;
     pc_status rc;
 
-    if (!authorised_app(rq, &p, "delete", &a))
+    if (!pc_api_app_authorised(rq, &p, "delete", &a))
         goto out;
     id = json_string_value(json_object_get(a, "id"));
     client_id = json_string_value(json_object_get(a, "client_id"));
     rc = pc_db_begin(&tx);
     if (rc == PC_OK)
         rc = pc_db_remove(tx, PC_ENT_APPLICATION, rq->tenant->id, id);
-    /* Every token issued to the client dies with it. */
+    /* Every token issued to the client dies with it, refresh tokens included. */
     if (rc == PC_OK)
-        rc = pc_change_write(tx, rq->tenant->id, "client", client_id,
-                             pc_now() + rq->tenant->refresh_ttl);
-    /* Its refresh tokens too: introspection must not call them active. */
-    if (rc == PC_OK)
-        rc = PC_DB->refresh_revoke(PC_DBS, tx, rq->tenant->id, "client_id", client_id, pc_now(),
-                                   NULL);
+        rc = revoke_client_tokens(tx, rq, client_id);
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, &p, "application.deleted", id,
                           json_pack("{s:s}", "client_id", client_id));
@@ -379,33 +447,75 @@ out:
     pc_principal_clear(&p);
 }
 
+static const pc_field secret_fields[] = {{"revoke_tokens", PC_F_BOOL, 0}};
+
+/* The optional body of a rotation: {"revoke_tokens": true|false}, true when absent (new). */
+static json_t *secret_body(pc_req *rq)
+{
+    size_t len;
+
+    if (pc_req_body(rq, &len) == NULL || len == 0)
+        return json_object();
+    return pc_api_body(rq, secret_fields, 1);
+}
+
+/*
+ * A client revocation cuts tokens issued up to and including its second, so
+ * answer only once that second is over: the first token the new secret gets
+ * is then never caught by it.
+ */
+static void wait_past(int64_t second)
+{
+    struct timespec ts = {0, 20 * 1000 * 1000};
+
+    while (pc_now() <= second)
+        nanosleep(&ts, NULL);
+}
+
+static pc_status rotate_secret(pc_req *rq, const pc_principal *p, const json_t *a, const char *hash,
+                               int revoke)
+{
+    const char *id = json_string_value(json_object_get(a, "id"));
+    const char *client_id = json_string_value(json_object_get(a, "client_id"));
+    json_t *patch = json_pack("{s:s,s:I}", "secret_hash", hash, "updated_at", (json_int_t)pc_now());
+    pc_store_tx *tx = NULL;
+    pc_status rc = pc_db_begin(&tx);
+
+    if (rc == PC_OK)
+        rc = pc_db_update(tx, PC_ENT_APPLICATION, rq->tenant->id, id, patch, NULL, 0);
+    if (rc == PC_OK)
+        rc = app_changed(tx, rq, a);
+    if (rc == PC_OK && revoke)
+        rc = revoke_client_tokens(tx, rq, client_id);
+    if (rc == PC_OK)
+        rc = pc_api_audit(tx, rq, p, "application.secret_rotated", id,
+                          json_pack("{s:s,s:b}", "client_id", client_id, "tokens_revoked", revoke));
+    json_decref(patch);
+    rc = pc_api_finish(tx, rc);
+    if (rc == PC_OK && revoke)
+        wait_past(pc_now());
+    return rc;
+}
+
 void pc_api_apps_secret(pc_req *rq)
 {
     pc_principal p = {0};
-    json_t *a, *patch = NULL;
+    json_t *a = NULL, *body = NULL;
     char *secret = NULL, *hash = NULL;
-    pc_store_tx *tx = NULL;
     pc_status rc;
 
-    if (!authorised_app(rq, &p, "update", &a))
+    if (!pc_api_app_authorised(rq, &p, "update", &a) || (body = secret_body(rq)) == NULL)
         goto out;
     if (strcmp(json_string_value(json_object_get(a, "type")), "confidential") != 0) {
         pc_api_invalid_field(rq, "type", "a public client has no secret");
         goto out;
     }
+    /* The secret of a first-party application is as strong as its redirect URIs. */
+    if (json_is_true(json_object_get(a, "first_party")) && !may_trust(rq, &p, NULL, a))
+        goto out;
     secret = pc_random_token(SECRET_BYTES);
     hash = pc_client_secret_hash(secret);
-    patch = json_pack("{s:s,s:I}", "secret_hash", hash, "updated_at", (json_int_t)pc_now());
-    rc = pc_db_begin(&tx);
-    if (rc == PC_OK)
-        rc = pc_db_update(tx, PC_ENT_APPLICATION, rq->tenant->id,
-                          json_string_value(json_object_get(a, "id")), patch, NULL, 0);
-    if (rc == PC_OK)
-        rc = app_changed(tx, rq, a);
-    if (rc == PC_OK)
-        rc = pc_api_audit(tx, rq, &p, "application.secret_rotated",
-                          json_string_value(json_object_get(a, "id")), NULL);
-    rc = pc_api_finish(tx, rc);
+    rc = rotate_secret(rq, &p, a, hash, !json_is_false(json_object_get(body, "revoke_tokens")));
     if (rc != PC_OK)
         pc_api_store_error(rq, rc, NULL);
     else
@@ -413,9 +523,9 @@ void pc_api_apps_secret(pc_req *rq)
                       json_pack("{s:O,s:s}", "client_id", json_object_get(a, "client_id"),
                                 "client_secret", secret));
 out:
-    json_decref(patch);
     free(hash);
     pc_free_secret(secret);
+    json_decref(body);
     json_decref(a);
     pc_principal_clear(&p);
 }

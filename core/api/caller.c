@@ -4,6 +4,7 @@
 #include "iam/app_cache.h"
 #include "iam/permcache.h"
 #include "iam/permissions.h"
+#include "oidc/claims.h"
 #include "oauth2/tokens.h"
 #include "server/store.h"
 
@@ -53,10 +54,24 @@ static int meant_for_api(const pc_tenant *t, const json_t *claims)
     return aud != NULL && strcmp(aud, t->audience) == 0;
 }
 
+/* Does the JSON array of strings `list` contain `s`? */
+static int listed(const json_t *list, const char *s)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach (list, i, v)
+        if (strcmp(json_string_value(v), s) == 0)
+            return 1;
+    return 0;
+}
+
 /*
  * A user's token lets the management API act with the user's permissions
- * only when a first-party application holds it: a third-party application a
- * user signed in to must not wield the user's administrative rights.
+ * only when a first-party application holds it, or when the person consented
+ * to the scope portcullis:manage for an application still allowed that scope:
+ * a third-party application a user signed in to must not otherwise wield the
+ * user's administrative rights.
  */
 static int client_may_act_for_user(const pc_tenant *t, const json_t *claims)
 {
@@ -68,7 +83,9 @@ static int client_may_act_for_user(const pc_tenant *t, const json_t *claims)
     if (pc_app_cache_get(t->id, json_string_value(json_object_get(claims, "client_id")), &app) !=
         PC_OK)
         return 0;
-    ok = json_is_true(json_object_get(app, "first_party"));
+    ok = json_is_true(json_object_get(app, "first_party")) ||
+         (pc_scope_has(json_string_value(json_object_get(claims, "scope")), PC_SCOPE_MANAGE) &&
+          listed(json_object_get(app, "scopes"), PC_SCOPE_MANAGE));
     json_decref(app);
     return ok;
 }
@@ -94,7 +111,9 @@ int pc_api_authenticate(pc_req *rq, pc_principal *p)
     if (!client_may_act_for_user(rq->tenant, p->claims)) {
         pc_principal_clear(p);
         pc_api_error(rq, PC_API_FORBIDDEN,
-                     "Tokens held by third-party applications cannot use the management API", NULL);
+                     "Tokens held by third-party applications cannot use the management API "
+                     "without the scope " PC_SCOPE_MANAGE,
+                     NULL);
         return 0;
     }
     return 1;

@@ -126,3 +126,17 @@ int pc_api_may_act_on(pc_req *rq, const pc_principal *p, const char *target_id)
         return refuse(rq, "The target holds permissions the caller does not");
     return 1;
 }
+
+int pc_api_may_touch(pc_req *rq, const pc_principal *p, pc_entity ent, const json_t *target)
+{
+    const char *id = json_string_value(json_object_get(target, "id"));
+
+    switch (ent) {
+    case PC_ENT_USER:
+    case PC_ENT_APPLICATION: return pc_api_may_act_on(rq, p, id);
+    case PC_ENT_ROLE:
+        return pc_api_may_grant_permissions(rq, p, json_object_get(target, "permissions"));
+    case PC_ENT_GROUP: return pc_api_may_grant_group(rq, p, id);
+    default: return 1; /* providers and the like grant no permissions */
+    }
+}

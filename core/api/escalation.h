@@ -20,4 +20,11 @@ int pc_api_may_grant_groups(pc_req *rq, const pc_principal *p, const json_t *gro
 int pc_api_may_grant_group(pc_req *rq, const pc_principal *p, const char *group_id);
 /** May the caller act on this user or application (change, reset, delete)? */
 int pc_api_may_act_on(pc_req *rq, const pc_principal *p, const char *target_id);
+/**
+ * The one "may the caller act on this target" check of every management
+ * operation that changes or removes something: a user or application only if
+ * the caller holds every permission it holds; a role only if the caller holds
+ * what it grants; a group only if the caller holds what its roles grant.
+ */
+int pc_api_may_touch(pc_req *rq, const pc_principal *p, pc_entity ent, const json_t *target);
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* What the named-resource endpoints (roles, groups) share: load, list, delete with audit. */
 #include "api/resource.h"
+#include "api/escalation.h"
 #include "api/users.h"
 #include "iam/links.h"
 #include "iam/permissions.h"
@@ -59,7 +60,8 @@ void pc_api_delete_one(pc_req *rq, pc_entity ent, const char *resource, const ch
     pc_store_tx *tx = NULL;
     pc_status rc;
 
-    if (!pc_api_require(rq, &p, resource, "delete") || (r = pc_api_load(rq, ent)) == NULL)
+    if (!pc_api_require(rq, &p, resource, "delete") || (r = pc_api_load(rq, ent)) == NULL ||
+        !pc_api_may_touch(rq, &p, ent, r))
         goto out;
     id = json_string_value(json_object_get(r, "id"));
     rc = pc_db_begin(&tx);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* GET/POST /oauth2/authorize and its login and consent forms: HTTP in, pages and redirects out. */
 #include "http/authorize.h"
+#include "oidc/claims.h"
 #include "http/endpoints.h"
 #include "http/pages.h"
 #include "util/mem.h"
@@ -43,6 +44,8 @@ static const char *scope_words(const char *scope)
         {"email", "See your email address"},
         {"phone", "See your phone number"},
         {"offline_access", "Keep access while you are away"},
+        {PC_SCOPE_MANAGE, "Warning: act as you in the management API, with every administrative "
+                          "right you hold (users, applications, roles, settings)"},
     };
 
     for (size_t i = 0; i < sizeof known / sizeof *known; i++)
@@ -59,7 +62,9 @@ static char *scope_items(const char *scope)
     for (item = strtok_r(copy, " ", &save); item; item = strtok_r(NULL, " ", &save)) {
         const char *words = scope_words(item);
         char *esc = pc_html_escape(words ? words : item), *next;
-        next = pc_asprintf("%s<li>%s</li>", html, esc);
+        /* The one scope that hands over administrative rights stands out. */
+        next = pc_asprintf("%s<li%s>%s</li>", html,
+                           strcmp(item, PC_SCOPE_MANAGE) == 0 ? " class=\"alert\"" : "", esc);
         free(esc);
         free(html);
         html = next;
