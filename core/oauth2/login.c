@@ -12,8 +12,16 @@
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * Three counters (docs/security.md): the account at this address locks after
+ * limit_account failures, so a stranger elsewhere cannot lock anyone out; the
+ * address locks after limit_address; and the account as a whole, past
+ * limit_account_global failures from anywhere, is slowed (a progressive delay)
+ * rather than locked, except at addresses where it signed in before.
+ */
 typedef struct keys {
-    char account[300];
+    char account[300]; /* the account from anywhere */
+    char pair[350];    /* the account at this address */
     char address[100];
 } keys;
 
@@ -24,6 +32,7 @@ static void throttle_keys(const pc_login_attempt *a, const json_t *user, keys *k
     const char *id = json_string_value(json_object_get(user, "id"));
 
     snprintf(k->account, sizeof k->account, "user:%s:%s", a->tenant->id, id ? id : a->username);
+    snprintf(k->pair, sizeof k->pair, "%s@%s", k->account, a->ip);
     snprintf(k->address, sizeof k->address, "addr:%s", a->ip);
 }
 
@@ -32,7 +41,9 @@ static pc_status check_throttle(const keys *k, int64_t *retry_after)
     int64_t retry = 0;
 
     if (pc_throttle_check(k->address, pc_srv->cfg.limit_address, &retry) == PC_OK &&
-        pc_throttle_check(k->account, pc_srv->cfg.limit_account, &retry) == PC_OK)
+        pc_throttle_check(k->pair, pc_srv->cfg.limit_account, &retry) == PC_OK &&
+        (pc_throttle_known(k->pair) ||
+         pc_throttle_check_slow(k->account, pc_srv->cfg.limit_account_global, &retry) == PC_OK))
         return PC_OK;
     *retry_after = retry > 0 ? retry : 1;
     return PC_ERR_LIMIT;
@@ -55,9 +66,11 @@ static json_t *find_user(const char *tenant_id, const char *username)
 
 static pc_status failed(const pc_login_attempt *a, const keys *k, const char *user_id)
 {
-    int locked = pc_throttle_fail(k->account, pc_srv->cfg.limit_account);
+    int locked = pc_throttle_fail(k->pair, pc_srv->cfg.limit_account);
 
     locked |= pc_throttle_fail(k->address, pc_srv->cfg.limit_address);
+    if (pc_throttle_fail(k->account, pc_srv->cfg.limit_account_global))
+        pc_audit_record(NULL, a->tenant->id, "login.slowed", "system", user_id, a->ip, NULL);
     pc_audit_record(NULL, a->tenant->id, "login.failed", a->client_id, user_id, a->ip, NULL);
     if (locked)
         pc_audit_record(NULL, a->tenant->id, "login.locked", "system", user_id, a->ip, NULL);
@@ -92,7 +105,8 @@ pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retr
         json_decref(u);
         return rc;
     }
-    pc_throttle_clear(k.account);
+    pc_throttle_clear(k.pair);
+    pc_throttle_remember(k.pair);
     *user = u;
     return PC_OK;
 }

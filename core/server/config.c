@@ -48,6 +48,8 @@ static const option options[] = {
     INT("argon2_parallelism", "PORTCULLIS_ARGON2_PARALLELISM", argon2_parallelism, "1", 1, 64),
     INT("limit_account", "PORTCULLIS_LIMIT_ACCOUNT", limit_account, "10", 1, 1000000),
     INT("limit_address", "PORTCULLIS_LIMIT_ADDRESS", limit_address, "100", 1, 1000000),
+    INT("limit_account_global", "PORTCULLIS_LIMIT_ACCOUNT_GLOBAL", limit_account_global, "100", 1,
+        1000000),
     INT("limit_window", "PORTCULLIS_LIMIT_WINDOW", limit_window, "900", 1, 86400),
     INT("access_ttl", "PORTCULLIS_ACCESS_TTL", access_ttl, "900", 30, 86400),
     INT("refresh_ttl", "PORTCULLIS_REFRESH_TTL", refresh_ttl, "2592000", 60, 31536000),

@@ -23,10 +23,11 @@ typedef struct pc_config {
     int64_t argon2_t_cost;
     int64_t argon2_m_cost; /**< KiB */
     int64_t argon2_parallelism;
-    int64_t limit_account; /**< failures per account per window */
-    int64_t limit_address; /**< failures per client address per window */
-    int64_t limit_window;  /**< seconds */
-    int64_t access_ttl;    /**< default for new tenants, seconds */
+    int64_t limit_account;        /**< failures per account per window */
+    int64_t limit_address;        /**< failures per client address per window */
+    int64_t limit_account_global; /**< failures per account from anywhere before it is slowed */
+    int64_t limit_window;         /**< seconds */
+    int64_t access_ttl;           /**< default for new tenants, seconds */
     int64_t refresh_ttl;
     int64_t session_ttl;
     int64_t key_publish_delay;    /**< seconds a rotated-in key is published before it signs */
