@@ -4,7 +4,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build run test test-asan bench e2e-deps format format-check clean
+.PHONY: all deps build run test test-asan bench soak e2e-deps format format-check clean
 
 all: build
 
@@ -34,6 +34,10 @@ test-asan: e2e-deps
 # Side-by-side load benchmark with Glewlwyd; writes docs/benchmarks.md (about 10 minutes).
 bench: build
 	@test/bench/run.sh
+
+# Soak: SOAK_SECONDS (default 600) of mixed load on SQLite; reports RSS, fds, errors. Not in CI.
+soak: build
+	@test/soak/soak.sh
 
 format:
 	@git ls-files '*.c' '*.h' | xargs clang-format -i

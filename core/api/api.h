@@ -21,12 +21,16 @@ typedef enum pc_api_code {
     PC_API_WRONG_PASSWORD,    /* AUT-0015 400 */
     PC_API_SUBJECT_UNKNOWN,   /* AUT-1015 404 */
     PC_API_LIMIT,             /* AUT-0016 400: a per-tenant limit would be exceeded */
-    PC_API_DELIVERY           /* AUT-0017 503: a message (a one-time code) could not be delivered */
+    PC_API_DELIVERY,          /* AUT-0017 503: a message (a one-time code) could not be delivered */
+    PC_API_UNAVAILABLE        /* AUT-0020 503: the store is unavailable (Retry-After set) */
 } pc_api_code;
 
 /** Reply with an API error; `fields` (stolen, may be NULL) maps field names to reasons. */
 void pc_api_error(pc_req *rq, pc_api_code code, const char *message, json_t *fields);
-/** The error for a store status (NOT_FOUND, CONFLICT on `conflict`, else internal). */
+/**
+ * The error for a store status: NOT_FOUND, CONFLICT on `conflict`, STORAGE as
+ * 503 AUT-0020 with Retry-After (never an authentication failure), else internal.
+ */
 void pc_api_store_error(pc_req *rq, pc_status rc, const char *conflict);
 
 /** The authenticated caller of an API request. */

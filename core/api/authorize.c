@@ -11,8 +11,9 @@
 static const pc_field check_fields[] = {
     {"resource", PC_F_STRING, 1}, {"action", PC_F_STRING, 1}, {"sub", PC_F_STRING, 0}};
 
-/* The principal id of a subject named by user id, username or client_id; NULL if none. */
-static char *subject_id(const pc_tenant *t, const char *sub)
+/* The principal id (new) of a subject named by user id, username or client_id:
+ * PC_ERR_NOT_FOUND if none, PC_ERR_STORAGE when the store cannot tell. */
+static pc_status subject_id(const pc_tenant *t, const char *sub, char **id)
 {
     static const struct {
         pc_entity ent;
@@ -22,17 +23,21 @@ static char *subject_id(const pc_tenant *t, const char *sub)
                 {PC_ENT_APPLICATION, "client_id"},
                 {PC_ENT_APPLICATION, "id"}};
     json_t *rec = NULL;
-    char *id = NULL;
+    pc_status rc = PC_ERR_NOT_FOUND;
 
-    for (size_t i = 0; i < sizeof ways / sizeof *ways && id == NULL; i++) {
-        if (pc_db_get(NULL, ways[i].ent, t->id, ways[i].field, sub, &rec) != PC_OK)
+    *id = NULL;
+    for (size_t i = 0; i < sizeof ways / sizeof *ways && *id == NULL; i++) {
+        rc = pc_db_get(NULL, ways[i].ent, t->id, ways[i].field, sub, &rec);
+        if (rc == PC_ERR_STORAGE)
+            return rc;
+        if (rc != PC_OK)
             continue;
         if (ways[i].ent != PC_ENT_USER || json_is_null(json_object_get(rec, "deleted_at")))
-            id = strdup(json_string_value(json_object_get(rec, "id")));
+            *id = strdup(json_string_value(json_object_get(rec, "id")));
         json_decref(rec);
         rec = NULL;
     }
-    return id;
+    return *id != NULL ? PC_OK : PC_ERR_NOT_FOUND;
 }
 
 static void answer(pc_req *rq, int authorized)
@@ -43,14 +48,15 @@ static void answer(pc_req *rq, int authorized)
     pc_reply_json(rq, 200, json_pack("{s:b,s:s}", "authorized", authorized, "timestamp", ts));
 }
 
-/* Check `principal_id` and answer; a store failure is an internal error. */
+/* Check `principal_id` and answer; a store failure is 503 AUT-0020, never "not authorized". */
 static void check_and_answer(pc_req *rq, const char *principal_id, const char *resource,
                              const char *action)
 {
     int allowed = 0;
+    pc_status rc = pc_permcache_check(rq->tenant->id, principal_id, resource, action, &allowed);
 
-    if (pc_permcache_check(rq->tenant->id, principal_id, resource, action, &allowed) != PC_OK)
-        pc_api_error(rq, PC_API_INTERNAL, NULL, NULL);
+    if (rc != PC_OK)
+        pc_api_store_error(rq, rc, NULL);
     else
         answer(rq, allowed);
 }
@@ -62,18 +68,28 @@ void pc_api_authorize(pc_req *rq)
     const char *sub;
     char *id = NULL;
     int may_check = 0;
+    pc_status rc;
 
     if (!pc_api_authenticate(rq, &p) || (body = pc_api_body(rq, check_fields, 3)) == NULL)
         goto out;
     sub = json_string_value(json_object_get(body, "sub"));
     if (sub != NULL) {
         /* Asking about someone else needs permissions:check. */
-        pc_permcache_check(rq->tenant->id, p.id, "permissions", "check", &may_check);
+        rc = pc_permcache_check(rq->tenant->id, p.id, "permissions", "check", &may_check);
+        if (rc != PC_OK) {
+            pc_api_store_error(rq, rc, NULL);
+            goto out;
+        }
         if (!may_check) {
             pc_api_error(rq, PC_API_FORBIDDEN, "Permission permissions:check is required", NULL);
             goto out;
         }
-        if ((id = subject_id(rq->tenant, sub)) == NULL) {
+        rc = subject_id(rq->tenant, sub, &id);
+        if (rc == PC_ERR_STORAGE) {
+            pc_api_store_error(rq, rc, NULL);
+            goto out;
+        }
+        if (rc != PC_OK) {
             pc_api_error(rq, PC_API_SUBJECT_UNKNOWN, "No user or application by that name",
                          json_pack("{s:s}", "sub", "unknown"));
             goto out;

@@ -24,22 +24,25 @@ const char *pc_principal_actor(const pc_principal *p)
     return json_string_value(json_object_get(p->record, p->is_user ? "id" : "client_id"));
 }
 
-/* The user or application a verified token speaks for, if it still exists. */
-static int load_principal(const pc_tenant *t, pc_principal *p)
+/*
+ * The user or application a verified token speaks for: PC_OK, PC_ERR_NOT_FOUND
+ * if it no longer exists, or PC_ERR_STORAGE when the store cannot tell.
+ */
+static pc_status load_principal(const pc_tenant *t, pc_principal *p)
 {
     const char *sub = json_string_value(json_object_get(p->claims, "sub"));
+    pc_status rc;
 
     p->is_user = json_object_get(p->claims, "sid") != NULL;
-    if (p->is_user) {
-        if (pc_db_get(NULL, PC_ENT_USER, t->id, "id", sub, &p->record) != PC_OK)
-            return 0;
-        if (!json_is_null(json_object_get(p->record, "deleted_at")))
-            return 0;
-    } else if (pc_db_get(NULL, PC_ENT_APPLICATION, t->id, "client_id", sub, &p->record) != PC_OK) {
-        return 0;
-    }
-    p->id = json_string_value(json_object_get(p->record, "id"));
-    return 1;
+    if (p->is_user)
+        rc = pc_db_get(NULL, PC_ENT_USER, t->id, "id", sub, &p->record);
+    else
+        rc = pc_db_get(NULL, PC_ENT_APPLICATION, t->id, "client_id", sub, &p->record);
+    if (rc == PC_OK && p->is_user && !json_is_null(json_object_get(p->record, "deleted_at")))
+        rc = PC_ERR_NOT_FOUND;
+    if (rc == PC_OK)
+        p->id = json_string_value(json_object_get(p->record, "id"));
+    return rc == PC_OK || rc == PC_ERR_STORAGE ? rc : PC_ERR_NOT_FOUND;
 }
 
 /*
@@ -72,50 +75,63 @@ static int listed(const json_t *list, const char *s)
  * to the scope portcullis:manage for an application still allowed that scope:
  * a third-party application a user signed in to must not otherwise wield the
  * user's administrative rights.
+ * PC_ERR_DENIED when it may not, PC_ERR_STORAGE when the store cannot tell.
  */
-static int client_may_act_for_user(const pc_tenant *t, const json_t *claims)
+static pc_status client_may_act_for_user(const pc_tenant *t, const json_t *claims)
 {
     json_t *app = NULL;
-    int ok;
+    pc_status rc;
 
     if (json_object_get(claims, "sid") == NULL)
-        return 1; /* an application's own token */
-    if (pc_app_cache_get(t->id, json_string_value(json_object_get(claims, "client_id")), &app) !=
-        PC_OK)
-        return 0;
-    ok = json_is_true(json_object_get(app, "first_party")) ||
-         (pc_scope_has(json_string_value(json_object_get(claims, "scope")), PC_SCOPE_MANAGE) &&
-          listed(json_object_get(app, "scopes"), PC_SCOPE_MANAGE));
+        return PC_OK; /* an application's own token */
+    rc = pc_app_cache_get(t->id, json_string_value(json_object_get(claims, "client_id")), &app);
+    if (rc == PC_OK && !json_is_true(json_object_get(app, "first_party")) &&
+        !(pc_scope_has(json_string_value(json_object_get(claims, "scope")), PC_SCOPE_MANAGE) &&
+          listed(json_object_get(app, "scopes"), PC_SCOPE_MANAGE)))
+        rc = PC_ERR_DENIED;
     json_decref(app);
-    return ok;
+    return rc == PC_OK || rc == PC_ERR_STORAGE ? rc : PC_ERR_DENIED;
+}
+
+static int refuse(pc_req *rq, pc_principal *p, pc_api_code code, const char *message)
+{
+    pc_principal_clear(p);
+    pc_api_error(rq, code, message, NULL);
+    return 0;
+}
+
+/* A store that cannot answer is never taken for a bad token (AUT-0020, not AUT-0007). */
+static int unavailable(pc_req *rq, pc_principal *p)
+{
+    pc_principal_clear(p);
+    pc_api_store_error(rq, PC_ERR_STORAGE, NULL);
+    return 0;
 }
 
 int pc_api_authenticate(pc_req *rq, pc_principal *p)
 {
     const char *token = pc_req_bearer(rq);
+    pc_status rc = PC_ERR_DENIED;
 
     memset(p, 0, sizeof *p);
-    if (token == NULL) {
-        pc_api_error(rq, PC_API_NO_TOKEN, "A bearer access token is required", NULL);
-        return 0;
-    }
-    if (pc_token_verify_access(rq->tenant, token, &p->claims) != PC_OK ||
-        !meant_for_api(rq->tenant, p->claims) || !load_principal(rq->tenant, p)) {
-        pc_principal_clear(p);
-        pc_api_error(rq, PC_API_BAD_TOKEN,
-                     "The access token is expired, revoked, malformed, of another tenant or for "
-                     "another audience",
-                     NULL);
-        return 0;
-    }
-    if (!client_may_act_for_user(rq->tenant, p->claims)) {
-        pc_principal_clear(p);
-        pc_api_error(rq, PC_API_FORBIDDEN,
-                     "Tokens held by third-party applications cannot use the management API "
-                     "without the scope " PC_SCOPE_MANAGE,
-                     NULL);
-        return 0;
-    }
+    if (token == NULL)
+        return refuse(rq, p, PC_API_NO_TOKEN, "A bearer access token is required");
+    if (pc_token_verify_access(rq->tenant, token, &p->claims) == PC_OK &&
+        meant_for_api(rq->tenant, p->claims))
+        rc = load_principal(rq->tenant, p);
+    if (rc == PC_ERR_STORAGE)
+        return unavailable(rq, p);
+    if (rc != PC_OK)
+        return refuse(rq, p, PC_API_BAD_TOKEN,
+                      "The access token is expired, revoked, malformed, of another tenant or for "
+                      "another audience");
+    rc = client_may_act_for_user(rq->tenant, p->claims);
+    if (rc == PC_ERR_STORAGE)
+        return unavailable(rq, p);
+    if (rc != PC_OK)
+        return refuse(rq, p, PC_API_FORBIDDEN,
+                      "Tokens held by third-party applications cannot use the management API "
+                      "without the scope " PC_SCOPE_MANAGE);
     return 1;
 }
 
@@ -130,12 +146,14 @@ int pc_api_require(pc_req *rq, pc_principal *p, const char *resource, const char
 {
     char message[128];
     int allowed = 0;
+    pc_status rc;
 
     if (!pc_api_authenticate(rq, p))
         return 0;
-    if (pc_permcache_check(rq->tenant->id, p->id, resource, action, &allowed) != PC_OK) {
+    rc = pc_permcache_check(rq->tenant->id, p->id, resource, action, &allowed);
+    if (rc != PC_OK) {
         pc_principal_clear(p);
-        pc_api_error(rq, PC_API_INTERNAL, NULL, NULL);
+        pc_api_store_error(rq, rc == PC_ERR_STORAGE ? rc : PC_ERR_INTERNAL, NULL);
         return 0;
     }
     if (allowed)

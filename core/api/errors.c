@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The management API's error bodies (API.md §5). */
 #include "api/api.h"
+#include "server/server.h"
 #include "util/log.h"
 
 typedef struct catalogue_entry {
@@ -25,6 +26,7 @@ static const catalogue_entry catalogue[] = {
     [PC_API_SUBJECT_UNKNOWN] = {"AUT-1015", 404, "Subject Not Found"},
     [PC_API_LIMIT] = {"AUT-0016", 400, "Limit Exceeded"},
     [PC_API_DELIVERY] = {"AUT-0017", 503, "Delivery Failed"},
+    [PC_API_UNAVAILABLE] = {"AUT-0020", 503, "Service Unavailable"},
 };
 
 void pc_api_error(pc_req *rq, pc_api_code code, const char *message, json_t *fields)
@@ -40,6 +42,8 @@ void pc_api_error(pc_req *rq, pc_api_code code, const char *message, json_t *fie
                         code == PC_API_NO_TOKEN
                             ? "Bearer realm=\"portcullis\""
                             : "Bearer realm=\"portcullis\", error=\"invalid_token\"");
+    if (code == PC_API_UNAVAILABLE)
+        pc_reply_header(rq, "Retry-After", PC_STORE_RETRY_AFTER_TEXT);
     pc_reply_json(rq, e->status, body);
 }
 
@@ -55,6 +59,9 @@ void pc_api_store_error(pc_req *rq, pc_status rc, const char *conflict)
     } else if (rc == PC_ERR_CONFLICT) {
         pc_api_error(rq, PC_API_CONFLICT, "An object with this value already exists",
                      conflict && *conflict ? json_pack("{s:s}", conflict, "already taken") : NULL);
+    } else if (rc == PC_ERR_STORAGE) {
+        pc_warn("management API: the store is unavailable on %s", rq->route->path);
+        pc_api_error(rq, PC_API_UNAVAILABLE, "The store is unavailable; retry later", NULL);
     } else {
         pc_error("management API: store failure %s on %s", pc_status_str(rc), rq->route->path);
         pc_api_error(rq, PC_API_INTERNAL, "Internal error", NULL);

@@ -59,6 +59,13 @@ void pc_authz_error_page(pc_web_out *out, unsigned status, const char *error, co
     out->message = message;
 }
 
+void pc_authz_unavailable(pc_web_out *out)
+{
+    pc_authz_error_page(out, 503, "temporarily_unavailable",
+                        "The service is temporarily unavailable. Try again in a few moments.");
+    out->retry_after = PC_STORE_RETRY_AFTER;
+}
+
 void pc_authz_fail(const pc_tenant *t, const json_t *req, const char *error,
                    const char *description, pc_web_out *out)
 {
@@ -76,10 +83,16 @@ json_t *pc_authz_client(const pc_tenant *t, const char *client_id, const char *r
                         pc_web_out *out)
 {
     json_t *app = NULL;
+    pc_status rc = client_id == NULL || strlen(client_id) > 256
+                       ? PC_ERR_NOT_FOUND
+                       : pc_db_get(NULL, PC_ENT_APPLICATION, t->id, "client_id", client_id, &app);
 
+    if (rc == PC_ERR_STORAGE) {
+        pc_authz_unavailable(out);
+        return NULL;
+    }
     /* RFC 6749 §4.1.2.1: with no trustworthy redirect URI, tell the person, not the client. */
-    if (client_id == NULL || strlen(client_id) > 256 ||
-        pc_db_get(NULL, PC_ENT_APPLICATION, t->id, "client_id", client_id, &app) != PC_OK) {
+    if (rc != PC_OK) {
         pc_authz_error_page(out, 400, "invalid_client",
                             "The application that sent you here is not known to this server.");
         return NULL;

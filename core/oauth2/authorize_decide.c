@@ -105,9 +105,14 @@ void pc_authz_decide(const pc_web_in *in, pc_web_out *out, json_t *req, const ch
 {
     json_t *session = NULL, *user = NULL;
     int none = pc_authz_prompt_has(req, "none");
+    pc_status rc = pc_browser_session_find(in->tenant, secret, &session, &user);
 
-    if (pc_browser_session_find(in->tenant, secret, &session, &user) != PC_OK ||
-        need_login(req, session, flags)) {
+    /* A session the store cannot look up is not "signed out" (no login_required). */
+    if (rc == PC_ERR_STORAGE) {
+        pc_authz_unavailable(out);
+        goto out;
+    }
+    if (rc != PC_OK || need_login(req, session, flags)) {
         /* OIDC Core §3.1.2.6 */
         if (none)
             pc_authz_fail(in->tenant, req, "login_required", "the user is not signed in", out);

@@ -46,6 +46,8 @@ static void login_failed(const pc_web_in *in, pc_web_out *out, json_t *req, pc_s
         pc_authz_login_page(in, out, req, username, "Enter your username and your password.", 400);
     else if (rc == PC_ERR_DENIED)
         pc_authz_login_page(in, out, req, username, "Wrong username or password.", 401);
+    else if (rc == PC_ERR_STORAGE)
+        pc_authz_unavailable(out);
     else
         pc_authz_error_page(out, 500, "server_error",
                             "Something went wrong on our side. Try again later.");
@@ -81,6 +83,8 @@ void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out)
     if (rc == PC_OK) {
         out->session_cookie = secret;
         pc_authz_decide(in, out, req, secret ? secret : in->session_cookie, PC_AUTHZ_FRESH_LOGIN);
+    } else if (user != NULL && rc == PC_ERR_STORAGE) {
+        pc_authz_unavailable(out);
     } else if (user != NULL) {
         pc_authz_error_page(out, 500, "server_error",
                             "Something went wrong on our side. Try again later.");

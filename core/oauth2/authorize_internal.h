@@ -22,6 +22,8 @@ int pc_authz_prompt_has(const json_t *req, const char *value);
 /** A redirect to the client with an RFC 6749 §4.1.2.1 error; sets out. */
 void pc_authz_fail(const pc_tenant *t, const json_t *req, const char *error,
                    const char *description, pc_web_out *out);
+/** The page for a store that cannot answer: 503 with Retry-After, never "wrong password". */
+void pc_authz_unavailable(pc_web_out *out);
 /** The error page; sets out. */
 void pc_authz_error_page(pc_web_out *out, unsigned status, const char *error, const char *message);
 /** Load the client and check redirect_uri: on failure the error page is set and NULL returned. */

@@ -28,6 +28,9 @@ static pc_change_listener listeners[MAX_LISTENERS];
 static int nlisteners;
 static pthread_t poller;
 static int running;
+/* The outcome of the last reading of the feed, and when one last succeeded (monotonic ms). */
+static int last_sync_failed;
+static int64_t last_sync_ok_ms;
 static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t stop_cond = PTHREAD_COND_INITIALIZER;
 
@@ -70,21 +73,50 @@ static void apply(const pc_change *c)
     pthread_rwlock_unlock(&lock);
 }
 
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void pc_changes_sync(void)
 {
     pc_change buf[BATCH];
     size_t n;
+    int failed = 0;
 
     pthread_mutex_lock(&sync_lock);
     do {
-        if (PC_DB->change_since(PC_DBS, last_seq, buf, BATCH, &n) != PC_OK)
+        if (PC_DB->change_since(PC_DBS, last_seq, buf, BATCH, &n) != PC_OK) {
+            failed = 1;
             break;
+        }
         for (size_t i = 0; i < n; i++) {
             apply(&buf[i]);
             last_seq = buf[i].seq;
         }
     } while (n == BATCH);
+    __atomic_store_n(&last_sync_failed, failed, __ATOMIC_RELEASE);
+    if (!failed)
+        __atomic_store_n(&last_sync_ok_ms, monotonic_ms(), __ATOMIC_RELEASE);
     pthread_mutex_unlock(&sync_lock);
+}
+
+int pc_changes_fresh(void)
+{
+    /* Three poll intervals and a second of slack: a slow reading is not an outage. */
+    int64_t bound = 3 * (int64_t)pc_srv->cfg.change_poll_ms + 1000;
+    int following;
+
+    if (__atomic_load_n(&last_sync_failed, __ATOMIC_ACQUIRE))
+        return 0;
+    pthread_mutex_lock(&stop_lock);
+    following = running;
+    pthread_mutex_unlock(&stop_lock);
+    return !following ||
+           monotonic_ms() - __atomic_load_n(&last_sync_ok_ms, __ATOMIC_ACQUIRE) <= bound;
 }
 
 static void purge_memory(int64_t now)

@@ -25,6 +25,12 @@ pc_status pc_change_write(pc_store_tx *tx, const char *tenant_id, const char *ki
  */
 int pc_changes_is_revoked(const char *tenant_id, const char *jti, const char *sid,
                           const char *grant_id, const char *client_id, int64_t iat);
+/**
+ * Is what this node knows of revocations current: the last reading of the feed
+ * succeeded, and (while following it) happened within a few poll intervals?
+ * When not, a token's revocation status cannot be known (the store is down).
+ */
+int pc_changes_fresh(void);
 /** Has session `sid` ended? */
 int pc_changes_sid_ended(const char *sid);
 #endif

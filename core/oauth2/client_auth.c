@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Client authentication (RFC 6749 §2.3): secrets checked in constant time, failures throttled. */
 #include "oauth2/client_auth.h"
+#include "oauth2/changes.h"
 #include "oauth2/throttle.h"
 #include "iam/app_cache.h"
 #include "iam/audit.h"
@@ -142,8 +143,17 @@ pc_status pc_oauth2_client_authenticate(const pc_oauth_request *rq, int allow_pu
     }
     if (client_id == NULL || *client_id == '\0')
         return throttled(rq, NULL, reply) == PC_OK ? fail(rq, NULL, reply) : PC_ERR_LIMIT;
-    if (pc_app_cache_get(rq->tenant->id, client_id, &out->app) != PC_OK) {
+    /* A cached application is as current as the change feed that drops it: while the
+     * feed cannot be read, a client deleted or given a new secret could still pass. */
+    rc = pc_changes_fresh() ? pc_app_cache_get(rq->tenant->id, client_id, &out->app)
+                            : PC_ERR_STORAGE;
+    if (rc != PC_OK) {
         pc_client_clear(out);
+        /* A store that cannot answer decides nothing about the client: nothing is counted. */
+        if (rc == PC_ERR_STORAGE) {
+            pc_oauth_unavailable(reply);
+            return rc;
+        }
         return throttled(rq, client_id, reply) == PC_OK ? fail(rq, client_id, reply) : PC_ERR_LIMIT;
     }
     out->id = json_string_value(json_object_get(out->app, "id"));
@@ -161,4 +171,12 @@ void pc_oauth_error(pc_oauth_reply *r, unsigned status, const char *error, const
     r->body = json_pack("{s:s}", "error", error);
     if (description != NULL)
         json_object_set_new(r->body, "error_description", json_string(description));
+}
+
+void pc_oauth_unavailable(pc_oauth_reply *r)
+{
+    pc_oauth_error(r, 503, "temporarily_unavailable",
+                   "the service is temporarily unavailable; retry later");
+    r->retry_after = PC_STORE_RETRY_AFTER;
+    r->www_authenticate = NULL;
 }

@@ -94,11 +94,16 @@ static pc_status adopt(pc_grant_ctx *ctx, const json_t *rec)
     const char *sid = json_string_value(json_object_get(rec, "sid"));
     json_t *user = NULL;
     char family[37];
+    pc_status rc = pc_changes_sid_ended(sid)
+                       ? PC_ERR_DENIED
+                       : pc_db_get(NULL, PC_ENT_USER, ctx->rq->tenant->id, "id",
+                                   json_string_value(json_object_get(rec, "user_id")), &user);
 
-    if (pc_changes_sid_ended(sid) ||
-        pc_db_get(NULL, PC_ENT_USER, ctx->rq->tenant->id, "id",
-                  json_string_value(json_object_get(rec, "user_id")), &user) != PC_OK ||
-        !json_is_null(json_object_get(user, "deleted_at"))) {
+    if (rc == PC_ERR_STORAGE) {
+        pc_grant_ctx_unavailable(ctx);
+        return rc;
+    }
+    if (rc != PC_OK || !json_is_null(json_object_get(user, "deleted_at"))) {
         json_decref(user);
         pc_grant_ctx_fail(ctx, 400, "invalid_grant", "the session of this code has ended");
         return PC_ERR_DENIED;
@@ -134,6 +139,10 @@ pc_status pc_code_redeem(pc_grant_ctx *ctx, const char *code, const char *redire
     free(id);
     if (rc == PC_ERR_CONFLICT) {
         rc = replayed(ctx, rec);
+        goto out;
+    }
+    if (rc == PC_ERR_STORAGE) {
+        pc_grant_ctx_unavailable(ctx); /* the code stays unused: the client may retry */
         goto out;
     }
     if (rc != PC_OK) {

@@ -30,6 +30,7 @@ typedef struct pc_grant_ctx {
     unsigned status;
     int64_t retry_after;
     json_t *error_extra; /**< members added to the error body (mfa_required), or NULL */
+    int unavailable;     /**< the store failed: answered as pc_oauth_unavailable() */
 } pc_grant_ctx;
 
 /**
@@ -40,6 +41,8 @@ char *pc_scope_settle(const json_t *allowed, const char *requested);
 /** Fill a pc_grant_call whose functions act on `ctx`. */
 void pc_grant_call_init(pc_grant_call *call, pc_grant_ctx *ctx);
 void pc_grant_ctx_clear(pc_grant_ctx *ctx);
+/** Record that the store failed (PC_ERR_STORAGE): the answer is 503, not a refusal. */
+void pc_grant_ctx_unavailable(pc_grant_ctx *ctx);
 /** Record an error with an explicit HTTP status. */
 void pc_grant_ctx_fail(pc_grant_ctx *ctx, unsigned status, const char *error,
                        const char *description);

@@ -43,12 +43,40 @@ static json_t *describe_refresh(const pc_tenant *t, const json_t *rec, int curre
         json_is_integer(rotated) ? rotated : json_object_get(rec, "created_at"), "iss", t->issuer);
 }
 
+/*
+ * What the token is: an active description (new), NULL for inactive, or
+ * PC_ERR_STORAGE when the store cannot say. An access token that verifies is
+ * active only while this node's view of revocations is current: while the feed
+ * cannot be read, a revocation on another node could be missed.
+ */
+static pc_status describe(const pc_tenant *t, const char *token, json_t **out)
+{
+    json_t *claims = NULL, *rec = NULL;
+    int current = 0;
+
+    *out = NULL;
+    if (pc_token_verify_access(t, token, &claims) == PC_OK) {
+        *out = describe_access(claims);
+        json_decref(claims);
+    } else if ((rec = pc_refresh_lookup(t, token, &current)) != NULL) {
+        *out = describe_refresh(t, rec, current);
+        json_decref(rec);
+    } else if (current < 0) {
+        return PC_ERR_STORAGE;
+    }
+    if (*out != NULL && !pc_changes_fresh()) {
+        json_decref(*out);
+        *out = NULL;
+        return PC_ERR_STORAGE;
+    }
+    return PC_OK;
+}
+
 void pc_oauth2_introspect(const pc_oauth_request *rq, pc_oauth_reply *reply)
 {
     const char *token = pc_oauth_param(rq, "token");
     pc_client client;
-    json_t *claims = NULL, *rec = NULL, *out = NULL;
-    int current = 0;
+    json_t *out = NULL;
 
     /* RFC 7662 §2.1: the caller must authenticate; public clients may not. */
     if (pc_oauth2_client_authenticate(rq, 0, &client, reply) != PC_OK)
@@ -58,12 +86,11 @@ void pc_oauth2_introspect(const pc_oauth_request *rq, pc_oauth_reply *reply)
         pc_oauth_error(reply, 400, "invalid_request", "token is required");
         return;
     }
-    if (pc_token_verify_access(rq->tenant, token, &claims) == PC_OK)
-        out = describe_access(claims);
-    else if ((rec = pc_refresh_lookup(rq->tenant, token, &current)) != NULL)
-        out = describe_refresh(rq->tenant, rec, current);
-    json_decref(claims);
-    json_decref(rec);
+    /* Not knowing is not "inactive": a resource server would turn its users away. */
+    if (describe(rq->tenant, token, &out) != PC_OK) {
+        pc_oauth_unavailable(reply);
+        return;
+    }
     reply->status = 200;
     reply->body = out ? out : json_pack("{s:b}", "active", 0);
 }

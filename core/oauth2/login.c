@@ -49,19 +49,23 @@ static pc_status check_throttle(const keys *k, int64_t *retry_after)
     return PC_ERR_LIMIT;
 }
 
-static json_t *find_user(const char *tenant_id, const char *username)
+/* The live user signed in as `username` (a username, or an email): PC_OK with *user,
+ * PC_ERR_NOT_FOUND, or PC_ERR_STORAGE when the store cannot tell. */
+static pc_status find_user(const char *tenant_id, const char *username, json_t **user)
 {
     json_t *u = NULL;
+    pc_status rc = pc_db_get(NULL, PC_ENT_USER, tenant_id, "username", username, &u);
 
-    if (pc_db_get(NULL, PC_ENT_USER, tenant_id, "username", username, &u) != PC_OK &&
-        (strchr(username, '@') == NULL ||
-         pc_db_get(NULL, PC_ENT_USER, tenant_id, "email", username, &u) != PC_OK))
-        return NULL;
-    if (!json_is_null(json_object_get(u, "deleted_at"))) {
+    if (rc == PC_ERR_NOT_FOUND && strchr(username, '@') != NULL)
+        rc = pc_db_get(NULL, PC_ENT_USER, tenant_id, "email", username, &u);
+    if (rc == PC_OK && !json_is_null(json_object_get(u, "deleted_at")))
+        rc = PC_ERR_NOT_FOUND;
+    if (rc != PC_OK) {
         json_decref(u);
-        return NULL;
+        return rc == PC_ERR_STORAGE ? rc : PC_ERR_NOT_FOUND;
     }
-    return u;
+    *user = u;
+    return PC_OK;
 }
 
 static pc_status failed(const pc_login_attempt *a, const keys *k, const char *user_id)
@@ -80,12 +84,14 @@ static pc_status failed(const pc_login_attempt *a, const keys *k, const char *us
 pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retry_after)
 {
     keys k;
-    json_t *u;
+    json_t *u = NULL;
     pc_status rc;
 
     if (a->username == NULL || a->password == NULL || *a->username == '\0')
         return PC_ERR_INVALID;
-    u = find_user(a->tenant->id, a->username);
+    /* A store that cannot answer decides nothing: no failure is counted, none reported. */
+    if (find_user(a->tenant->id, a->username, &u) == PC_ERR_STORAGE)
+        return PC_ERR_STORAGE;
     throttle_keys(a, u, &k);
     rc = check_throttle(&k, retry_after);
     if (rc != PC_OK) {
@@ -141,6 +147,8 @@ pc_status pc_login_password(pc_grant_ctx *ctx, const char *username, const char 
     else if (rc == PC_ERR_LIMIT)
         pc_grant_ctx_fail(ctx, 429, "temporarily_unavailable",
                           "too many failed sign-ins; retry later");
+    else if (rc == PC_ERR_STORAGE)
+        pc_grant_ctx_unavailable(ctx);
     else if (rc != PC_OK)
         pc_grant_ctx_fail(ctx, 400, "invalid_grant", "wrong username or password");
     if (rc != PC_OK)
@@ -154,10 +162,12 @@ pc_status pc_login_password(pc_grant_ctx *ctx, const char *username, const char 
     ctx->auth_time = pc_now();
     rc = pc_login_open_session(&a, json_string_value(json_object_get(ctx->user, "id")), ctx->amr,
                                ctx->auth_time, NULL, sid);
-    if (rc != PC_OK) {
+    if (rc == PC_ERR_STORAGE)
+        pc_grant_ctx_unavailable(ctx);
+    else if (rc != PC_OK)
         pc_grant_ctx_fail(ctx, 500, "server_error", NULL);
+    if (rc != PC_OK)
         return rc;
-    }
     ctx->sid = strdup(sid);
     return PC_OK;
 }

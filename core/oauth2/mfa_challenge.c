@@ -28,6 +28,7 @@ static void challenge_failed(pc_oauth_reply *reply, pc_status rc, int64_t retry_
         pc_oauth_error(reply, 503, "temporarily_unavailable",
                        "the code could not be sent; retry later");
         break;
+    case PC_ERR_STORAGE: pc_oauth_unavailable(reply); break;
     default: pc_oauth_error(reply, 500, "server_error", NULL);
     }
 }

@@ -16,6 +16,15 @@ int pc_mfa_grant_allowed(const pc_client *client, const char *grant_type)
     return strcmp(grant_type, PC_MFA_GRANT_TYPE) == 0 && pc_client_has_grant(client, "password");
 }
 
+/* A failure of the store (503) or of anything else (500): never the caller's fault. */
+static void store_failed(pc_grant_ctx *ctx, pc_status rc)
+{
+    if (rc == PC_ERR_STORAGE)
+        pc_grant_ctx_unavailable(ctx);
+    else
+        pc_grant_ctx_fail(ctx, 500, "server_error", NULL);
+}
+
 pc_status pc_mfa_grant_gate(pc_grant_ctx *ctx, const pc_login_attempt *a)
 {
     const char *user_id = json_string_value(json_object_get(ctx->user, "id"));
@@ -29,7 +38,7 @@ pc_status pc_mfa_grant_gate(pc_grant_ctx *ctx, const pc_login_attempt *a)
                         .ip = a->ip};
 
     if (rc != PC_OK) {
-        pc_grant_ctx_fail(ctx, 500, "server_error", NULL);
+        store_failed(ctx, rc);
         return rc;
     }
     methods = pc_mfa_signin_methods(factors);
@@ -41,7 +50,7 @@ pc_status pc_mfa_grant_gate(pc_grant_ctx *ctx, const pc_login_attempt *a)
     p.methods = methods;
     rc = pc_mfa_token_issue(&p, &token);
     if (rc != PC_OK) {
-        pc_grant_ctx_fail(ctx, 500, "server_error", NULL);
+        store_failed(ctx, rc);
     } else {
         pc_grant_ctx_fail(ctx, 403, "mfa_required",
                           "a second factor is required: use the mfa grant with mfa_token");
@@ -70,7 +79,7 @@ static void redeem_failed(pc_grant_ctx *ctx, pc_status rc)
         break;
     default:
         pc_error("mfa grant failed: tenant=%s status=%s", ctx->rq->tenant->slug, pc_status_str(rc));
-        pc_grant_ctx_fail(ctx, 500, "server_error", NULL);
+        store_failed(ctx, rc);
     }
 }
 
@@ -104,7 +113,7 @@ pc_status pc_mfa_grant_subject(pc_grant_ctx *ctx, const char *mfa_token, const c
                                ctx->auth_time, NULL, sid);
     pc_mfa_done_clear(&done);
     if (rc != PC_OK) {
-        pc_grant_ctx_fail(ctx, 500, "server_error", NULL);
+        store_failed(ctx, rc);
         return rc;
     }
     ctx->sid = pc_strdup(sid);

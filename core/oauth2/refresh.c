@@ -31,10 +31,16 @@ json_t *pc_refresh_lookup(const pc_tenant *t, const char *token, int *current)
     char grant[37], hash[PC_REFRESH_HASH_LEN];
     int64_t generation;
     json_t *rec = NULL;
+    pc_status rc;
 
-    if (!pc_refresh_token_open(t->id, token, grant, &generation, hash) ||
-        pc_db_get(NULL, PC_ENT_REFRESH, t->id, "id", grant, &rec) != PC_OK)
+    if (!pc_refresh_token_open(t->id, token, grant, &generation, hash))
         return NULL;
+    rc = pc_db_get(NULL, PC_ENT_REFRESH, t->id, "id", grant, &rec);
+    if (rc != PC_OK) {
+        if (current != NULL && rc == PC_ERR_STORAGE)
+            *current = -1; /* the store cannot tell: not an unknown token */
+        return NULL;
+    }
     if (current != NULL)
         *current = is_current(rec, generation, hash);
     return rec;
@@ -118,13 +124,18 @@ static pc_status settle_scope(pc_grant_ctx *ctx, const char *original)
 static pc_status load_user(pc_grant_ctx *ctx, const char *uid)
 {
     json_t *user = NULL;
+    pc_status rc;
 
     if (!pc_scope_has(ctx->scope, "openid")) {
         ctx->user = json_pack("{s:s}", "id", uid);
         return ctx->user ? PC_OK : PC_ERR_INTERNAL;
     }
-    if (pc_db_get(NULL, PC_ENT_USER, ctx->rq->tenant->id, "id", uid, &user) != PC_OK ||
-        !json_is_null(json_object_get(user, "deleted_at"))) {
+    rc = pc_db_get(NULL, PC_ENT_USER, ctx->rq->tenant->id, "id", uid, &user);
+    if (rc == PC_ERR_STORAGE) {
+        pc_grant_ctx_unavailable(ctx);
+        return rc;
+    }
+    if (rc != PC_OK || !json_is_null(json_object_get(user, "deleted_at"))) {
         json_decref(user);
         pc_grant_ctx_fail(ctx, 400, "invalid_grant", "refresh token is no longer valid");
         return PC_ERR_DENIED;
@@ -159,7 +170,13 @@ static pc_status usable_grant(pc_grant_ctx *ctx, const char *grant, int64_t gene
     const char *client = NULL;
     int64_t current;
 
-    if (pc_db_get(NULL, PC_ENT_REFRESH, ctx->rq->tenant->id, "id", grant, rec) == PC_OK)
+    pc_status rc = pc_db_get(NULL, PC_ENT_REFRESH, ctx->rq->tenant->id, "id", grant, rec);
+
+    if (rc == PC_ERR_STORAGE) {
+        pc_grant_ctx_unavailable(ctx);
+        return rc;
+    }
+    if (rc == PC_OK)
         client = json_string_value(json_object_get(*rec, "client_id"));
     /* Only the client it was issued to may use it, or even learn that it is alive. */
     if (client == NULL || strcmp(client, ctx->client->client_id) != 0) {
@@ -255,6 +272,8 @@ pc_status pc_refresh_redeem(pc_grant_ctx *ctx, const char *token)
         rc = load_user(ctx, json_string_value(json_object_get(rec, "user_id")));
     else if (rc == PC_ERR_CONFLICT)
         rc = earlier_token(ctx, rec);
+    else if (rc == PC_ERR_STORAGE && ctx->error == NULL)
+        pc_grant_ctx_unavailable(ctx);
     else if (ctx->error == NULL)
         pc_grant_ctx_fail(ctx, 500, "server_error", NULL);
     if (rc != PC_OK)

@@ -33,6 +33,12 @@ static inline const char *pc_oauth_param(const pc_oauth_request *rq, const char 
 
 /** Set an RFC 6749 §5.2 error reply. */
 void pc_oauth_error(pc_oauth_reply *r, unsigned status, const char *error, const char *description);
+/**
+ * The store could not answer: 503 temporarily_unavailable with Retry-After.
+ * The one reply for PC_ERR_STORAGE at the OAuth endpoints; nothing was decided
+ * about the caller, so it is never an authentication failure and never counted.
+ */
+void pc_oauth_unavailable(pc_oauth_reply *r);
 
 /** The token endpoint (RFC 6749 §3.2). */
 void pc_oauth2_token(const pc_oauth_request *rq, pc_oauth_reply *reply);

@@ -32,6 +32,7 @@ void pc_oauth2_revoke(const pc_oauth_request *rq, pc_oauth_reply *reply)
     pc_client client;
     json_t *claims = NULL, *rec = NULL;
     pc_status rc = PC_OK;
+    int current = 0;
 
     if (pc_oauth2_client_authenticate(rq, 1, &client, reply) != PC_OK)
         return;
@@ -44,14 +45,16 @@ void pc_oauth2_revoke(const pc_oauth_request *rq, pc_oauth_reply *reply)
         if (!owned_by(claims, "client_id", &client))
             goto refused;
         rc = revoke_access(rq, claims);
-    } else if ((rec = pc_refresh_lookup(rq->tenant, token, NULL)) != NULL) {
+    } else if ((rec = pc_refresh_lookup(rq->tenant, token, &current)) != NULL) {
         /* RFC 7009 §2.1: with the refresh token goes its grant, access tokens included. */
         if (!owned_by(rec, "client_id", &client))
             goto refused;
         rc = pc_refresh_revoke_family(rq->tenant, json_string_value(json_object_get(rec, "id")));
+    } else if (current < 0) {
+        rc = PC_ERR_STORAGE; /* a refresh token the store could not look up is not unknown */
     }
     if (rc != PC_OK) {
-        pc_oauth_error(reply, 503, "temporarily_unavailable", "could not record the revocation");
+        pc_oauth_unavailable(reply);
         goto out;
     }
     if (claims != NULL || rec != NULL)

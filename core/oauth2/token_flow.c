@@ -16,8 +16,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+void pc_grant_ctx_unavailable(pc_grant_ctx *ctx)
+{
+    ctx->unavailable = 1;
+}
+
 static void fail_from_ctx(const pc_grant_ctx *ctx, pc_oauth_reply *reply)
 {
+    if (ctx->unavailable) {
+        pc_oauth_unavailable(reply);
+        return;
+    }
     pc_oauth_error(reply, ctx->status ? ctx->status : 400,
                    ctx->error ? ctx->error : "invalid_grant", ctx->error_description);
     reply->retry_after = ctx->retry_after;
@@ -116,7 +125,10 @@ static void mint(const pc_grant_ctx *ctx, pc_oauth_reply *reply)
     if (rc != PC_OK) {
         json_decref(body);
         pc_error("token minting failed: tenant=%s status=%s", t->slug, pc_status_str(rc));
-        pc_oauth_error(reply, 500, "server_error", NULL);
+        if (rc == PC_ERR_STORAGE)
+            pc_oauth_unavailable(reply);
+        else
+            pc_oauth_error(reply, 500, "server_error", NULL);
         return;
     }
     if (ctx->code_id != NULL)

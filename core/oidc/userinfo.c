@@ -12,22 +12,39 @@ static void bearer_error(pc_oauth_reply *reply, unsigned status, const char *err
     reply->www_authenticate = challenge;
 }
 
+/* The live user a verified token speaks for: PC_OK, PC_ERR_DENIED, or PC_ERR_STORAGE. */
+static pc_status token_user(const pc_tenant *t, const char *token, json_t **claims, json_t **user)
+{
+    pc_status rc;
+
+    if (pc_token_verify_access(t, token, claims) != PC_OK ||
+        json_object_get(*claims, "sid") == NULL)
+        return PC_ERR_DENIED;
+    rc = pc_db_get(NULL, PC_ENT_USER, t->id, "id",
+                   json_string_value(json_object_get(*claims, "sub")), user);
+    if (rc == PC_OK && !json_is_null(json_object_get(*user, "deleted_at")))
+        rc = PC_ERR_DENIED;
+    return rc == PC_OK || rc == PC_ERR_STORAGE ? rc : PC_ERR_DENIED;
+}
+
 void pc_oidc_userinfo(const pc_oauth_request *rq, pc_oauth_reply *reply)
 {
     const char *token = rq->bearer ? rq->bearer : pc_oauth_param(rq, "access_token");
     json_t *claims = NULL, *user = NULL;
     const char *scope;
+    pc_status rc;
 
     /* RFC 6750 §3 */
     if (token == NULL) {
         bearer_error(reply, 401, "invalid_request", "Bearer realm=\"portcullis\"");
         return;
     }
-    if (pc_token_verify_access(rq->tenant, token, &claims) != PC_OK ||
-        json_object_get(claims, "sid") == NULL ||
-        pc_db_get(NULL, PC_ENT_USER, rq->tenant->id, "id",
-                  json_string_value(json_object_get(claims, "sub")), &user) != PC_OK ||
-        !json_is_null(json_object_get(user, "deleted_at"))) {
+    rc = token_user(rq->tenant, token, &claims, &user);
+    if (rc == PC_ERR_STORAGE) {
+        pc_oauth_unavailable(reply); /* a store that cannot answer is no bad token */
+        goto out;
+    }
+    if (rc != PC_OK) {
         bearer_error(reply, 401, "invalid_token",
                      "Bearer realm=\"portcullis\", error=\"invalid_token\"");
         goto out;

@@ -67,6 +67,93 @@ static int create_master_key(const char *path)
     return n == (ssize_t)sizeof key ? 0 : -1;
 }
 
+/* The default tenant's record: 1 (in *tenant, new), 0 in an empty store, -1 on a store error. */
+static int default_tenant(pc_server *srv, json_t **tenant)
+{
+    int version = 0, supported = 0;
+    pc_status rc = srv->store.ops->schema_version(srv->store.state, &version, &supported);
+
+    *tenant = NULL;
+    if (rc == PC_OK && version == 0)
+        return 0; /* never migrated: nothing in it */
+    if (rc == PC_OK)
+        rc = srv->store.ops->get(srv->store.state, NULL, PC_ENT_TENANT, NULL, "slug", "default",
+                                 tenant);
+    if (rc == PC_OK || rc == PC_ERR_NOT_FOUND)
+        return rc == PC_OK;
+    pc_error("cannot read the store to check the master key: %s", pc_status_str(rc));
+    return -1;
+}
+
+/*
+ * Does the master key open what the store holds? The check tries to unseal one
+ * signing key of tenant "default" (every tenant has keys from its creation, and
+ * an AEAD tag cannot verify under another key), so it works on every existing
+ * store without a stored check value or a schema change.
+ */
+static int master_key_matches(pc_server *srv, const json_t *tenant)
+{
+    pc_store_query q = {.filters = NULL, .after = NULL, .limit = 1, .descending = 0};
+    json_t *keys = NULL, *rec;
+    uint8_t *plain = NULL;
+    size_t len = 0;
+    pc_status rc =
+        srv->store.ops->list(srv->store.state, NULL, PC_ENT_KEY,
+                             json_string_value(json_object_get(tenant, "id")), &q, &keys);
+
+    if (rc != PC_OK) {
+        pc_error("cannot read the store to check the master key: %s", pc_status_str(rc));
+        return -1;
+    }
+    rec = json_array_get(keys, 0);
+    rc = rec == NULL
+             ? PC_OK
+             : pc_unseal(srv->master_key, json_string_value(json_object_get(rec, "id")),
+                         json_string_value(json_object_get(rec, "private_enc")), &plain, &len);
+    if (plain != NULL) {
+        gnutls_memset(plain, 0, len);
+        free(plain);
+    }
+    json_decref(keys);
+    return rc == PC_OK ? 0 : -1;
+}
+
+static int check_master_key(pc_server *srv)
+{
+    json_t *tenant = NULL;
+    int found = default_tenant(srv, &tenant), rc = 0;
+
+    if (found > 0 && master_key_matches(srv, tenant) != 0) {
+        pc_error("the master key %s does not match the store: it cannot decrypt the store's "
+                 "signing keys. Point PORTCULLIS_MASTER_KEY_FILE at the key this store was "
+                 "created with; refusing to start",
+                 srv->cfg.master_key_file);
+        rc = -1;
+    }
+    json_decref(tenant);
+    return found < 0 ? -1 : rc;
+}
+
+/* A missing key file is created only for a store that holds nothing sealed yet. */
+static int create_master_key_if_new(pc_server *srv)
+{
+    const char *path = srv->cfg.master_key_file;
+    json_t *tenant = NULL;
+    int found = default_tenant(srv, &tenant);
+
+    json_decref(tenant);
+    if (found < 0)
+        return -1;
+    if (found > 0) {
+        pc_error("the master key %s is missing, but the store already holds data sealed with a "
+                 "master key: restore that key file (PORTCULLIS_MASTER_KEY_FILE); a new key "
+                 "would not match the store, so none is created and the server does not start",
+                 path);
+        return -1;
+    }
+    return create_master_key(path);
+}
+
 static int load_master_key(pc_server *srv)
 {
     const char *path = srv->cfg.master_key_file;
@@ -74,8 +161,11 @@ static int load_master_key(pc_server *srv)
     uint8_t extra;
     ssize_t n;
 
-    if (fd < 0 && errno == ENOENT && create_master_key(path) == 0)
+    if (fd < 0 && errno == ENOENT) {
+        if (create_master_key_if_new(srv) != 0)
+            return -1;
         fd = open(path, O_RDONLY);
+    }
     if (fd < 0) {
         pc_error("cannot read the master key %s: %s", path, strerror(errno));
         return -1;
@@ -98,7 +188,7 @@ static int load_master_key(pc_server *srv)
         pc_error("cannot derive keys from the master key");
         return -1;
     }
-    return 0;
+    return check_master_key(srv);
 }
 
 static const char *uri_scheme(const char *uri, char *buf, size_t len)
@@ -183,7 +273,8 @@ int pc_server_open(pc_server *srv, int migrate)
         return -1;
     }
     free(dir);
-    if (load_master_key(srv) != 0 || open_store(srv, migrate) != 0)
+    /* The store first: whether a missing key may be created depends on what it holds. */
+    if (open_store(srv, migrate) != 0 || load_master_key(srv) != 0)
         return -1;
     pc_registry_init_kind(&srv->plugins, PC_KIND_GRANT, srv->host);
     pc_registry_init_kind(&srv->plugins, PC_KIND_SCHEME, srv->host);

@@ -25,6 +25,13 @@ typedef struct pc_server {
     const pc_host *host;
 } pc_server;
 
+/**
+ * Seconds a client is told to wait (Retry-After) when the store cannot be
+ * reached: such an answer is 503, never an authentication failure.
+ */
+#define PC_STORE_RETRY_AFTER 5
+#define PC_STORE_RETRY_AFTER_TEXT "5"
+
 /** The one server of this process; set by pc_server_open(). */
 extern pc_server *pc_srv;
 

@@ -126,7 +126,11 @@ typedef struct pc_storage_ops {
     pc_status (*migrate)(void *state, int *from, int *to);
     /** Schema version of the store and of this plugin. */
     pc_status (*schema_version)(void *state, int *store, int *supported);
-    /** Is the store reachable now? */
+    /**
+     * Is the store reachable and able to write now? The SQL backends commit a
+     * one-row write, so a read-only file, a full disk or a read-only standby
+     * fail it. The host calls it at most about once a second (/readyz).
+     */
     pc_status (*ping)(void *state);
 
     /**

@@ -133,13 +133,25 @@ pc_status sql_run_once(sql_store *st, pc_store_tx *tx, const char *sql, const sq
     return rc;
 }
 
+/*
+ * Reachable is not enough to serve: a read-only file, a full disk or a
+ * read-only standby answer SELECT 1 and then fail every sign-in that writes a
+ * session. So the probe writes a row (to its own value) and commits.
+ */
 pc_status sql_store_ping(void *state)
 {
-    sql_result *r = NULL;
-    pc_status rc = sql_run_once(state, NULL, "SELECT 1", NULL, 0, &r, NULL, 0);
+    pc_store_tx *tx = NULL;
+    pc_status rc = sql_store_begin(state, &tx);
 
-    sql_result_free(r);
-    return rc;
+    if (rc != PC_OK)
+        return rc;
+    rc = sql_run_once(state, tx, "UPDATE schema_version SET version = version", NULL, 0, NULL, NULL,
+                      0);
+    if (rc != PC_OK) {
+        sql_store_rollback(tx);
+        return rc;
+    }
+    return sql_store_commit(tx);
 }
 
 pc_status sql_store_begin(void *state, pc_store_tx **tx)
