@@ -2,6 +2,7 @@
 /* portcullis: the command line (serve, migrate, plugins, keys rotate, version). */
 #include "http/router.h"
 #include "iam/app_cache.h"
+#include "iam/delivery.h"
 #include "iam/permcache.h"
 #include "iam/tenant.h"
 #include "jose/keyring.h"
@@ -79,13 +80,16 @@ static int cmd_serve(pc_server *srv)
     pc_tenants_init();
     pc_permcache_init();
     pc_app_cache_init();
-    if (pc_changes_start() != PC_OK || pc_http_start() != 0)
+    if (pc_changes_start() != PC_OK ||
+        pc_delivery_start(PC_DELIVERY_THREADS, PC_DELIVERY_CAPACITY) != PC_OK ||
+        pc_http_start() != 0)
         goto out;
     pc_info("ready");
     pc_info("stopping on signal %d: draining in-flight requests", wait_for_signal());
     pc_http_stop(DRAIN_MS);
     rc = 0;
 out:
+    pc_delivery_stop();
     pc_changes_stop();
     pc_token_cache_clear();
     pc_permcache_shutdown();

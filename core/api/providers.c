@@ -5,6 +5,7 @@
 #include "iam/providers.h"
 #include "server/store.h"
 #include "util/crypto.h"
+#include "util/mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -35,23 +36,31 @@ void pc_api_providers_delete(pc_req *rq)
     pc_api_delete_one(rq, PC_ENT_PROVIDER, "providers", "provider.deleted");
 }
 
-/* Check a plain config against the plugin; replies 400 naming the problem and returns 0 if bad. */
-static int config_ok(pc_req *rq, const pc_provider_ops *ops, void *state, const json_t *plain)
+/* What is wrong with a plain config for the plugin (static), or NULL. */
+static const char *config_problem(const pc_provider_ops *ops, void *state, const json_t *plain)
 {
     json_t *config, *def = json_object_get(plain, "default");
     const char *problem = NULL;
     pc_status rc;
 
-    if (def != NULL && !json_is_boolean(def)) {
-        pc_api_invalid_field(rq, "config", "default must be true or false");
-        return 0;
-    }
+    if (def != NULL && !json_is_boolean(def))
+        return "default must be true or false";
     config = pc_provider_plugin_config(plain);
     rc = ops->check_config(state, config, &problem);
     json_decref(config);
     if (rc != PC_OK)
-        pc_api_invalid_field(rq, "config", problem ? problem : "is not valid for this plugin");
-    return rc == PC_OK;
+        return problem ? problem : "is not valid for this plugin";
+    return NULL;
+}
+
+/* Check a plain config against the plugin; replies 400 naming the problem and returns 0 if bad. */
+static int config_ok(pc_req *rq, const pc_provider_ops *ops, void *state, const json_t *plain)
+{
+    const char *problem = config_problem(ops, state, plain);
+
+    if (problem != NULL)
+        pc_api_invalid_field(rq, "config", problem);
+    return problem == NULL;
 }
 
 static const char *name_problem(const json_t *name)
@@ -147,7 +156,41 @@ out:
 
 static const pc_field patch_fields[] = {{"name", PC_F_STRING, 0}, {"config", PC_F_OBJECT, 0}};
 
-/* The new stored config from a PATCH body: checked in the clear, secrets kept unless replaced. */
+/* Did the PATCH drop a stored secret (because the destination changed and it was not sent again)? */
+static int secret_dropped(const pc_provider_ops *ops, const json_t *stored, const json_t *sealed)
+{
+    for (size_t i = 0; ops->secret_fields != NULL && ops->secret_fields[i] != NULL; i++)
+        if (json_object_get(stored, ops->secret_fields[i]) != NULL &&
+            json_object_get(sealed, ops->secret_fields[i]) == NULL)
+            return 1;
+    return 0;
+}
+
+/* Check the patched config; a failure caused by a dropped secret says so. */
+static int patched_ok(pc_req *rq, const pc_provider_ops *ops, void *state, const json_t *opened,
+                      int dropped)
+{
+    const char *problem = config_problem(ops, state, opened);
+    char *why;
+
+    if (problem == NULL)
+        return 1;
+    if (!dropped) {
+        pc_api_invalid_field(rq, "config", problem);
+        return 0;
+    }
+    why = pc_asprintf("%s (the destination changed, so the stored secrets were dropped: send them "
+                      "again)",
+                      problem);
+    pc_api_invalid_field(rq, "config", why);
+    free(why);
+    return 0;
+}
+
+/*
+ * The new stored config from a PATCH body: checked in the clear, secrets kept
+ * unless replaced, or unless the destination changed (docs/mfa.md).
+ */
 static json_t *patched_config(pc_req *rq, const json_t *rec, const json_t *body)
 {
     const json_t *stored = json_object_get(rec, "config"), *given = json_object_get(body, "config");
@@ -164,7 +207,9 @@ static json_t *patched_config(pc_req *rq, const json_t *rec, const json_t *body)
         return json_deep_copy(stored);
     sealed = pc_provider_config_seal(ops, rq->tenant->id, given, stored);
     opened = sealed ? pc_provider_config_open(rq->tenant->id, sealed) : NULL;
-    check = opened && config_ok(rq, ops, state, opened) ? sealed : NULL;
+    check = opened && patched_ok(rq, ops, state, opened, secret_dropped(ops, stored, sealed))
+                ? sealed
+                : NULL;
     if (opened == NULL)
         pc_api_error(rq, PC_API_INTERNAL, NULL, NULL);
     if (check == NULL)

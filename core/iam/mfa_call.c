@@ -2,6 +2,7 @@
 /* The pc_scheme_call a scheme plugin receives: tenant settings, delivery through providers, queued audits. */
 #include "iam/mfa_call.h"
 #include "iam/audit.h"
+#include "iam/delivery.h"
 #include "iam/providers.h"
 #include "server/store.h"
 #include "util/crypto.h"
@@ -52,7 +53,15 @@ static pc_status call_deliver_message(void *ctx, const pc_message *msg)
                         json_string(c->a->tenant->name ? c->a->tenant->name : c->a->tenant->slug));
     json_object_set_new(vars, "app", json_string(app_name(tid, c->a->client_id, &app)));
     m.vars = vars;
-    rc = pc_provider_send(tid, provider, &m);
+    /* Queued, not sent here: a slow provider must not hold an HTTP worker (docs/mfa.md). */
+    rc = pc_delivery_enqueue(
+        &(pc_delivery_spec){.tenant_id = tid,
+                            .provider = provider,
+                            .msg = &m,
+                            .method = c->ops->method,
+                            .actor = c->a->actor,
+                            .user_id = json_string_value(json_object_get(c->a->user, "id")),
+                            .ip = c->a->ip});
     json_decref(vars);
     json_decref(app);
     json_decref(provider);

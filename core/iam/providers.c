@@ -46,11 +46,28 @@ static json_t *seal_value(const char *tenant_id, const char *plain)
     return v;
 }
 
+int pc_provider_destination_changed(const json_t *plain, const json_t *previous)
+{
+    /* Where a provider connects, and how: url and mode (http-sms), host, port, security (smtp). */
+    static const char *const members[] = {"url", "mode", "host", "port", "security", NULL};
+
+    if (previous == NULL)
+        return 0;
+    for (size_t i = 0; members[i] != NULL; i++) {
+        json_t *a = json_object_get(plain, members[i]), *b = json_object_get(previous, members[i]);
+        if ((a == NULL) != (b == NULL) || (a != NULL && !json_equal(a, b)))
+            return 1;
+    }
+    return 0;
+}
+
 json_t *pc_provider_config_seal(const pc_provider_ops *ops, const char *tenant_id,
                                 const json_t *plain, const json_t *previous)
 {
     json_t *out = json_object(), *v, *kept;
     const char *key;
+    /* A secret stored for one destination is never sent to another one it was not given for. */
+    int keep = !pc_provider_destination_changed(plain, previous);
 
     json_object_foreach ((json_t *)plain, key, v) {
         int secret = pc_provider_is_secret(ops, key) && json_is_string(v);
@@ -66,7 +83,7 @@ json_t *pc_provider_config_seal(const pc_provider_ops *ops, const char *tenant_i
     for (size_t i = 0; ops->secret_fields != NULL && ops->secret_fields[i] != NULL; i++) {
         key = ops->secret_fields[i];
         kept = json_object_get(previous, key);
-        if (json_object_get(out, key) == NULL && kept != NULL &&
+        if (keep && json_object_get(out, key) == NULL && kept != NULL &&
             (json_object_get(plain, key) == NULL || json_is_string(json_object_get(plain, key))))
             json_object_set(out, key, kept);
     }

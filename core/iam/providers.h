@@ -15,9 +15,16 @@ int pc_provider_serves(const pc_provider_ops *ops, const char *kind);
 int pc_provider_is_secret(const pc_provider_ops *ops, const char *key);
 
 /**
+ * Does `plain` send the provider somewhere else than `previous` (may be NULL)
+ * does: another url, mode, host, port or security?
+ */
+int pc_provider_destination_changed(const json_t *plain, const json_t *previous);
+/**
  * The config as stored: secret members sealed with the master key. Members
  * absent from `plain` or equal to PC_PROVIDER_SECRET_MASK keep their value in
- * `previous` (the stored config, may be NULL). New object, or NULL on failure.
+ * `previous` (the stored config, may be NULL), unless the destination changed
+ * (pc_provider_destination_changed): then only the secrets `plain` gives are
+ * kept. New object, or NULL on failure.
  */
 json_t *pc_provider_config_seal(const pc_provider_ops *ops, const char *tenant_id,
                                 const json_t *plain, const json_t *previous);

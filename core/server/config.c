@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { OPT_STR, OPT_INT } opt_type;
+typedef enum { OPT_STR, OPT_INT, OPT_BOOL } opt_type;
 
 /* One setting: its key in the file, its environment variable, its default. */
 typedef struct option {
@@ -24,6 +24,10 @@ typedef struct option {
 #define STR(k, e, f, d)                                \
     {                                                  \
         k, e, OPT_STR, offsetof(pc_config, f), d, 0, 0 \
+    }
+#define BOOL(k, e, f, d)                                \
+    {                                                   \
+        k, e, OPT_BOOL, offsetof(pc_config, f), d, 0, 0 \
     }
 #define INT(k, e, f, d, lo, hi)                          \
     {                                                    \
@@ -59,9 +63,23 @@ static const option options[] = {
     INT("code_ttl", "PORTCULLIS_CODE_TTL", code_ttl, "60", 1, 600),
     INT("audit_retention_days", "PORTCULLIS_AUDIT_RETENTION_DAYS", audit_retention_days, "90", 1,
         36500),
+    BOOL("outbound_allow_private", "PORTCULLIS_OUTBOUND_ALLOW_PRIVATE", outbound_allow_private,
+         "false"),
 };
 
 #define NOPTIONS (sizeof options / sizeof *options)
+
+static int set_bool(pc_config *cfg, const option *o, const char *value, const char *origin,
+                    char *err, size_t errlen)
+{
+    if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0) {
+        snprintf(err, errlen, "%s: setting \"%s\" must be true or false, not \"%s\"", origin,
+                 o->key, value);
+        return -1;
+    }
+    *(int *)((char *)cfg + o->offset) = strcmp(value, "true") == 0;
+    return 0;
+}
 
 static int set_value(pc_config *cfg, const option *o, const char *value, const char *origin,
                      char *err, size_t errlen)
@@ -69,6 +87,8 @@ static int set_value(pc_config *cfg, const option *o, const char *value, const c
     char *end;
     long long v;
 
+    if (o->type == OPT_BOOL)
+        return set_bool(cfg, o, value, origin, err, errlen);
     if (o->type == OPT_STR) {
         char **slot = (char **)((char *)cfg + o->offset);
         free(*slot);
@@ -108,6 +128,8 @@ static int read_setting(pc_config *cfg, const option *o, config_t *file, const c
         snprintf(buf, sizeof buf, "%lld", config_setting_get_int64(s));
         return set_value(cfg, o, buf, path, err, errlen);
     }
+    if (config_setting_type(s) == CONFIG_TYPE_BOOL)
+        return set_value(cfg, o, config_setting_get_bool(s) ? "true" : "false", path, err, errlen);
     snprintf(err, errlen, "%s: setting \"%s\" has the wrong type", path, o->key);
     return -1;
 }

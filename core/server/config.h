@@ -34,6 +34,8 @@ typedef struct pc_config {
     int64_t change_poll_ms;       /**< how often the change feed is read */
     int64_t code_ttl;             /**< lifetime of an authorization code, seconds */
     int64_t audit_retention_days; /**< audit events older than this are purged */
+    /** Outbound calls for tenants may reach private, loopback and link-local addresses. */
+    int outbound_allow_private;
 } pc_config;
 
 /**

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The host-services table handed to every plugin. */
 #include "server/host.h"
+#include "server/outbound.h"
 #include "server/server.h"
 #include "util/crypto.h"
 #include "util/log.h"
@@ -73,6 +74,16 @@ static pc_status host_http(const pc_http_request *rq, pc_http_response *out)
     return pc_http_client_send(rq, out);
 }
 
+static pc_status host_outbound_check(const struct sockaddr *addr, size_t addrlen)
+{
+    return pc_outbound_addr_check(addr, addrlen);
+}
+
+static const char *host_outbound_url_problem(const char *url, unsigned flags)
+{
+    return pc_outbound_url_problem(url, flags, pc_outbound_allow_private());
+}
+
 static const pc_host host_table = {
     .abi_major = PC_ABI_MAJOR,
     .abi_minor = PC_ABI_MINOR,
@@ -88,6 +99,9 @@ static const pc_host host_table = {
     .seal = host_seal,
     .unseal = host_unseal,
     .free = host_free,
+    .outbound_allow_private = pc_outbound_allow_private,
+    .outbound_check = host_outbound_check,
+    .outbound_url_problem = host_outbound_url_problem,
 };
 
 const pc_host *pc_host_table(void)

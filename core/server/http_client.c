@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Outbound HTTP for provider plugins, over libcurl. */
+/* Outbound HTTP for provider plugins, over libcurl: public addresses only (server/outbound.c), short timeouts. */
 #include "server/host.h"
+#include "server/outbound.h"
+#include "util/log.h"
 #include "util/mem.h"
 
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_TIMEOUT_MS 10000L
+/* A delivery worker must come back soon whatever the remote side does. */
+#define MAX_TIMEOUT_MS 10000L
+#define CONNECT_TIMEOUT_MS 5000L
 #define MAX_RESPONSE (1024 * 1024)
 
 typedef struct buffer {
@@ -29,29 +33,56 @@ static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata)
     return n;
 }
 
-static struct curl_slist *header_list(const char *const *headers)
+/* The header lines, or NULL with *bad set when one holds CR, LF or another control character. */
+static struct curl_slist *header_list(const char *const *headers, int *bad)
 {
     struct curl_slist *l = NULL;
 
-    for (size_t i = 0; headers != NULL && headers[i] != NULL; i++)
+    *bad = 0;
+    for (size_t i = 0; headers != NULL && headers[i] != NULL; i++) {
+        if (!pc_outbound_header_safe(headers[i])) {
+            *bad = 1;
+            curl_slist_free_all(l);
+            return NULL;
+        }
         l = curl_slist_append(l, headers[i]);
+    }
     return l;
+}
+
+static long timeout_of(const pc_http_request *rq)
+{
+    return rq->timeout_ms > 0 && rq->timeout_ms < MAX_TIMEOUT_MS ? rq->timeout_ms : MAX_TIMEOUT_MS;
 }
 
 pc_status pc_http_client_send(const pc_http_request *rq, pc_http_response *out)
 {
-    CURL *c = curl_easy_init();
-    struct curl_slist *hdrs = header_list(rq->headers);
+    CURL *c;
+    struct curl_slist *hdrs;
     buffer b = {NULL, 0};
     CURLcode cc;
+    int bad;
 
-    if (c == NULL)
+    memset(out, 0, sizeof *out);
+    hdrs = header_list(rq->headers, &bad);
+    if (bad || !pc_outbound_header_safe(rq->url) ||
+        (rq->method != NULL && !pc_outbound_header_safe(rq->method))) {
+        pc_warn("outbound request refused: a header, the URL or the method holds CR, LF or "
+                "another control character");
+        curl_slist_free_all(hdrs);
+        return PC_ERR_INVALID;
+    }
+    if ((c = curl_easy_init()) == NULL) {
+        curl_slist_free_all(hdrs);
         return PC_ERR_INTERNAL;
+    }
+    pc_outbound_guard(c);
     curl_easy_setopt(c, CURLOPT_URL, rq->url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, rq->method ? rq->method : "GET");
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
-                     rq->timeout_ms > 0 ? rq->timeout_ms : DEFAULT_TIMEOUT_MS);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_of(rq));
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     timeout_of(rq) < CONNECT_TIMEOUT_MS ? timeout_of(rq) : CONNECT_TIMEOUT_MS);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);

@@ -34,15 +34,23 @@ describe('MFA management API', () => {
     const list = await api(srv.issuer, admin, 'GET', '/providers');
     assert.ok(list.json.items.some((p) => p.id === smtp.id && p.config.password === '********'));
     assert.ok(!JSON.stringify(list.json).includes('hunter2-secret'));
-    // PATCH without the secret (or with the mask) keeps it; a new value replaces it.
-    const p1 = await api(srv.issuer, admin, 'PATCH', `/providers/${smtp.id}`, { config: { ...got.json.config, port: 2526 } });
+    // PATCH without the secret (or with the mask) keeps it while the destination stays; a new value replaces it.
+    const p0 = await api(srv.issuer, admin, 'PATCH', `/providers/${smtp.id}`, { config: { ...got.json.config, subject: 'Code' } });
+    assert.equal(p0.status, 200, JSON.stringify(p0.json));
+    assert.equal(p0.json.config.password, '********');
+    // Another port is another destination: the stored password is not carried there (docs/mfa.md).
+    const moved = await api(srv.issuer, admin, 'PATCH', `/providers/${smtp.id}`, { config: { ...got.json.config, port: 587 } });
+    assert.equal(moved.status, 400, JSON.stringify(moved.json));
+    assert.match(moved.json.fields.config, /destination changed/);
+    const p1 = await api(srv.issuer, admin, 'PATCH', `/providers/${smtp.id}`, { config: { ...got.json.config, port: 587, password: 'hunter3-secret' } });
     assert.equal(p1.status, 200, JSON.stringify(p1.json));
-    assert.equal(p1.json.config.port, 2526);
+    assert.equal(p1.json.config.port, 587);
     assert.equal(p1.json.config.password, '********');
     const p2 = await api(srv.issuer, admin, 'PATCH', `/providers/${smtp.id}`, { name: 'mail-2' });
     assert.equal(p2.json.name, 'mail-2');
     // The server's log never shows the secret.
     assert.ok(!srv.output().includes('hunter2-secret'));
+    assert.ok(!srv.output().includes('hunter3-secret'));
 
     const cases = [
       [{ name: 'x', kind: 'fax', plugin: 'file', config: { dir: '/tmp/x' } }, 'kind'],
@@ -88,13 +96,15 @@ describe('MFA management API', () => {
     // A user signing in through that application gets codes through its default (a), others through the tenant's (b).
     const user = await createUser(srv.issuer, admin);
     const viaApp = await userToken(srv.issuer, user, [app.client_id, app.client_secret]);
+    // Codes leave through the delivery queue: wait for them with a deadline.
     assert.equal((await api(srv.issuer, viaApp, 'POST', '/me/mfa/email', { email: 'app@example.test' })).status, 204);
-    assert.equal((await readSpool(`${spool}/a`)).length, 1);
+    assert.equal((await nextMessage(`${spool}/a`, 0)).to, 'app@example.test');
     assert.equal((await readSpool(`${spool}/b`)).length, 0);
     const user2 = await createUser(srv.issuer, admin);
     const viaAdmin = await userToken(srv.issuer, user2, ADMIN);
     assert.equal((await api(srv.issuer, viaAdmin, 'POST', '/me/mfa/email', { email: 'cli@example.test' })).status, 204);
-    assert.equal((await readSpool(`${spool}/b`)).length, 1, 'the tenant default is the provider flagged default');
+    assert.equal((await nextMessage(`${spool}/b`, 0)).to, 'cli@example.test', 'the tenant default is the provider flagged default');
+    assert.equal((await readSpool(`${spool}/a`)).length, 1);
     // Unlinking drops the default.
     assert.equal((await api(srv.issuer, admin, 'DELETE', `/applications/${app.id}/providers/${a.id}`)).status, 204);
     const after_ = (await api(srv.issuer, admin, 'GET', `/applications/${app.id}`)).json;

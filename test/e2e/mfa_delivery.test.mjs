@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Delivery providers against real listeners on 127.0.0.1: smtp to an aiosmtpd server, http-sms to a local
-// gateway in JSON and Twilio modes, and a failing gateway that leaves nothing half-enrolled.
+// gateway in JSON and Twilio modes, and failing ones, whose failures are audited after the 204.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -9,6 +9,18 @@ import {
 import { codeIn, createProvider, mfaGrant, nextMessage, smtpMissing, startGateway, startSmtp, userToken } from './lib/mfa.mjs';
 
 const ADMIN = [ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET];
+
+/** Waits until the audit log holds an event of `type` about `subject`; returns it. */
+async function auditEvent(issuer, admin, type, subject) {
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    const r = await api(issuer, admin, 'GET', `/audit?type=${type}`);
+    const e = r.json.items?.find((i) => i.subject === subject);
+    if (e) return e;
+    if (Date.now() > deadline) throw new Error(`no ${type} event for ${subject}`);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
 
 /** Waits until the gateway has received more than `count` requests; returns the newest. */
 async function nextRequest(gw, count) {
@@ -73,17 +85,22 @@ describe('delivery providers', () => {
     }
   });
 
-  test('smtp: an unreachable server is 503 AUT-0017 and nothing is enrolled', async () => {
+  test('smtp: an unreachable server: 204 once queued, then audited as mfa.delivery_failed, and the resend throttle holds', async () => {
     const p = await createProvider(srv.issuer, admin, {
       name: 'smtp-down', kind: 'email', plugin: 'smtp', config: { host: '127.0.0.1', port: 1, security: 'none', from: 'a@example.test', timeout_ms: 2000 },
     });
     const user = await createUser(srv.issuer, admin);
     const token = await userToken(srv.issuer, user, ADMIN);
     const r = await api(srv.issuer, token, 'POST', '/me/mfa/email', { email: 'x@example.test' });
-    assert.equal(r.status, 503);
-    assert.equal(r.json.code, 'AUT-0017');
+    assert.equal(r.status, 204, 'the code is queued; the send happens on the delivery threads');
+    const failed = await auditEvent(srv.issuer, admin, 'mfa.delivery_failed', user.id);
+    assert.equal(failed.details.method, 'email');
+    assert.equal(failed.details.provider_id, p.id);
+    assert.equal(failed.details.plugin, 'smtp');
     assert.deepEqual((await api(srv.issuer, token, 'GET', '/me/mfa')).json.enabled, []);
-    assert.equal((await api(srv.issuer, token, 'POST', '/me/mfa/email/verify', { code: '123456' })).status, 404);
+    // The failed attempt counts for the resend throttle.
+    const again = await api(srv.issuer, token, 'POST', '/me/mfa/email', { email: 'x@example.test' });
+    assert.equal(again.status, 429);
     await api(srv.issuer, admin, 'DELETE', `/providers/${p.id}`);
   });
 
@@ -153,7 +170,7 @@ describe('delivery providers', () => {
     }
   });
 
-  test('http-sms: a gateway answering 500 is a clean 503 AUT-0017, logged without the code, nothing half-enrolled', async () => {
+  test('http-sms: a gateway answering 500 is audited as mfa.delivery_failed and logged without the code', async () => {
     const gw = await startGateway((r) => ({ status: 500, body: JSON.stringify({ message: `upstream down; could not send: ${new URLSearchParams(r.body).get('Body') ?? r.body}` }) }));
     try {
       const p = await createProvider(srv.issuer, admin, {
@@ -163,30 +180,32 @@ describe('delivery providers', () => {
       const user = await createUser(srv.issuer, admin);
       const token = await userToken(srv.issuer, user, ADMIN);
       const r = await api(srv.issuer, token, 'POST', '/me/mfa/sms', { phone_number: '+15559876543' });
-      assert.equal(r.status, 503);
-      assert.equal(r.json.code, 'AUT-0017');
+      assert.equal(r.status, 204);
       const sentBody = new URLSearchParams((await nextRequest(gw, 0)).body).get('Body');
       const code = codeIn(sentBody);
+      const failed = await auditEvent(srv.issuer, admin, 'mfa.delivery_failed', user.id);
+      assert.deepEqual(failed.details, { method: 'sms', provider_id: p.id, provider: 'sms-broken', plugin: 'http-sms' });
       assert.deepEqual((await api(srv.issuer, token, 'GET', '/me/mfa')).json, { enabled: [], preferred: null, recovery_codes_left: 0 });
-      assert.equal((await api(srv.issuer, token, 'POST', '/me/mfa/sms/verify', { code })).status, 404, 'no pending enrolment');
-      // The log names the gateway's words, not the code.
-      await new Promise((res) => setTimeout(res, 100));
+      // The log names the gateway's words, not the code; the audit event does not carry it either.
       assert.match(srv.output(), /gateway refused the message: .*status=500 message="upstream down; could not send: \*+/);
       assert.ok(!srv.output().includes(code));
+      assert.ok(!JSON.stringify(failed).includes(code));
+      const metrics = await (await fetch(`${srv.base}/metrics`)).text();
+      assert.match(metrics, /^portcullis_mfa_deliveries_total\{outcome="failed"\} [1-9]/m);
       await api(srv.issuer, admin, 'DELETE', `/providers/${p.id}`);
     } finally {
       await gw.close();
     }
   });
 
-  test('http-sms: http:// only to a loopback host or with allow_insecure', async () => {
+  test('http-sms: http:// only to a numeric loopback address, or with allow_insecure while private calls are allowed', async () => {
     const base = { name: 'sms-url', kind: 'sms', plugin: 'http-sms' };
-    for (const url of ['http://sms.example.test/send', 'http://10.0.0.1/send', 'ftp://127.0.0.1/x']) {
+    for (const url of ['http://sms.example.test/send', 'http://10.0.0.1/send', 'ftp://127.0.0.1/x', 'http://localhost:9/send', 'http://127.0.0.1.evil.example/send']) {
       const r = await api(srv.issuer, admin, 'POST', '/providers', { ...base, config: { url } });
       assert.equal(r.status, 400, url);
       assert.match(r.json.fields.config, /url/);
     }
-    for (const config of [{ url: 'https://sms.example.test/send' }, { url: 'http://localhost:9/send' }, { url: 'http://[::1]:9/x' },
+    for (const config of [{ url: 'https://sms.example.test/send' }, { url: 'http://127.0.0.1:9/send' }, { url: 'http://[::1]:9/x' },
       { url: 'http://sms.example.test/send', allow_insecure: true }]) {
       const r = await api(srv.issuer, admin, 'POST', '/providers', { ...base, config });
       assert.equal(r.status, 201, JSON.stringify(config));

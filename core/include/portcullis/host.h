@@ -17,6 +17,8 @@ typedef enum pc_log_level {
     PC_LOG_DEBUG
 } pc_log_level;
 
+struct sockaddr;
+
 /** An outbound HTTP request made by a provider plugin (libcurl underneath). */
 typedef struct pc_http_request {
     const char *method; /**< "POST", "GET" */
@@ -26,7 +28,7 @@ typedef struct pc_http_request {
     size_t body_len;
     const char *basic_user; /**< HTTP basic authentication, or NULL */
     const char *basic_password;
-    long timeout_ms; /**< 0: the host default (10 s) */
+    long timeout_ms; /**< 0: the host default (10 s); never more than 10 s, connecting 5 s */
 } pc_http_request;
 
 /** The answer: body is new, freed by the plugin with host->free(). */
@@ -35,6 +37,14 @@ typedef struct pc_http_response {
     char *body;
     size_t body_len;
 } pc_http_response;
+
+/**
+ * Flags of host->outbound_url_problem(): where plain http:// is acceptable.
+ * Appeared in ABI 1.0 (outbound release).
+ */
+#define PC_OUTBOUND_HTTP_LOOPBACK \
+    0x1u                          /**< http:// to a numeric loopback address (127.0.0.1, [::1]) */
+#define PC_OUTBOUND_HTTP_ANY 0x2u /**< http:// to any host, only while private calls are allowed */
 
 /**
  * Host services. The table is static and valid from init() to fini(); every
@@ -69,6 +79,29 @@ typedef struct pc_host {
     pc_status (*unseal)(const char *sealed, char **plain);
     /** Release memory the host handed out. */
     void (*free)(void *ptr);
+
+    /*
+     * Appended in ABI 1.0 (outbound release): check struct_size before use.
+     * Every call a plugin makes on a tenant's behalf goes only to public
+     * addresses unless the server setting outbound_allow_private is on
+     * (docs/configuration.md). host->http() enforces it itself; a plugin that
+     * opens its own connections calls outbound_check() on each resolved
+     * address right where it connects (libcurl: CURLOPT_OPENSOCKETFUNCTION),
+     * so that no later DNS answer can slip past the check.
+     */
+    /** Is the server setting outbound_allow_private on? */
+    int (*outbound_allow_private)(void);
+    /**
+     * May a connection go to this resolved address? PC_OK, or PC_ERR_DENIED
+     * (logged with the address). `addr` borrowed.
+     */
+    pc_status (*outbound_check)(const struct sockaddr *addr, size_t addrlen);
+    /**
+     * The save-time rule for a URL the plugin will call: https://, or http://
+     * where `flags` (PC_OUTBOUND_HTTP_*) allow it. NULL when acceptable, else
+     * a static sentence naming the problem ("url must be ...").
+     */
+    const char *(*outbound_url_problem)(const char *url, unsigned flags);
 } pc_host;
 
 #ifdef __cplusplus

@@ -2,10 +2,10 @@
 /* What the provider plugins share: config checks, {{var}} templates, and log-safe remote messages. */
 #include "provider_util.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 int pv_known_keys(const json_t *config, const char *const *known, const char **problem)
 {
@@ -156,22 +156,19 @@ char *pv_log_safe(const char *remote, const pc_message *msg)
     return s;
 }
 
-int pv_url_is_loopback(const char *url)
+int pv_host_has_outbound(const pc_host *host)
 {
-    const char *h = strstr(url, "://");
-    char host[256];
-    size_t n;
+    return host != NULL &&
+           host->struct_size >=
+               offsetof(pc_host, outbound_url_problem) + sizeof(host->outbound_url_problem) &&
+           host->outbound_allow_private != NULL && host->outbound_check != NULL &&
+           host->outbound_url_problem != NULL;
+}
 
-    if (h == NULL)
-        return 0;
-    h += 3;
-    if (strchr(h, '@') != NULL && strchr(h, '@') < h + strcspn(h, "/"))
-        h = strchr(h, '@') + 1;
-    n = *h == '[' ? strcspn(h, "]") + 1 : strcspn(h, ":/?#");
-    if (n == 0 || n >= sizeof host)
-        return 0;
-    memcpy(host, h, n);
-    host[n] = '\0';
-    return strcasecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
-           strncmp(host, "127.", 4) == 0;
+int pv_single_line(const char *s)
+{
+    for (; s != NULL && *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return 0;
+    return s != NULL;
 }

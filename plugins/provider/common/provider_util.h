@@ -27,6 +27,12 @@ char *pv_render(const char *tpl, const json_t *vars, int json_escape);
  * code in `msg` removed, so that a gateway echoing them leaks nothing.
  */
 char *pv_log_safe(const char *remote, const pc_message *msg);
-/** Does `url` name a loopback host (127.0.0.0/8, localhost, [::1])? */
-int pv_url_is_loopback(const char *url);
+/**
+ * Does the host offer the outbound members of pc_host (outbound_check and
+ * friends, appended in ABI 1.0, outbound release)? Providers refuse to start
+ * without them: they could not keep their calls to public addresses.
+ */
+int pv_host_has_outbound(const pc_host *host);
+/** Is `s` free of CR, LF and other control characters (safe in a header or an SMTP command)? */
+int pv_single_line(const char *s);
 #endif

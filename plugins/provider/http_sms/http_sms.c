@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The http-sms provider: an SMS gateway over HTTPS, as a generic JSON POST or a Twilio-style form POST. */
+/* Its calls go through host->http(), which connects only where the server's outbound rule allows. */
 #include "provider_util.h"
 
 #include <stdio.h>
@@ -17,6 +18,10 @@ static pc_status init(const pc_host *h, const json_t *config, void **state)
     (void)config;
     host = h;
     *state = NULL;
+    if (!pv_host_has_outbound(h)) {
+        h->log(PC_LOG_ERROR, "http-sms", "this server has no outbound address check: upgrade it");
+        return PC_ERR_INTERNAL;
+    }
     return PC_OK;
 }
 
@@ -25,18 +30,31 @@ static int is_twilio(const json_t *config)
     return strcmp(pv_str(config, "mode", "json"), "twilio") == 0;
 }
 
-/* HTTPS, or plain HTTP only to this machine (tests, a local relay) or when explicitly allowed. */
+/*
+ * HTTPS, or plain HTTP to a numeric loopback address (a local relay), or to
+ * any host with allow_insecure while the server allows private calls (API.md §20).
+ */
 static const char *url_problem(const char *url, const json_t *config)
 {
+    unsigned flags = PC_OUTBOUND_HTTP_LOOPBACK;
+
     if (url == NULL)
         return NULL;
-    if (strncmp(url, "https://", 8) == 0 && url[8] != '\0')
-        return NULL;
-    if (strncmp(url, "http://", 7) != 0 || url[7] == '\0')
-        return "url must be an https:// URL";
-    if (pv_url_is_loopback(url) || json_is_true(json_object_get(config, "allow_insecure")))
-        return NULL;
-    return "url must be https:// (http:// only to a loopback host, or with allow_insecure)";
+    if (json_is_true(json_object_get(config, "allow_insecure")))
+        flags |= PC_OUTBOUND_HTTP_ANY;
+    return host->outbound_url_problem(url, flags);
+}
+
+/* A header name is an RFC 9110 §5.6.2 token. */
+static int header_name_ok(const char *k)
+{
+    if (*k == '\0' || strlen(k) > 64)
+        return 0;
+    for (; *k; k++)
+        if (!((*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9') ||
+              strchr("!#$%&'*+-.^_`|~", *k) != NULL))
+            return 0;
+    return 1;
 }
 
 static const char *headers_problem(const json_t *headers)
@@ -49,8 +67,21 @@ static const char *headers_problem(const json_t *headers)
     if (!json_is_object(headers) || json_object_size(headers) > MAX_HEADERS)
         return "headers must be an object of at most 16 string values";
     json_object_foreach ((json_t *)headers, k, v)
-        if (!json_is_string(v) || strpbrk(k, ":\r\n ") || strpbrk(json_string_value(v), "\r\n"))
-            return "headers must map header names to single-line strings";
+        if (!json_is_string(v) || !header_name_ok(k) || !pv_single_line(json_string_value(v)))
+            return "headers must map header names to single-line strings (no CR or LF)";
+    return NULL;
+}
+
+/* Values that end up in a header line or in the Twilio URL. */
+static const char *single_line_problem(const json_t *config)
+{
+    const char *sid = pv_str(config, "account_sid", "");
+
+    if (!pv_single_line(pv_str(config, "authorization", "")))
+        return "authorization must be a single line (no CR or LF)";
+    for (const char *c = sid; *c; c++)
+        if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
+            return "account_sid must be letters and digits";
     return NULL;
 }
 
@@ -87,7 +118,8 @@ static pc_status check_config(void *state, const json_t *config, const char **pr
         return PC_ERR_INVALID;
     if ((*problem = mode_problem(config)) != NULL ||
         (*problem = url_problem(pv_str(config, "url", NULL), config)) != NULL ||
-        (*problem = headers_problem(json_object_get(config, "headers"))) != NULL)
+        (*problem = headers_problem(json_object_get(config, "headers"))) != NULL ||
+        (*problem = single_line_problem(config)) != NULL)
         return PC_ERR_INVALID;
     return PC_OK;
 }

@@ -40,7 +40,7 @@ export function tempDir() {
 
 /**
  * The environment the binary runs with: data in `dir`, known admin credentials,
- * the plugin directory passed through, then `extra` (a value of undefined
+ * outbound calls to private addresses allowed, the plugin directory passed through, then `extra` (a value of undefined
  * removes a variable).
  */
 export function serverEnv(dir, extra = {}) {
@@ -53,6 +53,9 @@ export function serverEnv(dir, extra = {}) {
     PORTCULLIS_ADMIN_PASSWORD: ADMIN_PASSWORD,
     PORTCULLIS_ADMIN_CLIENT_SECRET: ADMIN_CLIENT_SECRET,
     PORTCULLIS_LOG_LEVEL: 'warning',
+    // The tests' gateways and SMTP sinks listen on 127.0.0.1: outbound calls may go there
+    // (test/e2e/outbound.test.mjs turns it off again).
+    PORTCULLIS_OUTBOUND_ALLOW_PRIVATE: 'true',
   });
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];

@@ -29,6 +29,7 @@ static int setup(void **state)
     unsetenv("PORTCULLIS_LISTEN");
     unsetenv("PORTCULLIS_ACCESS_TTL");
     unsetenv("PORTCULLIS_PUBLIC_URL");
+    unsetenv("PORTCULLIS_OUTBOUND_ALLOW_PRIVATE");
     return 0;
 }
 
@@ -56,7 +57,34 @@ static void test_defaults(void **state)
     assert_int_equal(c.limit_address, 100);
     assert_int_equal(c.limit_window, 900);
     assert_null(c.admin_password);
+    assert_int_equal(c.outbound_allow_private, 0);
     pc_config_free(&c);
+}
+
+static void test_boolean_setting(void **state)
+{
+    pc_config c;
+    char err[256];
+
+    (void)state;
+    write_file("outbound_allow_private = true;\n");
+    assert_int_equal(pc_config_load(&c, path, err, sizeof err), 0);
+    assert_int_equal(c.outbound_allow_private, 1);
+    pc_config_free(&c);
+
+    setenv("PORTCULLIS_OUTBOUND_ALLOW_PRIVATE", "false", 1);
+    assert_int_equal(pc_config_load(&c, path, err, sizeof err), 0);
+    assert_int_equal(c.outbound_allow_private, 0); /* the environment wins */
+    pc_config_free(&c);
+
+    setenv("PORTCULLIS_OUTBOUND_ALLOW_PRIVATE", "yes", 1);
+    assert_int_equal(pc_config_load(&c, NULL, err, sizeof err), -1);
+    assert_non_null(strstr(err, "\"outbound_allow_private\" must be true or false"));
+    unsetenv("PORTCULLIS_OUTBOUND_ALLOW_PRIVATE");
+
+    write_file("outbound_allow_private = 1;\n");
+    assert_int_equal(pc_config_load(&c, path, err, sizeof err), -1);
+    assert_non_null(strstr(err, "true or false"));
 }
 
 static void test_file_then_environment(void **state)
@@ -114,6 +142,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_file_then_environment),
         cmocka_unit_test(test_errors_name_the_culprit),
+        cmocka_unit_test(test_boolean_setting),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
