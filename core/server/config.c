@@ -57,6 +57,10 @@ static const option options[] = {
     INT("code_ttl", "PORTCULLIS_CODE_TTL", code_ttl, "60", 1, 600),
     INT("audit_retention_days", "PORTCULLIS_AUDIT_RETENTION_DAYS", audit_retention_days, "90", 1,
         36500),
+    INT("refresh_grace", "PORTCULLIS_REFRESH_GRACE", refresh_grace, "30", 0, 300),
+    INT("session_idle_ttl", "PORTCULLIS_SESSION_IDLE_TTL", session_idle_ttl, "0", 0, 31536000),
+    INT("token_cache_bytes", "PORTCULLIS_TOKEN_CACHE_BYTES", token_cache_bytes, "16777216", 0,
+        4294967296LL),
 };
 
 #define NOPTIONS (sizeof options / sizeof *options)

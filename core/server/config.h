@@ -33,6 +33,9 @@ typedef struct pc_config {
     int64_t change_poll_ms;       /**< how often the change feed is read */
     int64_t code_ttl;             /**< lifetime of an authorization code, seconds */
     int64_t audit_retention_days; /**< audit events older than this are purged */
+    int64_t refresh_grace; /**< seconds the just-replaced refresh token may be retried; 0: never */
+    int64_t session_idle_ttl;  /**< seconds a session may go unused; 0: no idle timeout */
+    int64_t token_cache_bytes; /**< memory bound of the verified-token cache */
 } pc_config;
 
 /**
