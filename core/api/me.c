@@ -3,6 +3,7 @@
 #include "api/users.h"
 #include "iam/audit.h"
 #include "iam/links.h"
+#include "oauth2/session.h"
 #include "oauth2/throttle.h"
 #include "server/store.h"
 #include "util/password.h"
@@ -49,8 +50,14 @@ void pc_api_me_permissions(pc_req *rq)
 static const pc_field password_fields[] = {{"current_password", PC_F_STRING, 1},
                                            {"new_password", PC_F_STRING, 1}};
 
+/*
+ * A new password ends every other session of the user with its tokens (in
+ * the same transaction, through the change feed): whoever knew the old one
+ * is signed out. The session of the token making the change goes on.
+ */
 static pc_status store_password(pc_req *rq, const pc_principal *p, const char *hash)
 {
+    const char *sid = json_string_value(json_object_get(p->claims, "sid"));
     json_t *patch =
         json_pack("{s:s,s:I}", "password_hash", hash, "updated_at", (json_int_t)pc_now());
     pc_store_tx *tx = NULL;
@@ -58,6 +65,8 @@ static pc_status store_password(pc_req *rq, const pc_principal *p, const char *h
 
     if (rc == PC_OK)
         rc = pc_db_update(tx, PC_ENT_USER, rq->tenant->id, p->id, patch, NULL, 0);
+    if (rc == PC_OK)
+        rc = pc_session_end_others(tx, rq->tenant, p->id, sid);
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, p, "user.password_changed", p->id, NULL);
     json_decref(patch);

@@ -3,44 +3,21 @@
 #include "iam/app_cache.h"
 #include "oauth2/changes.h"
 #include "server/store.h"
+#include "util/bcache.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_APPS 50000
+/* Bounded in bytes: the least recently used applications leave first. */
+#define CACHE_BYTES (8u << 20)
 /* Staleness across nodes is bounded by the change feed; this bounds anything missed. */
 #define APP_TTL 60
 
-static json_t *apps; /* "tenant_id/client_id" -> {"app": record, "at": loaded_at} */
-static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
+static pc_bcache *apps; /* "tenant_id/client_id" -> record, for APP_TTL seconds */
 
 static void key_of(char *buf, size_t len, const char *tenant_id, const char *client_id)
 {
     snprintf(buf, len, "%s/%s", tenant_id, client_id);
-}
-
-static json_t *lookup(const char *key)
-{
-    json_t *e, *app = NULL;
-
-    pthread_rwlock_rdlock(&lock);
-    e = apps ? json_object_get(apps, key) : NULL;
-    if (e != NULL && json_integer_value(json_object_get(e, "at")) + APP_TTL > pc_now())
-        app = json_incref(json_object_get(e, "app"));
-    pthread_rwlock_unlock(&lock);
-    return app;
-}
-
-static void remember(const char *key, json_t *app)
-{
-    pthread_rwlock_wrlock(&lock);
-    if (apps == NULL || json_object_size(apps) >= MAX_APPS) {
-        json_decref(apps);
-        apps = json_object();
-    }
-    json_object_set_new(apps, key, json_pack("{s:O,s:I}", "app", app, "at", (json_int_t)pc_now()));
-    pthread_rwlock_unlock(&lock);
 }
 
 pc_status pc_app_cache_get(const char *tenant_id, const char *client_id, json_t **app)
@@ -49,34 +26,25 @@ pc_status pc_app_cache_get(const char *tenant_id, const char *client_id, json_t 
     pc_status rc;
 
     key_of(key, sizeof key, tenant_id, client_id);
-    *app = lookup(key);
+    *app = pc_bcache_get(apps, key, pc_now());
     if (*app != NULL)
         return PC_OK;
     /* Unknown client ids are not remembered: anyone can make up more of them. */
     rc = pc_db_get(NULL, PC_ENT_APPLICATION, tenant_id, "client_id", client_id, app);
     if (rc == PC_OK)
-        remember(key, *app);
+        pc_bcache_put(apps, key, *app, pc_now() + APP_TTL, pc_now());
     return rc;
 }
 
 static void forget(const char *tenant_id, const char *client_id)
 {
     char key[256];
-    size_t n = strlen(tenant_id);
-    const char *k;
-    json_t *v, *tmp;
 
-    pthread_rwlock_wrlock(&lock);
-    if (client_id != NULL) {
+    if (client_id != NULL)
         key_of(key, sizeof key, tenant_id, client_id);
-        json_object_del(apps, key);
-    } else {
-        json_object_foreach_safe (apps, tmp, k, v) {
-            if (strncmp(k, tenant_id, n) == 0 && k[n] == '/')
-                json_object_del(apps, k);
-        }
-    }
-    pthread_rwlock_unlock(&lock);
+    else
+        snprintf(key, sizeof key, "%s/", tenant_id);
+    pc_bcache_remove(apps, key, client_id == NULL);
 }
 
 static void on_change(const pc_change *c)
@@ -89,13 +57,13 @@ static void on_change(const pc_change *c)
 
 void pc_app_cache_init(void)
 {
+    if (apps == NULL)
+        apps = pc_bcache_new("application", CACHE_BYTES);
     pc_changes_listen(on_change);
 }
 
 void pc_app_cache_shutdown(void)
 {
-    pthread_rwlock_wrlock(&lock);
-    json_decref(apps);
+    pc_bcache_free(apps);
     apps = NULL;
-    pthread_rwlock_unlock(&lock);
 }

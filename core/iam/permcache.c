@@ -3,13 +3,13 @@
 #include "iam/permcache.h"
 #include "oauth2/changes.h"
 #include "server/store.h"
+#include "util/bcache.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
-/* Bounded: past this many sets the cache starts over. */
-#define MAX_SETS 100000
+/* Bounded in bytes: the least recently used sets leave first. */
+#define CACHE_BYTES (8u << 20)
 /* Cross-node staleness is bounded by the change feed; this bounds anything missed. */
 #define SET_TTL 60
 
@@ -17,10 +17,9 @@
  * A compiled set is a JSON object used as a hash set: its keys are the
  * granted permissions as written ("ledger:post", "ledger:*", "*:read",
  * "*:*"), so a check is at most four lookups whatever the set's size.
- * sets: "tenant_id/principal_id" -> {"perms": set, "at": loaded_at}
+ * sets: "tenant_id/principal_id" -> set, for SET_TTL seconds.
  */
-static json_t *sets;
-static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
+static pc_bcache *sets;
 
 static void set_key(char *buf, size_t len, const char *tenant_id, const char *principal_id)
 {
@@ -54,45 +53,20 @@ static json_t *compile(const json_t *list)
     return perms;
 }
 
-/* The cached set (a new reference), or NULL. */
-static json_t *lookup(const char *key)
-{
-    json_t *e, *perms = NULL;
-
-    pthread_rwlock_rdlock(&lock);
-    e = sets ? json_object_get(sets, key) : NULL;
-    if (e != NULL && json_integer_value(json_object_get(e, "at")) + SET_TTL > pc_now())
-        perms = json_incref(json_object_get(e, "perms"));
-    pthread_rwlock_unlock(&lock);
-    return perms;
-}
-
-static void store_set(const char *key, json_t *perms)
-{
-    pthread_rwlock_wrlock(&lock);
-    if (sets == NULL || json_object_size(sets) >= MAX_SETS) {
-        json_decref(sets);
-        sets = json_object();
-    }
-    json_object_set_new(sets, key,
-                        json_pack("{s:O,s:I}", "perms", perms, "at", (json_int_t)pc_now()));
-    pthread_rwlock_unlock(&lock);
-}
-
 static json_t *load(const char *tenant_id, const char *principal_id)
 {
     char key[200];
     json_t *perms, *list = NULL;
 
     set_key(key, sizeof key, tenant_id, principal_id);
-    perms = lookup(key);
+    perms = pc_bcache_get(sets, key, pc_now());
     if (perms != NULL)
         return perms;
     if (PC_DB->principal_permissions(PC_DBS, NULL, tenant_id, principal_id, &list) != PC_OK)
         return NULL;
     perms = compile(list);
     json_decref(list);
-    store_set(key, perms);
+    pc_bcache_put(sets, key, perms, pc_now() + SET_TTL, pc_now());
     return perms;
 }
 
@@ -125,16 +99,10 @@ json_t *pc_permcache_list(const char *tenant_id, const char *principal_id)
 
 void pc_permcache_clear_tenant(const char *tenant_id)
 {
-    size_t n = strlen(tenant_id);
-    const char *key;
-    json_t *v, *tmp;
+    char prefix[64];
 
-    pthread_rwlock_wrlock(&lock);
-    json_object_foreach_safe (sets, tmp, key, v) {
-        if (strncmp(key, tenant_id, n) == 0 && key[n] == '/')
-            json_object_del(sets, key);
-    }
-    pthread_rwlock_unlock(&lock);
+    snprintf(prefix, sizeof prefix, "%s/", tenant_id);
+    pc_bcache_remove(sets, prefix, 1);
 }
 
 static void on_change(const pc_change *c)
@@ -145,13 +113,13 @@ static void on_change(const pc_change *c)
 
 void pc_permcache_init(void)
 {
+    if (sets == NULL)
+        sets = pc_bcache_new("permission", CACHE_BYTES);
     pc_changes_listen(on_change);
 }
 
 void pc_permcache_shutdown(void)
 {
-    pthread_rwlock_wrlock(&lock);
-    json_decref(sets);
+    pc_bcache_free(sets);
     sets = NULL;
-    pthread_rwlock_unlock(&lock);
 }

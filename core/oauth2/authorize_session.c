@@ -2,6 +2,7 @@
 /* Browser sessions (SSO): a random cookie secret stored only as its hash; and the sealed authorization request. */
 #include "oauth2/authorize_internal.h"
 #include "oauth2/changes.h"
+#include "oauth2/session.h"
 #include "iam/audit.h"
 #include "server/store.h"
 #include "util/crypto.h"
@@ -27,14 +28,6 @@ int pc_browser_secret_valid(const char *s)
     return 1;
 }
 
-static int session_live(const json_t *s)
-{
-    json_t *exp = json_object_get(s, "expires_at");
-
-    return json_is_null(json_object_get(s, "ended_at")) && json_integer_value(exp) > pc_now() &&
-           !pc_changes_sid_ended(json_string_value(json_object_get(s, "id")));
-}
-
 pc_status pc_browser_session_find(const pc_tenant *t, const char *secret, json_t **session,
                                   json_t **user)
 {
@@ -47,8 +40,11 @@ pc_status pc_browser_session_find(const pc_tenant *t, const char *secret, json_t
     hash = pc_sha256_hex(secret);
     rc = pc_db_get(NULL, PC_ENT_SESSION, t->id, "secret_hash", hash, &s);
     free(hash);
-    if (rc == PC_OK && !session_live(s))
+    if (rc == PC_OK && !pc_session_usable(s, pc_now()))
         rc = PC_ERR_NOT_FOUND;
+    /* An SSO sign-in is a use of the session (the idle timeout). */
+    if (rc == PC_OK)
+        rc = pc_session_touch(t, s, pc_now());
     if (rc == PC_OK)
         rc = pc_db_get(NULL, PC_ENT_USER, t->id, "id",
                        json_string_value(json_object_get(s, "user_id")), &u);

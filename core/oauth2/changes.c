@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Revocations and cache invalidations replayed from the store's change feed. */
 #include "oauth2/changes.h"
+#include "oauth2/token_cache.h"
 #include "server/store.h"
 #include "util/argon2_pool.h"
+#include "util/bcache.h"
 #include "util/log.h"
 
 #include <errno.h>
@@ -185,9 +187,11 @@ static void purge(int64_t now)
     PC_DB->expire(PC_DBS, PC_ENT_SESSION, "expires_at", now - STORE_GRACE);
 }
 
-/* Once in a while an idle server gives memory back: argon2id's buffers, the heap's free pages. */
+/* Once in a while an idle server gives memory back: expired cache entries
+ * (not only those looked up again), argon2id's buffers, the heap's free pages. */
 static void trim_memory(void)
 {
+    pc_bcache_sweep_all(pc_now());
     pc_argon2_pool_trim(pc_now(), TRIM_EVERY);
     malloc_trim(0);
 }
@@ -216,6 +220,8 @@ pc_status pc_changes_start(void)
 {
     if (revoked == NULL)
         revoked = json_object();
+    /* The caches this thread sweeps exist from the start (and show in /metrics). */
+    pc_token_cache_start();
     pc_changes_sync();
     running = 1;
     if (pthread_create(&poller, NULL, poll_loop, NULL) != 0) {

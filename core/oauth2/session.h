@@ -23,4 +23,28 @@ pc_status pc_session_end(pc_store_tx *tx, const pc_tenant *t, const char *sid);
  * the revocations reach every node once committed (then call pc_changes_sync()).
  */
 pc_status pc_session_end_all(pc_store_tx *tx, const pc_tenant *t, const char *user_id);
+/**
+ * End every open session of a user but `keep_sid` (may be NULL), with the
+ * tokens issued in them, in `tx` (then call pc_changes_sync() once committed).
+ */
+pc_status pc_session_end_others(pc_store_tx *tx, const pc_tenant *t, const char *user_id,
+                                const char *keep_sid);
+/**
+ * May session record `s` still be used at `now`: not ended (here or through
+ * the change feed), not past its session_ttl, and, with session_idle_ttl,
+ * used within that many seconds? A session that was never used counts from
+ * its creation.
+ */
+int pc_session_usable(const json_t *s, int64_t now);
+/**
+ * Note a use of session `s` (a refresh, an SSO sign-in) for the idle timeout.
+ * last_used is kept to the minute: at most one write a minute per session.
+ */
+pc_status pc_session_touch(const pc_tenant *t, const json_t *s, int64_t now);
+/**
+ * The session `sid` of tenant `t` if it may still be used (*s new): PC_OK;
+ * PC_ERR_NOT_FOUND if it is gone, ended, expired or idle; PC_ERR_STORAGE.
+ * Counts as a use (pc_session_touch).
+ */
+pc_status pc_session_use(const pc_tenant *t, const char *sid, json_t **s);
 #endif

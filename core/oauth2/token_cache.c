@@ -1,33 +1,39 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Verified access tokens remembered by a hash of the token: sharded, bounded, expiring with the token. */
+/* Verified access tokens remembered by a hash of the token: bounded in bytes, expiring with the token. */
 #include "oauth2/token_cache.h"
 #include "server/server.h"
+#include "util/bcache.h"
 #include "util/crypto.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
-#define SHARDS 16
-#define SHARD_MAX 8192 /* 131,072 tokens in all */
+#define DEFAULT_BYTES (16u << 20)
 
-typedef struct shard {
-    pthread_mutex_t lock;
-    json_t *entries; /* key -> claims; exp is read from the claims */
-} shard;
+static pc_bcache *cache;
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static shard shards[SHARDS] = {
-#define S                               \
-    {                                   \
-        PTHREAD_MUTEX_INITIALIZER, NULL \
-    }
-    S, S, S, S, S, S, S, S, S,
-    S, S, S, S, S, S, S
-#undef S
-};
+/* Created on first use, bounded by token_cache_bytes (the default without a server: unit tests). */
+static pc_bcache *the_cache(void)
+{
+    pc_bcache *c = __atomic_load_n(&cache, __ATOMIC_ACQUIRE);
+
+    if (c != NULL)
+        return c;
+    pthread_mutex_lock(&cache_lock);
+    if (cache == NULL)
+        __atomic_store_n(&cache,
+                         pc_bcache_new("token", pc_srv ? (size_t)pc_srv->cfg.token_cache_bytes
+                                                       : (size_t)DEFAULT_BYTES),
+                         __ATOMIC_RELEASE);
+    c = cache;
+    pthread_mutex_unlock(&cache_lock);
+    return c;
+}
 
 /* The key hashes the whole token, so a token altered anywhere is another key. */
-static shard *key_of(const char *tenant_id, const char *jwt, char key[64 + 40])
+static void key_of(const char *tenant_id, const char *jwt, char key[64 + 40])
 {
     uint8_t h[32];
 
@@ -35,65 +41,41 @@ static shard *key_of(const char *tenant_id, const char *jwt, char key[64 + 40])
     snprintf(key, 64 + 40, "%.36s/", tenant_id);
     for (int i = 0; i < 16; i++)
         snprintf(key + strlen(key), 3, "%02x", h[i]);
-    return &shards[h[31] % SHARDS];
-}
-
-static int64_t exp_of(const json_t *claims)
-{
-    return json_integer_value(json_object_get(claims, "exp"));
 }
 
 json_t *pc_token_cache_get(const char *tenant_id, const char *jwt, int64_t now)
 {
     char key[104];
-    shard *s = key_of(tenant_id, jwt, key);
-    json_t *claims;
 
-    pthread_mutex_lock(&s->lock);
-    claims = s->entries ? json_object_get(s->entries, key) : NULL;
-    if (claims != NULL && exp_of(claims) <= now) {
-        json_object_del(s->entries, key);
-        claims = NULL;
-    }
-    json_incref(claims);
-    pthread_mutex_unlock(&s->lock);
-    return claims;
-}
-
-/* Make room in a full shard: drop what expired, or everything if nothing did. Lock held. */
-static void make_room(shard *s, int64_t now)
-{
-    const char *key;
-    json_t *v, *tmp;
-
-    json_object_foreach_safe (s->entries, tmp, key, v) {
-        if (exp_of(v) <= now)
-            json_object_del(s->entries, key);
-    }
-    if (json_object_size(s->entries) >= SHARD_MAX)
-        json_object_clear(s->entries);
+    key_of(tenant_id, jwt, key);
+    return pc_bcache_get(the_cache(), key, now);
 }
 
 void pc_token_cache_put(const char *tenant_id, const char *jwt, json_t *claims)
 {
     char key[104];
-    shard *s = key_of(tenant_id, jwt, key);
 
-    pthread_mutex_lock(&s->lock);
-    if (s->entries == NULL)
-        s->entries = json_object();
-    if (json_object_size(s->entries) >= SHARD_MAX)
-        make_room(s, pc_now());
-    json_object_set(s->entries, key, claims);
-    pthread_mutex_unlock(&s->lock);
+    key_of(tenant_id, jwt, key);
+    pc_bcache_put(the_cache(), key, claims, json_integer_value(json_object_get(claims, "exp")),
+                  pc_now());
+}
+
+void pc_token_cache_start(void)
+{
+    the_cache();
+}
+
+void pc_token_cache_stats(size_t *entries, size_t *bytes)
+{
+    size_t max;
+
+    pc_bcache_stats(the_cache(), entries, bytes, &max);
 }
 
 void pc_token_cache_clear(void)
 {
-    for (int i = 0; i < SHARDS; i++) {
-        pthread_mutex_lock(&shards[i].lock);
-        json_decref(shards[i].entries);
-        shards[i].entries = NULL;
-        pthread_mutex_unlock(&shards[i].lock);
-    }
+    pthread_mutex_lock(&cache_lock);
+    pc_bcache_free(cache);
+    __atomic_store_n(&cache, NULL, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&cache_lock);
 }

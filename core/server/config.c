@@ -65,6 +65,10 @@ static const option options[] = {
         36500),
     BOOL("outbound_allow_private", "PORTCULLIS_OUTBOUND_ALLOW_PRIVATE", outbound_allow_private,
          "false"),
+    INT("refresh_grace", "PORTCULLIS_REFRESH_GRACE", refresh_grace, "30", 0, 300),
+    INT("session_idle_ttl", "PORTCULLIS_SESSION_IDLE_TTL", session_idle_ttl, "0", 0, 31536000),
+    INT("token_cache_bytes", "PORTCULLIS_TOKEN_CACHE_BYTES", token_cache_bytes, "16777216", 0,
+        4294967296LL),
 };
 
 #define NOPTIONS (sizeof options / sizeof *options)

@@ -36,6 +36,9 @@ typedef struct pc_config {
     int64_t audit_retention_days; /**< audit events older than this are purged */
     /** Outbound calls for tenants may reach private, loopback and link-local addresses. */
     int outbound_allow_private;
+    int64_t refresh_grace; /**< seconds the just-replaced refresh token may be retried; 0: never */
+    int64_t session_idle_ttl;  /**< seconds a session may go unused; 0: no idle timeout */
+    int64_t token_cache_bytes; /**< memory bound of the verified-token cache */
 } pc_config;
 
 /**

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Prometheus metrics kept in fixed arrays of atomic counters (no lock on the request path). */
 #include "server/metrics.h"
+#include "util/bcache.h"
 #include "util/mem.h"
 
 #include <pthread.h>
@@ -134,6 +135,28 @@ static void render_route(out *o, const route_stats *r)
          r->count);
 }
 
+static void render_cache(const char *name, size_t entries, size_t bytes, size_t max_bytes,
+                         void *arg)
+{
+    out *o = arg;
+
+    emit(o, "portcullis_cache_entries{cache=\"%s\"} %zu\n", name, entries);
+    emit(o, "portcullis_cache_bytes{cache=\"%s\"} %zu\n", name, bytes);
+    emit(o, "portcullis_cache_max_bytes{cache=\"%s\"} %zu\n", name, max_bytes);
+}
+
+/* The in-memory caches (tokens, permissions, applications): how full each is. */
+static void render_caches(out *o)
+{
+    emit(o, "# HELP portcullis_cache_entries Entries held by an in-memory cache.\n"
+            "# TYPE portcullis_cache_entries gauge\n"
+            "# HELP portcullis_cache_bytes Estimated heap bytes held by an in-memory cache.\n"
+            "# TYPE portcullis_cache_bytes gauge\n"
+            "# HELP portcullis_cache_max_bytes The bound of an in-memory cache.\n"
+            "# TYPE portcullis_cache_max_bytes gauge\n");
+    pc_bcache_each(render_cache, o);
+}
+
 char *pc_metrics_render(void)
 {
     out o = {pc_malloc(4096), 0, 4096};
@@ -153,5 +176,6 @@ char *pc_metrics_render(void)
              counters[i].label, counters[i].value);
     }
     pthread_mutex_unlock(&counters_lock);
+    render_caches(&o);
     return o.s;
 }

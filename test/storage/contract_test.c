@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The storage contract suite: the same cases against any storage plugin. Usage: contract_test PLUGIN_SO URI */
 #include "contract_support.h"
+#include "contract_grace.h"
 
 /* ---- cases ---- */
 
@@ -781,6 +782,11 @@ int main(int argc, char **argv)
         CASE(refresh_rotate_race_has_one_winner),
         CASE(code_take_is_single_use),
         CASE(mfa_token_crud),
+        CASE(refresh_rotate_keeps_the_replaced_hash),
+        CASE(refresh_grace_accepted_within_the_window),
+        CASE(refresh_grace_refused_after_the_window),
+        CASE(refresh_grace_race_leaves_one_chain),
+        CASE(session_last_used_round_trips),
     };
 
     if (argc != 3) {

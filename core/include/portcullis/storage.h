@@ -29,12 +29,15 @@ extern "C" {
  *  SESSION     id, tenant_id, user_id, client_id|null, amr[], auth_time, created_at,
  *              expires_at, ended_at|null, ip|null, secret_hash|null (SHA-256 hex of a
  *              browser session's cookie secret; since schema 2), consents[]|null
- *              (client_ids the user approved in this session; since schema 2)
+ *              (client_ids the user approved in this session; since schema 2),
+ *              last_used|null (when a refresh or an SSO sign-in last used it, kept to
+ *              the minute; since schema 5)
  *  REFRESH     a refresh grant (a token family; since schema 4, one record per grant,
  *              not per token): id, tenant_id, client_id, user_id|null, sid|null,
  *              scope, amr[], auth_time|null, generation and secret_hash (of its
  *              one valid token: SHA-256 hex of the token's secret), created_at,
- *              expires_at, rotated_at|null, revoked_at|null
+ *              expires_at, rotated_at|null, revoked_at|null, prev_hash|null (the
+ *              secret hash of the token the last refresh_rotate replaced; since schema 5)
  *  AUDIT       id, tenant_id, type, time, actor, subject|null, ip|null, details{}
  *  PROVIDER    id, tenant_id, name, kind, plugin, config{}, created_at, updated_at
  *  MFA         id, tenant_id, user_id, method, state, secret_enc|null, data{},
@@ -227,12 +230,32 @@ typedef struct pc_storage_ops {
      * in *out (PC_OK). If it is not revoked and its generation is already
      * past `from` (a replay, or the loser of two concurrent uses; whatever its
      * client), PC_ERR_CONFLICT with the record; otherwise PC_ERR_NOT_FOUND.
-     * One conditional write decides races. Appeared in ABI 1.0 with schema 4.
+     * One conditional write decides races. Appeared in ABI 1.0 with schema 4;
+     * since schema 5 it also sets prev_hash to the secret hash it replaced.
      */
     pc_status (*refresh_rotate)(void *state, pc_store_tx *tx, const char *tenant_id, const char *id,
                                 int64_t from, const char *client_id, const char *secret_hash,
                                 const char *next_hash, int64_t expires_at, int64_t now,
                                 json_t **out);
+    /**
+     * The grace retry of a refresh whose answer was lost: advance refresh
+     * grant `id` from generation `from` to from + 1 if it is at `from`, its
+     * prev_hash is `prev_hash` (the token the last refresh_rotate replaced),
+     * that rotation happened at or after `not_before`, and it belongs to
+     * `client_id`, is not revoked and not expired at `now`: set its
+     * secret_hash to `next_hash` and its expires_at, leave prev_hash and
+     * rotated_at as they are (a retry never extends the window), and return
+     * the updated record in *out (PC_OK). If it is not revoked but no longer
+     * so (another use moved it on, or the window closed), PC_ERR_CONFLICT with
+     * the record; otherwise PC_ERR_NOT_FOUND. One conditional write decides
+     * races. Appeared in ABI 1.0 with schema 5 (the host reads it only when
+     * struct_size covers it; without it there is no grace).
+     */
+    pc_status (*refresh_rotate_grace)(void *state, pc_store_tx *tx, const char *tenant_id,
+                                      const char *id, int64_t from, const char *client_id,
+                                      const char *prev_hash, int64_t not_before,
+                                      const char *next_hash, int64_t expires_at, int64_t now,
+                                      json_t **out);
 } pc_storage_ops;
 
 #ifdef __cplusplus

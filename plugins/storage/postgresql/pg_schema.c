@@ -120,7 +120,12 @@ static const char migration_4[] =
     "CREATE INDEX refresh_grants_user ON refresh_grants(user_id);"
     "CREATE INDEX refresh_grants_client ON refresh_grants(client_id);";
 
-const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3, migration_4};
+/* 5: the replaced refresh token's hash (the grace window) and a session's last use. */
+static const char migration_5[] = "ALTER TABLE refresh_grants ADD COLUMN prev_hash TEXT;"
+                                  "ALTER TABLE sessions ADD COLUMN last_used BIGINT;";
+
+const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3, migration_4,
+                                        migration_5};
 const int pc_pg_migration_count = (int)(sizeof pc_pg_migrations / sizeof *pc_pg_migrations);
 _Static_assert(sizeof pc_pg_migrations / sizeof *pc_pg_migrations == PC_PG_MIGRATION_COUNT,
                "PC_PG_MIGRATION_COUNT must match the migrations");

@@ -69,7 +69,8 @@ static const sql_column session_cols[] = {{"id", COL_TEXT, LF},
                                           {"ended_at", COL_INT, COL_FILTER},
                                           {"ip", COL_TEXT, 0},
                                           {"secret_hash", COL_TEXT, COL_LOOKUP | COL_FIXED},
-                                          {"consents", COL_JSON, 0}};
+                                          {"consents", COL_JSON, 0},
+                                          {"last_used", COL_INT, 0}};
 static const sql_column refresh_cols[] = {{"id", COL_TEXT, LF},
                                           {"tenant_id", COL_TEXT, COL_FIXED},
                                           {"client_id", COL_TEXT, COL_FILTER | COL_FIXED},
@@ -83,7 +84,8 @@ static const sql_column refresh_cols[] = {{"id", COL_TEXT, LF},
                                           {"created_at", COL_INT, COL_FIXED},
                                           {"expires_at", COL_INT, 0},
                                           {"rotated_at", COL_INT, 0},
-                                          {"revoked_at", COL_INT, 0}};
+                                          {"revoked_at", COL_INT, 0},
+                                          {"prev_hash", COL_TEXT, 0}};
 static const sql_column audit_cols[] = {{"id", COL_TEXT, LF},
                                         {"tenant_id", COL_TEXT, COL_FIXED},
                                         {"type", COL_TEXT, COL_FILTER},

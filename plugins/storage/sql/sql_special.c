@@ -202,14 +202,45 @@ pc_status sql_store_refresh_rotate(void *state, pc_store_tx *tx, const char *ten
     if (client_id == NULL || secret_hash == NULL || next_hash == NULL)
         return PC_ERR_INVALID;
     rc = update_once(state, tx,
-                     "UPDATE refresh_grants SET generation = generation + 1, secret_hash = ?,"
-                     " expires_at = ?, rotated_at = ? WHERE id = ? AND tenant_id = ?"
+                     "UPDATE refresh_grants SET generation = generation + 1,"
+                     " prev_hash = secret_hash, secret_hash = ?, expires_at = ?, rotated_at = ?"
+                     " WHERE id = ? AND tenant_id = ?"
                      " AND client_id = ? AND generation = ? AND secret_hash = ?"
                      " AND revoked_at IS NULL AND expires_at > ?",
                      p, 9, PC_ENT_REFRESH, tenant_id, id, grant_moved_on, out);
     /* Found but neither advanced nor moved on: only a generation behind `from`
      * (which no valid token names) or an expired grant land here. */
     if (rc == PC_ERR_CONFLICT && json_integer_value(json_object_get(*out, "generation")) <= from) {
+        json_decref(*out);
+        *out = NULL;
+        rc = PC_ERR_NOT_FOUND;
+    }
+    return rc;
+}
+
+pc_status sql_store_refresh_rotate_grace(void *state, pc_store_tx *tx, const char *tenant_id,
+                                         const char *id, int64_t from, const char *client_id,
+                                         const char *prev_hash, int64_t not_before,
+                                         const char *next_hash, int64_t expires_at, int64_t now,
+                                         json_t **out)
+{
+    sql_param p[9] = {sql_text(next_hash), sql_int(expires_at), sql_text(id),
+                      sql_text(tenant_id), sql_text(client_id), sql_int(from),
+                      sql_text(prev_hash), sql_int(not_before), sql_int(now)};
+    pc_status rc;
+
+    *out = NULL;
+    if (client_id == NULL || prev_hash == NULL || next_hash == NULL)
+        return PC_ERR_INVALID;
+    /* prev_hash and rotated_at stay: a retry never moves the window. */
+    rc = update_once(state, tx,
+                     "UPDATE refresh_grants SET generation = generation + 1, secret_hash = ?,"
+                     " expires_at = ? WHERE id = ? AND tenant_id = ? AND client_id = ?"
+                     " AND generation = ? AND prev_hash = ? AND rotated_at >= ?"
+                     " AND revoked_at IS NULL AND expires_at > ?",
+                     p, 9, PC_ENT_REFRESH, tenant_id, id, grant_moved_on, out);
+    /* An expired grant has no successor to race for. */
+    if (rc == PC_ERR_CONFLICT && json_integer_value(json_object_get(*out, "expires_at")) <= now) {
         json_decref(*out);
         *out = NULL;
         rc = PC_ERR_NOT_FOUND;

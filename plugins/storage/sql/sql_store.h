@@ -46,6 +46,11 @@ pc_status sql_store_refresh_rotate(void *state, pc_store_tx *tx, const char *ten
                                    const char *id, int64_t from, const char *client_id,
                                    const char *secret_hash, const char *next_hash,
                                    int64_t expires_at, int64_t now, json_t **out);
+pc_status sql_store_refresh_rotate_grace(void *state, pc_store_tx *tx, const char *tenant_id,
+                                         const char *id, int64_t from, const char *client_id,
+                                         const char *prev_hash, int64_t not_before,
+                                         const char *next_hash, int64_t expires_at, int64_t now,
+                                         json_t **out);
 pc_status sql_store_refresh_revoke(void *state, pc_store_tx *tx, const char *tenant_id,
                                    const char *column, const char *value, int64_t now,
                                    json_t **revoked);
@@ -72,6 +77,7 @@ pc_status sql_store_code_take(void *state, pc_store_tx *tx, const char *tenant_i
     .refresh_revoke = sql_store_refresh_revoke, .sessions_end = sql_store_sessions_end,           \
     .change_add = sql_store_change_add, .change_since = sql_store_change_since,                   \
     .change_purge = sql_store_change_purge, .expire = sql_store_expire,                           \
-    .code_take = sql_store_code_take, .change_wait = sql_store_change_wait
+    .code_take = sql_store_code_take, .change_wait = sql_store_change_wait,                       \
+    .refresh_rotate_grace = sql_store_refresh_rotate_grace
 
 #endif

@@ -121,5 +121,11 @@ static const char migration_4[] =
     "CREATE INDEX refresh_grants_user ON refresh_grants(user_id);"
     "CREATE INDEX refresh_grants_client ON refresh_grants(client_id);";
 
-const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {migration_1, migration_2,
-                                                                     migration_3, migration_4};
+/* 5: a refresh grant remembers the token its last rotation replaced, so that a
+ * retry whose answer was lost is told from a replay for a short grace; a
+ * session remembers when it was last used, for the idle timeout. */
+static const char migration_5[] = "ALTER TABLE refresh_grants ADD COLUMN prev_hash TEXT;"
+                                  "ALTER TABLE sessions ADD COLUMN last_used INTEGER;";
+
+const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {
+    migration_1, migration_2, migration_3, migration_4, migration_5};
