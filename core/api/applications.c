@@ -10,6 +10,7 @@
 #include "oauth2/grants.h"
 #include "server/store.h"
 #include "util/crypto.h"
+#include "util/json.h"
 #include "util/mem.h"
 
 #include <stdlib.h>
@@ -106,17 +107,6 @@ static int scope_token(const char *s)
     return *s != '\0' && strpbrk(s, " \"\\") == NULL && strlen(s) <= 128;
 }
 
-static int has_string(const json_t *list, const char *s)
-{
-    size_t i;
-    json_t *v;
-
-    json_array_foreach (list, i, v)
-        if (strcmp(json_string_value(v), s) == 0)
-            return 1;
-    return 0;
-}
-
 /* The first invalid value of a create or patch body, or NULL; `merged` is the resulting record. */
 static const char *app_problem(const json_t *merged, const char **field)
 {
@@ -145,7 +135,7 @@ static const char *app_problem(const json_t *merged, const char **field)
     }
     *field = "grant_types";
     if (strcmp(type, "public") == 0 &&
-        has_string(json_object_get(merged, "grant_types"), "client_credentials"))
+        pc_json_has_string(json_object_get(merged, "grant_types"), "client_credentials"))
         return "a public client cannot use client_credentials";
     return NULL;
 }

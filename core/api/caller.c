@@ -7,6 +7,7 @@
 #include "oidc/claims.h"
 #include "oauth2/tokens.h"
 #include "server/store.h"
+#include "util/json.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -57,18 +58,6 @@ static int meant_for_api(const pc_tenant *t, const json_t *claims)
     return aud != NULL && strcmp(aud, t->audience) == 0;
 }
 
-/* Does the JSON array of strings `list` contain `s`? */
-static int listed(const json_t *list, const char *s)
-{
-    size_t i;
-    json_t *v;
-
-    json_array_foreach (list, i, v)
-        if (strcmp(json_string_value(v), s) == 0)
-            return 1;
-    return 0;
-}
-
 /*
  * A user's token lets the management API act with the user's permissions
  * only when a first-party application holds it, or when the person consented
@@ -87,7 +76,7 @@ static pc_status client_may_act_for_user(const pc_tenant *t, const json_t *claim
     rc = pc_app_cache_get(t->id, json_string_value(json_object_get(claims, "client_id")), &app);
     if (rc == PC_OK && !json_is_true(json_object_get(app, "first_party")) &&
         !(pc_scope_has(json_string_value(json_object_get(claims, "scope")), PC_SCOPE_MANAGE) &&
-          listed(json_object_get(app, "scopes"), PC_SCOPE_MANAGE)))
+          pc_json_has_string(json_object_get(app, "scopes"), PC_SCOPE_MANAGE)))
         rc = PC_ERR_DENIED;
     json_decref(app);
     return rc == PC_OK || rc == PC_ERR_STORAGE ? rc : PC_ERR_DENIED;
