@@ -57,6 +57,10 @@ static const option options[] = {
     INT("code_ttl", "PORTCULLIS_CODE_TTL", code_ttl, "60", 1, 600),
     INT("audit_retention_days", "PORTCULLIS_AUDIT_RETENTION_DAYS", audit_retention_days, "90", 1,
         36500),
+    INT("max_connections_per_ip", "PORTCULLIS_MAX_CONNECTIONS_PER_IP", max_connections_per_ip, "64",
+        1, 4096),
+    INT("request_read_timeout", "PORTCULLIS_REQUEST_READ_TIMEOUT", request_read_timeout, "10", 1,
+        3600),
 };
 
 #define NOPTIONS (sizeof options / sizeof *options)

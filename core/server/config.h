@@ -29,10 +29,12 @@ typedef struct pc_config {
     int64_t access_ttl;    /**< default for new tenants, seconds */
     int64_t refresh_ttl;
     int64_t session_ttl;
-    int64_t key_publish_delay;    /**< seconds a rotated-in key is published before it signs */
-    int64_t change_poll_ms;       /**< how often the change feed is read */
-    int64_t code_ttl;             /**< lifetime of an authorization code, seconds */
-    int64_t audit_retention_days; /**< audit events older than this are purged */
+    int64_t key_publish_delay;      /**< seconds a rotated-in key is published before it signs */
+    int64_t change_poll_ms;         /**< how often the change feed is read */
+    int64_t code_ttl;               /**< lifetime of an authorization code, seconds */
+    int64_t audit_retention_days;   /**< audit events older than this are purged */
+    int64_t max_connections_per_ip; /**< connections one client address may hold */
+    int64_t request_read_timeout;   /**< seconds to send a whole request */
 } pc_config;
 
 /**
