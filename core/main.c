@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #define DRAIN_MS 10000
 
@@ -52,31 +54,121 @@ static int open_everything(pc_server *srv, int migrate)
     return pc_server_open(srv, migrate);
 }
 
-static int wait_for_signal(void)
+/* Signals that stop the server (it drains first), and signals it notes and ignores. */
+static const int stop_signals[] = {SIGTERM, SIGINT, SIGQUIT};
+static const int noted_signals[] = {SIGHUP, SIGUSR1, SIGUSR2, SIGALRM};
+static const int fatal_signals[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
+
+static const char *signal_name(int sig)
 {
-    sigset_t set;
+    switch (sig) {
+    case SIGTERM: return "SIGTERM";
+    case SIGINT: return "SIGINT";
+    case SIGQUIT: return "SIGQUIT";
+    case SIGHUP: return "SIGHUP";
+    case SIGUSR1: return "SIGUSR1";
+    case SIGUSR2: return "SIGUSR2";
+    case SIGALRM: return "SIGALRM";
+    case SIGSEGV: return "SIGSEGV";
+    case SIGABRT: return "SIGABRT";
+    case SIGBUS: return "SIGBUS";
+    case SIGFPE: return "SIGFPE";
+    case SIGILL: return "SIGILL";
+    default: return "a signal";
+    }
+}
+
+/* One line naming the signal, with async-signal-safe calls only; then the default action. */
+static void on_fatal(int sig)
+{
+    static const char head[] = "portcullis: fatal signal ";
+    const char *name = signal_name(sig);
+    char line[64];
+    size_t n = sizeof head - 1, m = strlen(name);
+
+    memcpy(line, head, n);
+    memcpy(line + n, name, m);
+    line[n + m] = '\n';
+    if (write(STDERR_FILENO, line, n + m + 1) < 0) {
+        /* nothing more can be done */
+    }
+    raise(sig); /* SA_RESETHAND restored the default: delivered on return */
+}
+
+static void install_fatal_handlers(void)
+{
+    static char alt_stack[65536]; /* so a stack overflow on the main thread is reported too */
+    stack_t ss = {.ss_sp = alt_stack, .ss_size = sizeof alt_stack, .ss_flags = 0};
+    struct sigaction sa;
+
+    sigaltstack(&ss, NULL);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal;
+    sa.sa_flags = SA_RESETHAND | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof fatal_signals / sizeof *fatal_signals; i++)
+        sigaction(fatal_signals[i], &sa, NULL);
+}
+
+/* The signals main waits for; blocked in every thread so that only sigwait sees them. */
+static void handled_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    for (size_t i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++)
+        sigaddset(set, stop_signals[i]);
+    for (size_t i = 0; i < sizeof noted_signals / sizeof *noted_signals; i++)
+        sigaddset(set, noted_signals[i]);
+}
+
+static int wait_for_stop(const sigset_t *set)
+{
     int sig = 0;
 
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigwait(&set, &sig);
-    return sig;
+    for (;;) {
+        if (sigwait(set, &sig) != 0)
+            continue;
+        if (sig == SIGTERM || sig == SIGINT || sig == SIGQUIT)
+            return sig;
+        if (sig == SIGHUP)
+            pc_info("SIGHUP received: nothing to reload (logs go to standard output and settings "
+                    "are read at start); still running");
+        else
+            pc_warn("%s received and ignored; still running", signal_name(sig));
+    }
+}
+
+/* Many connections need many descriptors: the soft limit goes up to the hard one. */
+static void raise_open_files_limit(void)
+{
+    struct rlimit rl;
+    rlim_t soft;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    soft = rl.rlim_cur;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            pc_warn("cannot raise the open files limit from %llu to %llu", (unsigned long long)soft,
+                    (unsigned long long)rl.rlim_max);
+        else
+            soft = rl.rlim_cur;
+    }
+    pc_info("open files limit: %llu", (unsigned long long)soft);
 }
 
 static int cmd_serve(pc_server *srv)
 {
     sigset_t set;
-    int rc = 1;
+    int rc = 1, sig;
 
-    /* Block the stop signals in every thread; main waits for them. */
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
+    handled_signals(&set);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    install_fatal_handlers();
     if (open_everything(srv, 1) != 0 || pc_bootstrap() != PC_OK)
         return 1;
+    raise_open_files_limit();
     pc_tenants_init();
     pc_permcache_init();
     pc_app_cache_init();
@@ -85,7 +177,8 @@ static int cmd_serve(pc_server *srv)
         pc_http_start() != 0)
         goto out;
     pc_info("ready");
-    pc_info("stopping on signal %d: draining in-flight requests", wait_for_signal());
+    sig = wait_for_stop(&set);
+    pc_info("stopping on %s", signal_name(sig));
     pc_http_stop(DRAIN_MS);
     rc = 0;
 out:

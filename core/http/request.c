@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* One HTTP request as handlers see it, over ulfius. */
 #include "http/request.h"
+#include "http/form.h"
 #include "util/mem.h"
 
 #include <stdlib.h>
@@ -13,16 +14,109 @@ const char *pc_req_method(const pc_req *rq)
     return rq->u->http_verb;
 }
 
+/* The next segment of a path at *p (skipping slashes): its start and length, or NULL at the end. */
+static const char *segment(const char **p, size_t *len)
+{
+    const char *s = *p;
+
+    while (*s == '/')
+        s++;
+    if (*s == '\0')
+        return NULL;
+    *len = strcspn(s, "/");
+    *p = s + *len;
+    return s;
+}
+
+int pc_req_path_matches(const char *pattern, const char *path)
+{
+    const char *ps, *us;
+    size_t pn, un;
+
+    for (;;) {
+        ps = segment(&pattern, &pn);
+        us = segment(&path, &un);
+        if (ps == NULL || us == NULL)
+            return ps == NULL && us == NULL;
+        if (ps[0] != ':' && (pn != un || memcmp(ps, us, pn) != 0))
+            return 0;
+    }
+}
+
+/* Decode the segments that ":name" parts of the route's path matched. */
+static int parse_path(pc_req *rq)
+{
+    const char *pattern = rq->route->path, *path = rq->u->url_path, *ps, *us;
+    size_t pn, un, k = 0;
+
+    while ((ps = segment(&pattern, &pn)) != NULL && (us = segment(&path, &un)) != NULL) {
+        if (ps[0] != ':' || k == PC_REQ_MAX_PATH_PARAMS)
+            continue;
+        rq->path_params[k] = pc_form_unescape(us, un, 0);
+        if (rq->path_params[k] == NULL ||
+            !pc_form_utf8_valid(rq->path_params[k], strlen(rq->path_params[k])))
+            return -1;
+        k++;
+    }
+    return 0;
+}
+
+/* The index of ":name" among the route path's parameters, or -1. */
+static int path_param_index(const char *pattern, const char *name)
+{
+    const char *ps;
+    size_t pn, n = strlen(name);
+    int k = 0;
+
+    while ((ps = segment(&pattern, &pn)) != NULL) {
+        if (ps[0] != ':')
+            continue;
+        if (pn - 1 == n && memcmp(ps + 1, name, n) == 0)
+            return k < PC_REQ_MAX_PATH_PARAMS ? k : -1;
+        k++;
+    }
+    return -1;
+}
+
+int pc_req_parse(pc_req *rq, const char **why)
+{
+    const char *url = rq->u->http_url ? rq->u->http_url : "", *q = strchr(url, '?');
+
+    *why = "a path segment holds a NUL byte or is not UTF-8";
+    if (parse_path(rq) != 0)
+        return -1;
+    if (q != NULL &&
+        pc_form_parse(q + 1, strcspn(q + 1, "#"), PC_FORM_MAX_FIELDS, &rq->query, why) != PC_OK)
+        return -1;
+    if (pc_req_content_type_is(rq, "application/x-www-form-urlencoded") &&
+        pc_form_parse(rq->u->binary_body, rq->u->binary_body_length, PC_FORM_MAX_FIELDS, &rq->form,
+                      why) != PC_OK)
+        return -1;
+    *why = NULL;
+    return 0;
+}
+
+void pc_req_clear(pc_req *rq)
+{
+    pc_form_free(rq->query);
+    pc_form_free(rq->form);
+    rq->query = rq->form = NULL;
+    for (size_t i = 0; i < PC_REQ_MAX_PATH_PARAMS; i++) {
+        free(rq->path_params[i]);
+        rq->path_params[i] = NULL;
+    }
+}
+
 const char *pc_req_param(const pc_req *rq, const char *name)
 {
-    return u_map_get(rq->u->map_url, name);
+    int k = path_param_index(rq->route->path, name);
+
+    return k >= 0 ? rq->path_params[k] : pc_form_get(rq->query, name);
 }
 
 const char *pc_req_form(const pc_req *rq, const char *name)
 {
-    if (!pc_req_content_type_is(rq, "application/x-www-form-urlencoded"))
-        return NULL;
-    return u_map_get(rq->u->map_post_body, name);
+    return pc_form_get(rq->form, name);
 }
 
 const char *pc_req_header(const pc_req *rq, const char *name)

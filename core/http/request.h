@@ -27,6 +27,11 @@ typedef struct pc_route {
     int metric; /**< index from pc_metrics_route */
 } pc_route;
 
+/** Most ":name" parameters a route path may declare. */
+#define PC_REQ_MAX_PATH_PARAMS 4
+
+struct pc_form;
+
 struct pc_req {
     const struct _u_request *u;
     struct _u_response *resp;
@@ -34,10 +39,28 @@ struct pc_req {
     pc_tenant *tenant; /**< for PC_ROUTE_TENANT routes */
     char ip[64];
     unsigned status;
+    struct pc_form *query;                     /**< the query string (pc_req_parse) */
+    struct pc_form *form;                      /**< a urlencoded body (pc_req_parse) */
+    char *path_params[PC_REQ_MAX_PATH_PARAMS]; /**< decoded, in the order of the route path */
 };
 
+/**
+ * Does `path` (raw, without its query) match the route pattern `pattern`?
+ * Segments are compared between slashes (empty ones ignored); ":name"
+ * matches any one segment. 1 or 0.
+ */
+int pc_req_path_matches(const char *pattern, const char *path);
+/**
+ * Parse the path parameters, the query string and a urlencoded body of
+ * rq->u for rq->route (linear time, at most PC_FORM_MAX_FIELDS fields each).
+ * 0, or -1 with a static reason in *why (too many fields, a NUL byte, not
+ * UTF-8): the caller answers 400. Free with pc_req_clear.
+ */
+int pc_req_parse(pc_req *rq, const char **why);
+void pc_req_clear(pc_req *rq);
+
 const char *pc_req_method(const pc_req *rq);
-/** A path parameter (":id") or query parameter. */
+/** A path parameter (":id") of the route, else a query parameter; NULL if absent. */
 const char *pc_req_param(const pc_req *rq, const char *name);
 /** A form field of an application/x-www-form-urlencoded body. */
 const char *pc_req_form(const pc_req *rq, const char *name);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The HTTP server: route table, dispatch, body limit, tenant resolution, metrics, drain. */
 #include "http/router.h"
+#include "http/access.h"
+#include "http/conn_guard.h"
 #include "http/cors.h"
 #include "http/endpoints.h"
 #include "http/pages.h"
@@ -10,8 +12,10 @@
 #include "util/log.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include <ulfius.h>
@@ -109,9 +113,9 @@ static pc_route routes[] = {
 
 static pc_route not_found_route = {"*", "*", "not_found", pc_http_not_found, 0, 0};
 
-static struct _u_instance instance;
+static struct MHD_Daemon *daemon_;
 static struct sockaddr_in bind_addr;
-static long in_flight;
+static pc_log_rate mhd_log_rate;
 
 static double elapsed(const struct timespec *t0)
 {
@@ -132,7 +136,7 @@ static void client_ip(pc_req *rq)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, rq->ip, sizeof rq->ip);
 }
 
-/* The body limit: ulfius keeps at most limit + 1 bytes, so more means too large. */
+/* The body limit: the access handler keeps at most limit + 1 bytes, so more means too large. */
 static int body_too_large(const pc_req *rq)
 {
     const char *cl = pc_req_header(rq, "Content-Length");
@@ -141,6 +145,17 @@ static int body_too_large(const pc_req *rq)
     if (cl != NULL && strtoull(cl, NULL, 10) > limit)
         return 1;
     return rq->u->binary_body_length > limit;
+}
+
+/* 400 in the error shape of the route: AUT-0009, the error page, or OAuth's invalid_request. */
+static void bad_request(pc_req *rq, const char *why)
+{
+    if (rq->route->flags & PC_ROUTE_API)
+        pc_api_error(rq, PC_API_INVALID, why, NULL);
+    else if (rq->route->flags & PC_ROUTE_PAGE)
+        pc_page_error(rq, 400, "invalid_request", "The request was malformed.");
+    else
+        pc_reply_oauth_error(rq, 400, "invalid_request", why);
 }
 
 static int resolve_tenant(pc_req *rq)
@@ -158,38 +173,44 @@ static int resolve_tenant(pc_req *rq)
     return 0;
 }
 
-static int dispatch(const struct _u_request *u, struct _u_response *resp, void *data)
+static const pc_route *find_route(const struct _u_request *u)
 {
-    pc_req rq = {.u = u, .resp = resp, .route = data, .tenant = NULL, .status = 0};
-    struct timespec t0;
+    for (size_t i = 0; i < sizeof routes / sizeof *routes; i++)
+        if (strcasecmp(routes[i].method, u->http_verb) == 0 &&
+            pc_req_path_matches(routes[i].path, u->url_path))
+            return &routes[i];
+    return &not_found_route;
+}
 
-    __atomic_add_fetch(&in_flight, 1, __ATOMIC_ACQ_REL);
+static void dispatch(const struct _u_request *u, struct _u_response *resp)
+{
+    pc_req rq = {.u = u, .resp = resp, .route = find_route(u), .tenant = NULL, .status = 0};
+    struct timespec t0;
+    const char *why;
+
     clock_gettime(CLOCK_MONOTONIC, &t0);
     client_ip(&rq);
     if (body_too_large(&rq))
         pc_reply_json(&rq, 413,
                       json_pack("{s:s,s:s}", "error", "invalid_request", "error_description",
                                 "request body too large"));
+    else if (pc_req_parse(&rq, &why) != 0)
+        bad_request(&rq, why);
     else if (!(rq.route->flags & PC_ROUTE_TENANT) || resolve_tenant(&rq))
         rq.route->handler(&rq);
     if (rq.route->flags & PC_ROUTE_CORS)
         pc_http_cors(&rq);
     pc_tenant_release(rq.tenant);
-    pc_metrics_request(rq.route->metric, rq.status ? rq.status : resp->status, elapsed(&t0));
-    __atomic_sub_fetch(&in_flight, 1, __ATOMIC_ACQ_REL);
-    return U_CALLBACK_COMPLETE;
+    pc_req_clear(&rq);
+    pc_metrics_request(rq.route->metric, rq.status ? rq.status : (unsigned)resp->status,
+                       elapsed(&t0));
 }
 
-static int add_routes(void)
+static void register_metrics(void)
 {
-    for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
+    for (size_t i = 0; i < sizeof routes / sizeof *routes; i++)
         routes[i].metric = pc_metrics_route(routes[i].name);
-        if (ulfius_add_endpoint_by_val(&instance, routes[i].method, NULL, routes[i].path, 0,
-                                       dispatch, &routes[i]) != U_OK)
-            return -1;
-    }
     not_found_route.metric = pc_metrics_route(not_found_route.name);
-    return ulfius_set_default_endpoint(&instance, dispatch, &not_found_route) == U_OK ? 0 : -1;
 }
 
 static long worker_threads(void)
@@ -199,18 +220,43 @@ static long worker_threads(void)
     return n > 0 ? n : 2;
 }
 
+/* MHD's messages (accept failures among them), at most one line a second. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char line[512];
+    size_t n;
+
+    (void)cls;
+    vsnprintf(line, sizeof line, fmt, ap);
+    n = strlen(line);
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = '\0';
+    pc_log_limited(&mhd_log_rate, PC_LOG_WARNING, "http: %s", line);
+}
+
+static struct MHD_Daemon *start_daemon(const pc_config *cfg)
+{
+    struct MHD_OptionItem ops[] = {
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL}, /* first, so it sees everything */
+        {MHD_OPTION_THREAD_POOL_SIZE, worker_threads(), NULL},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)pc_http_access_begin, NULL},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)pc_http_access_end, NULL},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)pc_conn_guard_notify, NULL},
+        {MHD_OPTION_SOCK_ADDR, 0, &bind_addr},
+        {MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, PC_HTTP_MAX_CONNECTIONS, NULL},
+        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)cfg->max_connections_per_ip, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
+
+    return MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+                            (uint16_t)cfg->listen_port, NULL, NULL, pc_http_access_handle, NULL,
+                            MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
+}
+
 int pc_http_start(void)
 {
     const pc_config *cfg = &pc_srv->cfg;
-    struct MHD_OptionItem ops[] = {
-        {MHD_OPTION_THREAD_POOL_SIZE, worker_threads(), NULL},
-        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
-        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
-        {MHD_OPTION_SOCK_ADDR, 0, &bind_addr},
-        {MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL},
-        {MHD_OPTION_CONNECTION_LIMIT, 4096, NULL},
-        {MHD_OPTION_END, 0, NULL},
-    };
 
     memset(&bind_addr, 0, sizeof bind_addr);
     bind_addr.sin_family = AF_INET;
@@ -219,31 +265,41 @@ int pc_http_start(void)
         pc_error("listen address %s is not an IPv4 address", cfg->listen_host);
         return -1;
     }
-    if (ulfius_init_instance(&instance, cfg->listen_port, &bind_addr, NULL) != U_OK)
+    register_metrics();
+    pc_http_access_setup(dispatch, (size_t)cfg->max_body);
+    if (pc_conn_guard_start(PC_HTTP_MAX_CONNECTIONS, (long)cfg->request_read_timeout) != 0)
         return -1;
-    instance.max_post_body_size = (size_t)cfg->max_body + 1;
-    instance.check_utf8 = 1;
-    if (add_routes() != 0 ||
-        ulfius_start_framework_with_mhd_options(
-            &instance, MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC, ops) != U_OK) {
+    daemon_ = start_daemon(cfg);
+    if (daemon_ == NULL) {
         pc_error("cannot listen on %s", cfg->listen);
-        ulfius_clean_instance(&instance);
+        pc_conn_guard_stop();
         return -1;
     }
-    pc_info("listening on %s with %ld worker threads; issuer base %s", cfg->listen,
-            worker_threads(), cfg->public_url);
+    pc_info("listening on %s with %ld worker threads; issuer base %s; at most %lld connections "
+            "per client address, %lld s to send a request",
+            cfg->listen, worker_threads(), cfg->public_url, (long long)cfg->max_connections_per_ip,
+            (long long)cfg->request_read_timeout);
     return 0;
 }
 
 void pc_http_stop(long grace_ms)
 {
-    /* Stop accepting first, then let what is running finish. */
-    if (instance.mhd_daemon != NULL)
-        MHD_quiesce_daemon(instance.mhd_daemon);
-    while (grace_ms > 0 && __atomic_load_n(&in_flight, __ATOMIC_ACQUIRE) > 0) {
+    MHD_socket listener;
+
+    if (daemon_ == NULL)
+        return;
+    /* Stop accepting, ask kept-alive clients to close, let what is running finish. */
+    pc_http_access_drain();
+    listener = MHD_quiesce_daemon(daemon_);
+    if (listener != MHD_INVALID_SOCKET)
+        close(listener);
+    pc_info("no longer accepting connections; answers now close theirs; %ld request(s) in flight",
+            pc_http_access_in_flight());
+    while (grace_ms > 0 && pc_http_access_in_flight() > 0) {
         usleep(10000);
         grace_ms -= 10;
     }
-    ulfius_stop_framework(&instance);
-    ulfius_clean_instance(&instance);
+    MHD_stop_daemon(daemon_);
+    daemon_ = NULL;
+    pc_conn_guard_stop();
 }

@@ -69,6 +69,10 @@ static const option options[] = {
     INT("session_idle_ttl", "PORTCULLIS_SESSION_IDLE_TTL", session_idle_ttl, "0", 0, 31536000),
     INT("token_cache_bytes", "PORTCULLIS_TOKEN_CACHE_BYTES", token_cache_bytes, "16777216", 0,
         4294967296LL),
+    INT("max_connections_per_ip", "PORTCULLIS_MAX_CONNECTIONS_PER_IP", max_connections_per_ip, "64",
+        1, 4096),
+    INT("request_read_timeout", "PORTCULLIS_REQUEST_READ_TIMEOUT", request_read_timeout, "10", 1,
+        3600),
 };
 
 #define NOPTIONS (sizeof options / sizeof *options)

@@ -37,8 +37,14 @@ typedef struct pc_config {
     /** Outbound calls for tenants may reach private, loopback and link-local addresses. */
     int outbound_allow_private;
     int64_t refresh_grace; /**< seconds the just-replaced refresh token may be retried; 0: never */
-    int64_t session_idle_ttl;  /**< seconds a session may go unused; 0: no idle timeout */
-    int64_t token_cache_bytes; /**< memory bound of the verified-token cache */
+    int64_t session_idle_ttl;       /**< seconds a session may go unused; 0: no idle timeout */
+    int64_t token_cache_bytes;      /**< memory bound of the verified-token cache */
+    int64_t key_publish_delay;      /**< seconds a rotated-in key is published before it signs */
+    int64_t change_poll_ms;         /**< how often the change feed is read */
+    int64_t code_ttl;               /**< lifetime of an authorization code, seconds */
+    int64_t audit_retention_days;   /**< audit events older than this are purged */
+    int64_t max_connections_per_ip; /**< connections one client address may hold */
+    int64_t request_read_timeout;   /**< seconds to send a whole request */
 } pc_config;
 
 /**

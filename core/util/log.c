@@ -2,9 +2,11 @@
 /* Structured logging through yder. */
 #include "util/log.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <yder.h>
 
 static pc_log_level current = PC_LOG_INFO;
@@ -72,4 +74,44 @@ const char *pc_log_redact(const char *secret, char *buf, size_t len)
 
     snprintf(buf, len, "%.6s...(%zu)", secret ? secret : "", n);
     return buf;
+}
+
+static pthread_mutex_t rate_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void pc_log_limitedv(pc_log_rate *rate, pc_log_level level, const char *fmt, va_list ap)
+{
+    struct timespec t;
+    unsigned long held = 0;
+    int write_it;
+    char line[1024];
+
+    if (!pc_log_enabled(level))
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    pthread_mutex_lock(&rate_lock);
+    write_it = rate->last == 0 || (long long)t.tv_sec > rate->last;
+    if (write_it) {
+        held = rate->suppressed;
+        rate->suppressed = 0;
+        rate->last = (long long)t.tv_sec;
+    } else {
+        rate->suppressed++;
+    }
+    pthread_mutex_unlock(&rate_lock);
+    if (!write_it)
+        return;
+    vsnprintf(line, sizeof line, fmt, ap);
+    if (held > 0)
+        pc_log(level, "%s (%lu similar line(s) held back)", line, held);
+    else
+        pc_log(level, "%s", line);
+}
+
+void pc_log_limited(pc_log_rate *rate, pc_log_level level, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    pc_log_limitedv(rate, level, fmt, ap);
+    va_end(ap);
 }

@@ -17,6 +17,19 @@ int pc_log_enabled(pc_log_level level);
  */
 const char *pc_log_redact(const char *secret, char *buf, size_t len);
 
+/** The state of one rate-limited message (zero-initialised, static storage). */
+typedef struct pc_log_rate {
+    long long last;           /**< monotonic second of the last line written */
+    unsigned long suppressed; /**< lines held back since */
+} pc_log_rate;
+/**
+ * Log at most one line a second for `rate`; the next line written says how
+ * many were held back. Thread-safe.
+ */
+void pc_log_limited(pc_log_rate *rate, pc_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void pc_log_limitedv(pc_log_rate *rate, pc_log_level level, const char *fmt, va_list ap);
+
 #define pc_error(...) pc_log(PC_LOG_ERROR, __VA_ARGS__)
 #define pc_warn(...) pc_log(PC_LOG_WARNING, __VA_ARGS__)
 #define pc_info(...) pc_log(PC_LOG_INFO, __VA_ARGS__)
