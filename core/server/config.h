@@ -23,7 +23,7 @@ typedef struct pc_config {
     int64_t argon2_t_cost;
     int64_t argon2_m_cost; /**< KiB */
     int64_t argon2_parallelism;
-    int64_t limit_account;        /**< failures per account per window */
+    int64_t limit_account;        /**< failures per account at one client address per window */
     int64_t limit_address;        /**< failures per client address per window */
     int64_t limit_account_global; /**< failures per account from anywhere before it is slowed */
     int64_t limit_window;         /**< seconds */
@@ -39,10 +39,6 @@ typedef struct pc_config {
     int64_t refresh_grace; /**< seconds the just-replaced refresh token may be retried; 0: never */
     int64_t session_idle_ttl;       /**< seconds a session may go unused; 0: no idle timeout */
     int64_t token_cache_bytes;      /**< memory bound of the verified-token cache */
-    int64_t key_publish_delay;      /**< seconds a rotated-in key is published before it signs */
-    int64_t change_poll_ms;         /**< how often the change feed is read */
-    int64_t code_ttl;               /**< lifetime of an authorization code, seconds */
-    int64_t audit_retention_days;   /**< audit events older than this are purged */
     int64_t max_connections_per_ip; /**< connections one client address may hold */
     int64_t request_read_timeout;   /**< seconds to send a whole request */
 } pc_config;
