@@ -38,6 +38,7 @@ void pc_http_end_session(pc_req *rq)
         return;
     }
     pc_http_web_in(rq, &in);
+    in.posted = strcmp(pc_req_method(rq), "POST") == 0;
     pc_oidc_end_session(&in, &out);
     if (out.outcome == PC_WEB_CONFIRM_LOGOUT)
         confirm_page(rq, &out);

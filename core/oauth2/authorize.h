@@ -25,6 +25,7 @@ typedef struct pc_web_in {
     void *param_ctx;
     const char *session_cookie; /**< the browser session secret, or NULL */
     const char *csrf_cookie;    /**< the CSRF cookie, or NULL */
+    int posted;                 /**< a form POST (end_session tells a confirmation by it) */
 } pc_web_in;
 
 /** The decision; strings marked new are freed by pc_web_out_clear(). */

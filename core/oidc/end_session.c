@@ -215,7 +215,8 @@ void pc_oidc_end_session(const pc_web_in *in, pc_web_out *out)
     json_t *hint = NULL, *browser = NULL, *user = NULL;
 
     memset(out, 0, sizeof *out);
-    if (param(in, "request") != NULL) {
+    /* Only a POST of the confirmation form signs out without proof. */
+    if (in->posted && param(in, "request") != NULL) {
         confirmed(in, out);
         return;
     }

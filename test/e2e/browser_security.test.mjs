@@ -156,6 +156,10 @@ describe('end_session asks before signing out', { skip: skip ?? false }, () => {
       assert.equal(r.status(), 400, JSON.stringify(Object.keys(form)));
       assert.match(await r.text(), /you were not signed out/);
     }
+    // The form's fields in a link (GET) are not a confirmation, even with the right token.
+    const link = await page.goto(`${srv.issuer}/oauth2/end_session?${new URLSearchParams({ request, csrf })}`);
+    assert.equal(link.status(), 200);
+    assert.equal(await f.signOutButton(page).count(), 1, 'asked again');
     // A bare POST (what a cross-site form can send) only shows the confirmation page.
     const bare = await ctx.request.post(`${srv.issuer}/oauth2/end_session`, { form: {}, maxRedirects: 0 });
     assert.equal(bare.status(), 200);
