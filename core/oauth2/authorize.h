@@ -7,12 +7,13 @@
 
 /** What the browser is to see next. */
 typedef enum pc_web_outcome {
-    PC_WEB_ERROR = 0,  /**< the error page: never redirect to an unverified URI */
-    PC_WEB_REDIRECT,   /**< back to the client (location) */
-    PC_WEB_LOGIN,      /**< the login page */
-    PC_WEB_CONSENT,    /**< the consent page */
-    PC_WEB_LOGGED_OUT, /**< the logged-out page */
-    PC_WEB_MFA         /**< the second-factor step of a sign-in */
+    PC_WEB_ERROR = 0,     /**< the error page: never redirect to an unverified URI */
+    PC_WEB_REDIRECT,      /**< back to the client (location) */
+    PC_WEB_LOGIN,         /**< the login page */
+    PC_WEB_CONSENT,       /**< the consent page */
+    PC_WEB_LOGGED_OUT,    /**< the logged-out page */
+    PC_WEB_MFA,           /**< the second-factor step of a sign-in */
+    PC_WEB_CONFIRM_LOGOUT /**< end_session asks whether to sign out (rendered by its endpoint) */
 } pc_web_outcome;
 
 /** One browser request as the protocol code sees it; all borrowed. */
@@ -24,6 +25,7 @@ typedef struct pc_web_in {
     void *param_ctx;
     const char *session_cookie; /**< the browser session secret, or NULL */
     const char *csrf_cookie;    /**< the CSRF cookie, or NULL */
+    int posted;                 /**< a form POST (end_session tells a confirmation by it) */
 } pc_web_in;
 
 /** The decision; strings marked new are freed by pc_web_out_clear(). */
@@ -32,13 +34,14 @@ typedef struct pc_web_out {
     unsigned status;      /**< HTTP status of a page (0: 200) */
     char *location;       /**< PC_WEB_REDIRECT target (new) */
     const char *error;    /**< OAuth error code of an error page (static) */
-    const char *message;  /**< a sentence for the person (static), or NULL */
+    const char *message;  /**< a sentence for the person (static), or NULL; on the consent
+                               page, that the application asks for more than before */
     json_t *app;          /**< the client's record when known (owned) */
-    json_t *user;         /**< the signed-in user, for the consent page (owned) */
+    json_t *user;         /**< the signed-in user, for the consent and sign-out pages (owned) */
     char *request;        /**< the sealed authorization request for a form (new) */
     char *csrf;           /**< the form's CSRF token (new) */
     int set_csrf;         /**< csrf is new: set the CSRF cookie */
-    char *scope;          /**< what the consent page asks for (new) */
+    char *scope;          /**< what the consent page asks for: what is not approved yet (new) */
     char *username;       /**< login page: username to prefill (new) */
     char *session_cookie; /**< a new browser session secret: set the cookie (new) */
     int clear_session;    /**< clear the session cookie */

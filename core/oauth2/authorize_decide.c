@@ -29,16 +29,22 @@ static int need_login(const json_t *req, const json_t *session, unsigned flags)
     return json_integer_value(max_age) == 0 || pc_now() - auth_time > json_integer_value(max_age);
 }
 
-static int need_consent(const json_t *req, const json_t *app, const json_t *session, unsigned flags)
+/* OIDC Core §3.1.2.4: ask unless this session's consent covers every scope asked for. */
+static pc_authz_consent need_consent(const json_t *req, const json_t *app, const json_t *session,
+                                     unsigned flags, char **missing)
 {
+    *missing = NULL;
     if (flags & PC_AUTHZ_CONSENTED)
-        return 0;
+        return PC_AUTHZ_CONSENT_COVERED;
     /* First-party applications are trusted by the tenant: no consent step. */
     if (json_is_true(json_object_get(app, "first_party")))
-        return 0;
-    if (pc_authz_prompt_has(req, "consent"))
-        return 1;
-    return !pc_browser_session_consented(session, pc_authz_str(req, "client_id"));
+        return PC_AUTHZ_CONSENT_COVERED;
+    if (pc_authz_prompt_has(req, "consent")) {
+        *missing = pc_strdup(pc_authz_str(req, "scope"));
+        return PC_AUTHZ_CONSENT_NONE;
+    }
+    return pc_authz_consent_check(session, pc_authz_str(req, "client_id"),
+                                  pc_authz_str(req, "scope"), missing);
 }
 
 /* A form's CSRF token: the browser's cookie when it has a sound one, else a new one. */
@@ -63,11 +69,32 @@ void pc_authz_login_page(const pc_web_in *in, pc_web_out *out, json_t *req, cons
     pc_authz_form_tokens(in, out, req);
 }
 
-static void consent_page(const pc_web_in *in, pc_web_out *out, json_t *req, json_t *user)
+/*
+ * The consent page lists what is new (everything, the first time). Its form
+ * is good once: a nonce, stored hashed, travels sealed in the request with
+ * the session it was shown in.
+ */
+static void consent_page(const pc_web_in *in, pc_web_out *out, json_t *req, const json_t *session,
+                         json_t *user, pc_authz_consent why, char *missing)
 {
+    char *nonce = pc_authz_consent_nonce_issue(in->tenant);
+
+    if (nonce == NULL) {
+        free(missing);
+        pc_error("cannot store a consent form nonce: tenant=%s", in->tenant->slug);
+        pc_authz_error_page(out, 500, "server_error",
+                            "Something went wrong on our side. Try again later.");
+        return;
+    }
     out->outcome = PC_WEB_CONSENT;
     out->user = json_incref(user);
-    out->scope = pc_strdup(pc_authz_str(req, "scope"));
+    free(out->scope);
+    out->scope = missing;
+    if (why == PC_AUTHZ_CONSENT_MORE)
+        out->message = "You allowed this application before. It now asks for more.";
+    json_object_set_new(req, "consent_nonce", json_string(nonce));
+    json_object_set(req, "consent_sid", json_object_get(session, "id"));
+    pc_free_secret(nonce);
     pc_authz_form_tokens(in, out, req);
 }
 
@@ -105,6 +132,8 @@ void pc_authz_decide(const pc_web_in *in, pc_web_out *out, json_t *req, const ch
 {
     json_t *session = NULL, *user = NULL;
     int none = pc_authz_prompt_has(req, "none");
+    pc_authz_consent why;
+    char *missing = NULL;
     pc_status rc = pc_browser_session_find(in->tenant, secret, &session, &user);
 
     /* A session the store cannot look up is not "signed out" (no login_required). */
@@ -120,12 +149,15 @@ void pc_authz_decide(const pc_web_in *in, pc_web_out *out, json_t *req, const ch
             pc_authz_login_page(in, out, req, NULL, NULL, 200);
         goto out;
     }
-    if (need_consent(req, out->app, session, flags)) {
-        if (none)
+    why = need_consent(req, out->app, session, flags, &missing);
+    if (why != PC_AUTHZ_CONSENT_COVERED) {
+        if (none) {
+            free(missing);
             pc_authz_fail(in->tenant, req, "consent_required",
-                          "the user has not approved this client", out);
-        else
-            consent_page(in, out, req, user);
+                          "the user has not approved this client for these scopes", out);
+        } else {
+            consent_page(in, out, req, session, user, why, missing);
+        }
         goto out;
     }
     issue(in, out, req, session);

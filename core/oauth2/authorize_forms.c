@@ -93,6 +93,42 @@ void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out)
     json_decref(req);
 }
 
+/* The consent form is good once (its nonce is used up here) and only in the session it was shown in. */
+static int consent_form_fresh(const pc_web_in *in, pc_web_out *out, const json_t *req)
+{
+    pc_status rc = pc_authz_consent_nonce_take(in->tenant, pc_authz_str(req, "consent_nonce"));
+
+    if (rc == PC_OK)
+        return 1;
+    if (rc == PC_ERR_STORAGE)
+        pc_authz_error_page(out, 500, "server_error",
+                            "Something went wrong on our side. Try again later.");
+    else
+        pc_authz_error_page(out, 400, "invalid_request",
+                            "This consent form was already used. Go back to the application "
+                            "and sign in again.");
+    return 0;
+}
+
+static void consent_approved(const pc_web_in *in, pc_web_out *out, json_t *req,
+                             const json_t *session)
+{
+    const char *sid = pc_authz_str(session, "id"), *shown_in = pc_authz_str(req, "consent_sid");
+
+    /* Signed in as someone else since the form was shown: ask that person. */
+    if (shown_in == NULL || strcmp(shown_in, sid) != 0) {
+        pc_authz_decide(in, out, req, in->session_cookie, 0);
+        return;
+    }
+    if (pc_browser_session_consent(in->tenant, session, pc_authz_str(req, "client_id"),
+                                   pc_authz_str(req, "scope")) != PC_OK) {
+        pc_authz_error_page(out, 500, "server_error",
+                            "Something went wrong on our side. Try again later.");
+        return;
+    }
+    pc_authz_decide(in, out, req, in->session_cookie, PC_AUTHZ_CONSENTED);
+}
+
 void pc_oauth2_authorize_consent(const pc_web_in *in, pc_web_out *out)
 {
     json_t *req, *session = NULL, *user = NULL;
@@ -101,18 +137,18 @@ void pc_oauth2_authorize_consent(const pc_web_in *in, pc_web_out *out)
     req = pc_authz_form_request(in, out);
     if (req == NULL)
         return;
-    if (param(in, "deny") != NULL) {
+    if (param(in, "approve") == NULL && param(in, "deny") == NULL) {
+        pc_authz_error_page(out, 400, "invalid_request",
+                            "Choose whether to allow or deny the application.");
+    } else if (!consent_form_fresh(in, out, req)) {
+        /* a replayed form: refused, and no second code */
+    } else if (param(in, "deny") != NULL) {
         /* RFC 6749 §4.1.2.1 */
         pc_authz_fail(in->tenant, req, "access_denied", "the user denied the request", out);
     } else if (pc_browser_session_find(in->tenant, in->session_cookie, &session, &user) != PC_OK) {
         pc_authz_decide(in, out, req, NULL, 0); /* signed out meanwhile: sign in again */
-    } else if (param(in, "approve") == NULL ||
-               pc_browser_session_consent(in->tenant, session, pc_authz_str(req, "client_id")) !=
-                   PC_OK) {
-        pc_authz_error_page(out, 400, "invalid_request",
-                            "Choose whether to allow or deny the application.");
     } else {
-        pc_authz_decide(in, out, req, in->session_cookie, PC_AUTHZ_CONSENTED);
+        consent_approved(in, out, req, session);
     }
     json_decref(session);
     json_decref(user);

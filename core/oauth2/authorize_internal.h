@@ -66,11 +66,28 @@ pc_status pc_browser_session_open(const pc_login_attempt *a, const char *user_id
  */
 pc_status pc_browser_session_signed_in(const pc_login_attempt *a, const char *user_id,
                                        const json_t *amr, const char *secret, char **new_secret);
-/** Has the user approved client_id in this session? */
-int pc_browser_session_consented(const json_t *session, const char *client_id);
-/** Remember that the user approved client_id in this session. */
+/** What a session's consent says about a request for some scopes. */
+typedef enum pc_authz_consent {
+    PC_AUTHZ_CONSENT_COVERED = 0, /**< approved before, these scopes or more */
+    PC_AUTHZ_CONSENT_NONE,        /**< the client was never approved in this session */
+    PC_AUTHZ_CONSENT_MORE         /**< approved, but for fewer scopes than asked now */
+} pc_authz_consent;
+/**
+ * Does the session's consent for client_id cover `scope`? Unless it does,
+ * *missing (when not NULL) receives the scopes not yet approved (new).
+ */
+pc_authz_consent pc_authz_consent_check(const json_t *session, const char *client_id,
+                                        const char *scope, char **missing);
+/** Remember that the user approved `scope` for client_id in this session (added to what was). */
 pc_status pc_browser_session_consent(const pc_tenant *t, const json_t *session,
-                                     const char *client_id);
+                                     const char *client_id, const char *scope);
+/** A consent form's one-time nonce (new), stored hashed for PC_AUTHZ_FORM_TTL; NULL on a store failure. */
+char *pc_authz_consent_nonce_issue(const pc_tenant *t);
+/**
+ * Use a consent form's nonce up: PC_OK the first time only; PC_ERR_NOT_FOUND
+ * when it was used already (or never issued); PC_ERR_STORAGE.
+ */
+pc_status pc_authz_consent_nonce_take(const pc_tenant *t, const char *nonce);
 /** A cookie value of the form pc_random_token(32) makes (43 base64url characters)? */
 int pc_browser_secret_valid(const char *s);
 #endif

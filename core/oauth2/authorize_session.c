@@ -103,34 +103,6 @@ pc_status pc_browser_session_signed_in(const pc_login_attempt *a, const char *us
     return rc;
 }
 
-int pc_browser_session_consented(const json_t *session, const char *client_id)
-{
-    size_t i;
-    json_t *v;
-
-    json_array_foreach (json_object_get(session, "consents"), i, v)
-        if (json_is_string(v) && strcmp(json_string_value(v), client_id) == 0)
-            return 1;
-    return 0;
-}
-
-pc_status pc_browser_session_consent(const pc_tenant *t, const json_t *session,
-                                     const char *client_id)
-{
-    json_t *list = json_object_get(session, "consents"), *patch;
-    pc_status rc;
-
-    if (pc_browser_session_consented(session, client_id))
-        return PC_OK;
-    list = json_is_array(list) ? json_copy(list) : json_array();
-    json_array_append_new(list, json_string(client_id));
-    patch = json_pack("{s:o}", "consents", list);
-    rc = pc_db_update(NULL, PC_ENT_SESSION, t->id,
-                      json_string_value(json_object_get(session, "id")), patch, NULL, 0);
-    json_decref(patch);
-    return rc;
-}
-
 char *pc_authz_seal(const pc_tenant *t, json_t *req)
 {
     char *text, *sealed = NULL;

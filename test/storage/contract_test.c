@@ -746,6 +746,71 @@ static void mfa_token_crud(void **state)
     ABSENT(PC_ENT_MFA_TOKEN, tid, id);
 }
 
+/* Schema 5: a session's consents are {client_id, scope} objects, kept as written. */
+static void session_consents_keep_scopes(void **state)
+{
+    char uid[ID_LEN], sid[ID_LEN];
+    json_t *patch = keep(json_pack("{s:[{s:s,s:s},{s:s,s:s}]}", "consents", "client_id", "c1",
+                                   "scope", "openid profile", "client_id", "c2", "scope", ""));
+
+    make_user(uid, tid, "vera", NULL);
+    make_session(new_id(sid, "ses"), tid, uid, 0);
+    OK(ops->update(st, NULL, PC_ENT_SESSION, tid, sid, patch, NULL, 0));
+    EXPECT_JSON(json_object_get(GET(PC_ENT_SESSION, tid, sid), "consents"),
+                json_object_get(patch, "consents"));
+}
+
+static void make_nonce(const char *id, const char *t, int64_t expires_at)
+{
+    INSERT(PC_ENT_CONSENT_NONCE,
+           keep(json_pack("{s:s,s:s,s:I,s:I}", "id", id, "tenant_id", t, "created_at",
+                          (json_int_t)now, "expires_at", (json_int_t)expires_at)));
+}
+
+typedef struct taker {
+    pthread_t thread;
+    const char *id;
+    pc_status rc;
+} taker;
+
+static void *take_nonce(void *arg)
+{
+    taker *k = arg;
+
+    k->rc = ops->remove(st, NULL, PC_ENT_CONSENT_NONCE, tid, k->id);
+    return NULL;
+}
+
+/* Schema 5: a consent form's nonce is used up by removing it; only one removal succeeds. */
+static void consent_nonce_is_used_once(void **state)
+{
+    char t2[ID_LEN], id[ID_LEN], old[ID_LEN], raced[ID_LEN];
+    taker k[RACERS];
+    int won = 0, lost = 0;
+
+    make_tenant(t2);
+    make_nonce(new_id(id, "cn"), tid, now + 1800);
+    make_nonce(new_id(old, "cn"), tid, now - 1);
+    GET(PC_ENT_CONSENT_NONCE, tid, id);
+    EXPECT(ops->remove(st, NULL, PC_ENT_CONSENT_NONCE, t2, id), PC_ERR_NOT_FOUND);
+    OK(ops->remove(st, NULL, PC_ENT_CONSENT_NONCE, tid, id));
+    EXPECT(ops->remove(st, NULL, PC_ENT_CONSENT_NONCE, tid, id), PC_ERR_NOT_FOUND);
+    OK(ops->expire(st, PC_ENT_CONSENT_NONCE, "expires_at", now));
+    ABSENT(PC_ENT_CONSENT_NONCE, tid, old);
+    make_nonce(new_id(raced, "cn"), tid, now + 1800);
+    for (int i = 0; i < RACERS; i++) {
+        k[i] = (taker){.id = raced, .rc = PC_ERR_INTERNAL};
+        assert_int_equal(pthread_create(&k[i].thread, NULL, take_nonce, &k[i]), 0);
+    }
+    for (int i = 0; i < RACERS; i++) {
+        pthread_join(k[i].thread, NULL);
+        won += k[i].rc == PC_OK;
+        lost += k[i].rc == PC_ERR_NOT_FOUND;
+    }
+    assert_int_equal(won, 1);
+    assert_int_equal(lost, RACERS - 1);
+}
+
 static int fresh_tenant(void **state)
 {
     make_tenant(tid);
@@ -787,6 +852,8 @@ int main(int argc, char **argv)
         CASE(refresh_grace_refused_after_the_window),
         CASE(refresh_grace_race_leaves_one_chain),
         CASE(session_last_used_round_trips),
+        CASE(session_consents_keep_scopes),
+        CASE(consent_nonce_is_used_once),
     };
 
     if (argc != 3) {

@@ -29,7 +29,9 @@ extern "C" {
  *  SESSION     id, tenant_id, user_id, client_id|null, amr[], auth_time, created_at,
  *              expires_at, ended_at|null, ip|null, secret_hash|null (SHA-256 hex of a
  *              browser session's cookie secret; since schema 2), consents[]|null
- *              (client_ids the user approved in this session; since schema 2),
+ *              (what the user approved in this session; since schema 2; since
+ *              schema 6 each entry is {"client_id", "scope"}: the client and the
+ *              space-separated scopes approved for it, before that a client_id),
  *              last_used|null (when a refresh or an SSO sign-in last used it, kept to
  *              the minute; since schema 5)
  *  REFRESH     a refresh grant (a token family; since schema 4, one record per grant,
@@ -49,6 +51,10 @@ extern "C" {
  *  MFA_TOKEN   id (SHA-256 hex of an mfa_token), tenant_id, user_id, client_id, scope,
  *              methods[], attempts, ip|null, created_at, expires_at, used_at|null,
  *              updated_at (appeared in ABI 1.0, schema 3)
+ *  CONSENT_NONCE id (SHA-256 hex of the one-time nonce of a rendered consent form),
+ *              tenant_id, created_at, expires_at. Using the form removes the record;
+ *              remove() answering PC_ERR_NOT_FOUND means it was used already.
+ *              (appeared in ABI 1.0, schema 6)
  *
  * Since schema 3 APPLICATION also has default_providers{}|null
  * ({"email": provider id, "sms": provider id}).
@@ -66,7 +72,8 @@ typedef enum pc_entity {
     PC_ENT_PROVIDER,
     PC_ENT_MFA,
     PC_ENT_CODE,
-    PC_ENT_MFA_TOKEN, /**< appeared in ABI 1.0, schema 3 */
+    PC_ENT_MFA_TOKEN,     /**< appeared in ABI 1.0, schema 3 */
+    PC_ENT_CONSENT_NONCE, /**< appeared in ABI 1.0, schema 6 */
     PC_ENT_COUNT_
 } pc_entity;
 

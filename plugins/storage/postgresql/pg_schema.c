@@ -124,8 +124,22 @@ static const char migration_4[] =
 static const char migration_5[] = "ALTER TABLE refresh_grants ADD COLUMN prev_hash TEXT;"
                                   "ALTER TABLE sessions ADD COLUMN last_used BIGINT;";
 
-const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                        migration_5};
+/* ---- 6: consent covers scopes; consent forms are single use (see the SQLite schema) ---- */
+static const char migration_6[] =
+    "UPDATE sessions s SET consents = (SELECT COALESCE(json_agg(json_build_object("
+    "'client_id', e.v #>> '{}', 'scope', COALESCE((SELECT string_agg(x.value, ' ' ORDER BY x.n)"
+    " FROM applications a, json_array_elements_text(a.scopes::json) WITH ORDINALITY x(value, n)"
+    " WHERE a.tenant_id = s.tenant_id AND a.client_id = e.v #>> '{}'), ''))), '[]')::text"
+    " FROM json_array_elements(s.consents::json) AS e(v) WHERE json_typeof(e.v) = 'string')"
+    " WHERE s.consents IS NOT NULL AND json_typeof(s.consents::json) = 'array';"
+    "CREATE TABLE consent_nonces (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+    " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);"
+    "CREATE INDEX consent_nonces_expiry ON consent_nonces(expires_at);";
+/* ---- end of 6 ---- */
+
+const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3,
+                                        migration_4, migration_5, migration_6};
 const int pc_pg_migration_count = (int)(sizeof pc_pg_migrations / sizeof *pc_pg_migrations);
 _Static_assert(sizeof pc_pg_migrations / sizeof *pc_pg_migrations == PC_PG_MIGRATION_COUNT,
                "PC_PG_MIGRATION_COUNT must match the migrations");

@@ -140,6 +140,10 @@ static const sql_column mfa_token_cols[] = {{"id", COL_TEXT, LF},
                                             {"expires_at", COL_INT, COL_FIXED},
                                             {"used_at", COL_INT, 0},
                                             {"updated_at", COL_INT, 0}};
+static const sql_column consent_nonce_cols[] = {{"id", COL_TEXT, LF},
+                                                {"tenant_id", COL_TEXT, COL_FIXED},
+                                                {"created_at", COL_INT, COL_FIXED},
+                                                {"expires_at", COL_INT, COL_FIXED}};
 
 /* Principals hold roles without a foreign key (users and applications share
  * the table), so their links are removed with them. */
@@ -160,6 +164,7 @@ static const sql_entity_spec entities[PC_ENT_COUNT_] = {
     [PC_ENT_MFA] = {"mfa_factors", mfa_cols, N(mfa_cols), 1, NULL},
     [PC_ENT_CODE] = {"authorization_codes", code_cols, N(code_cols), 1, NULL},
     [PC_ENT_MFA_TOKEN] = {"mfa_tokens", mfa_token_cols, N(mfa_token_cols), 1, NULL},
+    [PC_ENT_CONSENT_NONCE] = {"consent_nonces", consent_nonce_cols, N(consent_nonce_cols), 1, NULL},
 };
 
 static const sql_link_spec links[PC_LINK_COUNT_] = {

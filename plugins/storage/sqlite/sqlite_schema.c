@@ -127,5 +127,24 @@ static const char migration_4[] =
 static const char migration_5[] = "ALTER TABLE refresh_grants ADD COLUMN prev_hash TEXT;"
                                   "ALTER TABLE sessions ADD COLUMN last_used INTEGER;";
 
+/* ---- 6: consent covers scopes; consent forms are single use (browser security) ----
+ * A consent records the scopes approved: sessions.consents goes from
+ * ["client_id", ...] to [{"client_id", "scope"}, ...]. A consent given before
+ * is taken to cover the scopes its client was registered with when this
+ * migration runs (the scopes it could have asked for); a client that no
+ * longer exists is covered for nothing. consent_nonces hold the hashed
+ * one-time nonces of rendered consent forms, removed when a form is used. */
+static const char migration_6[] =
+    "UPDATE sessions SET consents = (SELECT json_group_array(json_object('client_id', c.value,"
+    " 'scope', COALESCE((SELECT group_concat(s.value, ' ') FROM applications a,"
+    " json_each(a.scopes) s WHERE a.tenant_id = sessions.tenant_id AND a.client_id = c.value),"
+    " ''))) FROM json_each(sessions.consents) c WHERE c.type = 'text')"
+    " WHERE consents IS NOT NULL AND json_valid(consents) AND json_type(consents) = 'array';"
+    "CREATE TABLE consent_nonces (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+    " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
+    "CREATE INDEX consent_nonces_expiry ON consent_nonces(expires_at);";
+/* ---- end of 6 ---- */
+
 const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {
-    migration_1, migration_2, migration_3, migration_4, migration_5};
+    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6};
