@@ -2,9 +2,11 @@
 # Entry points: `make run` (install, build, serve on SQLite) and `make test` (the whole suite).
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 300
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build run test test-asan bench soak e2e-deps format format-check clean
+.PHONY: all deps build run test test-asan fuzz-build fuzz fuzz-long fuzz-seeds bench soak e2e-deps format format-check clean
 
 all: build
 
@@ -31,6 +33,25 @@ test-asan: e2e-deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j1
 
+# libFuzzer harnesses of test/fuzz (docs/fuzzing.md), built with clang, ASan and UBSan.
+fuzz-build:
+	@scripts/install-deps.sh test
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPC_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target pc_fuzzers fuzz_seeds
+
+# The short runs CI makes: every corpus plus a fixed number of executions each.
+fuzz: fuzz-build
+	ctest --test-dir $(FUZZ_BUILD) -L fuzz --output-on-failure -j2 --timeout 600
+
+# FUZZ_SECONDS (default 300) of fuzzing per harness, one after another.
+fuzz-long: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --test-dir $(FUZZ_BUILD) -L fuzz --output-on-failure -j1 \
+	  --timeout $$(($(FUZZ_SECONDS) + 300))
+
+# Rewrite the generated seeds (real tokens, sealed forms) of test/fuzz/corpus.
+fuzz-seeds: fuzz-build
+	$(FUZZ_BUILD)/test/fuzz/fuzz_seeds test/fuzz
+
 # Side-by-side load benchmark with Glewlwyd; writes docs/benchmarks.md (about 10 minutes).
 bench: build
 	@test/bench/run.sh
@@ -47,4 +68,4 @@ format-check:
 	@git ls-files '*.c' '*.h' | xargs clang-format --dry-run -Werror
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

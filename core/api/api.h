@@ -66,6 +66,21 @@ typedef struct pc_field {
     int required;
 } pc_field;
 
+/** Why a body was refused: the API error, a sentence, and the culprits. */
+typedef struct pc_body_problem {
+    pc_api_code code;
+    const char *message; /**< static */
+    json_t *fields;      /**< field name -> reason (new, the caller's), or NULL */
+} pc_body_problem;
+
+/**
+ * Parse `len` bytes of JSON text as an object and check it against `fields`
+ * (none is required when `partial`): malformed → AUT-0009, unknown fields →
+ * AUT-0003, missing → AUT-0001, wrong types → AUT-0009. The object (new), or
+ * NULL with *problem filled. Touches no request, so tests and fuzzers call it.
+ */
+json_t *pc_api_body_validate(const char *text, size_t len, const pc_field *fields, size_t n,
+                             int partial, pc_body_problem *problem);
 /**
  * Parse the JSON object body against `fields`: malformed → AUT-0009,
  * unknown fields → AUT-0003, missing → AUT-0001, wrong types → AUT-0009,

@@ -35,8 +35,8 @@ static const char *type_problem(const pc_field *f, const json_t *v)
     return "has an unknown type";
 }
 
-/* Check one rule over every field; on a finding reply and return 0. */
-static int check_unknown(pc_req *rq, const json_t *body, const pc_field *fields, size_t n)
+/* Keys of `body` that are not in `fields` (new object, possibly empty). */
+static json_t *unknown_fields(const json_t *body, const pc_field *fields, size_t n)
 {
     json_t *bad = json_object(), *v;
     const char *key;
@@ -44,31 +44,20 @@ static int check_unknown(pc_req *rq, const json_t *body, const pc_field *fields,
     json_object_foreach ((json_t *)body, key, v)
         if (find_field(fields, n, key) == NULL)
             json_object_set_new(bad, key, json_string("unexpected"));
-    if (json_object_size(bad) == 0) {
-        json_decref(bad);
-        return 1;
-    }
-    pc_api_error(rq, PC_API_UNEXPECTED_FIELDS,
-                 "The request has fields this endpoint does not accept", bad);
-    return 0;
+    return bad;
 }
 
-static int check_required(pc_req *rq, const json_t *body, const pc_field *fields, size_t n)
+static json_t *missing_fields(const json_t *body, const pc_field *fields, size_t n)
 {
     json_t *bad = json_object();
 
     for (size_t i = 0; i < n; i++)
         if (fields[i].required && json_object_get(body, fields[i].name) == NULL)
             json_object_set_new(bad, fields[i].name, json_string("required"));
-    if (json_object_size(bad) == 0) {
-        json_decref(bad);
-        return 1;
-    }
-    pc_api_error(rq, PC_API_MISSING_FIELDS, "Required fields are missing", bad);
-    return 0;
+    return bad;
 }
 
-static int check_types(pc_req *rq, const json_t *body, const pc_field *fields, size_t n)
+static json_t *mistyped_fields(const json_t *body, const pc_field *fields, size_t n)
 {
     json_t *bad = json_object(), *v;
     const char *key;
@@ -78,37 +67,62 @@ static int check_types(pc_req *rq, const json_t *body, const pc_field *fields, s
         if (problem != NULL)
             json_object_set_new(bad, key, json_string(problem));
     }
+    return bad;
+}
+
+/* 1 if `bad` names no field (and is freed); else 0 with the problem set (it takes `bad`). */
+static int none_bad(json_t *bad, pc_api_code code, const char *message, pc_body_problem *problem)
+{
     if (json_object_size(bad) == 0) {
         json_decref(bad);
         return 1;
     }
-    pc_api_error(rq, PC_API_INVALID, "Fields have invalid values", bad);
+    problem->code = code;
+    problem->message = message;
+    problem->fields = bad;
     return 0;
+}
+
+json_t *pc_api_body_validate(const char *text, size_t len, const pc_field *fields, size_t n,
+                             int partial, pc_body_problem *problem)
+{
+    json_t *body;
+
+    problem->code = PC_API_INVALID;
+    problem->fields = NULL;
+    if (text == NULL || len == 0) {
+        problem->message = "A JSON object body is required";
+        return NULL;
+    }
+    /* jansson rejects invalid UTF-8 and, with this flag, duplicate keys. */
+    body = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+    if (body == NULL || !json_is_object(body)) {
+        json_decref(body);
+        problem->message = "The body is not a well-formed JSON object";
+        return NULL;
+    }
+    /* Unknown fields first, so that every later check finds each key in `fields`. */
+    if (!none_bad(unknown_fields(body, fields, n), PC_API_UNEXPECTED_FIELDS,
+                  "The request has fields this endpoint does not accept", problem) ||
+        (!partial && !none_bad(missing_fields(body, fields, n), PC_API_MISSING_FIELDS,
+                               "Required fields are missing", problem)) ||
+        !none_bad(mistyped_fields(body, fields, n), PC_API_INVALID, "Fields have invalid values",
+                  problem)) {
+        json_decref(body);
+        return NULL;
+    }
+    return body;
 }
 
 static json_t *parse_body(pc_req *rq, const pc_field *fields, size_t n, int partial)
 {
     size_t len;
     const char *text = pc_req_body(rq, &len);
-    json_error_t err;
-    json_t *body;
+    pc_body_problem problem;
+    json_t *body = pc_api_body_validate(text, len, fields, n, partial, &problem);
 
-    if (text == NULL || len == 0) {
-        pc_api_error(rq, PC_API_INVALID, "A JSON object body is required", NULL);
-        return NULL;
-    }
-    /* jansson rejects invalid UTF-8 and, with this flag, duplicate keys. */
-    body = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
-    if (body == NULL || !json_is_object(body)) {
-        json_decref(body);
-        pc_api_error(rq, PC_API_INVALID, "The body is not a well-formed JSON object", NULL);
-        return NULL;
-    }
-    if (!check_unknown(rq, body, fields, n) || (!partial && !check_required(rq, body, fields, n)) ||
-        !check_types(rq, body, fields, n)) {
-        json_decref(body);
-        return NULL;
-    }
+    if (body == NULL)
+        pc_api_error(rq, problem.code, problem.message, problem.fields);
     return body;
 }
 

@@ -121,6 +121,10 @@ static pc_status send_code(const code_scheme *cs, const pc_scheme_call *call, co
     snprintf(minutes, sizeof minutes, "%lld", (long long)((s->ttl + 59) / 60));
     vars = json_pack("{s:s,s:s,s:s}", "code", code, "minutes", minutes, "tenant",
                      scheme_tenant_name(call, ""));
+    /* A tenant name that is not UTF-8 leaves no variables: send nothing rather than a message
+     * without its code. */
+    if (vars == NULL)
+        return PC_ERR_INTERNAL;
     text = code_render(scheme_setting_str(call, "text", cs->default_text), vars);
     if (cs->default_subject != NULL)
         subject = code_render(scheme_setting_str(call, "subject", cs->default_subject), vars);
