@@ -192,12 +192,13 @@ static void grow(shard *s)
 json_t *pc_bcache_get(pc_bcache *c, const char *key, int64_t now)
 {
     uint64_t h = hash_of(key);
-    shard *s = shard_of(c, h);
     json_t *v = NULL;
+    shard *s;
     entry *e;
 
     if (c == NULL)
         return NULL;
+    s = shard_of(c, h);
     pthread_mutex_lock(&s->lock);
     e = find(s, key, h, NULL);
     if (e != NULL && e->expires_at <= now) {
