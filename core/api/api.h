@@ -46,8 +46,9 @@ typedef struct pc_principal {
 int pc_api_authenticate(pc_req *rq, pc_principal *p);
 /** Authenticate and require resource:action; replies 401/403 and returns 0 if refused. */
 int pc_api_require(pc_req *rq, pc_principal *p, const char *resource, const char *action);
-/** Effective permissions of a principal id (users, applications) as a JSON array (new). */
-json_t *pc_api_permissions_of(const pc_tenant *t, const char *principal_id);
+/** Reply {"permissions":[...]}, the effective permissions of a user or application id;
+ * 503 AUT-0020 when the store cannot tell. */
+void pc_api_reply_permissions(pc_req *rq, const char *principal_id);
 void pc_principal_clear(pc_principal *p);
 /** What an audit event names as actor: a user id or an application's client_id. */
 const char *pc_principal_actor(const pc_principal *p);

@@ -124,11 +124,14 @@ int pc_api_authenticate(pc_req *rq, pc_principal *p)
     return 1;
 }
 
-json_t *pc_api_permissions_of(const pc_tenant *t, const char *principal_id)
+void pc_api_reply_permissions(pc_req *rq, const char *principal_id)
 {
-    json_t *perms = pc_permcache_list(t->id, principal_id);
+    json_t *perms = pc_permcache_list(rq->tenant->id, principal_id);
 
-    return perms ? perms : json_array();
+    if (perms == NULL)
+        pc_api_store_error(rq, PC_ERR_STORAGE, NULL);
+    else
+        pc_reply_json(rq, 200, json_pack("{s:o}", "permissions", perms));
 }
 
 int pc_api_require(pc_req *rq, pc_principal *p, const char *resource, const char *action)

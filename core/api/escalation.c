@@ -6,7 +6,8 @@
 
 #include <string.h>
 
-/* Does the caller hold `perm` ("ledger:post", "ledger:*", "*:*") itself? */
+/* Does the caller hold `perm` ("ledger:post", "ledger:*", "*:*") itself? 1, 0, or -1 when
+ * the store cannot tell. */
 static int holds(const pc_req *rq, const pc_principal *p, const char *perm)
 {
     const char *colon = perm ? strchr(perm, ':') : NULL;
@@ -19,8 +20,9 @@ static int holds(const pc_req *rq, const pc_principal *p, const char *perm)
     memcpy(resource, perm, n);
     resource[n] = '\0';
     /* A wildcard is checked as itself: only "ledger:*" or "*:*" covers "ledger:*". */
-    return pc_permcache_check(rq->tenant->id, p->id, resource, colon + 1, &allowed) == PC_OK &&
-           allowed;
+    if (pc_permcache_check(rq->tenant->id, p->id, resource, colon + 1, &allowed) != PC_OK)
+        return -1;
+    return allowed;
 }
 
 static int refuse(pc_req *rq, const char *what)
@@ -29,63 +31,69 @@ static int refuse(pc_req *rq, const char *what)
     return 0;
 }
 
+/* A store that cannot answer is 503 (AUT-0020), never a refusal nor a permission. */
+static int unavailable(pc_req *rq)
+{
+    pc_api_store_error(rq, PC_ERR_STORAGE, NULL);
+    return 0;
+}
+
 int pc_api_may_grant_permissions(pc_req *rq, const pc_principal *p, const json_t *perms)
 {
     size_t i;
     json_t *v;
+    int h;
 
     json_array_foreach (perms, i, v) {
-        if (!holds(rq, p, json_string_value(v)))
+        h = holds(rq, p, json_string_value(v));
+        if (h < 0)
+            return unavailable(rq);
+        if (!h)
             return refuse(rq, "A permission cannot be granted by a caller who does not hold it");
     }
     return 1;
 }
 
-/* The permissions of the role with this id or name (new), or NULL. */
-static json_t *role_permissions(const pc_req *rq, const char *field, const char *value)
+/* May the caller grant what the role with this id or name grants? An unknown role is left to
+ * the caller's own validation; a store failure replies 503. */
+static int may_grant_role(pc_req *rq, const pc_principal *p, const char *field, const char *value)
 {
-    json_t *role = NULL, *perms;
+    json_t *role = NULL;
+    pc_status rc = pc_db_get(NULL, PC_ENT_ROLE, rq->tenant->id, field, value, &role);
+    int ok;
 
-    if (pc_db_get(NULL, PC_ENT_ROLE, rq->tenant->id, field, value, &role) != PC_OK)
-        return NULL;
-    perms = json_incref(json_object_get(role, "permissions"));
+    if (rc == PC_ERR_NOT_FOUND)
+        return 1;
+    if (rc != PC_OK)
+        return unavailable(rq);
+    ok = pc_api_may_grant_permissions(rq, p, json_object_get(role, "permissions"));
     json_decref(role);
-    return perms;
+    return ok;
 }
 
 int pc_api_may_grant_roles(pc_req *rq, const pc_principal *p, const json_t *role_names)
 {
     size_t i;
-    json_t *v, *perms;
-    int ok = 1;
+    json_t *v;
 
-    json_array_foreach (role_names, i, v) {
-        /* Unknown names are reported by the caller's own validation. */
-        perms = role_permissions(rq, "name", json_string_value(v));
-        ok = perms == NULL || pc_api_may_grant_permissions(rq, p, perms);
-        json_decref(perms);
-        if (!ok)
+    json_array_foreach (role_names, i, v)
+        if (!may_grant_role(rq, p, "name", json_string_value(v)))
             return 0;
-    }
     return 1;
 }
 
 int pc_api_may_grant_group(pc_req *rq, const pc_principal *p, const char *group_id)
 {
-    json_t *role_ids = NULL, *v, *perms;
+    json_t *role_ids = NULL, *v;
     size_t i;
     int ok = 1;
 
     if (PC_DB->link_list(PC_DBS, NULL, PC_LINK_GROUP_ROLE, rq->tenant->id, group_id, 0,
                          &role_ids) != PC_OK)
-        return refuse(rq, "The group's roles could not be read");
-    json_array_foreach (role_ids, i, v) {
-        if (!ok)
-            break;
-        perms = role_permissions(rq, "id", json_string_value(v));
-        ok = perms == NULL || pc_api_may_grant_permissions(rq, p, perms);
-        json_decref(perms);
-    }
+        return unavailable(rq);
+    json_array_foreach (role_ids, i, v)
+        if (ok)
+            ok = may_grant_role(rq, p, "id", json_string_value(v));
     json_decref(role_ids);
     return ok;
 }
@@ -113,16 +121,17 @@ int pc_api_may_act_on(pc_req *rq, const pc_principal *p, const char *target_id)
     json_t *perms = pc_permcache_list(rq->tenant->id, target_id);
     size_t i;
     json_t *v;
-    int ok = perms != NULL;
+    int h = 1;
 
-    json_array_foreach (perms, i, v) {
-        if (!holds(rq, p, json_string_value(v))) {
-            ok = 0;
-            break;
-        }
-    }
+    if (perms == NULL)
+        return unavailable(rq);
+    json_array_foreach (perms, i, v)
+        if (h > 0)
+            h = holds(rq, p, json_string_value(v));
     json_decref(perms);
-    if (!ok)
+    if (h < 0)
+        return unavailable(rq);
+    if (!h)
         return refuse(rq, "The target holds permissions the caller does not");
     return 1;
 }

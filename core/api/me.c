@@ -42,8 +42,7 @@ void pc_api_me_permissions(pc_req *rq)
 
     if (!pc_api_authenticate(rq, &p))
         return;
-    pc_reply_json(rq, 200,
-                  json_pack("{s:o}", "permissions", pc_api_permissions_of(rq->tenant, p.id)));
+    pc_api_reply_permissions(rq, p.id);
     pc_principal_clear(&p);
 }
 

@@ -124,10 +124,7 @@ void pc_api_users_permissions(pc_req *rq)
         return;
     u = pc_api_user_load(rq);
     if (u != NULL)
-        pc_reply_json(rq, 200,
-                      json_pack("{s:o}", "permissions",
-                                pc_api_permissions_of(
-                                    rq->tenant, json_string_value(json_object_get(u, "id")))));
+        pc_api_reply_permissions(rq, json_string_value(json_object_get(u, "id")));
     json_decref(u);
     pc_principal_clear(&p);
 }

@@ -158,11 +158,30 @@ static void bad_request(pc_req *rq, const char *why)
         pc_reply_oauth_error(rq, 400, "invalid_request", why);
 }
 
+/* The store could not say whether the tenant exists: 503 in the route's shape, never 404. */
+static void tenant_unavailable(pc_req *rq)
+{
+    if (rq->route->flags & PC_ROUTE_API) {
+        pc_api_store_error(rq, PC_ERR_STORAGE, NULL);
+        return;
+    }
+    pc_reply_header(rq, "Retry-After", PC_STORE_RETRY_AFTER_TEXT);
+    if (rq->route->flags & PC_ROUTE_PAGE)
+        pc_page_error(rq, 503, "temporarily_unavailable",
+                      "The service is temporarily unavailable. Try again in a few moments.");
+    else
+        pc_reply_oauth_error(rq, 503, "temporarily_unavailable", "the store could not be reached");
+}
+
 static int resolve_tenant(pc_req *rq)
 {
-    if (pc_tenant_acquire(pc_req_param(rq, "tenant"), &rq->tenant) == PC_OK)
+    pc_status rc = pc_tenant_acquire(pc_req_param(rq, "tenant"), &rq->tenant);
+
+    if (rc == PC_OK)
         return 1;
-    if (rq->route->flags & PC_ROUTE_API)
+    if (rc == PC_ERR_STORAGE)
+        tenant_unavailable(rq);
+    else if (rq->route->flags & PC_ROUTE_API)
         pc_api_error(rq, PC_API_NOT_FOUND, "No such tenant", NULL);
     else if (rq->route->flags & PC_ROUTE_PAGE)
         pc_page_error(rq, 404, "not_found", "There is no such organisation on this server.");

@@ -41,7 +41,8 @@ static int is_current(const json_t *rec, int64_t generation, const char *secret_
            pc_ct_streq(json_string_value(json_object_get(rec, "secret_hash")), secret_hash);
 }
 
-/* Is the grant's session (if it has one) gone, ended, expired or idle? A store failure is not an answer. */
+/* Is the grant's session (if it has one) gone, ended, expired or idle? 1 or 0, and -1 when
+ * the store cannot tell (a store failure is not an answer). */
 static int session_over(const pc_tenant *t, const json_t *rec)
 {
     const char *sid = json_string_value(json_object_get(rec, "sid"));
@@ -55,7 +56,7 @@ static int session_over(const pc_tenant *t, const json_t *rec)
     rc = pc_db_get(NULL, PC_ENT_SESSION, t->id, "id", sid, &s);
     rc = rc == PC_OK && !pc_session_usable(s, pc_now()) ? PC_ERR_NOT_FOUND : rc;
     json_decref(s);
-    return rc == PC_ERR_NOT_FOUND;
+    return rc == PC_OK ? 0 : rc == PC_ERR_NOT_FOUND ? 1 : -1;
 }
 
 json_t *pc_refresh_lookup(const pc_tenant *t, const char *token, int *current)
@@ -73,8 +74,17 @@ json_t *pc_refresh_lookup(const pc_tenant *t, const char *token, int *current)
             *current = -1; /* the store cannot tell: not an unknown token */
         return NULL;
     }
-    if (current != NULL)
-        *current = is_current(rec, generation, hash) && !session_over(t, rec);
+    if (current != NULL && is_current(rec, generation, hash)) {
+        int over = session_over(t, rec);
+        if (over < 0) {
+            json_decref(rec);
+            *current = -1;
+            return NULL;
+        }
+        *current = !over;
+    } else if (current != NULL) {
+        *current = 0;
+    }
     return rec;
 }
 

@@ -13,8 +13,9 @@ pc_status pc_refresh_issue(const pc_grant_ctx *ctx, char **token);
 pc_status pc_refresh_revoke_family(const pc_tenant *t, const char *family_id);
 /**
  * The grant record (new) of a genuine refresh token of tenant `t`, or NULL;
- * *current (unless NULL) tells whether the token is its grant's latest, and
- * is -1 with NULL returned when the store could not be read.
+ * *current (unless NULL) tells whether the token is its grant's latest and its
+ * session (if any) still live, and is -1 with NULL returned when the store
+ * could not be read.
  */
 json_t *pc_refresh_lookup(const pc_tenant *t, const char *token, int *current);
 #endif

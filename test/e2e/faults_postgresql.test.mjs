@@ -132,6 +132,11 @@ describe('truth under faults on PostgreSQL', { skip: !pgAvailable && 'needs Post
       assertUnavailable(await introspectAs(userToken), 'introspection', oauthUnavailable);
       assertUnavailable(await userinfo(userToken), 'userinfo', oauthUnavailable);
     }
+    // A tenant the node has not cached: the store cannot say it is unknown, so not 404.
+    const other = `${srv.base}/t/not-cached-${Date.now().toString(36)}`;
+    assertUnavailable(await passwordGrant(other, user.username, user.password), 'another tenant', oauthUnavailable);
+    assertUnavailable(await api(other, admin, 'GET', '/me'), 'another tenant, /api/v1',
+      (j) => assert.equal(j.code, 'AUT-0020', JSON.stringify(j)));
     const page = await postLogin(srv.issuer, form, user.username, user.password);
     const html = await page.text();
     assert.equal(page.status, 503, html);
