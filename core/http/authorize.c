@@ -149,6 +149,13 @@ static void run(pc_req *rq, void (*flow)(const pc_web_in *, pc_web_out *))
 
     if (!form_posted(rq))
         return;
+    /* RFC 6749 §3.1; no redirect: the request's own parameters cannot be trusted. */
+    if (pc_req_repeated(rq) != NULL) {
+        pc_page_error(rq, 400, "invalid_request",
+                      "The request sent a parameter more than once. Start again from the "
+                      "application.");
+        return;
+    }
     pc_http_web_in(rq, &in);
     flow(&in, &out);
     pc_http_web_respond(rq, &out);

@@ -212,6 +212,26 @@ static void join_repeats(pc_form *f)
     }
 }
 
+static int listed(const char *const *names, const char *name)
+{
+    for (; names != NULL && *names != NULL; names++)
+        if (strcmp(*names, name) == 0)
+            return 1;
+    return 0;
+}
+
+const char *pc_form_repeated(const pc_form *f, const char *const *allowed)
+{
+    if (f == NULL || f->n == f->distinct)
+        return NULL;
+    for (size_t i = 0; i < f->n; i++) {
+        const field *head = &f->fields[i];
+        if (head->tail != NONE && head->next != NONE && !listed(allowed, head->name))
+            return head->name;
+    }
+    return NULL;
+}
+
 pc_status pc_form_parse(const char *text, size_t len, size_t max_fields, pc_form **out,
                         const char **why)
 {

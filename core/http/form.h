@@ -30,6 +30,11 @@ pc_status pc_form_parse(const char *text, size_t len, size_t max_fields, pc_form
 const char *pc_form_get(const pc_form *f, const char *name);
 /** The number of distinct names. */
 size_t pc_form_count(const pc_form *f);
+/**
+ * The first name (borrowed) sent more than once, other than those listed in
+ * `allowed` (NULL-terminated, or NULL), or NULL when there is none.
+ */
+const char *pc_form_repeated(const pc_form *f, const char *const *allowed);
 void pc_form_free(pc_form *f);
 
 /**

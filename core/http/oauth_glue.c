@@ -40,10 +40,18 @@ void pc_http_run_oauth(pc_req *rq, pc_oauth_flow flow, int allow_get)
                             .param_ctx = rq,
                             .bearer = pc_req_bearer(rq)};
     pc_oauth_reply reply = {0};
-    char *user = NULL, *password = NULL;
+    char *user = NULL, *password = NULL, why[160];
+    const char *repeated = pc_req_repeated(rq);
+
     if (!allow_get && !pc_req_content_type_is(rq, "application/x-www-form-urlencoded")) {
         pc_oauth_error(&reply, 400, "invalid_request",
                        "the body must be application/x-www-form-urlencoded");
+        render(rq, &reply);
+        return;
+    }
+    if (repeated != NULL) {
+        snprintf(why, sizeof why, "parameter %.64s is sent more than once", repeated);
+        pc_oauth_error(&reply, 400, "invalid_request", why);
         render(rq, &reply);
         return;
     }

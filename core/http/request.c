@@ -119,6 +119,14 @@ const char *pc_req_form(const pc_req *rq, const char *name)
     return pc_form_get(rq->form, name);
 }
 
+const char *pc_req_repeated(const pc_req *rq)
+{
+    static const char *const may_repeat[] = {"resource", NULL};
+    const char *name = pc_form_repeated(rq->query, may_repeat);
+
+    return name ? name : pc_form_repeated(rq->form, may_repeat);
+}
+
 const char *pc_req_header(const pc_req *rq, const char *name)
 {
     return u_map_get_case(rq->u->map_header, name);

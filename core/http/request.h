@@ -64,6 +64,12 @@ const char *pc_req_method(const pc_req *rq);
 const char *pc_req_param(const pc_req *rq, const char *name);
 /** A form field of an application/x-www-form-urlencoded body. */
 const char *pc_req_form(const pc_req *rq, const char *name);
+/**
+ * RFC 6749 §3.1: OAuth parameters must not be sent more than once. The first
+ * name repeated in the query or the form body (borrowed), or NULL; `resource`
+ * may repeat (RFC 8707 §2).
+ */
+const char *pc_req_repeated(const pc_req *rq);
 const char *pc_req_header(const pc_req *rq, const char *name);
 const char *pc_req_body(const pc_req *rq, size_t *len);
 /** The bearer token of the Authorization header, or NULL. */

@@ -116,6 +116,28 @@ describe('forms, bodies and NUL bytes', () => {
     assert.equal((await r.json()).error, 'invalid_request');
   });
 
+  test('a parameter sent twice is 400 invalid_request (RFC 6749 §3.1); resource may repeat', async () => {
+    const twice = await fetch(`${issuer}/oauth2/token`, {
+      method: 'POST', headers: tokenHeaders, body: 'grant_type=client_credentials&scope=openid&scope=profile',
+    });
+    assert.equal(twice.status, 400);
+    const j = await twice.json();
+    assert.equal(j.error, 'invalid_request');
+    assert.match(j.error_description, /scope/);
+    const once = await fetch(`${issuer}/oauth2/token`, {
+      method: 'POST', headers: tokenHeaders, body: 'grant_type=client_credentials&scope=openid',
+    });
+    assert.equal(once.status, 200);
+    const resources = await fetch(`${issuer}/oauth2/token`, {
+      method: 'POST', headers: tokenHeaders,
+      body: 'grant_type=client_credentials&resource=https%3A%2F%2Fa.example&resource=https%3A%2F%2Fb.example',
+    });
+    assert.notEqual((await resources.json()).error, 'invalid_request', 'resource is not refused for repeating');
+    const page = await fetch(`${issuer}/oauth2/authorize?client_id=admin-cli&client_id=other&response_type=code`);
+    assert.equal(page.status, 400);
+    assert.match(await page.text(), /more than once/);
+  });
+
   test('%00 in a query value is 400 AUT-0009 under /api/v1, an error page on pages', async () => {
     const r = await api(issuer, admin, 'GET', '/users?q=ad%00zzz');
     assert.equal(r.status, 400);

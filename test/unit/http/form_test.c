@@ -61,6 +61,25 @@ static void test_repeated_names_join_in_order(void **state)
     pc_form_free(f);
 }
 
+static void test_repeated_name_is_reported(void **state)
+{
+    static const char *const may[] = {"resource", NULL};
+    pc_form *once = parse("a=1&b=2", PC_FORM_MAX_FIELDS);
+    pc_form *twice = parse("a=1&b=2&b=3", PC_FORM_MAX_FIELDS);
+    pc_form *allowed = parse("resource=x&a=1&resource=y", PC_FORM_MAX_FIELDS);
+
+    (void)state;
+    assert_null(pc_form_repeated(once, NULL));
+    assert_string_equal(pc_form_repeated(twice, NULL), "b");
+    assert_string_equal(pc_form_repeated(twice, may), "b");
+    assert_null(pc_form_repeated(allowed, may));
+    assert_string_equal(pc_form_repeated(allowed, NULL), "resource");
+    assert_null(pc_form_repeated(NULL, NULL));
+    pc_form_free(once);
+    pc_form_free(twice);
+    pc_form_free(allowed);
+}
+
 static void test_field_limit(void **state)
 {
     char *text = malloc(20 * 1002);
@@ -139,7 +158,7 @@ int main(void)
         cmocka_unit_test(test_decoding),    cmocka_unit_test(test_repeated_names_join_in_order),
         cmocka_unit_test(test_field_limit), cmocka_unit_test(test_nul_is_refused),
         cmocka_unit_test(test_utf8),        cmocka_unit_test(test_unescape_keeps_plus_in_paths),
-        cmocka_unit_test(test_linear_time),
+        cmocka_unit_test(test_linear_time), cmocka_unit_test(test_repeated_name_is_reported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
