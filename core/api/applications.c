@@ -8,6 +8,7 @@
 #include "oauth2/changes.h"
 #include "oauth2/client_auth.h"
 #include "oauth2/grants.h"
+#include "oidc/claims.h"
 #include "server/store.h"
 #include "util/crypto.h"
 #include "util/json.h"
@@ -167,12 +168,22 @@ static int same(const json_t *a, const json_t *b)
     return (a == NULL && b == NULL) || json_equal(a, b);
 }
 
+/*
+ * Trusted alike: a first-party application, and one allowed portcullis:manage,
+ * whose tokens carry a consenting administrator's rights into the management
+ * API once a browser session has allowed it (later requests ask nobody).
+ */
+static int trusted(const json_t *app)
+{
+    return app != NULL && (json_is_true(json_object_get(app, "first_party")) ||
+                           pc_json_has_string(json_object_get(app, "scopes"), PC_SCOPE_MANAGE));
+}
+
 static int changes_trust(const json_t *before, const json_t *after)
 {
-    int was = before != NULL && json_is_true(json_object_get(before, "first_party"));
-    int is = json_is_true(json_object_get(after, "first_party"));
+    int was = trusted(before), is = trusted(after);
 
-    if (before == NULL)
+    if (before == NULL || (is && !was))
         return is;
     if (!was && !is)
         return 0;
@@ -195,7 +206,8 @@ static int may_trust(pc_req *rq, const pc_principal *p, const json_t *before, co
         return 1;
     pc_api_error(rq, PC_API_FORBIDDEN,
                  "Permission applications:trust is required to make an application first-party "
-                 "or to change where a first-party application sends people",
+                 "or allow it portcullis:manage, or to change where such an application sends "
+                 "people",
                  NULL);
     return 0;
 }
@@ -500,8 +512,8 @@ void pc_api_apps_secret(pc_req *rq)
         pc_api_invalid_field(rq, "type", "a public client has no secret");
         goto out;
     }
-    /* The secret of a first-party application is as strong as its redirect URIs. */
-    if (json_is_true(json_object_get(a, "first_party")) && !may_trust(rq, &p, NULL, a))
+    /* The secret of a trusted application is as strong as its redirect URIs. */
+    if (trusted(a) && !may_trust(rq, &p, NULL, a))
         goto out;
     secret = pc_random_token(SECRET_BYTES);
     hash = pc_client_secret_hash(secret);

@@ -78,12 +78,22 @@ static int path_param_index(const char *pattern, const char *name)
     return -1;
 }
 
+/* Basic credentials are form-urlencoded (RFC 6749 §2.3.1): a %00 would cut them short. */
+static int basic_has_nul(const struct _u_request *u)
+{
+    return (u->auth_basic_user && strstr(u->auth_basic_user, "%00")) ||
+           (u->auth_basic_password && strstr(u->auth_basic_password, "%00"));
+}
+
 int pc_req_parse(pc_req *rq, const char **why)
 {
     const char *url = rq->u->http_url ? rq->u->http_url : "", *q = strchr(url, '?');
 
     *why = "a path segment holds a NUL byte or is not UTF-8";
     if (parse_path(rq) != 0)
+        return -1;
+    *why = "the Basic credentials hold a NUL byte";
+    if (basic_has_nul(rq->u))
         return -1;
     if (q != NULL &&
         pc_form_parse(q + 1, strcspn(q + 1, "#"), PC_FORM_MAX_FIELDS, &rq->query, why) != PC_OK)

@@ -149,6 +149,29 @@ describe('third-party applications and the scope portcullis:manage', () => {
     assertForbidden(await api(issuer, manage.json.access_token, 'GET', '/users'), 'after the scope was withdrawn');
   });
 
+  test('allowing the scope, or redirecting an application that has it, needs applications:trust', async () => {
+    // A browser session that allowed the scope once is never asked again: whoever may
+    // add a redirect URI would receive, with prompt=none, a code carrying an
+    // administrator's rights.
+    const appAdmin = await userWith(['applications:read', 'applications:create', 'applications:update']);
+    assertForbidden(await api(issuer, appAdmin.token, 'POST', '/applications',
+      { name: unique('tp'), scopes: ['openid', 'portcullis:manage'] }), 'create with the scope');
+    const plain = await createApp(issuer, admin, { scopes: ['openid'] });
+    assertForbidden(await api(issuer, appAdmin.token, 'PATCH', `/applications/${plain.id}`,
+      { scopes: ['openid', 'portcullis:manage'] }), 'allow the scope later');
+    const dash = await createApp(issuer, admin, {
+      type: 'public', grant_types: ['authorization_code'], redirect_uris: ['https://dash.example.test/cb'],
+      scopes: ['openid', 'portcullis:manage'],
+    });
+    assertForbidden(await api(issuer, appAdmin.token, 'PATCH', `/applications/${dash.id}`,
+      { redirect_uris: ['https://dash.example.test/cb', 'https://evil.example.test/cb'] }), 'add a redirect URI');
+    assert.deepEqual((await api(issuer, admin, 'GET', `/applications/${dash.id}`)).json.redirect_uris,
+      ['https://dash.example.test/cb'], 'nothing was written');
+    // Withdrawing the scope, or renaming, stays under the ordinary rules.
+    assert.equal((await api(issuer, appAdmin.token, 'PATCH', `/applications/${dash.id}`, { name: 'Dash' })).status, 200);
+    assert.equal((await api(issuer, appAdmin.token, 'PATCH', `/applications/${dash.id}`, { scopes: ['openid'] })).status, 200);
+  });
+
   test('an application not allowed the scope cannot obtain it', async () => {
     const third = await createApp(issuer, admin, { grant_types: ['password'], first_party: false, scopes: ['openid'] });
     const r = await passwordGrant(issuer, 'admin', ADMIN_PASSWORD, 'openid portcullis:manage', [third.client_id, third.client_secret]);

@@ -138,6 +138,22 @@ describe('forms, bodies and NUL bytes', () => {
     assert.match(await page.text(), /more than once/);
   });
 
+  test('%00 in form-urlencoded Basic credentials is 400, not a shortened client_id', async () => {
+    // 'admin-cli%00anything' used to authenticate as admin-cli.
+    for (const [id, secret] of [[`${ADMIN_CLIENT_ID}%00x`, ADMIN_CLIENT_SECRET], [ADMIN_CLIENT_ID, `${ADMIN_CLIENT_SECRET}%00x`]]) {
+      const r = await fetch(`${issuer}/oauth2/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
+        },
+        body: 'grant_type=client_credentials',
+      });
+      assert.equal(r.status, 400, id);
+      assert.equal((await r.json()).error, 'invalid_request');
+    }
+  });
+
   test('%00 in a query value is 400 AUT-0009 under /api/v1, an error page on pages', async () => {
     const r = await api(issuer, admin, 'GET', '/users?q=ad%00zzz');
     assert.equal(r.status, 400);
