@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* /applications/{id}/providers and /default-providers: which delivery providers an application uses. */
 #include "api/applications.h"
+#include "api/provider_trust.h"
 #include "api/users.h"
 #include "oauth2/changes.h"
 #include "server/store.h"
@@ -45,7 +46,8 @@ static void change_link(pc_req *rq, int add)
     pc_store_tx *tx = NULL;
     pc_status rc;
 
-    if (!pc_api_app_authorised(rq, &p, "update", &app) || !load_provider(rq, &provider))
+    if (!pc_api_app_authorised(rq, &p, "update", &app) ||
+        !pc_api_may_route_app_codes(rq, &p, app) || !load_provider(rq, &provider))
         goto out;
     app_id = json_string_value(json_object_get(app, "id"));
     pid = json_string_value(json_object_get(provider, "id"));
@@ -143,6 +145,7 @@ void pc_api_apps_default_providers(pc_req *rq)
     json_t *body = NULL, *app = NULL;
 
     if (!pc_api_app_authorised(rq, &p, "update", &app) ||
+        !pc_api_may_route_app_codes(rq, &p, app) ||
         (body = pc_api_body(rq, default_fields, sizeof default_fields / sizeof *default_fields)) ==
             NULL)
         goto out;

@@ -173,7 +173,7 @@ static int same(const json_t *a, const json_t *b)
  * whose tokens carry a consenting administrator's rights into the management
  * API once a browser session has allowed it (later requests ask nobody).
  */
-static int trusted(const json_t *app)
+int pc_api_app_trusted(const json_t *app)
 {
     return app != NULL && (json_is_true(json_object_get(app, "first_party")) ||
                            pc_json_has_string(json_object_get(app, "scopes"), PC_SCOPE_MANAGE));
@@ -181,7 +181,7 @@ static int trusted(const json_t *app)
 
 static int changes_trust(const json_t *before, const json_t *after)
 {
-    int was = trusted(before), is = trusted(after);
+    int was = pc_api_app_trusted(before), is = pc_api_app_trusted(after);
 
     if (before == NULL || (is && !was))
         return is;
@@ -194,22 +194,28 @@ static int changes_trust(const json_t *before, const json_t *after)
     return 0;
 }
 
-/* 1 if the change needs no trust or the caller holds applications:trust; else replies 403. */
-static int may_trust(pc_req *rq, const pc_principal *p, const json_t *before, const json_t *after)
+int pc_api_require_trust(pc_req *rq, const pc_principal *p, const char *refusal)
 {
     int allowed = 0;
 
-    if (!changes_trust(before, after))
+    if (pc_permcache_check(rq->tenant->id, p->id, "applications", "trust", &allowed) != PC_OK) {
+        pc_api_store_error(rq, PC_ERR_STORAGE, NULL);
+        return 0;
+    }
+    if (allowed)
         return 1;
-    if (pc_permcache_check(rq->tenant->id, p->id, "applications", "trust", &allowed) == PC_OK &&
-        allowed)
-        return 1;
-    pc_api_error(rq, PC_API_FORBIDDEN,
-                 "Permission applications:trust is required to make an application first-party "
-                 "or allow it portcullis:manage, or to change where such an application sends "
-                 "people",
-                 NULL);
+    pc_api_error(rq, PC_API_FORBIDDEN, refusal, NULL);
     return 0;
+}
+
+/* 1 if the change needs no trust or the caller holds applications:trust; else replies 403. */
+static int may_trust(pc_req *rq, const pc_principal *p, const json_t *before, const json_t *after)
+{
+    return !changes_trust(before, after) ||
+           pc_api_require_trust(rq, p,
+                                "Permission applications:trust is required to make an application "
+                                "first-party or allow it portcullis:manage, or to change where "
+                                "such an application sends people");
 }
 
 static json_t *default_record(const pc_tenant *t, const char *type)
@@ -513,7 +519,7 @@ void pc_api_apps_secret(pc_req *rq)
         goto out;
     }
     /* The secret of a trusted application is as strong as its redirect URIs. */
-    if (trusted(a) && !may_trust(rq, &p, NULL, a))
+    if (pc_api_app_trusted(a) && !may_trust(rq, &p, NULL, a))
         goto out;
     secret = pc_random_token(SECRET_BYTES);
     hash = pc_client_secret_hash(secret);

@@ -10,4 +10,15 @@
  * it (holds every permission it holds). Returns 0 after replying otherwise.
  */
 int pc_api_app_authorised(pc_req *rq, pc_principal *p, const char *action, json_t **app);
+
+/**
+ * Is the application trusted: first-party (no consent page) or allowed the
+ * scope portcullis:manage? Whoever decides where such an application sends
+ * people, or its users' one-time codes, could act as its users.
+ */
+int pc_api_app_trusted(const json_t *app);
+
+/** 1 if the caller holds applications:trust; else replies 403 with `refusal` (503 on a store
+ * failure) and returns 0. */
+int pc_api_require_trust(pc_req *rq, const pc_principal *p, const char *refusal);
 #endif

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* /providers: delivery provider instances (email, SMS); secrets in config are write-only and sealed at rest. */
+#include "api/provider_trust.h"
 #include "api/resource.h"
 #include "api/users.h"
 #include "iam/providers.h"
@@ -141,6 +142,8 @@ void pc_api_providers_create(pc_req *rq)
                     "name", json_object_get(body, "name"), "kind", json_object_get(body, "kind"),
                     "plugin", json_object_get(body, "plugin"), "config",
                     sealed ? sealed : json_null(), "created_at", now, "updated_at", now);
+    if (sealed != NULL && !pc_api_may_change_provider(rq, &p, NULL, rec))
+        goto out;
     rc = sealed ? insert_provider(rq, &p, rec, conflict) : PC_ERR_CRYPTO;
     if (rc != PC_OK)
         pc_api_store_error(rq, rc, conflict);
@@ -231,6 +234,18 @@ static pc_status update_provider(pc_req *rq, const pc_principal *p, const char *
     return pc_api_finish(tx, rc);
 }
 
+/* The trust question of a PATCH that gives the provider `config`. */
+static int may_patch(pc_req *rq, const pc_principal *p, const json_t *rec, json_t *config)
+{
+    json_t *after = json_deep_copy(rec);
+    int ok;
+
+    json_object_set(after, "config", config);
+    ok = pc_api_may_change_provider(rq, p, rec, after);
+    json_decref(after);
+    return ok;
+}
+
 void pc_api_providers_patch(pc_req *rq)
 {
     pc_principal p = {0};
@@ -247,7 +262,7 @@ void pc_api_providers_patch(pc_req *rq)
         pc_api_invalid_field(rq, "name", name_problem(json_object_get(body, "name")));
         goto out;
     }
-    if ((config = patched_config(rq, rec, body)) == NULL)
+    if ((config = patched_config(rq, rec, body)) == NULL || !may_patch(rq, &p, rec, config))
         goto out;
     cols = json_pack("{s:O,s:O,s:I}", "name",
                      json_object_get(body, "name") ? json_object_get(body, "name")

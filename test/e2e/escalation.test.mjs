@@ -241,3 +241,59 @@ describe('rotating a secret revokes what the old one obtained', () => {
     assert.equal((await introspect(issuer, own)).active, true);
   });
 });
+
+describe("where a trusted application's one-time codes go needs applications:trust", () => {
+  let own; let ownAdmin; let firstParty; let thirdParty;
+  const sms = (name, url, extra = {}) => ({ name, kind: 'sms', plugin: 'http-sms', config: { url, ...extra } });
+
+  before(async () => {
+    // A server of its own: which provider is a tenant default depends on how many there are.
+    own = await startServer();
+    ownAdmin = await adminToken(own.issuer);
+    firstParty = await createApp(own.issuer, ownAdmin, { grant_types: ['password'], first_party: true });
+    thirdParty = await createApp(own.issuer, ownAdmin, { grant_types: ['password'] });
+  });
+  after(async () => { await own?.stop(); });
+
+  /** A user of the server `own` holding exactly `perms`. */
+  async function operator(perms) {
+    const role = unique('ops');
+    assert.equal((await api(own.issuer, ownAdmin, 'POST', '/roles', { name: role, permissions: perms })).status, 201);
+    const u = await createUser(own.issuer, ownAdmin, { roles: [role] });
+    return (await passwordGrant(own.issuer, u.username, u.password)).json.access_token;
+  }
+
+  test('the first provider of a kind, or one marked default, is every application\'s: trust needed', async () => {
+    const op = await operator(['providers:read', 'providers:create', 'providers:update']);
+    assertForbidden(await api(own.issuer, op, 'POST', '/providers', sms('only-one', 'https://collector.example.test/sms')), 'the only sms provider');
+    const first = await api(own.issuer, ownAdmin, 'POST', '/providers', sms('gateway', 'https://sms.example.test/send'));
+    assert.equal(first.status, 201, JSON.stringify(first.json));
+    assertForbidden(await api(own.issuer, op, 'POST', '/providers',
+      sms('loud', 'https://collector.example.test/sms', { default: true })), 'a new default');
+    // The tenant's only sms provider: its destination is every application's.
+    assertForbidden(await api(own.issuer, op, 'PATCH', `/providers/${first.json.id}`,
+      { config: { url: 'https://collector.example.test/sms' } }), 'moving the default');
+    const renamed = await api(own.issuer, op, 'PATCH', `/providers/${first.json.id}`, { name: 'gateway-eu' });
+    assert.equal(renamed.status, 200, 'a name is no matter of trust');
+    // A second, non-default provider serves no trusted application: fine.
+    const second = await api(own.issuer, op, 'POST', '/providers', sms('spare', 'https://spare.example.test/send'));
+    assert.equal(second.status, 201, JSON.stringify(second.json));
+    const got = await api(own.issuer, ownAdmin, 'GET', `/providers/${first.json.id}`);
+    assert.equal(got.json.config.url, 'https://sms.example.test/send', 'nothing was written');
+  });
+
+  test("linking a provider to a trusted application, or moving one linked to it, needs trust", async () => {
+    const op = await operator(['providers:read', 'providers:create', 'providers:update', 'applications:read', 'applications:update']);
+    // The administrator's provider comes first, so the operator's is not the tenant's only one.
+    assert.equal((await api(own.issuer, ownAdmin, 'POST', '/providers', sms(unique('admins'), 'https://sms.example.test/a'))).status, 201);
+    const mine = await api(own.issuer, op, 'POST', '/providers', sms(unique('mine'), 'https://mine.example.test/send'));
+    assert.equal(mine.status, 201, JSON.stringify(mine.json));
+    assertForbidden(await api(own.issuer, op, 'PUT', `/applications/${firstParty.id}/default-providers`, { sms: mine.json.id }), 'default on first-party');
+    assertForbidden(await api(own.issuer, op, 'PUT', `/applications/${firstParty.id}/providers/${mine.json.id}`), 'link on first-party');
+    assert.equal((await api(own.issuer, op, 'PUT', `/applications/${thirdParty.id}/default-providers`, { sms: mine.json.id })).status, 204);
+    // Linked by the administrator to the first-party application, its destination is trusted.
+    assert.equal((await api(own.issuer, ownAdmin, 'PUT', `/applications/${firstParty.id}/providers/${mine.json.id}`)).status, 204);
+    assertForbidden(await api(own.issuer, op, 'PATCH', `/providers/${mine.json.id}`,
+      { config: { url: 'https://collector.example.test/sms' } }), 'moving a provider a first-party app uses');
+  });
+});
