@@ -20,6 +20,8 @@
 #include <unistd.h>
 #include <ulfius.h>
 
+#define PC_HTTP_CONNECTION_MEMORY (256 * 1024)
+
 #define T "/t/:tenant"
 #define API T "/api/v1"
 #define TR PC_ROUTE_TENANT
@@ -265,6 +267,10 @@ static struct MHD_Daemon *start_daemon(const pc_config *cfg)
         {MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL},
         {MHD_OPTION_CONNECTION_LIMIT, PC_HTTP_MAX_CONNECTIONS, NULL},
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)cfg->max_connections_per_ip, NULL},
+        /* Room for a request line with PC_FORM_MAX_FIELDS query fields (MHD keeps a record per
+         * field in this pool; at its 32 KiB default a few hundred fill it and the connection
+         * hangs unanswered). Pages beyond what a request touches are never made resident. */
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, PC_HTTP_CONNECTION_MEMORY, NULL},
         {MHD_OPTION_END, 0, NULL},
     };
 

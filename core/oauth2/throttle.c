@@ -10,8 +10,9 @@
 /* The longest progressive delay, seconds: past its ceiling an account allows a guess a minute. */
 #define MAX_DELAY 60
 
-static json_t *windows; /* key -> [failures, window_start, last_failure] */
-static json_t *known;   /* key -> time of the last success */
+static json_t *windows;    /* key -> [failures, window_start, last_failure] */
+static int64_t last_purge; /* a full table is swept at most once a second */
+static json_t *known;      /* key -> time of the last success */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void purge_expired(int64_t now, int64_t window)
@@ -23,6 +24,25 @@ static void purge_expired(int64_t now, int64_t window)
         if (json_integer_value(json_array_get(v, 1)) + window <= now)
             json_object_del(windows, key);
     }
+}
+
+/*
+ * Keep the table under MAX_KEYS without a full sweep per failure: sweep at
+ * most once a second, and when live windows still fill it, drop one (the
+ * table's first). Lock held.
+ */
+static void make_room(int64_t now, int64_t window)
+{
+    void *it;
+
+    if (json_object_size(windows) < MAX_KEYS)
+        return;
+    if (now != last_purge) {
+        last_purge = now;
+        purge_expired(now, window);
+    }
+    if (json_object_size(windows) >= MAX_KEYS && (it = json_object_iter(windows)) != NULL)
+        json_object_del(windows, json_object_iter_key(it));
 }
 
 /* The live window of key, or NULL. Lock held. */
@@ -64,8 +84,7 @@ int pc_throttle_fail(const char *key, int64_t limit)
     pthread_mutex_lock(&lock);
     v = window_of(key, now, window);
     if (v == NULL) {
-        if (json_object_size(windows) >= MAX_KEYS)
-            purge_expired(now, window);
+        make_room(now, window);
         v = json_pack("[I,I,I]", (json_int_t)0, (json_int_t)now, (json_int_t)now);
         json_object_set_new(windows, key, v);
     }

@@ -124,6 +124,9 @@ describe('truth under faults on PostgreSQL', { skip: !pgAvailable && 'needs Post
   test('with PostgreSQL stopped: 503 and Retry-After, never an authentication failure', async () => {
     pg.stop();
     await until('/readyz says not ready', async () => (await get(`${srv.base}/readyz`)).status === 503, 10000);
+    // A node trusts its caches for a few change-feed polls after the store's last answer
+    // (docs/scaling.md): wait until that window has passed, then every answer must be 503.
+    await until('cached clients are no longer trusted', async () => (await clientCredentials()).status === 503, 15000);
     for (let i = 0; i < ROUNDS; i++) {
       assertUnavailable(await passwordGrant(srv.issuer, user.username, user.password), 'password grant', oauthUnavailable);
       assertUnavailable(await clientCredentials(), 'client_credentials', oauthUnavailable);

@@ -154,6 +154,15 @@ describe('forms, bodies and NUL bytes', () => {
     }
   });
 
+  test('a query string with more than 1,000 fields is answered 400, not left hanging', async () => {
+    const query = (n) => Array.from({ length: n }, (_, i) => `field${i}=value${i}`).join('&');
+    const ok = await fetch(`${issuer}/.well-known/openid-configuration?${query(1000)}`);
+    assert.equal(ok.status, 200);
+    const over = await fetch(`${issuer}/.well-known/openid-configuration?${query(1001)}`);
+    assert.equal(over.status, 400);
+    assert.equal((await over.json()).error, 'invalid_request');
+  });
+
   test('%00 in a query value is 400 AUT-0009 under /api/v1, an error page on pages', async () => {
     const r = await api(issuer, admin, 'GET', '/users?q=ad%00zzz');
     assert.equal(r.status, 400);

@@ -5,6 +5,8 @@
 #include "oauth2/throttle.h"
 #include "server/server.h"
 
+#include <stdio.h>
+
 static pc_server srv;
 
 static int setup(void **state)
@@ -77,6 +79,22 @@ static void test_slow_past_ceiling(void **state)
     assert_int_equal(retry, 60);
 }
 
+/* A table full of live windows still counts new keys (one old window makes room). */
+static void test_full_table_still_counts(void **state)
+{
+    char key[64];
+    int64_t retry = 0;
+
+    (void)state;
+    for (int i = 0; i < 100100; i++) {
+        snprintf(key, sizeof key, "addr:fill-%d", i);
+        pc_throttle_fail(key, 1000);
+    }
+    for (int i = 0; i < 3; i++)
+        pc_throttle_fail("user:t:late", 3);
+    assert_int_equal(pc_throttle_check("user:t:late", 3, &retry), PC_ERR_LIMIT);
+}
+
 static void test_known_addresses(void **state)
 {
     (void)state;
@@ -91,7 +109,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lockout_at_limit), cmocka_unit_test(test_keys_are_independent),
         cmocka_unit_test(test_clear_forgets),    cmocka_unit_test(test_slow_past_ceiling),
-        cmocka_unit_test(test_known_addresses),
+        cmocka_unit_test(test_known_addresses),  cmocka_unit_test(test_full_table_still_counts),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
