@@ -38,6 +38,11 @@ static int open_everything(pc_server *srv, int migrate)
         fprintf(stderr, "portcullis: PORTCULLIS_LOG_LEVEL must be error, warning, info or debug\n");
         return -1;
     }
+    if (pc_log_format(srv->cfg.log_format) != 0) {
+        fprintf(stderr, "portcullis: PORTCULLIS_LOG_FORMAT must be text or json, not \"%s\"\n",
+                srv->cfg.log_format);
+        return -1;
+    }
     return pc_server_open(srv, migrate);
 }
 

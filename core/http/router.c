@@ -2,10 +2,12 @@
 /* The HTTP server: route table, dispatch, body limit, tenant resolution, metrics, drain. */
 #include "http/router.h"
 #include "http/access.h"
+#include "http/access_log.h"
 #include "http/conn_guard.h"
 #include "http/cors.h"
 #include "http/endpoints.h"
 #include "http/pages.h"
+#include "http/proxy.h"
 #include "api/api.h"
 #include "server/metrics.h"
 #include "server/server.h"
@@ -125,17 +127,6 @@ static double elapsed(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static void client_ip(pc_req *rq)
-{
-    const struct sockaddr *sa = rq->u->client_address;
-
-    rq->ip[0] = '\0';
-    if (sa != NULL && sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, rq->ip, sizeof rq->ip);
-    else if (sa != NULL && sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, rq->ip, sizeof rq->ip);
-}
-
 /* The body limit: the access handler keeps at most limit + 1 bytes, so more means too large. */
 static int body_too_large(const pc_req *rq)
 {
@@ -187,9 +178,12 @@ static void dispatch(const struct _u_request *u, struct _u_response *resp)
     pc_req rq = {.u = u, .resp = resp, .route = find_route(u), .tenant = NULL, .status = 0};
     struct timespec t0;
     const char *why;
+    unsigned status;
+    double seconds;
 
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    client_ip(&rq);
+    pc_http_identify(&rq); /* rq.ip and rq.request_id */
+    pc_log_request_id_set(rq.request_id);
     if (body_too_large(&rq))
         pc_reply_json(&rq, 413,
                       json_pack("{s:s,s:s}", "error", "invalid_request", "error_description",
@@ -200,10 +194,14 @@ static void dispatch(const struct _u_request *u, struct _u_response *resp)
         rq.route->handler(&rq);
     if (rq.route->flags & PC_ROUTE_CORS)
         pc_http_cors(&rq);
+    pc_reply_header(&rq, "X-Request-Id", rq.request_id);
+    status = rq.status ? rq.status : (unsigned)resp->status;
+    seconds = elapsed(&t0);
+    pc_http_access_log(&rq, status, seconds);
     pc_tenant_release(rq.tenant);
     pc_req_clear(&rq);
-    pc_metrics_request(rq.route->metric, rq.status ? rq.status : (unsigned)resp->status,
-                       elapsed(&t0));
+    pc_metrics_request(rq.route->metric, status, seconds);
+    pc_log_request_id_set(NULL);
 }
 
 static void register_metrics(void)
@@ -257,12 +255,17 @@ static struct MHD_Daemon *start_daemon(const pc_config *cfg)
 int pc_http_start(void)
 {
     const pc_config *cfg = &pc_srv->cfg;
+    char err[256];
 
     memset(&bind_addr, 0, sizeof bind_addr);
     bind_addr.sin_family = AF_INET;
     bind_addr.sin_port = htons((uint16_t)cfg->listen_port);
     if (inet_pton(AF_INET, cfg->listen_host, &bind_addr.sin_addr) != 1) {
         pc_error("listen address %s is not an IPv4 address", cfg->listen_host);
+        return -1;
+    }
+    if (pc_http_proxies_configure(cfg->trusted_proxies, err, sizeof err) != 0) {
+        pc_error("%s", err);
         return -1;
     }
     register_metrics();

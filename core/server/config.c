@@ -73,6 +73,11 @@ static const option options[] = {
         1, 4096),
     INT("request_read_timeout", "PORTCULLIS_REQUEST_READ_TIMEOUT", request_read_timeout, "10", 1,
         3600),
+    /* ---- operations (logs, proxies, metrics) ---- */
+    STR("log_format", "PORTCULLIS_LOG_FORMAT", log_format, "text"),
+    STR("trusted_proxies", "PORTCULLIS_TRUSTED_PROXIES", trusted_proxies, NULL),
+    STR("metrics_listen", "PORTCULLIS_METRICS_LISTEN", metrics_listen, NULL),
+    /* ---- end of operations ---- */
 };
 
 #define NOPTIONS (sizeof options / sizeof *options)
