@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The command line's words: usage, per-command help, and strict argument parsing. */
 #include "cli/cli.h"
+#include "server/server.h"
 
 #include <errno.h>
 #include <portcullis/portcullis.h>

@@ -6,9 +6,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/** The schema version this build's storage plugins migrate a store to. */
-#define PC_STORE_SCHEMA_VERSION 6
-
 /** Exit status of a usage error (unknown command or flag, missing or bad value). */
 #define PC_CLI_USAGE 2
 

@@ -6,6 +6,7 @@
 #include "http/conn_guard.h"
 #include "http/cors.h"
 #include "http/endpoints.h"
+#include "http/metrics_listener.h"
 #include "http/pages.h"
 #include "http/proxy.h"
 #include "api/api.h"
@@ -268,6 +269,8 @@ int pc_http_start(void)
         pc_error("%s", err);
         return -1;
     }
+    if (cfg->metrics_listen != NULL && pc_http_metrics_listener_start(cfg->metrics_listen) != 0)
+        return -1;
     register_metrics();
     pc_http_access_setup(dispatch, (size_t)cfg->max_body);
     if (pc_conn_guard_start(PC_HTTP_MAX_CONNECTIONS, (long)cfg->request_read_timeout) != 0)
@@ -276,6 +279,7 @@ int pc_http_start(void)
     if (daemon_ == NULL) {
         pc_error("cannot listen on %s", cfg->listen);
         pc_conn_guard_stop();
+        pc_http_metrics_listener_stop();
         return -1;
     }
     pc_info("listening on %s with %ld worker threads; issuer base %s; at most %lld connections "
@@ -305,4 +309,5 @@ void pc_http_stop(long grace_ms)
     MHD_stop_daemon(daemon_);
     daemon_ = NULL;
     pc_conn_guard_stop();
+    pc_http_metrics_listener_stop();
 }
