@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* portcullis: the commands (serve, migrate, plugins, keys rotate, version); words in cli/. */
+#include "cli/admin.h"
 #include "cli/cli.h"
 #include "http/router.h"
 #include "iam/app_cache.h"
@@ -248,6 +249,28 @@ static int cmd_keys_rotate(pc_server *srv, int argc, char **argv)
     return rc == PC_OK ? 0 : 1;
 }
 
+/* portcullis admin ...: cli/admin.c, with the store open. */
+static int cmd_admin(pc_server *srv, int argc, char **argv)
+{
+    int rc;
+
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            pc_cli_admin_help();
+            return 0;
+        }
+    if (argc < 2) {
+        pc_cli_admin_help();
+        return PC_CLI_USAGE;
+    }
+    if (open_everything(srv, 1) != 0)
+        return 1;
+    pc_tenants_init();
+    rc = pc_cli_admin(argc, argv);
+    pc_tenants_shutdown();
+    return rc;
+}
+
 /* One-shot commands: the name, and the function running it after its arguments are checked. */
 static int run(pc_server *srv, const char *cmd, int argc, char **argv)
 {
@@ -255,6 +278,8 @@ static int run(pc_server *srv, const char *cmd, int argc, char **argv)
 
     if (strcmp(cmd, "keys rotate") == 0)
         return cmd_keys_rotate(srv, argc, argv);
+    if (strcmp(cmd, "admin") == 0)
+        return cmd_admin(srv, argc, argv);
     if (pc_cli_plain_args(cmd, argc, argv, &status) != 0)
         return status;
     if (strcmp(cmd, "serve") == 0)
@@ -266,7 +291,7 @@ static int run(pc_server *srv, const char *cmd, int argc, char **argv)
 
 static const char *command_of(int argc, char **argv, int *used)
 {
-    static const char *const single[] = {"serve", "migrate", "plugins"};
+    static const char *const single[] = {"serve", "migrate", "plugins", "admin"};
 
     *used = 2;
     for (size_t i = 0; i < sizeof single / sizeof *single; i++)

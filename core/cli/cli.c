@@ -26,6 +26,9 @@ static const command commands[] = {
      "Add new signing keys to a tenant. They are published in the JWKS now and sign after\n"
      "SECONDS (default: the key_publish_delay setting, 0..86400), so relying parties have\n"
      "fetched them first; the old keys retire then.\n"},
+    {"admin", "admin <users|tenants> <verb> ...",
+     "Administer users and tenants on the server host, straight to the store\n"
+     "(portcullis admin --help lists the verbs).\n"},
     {"version", "version", "Print the version, the git commit, the store schema and the ABI.\n"},
 };
 
