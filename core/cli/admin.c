@@ -2,6 +2,7 @@
 /* `portcullis admin ...`: administration on the server host, straight to the store. */
 #include "cli/admin.h"
 #include "cli/cli.h"
+#include "cli/tenant_io.h"
 #include "iam/audit.h"
 #include "iam/tenant.h"
 #include "oauth2/changes.h"
@@ -322,6 +323,20 @@ static int tenants_delete(const admin_args *a)
     return rc;
 }
 
+static int tenant_export(const admin_args *a)
+{
+    return pc_cli_tenant_export(a->tenant, stdout);
+}
+
+static int tenant_import(const admin_args *a)
+{
+    if (a->word == NULL) {
+        fprintf(stderr, "portcullis admin: tenant import NEW-SLUG < FILE\n");
+        return PC_CLI_USAGE;
+    }
+    return pc_cli_tenant_import(a->word, stdin);
+}
+
 static const struct {
     const char *group, *verb;
     admin_fn run;
@@ -333,6 +348,8 @@ static const struct {
     {"users", "reset-password", users_reset_password},
     {"tenants", "create", tenants_create},
     {"tenants", "delete", tenants_delete},
+    {"tenant", "export", tenant_export},
+    {"tenant", "import", tenant_import},
 };
 
 void pc_cli_admin_help(void)
@@ -350,7 +367,12 @@ void pc_cli_admin_help(void)
           "                                  set and printed once\n"
           "  tenants create SLUG [--name N] [--email E]\n"
           "                                  with an admin user and admin-cli, printed once\n"
-          "  tenants delete SLUG             the tenant and everything in it\n",
+          "  tenants delete SLUG             the tenant and everything in it\n"
+          "  tenant export [--tenant SLUG] > FILE\n"
+          "                                  roles, groups, users, applications as JSON, without\n"
+          "                                  passwords, secrets, keys or second factors\n"
+          "  tenant import NEW-SLUG < FILE   a new tenant from an export; new client secrets\n"
+          "                                  are printed once, users need a password reset\n",
           stdout);
 }
 

@@ -4,7 +4,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { BIN, get, passwordGrant, runCli, serverEnv, startServer } from './lib/server.mjs';
+import {
+  BIN, adminToken, api, createApp, createUser, get, getToken, passwordGrant, runCli, serverEnv, startServer,
+} from './lib/server.mjs';
 
 /** `portcullis admin ...` against the server's store, with `input` on stdin. */
 function admin(srv, args, input = '') {
@@ -78,5 +80,40 @@ describe('portcullis admin', () => {
     assert.equal((await admin(srv, ['tenants', 'delete', 'default'])).code, 2);
     assert.equal((await admin(srv, ['tenants', 'delete', 'acme'])).code, 0);
     await until('the tenant to be gone', async () => (await get(`${issuer}/.well-known/openid-configuration`)).status === 404);
+  });
+
+  test('tenant export and import round-trip, without secrets', async () => {
+    const tok = await adminToken(srv.issuer);
+    assert.equal((await api(srv.issuer, tok, 'POST', '/roles', { name: 'auditor', permissions: ['audit:read'] })).status, 201);
+    assert.equal((await api(srv.issuer, tok, 'POST', '/groups', { name: 'ops', roles: ['auditor'] })).status, 201);
+    const u = await createUser(srv.issuer, tok, { username: 'ada', groups: ['ops'], roles: ['auditor'] });
+    const app = await createApp(srv.issuer, tok, { name: 'Reporter', scopes: ['openid'], roles: ['auditor'] });
+    const ex = await admin(srv, ['tenant', 'export']);
+    assert.equal(ex.code, 0, ex.stderr);
+    const doc = JSON.parse(ex.stdout);
+    assert.equal(doc.format, 'portcullis-tenant/1');
+    assert.deepEqual(doc.groups.find((g) => g.name === 'ops').roles, ['auditor']);
+    const ada = doc.users.find((x) => x.username === 'ada');
+    assert.deepEqual([ada.groups, ada.roles, ada.disabled], [['ops'], ['auditor'], false]);
+    assert.ok(doc.applications.some((a) => a.client_id === app.client_id));
+    for (const secret of [u.password, app.client_secret, 'password_hash', 'secret_hash']) {
+      assert.ok(!ex.stdout.includes(secret), `the export holds no ${secret}`);
+    }
+
+    const im = await admin(srv, ['tenant', 'import', 'copy'], ex.stdout);
+    assert.equal(im.code, 0, im.stderr);
+    const again = await admin(srv, ['tenant', 'export', '--tenant', 'copy']);
+    assert.deepEqual(JSON.parse(again.stdout), doc, 'exporting the copy gives the same document');
+
+    const copy = `${srv.base}/t/copy`;
+    const secret = im.stdout.match(new RegExp(`^  ${app.client_id} (\\S+)$`, 'm'))[1];
+    assert.ok((await getToken(copy, app.client_id, secret)).access_token, 'the new secret works');
+    assert.equal((await passwordGrant(copy, 'ada', u.password, 'openid', [app.client_id, secret])).status, 400,
+      'passwords are not carried over');
+    assert.equal((await admin(srv, ['tenant', 'import', 'copy'], ex.stdout)).code, 1, 'an existing tenant is refused');
+    const bad = await admin(srv, ['tenant', 'import', 'other'], '{"format":"something-else"}');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /not a portcullis-tenant\/1 document/);
+    assert.equal((await get(`${srv.base}/t/other/.well-known/openid-configuration`)).status, 404);
   });
 });
