@@ -92,6 +92,7 @@ static pc_route routes[] = {
     {"POST", API "/tenants", "api_tenants", pc_api_tenants_create, AR, 0},
     {"DELETE", API "/tenants/:slug", "api_tenants", pc_api_tenants_delete, AR, 0},
     {"GET", API "/audit", "api_audit", pc_api_audit_list, AR, 0},
+    {"GET", API "/openapi.json", "api_openapi", pc_api_openapi, AR, 0},
     /* Multi-factor: enrolment, administration, providers, and the challenge of a pending sign-in. */
     {"GET", API "/me/mfa", "api_mfa", pc_api_me_mfa_get, AR, 0},
     {"PUT", API "/me/mfa/preferred", "api_mfa", pc_api_me_mfa_preferred, AR, 0},
