@@ -6,7 +6,8 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 300
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build run test test-asan fuzz-build fuzz fuzz-long fuzz-seeds bench soak e2e-deps format format-check clean
+.PHONY: all deps build quiet-build run test test-asan fuzz-build fuzz fuzz-long fuzz-seeds bench soak \
+  e2e-deps format format-check clean install deb deb-test
 
 all: build
 
@@ -17,8 +18,27 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 
-run: build
-	$(BUILD)/portcullis serve
+# The same build with its output kept in $(BUILD)/build.log (shown only when it fails).
+quiet-build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS) >$(BUILD)/build.log 2>&1 || { tail -40 $(BUILD)/build.log; exit 1; }
+
+run: quiet-build
+	@$(BUILD)/portcullis serve
+
+# Installs under CMAKE_INSTALL_PREFIX (default /usr/local); DESTDIR=... stages it.
+install: build
+	cmake --install $(BUILD)
+
+# Debian packages in $(BUILD)/deb (dpkg-buildpackage in a copy of the tree, then lintian).
+deb:
+	@scripts/install-deps.sh package
+	@scripts/build-deb.sh $(BUILD)/deb
+
+# The package unpacked and run through a browser sign-in (about a minute beside `make deb`);
+# PC_DEB_INSTALL=1 also installs it with dpkg -i and purges it (for a throwaway CI machine).
+deb-test: deb e2e-deps
+	@test/install/deb_test.sh $(BUILD)/deb
 
 e2e-deps:
 	@scripts/install-deps.sh test

@@ -17,6 +17,8 @@ function(pc_add_plugin)
   target_link_libraries(${target} PRIVATE PkgConfig::JANSSON ${P_DEPS})
   # Test and example plugins are built, never installed where a server would load them.
   if(NOT P_NO_INSTALL)
-    install(TARGETS ${target} LIBRARY DESTINATION lib/portcullis/plugins)
+    # 0644: the loader refuses plugins others may rewrite, and nothing executes them directly.
+    install(TARGETS ${target} LIBRARY DESTINATION lib/portcullis/plugins
+      PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
   endif()
 endfunction()

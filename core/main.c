@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* portcullis: the command line (serve, migrate, plugins, keys rotate, version). */
+/* portcullis: the commands (serve, migrate, plugins, keys rotate, version); words in cli/. */
+#include "cli/admin.h"
+#include "cli/cli.h"
 #include "http/router.h"
 #include "iam/app_cache.h"
 #include "iam/delivery.h"
@@ -25,20 +27,6 @@
 
 #define DRAIN_MS 10000
 
-static int usage(void)
-{
-    fputs("usage: portcullis <command>\n"
-          "  serve                         run the server (configuration: environment, "
-          "$PORTCULLIS_CONFIG)\n"
-          "  migrate                       apply schema migrations and exit\n"
-          "  plugins                       list loadable plugins and their kinds\n"
-          "  keys rotate --tenant SLUG [--delay SECONDS]\n"
-          "                                add new signing keys, published before they sign\n"
-          "  version                       print the version\n",
-          stderr);
-    return 2;
-}
-
 static int open_everything(pc_server *srv, int migrate)
 {
     char err[512];
@@ -49,6 +37,11 @@ static int open_everything(pc_server *srv, int migrate)
     }
     if (pc_log_init(srv->cfg.log_level) != 0) {
         fprintf(stderr, "portcullis: PORTCULLIS_LOG_LEVEL must be error, warning, info or debug\n");
+        return -1;
+    }
+    if (pc_log_format(srv->cfg.log_format) != 0) {
+        fprintf(stderr, "portcullis: PORTCULLIS_LOG_FORMAT must be text or json, not \"%s\"\n",
+                srv->cfg.log_format);
         return -1;
     }
     return pc_server_open(srv, migrate);
@@ -226,20 +219,15 @@ static int cmd_plugins(pc_server *srv)
 
 static int cmd_keys_rotate(pc_server *srv, int argc, char **argv)
 {
-    const char *slug = NULL;
-    int64_t delay = -1;
+    const char *slug;
+    int64_t delay;
     pc_tenant *t = NULL;
     pc_store_tx *tx = NULL;
     pc_status rc;
+    int status;
 
-    for (int i = 0; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--tenant") == 0)
-            slug = argv[i + 1];
-        else if (strcmp(argv[i], "--delay") == 0)
-            delay = strtoll(argv[i + 1], NULL, 10);
-    }
-    if (slug == NULL)
-        return usage();
+    if (pc_cli_rotate_args(argc, argv, &slug, &delay, &status) != 0)
+        return status;
     if (open_everything(srv, 1) != 0)
         return 1;
     if (pc_tenant_acquire(slug, &t) != PC_OK) {
@@ -261,29 +249,86 @@ static int cmd_keys_rotate(pc_server *srv, int argc, char **argv)
     return rc == PC_OK ? 0 : 1;
 }
 
+/* portcullis admin ...: cli/admin.c, with the store open. */
+static int cmd_admin(pc_server *srv, int argc, char **argv)
+{
+    int rc;
+
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            pc_cli_admin_help();
+            return 0;
+        }
+    if (argc < 2) {
+        pc_cli_admin_help();
+        return PC_CLI_USAGE;
+    }
+    if (open_everything(srv, 1) != 0)
+        return 1;
+    pc_tenants_init();
+    rc = pc_cli_admin(argc, argv);
+    pc_tenants_shutdown();
+    return rc;
+}
+
+/* One-shot commands: the name, and the function running it after its arguments are checked. */
+static int run(pc_server *srv, const char *cmd, int argc, char **argv)
+{
+    int status;
+
+    if (strcmp(cmd, "keys rotate") == 0)
+        return cmd_keys_rotate(srv, argc, argv);
+    if (strcmp(cmd, "admin") == 0)
+        return cmd_admin(srv, argc, argv);
+    if (pc_cli_plain_args(cmd, argc, argv, &status) != 0)
+        return status;
+    if (strcmp(cmd, "serve") == 0)
+        return cmd_serve(srv);
+    if (strcmp(cmd, "migrate") == 0)
+        return cmd_migrate(srv);
+    return cmd_plugins(srv);
+}
+
+static const char *command_of(int argc, char **argv, int *used)
+{
+    static const char *const single[] = {"serve", "migrate", "plugins", "admin"};
+
+    *used = 2;
+    for (size_t i = 0; i < sizeof single / sizeof *single; i++)
+        if (strcmp(argv[1], single[i]) == 0)
+            return single[i];
+    *used = 3;
+    if (argc >= 3 && strcmp(argv[1], "keys") == 0 && strcmp(argv[2], "rotate") == 0)
+        return "keys rotate";
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     static pc_server srv;
-    int rc;
+    const char *cmd;
+    int rc, used, status;
 
-    if (argc < 2)
-        return usage();
-    if (strcmp(argv[1], "version") == 0) {
-        printf("portcullis %s (plugin ABI %d.%d)\n", PC_VERSION, PC_ABI_MAJOR, PC_ABI_MINOR);
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)) {
+        pc_cli_usage(stdout);
         return 0;
+    }
+    if (argc >= 2 && strcmp(argv[1], "version") == 0) {
+        if (pc_cli_plain_args("version", argc - 2, argv + 2, &status) != 0)
+            return status;
+        pc_cli_version();
+        return 0;
+    }
+    cmd = argc >= 2 ? command_of(argc, argv, &used) : NULL;
+    if (cmd == NULL) {
+        if (argc >= 2)
+            fprintf(stderr, "portcullis: unknown command \"%s\"\n", argv[1]);
+        pc_cli_usage(stderr);
+        return PC_CLI_USAGE;
     }
     gnutls_global_init();
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (strcmp(argv[1], "serve") == 0)
-        rc = cmd_serve(&srv);
-    else if (strcmp(argv[1], "migrate") == 0)
-        rc = cmd_migrate(&srv);
-    else if (strcmp(argv[1], "plugins") == 0)
-        rc = cmd_plugins(&srv);
-    else if (argc >= 3 && strcmp(argv[1], "keys") == 0 && strcmp(argv[2], "rotate") == 0)
-        rc = cmd_keys_rotate(&srv, argc - 3, argv + 3);
-    else
-        return usage();
+    rc = run(&srv, cmd, argc - used, argv + used);
     pc_server_close(&srv);
     pc_log_close();
     curl_global_cleanup();

@@ -141,6 +141,8 @@ void pc_api_tenants_list(pc_req *rq);
 void pc_api_tenants_create(pc_req *rq);
 void pc_api_tenants_delete(pc_req *rq);
 void pc_api_audit_list(pc_req *rq);
+/** GET /openapi.json: the OpenAPI description of this API (docs/openapi.yaml), no token needed. */
+void pc_api_openapi(pc_req *rq);
 void pc_api_providers_list(pc_req *rq);
 void pc_api_providers_create(pc_req *rq);
 void pc_api_providers_get(pc_req *rq);

@@ -2,6 +2,7 @@
 /* GET /healthz, /readyz, /metrics, and the answer for unknown paths. */
 #include "http/endpoints.h"
 #include "server/metrics.h"
+#include "server/server.h"
 #include "server/store.h"
 
 #include <pthread.h>
@@ -62,7 +63,14 @@ void pc_http_readyz(pc_req *rq)
 
 void pc_http_metrics(pc_req *rq)
 {
-    char *text = pc_metrics_render();
+    char *text;
+
+    /* With metrics_listen, /metrics is served there only. */
+    if (pc_srv->cfg.metrics_listen != NULL) {
+        pc_http_not_found(rq);
+        return;
+    }
+    text = pc_metrics_render();
 
     pc_reply_raw(rq, 200, "text/plain; version=0.0.4", text);
     free(text);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The webapp's page shells rendered with values filled in safely, and the cookies the pages use. */
 #include "http/pages.h"
+#include "server/paths.h"
 #include "server/server.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -120,9 +121,20 @@ char *pc_page_render(const char *tpl, const json_t *vars)
     return b.s;
 }
 
+static char *default_webapp;
+static pthread_once_t default_webapp_once = PTHREAD_ONCE_INIT;
+
+static void find_default_webapp(void)
+{
+    default_webapp = pc_path_default_webapp();
+}
+
 const char *pc_webapp_dir(void)
 {
-    return pc_srv->cfg.webapp_dir ? pc_srv->cfg.webapp_dir : PC_BUILD_WEBAPP_DIR;
+    if (pc_srv->cfg.webapp_dir != NULL)
+        return pc_srv->cfg.webapp_dir;
+    pthread_once(&default_webapp_once, find_default_webapp);
+    return default_webapp;
 }
 
 /* Templates are read once and kept: name -> text. */

@@ -42,6 +42,7 @@ struct pc_req {
     struct pc_form *query;                     /**< the query string (pc_req_parse) */
     struct pc_form *form;                      /**< a urlencoded body (pc_req_parse) */
     char *path_params[PC_REQ_MAX_PATH_PARAMS]; /**< decoded, in the order of the route path */
+    char request_id[65]; /**< X-Request-Id (http/proxy.c): echoed, and on every log line */
 };
 
 /**

@@ -2,10 +2,13 @@
 /* The HTTP server: route table, dispatch, body limit, tenant resolution, metrics, drain. */
 #include "http/router.h"
 #include "http/access.h"
+#include "http/access_log.h"
 #include "http/conn_guard.h"
 #include "http/cors.h"
 #include "http/endpoints.h"
+#include "http/metrics_listener.h"
 #include "http/pages.h"
+#include "http/proxy.h"
 #include "api/api.h"
 #include "server/metrics.h"
 #include "server/server.h"
@@ -91,6 +94,7 @@ static pc_route routes[] = {
     {"POST", API "/tenants", "api_tenants", pc_api_tenants_create, AR, 0},
     {"DELETE", API "/tenants/:slug", "api_tenants", pc_api_tenants_delete, AR, 0},
     {"GET", API "/audit", "api_audit", pc_api_audit_list, AR, 0},
+    {"GET", API "/openapi.json", "api_openapi", pc_api_openapi, AR, 0},
     /* Multi-factor: enrolment, administration, providers, and the challenge of a pending sign-in. */
     {"GET", API "/me/mfa", "api_mfa", pc_api_me_mfa_get, AR, 0},
     {"PUT", API "/me/mfa/preferred", "api_mfa", pc_api_me_mfa_preferred, AR, 0},
@@ -125,17 +129,6 @@ static double elapsed(const struct timespec *t0)
 
     clock_gettime(CLOCK_MONOTONIC, &t1);
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
-static void client_ip(pc_req *rq)
-{
-    const struct sockaddr *sa = rq->u->client_address;
-
-    rq->ip[0] = '\0';
-    if (sa != NULL && sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, rq->ip, sizeof rq->ip);
-    else if (sa != NULL && sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, rq->ip, sizeof rq->ip);
 }
 
 /* The body limit: the access handler keeps at most limit + 1 bytes, so more means too large. */
@@ -208,9 +201,12 @@ static void dispatch(const struct _u_request *u, struct _u_response *resp)
     pc_req rq = {.u = u, .resp = resp, .route = find_route(u), .tenant = NULL, .status = 0};
     struct timespec t0;
     const char *why;
+    unsigned status;
+    double seconds;
 
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    client_ip(&rq);
+    pc_http_identify(&rq); /* rq.ip and rq.request_id */
+    pc_log_request_id_set(rq.request_id);
     if (body_too_large(&rq))
         pc_reply_json(&rq, 413,
                       json_pack("{s:s,s:s}", "error", "invalid_request", "error_description",
@@ -221,10 +217,14 @@ static void dispatch(const struct _u_request *u, struct _u_response *resp)
         rq.route->handler(&rq);
     if (rq.route->flags & PC_ROUTE_CORS)
         pc_http_cors(&rq);
+    pc_reply_header(&rq, "X-Request-Id", rq.request_id);
+    status = rq.status ? rq.status : (unsigned)resp->status;
+    seconds = elapsed(&t0);
+    pc_http_access_log(&rq, status, seconds);
     pc_tenant_release(rq.tenant);
     pc_req_clear(&rq);
-    pc_metrics_request(rq.route->metric, rq.status ? rq.status : (unsigned)resp->status,
-                       elapsed(&t0));
+    pc_metrics_request(rq.route->metric, status, seconds);
+    pc_log_request_id_set(NULL);
 }
 
 static void register_metrics(void)
@@ -282,6 +282,7 @@ static struct MHD_Daemon *start_daemon(const pc_config *cfg)
 int pc_http_start(void)
 {
     const pc_config *cfg = &pc_srv->cfg;
+    char err[256];
 
     memset(&bind_addr, 0, sizeof bind_addr);
     bind_addr.sin_family = AF_INET;
@@ -290,6 +291,12 @@ int pc_http_start(void)
         pc_error("listen address %s is not an IPv4 address", cfg->listen_host);
         return -1;
     }
+    if (pc_http_proxies_configure(cfg->trusted_proxies, err, sizeof err) != 0) {
+        pc_error("%s", err);
+        return -1;
+    }
+    if (cfg->metrics_listen != NULL && pc_http_metrics_listener_start(cfg->metrics_listen) != 0)
+        return -1;
     register_metrics();
     pc_http_access_setup(dispatch, (size_t)cfg->max_body);
     if (pc_conn_guard_start(PC_HTTP_MAX_CONNECTIONS, (long)cfg->request_read_timeout) != 0)
@@ -298,6 +305,7 @@ int pc_http_start(void)
     if (daemon_ == NULL) {
         pc_error("cannot listen on %s", cfg->listen);
         pc_conn_guard_stop();
+        pc_http_metrics_listener_stop();
         return -1;
     }
     pc_info("listening on %s with %ld worker threads; issuer base %s; at most %lld connections "
@@ -327,4 +335,5 @@ void pc_http_stop(long grace_ms)
     MHD_stop_daemon(daemon_);
     daemon_ = NULL;
     pc_conn_guard_stop();
+    pc_http_metrics_listener_stop();
 }

@@ -151,6 +151,11 @@ json_t *pc_iam_role_names(const char *tenant_id, const char *principal_id)
     return names_of(PC_LINK_PRINCIPAL_ROLE, PC_ENT_ROLE, tenant_id, principal_id, 0);
 }
 
+json_t *pc_iam_group_role_names(const char *tenant_id, const char *group_id)
+{
+    return names_of(PC_LINK_GROUP_ROLE, PC_ENT_ROLE, tenant_id, group_id, 0);
+}
+
 json_t *pc_iam_group_names(const char *tenant_id, const char *user_id)
 {
     return names_of(PC_LINK_GROUP_MEMBER, PC_ENT_GROUP, tenant_id, user_id, 1);

@@ -26,6 +26,8 @@ pc_status pc_iam_set_group_members(pc_store_tx *tx, const char *tenant_id, const
 pc_status pc_iam_permissions_changed(pc_store_tx *tx, const char *tenant_id);
 /** Names of the roles a principal holds directly (new array). */
 json_t *pc_iam_role_names(const char *tenant_id, const char *principal_id);
+/** Names of the roles a group holds (new array). */
+json_t *pc_iam_group_role_names(const char *tenant_id, const char *group_id);
 /** Names of the groups a user is in (new array). */
 json_t *pc_iam_group_names(const char *tenant_id, const char *user_id);
 /** Names of a principal's effective roles, direct and through groups (new array). */

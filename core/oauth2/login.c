@@ -5,6 +5,7 @@
 #include "oauth2/session.h"
 #include "oauth2/throttle.h"
 #include "iam/audit.h"
+#include "server/metrics.h"
 #include "server/store.h"
 #include "util/log.h"
 #include "util/password.h"
@@ -90,16 +91,20 @@ pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retr
     if (a->username == NULL || a->password == NULL || *a->username == '\0')
         return PC_ERR_INVALID;
     /* A store that cannot answer decides nothing: no failure is counted, none reported. */
-    if (find_user(a->tenant->id, a->username, &u) == PC_ERR_STORAGE)
+    if (find_user(a->tenant->id, a->username, &u) == PC_ERR_STORAGE) {
+        pc_metrics_count("login_failures", "reason", "store_error");
         return PC_ERR_STORAGE;
+    }
     throttle_keys(a, u, &k);
     rc = check_throttle(&k, retry_after);
     if (rc != PC_OK) {
+        pc_metrics_count("login_failures", "reason", "throttled");
         json_decref(u);
         return rc;
     }
     /* An unknown user, or one without a password, costs the time of a real check. */
     if (u == NULL || !json_is_string(json_object_get(u, "password_hash"))) {
+        pc_metrics_count("login_failures", "reason", u == NULL ? "unknown_user" : "no_password");
         pc_password_burn(a->password);
         rc = failed(a, &k, json_string_value(json_object_get(u, "id")));
         json_decref(u);
@@ -107,10 +112,12 @@ pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retr
     }
     if (pc_password_verify(json_string_value(json_object_get(u, "password_hash")), a->password) !=
         PC_OK) {
+        pc_metrics_count("login_failures", "reason", "wrong_password");
         rc = failed(a, &k, json_string_value(json_object_get(u, "id")));
         json_decref(u);
         return rc;
     }
+    pc_metrics_count("login_successes", "method", "password");
     pc_throttle_clear(k.pair);
     pc_throttle_remember(k.pair);
     *user = u;

@@ -73,6 +73,11 @@ static const option options[] = {
         1, 4096),
     INT("request_read_timeout", "PORTCULLIS_REQUEST_READ_TIMEOUT", request_read_timeout, "10", 1,
         3600),
+    /* ---- operations (logs, proxies, metrics) ---- */
+    STR("log_format", "PORTCULLIS_LOG_FORMAT", log_format, "text"),
+    STR("trusted_proxies", "PORTCULLIS_TRUSTED_PROXIES", trusted_proxies, NULL),
+    STR("metrics_listen", "PORTCULLIS_METRICS_LISTEN", metrics_listen, NULL),
+    /* ---- end of operations ---- */
 };
 
 #define NOPTIONS (sizeof options / sizeof *options)
@@ -199,6 +204,22 @@ static void derive_defaults(pc_config *cfg)
         cfg->public_url[--n] = '\0';
 }
 
+/* Issuers are <public_url>/t/<slug>: an absolute http(s) URL without query or fragment. */
+static int check_public_url(const pc_config *cfg, char *err, size_t errlen)
+{
+    const char *u = cfg->public_url, *host;
+
+    host = strncmp(u, "https://", 8) == 0 ? u + 8 : strncmp(u, "http://", 7) == 0 ? u + 7 : NULL;
+    if (host != NULL && *host != '\0' && *host != '/' && *host != ':' &&
+        strpbrk(u, " \t\r\n?#\\\"<>") == NULL)
+        return 0;
+    snprintf(err, errlen,
+             "PORTCULLIS_PUBLIC_URL must be an absolute http:// or https:// URL with a host and "
+             "no query or fragment, not \"%s\"",
+             u);
+    return -1;
+}
+
 static int load_all(pc_config *cfg, const char *path, char *err, size_t errlen)
 {
     for (size_t i = 0; i < NOPTIONS; i++)
@@ -217,7 +238,7 @@ static int load_all(pc_config *cfg, const char *path, char *err, size_t errlen)
     if (parse_listen(cfg, err, errlen) != 0)
         return -1;
     derive_defaults(cfg);
-    return 0;
+    return check_public_url(cfg, err, errlen);
 }
 
 int pc_config_load(pc_config *cfg, const char *path, char *err, size_t errlen)

@@ -41,6 +41,11 @@ typedef struct pc_config {
     int64_t token_cache_bytes;      /**< memory bound of the verified-token cache */
     int64_t max_connections_per_ip; /**< connections one client address may hold */
     int64_t request_read_timeout;   /**< seconds to send a whole request */
+    /* ---- operations (logs, proxies, metrics) ---- */
+    char *log_format;      /**< "text" or "json" */
+    char *trusted_proxies; /**< CIDR list whose X-Forwarded-For / Forwarded are believed */
+    char *metrics_listen;  /**< HOST:PORT serving only /metrics; NULL: on the main listener */
+    /* ---- end of operations ---- */
 } pc_config;
 
 /**

@@ -157,9 +157,49 @@ static void render_caches(out *o)
     pc_bcache_each(render_cache, o);
 }
 
+/* What each named counter counts (the # HELP line); others get a generic sentence. */
+static const char *counter_help(const char *name)
+{
+    static const struct {
+        const char *name, *help;
+    } known[] = {
+        {"tokens_issued", "Tokens issued, by grant type."},
+        {"mfa_deliveries", "One-time codes handed to a message provider, by outcome."},
+        {"login_successes", "Successful password checks at sign-in, by method."},
+        {"login_failures", "Refused sign-ins, by reason (wrong_password, unknown_user, "
+                           "no_password, throttled, store_error)."},
+    };
+
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        if (strcmp(known[i].name, name) == 0)
+            return known[i].help;
+    return "Events counted by a plugin or the server, by label.";
+}
+
+/* Counters grouped by family, each family once with its HELP and TYPE (as Prometheus requires). */
+static void render_counters(out *o)
+{
+    pthread_mutex_lock(&counters_lock);
+    for (int i = 0; i < ncounters; i++) {
+        int first = 1;
+        for (int j = 0; j < i && first; j++)
+            first = strcmp(counters[j].name, counters[i].name) != 0;
+        if (!first)
+            continue;
+        emit(o, "# HELP portcullis_%s_total %s\n# TYPE portcullis_%s_total counter\n",
+             counters[i].name, counter_help(counters[i].name), counters[i].name);
+        for (int j = i; j < ncounters; j++)
+            if (strcmp(counters[j].name, counters[i].name) == 0)
+                emit(o, "portcullis_%s_total{%s=\"%s\"} %lu\n", counters[j].name, counters[j].key,
+                     counters[j].label, counters[j].value);
+    }
+    pthread_mutex_unlock(&counters_lock);
+}
+
 char *pc_metrics_render(void)
 {
     out o = {pc_malloc(4096), 0, 4096};
+    char *proc;
 
     o.s[0] = '\0';
     emit(&o, "# HELP portcullis_http_requests_total HTTP requests by route and status.\n"
@@ -168,14 +208,10 @@ char *pc_metrics_render(void)
              "# TYPE portcullis_http_request_duration_seconds histogram\n");
     for (int i = 0; i < nroutes; i++)
         render_route(&o, &routes[i]);
-    pthread_mutex_lock(&counters_lock);
-    for (int i = 0; i < ncounters; i++) {
-        if (i == 0 || strcmp(counters[i].name, counters[i - 1].name) != 0)
-            emit(&o, "# TYPE portcullis_%s_total counter\n", counters[i].name);
-        emit(&o, "portcullis_%s_total{%s=\"%s\"} %lu\n", counters[i].name, counters[i].key,
-             counters[i].label, counters[i].value);
-    }
-    pthread_mutex_unlock(&counters_lock);
+    render_counters(&o);
     render_caches(&o);
+    proc = pc_metrics_process_render();
+    emit(&o, "%s", proc);
+    free(proc);
     return o.s;
 }

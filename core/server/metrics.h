@@ -12,4 +12,9 @@ int pc_metrics_route(const char *name);
 void pc_metrics_count(const char *name, const char *key, const char *value);
 /** The whole text exposition (new string). */
 char *pc_metrics_render(void);
+/**
+ * portcullis_build_info and the standard process_* families (CPU, resident
+ * memory, open and maximum descriptors, start time), from /proc (new string).
+ */
+char *pc_metrics_process_render(void);
 #endif

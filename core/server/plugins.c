@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The plugin loader and registry: one loader, one unload path, for every kind. */
 #include "server/plugins.h"
+#include "server/paths.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -38,22 +39,15 @@ static size_t min_ops_size(pc_plugin_kind kind)
 
 char *pc_plugins_default_dir(const char *configured)
 {
-    char exe[PATH_MAX];
-    ssize_t n;
-    struct stat st;
+    char *dir;
 
     if (configured != NULL && *configured != '\0')
         return pc_strdup(configured);
-    n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        char *dir;
-        exe[n] = '\0';
-        dir = pc_asprintf("%s/plugins", dirname(exe));
-        if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-            return dir;
-        free(dir);
-    }
-    return pc_strdup(PC_INSTALL_PLUGIN_DIR);
+    /* The build tree keeps plugins beside the binary; an install tree in <prefix>/lib. */
+    dir = pc_path_beside_exe("plugins");
+    if (dir == NULL)
+        dir = pc_path_beside_exe("../lib/portcullis/plugins");
+    return dir != NULL ? dir : pc_strdup(PC_INSTALL_PLUGIN_DIR);
 }
 
 static pc_status refuse(const char *path, const char *reason, const char *detail)

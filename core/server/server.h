@@ -3,6 +3,13 @@
 #ifndef PC_SERVER_SERVER_H
 #define PC_SERVER_SERVER_H
 
+/**
+ * The schema version this build's storage plugins migrate a store to (shown by
+ * `portcullis version` and portcullis_build_info; test/e2e/cli.test.mjs checks it
+ * against what `migrate` reaches).
+ */
+#define PC_STORE_SCHEMA_VERSION 6
+
 #include <portcullis/portcullis.h>
 #include "server/config.h"
 #include "server/plugins.h"

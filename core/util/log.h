@@ -5,8 +5,19 @@
 
 #include <portcullis/host.h>
 
+#include <jansson.h>
+
 /** Start logging to stdout at `level` ("error", "warning", "info", "debug"). */
 int pc_log_init(const char *level);
+/** "text" (default) or "json" (one object per line); -1 for another name. */
+int pc_log_format(const char *name);
+/** The request the calling thread serves: its id goes on every line it logs ("" or NULL: none). */
+void pc_log_request_id_set(const char *id);
+/**
+ * One event with fields (borrowed JSON object of strings and numbers): in JSON,
+ * the fields are members of the line's object; in text, key=value after the event.
+ */
+void pc_log_event(pc_log_level level, const char *event, json_t *fields);
 void pc_log_close(void);
 void pc_log(pc_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void pc_logv(pc_log_level level, const char *fmt, va_list ap);

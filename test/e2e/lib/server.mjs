@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkResponse } from './openapi.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -193,7 +194,9 @@ export async function api(issuer, token, method, path, reqBody, extraHeaders = {
     if (!('content-type' in headers)) headers['content-type'] = 'application/json';
   }
   const r = await fetch(`${issuer}/api/v1${path}`, { method, headers, body: payload });
-  return { status: r.status, headers: r.headers, json: await body(r) };
+  const res = { status: r.status, headers: r.headers, json: await body(r) };
+  checkResponse(method, path, res.status, res.json); // docs/openapi.yaml describes every answer
+  return res;
 }
 
 /** A form POST to an OAuth endpoint ({issuer}/oauth2/...), optionally with Basic auth. */
