@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* portcullis: the command line (serve, migrate, plugins, keys rotate, version). */
+#include "cli/admin_reset.h"
 #include "http/router.h"
 #include "iam/app_cache.h"
 #include "iam/delivery.h"
@@ -34,6 +35,9 @@ static int usage(void)
           "  plugins                       list loadable plugins and their kinds\n"
           "  keys rotate --tenant SLUG [--delay SECONDS]\n"
           "                                add new signing keys, published before they sign\n"
+          "  admin reset --tenant SLUG [--user NAME]\n"
+          "                                re-enable the tenant's admin with role admin, new "
+          "password\n"
           "  version                       print the version\n",
           stderr);
     return 2;
@@ -282,6 +286,8 @@ int main(int argc, char **argv)
         rc = cmd_plugins(&srv);
     else if (argc >= 3 && strcmp(argv[1], "keys") == 0 && strcmp(argv[2], "rotate") == 0)
         rc = cmd_keys_rotate(&srv, argc - 3, argv + 3);
+    else if (argc >= 3 && strcmp(argv[1], "admin") == 0 && strcmp(argv[2], "reset") == 0)
+        rc = pc_cli_admin_reset(&srv, argc - 3, argv + 3);
     else
         return usage();
     pc_server_close(&srv);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* /users/{id}: soft delete, restore, administrative password reset, effective permissions. */
 #include "api/escalation.h"
+#include "api/safety.h"
 #include "api/users.h"
 #include "oauth2/changes.h"
 #include "oauth2/session.h"
@@ -18,6 +19,7 @@ static void apply_as(pc_req *rq, const pc_principal *p, user_change change, cons
 {
     json_t *u = pc_api_user_load(rq);
     pc_store_tx *tx = NULL;
+    char conflict[64] = "";
     pc_status rc;
 
     if (u == NULL)
@@ -31,7 +33,9 @@ static void apply_as(pc_req *rq, const pc_principal *p, user_change change, cons
         rc = change(tx, rq, u, arg);
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, p, audit_type, json_string_value(json_object_get(u, "id")), NULL);
-    pc_api_finish_204(rq, tx, rc);
+    /* API.md §11: not the last active principal holding *:* */
+    rc = pc_api_keep_superuser(tx, rq, rc, conflict, sizeof conflict);
+    pc_api_finish_204_conflict(rq, tx, rc, conflict);
     json_decref(u);
 }
 

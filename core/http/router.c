@@ -97,6 +97,16 @@ static pc_route routes[] = {
     {"DELETE", API "/me/mfa/:method", "api_mfa", pc_api_me_mfa_disable, AR, 0},
     {"GET", API "/users/:id/mfa", "api_mfa", pc_api_users_mfa_get, AR, 0},
     {"DELETE", API "/users/:id/mfa", "api_mfa", pc_api_users_mfa_reset, AR, 0},
+    /* ---- people (API.md §11–§13) ---- */
+    {"POST", API "/users/:id/roles", "api_users", pc_api_users_role_add, AR, 0},
+    {"DELETE", API "/users/:id/roles/:name", "api_users", pc_api_users_role_remove, AR, 0},
+    {"PUT", API "/groups/:id/members/:user_id", "api_groups", pc_api_groups_member_put, AR, 0},
+    {"DELETE", API "/groups/:id/members/:user_id", "api_groups", pc_api_groups_member_delete, AR,
+     0},
+    {"GET", API "/permissions", "api_roles", pc_api_permissions_catalog, AR, 0},
+    {"GET", API "/tenant", "api_tenant", pc_api_tenant_get, AR, 0},
+    {"PATCH", API "/tenant", "api_tenant", pc_api_tenant_patch, AR, 0},
+    /* ---- end of people ---- */
     {"POST", API "/mfa/challenge", "mfa_challenge", pc_http_mfa_challenge, TR, 0},
     {"GET", API "/providers", "api_providers", pc_api_providers_list, AR, 0},
     {"POST", API "/providers", "api_providers", pc_api_providers_create, AR, 0},
