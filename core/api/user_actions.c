@@ -2,6 +2,7 @@
 /* /users/{id}: soft delete, restore, administrative password reset, effective permissions. */
 #include "api/escalation.h"
 #include "api/safety.h"
+#include "api/user_values.h"
 #include "api/users.h"
 #include "oauth2/changes.h"
 #include "oauth2/session.h"
@@ -108,7 +109,7 @@ void pc_api_users_password(pc_req *rq)
     pw = json_string_value(json_object_get(body, "new_password"));
     if (body == NULL)
         ;
-    else if ((problem = pc_password_problem(pw)) != NULL)
+    else if ((problem = pc_api_password_problem(rq->tenant, pw)) != NULL)
         pc_api_invalid_field(rq, "new_password", problem);
     else if (pc_password_hash(pw, &hash) != PC_OK)
         pc_api_error(rq, PC_API_INTERNAL, NULL, NULL);

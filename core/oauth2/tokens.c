@@ -18,7 +18,9 @@ void pc_minted_clear(pc_minted *m)
 
 pc_status pc_token_mint_access(const pc_tenant *t, const pc_token_subject *s, pc_minted *out)
 {
-    const pc_jose_key *key = pc_keyring_signer(t->keys, t->access_alg, pc_now());
+    pc_jose_alg alg = s->access_alg ? pc_jose_alg_from_str(s->access_alg) : PC_ALG_NONE_;
+    const pc_jose_key *key =
+        pc_keyring_signer(t->keys, alg != PC_ALG_NONE_ ? alg : t->access_alg, pc_now());
     json_t *claims;
     pc_status rc;
 
