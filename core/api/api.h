@@ -151,5 +151,16 @@ void pc_api_groups_member_delete(pc_req *rq);
 void pc_api_permissions_catalog(pc_req *rq);
 void pc_api_tenant_get(pc_req *rq);
 void pc_api_tenant_patch(pc_req *rq);
+void pc_api_password_reset_request(pc_req *rq);
+void pc_api_password_reset_confirm(pc_req *rq);
+void pc_api_me_email_verification(pc_req *rq);
+void pc_api_users_email_verification(pc_req *rq);
+void pc_api_email_verify(pc_req *rq);
+void pc_api_invitations_create(pc_req *rq);
+void pc_api_invitations_list(pc_req *rq);
+void pc_api_invitations_get(pc_req *rq);
+void pc_api_invitations_revoke(pc_req *rq);
+void pc_api_invitations_accept(pc_req *rq);
+void pc_api_register(pc_req *rq);
 /* ---- end of people ---- */
 #endif

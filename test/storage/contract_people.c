@@ -139,3 +139,63 @@ void application_people_columns(void **state)
             &out_))),
         0);
 }
+
+void link_token_is_used_once(void **state)
+{
+    char uid[ID_LEN], id[ID_LEN];
+    json_t *rec;
+
+    (void)state;
+    make_user(uid, tid, "linked", "linked@example.com");
+    new_id(id, "lnk");
+    rec = keep(json_pack("{s:s,s:s,s:s,s:s,s:n,s:s,s:I,s:I}", "id", id, "tenant_id", tid, "kind",
+                         "password_reset", "user_id", uid, "invitation_id", "email",
+                         "linked@example.com", "created_at", (json_int_t)now, "expires_at",
+                         (json_int_t)(now + 60)));
+    INSERT(PC_ENT_LINK_TOKEN, rec);
+    EXPECT_JSON(GET(PC_ENT_LINK_TOKEN, tid, id), rec);
+    OK(ops->remove(st, NULL, PC_ENT_LINK_TOKEN, tid, id));
+    EXPECT(ops->remove(st, NULL, PC_ENT_LINK_TOKEN, tid, id), PC_ERR_NOT_FOUND);
+    /* expire() removes what has expired */
+    json_object_set_new(rec, "expires_at", json_integer(now - 1));
+    INSERT(PC_ENT_LINK_TOKEN, rec);
+    OK(ops->expire(st, PC_ENT_LINK_TOKEN, "expires_at", now));
+    ABSENT(PC_ENT_LINK_TOKEN, tid, id);
+}
+
+void invitations_by_status_at_a_time(void **state)
+{
+    char a[ID_LEN], b[ID_LEN], c[ID_LEN];
+    pc_store_query q = {.limit = 10};
+
+    (void)state;
+    INSERT(PC_ENT_INVITATION,
+           keep(json_pack("{s:s,s:s,s:s,s:n,s:[s],s:[],s:s,s:n,s:n,s:I,s:I,s:I}", "id",
+                          new_id(a, "inv"), "tenant_id", tid, "email", "new@example.com", "name",
+                          "roles", "ops", "groups", "status", "pending", "invited_by", "user_id",
+                          "created_at", (json_int_t)now, "expires_at", (json_int_t)(now + 100),
+                          "updated_at", (json_int_t)now)));
+    INSERT(PC_ENT_INVITATION,
+           keep(json_pack("{s:s,s:s,s:s,s:n,s:[],s:[],s:s,s:n,s:n,s:I,s:I,s:I}", "id",
+                          new_id(b, "inv"), "tenant_id", tid, "email", "old@example.com", "name",
+                          "roles", "groups", "status", "pending", "invited_by", "user_id",
+                          "created_at", (json_int_t)now, "expires_at", (json_int_t)(now - 1),
+                          "updated_at", (json_int_t)now)));
+    INSERT(PC_ENT_INVITATION,
+           keep(json_pack("{s:s,s:s,s:s,s:n,s:[],s:[],s:s,s:n,s:n,s:I,s:I,s:I}", "id",
+                          new_id(c, "inv"), "tenant_id", tid, "email", "gone@example.com", "name",
+                          "roles", "groups", "status", "revoked", "invited_by", "user_id",
+                          "created_at", (json_int_t)now, "expires_at", (json_int_t)(now + 100),
+                          "updated_at", (json_int_t)now)));
+    q.filters = keep(json_pack("{s:I}", "pending_at", (json_int_t)now));
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_array_get(OUT(ops->list(st, NULL, PC_ENT_INVITATION, tid, &q, &out_)), 0), "id")),
+        a);
+    q.filters = keep(json_pack("{s:I}", "expired_at", (json_int_t)now));
+    assert_int_equal(json_array_size(OUT(ops->list(st, NULL, PC_ENT_INVITATION, tid, &q, &out_))),
+                     1);
+    q.filters = keep(json_pack("{s:s}", "email", "NEW@example.com"));
+    assert_int_equal(json_array_size(OUT(ops->list(st, NULL, PC_ENT_INVITATION, tid, &q, &out_))),
+                     1);
+}

@@ -861,6 +861,8 @@ int main(int argc, char **argv)
         CASE(user_list_by_role_group_status_and_time),
         CASE(count_matches_list),
         CASE(application_people_columns),
+        CASE(link_token_is_used_once),
+        CASE(invitations_by_status_at_a_time),
     };
 
     if (argc != 3) {

@@ -68,6 +68,16 @@ extern "C" {
  * status at that time, a freeze counted until it ends) and "created_before".
  * APPLICATION also has internal (bool), access_token_alg|null and
  * id_token_signed_response_alg|null.
+ *
+ *  LINK_TOKEN  id (SHA-256 hex of the token of an emailed link), tenant_id, kind
+ *              ("password_reset", "email_verification", "invitation"), user_id|null,
+ *              invitation_id|null, email|null, created_at, expires_at. Using the link
+ *              removes the record; remove() answering PC_ERR_NOT_FOUND means it was
+ *              used already. (schema 7)
+ *  INVITATION  id, tenant_id, email, name|null, roles[] and groups[] (names), status
+ *              ("pending", "accepted", "revoked"), invited_by|null, user_id|null (who
+ *              accepted), created_at, expires_at, updated_at; list() filters
+ *              "pending_at" and "expired_at" (Unix seconds). (schema 7)
  */
 typedef enum pc_entity {
     PC_ENT_TENANT = 0,
@@ -84,6 +94,8 @@ typedef enum pc_entity {
     PC_ENT_CODE,
     PC_ENT_MFA_TOKEN,     /**< appeared in ABI 1.0, schema 3 */
     PC_ENT_CONSENT_NONCE, /**< appeared in ABI 1.0, schema 6 */
+    PC_ENT_LINK_TOKEN,    /**< appeared in ABI 1.0, schema 7 */
+    PC_ENT_INVITATION,    /**< appeared in ABI 1.0, schema 7 */
     PC_ENT_COUNT_
 } pc_entity;
 

@@ -157,6 +157,28 @@ static const sql_column consent_nonce_cols[] = {{"id", COL_TEXT, LF},
                                                 {"created_at", COL_INT, COL_FIXED},
                                                 {"expires_at", COL_INT, COL_FIXED}};
 
+static const sql_column link_token_cols[] = {{"id", COL_TEXT, LF},
+                                             {"tenant_id", COL_TEXT, COL_FIXED},
+                                             {"kind", COL_TEXT, COL_FIXED},
+                                             {"user_id", COL_TEXT, COL_FIXED},
+                                             {"invitation_id", COL_TEXT, COL_FIXED},
+                                             {"email", COL_TEXT, COL_FIXED},
+                                             {"created_at", COL_INT, COL_FIXED},
+                                             {"expires_at", COL_INT, COL_FIXED}};
+static const sql_column invitation_cols[] = {
+    {"id", COL_TEXT, LF},
+    {"tenant_id", COL_TEXT, COL_FIXED},
+    {"email", COL_TEXT, COL_FILTER | COL_FIXED | COL_NOCASE},
+    {"name", COL_TEXT, 0},
+    {"roles", COL_JSON, 0},
+    {"groups", COL_JSON, 0},
+    {"status", COL_TEXT, COL_FILTER},
+    {"invited_by", COL_TEXT, COL_FIXED},
+    {"user_id", COL_TEXT, 0},
+    {"created_at", COL_INT, COL_FIXED},
+    {"expires_at", COL_INT, COL_FILTER},
+    {"updated_at", COL_INT, 0}};
+
 /* Principals hold roles without a foreign key (users and applications share
  * the table), so their links are removed with them. */
 static const char *const principal_cleanup[] = {
@@ -177,6 +199,8 @@ static const sql_entity_spec entities[PC_ENT_COUNT_] = {
     [PC_ENT_CODE] = {"authorization_codes", code_cols, N(code_cols), 1, NULL},
     [PC_ENT_MFA_TOKEN] = {"mfa_tokens", mfa_token_cols, N(mfa_token_cols), 1, NULL},
     [PC_ENT_CONSENT_NONCE] = {"consent_nonces", consent_nonce_cols, N(consent_nonce_cols), 1, NULL},
+    [PC_ENT_LINK_TOKEN] = {"link_tokens", link_token_cols, N(link_token_cols), 1, NULL},
+    [PC_ENT_INVITATION] = {"invitations", invitation_cols, N(invitation_cols), 1, NULL},
 };
 
 static const sql_link_spec links[PC_LINK_COUNT_] = {
@@ -198,6 +222,9 @@ static const sql_special_filter special_filters[] = {
      "status = 'active' AND (disabled_until IS NULL OR disabled_until <= ?)"},
     {PC_ENT_USER, "disabled_at", "(status <> 'active' OR disabled_until > ?)"},
     {PC_ENT_USER, "created_before", "created_at < ?"},
+    /* Invitations pending at a time, and expired (pending past expires_at) at a time. */
+    {PC_ENT_INVITATION, "pending_at", "status = 'pending' AND expires_at > ?"},
+    {PC_ENT_INVITATION, "expired_at", "status = 'pending' AND expires_at <= ?"},
 };
 
 const sql_special_filter *sql_entity_special_filter(pc_entity ent, const char *key)
