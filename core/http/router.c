@@ -98,6 +98,10 @@ static pc_route routes[] = {
     {"GET", API "/users/:id/mfa", "api_mfa", pc_api_users_mfa_get, AR, 0},
     {"DELETE", API "/users/:id/mfa", "api_mfa", pc_api_users_mfa_reset, AR, 0},
     /* ---- people (API.md §11–§13) ---- */
+    {"GET", T "/ui/reset", "people_pages", pc_http_people_page, PAGE, 0},
+    {"GET", T "/ui/verify", "people_pages", pc_http_people_page, PAGE, 0},
+    {"GET", T "/ui/invite", "people_pages", pc_http_people_page, PAGE, 0},
+    {"GET", T "/ui/register", "people_pages", pc_http_people_page, PAGE, 0},
     {"POST", API "/users/:id/roles", "api_users", pc_api_users_role_add, AR, 0},
     {"DELETE", API "/users/:id/roles/:name", "api_users", pc_api_users_role_remove, AR, 0},
     {"PUT", API "/groups/:id/members/:user_id", "api_groups", pc_api_groups_member_put, AR, 0},

@@ -26,6 +26,7 @@ export const storeName = process.env.PC_E2E_PG_URI ? 'postgresql' : 'sqlite';
  * setting schema_version lower).
  */
 export const UNDO_SCHEMA_7 = [
+  'DROP TABLE IF EXISTS link_tokens', 'DROP TABLE IF EXISTS invitations',
   'DROP INDEX IF EXISTS users_lower_username', 'DROP INDEX IF EXISTS users_lower_email', 'DROP INDEX IF EXISTS users_created',
   ...['given_name', 'family_name', 'picture', 'status', 'disabled_until', 'email_verified', 'attributes', 'last_login_at']
     .map((c) => `ALTER TABLE users DROP COLUMN ${c}`),
