@@ -301,9 +301,10 @@ static pc_status verify_apply(pc_store_tx *tx, pc_req *rq, const char *token)
         cols = json_pack("{s:b,s:I}", "email_verified", 1, "updated_at", (json_int_t)pc_now());
         rc = pc_db_update(tx, PC_ENT_USER, rq->tenant->id, uid, cols, NULL, 0);
     }
+    json_decref(cols);
+    cols = rc == PC_OK ? json_pack("{s:s}", "email", email) : NULL;
     if (rc == PC_OK)
-        rc = pc_audit_record(tx, rq->tenant->id, "email.verified", uid, uid, rq->ip,
-                             json_pack("{s:s}", "email", email));
+        rc = pc_audit_record(tx, rq->tenant->id, "email.verified", uid, uid, rq->ip, cols);
     json_decref(cols);
     json_decref(user);
     json_decref(link);

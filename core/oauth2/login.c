@@ -116,9 +116,10 @@ pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retr
     pc_throttle_remember(k.pair);
     /* The right password of a disabled or frozen account: refused, audited, not a failure. */
     if (pc_iam_user_disabled(u, pc_now())) {
+        json_t *why = json_pack("{s:s}", "reason", "account disabled");
         pc_audit_record(NULL, a->tenant->id, "login.refused", a->client_id,
-                        json_string_value(json_object_get(u, "id")), a->ip,
-                        json_pack("{s:s}", "reason", "account disabled"));
+                        json_string_value(json_object_get(u, "id")), a->ip, why);
+        json_decref(why);
         json_decref(u);
         return PC_ERR_CONFLICT;
     }
