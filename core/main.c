@@ -2,6 +2,7 @@
 /* portcullis: the commands (serve, migrate, plugins, keys rotate, version); words in cli/. */
 #include "cli/admin.h"
 #include "cli/cli.h"
+#include "cli/admin_reset.h"
 #include "http/router.h"
 #include "iam/app_cache.h"
 #include "iam/delivery.h"
@@ -259,6 +260,9 @@ static int cmd_admin(pc_server *srv, int argc, char **argv)
             pc_cli_admin_help();
             return 0;
         }
+    /* Break-glass: opens the store itself (API.md §11). */
+    if (argc >= 1 && strcmp(argv[0], "reset") == 0)
+        return pc_cli_admin_reset(srv, argc - 1, argv + 1);
     if (argc < 2) {
         pc_cli_admin_help();
         return PC_CLI_USAGE;

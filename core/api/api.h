@@ -59,7 +59,8 @@ typedef enum pc_field_type {
     PC_F_STRINGS,
     PC_F_BOOL,
     PC_F_OBJECT,
-    PC_F_NULLABLE_STRING
+    PC_F_NULLABLE_STRING,
+    PC_F_ANY /**< any JSON value: the endpoint checks it */
 } pc_field_type;
 typedef struct pc_field {
     const char *name;
@@ -103,6 +104,8 @@ int pc_api_page(pc_req *rq, unsigned *limit, const char **cursor);
 /** Reply {"items":[...],"next_cursor":...} from `rows` fetched with limit + 1 (stolen). */
 void pc_api_reply_page(pc_req *rq, json_t *rows, unsigned limit,
                        json_t *(*render)(const json_t *row, void *ctx), void *ctx);
+/** Unix seconds ("1744052319") or an RFC 3339 UTC time ("2026-11-23T10:00:00Z"); -1 if neither. */
+int64_t pc_api_parse_time(const char *text);
 /** Unix seconds as an RFC 3339 UTC string (JSON, new); null for 0 or null. */
 json_t *pc_api_time(const json_t *unix_seconds);
 
@@ -158,4 +161,24 @@ void pc_api_me_mfa_preferred(pc_req *rq);
 void pc_api_me_mfa_disable(pc_req *rq);
 void pc_api_users_mfa_get(pc_req *rq);
 void pc_api_users_mfa_reset(pc_req *rq);
+/* ---- people (API.md §11–§13) ---- */
+void pc_api_users_role_add(pc_req *rq);
+void pc_api_users_role_remove(pc_req *rq);
+void pc_api_groups_member_put(pc_req *rq);
+void pc_api_groups_member_delete(pc_req *rq);
+void pc_api_permissions_catalog(pc_req *rq);
+void pc_api_tenant_get(pc_req *rq);
+void pc_api_tenant_patch(pc_req *rq);
+void pc_api_password_reset_request(pc_req *rq);
+void pc_api_password_reset_confirm(pc_req *rq);
+void pc_api_me_email_verification(pc_req *rq);
+void pc_api_users_email_verification(pc_req *rq);
+void pc_api_email_verify(pc_req *rq);
+void pc_api_invitations_create(pc_req *rq);
+void pc_api_invitations_list(pc_req *rq);
+void pc_api_invitations_get(pc_req *rq);
+void pc_api_invitations_revoke(pc_req *rq);
+void pc_api_invitations_accept(pc_req *rq);
+void pc_api_register(pc_req *rq);
+/* ---- end of people ---- */
 #endif

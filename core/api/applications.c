@@ -49,6 +49,14 @@ static json_t *app_view(const json_t *a, void *tenant_id)
     json_object_set_new(v, "providers", providers);
     json_object_set_new(v, "default_providers",
                         json_is_object(defaults) ? json_incref(defaults) : json_object());
+    json_object_set_new(v, "internal", json_boolean(json_is_true(json_object_get(a, "internal"))));
+    json_object_set(v, "access_token_alg",
+                    json_object_get(a, "access_token_alg") ? json_object_get(a, "access_token_alg")
+                                                           : json_null());
+    json_object_set(v, "id_token_signed_response_alg",
+                    json_object_get(a, "id_token_signed_response_alg")
+                        ? json_object_get(a, "id_token_signed_response_alg")
+                        : json_null());
     return v;
 }
 
@@ -108,6 +116,13 @@ static int scope_token(const char *s)
     return *s != '\0' && strpbrk(s, " \"\\") == NULL && strlen(s) <= 128;
 }
 
+/* A signing alg of API.md §2, or null (the tenant's). */
+static int alg_ok(const json_t *v)
+{
+    return v == NULL || json_is_null(v) ||
+           pc_jose_alg_from_str(json_string_value(v)) != PC_ALG_NONE_;
+}
+
 /* The first invalid value of a create or patch body, or NULL; `merged` is the resulting record. */
 static const char *app_problem(const json_t *merged, const char **field)
 {
@@ -134,6 +149,12 @@ static const char *app_problem(const json_t *merged, const char **field)
         if (p != NULL)
             return p;
     }
+    *field = "access_token_alg";
+    if (!alg_ok(json_object_get(merged, *field)))
+        return "must be RS256, PS256, ES256, EdDSA or null";
+    *field = "id_token_signed_response_alg";
+    if (!alg_ok(json_object_get(merged, *field)))
+        return "must be RS256, PS256, ES256, EdDSA or null";
     *field = "grant_types";
     if (strcmp(type, "public") == 0 &&
         pc_json_has_string(json_object_get(merged, "grant_types"), "client_credentials"))
@@ -151,6 +172,10 @@ static const pc_field app_fields[] = {
     {"resources", PC_F_STRINGS, 0},
     {"roles", PC_F_STRINGS, 0},
     {"first_party", PC_F_BOOL, 0},
+    /* API.md §11, §13 */
+    {"internal", PC_F_BOOL, 0},
+    {"access_token_alg", PC_F_NULLABLE_STRING, 0},
+    {"id_token_signed_response_alg", PC_F_NULLABLE_STRING, 0},
 };
 #define NFIELDS (sizeof app_fields / sizeof *app_fields)
 
@@ -370,19 +395,24 @@ void pc_api_apps_list(pc_req *rq)
     pc_principal p = {0};
     unsigned limit;
     const char *cursor;
-    json_t *rows = NULL;
+    json_t *rows = NULL, *filters = NULL;
+    const char *internal = pc_req_param(rq, "internal");
     pc_store_query q;
     pc_status rc;
 
     if (!pc_api_require(rq, &p, "applications", "read") || !pc_api_page(rq, &limit, &cursor))
         goto out;
-    q = (pc_store_query){.filters = NULL, .after = cursor, .limit = limit + 1, .descending = 0};
+    /* API.md §11: internal applications are left out unless asked for */
+    if (internal == NULL || strcmp(internal, "true") != 0)
+        filters = json_pack("{s:b}", "internal", 0);
+    q = (pc_store_query){.filters = filters, .after = cursor, .limit = limit + 1, .descending = 0};
     rc = pc_db_list(NULL, PC_ENT_APPLICATION, rq->tenant->id, &q, &rows);
     if (rc != PC_OK)
         pc_api_store_error(rq, rc, NULL);
     else
         pc_api_reply_page(rq, rows, limit, app_view, rq->tenant->id);
 out:
+    json_decref(filters);
     pc_principal_clear(&p);
 }
 

@@ -16,22 +16,6 @@ static json_t *event_view(const json_t *e, void *ctx)
                      "ip", json_object_get(e, "ip"), "details", json_object_get(e, "details"));
 }
 
-/* ?since= as Unix seconds or an RFC 3339 UTC time ("2026-11-23T10:00:00Z"); -1 if neither. */
-static int64_t parse_since(const char *s)
-{
-    struct tm tm;
-    char *end;
-    long long v = strtoll(s, &end, 10);
-
-    if (*s != '\0' && *end == '\0')
-        return v;
-    memset(&tm, 0, sizeof tm);
-    end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (end == NULL || (strcmp(end, "Z") != 0 && strcmp(end, "+00:00") != 0))
-        return -1;
-    return (int64_t)timegm(&tm);
-}
-
 static json_t *filters_of(pc_req *rq)
 {
     const char *type = pc_req_param(rq, "type"), *actor = pc_req_param(rq, "actor");
@@ -44,7 +28,7 @@ static json_t *filters_of(pc_req *rq)
     if (actor != NULL)
         json_object_set_new(f, "actor", json_string(actor));
     if (since != NULL) {
-        if ((t = parse_since(since)) < 0) {
+        if ((t = pc_api_parse_time(since)) < 0) {
             json_decref(f);
             pc_api_invalid_field(rq, "since", "must be Unix seconds or an RFC 3339 UTC time");
             return NULL;

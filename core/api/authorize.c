@@ -2,6 +2,7 @@
 /* POST /authorize: may subject S do action A on resource R? (API.md §4) */
 #include "api/api.h"
 #include "iam/permcache.h"
+#include "iam/permissions.h"
 #include "server/store.h"
 
 #include <stdio.h>
@@ -11,7 +12,8 @@
 static const pc_field check_fields[] = {
     {"resource", PC_F_STRING, 1}, {"action", PC_F_STRING, 1}, {"sub", PC_F_STRING, 0}};
 
-/* The principal id (new) of a subject named by user id, username or client_id:
+/* The principal id (new) of a subject named by user id, username, email or client_id
+ * (API.md §11, in that order; usernames and emails without regard to case):
  * PC_ERR_NOT_FOUND if none, PC_ERR_STORAGE when the store cannot tell. */
 static pc_status subject_id(const pc_tenant *t, const char *sub, char **id)
 {
@@ -20,6 +22,7 @@ static pc_status subject_id(const pc_tenant *t, const char *sub, char **id)
         const char *field;
     } ways[] = {{PC_ENT_USER, "id"},
                 {PC_ENT_USER, "username"},
+                {PC_ENT_USER, "email"},
                 {PC_ENT_APPLICATION, "client_id"},
                 {PC_ENT_APPLICATION, "id"}};
     json_t *rec = NULL;
@@ -61,6 +64,22 @@ static void check_and_answer(pc_req *rq, const char *principal_id, const char *r
         answer(rq, allowed);
 }
 
+/* Answer for role `name` if there is one (1), else 0 (a store failure is answered, 1). */
+static int role_answer(pc_req *rq, const char *name, const json_t *body)
+{
+    json_t *role = NULL;
+    pc_status rc = pc_db_get(NULL, PC_ENT_ROLE, rq->tenant->id, "name", name, &role);
+
+    if (rc == PC_OK)
+        answer(rq, pc_perm_set_allows(json_object_get(role, "permissions"),
+                                      json_string_value(json_object_get(body, "resource")),
+                                      json_string_value(json_object_get(body, "action"))));
+    else if (rc != PC_ERR_NOT_FOUND)
+        pc_api_store_error(rq, rc, NULL);
+    json_decref(role);
+    return rc != PC_ERR_NOT_FOUND;
+}
+
 void pc_api_authorize(pc_req *rq)
 {
     pc_principal p = {0};
@@ -85,6 +104,9 @@ void pc_api_authorize(pc_req *rq)
             goto out;
         }
         rc = subject_id(rq->tenant, sub, &id);
+        /* Last, a role name: does that role grant the permission? (API.md §11) */
+        if (rc == PC_ERR_NOT_FOUND && role_answer(rq, sub, body))
+            goto out;
         if (rc == PC_ERR_STORAGE) {
             pc_api_store_error(rq, rc, NULL);
             goto out;

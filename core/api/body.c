@@ -24,6 +24,7 @@ static const char *type_problem(const pc_field *f, const json_t *v)
         return json_is_string(v) || json_is_null(v) ? NULL : "must be a string or null";
     case PC_F_BOOL: return json_is_boolean(v) ? NULL : "must be true or false";
     case PC_F_OBJECT: return json_is_object(v) ? NULL : "must be an object";
+    case PC_F_ANY: return NULL;
     case PC_F_STRINGS:
         if (!json_is_array(v))
             return "must be an array of strings";

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The management API's error bodies (API.md §5). */
 #include "api/api.h"
+
+#include <string.h>
 #include "server/server.h"
 #include "util/log.h"
 
@@ -56,6 +58,10 @@ void pc_api_store_error(pc_req *rq, pc_status rc, const char *conflict)
 {
     if (rc == PC_ERR_NOT_FOUND) {
         pc_api_error(rq, PC_API_NOT_FOUND, "No such object", NULL);
+    } else if (rc == PC_ERR_CONFLICT && conflict != NULL && strcmp(conflict, "*:*") == 0) {
+        /* API.md §11: the tenant keeps an active principal holding *:* */
+        pc_api_error(rq, PC_API_CONFLICT,
+                     "This would leave the tenant without an active principal holding *:*", NULL);
     } else if (rc == PC_ERR_CONFLICT) {
         pc_api_error(rq, PC_API_CONFLICT, "An object with this value already exists",
                      conflict && *conflict ? json_pack("{s:s}", conflict, "already taken") : NULL);

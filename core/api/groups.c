@@ -2,6 +2,7 @@
 /* /groups: users grouped to share roles. */
 #include "api/escalation.h"
 #include "api/resource.h"
+#include "api/safety.h"
 #include "api/users.h"
 #include "iam/links.h"
 #include "server/store.h"
@@ -90,6 +91,7 @@ static pc_status save_group(pc_req *rq, const pc_principal *p, const json_t *rec
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, p, create ? "group.created" : "group.updated", id,
                           json_pack("{s:O}", "name", json_object_get(rec, "name")));
+    rc = pc_api_keep_superuser(tx, rq, rc, conflict, 64);
     json_decref(cols);
     return pc_api_finish(tx, rc);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* /me: the caller's own profile, permissions and password. */
+#include "api/user_values.h"
 #include "api/users.h"
 #include "iam/audit.h"
 #include "iam/links.h"
@@ -124,7 +125,7 @@ void pc_api_me_password(pc_req *rq)
         wrong_password(rq, &p, key);
         goto out;
     }
-    if ((problem = pc_password_problem(next)) != NULL) {
+    if ((problem = pc_api_password_problem(rq->tenant, next)) != NULL) {
         pc_api_invalid_field(rq, "new_password", problem);
         goto out;
     }

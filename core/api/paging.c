@@ -3,6 +3,7 @@
 #include "api/api.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define MAX_LIMIT 200
@@ -57,4 +58,19 @@ json_t *pc_api_time(const json_t *unix_seconds)
     gmtime_r(&t, &tm);
     strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return json_string(buf);
+}
+
+int64_t pc_api_parse_time(const char *s)
+{
+    struct tm tm;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+
+    if (*s != '\0' && *end == '\0')
+        return v >= 0 ? v : -1;
+    memset(&tm, 0, sizeof tm);
+    end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (end == NULL || (strcmp(end, "Z") != 0 && strcmp(end, "+00:00") != 0))
+        return -1;
+    return (int64_t)timegm(&tm);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* What the named-resource endpoints (roles, groups) share: load, list, delete with audit. */
 #include "api/resource.h"
+#include "api/safety.h"
 #include "api/escalation.h"
 #include "api/users.h"
 #include "iam/links.h"
@@ -60,9 +61,15 @@ void pc_api_delete_one(pc_req *rq, pc_entity ent, const char *resource, const ch
     pc_store_tx *tx = NULL;
     pc_status rc;
 
+    char conflict[64] = "";
+
     if (!pc_api_require(rq, &p, resource, "delete") || (r = pc_api_load(rq, ent)) == NULL ||
         !pc_api_may_touch(rq, &p, ent, r))
         goto out;
+    if (ent == PC_ENT_ROLE && pc_api_is_admin_role(r)) {
+        pc_api_error(rq, PC_API_CONFLICT, "The admin role cannot be deleted", NULL);
+        goto out;
+    }
     id = json_string_value(json_object_get(r, "id"));
     rc = pc_db_begin(&tx);
     if (rc == PC_OK)
@@ -72,7 +79,8 @@ void pc_api_delete_one(pc_req *rq, pc_entity ent, const char *resource, const ch
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, &p, event, id,
                           json_pack("{s:O}", "name", json_object_get(r, "name")));
-    pc_api_finish_204(rq, tx, rc);
+    rc = pc_api_keep_superuser(tx, rq, rc, conflict, sizeof conflict);
+    pc_api_finish_204_conflict(rq, tx, rc, conflict);
 out:
     json_decref(r);
     pc_principal_clear(&p);

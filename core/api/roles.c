@@ -2,9 +2,12 @@
 /* /roles: named sets of resource:action permissions. */
 #include "api/escalation.h"
 #include "api/resource.h"
+#include "api/safety.h"
+#include "iam/superuser.h"
 #include "api/users.h"
 #include "iam/links.h"
 #include "server/store.h"
+#include "util/json.h"
 #include "util/crypto.h"
 
 #include <string.h>
@@ -70,6 +73,7 @@ static pc_status save_role(pc_req *rq, const pc_principal *p, const json_t *rec,
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, p, create ? "role.created" : "role.updated", id,
                           json_pack("{s:O}", "name", json_object_get(rec, "name")));
+    rc = pc_api_keep_superuser(tx, rq, rc, conflict, 64);
     return pc_api_finish(tx, rc);
 }
 
@@ -104,6 +108,19 @@ out:
     pc_principal_clear(&p);
 }
 
+/* API.md §11: the admin role keeps its name and always holds *:* (409 AUT-0011). */
+static int admin_role_kept(pc_req *rq, const json_t *role, const json_t *body)
+{
+    const char *name = json_string_value(json_object_get(body, "name"));
+    const json_t *perms = json_object_get(body, "permissions");
+
+    if (!pc_api_is_admin_role(role) || ((name == NULL || strcmp(name, PC_IAM_ADMIN_ROLE) == 0) &&
+                                        (perms == NULL || pc_json_has_string(perms, "*:*"))))
+        return 1;
+    pc_api_error(rq, PC_API_CONFLICT, "The admin role keeps its name and always holds *:*", NULL);
+    return 0;
+}
+
 void pc_api_roles_patch(pc_req *rq)
 {
     pc_principal p = {0};
@@ -116,7 +133,8 @@ void pc_api_roles_patch(pc_req *rq)
         (r = pc_api_load(rq, PC_ENT_ROLE)) == NULL ||
         /* Only a caller holding what a role grants, before and after, may change it. */
         !pc_api_may_grant_permissions(rq, &p, json_object_get(r, "permissions")) ||
-        !pc_api_may_grant_permissions(rq, &p, json_object_get(body, "permissions")))
+        !pc_api_may_grant_permissions(rq, &p, json_object_get(body, "permissions")) ||
+        !admin_role_kept(rq, r, body))
         goto out;
     cols = json_deep_copy(body);
     json_object_set_new(cols, "updated_at", json_integer(pc_now()));

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* /users/{id}: soft delete, restore, administrative password reset, effective permissions. */
 #include "api/escalation.h"
+#include "api/safety.h"
+#include "api/user_values.h"
 #include "api/users.h"
 #include "oauth2/changes.h"
 #include "oauth2/session.h"
@@ -18,6 +20,7 @@ static void apply_as(pc_req *rq, const pc_principal *p, user_change change, cons
 {
     json_t *u = pc_api_user_load(rq);
     pc_store_tx *tx = NULL;
+    char conflict[64] = "";
     pc_status rc;
 
     if (u == NULL)
@@ -31,7 +34,9 @@ static void apply_as(pc_req *rq, const pc_principal *p, user_change change, cons
         rc = change(tx, rq, u, arg);
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, p, audit_type, json_string_value(json_object_get(u, "id")), NULL);
-    pc_api_finish_204(rq, tx, rc);
+    /* API.md §11: not the last active principal holding *:* */
+    rc = pc_api_keep_superuser(tx, rq, rc, conflict, sizeof conflict);
+    pc_api_finish_204_conflict(rq, tx, rc, conflict);
     json_decref(u);
 }
 
@@ -104,7 +109,7 @@ void pc_api_users_password(pc_req *rq)
     pw = json_string_value(json_object_get(body, "new_password"));
     if (body == NULL)
         ;
-    else if ((problem = pc_password_problem(pw)) != NULL)
+    else if ((problem = pc_api_password_problem(rq->tenant, pw)) != NULL)
         pc_api_invalid_field(rq, "new_password", problem);
     else if (pc_password_hash(pw, &hash) != PC_OK)
         pc_api_error(rq, PC_API_INTERNAL, NULL, NULL);

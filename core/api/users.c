@@ -1,31 +1,64 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* /users: list, create, get, update. */
+/* /users: the user view, list with its filters, get. */
 #include "api/escalation.h"
 #include "api/users.h"
 #include "iam/audit.h"
 #include "iam/links.h"
+#include "iam/mfa.h"
+#include "iam/users.h"
 #include "server/store.h"
 #include "util/crypto.h"
 #include "util/mem.h"
 #include "util/password.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_NAME 256
+/* Has the user an enabled second factor (recovery codes alone are not one)? */
+static int mfa_enabled(const char *tenant_id, const char *user_id)
+{
+    json_t *filters = json_pack("{s:s,s:s}", "user_id", user_id, "state", PC_MFA_ACTIVE),
+           *rows = NULL, *f;
+    pc_store_query q = {.filters = filters, .limit = 16};
+    size_t i;
+    int on = 0;
+
+    if (pc_db_list(NULL, PC_ENT_MFA, tenant_id, &q, &rows) == PC_OK)
+        json_array_foreach (rows, i, f)
+            on |= strcmp(json_string_value(json_object_get(f, "method")), PC_MFA_RECOVERY) != 0;
+    json_decref(rows);
+    json_decref(filters);
+    return on;
+}
 
 json_t *pc_api_user_view(const json_t *u, void *tenant_id)
 {
     const char *id = json_string_value(json_object_get(u, "id"));
+    json_t *attributes = json_object_get(u, "attributes");
+    json_t *v = json_pack(
+        "{s:O,s:O,s:O?,s:O?,s:O?,s:O?,s:O?,s:O?}", "id", json_object_get(u, "id"), "username",
+        json_object_get(u, "username"), "email", json_object_get(u, "email"), "name",
+        json_object_get(u, "name"), "given_name", json_object_get(u, "given_name"), "family_name",
+        json_object_get(u, "family_name"), "picture", json_object_get(u, "picture"), "phone_number",
+        json_object_get(u, "phone_number"));
 
-    return json_pack("{s:O,s:O,s:O,s:O,s:O,s:o,s:o,s:o,s:o,s:b}", "id", json_object_get(u, "id"),
-                     "username", json_object_get(u, "username"), "email",
-                     json_object_get(u, "email"), "name", json_object_get(u, "name"),
-                     "phone_number", json_object_get(u, "phone_number"), "groups",
-                     pc_iam_group_names(tenant_id, id), "roles", pc_iam_role_names(tenant_id, id),
-                     "created_at", pc_api_time(json_object_get(u, "created_at")), "updated_at",
-                     pc_api_time(json_object_get(u, "updated_at")), "deleted",
-                     !json_is_null(json_object_get(u, "deleted_at")));
+    json_object_set_new(v, "status", json_string(pc_iam_user_status(u, pc_now())));
+    json_object_set_new(v, "disabled_until", pc_api_time(json_object_get(u, "disabled_until")));
+    json_object_set_new(v, "email_verified",
+                        json_boolean(json_is_true(json_object_get(u, "email_verified"))));
+    json_object_set_new(v, "mfa_enabled", json_boolean(mfa_enabled(tenant_id, id)));
+    json_object_set_new(v, "attributes",
+                        json_is_object(attributes) ? json_incref(attributes) : json_object());
+    json_object_set_new(v, "groups", pc_iam_group_names(tenant_id, id));
+    json_object_set_new(v, "roles", pc_iam_role_names(tenant_id, id));
+    json_object_set_new(v, "created_at", pc_api_time(json_object_get(u, "created_at")));
+    json_object_set_new(v, "updated_at", pc_api_time(json_object_get(u, "updated_at")));
+    json_object_set_new(v, "deleted",
+                        json_boolean(!json_is_null(json_object_get(u, "deleted_at"))));
+    json_object_set_new(v, "deleted_at", pc_api_time(json_object_get(u, "deleted_at")));
+    json_object_set_new(v, "last_login_at", pc_api_time(json_object_get(u, "last_login_at")));
+    return v;
 }
 
 json_t *pc_api_user_load(pc_req *rq)
@@ -40,6 +73,32 @@ json_t *pc_api_user_load(pc_req *rq)
     return u;
 }
 
+int pc_api_user_room(pc_req *rq)
+{
+    json_t *filters;
+    int64_t n = 0;
+    pc_status rc;
+
+    if (rq->tenant->max_users < 0)
+        return 1;
+    if (PC_DB->base.struct_size < offsetof(pc_storage_ops, count) + sizeof PC_DB->count ||
+        PC_DB->count == NULL) {
+        pc_api_error(rq, PC_API_INTERNAL, "This store cannot count users for max_users", NULL);
+        return 0;
+    }
+    filters = json_pack("{s:n}", "deleted_at");
+    rc = PC_DB->count(PC_DBS, NULL, PC_ENT_USER, rq->tenant->id, filters, &n);
+    json_decref(filters);
+    if (rc != PC_OK) {
+        pc_api_store_error(rq, rc, NULL);
+        return 0;
+    }
+    if (n < rq->tenant->max_users)
+        return 1;
+    pc_api_error(rq, PC_API_LIMIT, "The tenant has reached max_users", NULL);
+    return 0;
+}
+
 pc_status pc_api_audit(pc_store_tx *tx, pc_req *rq, const pc_principal *p, const char *type,
                        const char *subject, json_t *details)
 {
@@ -50,21 +109,97 @@ pc_status pc_api_audit(pc_store_tx *tx, pc_req *rq, const pc_principal *p, const
     return rc;
 }
 
-void pc_api_users_list(pc_req *rq)
+/* The id of the role or group named by query parameter `param`, as filter `key`; 0 after a 400. */
+static int name_filter(pc_req *rq, json_t *filters, const char *param, pc_entity ent,
+                       const char *key)
 {
-    pc_principal p = {0};
-    unsigned limit;
-    const char *cursor, *email = pc_req_param(rq, "email"), *q = pc_req_param(rq, "q");
-    json_t *filters = json_object(), *rows = NULL;
-    pc_store_query sq;
+    const char *name = pc_req_param(rq, param);
+    json_t *rec = NULL;
     pc_status rc;
 
-    if (!pc_api_require(rq, &p, "users", "read") || !pc_api_page(rq, &limit, &cursor))
-        goto out;
+    if (name == NULL)
+        return 1;
+    rc = pc_db_get(NULL, ent, rq->tenant->id, "name", name, &rec);
+    if (rc == PC_OK)
+        json_object_set(filters, key, json_object_get(rec, "id"));
+    json_decref(rec);
+    if (rc == PC_ERR_NOT_FOUND)
+        pc_api_invalid_field(rq, param, "no such name");
+    else if (rc != PC_OK)
+        pc_api_store_error(rq, rc, NULL);
+    return rc == PC_OK;
+}
+
+/* ?created_after= / ?created_before= as filters; 0 after a 400. */
+static int time_filter(pc_req *rq, json_t *filters, const char *param, const char *key, int after)
+{
+    const char *text = pc_req_param(rq, param);
+    int64_t t;
+
+    if (text == NULL)
+        return 1;
+    if ((t = pc_api_parse_time(text)) < 0) {
+        pc_api_invalid_field(rq, param, "must be Unix seconds or an RFC 3339 UTC time");
+        return 0;
+    }
+    json_object_set_new(filters, key, json_integer(after ? t + 1 : t));
+    return 1;
+}
+
+/* API.md §11: deleted users only with ?deleted=true; ?status= at this moment. */
+static int state_filters(pc_req *rq, json_t *filters)
+{
+    const char *deleted = pc_req_param(rq, "deleted"), *status = pc_req_param(rq, "status");
+
+    if (deleted != NULL && strcmp(deleted, "true") != 0 && strcmp(deleted, "false") != 0) {
+        pc_api_invalid_field(rq, "deleted", "must be true or false");
+        return 0;
+    }
+    if (deleted != NULL && strcmp(deleted, "true") == 0)
+        json_object_set_new(filters, "deleted_at>=", json_integer(1));
+    else
+        json_object_set_new(filters, "deleted_at", json_null());
+    if (status == NULL)
+        return 1;
+    if (strcmp(status, "active") != 0 && strcmp(status, "disabled") != 0) {
+        pc_api_invalid_field(rq, "status", "must be active or disabled");
+        return 0;
+    }
+    json_object_set_new(filters, strcmp(status, "active") == 0 ? "active_at" : "disabled_at",
+                        json_integer(pc_now()));
+    return 1;
+}
+
+static json_t *list_filters(pc_req *rq)
+{
+    const char *email = pc_req_param(rq, "email"), *q = pc_req_param(rq, "q");
+    json_t *filters = json_object();
+
     if (email != NULL)
         json_object_set_new(filters, "email", json_string(email));
     if (q != NULL && *q != '\0')
         json_object_set_new(filters, "q", json_string(q));
+    if (state_filters(rq, filters) && name_filter(rq, filters, "role", PC_ENT_ROLE, "role_id") &&
+        name_filter(rq, filters, "group", PC_ENT_GROUP, "group_id") &&
+        time_filter(rq, filters, "created_after", "created_at>=", 1) &&
+        time_filter(rq, filters, "created_before", "created_before", 0))
+        return filters;
+    json_decref(filters);
+    return NULL;
+}
+
+void pc_api_users_list(pc_req *rq)
+{
+    pc_principal p = {0};
+    unsigned limit;
+    const char *cursor;
+    json_t *filters = NULL, *rows = NULL;
+    pc_store_query sq;
+    pc_status rc;
+
+    if (!pc_api_require(rq, &p, "users", "read") || !pc_api_page(rq, &limit, &cursor) ||
+        (filters = list_filters(rq)) == NULL)
+        goto out;
     sq = (pc_store_query){.filters = filters, .after = cursor, .limit = limit + 1, .descending = 0};
     rc = pc_db_list(NULL, PC_ENT_USER, rq->tenant->id, &sq, &rows);
     if (rc != PC_OK)
@@ -73,114 +208,6 @@ void pc_api_users_list(pc_req *rq)
         pc_api_reply_page(rq, rows, limit, pc_api_user_view, rq->tenant->id);
 out:
     json_decref(filters);
-    pc_principal_clear(&p);
-}
-
-static const pc_field create_fields[] = {
-    {"username", PC_F_STRING, 1},
-    {"email", PC_F_NULLABLE_STRING, 0},
-    {"password", PC_F_STRING, 0},
-    {"name", PC_F_NULLABLE_STRING, 0},
-    {"phone_number", PC_F_NULLABLE_STRING, 0},
-    {"groups", PC_F_STRINGS, 0},
-    {"roles", PC_F_STRINGS, 0},
-};
-
-/* Value checks beyond types; the first problem is replied. */
-static int valid_user_values(pc_req *rq, const json_t *body)
-{
-    const char *username = json_string_value(json_object_get(body, "username"));
-    const char *email = json_string_value(json_object_get(body, "email"));
-    const char *password = json_string_value(json_object_get(body, "password"));
-    const char *problem;
-
-    if (username != NULL && (*username == '\0' || strlen(username) > MAX_NAME)) {
-        pc_api_invalid_field(rq, "username", "must be 1 to 256 characters");
-        return 0;
-    }
-    if (email != NULL && (strchr(email, '@') == NULL || strlen(email) > MAX_NAME)) {
-        pc_api_invalid_field(rq, "email", "must be an email address");
-        return 0;
-    }
-    if (password != NULL && (problem = pc_password_problem(password)) != NULL) {
-        pc_api_invalid_field(rq, "password", problem);
-        return 0;
-    }
-    if ((int64_t)json_array_size(json_object_get(body, "roles")) > rq->tenant->max_roles_per_user) {
-        pc_api_error(rq, PC_API_LIMIT, "Too many roles for one user",
-                     json_pack("{s:s}", "roles", "limit exceeded"));
-        return 0;
-    }
-    return 1;
-}
-
-static json_t *new_user_record(const pc_tenant *t, const json_t *body, const char *hash)
-{
-    char id[37];
-    json_int_t now = pc_now();
-
-    pc_uuid7(id);
-    return json_pack("{s:s,s:s,s:O,s:O?,s:O?,s:O?,s:s?,s:I,s:I,s:n}", "id", id, "tenant_id", t->id,
-                     "username", json_object_get(body, "username"), "email",
-                     json_object_get(body, "email"), "name", json_object_get(body, "name"),
-                     "phone_number", json_object_get(body, "phone_number"), "password_hash", hash,
-                     "created_at", now, "updated_at", now, "deleted_at");
-}
-
-/* Insert the user, its links and the audit event together. */
-static pc_status insert_user(pc_req *rq, const pc_principal *p, const json_t *body, json_t *rec,
-                             char *conflict, json_t **unknown)
-{
-    const char *id = json_string_value(json_object_get(rec, "id"));
-    const json_t *roles = json_object_get(body, "roles"), *groups = json_object_get(body, "groups");
-    pc_store_tx *tx = NULL;
-    pc_status rc = pc_db_begin(&tx);
-
-    if (rc == PC_OK)
-        rc = pc_db_insert(tx, PC_ENT_USER, rec, conflict, 64);
-    if (rc == PC_OK && roles != NULL)
-        rc = pc_iam_set_roles(tx, rq->tenant->id, id, roles, unknown);
-    if (rc == PC_OK && groups != NULL)
-        rc = pc_iam_set_groups(tx, rq->tenant->id, id, groups, unknown);
-    if (rc == PC_OK)
-        rc = pc_api_audit(tx, rq, p, "user.created", id,
-                          json_pack("{s:O}", "username", json_object_get(rec, "username")));
-    return pc_api_finish(tx, rc);
-}
-
-void pc_api_users_create(pc_req *rq)
-{
-    pc_principal p = {0};
-    json_t *body = NULL, *rec = NULL, *unknown = NULL;
-    char *hash = NULL, conflict[64] = "";
-    const char *password;
-    pc_status rc;
-
-    if (!pc_api_require(rq, &p, "users", "create"))
-        return;
-    body = pc_api_body(rq, create_fields, sizeof create_fields / sizeof *create_fields);
-    if (body == NULL || !valid_user_values(rq, body) ||
-        !pc_api_may_grant_roles(rq, &p, json_object_get(body, "roles")) ||
-        !pc_api_may_grant_groups(rq, &p, json_object_get(body, "groups")))
-        goto out;
-    password = json_string_value(json_object_get(body, "password"));
-    if (password != NULL && pc_password_hash(password, &hash) != PC_OK) {
-        pc_api_error(rq, PC_API_INTERNAL, NULL, NULL);
-        goto out;
-    }
-    rec = new_user_record(rq->tenant, body, hash);
-    rc = insert_user(rq, &p, body, rec, conflict, &unknown);
-    if (rc == PC_ERR_INVALID && unknown != NULL)
-        pc_api_error(rq, PC_API_INVALID, "Unknown role or group names", json_incref(unknown));
-    else if (rc != PC_OK)
-        pc_api_store_error(rq, rc, conflict);
-    else
-        pc_reply_json(rq, 201, pc_api_user_view(rec, rq->tenant->id));
-out:
-    free(hash);
-    json_decref(unknown);
-    json_decref(rec);
-    json_decref(body);
     pc_principal_clear(&p);
 }
 
@@ -195,66 +222,5 @@ void pc_api_users_get(pc_req *rq)
     if (u != NULL)
         pc_reply_json(rq, 200, pc_api_user_view(u, rq->tenant->id));
     json_decref(u);
-    pc_principal_clear(&p);
-}
-
-static const pc_field patch_fields[] = {
-    {"username", PC_F_STRING, 0},      {"email", PC_F_NULLABLE_STRING, 0},
-    {"name", PC_F_NULLABLE_STRING, 0}, {"phone_number", PC_F_NULLABLE_STRING, 0},
-    {"groups", PC_F_STRINGS, 0},       {"roles", PC_F_STRINGS, 0},
-};
-
-static pc_status patch_user(pc_req *rq, const pc_principal *p, const char *id, const json_t *body,
-                            char *conflict, json_t **unknown)
-{
-    json_t *cols = json_pack("{s:I}", "updated_at", (json_int_t)pc_now());
-    const char *key;
-    json_t *v;
-    pc_store_tx *tx = NULL;
-    pc_status rc = pc_db_begin(&tx);
-
-    json_object_foreach ((json_t *)body, key, v)
-        if (strcmp(key, "roles") != 0 && strcmp(key, "groups") != 0)
-            json_object_set(cols, key, v);
-    if (rc == PC_OK)
-        rc = pc_db_update(tx, PC_ENT_USER, rq->tenant->id, id, cols, conflict, 64);
-    if (rc == PC_OK && json_object_get(body, "roles"))
-        rc = pc_iam_set_roles(tx, rq->tenant->id, id, json_object_get(body, "roles"), unknown);
-    if (rc == PC_OK && json_object_get(body, "groups"))
-        rc = pc_iam_set_groups(tx, rq->tenant->id, id, json_object_get(body, "groups"), unknown);
-    if (rc == PC_OK)
-        rc = pc_api_audit(tx, rq, p, "user.updated", id, json_pack("{s:O}", "fields", body));
-    json_decref(cols);
-    return pc_api_finish(tx, rc);
-}
-
-void pc_api_users_patch(pc_req *rq)
-{
-    pc_principal p = {0};
-    json_t *body = NULL, *u = NULL, *unknown = NULL;
-    char conflict[64] = "";
-    pc_status rc;
-
-    if (!pc_api_require(rq, &p, "users", "update"))
-        return;
-    body = pc_api_body(rq, patch_fields, sizeof patch_fields / sizeof *patch_fields);
-    if (body == NULL || !valid_user_values(rq, body) || (u = pc_api_user_load(rq)) == NULL ||
-        !pc_api_may_act_on(rq, &p, json_string_value(json_object_get(u, "id"))) ||
-        !pc_api_may_grant_roles(rq, &p, json_object_get(body, "roles")) ||
-        !pc_api_may_grant_groups(rq, &p, json_object_get(body, "groups")))
-        goto out;
-    rc = patch_user(rq, &p, json_string_value(json_object_get(u, "id")), body, conflict, &unknown);
-    json_decref(u);
-    u = NULL;
-    if (rc == PC_ERR_INVALID && unknown != NULL)
-        pc_api_error(rq, PC_API_INVALID, "Unknown role or group names", json_incref(unknown));
-    else if (rc != PC_OK)
-        pc_api_store_error(rq, rc, conflict);
-    else if ((u = pc_api_user_load(rq)) != NULL)
-        pc_reply_json(rq, 200, pc_api_user_view(u, rq->tenant->id));
-out:
-    json_decref(unknown);
-    json_decref(u);
-    json_decref(body);
     pc_principal_clear(&p);
 }

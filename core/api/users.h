@@ -11,4 +11,11 @@ json_t *pc_api_user_load(pc_req *rq);
 /** A store transaction body writing an audit event beside a change. */
 pc_status pc_api_audit(pc_store_tx *tx, pc_req *rq, const pc_principal *p, const char *type,
                        const char *subject, json_t *details);
+/** Room for one more user under the tenant's max_users? Replies 400 AUT-0016 (or the store
+ * error) and returns 0 when not. */
+int pc_api_user_room(pc_req *rq);
+/** Insert a user record (`rec`, complete) with the roles and groups `body` names, and audit
+ * user.created, in `tx`. Unknown names: PC_ERR_INVALID with *unknown. */
+pc_status pc_api_user_insert(pc_store_tx *tx, pc_req *rq, const pc_principal *p, const json_t *body,
+                             const json_t *rec, char *conflict, json_t **unknown);
 #endif

@@ -372,7 +372,11 @@ void pc_cli_admin_help(void)
           "                                  roles, groups, users, applications as JSON, without\n"
           "                                  passwords, secrets, keys or second factors\n"
           "  tenant import NEW-SLUG < FILE   a new tenant from an export; new client secrets\n"
-          "                                  are printed once, users need a password reset\n",
+          "                                  are printed once, users need a password reset\n"
+          "  reset --tenant SLUG [--user NAME]\n"
+          "                                  break-glass: the role admin gets *:* back, the\n"
+          "                                  tenant's admin user is re-enabled with it and\n"
+          "                                  gets a new password, printed once\n",
           stdout);
 }
 

@@ -4,6 +4,8 @@
 #include "oidc/claims.h"
 #include "http/endpoints.h"
 #include "http/pages.h"
+#include "oauth2/redirect.h"
+#include "server/server.h"
 #include "util/mem.h"
 
 #include <stdio.h>
@@ -73,6 +75,27 @@ static char *scope_items(const char *scope)
     return html;
 }
 
+/* The login page's "Forgot password?" and (when open) "Create account" links, which lead
+ * back to this authorization request when it came as a GET (API.md §12). */
+static void people_links(const pc_req *rq, json_t *v)
+{
+    const char *url = pc_req_url(rq);
+    char *back = strcmp(pc_req_method(rq), "GET") == 0 && strchr(url, '?') != NULL
+                     ? pc_asprintf("%s%s", pc_srv->cfg.public_url, url)
+                     : NULL;
+    char *enc = back ? pc_url_encode(back) : NULL;
+
+    json_object_set_new(
+        v, "forgot_url",
+        json_sprintf("%s/ui/reset%s%s", rq->tenant->issuer, enc ? "?return=" : "", enc ? enc : ""));
+    if (rq->tenant->registration_open)
+        json_object_set_new(v, "register_url",
+                            json_sprintf("%s/ui/register%s%s", rq->tenant->issuer,
+                                         enc ? "?return=" : "", enc ? enc : ""));
+    free(enc);
+    free(back);
+}
+
 static json_t *page_vars(const pc_req *rq, const pc_web_out *out)
 {
     const json_t *user = out->user;
@@ -90,6 +113,8 @@ static json_t *page_vars(const pc_req *rq, const pc_web_out *out)
     json_object_set_new(v, "consent_action",
                         json_sprintf("%s/oauth2/authorize/consent", rq->tenant->issuer));
     free(items);
+    if (out->outcome == PC_WEB_LOGIN)
+        people_links(rq, v);
     if (out->outcome == PC_WEB_MFA)
         pc_http_mfa_page_vars(rq, out, v);
     return v;

@@ -22,4 +22,6 @@ void pc_http_static(pc_req *rq);
 void pc_http_preflight(pc_req *rq);
 void pc_http_mfa_challenge(pc_req *rq);
 void pc_http_authorize_mfa(pc_req *rq);
+/** GET /ui/reset, /ui/verify, /ui/invite, /ui/register: the people pages (API.md §12). */
+void pc_http_people_page(pc_req *rq);
 #endif

@@ -192,6 +192,7 @@ static void security_headers(pc_req *rq)
     pc_reply_header(
         rq, "Content-Security-Policy",
         "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; "
         "frame-ancestors 'none'; base-uri 'none'");
 }
 

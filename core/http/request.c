@@ -228,3 +228,8 @@ void pc_reply_oauth_error(pc_req *rq, unsigned status, const char *error, const 
     pc_reply_header(rq, "Cache-Control", "no-store");
     pc_reply_json(rq, status, body);
 }
+
+const char *pc_req_url(const pc_req *rq)
+{
+    return rq->u->http_url ? rq->u->http_url : "";
+}

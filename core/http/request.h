@@ -61,6 +61,8 @@ int pc_req_parse(pc_req *rq, const char **why);
 void pc_req_clear(pc_req *rq);
 
 const char *pc_req_method(const pc_req *rq);
+/** The request target as received: path and query ("/t/x/oauth2/authorize?..."). */
+const char *pc_req_url(const pc_req *rq);
 /** A path parameter (":id") of the route, else a query parameter; NULL if absent. */
 const char *pc_req_param(const pc_req *rq, const char *name);
 /** A form field of an application/x-www-form-urlencoded body. */

@@ -30,6 +30,7 @@ static void tenant_free(pc_tenant *t)
     free(t->issuer);
     free(t->audience);
     free(t->discovery);
+    json_decref(t->settings);
     free(t);
 }
 
@@ -53,6 +54,20 @@ static pc_jose_alg setting_alg(const json_t *s, const char *k, pc_jose_alg def)
     return a != PC_ALG_NONE_ ? a : def;
 }
 
+/* The settings of API.md §12–§13 (iam/tenant_settings.c checks them when they change). */
+static void people_settings(pc_tenant *t, const json_t *s)
+{
+    const char *registration = json_string_value(json_object_get(s, "registration"));
+
+    t->code_ttl = setting_int(s, "code_ttl", pc_srv->cfg.code_ttl);
+    t->reset_ttl = setting_int(s, "reset_ttl", 3600);
+    t->verify_ttl = setting_int(s, "verify_ttl", 86400);
+    t->invitation_ttl = setting_int(s, "invitation_ttl", 259200);
+    t->registration_open = registration != NULL && strcmp(registration, "open") == 0;
+    t->mfa_required = json_is_true(json_object_get(s, "mfa_required"));
+    t->settings = json_is_object(s) ? json_deep_copy(s) : json_object();
+}
+
 static pc_status tenant_from_record(const json_t *rec, pc_tenant **out)
 {
     const json_t *s = json_object_get(rec, "settings");
@@ -68,12 +83,17 @@ static pc_status tenant_from_record(const json_t *rec, pc_tenant **out)
     t->audience = pc_strdup(aud ? aud : t->issuer);
     t->access_alg = setting_alg(s, "access_token_alg", PC_ALG_ES256);
     t->id_alg = setting_alg(s, "id_token_alg", PC_ALG_RS256);
-    t->access_ttl = setting_int(s, "access_token_ttl", pc_srv->cfg.access_ttl);
-    t->refresh_ttl = setting_int(s, "refresh_token_ttl", pc_srv->cfg.refresh_ttl);
+    t->access_ttl =
+        setting_int(s, "access_ttl", setting_int(s, "access_token_ttl", pc_srv->cfg.access_ttl));
+    t->refresh_ttl =
+        setting_int(s, "refresh_ttl", setting_int(s, "refresh_token_ttl", pc_srv->cfg.refresh_ttl));
     t->session_ttl = setting_int(s, "session_ttl", pc_srv->cfg.session_ttl);
     t->max_roles_per_user = setting_int(s, "max_roles_per_user", 50);
     t->max_permissions_per_role = setting_int(s, "max_permissions_per_role", 1000);
     t->max_roles = setting_int(s, "max_roles", 500);
+    t->password_min_length = setting_int(s, "password_min_length", 8);
+    t->max_users = setting_int(s, "max_users", -1);
+    people_settings(t, s);
     t->loaded_at = pc_now();
     t->refs = 1;
     doc = pc_oidc_discovery(t->issuer);

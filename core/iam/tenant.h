@@ -26,6 +26,16 @@ typedef struct pc_tenant {
     char *discovery; /**< the rendered discovery document */
     int64_t loaded_at;
     int refs; /**< atomic; the cache holds one */
+    /* ---- people (API.md §11–§13) ---- */
+    int64_t password_min_length; /**< characters (default 8) */
+    int64_t max_users;           /**< users not soft-deleted; -1: unlimited (the default) */
+    int64_t code_ttl;            /**< authorization codes (default: the server's) */
+    int64_t reset_ttl;           /**< password reset links (default 3600) */
+    int64_t verify_ttl;          /**< email verification links (default 86400) */
+    int64_t invitation_ttl;      /**< invitation links (default 259200) */
+    int registration_open;       /**< "registration": "open" (default closed) */
+    int mfa_required;            /**< every user must enrol a second factor */
+    json_t *settings;            /**< the stored settings (templates, step_up, ...) */
 } pc_tenant;
 
 /** Start the cache (and listen to the change feed for invalidations). */

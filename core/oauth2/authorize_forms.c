@@ -46,6 +46,9 @@ static void login_failed(const pc_web_in *in, pc_web_out *out, json_t *req, pc_s
         pc_authz_login_page(in, out, req, username, "Enter your username and your password.", 400);
     else if (rc == PC_ERR_DENIED)
         pc_authz_login_page(in, out, req, username, "Wrong username or password.", 401);
+    else if (rc == PC_ERR_CONFLICT)
+        pc_authz_login_page(in, out, req, username,
+                            "This account is disabled. Ask your administrator.", 403);
     else if (rc == PC_ERR_STORAGE)
         pc_authz_unavailable(out);
     else

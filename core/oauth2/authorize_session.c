@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Browser sessions (SSO): a random cookie secret stored only as its hash; and the sealed authorization request. */
 #include "oauth2/authorize_internal.h"
+#include "iam/users.h"
 #include "oauth2/changes.h"
 #include "oauth2/session.h"
 #include "iam/audit.h"
@@ -48,7 +49,7 @@ pc_status pc_browser_session_find(const pc_tenant *t, const char *secret, json_t
     if (rc == PC_OK)
         rc = pc_db_get(NULL, PC_ENT_USER, t->id, "id",
                        json_string_value(json_object_get(s, "user_id")), &u);
-    if (rc == PC_OK && !json_is_null(json_object_get(u, "deleted_at")))
+    if (rc == PC_OK && !pc_iam_user_active(u, pc_now()))
         rc = PC_ERR_NOT_FOUND;
     if (rc != PC_OK) {
         json_decref(s);

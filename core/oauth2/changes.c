@@ -45,14 +45,14 @@ void pc_changes_listen(pc_change_listener fn)
 static int is_revocation(const char *kind)
 {
     return strcmp(kind, "jti") == 0 || strcmp(kind, "sid") == 0 || strcmp(kind, "grant") == 0 ||
-           strcmp(kind, "client") == 0;
+           strcmp(kind, "client") == 0 || strcmp(kind, "user") == 0;
 }
 
 static void revocation_key(char *buf, size_t len, const char *kind, const char *tenant_id,
                            const char *key)
 {
-    if (strcmp(kind, "client") == 0)
-        snprintf(buf, len, "client:%s:%s", tenant_id, key);
+    if (strcmp(kind, "client") == 0 || strcmp(kind, "user") == 0)
+        snprintf(buf, len, "%s:%s:%s", kind, tenant_id, key);
     else
         snprintf(buf, len, "%s:%s", kind, key);
 }
@@ -302,4 +302,16 @@ int pc_changes_is_revoked(const char *tenant_id, const char *jti, const char *si
             return 1;
     }
     return 0;
+}
+
+int pc_changes_user_cut(const char *tenant_id, const char *user_id, int64_t iat)
+{
+    char key[200];
+    int64_t at;
+
+    if (user_id == NULL)
+        return 0;
+    revocation_key(key, sizeof key, "user", tenant_id, user_id);
+    /* Like a client entry: every token of the user issued up to that second. */
+    return lookup(key, &at) && iat <= at;
 }

@@ -5,7 +5,7 @@
 #include <portcullis/portcullis.h>
 
 /** Called for every entry replayed: invalidations ("tenant", "keys", "app", "perm") and
- * revocations ("jti", "sid", "grant", "client"). */
+ * revocations ("jti", "sid", "grant", "client", "user"). */
 typedef void (*pc_change_listener)(const pc_change *c);
 
 /** Load the feed and start following it; listeners must be added before. */
@@ -31,6 +31,8 @@ int pc_changes_is_revoked(const char *tenant_id, const char *jti, const char *si
  * When not, a token's revocation status cannot be known (the store is down).
  */
 int pc_changes_fresh(void);
+/** Was every token of this user issued at `iat` cut (disabled, frozen, reset)? */
+int pc_changes_user_cut(const char *tenant_id, const char *user_id, int64_t iat);
 /** Has session `sid` ended? */
 int pc_changes_sid_ended(const char *sid);
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Authorization codes (RFC 6749 §4.1.2, §4.1.3): stored hashed, single use, short-lived, bound. */
 #include "oauth2/code.h"
+#include "iam/users.h"
 #include "oauth2/changes.h"
 #include "oauth2/pkce.h"
 #include "oauth2/refresh.h"
@@ -36,7 +37,7 @@ pc_status pc_code_issue(const pc_tenant *t, const pc_code_grant *g, char **code)
                     "code_challenge", g->code_challenge, "nonce", g->nonce, "user_id", g->user_id,
                     "sid", g->sid, "scope", g->scope, "amr", g->amr, "auth_time",
                     (json_int_t)g->auth_time, "created_at", (json_int_t)now, "expires_at",
-                    (json_int_t)(now + pc_srv->cfg.code_ttl));
+                    (json_int_t)(now + t->code_ttl));
     rc = rec ? pc_db_insert(NULL, PC_ENT_CODE, rec, NULL, 0) : PC_ERR_INTERNAL;
     json_decref(rec);
     free(id);
@@ -103,7 +104,7 @@ static pc_status adopt(pc_grant_ctx *ctx, const json_t *rec)
         pc_grant_ctx_unavailable(ctx);
         return rc;
     }
-    if (rc != PC_OK || !json_is_null(json_object_get(user, "deleted_at"))) {
+    if (rc != PC_OK || !pc_iam_user_active(user, pc_now())) {
         json_decref(user);
         pc_grant_ctx_fail(ctx, 400, "invalid_grant", "the session of this code has ended");
         return PC_ERR_DENIED;

@@ -34,7 +34,9 @@ static json_t *describe_refresh(const pc_tenant *t, const json_t *rec, int curre
         (sid != NULL && pc_changes_sid_ended(sid)) ||
         pc_changes_is_revoked(t->id, NULL, NULL, json_string_value(json_object_get(rec, "id")),
                               json_string_value(json_object_get(rec, "client_id")),
-                              json_integer_value(json_object_get(rec, "created_at"))))
+                              json_integer_value(json_object_get(rec, "created_at"))) ||
+        pc_changes_user_cut(t->id, json_string_value(json_object_get(rec, "user_id")),
+                            json_integer_value(json_object_get(rec, "created_at"))))
         return NULL;
     return json_pack(
         "{s:b,s:s,s:O,s:O,s:O,s:O,s:O,s:s}", "active", 1, "token_type", "refresh_token",

@@ -5,6 +5,7 @@
 #include "oauth2/session.h"
 #include "oauth2/throttle.h"
 #include "iam/audit.h"
+#include "iam/users.h"
 #include "server/metrics.h"
 #include "server/store.h"
 #include "util/log.h"
@@ -120,8 +121,27 @@ pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retr
     pc_metrics_count("login_successes", "method", "password");
     pc_throttle_clear(k.pair);
     pc_throttle_remember(k.pair);
+    /* The right password of a disabled or frozen account: refused, audited, not a failure. */
+    if (pc_iam_user_disabled(u, pc_now())) {
+        json_t *why = json_pack("{s:s}", "reason", "account disabled");
+        pc_audit_record(NULL, a->tenant->id, "login.refused", a->client_id,
+                        json_string_value(json_object_get(u, "id")), a->ip, why);
+        json_decref(why);
+        json_decref(u);
+        return PC_ERR_CONFLICT;
+    }
     *user = u;
     return PC_OK;
+}
+
+/* last_login_at, kept to the minute so that busy accounts do not rewrite their row. */
+static pc_status note_login(pc_store_tx *tx, const char *tenant_id, const char *user_id)
+{
+    json_t *cols = json_pack("{s:I}", "last_login_at", (json_int_t)(pc_now() / 60 * 60));
+    pc_status rc = pc_db_update(tx, PC_ENT_USER, tenant_id, user_id, cols, NULL, 0);
+
+    json_decref(cols);
+    return rc;
 }
 
 pc_status pc_login_open_session(const pc_login_attempt *a, const char *user_id, const json_t *amr,
@@ -136,6 +156,8 @@ pc_status pc_login_open_session(const pc_login_attempt *a, const char *user_id, 
     if (rc == PC_OK)
         rc = pc_audit_record(tx, a->tenant->id, "login.succeeded", a->client_id, user_id, a->ip,
                              NULL);
+    if (rc == PC_OK)
+        rc = note_login(tx, a->tenant->id, user_id);
     return tx ? pc_db_finish(tx, rc) : rc;
 }
 
@@ -156,6 +178,8 @@ pc_status pc_login_password(pc_grant_ctx *ctx, const char *username, const char 
                           "too many failed sign-ins; retry later");
     else if (rc == PC_ERR_STORAGE)
         pc_grant_ctx_unavailable(ctx);
+    else if (rc == PC_ERR_CONFLICT)
+        pc_grant_ctx_fail(ctx, 400, "invalid_grant", "account disabled");
     else if (rc != PC_OK)
         pc_grant_ctx_fail(ctx, 400, "invalid_grant", "wrong username or password");
     if (rc != PC_OK)

@@ -17,7 +17,9 @@ typedef struct pc_login_attempt {
  * The password check shared by the password grant and the login page:
  * throttled per account and address, timed alike for unknown users, failures
  * audited. PC_OK with *user (new); PC_ERR_INVALID when a field is missing;
- * PC_ERR_DENIED for wrong credentials; PC_ERR_LIMIT (with *retry_after) when throttled.
+ * PC_ERR_DENIED for wrong credentials; PC_ERR_LIMIT (with *retry_after) when throttled;
+ * PC_ERR_CONFLICT for the right password of a disabled or frozen account (audited as
+ * login.refused, not counted as a failure).
  */
 pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retry_after);
 /**

@@ -43,6 +43,14 @@ pc_status pc_mfa_grant_gate(pc_grant_ctx *ctx, const pc_login_attempt *a)
     }
     methods = pc_mfa_signin_methods(factors);
     json_decref(factors);
+    if (json_array_size(methods) == 0 && a->tenant->mfa_required) {
+        /* API.md §13 mfa_required: no token until a second factor is enrolled. */
+        json_decref(methods);
+        pc_grant_ctx_fail(ctx, 403, "mfa_required",
+                          "this tenant requires a second factor: enrol one, then sign in again");
+        ctx->error_extra = json_pack("{s:b,s:[]}", "mfa_enrolment_required", 1, "mfa_methods");
+        return PC_ERR_DENIED;
+    }
     if (json_array_size(methods) == 0) {
         json_decref(methods);
         return PC_OK;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* mfa_token: a sign-in waiting for its second factor (opaque, stored hashed, 5 minutes, single use, client-bound). */
 #include "oauth2/mfa_token.h"
+#include "iam/users.h"
 #include "oauth2/throttle.h"
 #include "iam/audit.h"
 #include "server/store.h"
@@ -150,7 +151,7 @@ static pc_status subject_of(const pc_tenant *t, const json_t *rec, const char *m
         return PC_ERR_INVALID;
     rc = pc_db_get(NULL, PC_ENT_USER, t->id, "id",
                    json_string_value(json_object_get(rec, "user_id")), user);
-    if (rc == PC_OK && !json_is_null(json_object_get(*user, "deleted_at")))
+    if (rc == PC_OK && !pc_iam_user_active(*user, pc_now()))
         rc = PC_ERR_NOT_FOUND;
     if (rc == PC_OK)
         rc = pc_mfa_factors(t, json_string_value(json_object_get(*user, "id")), &factors);

@@ -10,6 +10,7 @@
  * revokes the grant, with every access token minted from it.
  */
 #include "oauth2/refresh.h"
+#include "iam/users.h"
 #include "oauth2/changes.h"
 #include "oauth2/refresh_token.h"
 #include "oauth2/session.h"
@@ -181,7 +182,7 @@ static pc_status load_user(pc_grant_ctx *ctx, const char *uid)
     rc = pc_db_get(NULL, PC_ENT_USER, ctx->rq->tenant->id, "id", uid, &user);
     if (rc != PC_OK && rc != PC_ERR_NOT_FOUND)
         return unavailable(ctx);
-    if (rc != PC_OK || !json_is_null(json_object_get(user, "deleted_at"))) {
+    if (rc != PC_OK || !pc_iam_user_active(user, pc_now())) {
         json_decref(user);
         pc_grant_ctx_fail(ctx, 400, "invalid_grant", "refresh token is no longer valid");
         return PC_ERR_DENIED;

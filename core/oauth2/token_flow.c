@@ -47,6 +47,10 @@ static void subject_of(const pc_grant_ctx *ctx, pc_token_subject *s)
     s->amr = ctx->amr;
     s->auth_time = ctx->auth_time;
     s->audience = NULL;
+    /* API.md §13: an application may choose its algs (OIDC Registration §2) */
+    s->access_alg = json_string_value(json_object_get(ctx->client->app, "access_token_alg"));
+    s->id_alg =
+        json_string_value(json_object_get(ctx->client->app, "id_token_signed_response_alg"));
     s->nonce = ctx->nonce;
     s->grant_id = ctx->family_id;
 }

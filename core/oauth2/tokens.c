@@ -18,7 +18,9 @@ void pc_minted_clear(pc_minted *m)
 
 pc_status pc_token_mint_access(const pc_tenant *t, const pc_token_subject *s, pc_minted *out)
 {
-    const pc_jose_key *key = pc_keyring_signer(t->keys, t->access_alg, pc_now());
+    pc_jose_alg alg = s->access_alg ? pc_jose_alg_from_str(s->access_alg) : PC_ALG_NONE_;
+    const pc_jose_key *key =
+        pc_keyring_signer(t->keys, alg != PC_ALG_NONE_ ? alg : t->access_alg, pc_now());
     json_t *claims;
     pc_status rc;
 
@@ -72,7 +74,9 @@ static pc_status check_claims(const pc_tenant *t, const json_t *c)
                               json_string_value(json_object_get(c, "sid")),
                               json_string_value(json_object_get(c, "grant_id")),
                               json_string_value(json_object_get(c, "client_id")),
-                              json_integer_value(iat)))
+                              json_integer_value(iat)) ||
+        pc_changes_user_cut(t->id, json_string_value(json_object_get(c, "sub")),
+                            json_integer_value(iat)))
         return PC_ERR_DENIED;
     return PC_OK;
 }

@@ -10,13 +10,15 @@ typedef struct pc_token_subject {
     const char *sub; /**< user id, or the client_id for client tokens */
     int is_user;
     const char *client_id;
-    const char *scope;    /**< granted, space separated (may be "") */
-    const char *sid;      /**< session of a user token; NULL for client tokens */
-    const json_t *amr;    /**< JSON array, or NULL */
-    int64_t auth_time;    /**< 0 if unknown */
-    const char *audience; /**< NULL: the tenant's default */
-    const char *nonce;    /**< ID tokens only */
-    const char *grant_id; /**< the refresh grant the token belongs to, or NULL */
+    const char *scope;      /**< granted, space separated (may be "") */
+    const char *sid;        /**< session of a user token; NULL for client tokens */
+    const json_t *amr;      /**< JSON array, or NULL */
+    int64_t auth_time;      /**< 0 if unknown */
+    const char *audience;   /**< NULL: the tenant's default */
+    const char *nonce;      /**< ID tokens only */
+    const char *grant_id;   /**< the refresh grant the token belongs to, or NULL */
+    const char *access_alg; /**< the application's access_token_alg, or NULL: the tenant's */
+    const char *id_alg;     /**< the application's id_token_signed_response_alg, or NULL */
 } pc_token_subject;
 
 typedef struct pc_minted {

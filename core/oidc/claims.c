@@ -35,12 +35,16 @@ json_t *pc_oidc_user_claims(const json_t *user, const char *scope)
     if (pc_scope_has(scope, "profile")) {
         copy_claim(c, user, "username", "preferred_username");
         copy_claim(c, user, "name", "name");
+        copy_claim(c, user, "given_name", "given_name");
+        copy_claim(c, user, "family_name", "family_name");
+        copy_claim(c, user, "picture", "picture");
         copy_claim(c, user, "updated_at", "updated_at");
     }
     if (pc_scope_has(scope, "email") && json_is_string(json_object_get(user, "email"))) {
         copy_claim(c, user, "email", "email");
-        /* Addresses are not verified by this server (yet). */
-        json_object_set_new(c, "email_verified", json_false());
+        /* Verified by a link, an accepted invitation, or an administrator (API.md §11). */
+        json_object_set_new(c, "email_verified",
+                            json_boolean(json_is_true(json_object_get(user, "email_verified"))));
     }
     if (pc_scope_has(scope, "phone") && json_is_string(json_object_get(user, "phone_number"))) {
         copy_claim(c, user, "phone_number", "phone_number");

@@ -9,7 +9,9 @@
 pc_status pc_oidc_id_token(const pc_tenant *t, const pc_token_subject *s, const json_t *user,
                            const char *access_token, char **jwt)
 {
-    const pc_jose_key *key = pc_keyring_signer(t->keys, t->id_alg, pc_now());
+    pc_jose_alg alg = s->id_alg ? pc_jose_alg_from_str(s->id_alg) : PC_ALG_NONE_;
+    const pc_jose_key *key =
+        pc_keyring_signer(t->keys, alg != PC_ALG_NONE_ ? alg : t->id_alg, pc_now());
     int64_t now = pc_now();
     json_t *claims;
     char *at_hash;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* UserInfo (OIDC Core §5.3): the signed-in user's claims, by the access token's scope. */
 #include "oauth2/request.h"
+#include "iam/users.h"
 #include "oauth2/tokens.h"
 #include "oidc/claims.h"
 #include "server/store.h"
@@ -22,7 +23,7 @@ static pc_status token_user(const pc_tenant *t, const char *token, json_t **clai
         return PC_ERR_DENIED;
     rc = pc_db_get(NULL, PC_ENT_USER, t->id, "id",
                    json_string_value(json_object_get(*claims, "sub")), user);
-    if (rc == PC_OK && !json_is_null(json_object_get(*user, "deleted_at")))
+    if (rc == PC_OK && !pc_iam_user_active(*user, pc_now()))
         rc = PC_ERR_DENIED;
     return rc == PC_OK || rc == PC_ERR_STORAGE ? rc : PC_ERR_DENIED;
 }

@@ -151,11 +151,20 @@ void make_tenant(char *t)
 json_t *user_rec(const char *id, const char *t, const char *username, const char *email,
                  const char *name)
 {
-    return keep(json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:n,s:s,s:I,s:I,s:n}", "id", id, "tenant_id", t,
-                          "username", username, "email", email, "name", name, "phone_number",
-                          "password_hash", "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
-                          "created_at", (json_int_t)now, "updated_at", (json_int_t)now,
-                          "deleted_at"));
+    json_t *u =
+        json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:n,s:s,s:I,s:I,s:n}", "id", id, "tenant_id", t,
+                  "username", username, "email", email, "name", name, "phone_number",
+                  "password_hash", "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", "created_at",
+                  (json_int_t)now, "updated_at", (json_int_t)now, "deleted_at");
+
+    /* Schema 7 columns, as a store reads them back. */
+    json_t *v7 = json_pack("{s:n,s:n,s:n,s:s,s:n,s:b,s:n,s:n}", "given_name", "family_name",
+                           "picture", "status", "active", "disabled_until", "email_verified", 0,
+                           "attributes", "last_login_at");
+
+    json_object_update(u, v7);
+    json_decref(v7);
+    return keep(u);
 }
 
 /* A new user (inserted); the record is returned, its id in id. */
@@ -188,12 +197,13 @@ void make_group(char *id, const char *t, const char *name)
 json_t *app_rec(const char *id, const char *t, const char *client_id, int first_party)
 {
     return keep(json_pack(
-        "{s:s,s:s,s:s,s:s,s:s,s:n,s:[ss],s:[s],s:[],s:[sss],s:[],s:b,s:I,s:I,s:n}", "id", id,
-        "tenant_id", t, "client_id", client_id, "name", client_id, "type", "confidential",
+        "{s:s,s:s,s:s,s:s,s:s,s:n,s:[ss],s:[s],s:[],s:[sss],s:[],s:b,s:I,s:I,s:n,s:b,s:n,s:n}",
+        "id", id, "tenant_id", t, "client_id", client_id, "name", client_id, "type", "confidential",
         "secret_hash", "grant_types", "authorization_code", "refresh_token", "redirect_uris",
         "https://app.example/cb", "post_logout_redirect_uris", "scopes", "openid", "profile",
         "email", "resources", "first_party", first_party, "created_at", (json_int_t)now,
-        "updated_at", (json_int_t)now, "default_providers"));
+        "updated_at", (json_int_t)now, "default_providers", "internal", 0, "access_token_alg",
+        "id_token_signed_response_alg"));
 }
 
 /* A new refresh token (inserted) with the given id. */

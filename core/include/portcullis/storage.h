@@ -58,6 +58,26 @@ extern "C" {
  *
  * Since schema 3 APPLICATION also has default_providers{}|null
  * ({"email": provider id, "sms": provider id}).
+ *
+ * Since schema 7 USER also has given_name|null, family_name|null, picture|null,
+ * status ("active"|"disabled"), disabled_until|null, email_verified (bool),
+ * attributes{}|null, last_login_at|null; username and email are unique per tenant
+ * without regard to case, and get() by either, and list() filters on either,
+ * ignore case. list() of USER also takes the filters "role_id" (held directly or
+ * through a group), "group_id", "active_at" and "disabled_at" (Unix seconds: the
+ * status at that time, a freeze counted until it ends) and "created_before".
+ * APPLICATION also has internal (bool), access_token_alg|null and
+ * id_token_signed_response_alg|null.
+ *
+ *  LINK_TOKEN  id (SHA-256 hex of the token of an emailed link), tenant_id, kind
+ *              ("password_reset", "email_verification", "invitation"), user_id|null,
+ *              invitation_id|null, email|null, created_at, expires_at. Using the link
+ *              removes the record; remove() answering PC_ERR_NOT_FOUND means it was
+ *              used already. (schema 7)
+ *  INVITATION  id, tenant_id, email, name|null, roles[] and groups[] (names), status
+ *              ("pending", "accepted", "revoked"), invited_by|null, user_id|null (who
+ *              accepted), created_at, expires_at, updated_at; list() filters
+ *              "pending_at" and "expired_at" (Unix seconds). (schema 7)
  */
 typedef enum pc_entity {
     PC_ENT_TENANT = 0,
@@ -74,6 +94,8 @@ typedef enum pc_entity {
     PC_ENT_CODE,
     PC_ENT_MFA_TOKEN,     /**< appeared in ABI 1.0, schema 3 */
     PC_ENT_CONSENT_NONCE, /**< appeared in ABI 1.0, schema 6 */
+    PC_ENT_LINK_TOKEN,    /**< appeared in ABI 1.0, schema 7 */
+    PC_ENT_INVITATION,    /**< appeared in ABI 1.0, schema 7 */
     PC_ENT_COUNT_
 } pc_entity;
 
@@ -263,6 +285,13 @@ typedef struct pc_storage_ops {
                                       const char *prev_hash, int64_t not_before,
                                       const char *next_hash, int64_t expires_at, int64_t now,
                                       json_t **out);
+    /**
+     * How many records of `ent` in the tenant match `filters` (as list()'s, borrowed,
+     * may be NULL): *n. Appeared in ABI 1.0 with schema 7 (the host reads it only
+     * when struct_size covers it).
+     */
+    pc_status (*count)(void *state, pc_store_tx *tx, pc_entity ent, const char *tenant_id,
+                       const json_t *filters, int64_t *n);
 } pc_storage_ops;
 
 #ifdef __cplusplus

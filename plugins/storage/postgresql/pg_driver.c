@@ -121,6 +121,19 @@ static int column_from_detail(const char *detail, char *out, size_t outlen)
     return 0;
 }
 
+/* An expression key "lower(email)" (or "lower((email)::text)") names the column "email". */
+static void strip_lower(char *column, size_t len)
+{
+    char inner[64];
+    const char *p = column + 6;
+
+    if (strncmp(column, "lower(", 6) != 0)
+        return;
+    p += strspn(p, "(");
+    snprintf(inner, sizeof inner, "%.*s", (int)strcspn(p, "):"), p);
+    snprintf(column, len, "%s", inner);
+}
+
 /* Fallback for a localised detail: default names are <table>_<columns>_key or <table>_pkey. */
 static void column_from_constraint(const char *name, char *out, size_t outlen)
 {
@@ -169,6 +182,7 @@ static void record_failure(sql_conn *c, const PGresult *res)
                                sizeof c->column) != 0)
             column_from_constraint(PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME), c->column,
                                    sizeof c->column);
+        strip_lower(c->column, sizeof c->column);
     } else if (state != NULL && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
                                  strcmp(state, "55P03") == 0)) {
         err = SQL_ERR_BUSY;

@@ -106,26 +106,35 @@ static pc_status sql_cat(char *buf, size_t *len, const char *fmt, ...)
     return PC_OK;
 }
 
+/* Columns absent from the record take the table's default (NULL, or what a later
+ * schema gave them, such as a user's status "active"). */
 pc_status sql_store_insert(void *state, pc_store_tx *tx, pc_entity ent, const json_t *rec,
                            char *conflict, size_t conflict_len)
 {
     const sql_entity_spec *spec = sql_entity(ent);
-    char sql[SQL_MAX];
-    size_t len = 0;
+    char sql[SQL_MAX], values[SQL_MAX / 4];
+    size_t len = 0, vlen = 0;
     binder b = {.n = 0};
     pc_status rc;
+    int first = 1;
 
     if (spec == NULL || !json_is_object(rec))
         return PC_ERR_INVALID;
-    rc = sql_cat(sql, &len, "INSERT INTO %s (%s) VALUES (", spec->table,
-                 sql_entity_select_list(ent));
+    rc = sql_cat(sql, &len, "INSERT INTO %s (", spec->table);
+    values[0] = '\0';
     for (size_t i = 0; rc == PC_OK && i < spec->ncols; i++) {
-        rc = sql_cat(sql, &len, i ? ", ?" : "?");
+        const json_t *v = json_object_get(rec, spec->cols[i].name);
+        if (v == NULL)
+            continue;
+        rc = sql_cat(sql, &len, "%s%s", first ? "" : ", ", spec->cols[i].name);
+        if (rc == PC_OK && vlen + 3 < sizeof values)
+            vlen += (size_t)snprintf(values + vlen, sizeof values - vlen, first ? "?" : ", ?");
+        first = 0;
         if (rc == PC_OK)
-            rc = bind_value(&b, &spec->cols[i], json_object_get(rec, spec->cols[i].name));
+            rc = bind_value(&b, &spec->cols[i], v);
     }
     if (rc == PC_OK)
-        rc = sql_cat(sql, &len, ")");
+        rc = first ? PC_ERR_INVALID : sql_cat(sql, &len, ") VALUES (%s)", values);
     if (rc == PC_OK)
         rc = sql_run_once(state, tx, sql, b.p, b.n, NULL, conflict, conflict_len);
     binder_free(&b);
@@ -161,7 +170,9 @@ pc_status sql_store_get(void *state, pc_store_tx *tx, pc_entity ent, const char 
     if (rc == PC_OK)
         rc = where_tenant(spec, tenant_id, sql, &len, &b);
     if (rc == PC_OK)
-        rc = sql_cat(sql, &len, " AND %s = ?", col->name);
+        rc = sql_cat(sql, &len,
+                     (col->flags & COL_NOCASE) ? " AND lower(%s) = lower(?)" : " AND %s = ?",
+                     col->name);
     bind_text(&b, value);
     if (rc == PC_OK)
         rc = sql_run_once(state, tx, sql, b.p, b.n, &r, NULL, 0);
@@ -247,8 +258,21 @@ static pc_status add_lower_bound(const sql_entity_spec *spec, const char *key, c
     return bind_int(b, json_integer_value(v));
 }
 
-static pc_status add_filters(sql_store *st, const sql_entity_spec *spec, const json_t *filters,
-                             char *sql, size_t *len, binder *b)
+/* A special filter: its condition, with the value bound at each `?`. */
+static pc_status add_special(const sql_special_filter *f, const json_t *v, char *sql, size_t *len,
+                             binder *b)
+{
+    pc_status rc = sql_cat(sql, len, " AND %s", f->sql);
+
+    for (const char *p = f->sql; rc == PC_OK && (p = strchr(p, '?')) != NULL; p++)
+        rc = json_is_integer(v)  ? bind_int(b, json_integer_value(v))
+             : json_is_string(v) ? bind_text(b, json_string_value(v))
+                                 : PC_ERR_INVALID;
+    return rc;
+}
+
+static pc_status add_filters(sql_store *st, pc_entity ent, const sql_entity_spec *spec,
+                             const json_t *filters, char *sql, size_t *len, binder *b)
 {
     const char *key;
     json_t *v;
@@ -256,7 +280,10 @@ static pc_status add_filters(sql_store *st, const sql_entity_spec *spec, const j
 
     json_object_foreach ((json_t *)filters, key, v) {
         const sql_column *col = sql_entity_column(spec, key);
-        if (col == NULL && is_lower_bound(key)) {
+        const sql_special_filter *special = sql_entity_special_filter(ent, key);
+        if (col == NULL && special != NULL) {
+            rc = add_special(special, v, sql, len, b);
+        } else if (col == NULL && is_lower_bound(key)) {
             rc = add_lower_bound(spec, key, v, sql, len, b);
         } else if (strcmp(key, "q") == 0 && json_is_string(v)) {
             rc = add_search(st, spec, json_string_value(v), sql, len, b);
@@ -265,7 +292,9 @@ static pc_status add_filters(sql_store *st, const sql_entity_spec *spec, const j
         } else if (json_is_null(v)) {
             rc = sql_cat(sql, len, " AND %s IS NULL", col->name);
         } else {
-            rc = sql_cat(sql, len, " AND %s = ?", col->name);
+            rc = sql_cat(sql, len,
+                         (col->flags & COL_NOCASE) ? " AND lower(%s) = lower(?)" : " AND %s = ?",
+                         col->name);
             if (rc == PC_OK)
                 rc = bind_value(b, col, v);
         }
@@ -291,7 +320,7 @@ pc_status sql_store_list(void *state, pc_store_tx *tx, pc_entity ent, const char
     if (rc == PC_OK)
         rc = where_tenant(spec, tenant_id, sql, &len, &b);
     if (rc == PC_OK && q->filters != NULL)
-        rc = add_filters(state, spec, q->filters, sql, &len, &b);
+        rc = add_filters(state, ent, spec, q->filters, sql, &len, &b);
     if (rc == PC_OK && q->after != NULL) {
         rc = sql_cat(sql, &len, " AND id %s ?", q->descending ? "<" : ">");
         bind_text(&b, q->after);
@@ -424,4 +453,30 @@ pc_status sql_store_expire(void *state, pc_entity ent, const char *column, int64
         return PC_ERR_INVALID;
     snprintf(sql, sizeof sql, "DELETE FROM %s WHERE %s < ?", spec->table, col->name);
     return sql_run_once(state, NULL, sql, &p, 1, NULL, NULL, 0);
+}
+
+pc_status sql_store_count(void *state, pc_store_tx *tx, pc_entity ent, const char *tenant_id,
+                          const json_t *filters, int64_t *n)
+{
+    const sql_entity_spec *spec = sql_entity(ent);
+    char sql[SQL_MAX];
+    size_t len = 0;
+    binder b = {.n = 0};
+    sql_result *r = NULL;
+    pc_status rc;
+
+    if (spec == NULL || n == NULL)
+        return PC_ERR_INVALID;
+    rc = sql_cat(sql, &len, "SELECT count(*) FROM %s", spec->table);
+    if (rc == PC_OK)
+        rc = where_tenant(spec, tenant_id, sql, &len, &b);
+    if (rc == PC_OK && filters != NULL)
+        rc = add_filters(state, ent, spec, filters, sql, &len, &b);
+    if (rc == PC_OK)
+        rc = sql_run_once(state, tx, sql, b.p, b.n, &r, NULL, 0);
+    if (rc == PC_OK)
+        *n = r->nrows > 0 ? strtoll(sql_cell(r, 0, 0), NULL, 10) : 0;
+    sql_result_free(r);
+    binder_free(&b);
+    return rc;
 }

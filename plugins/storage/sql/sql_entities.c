@@ -20,16 +20,25 @@ static const sql_column key_cols[] = {
     {"private_enc", COL_TEXT, 0},  {"created_at", COL_INT, COL_FIXED},
     {"activates_at", COL_INT, 0},  {"retires_at", COL_INT, 0},
     {"expires_at", COL_INT, 0}};
+#define CI (COL_LOOKUP | COL_FILTER | COL_SEARCH | COL_NOCASE)
 static const sql_column user_cols[] = {{"id", COL_TEXT, LF},
                                        {"tenant_id", COL_TEXT, COL_FIXED},
-                                       {"username", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH},
-                                       {"email", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH},
+                                       {"username", COL_TEXT, CI},
+                                       {"email", COL_TEXT, CI},
                                        {"name", COL_TEXT, COL_SEARCH},
                                        {"phone_number", COL_TEXT, COL_FILTER},
                                        {"password_hash", COL_TEXT, 0},
-                                       {"created_at", COL_INT, COL_FIXED},
+                                       {"created_at", COL_INT, COL_FIXED | COL_FILTER},
                                        {"updated_at", COL_INT, 0},
-                                       {"deleted_at", COL_INT, COL_FILTER}};
+                                       {"deleted_at", COL_INT, COL_FILTER},
+                                       {"given_name", COL_TEXT, COL_SEARCH},
+                                       {"family_name", COL_TEXT, COL_SEARCH},
+                                       {"picture", COL_TEXT, 0},
+                                       {"status", COL_TEXT, COL_FILTER},
+                                       {"disabled_until", COL_INT, 0},
+                                       {"email_verified", COL_BOOL, COL_FILTER},
+                                       {"attributes", COL_JSON, 0},
+                                       {"last_login_at", COL_INT, 0}};
 static const sql_column app_cols[] = {{"id", COL_TEXT, LF},
                                       {"tenant_id", COL_TEXT, COL_FIXED},
                                       {"client_id", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_FIXED},
@@ -44,7 +53,10 @@ static const sql_column app_cols[] = {{"id", COL_TEXT, LF},
                                       {"first_party", COL_BOOL, 0},
                                       {"created_at", COL_INT, COL_FIXED},
                                       {"updated_at", COL_INT, 0},
-                                      {"default_providers", COL_JSON, 0}};
+                                      {"default_providers", COL_JSON, 0},
+                                      {"internal", COL_BOOL, COL_FILTER},
+                                      {"access_token_alg", COL_TEXT, 0},
+                                      {"id_token_signed_response_alg", COL_TEXT, 0}};
 static const sql_column role_cols[] = {{"id", COL_TEXT, LF},
                                        {"tenant_id", COL_TEXT, COL_FIXED},
                                        {"name", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH},
@@ -145,6 +157,28 @@ static const sql_column consent_nonce_cols[] = {{"id", COL_TEXT, LF},
                                                 {"created_at", COL_INT, COL_FIXED},
                                                 {"expires_at", COL_INT, COL_FIXED}};
 
+static const sql_column link_token_cols[] = {{"id", COL_TEXT, LF},
+                                             {"tenant_id", COL_TEXT, COL_FIXED},
+                                             {"kind", COL_TEXT, COL_FIXED},
+                                             {"user_id", COL_TEXT, COL_FIXED},
+                                             {"invitation_id", COL_TEXT, COL_FIXED},
+                                             {"email", COL_TEXT, COL_FIXED},
+                                             {"created_at", COL_INT, COL_FIXED},
+                                             {"expires_at", COL_INT, COL_FIXED}};
+static const sql_column invitation_cols[] = {
+    {"id", COL_TEXT, LF},
+    {"tenant_id", COL_TEXT, COL_FIXED},
+    {"email", COL_TEXT, COL_FILTER | COL_FIXED | COL_NOCASE},
+    {"name", COL_TEXT, 0},
+    {"roles", COL_JSON, 0},
+    {"groups", COL_JSON, 0},
+    {"status", COL_TEXT, COL_FILTER},
+    {"invited_by", COL_TEXT, COL_FIXED},
+    {"user_id", COL_TEXT, 0},
+    {"created_at", COL_INT, COL_FIXED},
+    {"expires_at", COL_INT, COL_FILTER},
+    {"updated_at", COL_INT, 0}};
+
 /* Principals hold roles without a foreign key (users and applications share
  * the table), so their links are removed with them. */
 static const char *const principal_cleanup[] = {
@@ -165,6 +199,8 @@ static const sql_entity_spec entities[PC_ENT_COUNT_] = {
     [PC_ENT_CODE] = {"authorization_codes", code_cols, N(code_cols), 1, NULL},
     [PC_ENT_MFA_TOKEN] = {"mfa_tokens", mfa_token_cols, N(mfa_token_cols), 1, NULL},
     [PC_ENT_CONSENT_NONCE] = {"consent_nonces", consent_nonce_cols, N(consent_nonce_cols), 1, NULL},
+    [PC_ENT_LINK_TOKEN] = {"link_tokens", link_token_cols, N(link_token_cols), 1, NULL},
+    [PC_ENT_INVITATION] = {"invitations", invitation_cols, N(invitation_cols), 1, NULL},
 };
 
 static const sql_link_spec links[PC_LINK_COUNT_] = {
@@ -173,6 +209,31 @@ static const sql_link_spec links[PC_LINK_COUNT_] = {
     [PC_LINK_GROUP_MEMBER] = {"group_members", "group_id", "user_id"},
     [PC_LINK_APP_PROVIDER] = {"app_providers", "application_id", "provider_id"},
 };
+
+/* Users by role (held directly or through a group), by group, by status at a time
+ * (the value: Unix seconds now; a freeze reads "disabled" until it ends), by creation. */
+static const sql_special_filter special_filters[] = {
+    {PC_ENT_USER, "role_id",
+     "id IN (SELECT principal_id FROM principal_roles WHERE role_id = ? UNION"
+     " SELECT m.user_id FROM group_members m JOIN group_roles g ON g.group_id = m.group_id"
+     " WHERE g.role_id = ?)"},
+    {PC_ENT_USER, "group_id", "id IN (SELECT user_id FROM group_members WHERE group_id = ?)"},
+    {PC_ENT_USER, "active_at",
+     "status = 'active' AND (disabled_until IS NULL OR disabled_until <= ?)"},
+    {PC_ENT_USER, "disabled_at", "(status <> 'active' OR disabled_until > ?)"},
+    {PC_ENT_USER, "created_before", "created_at < ?"},
+    /* Invitations pending at a time, and expired (pending past expires_at) at a time. */
+    {PC_ENT_INVITATION, "pending_at", "status = 'pending' AND expires_at > ?"},
+    {PC_ENT_INVITATION, "expired_at", "status = 'pending' AND expires_at <= ?"},
+};
+
+const sql_special_filter *sql_entity_special_filter(pc_entity ent, const char *key)
+{
+    for (size_t i = 0; i < N(special_filters); i++)
+        if (special_filters[i].ent == ent && strcmp(special_filters[i].key, key) == 0)
+            return &special_filters[i];
+    return NULL;
+}
 
 const sql_entity_spec *sql_entity(pc_entity ent)
 {

@@ -12,7 +12,8 @@ enum {
     COL_LOOKUP = 1 << 0, /**< may be the `field` of get() */
     COL_FILTER = 1 << 1, /**< may be an exact filter of list() */
     COL_SEARCH = 1 << 2, /**< part of the "q" substring search */
-    COL_FIXED = 1 << 3   /**< never changed by update() */
+    COL_FIXED = 1 << 3,  /**< never changed by update() */
+    COL_NOCASE = 1 << 4  /**< get() and exact filters compare without regard to case */
 };
 
 typedef struct sql_column {
@@ -35,7 +36,19 @@ typedef struct sql_link_spec {
     const char *col_b;
 } sql_link_spec;
 
+/**
+ * A filter of list() that is not a column: `sql` is an AND-ed condition whose every
+ * `?` binds the filter's (text or integer) value.
+ */
+typedef struct sql_special_filter {
+    pc_entity ent;
+    const char *key;
+    const char *sql;
+} sql_special_filter;
+
 const sql_entity_spec *sql_entity(pc_entity ent);
+/** The special filter `key` of `ent`, or NULL. */
+const sql_special_filter *sql_entity_special_filter(pc_entity ent, const char *key);
 const sql_link_spec *sql_link(pc_link kind);
 const sql_column *sql_entity_column(const sql_entity_spec *spec, const char *name);
 /** "c1, c2, ..." for SELECT lists; static per entity, built once. */

@@ -37,6 +37,10 @@ pc_status sql_run(sql_store *st, sql_conn *c, const char *sql, const sql_param *
 pc_status sql_run_once(sql_store *st, pc_store_tx *tx, const char *sql, const sql_param *p,
                        size_t n, sql_result **out, char *conflict, size_t conflict_len);
 
+/** A check run before the migration to `to_version`: PC_ERR_CONFLICT (logged, naming
+ * the offending rows) when the store holds what that migration cannot carry over. */
+pc_status sql_migration_check(sql_store *st, sql_conn *c, int to_version);
+
 /** Row `row` of `r`, whose columns are the entity's, as a JSON object (new). */
 json_t *sql_row_to_json(const sql_entity_spec *spec, const sql_result *r, size_t row);
 

@@ -247,9 +247,12 @@ static pc_status apply_migrations(sql_store *st, sql_conn *c, int *from, int *to
                           *from, d->migration_count);
         return PC_ERR_STORAGE;
     }
-    for (int v = *from; v < d->migration_count; v++)
+    for (int v = *from; v < d->migration_count; v++) {
+        if ((rc = sql_migration_check(st, c, v + 1)) != PC_OK)
+            return rc;
         if (d->exec(c, d->migrations[v]) != PC_OK)
             return PC_ERR_STORAGE;
+    }
     if (*from == d->migration_count)
         return PC_OK;
     *to = d->migration_count;

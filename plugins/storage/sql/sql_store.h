@@ -61,6 +61,8 @@ pc_status sql_store_change_since(void *state, int64_t after, pc_change *buf, siz
 pc_status sql_store_change_purge(void *state, int64_t now);
 pc_status sql_store_expire(void *state, pc_entity ent, const char *column, int64_t before);
 pc_status sql_store_change_wait(void *state, int timeout_ms);
+pc_status sql_store_count(void *state, pc_store_tx *tx, pc_entity ent, const char *tenant_id,
+                          const json_t *filters, int64_t *n);
 pc_status sql_store_code_take(void *state, pc_store_tx *tx, const char *tenant_id, const char *id,
                               int64_t now, json_t **out);
 
@@ -78,6 +80,6 @@ pc_status sql_store_code_take(void *state, pc_store_tx *tx, const char *tenant_i
     .change_add = sql_store_change_add, .change_since = sql_store_change_since,                   \
     .change_purge = sql_store_change_purge, .expire = sql_store_expire,                           \
     .code_take = sql_store_code_take, .change_wait = sql_store_change_wait,                       \
-    .refresh_rotate_grace = sql_store_refresh_rotate_grace
+    .refresh_rotate_grace = sql_store_refresh_rotate_grace, .count = sql_store_count
 
 #endif

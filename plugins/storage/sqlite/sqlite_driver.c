@@ -238,11 +238,16 @@ static pc_status sqlite_query(sql_conn *c, const char *sql, const sql_param *par
     return PC_OK;
 }
 
-/* "UNIQUE constraint failed: users.tenant_id, users.username" -> "username". */
+/* "UNIQUE constraint failed: users.tenant_id, users.username" -> "username";
+ * "UNIQUE constraint failed: index 'users_lower_email'" -> "email". */
 static void unique_column(const char *msg, char *column, size_t len)
 {
-    const char *last = strrchr(msg, '.');
+    const char *last = strrchr(msg, '.'), *index = strstr(msg, "index '"), *under;
 
+    if (index != NULL && (under = strrchr(index, '_')) != NULL) {
+        snprintf(column, len, "%.*s", (int)strcspn(under + 1, "'"), under + 1);
+        return;
+    }
     snprintf(column, len, "%s", last ? last + 1 : "");
 }
 

@@ -146,5 +146,46 @@ static const char migration_6[] =
     "CREATE INDEX consent_nonces_expiry ON consent_nonces(expires_at);";
 /* ---- end of 6 ---- */
 
+/* ---- 7: people (issue #11): profile, status and freeze, verified email; usernames
+ * and emails unique without regard to case; internal applications and per-application
+ * signing algs; the admin role repaired. The check of case-duplicates runs before
+ * (sql_store.c) so that a refusal names them. ---- */
+static const char migration_7[] =
+    "ALTER TABLE users ADD COLUMN given_name TEXT;"
+    "ALTER TABLE users ADD COLUMN family_name TEXT;"
+    "ALTER TABLE users ADD COLUMN picture TEXT;"
+    "ALTER TABLE users ADD COLUMN status TEXT NOT NULL DEFAULT 'active';"
+    "ALTER TABLE users ADD COLUMN disabled_until INTEGER;"
+    "ALTER TABLE users ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE users ADD COLUMN attributes TEXT;"
+    "ALTER TABLE users ADD COLUMN last_login_at INTEGER;"
+    "UPDATE users SET email = lower(email) WHERE email IS NOT NULL AND email <> lower(email);"
+    "CREATE UNIQUE INDEX users_lower_username ON users(tenant_id, lower(username));"
+    "CREATE UNIQUE INDEX users_lower_email ON users(tenant_id, lower(email));"
+    "CREATE INDEX users_created ON users(tenant_id, created_at);"
+    "ALTER TABLE applications ADD COLUMN internal INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE applications ADD COLUMN access_token_alg TEXT;"
+    "ALTER TABLE applications ADD COLUMN id_token_signed_response_alg TEXT;"
+    "CREATE TABLE link_tokens (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, kind TEXT NOT NULL,"
+    " user_id TEXT REFERENCES users(id) ON DELETE CASCADE, invitation_id TEXT, email TEXT,"
+    " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
+    "CREATE INDEX link_tokens_expiry ON link_tokens(expires_at);"
+    "CREATE TABLE invitations (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, email TEXT NOT NULL,"
+    " name TEXT, roles TEXT NOT NULL, groups TEXT NOT NULL, status TEXT NOT NULL,"
+    " invited_by TEXT, user_id TEXT, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL);"
+    "CREATE INDEX invitations_email ON invitations(tenant_id, email);"
+    "INSERT INTO roles (id, tenant_id, name, description, permissions, created_at, updated_at)"
+    " SELECT lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-7' ||"
+    " substr(hex(randomblob(2)), 2) || '-a' || substr(hex(randomblob(2)), 2) || '-' ||"
+    " hex(randomblob(6))), t.id, 'admin', NULL, '[\"*:*\"]', CAST(strftime('%s','now') AS INTEGER),"
+    " CAST(strftime('%s','now') AS INTEGER) FROM tenants t WHERE NOT EXISTS"
+    " (SELECT 1 FROM roles r WHERE r.tenant_id = t.id AND r.name = 'admin');"
+    "UPDATE roles SET permissions = '[\"*:*\"]' WHERE name = 'admin' AND permissions <> "
+    "'[\"*:*\"]';";
+/* ---- end of 7 ---- */
+
 const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {
-    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6};
+    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7};

@@ -19,3 +19,16 @@ export function storeEnv() {
 
 /** "postgresql" or "sqlite", for test names. */
 export const storeName = process.env.PC_E2E_PG_URI ? 'postgresql' : 'sqlite';
+
+/**
+ * SQL (for SQLite and PostgreSQL alike) taking a store at schema 7 back to what schema 6
+ * left: the people columns and indexes removed (tests of older migrations use it before
+ * setting schema_version lower).
+ */
+export const UNDO_SCHEMA_7 = [
+  'DROP TABLE IF EXISTS link_tokens', 'DROP TABLE IF EXISTS invitations',
+  'DROP INDEX IF EXISTS users_lower_username', 'DROP INDEX IF EXISTS users_lower_email', 'DROP INDEX IF EXISTS users_created',
+  ...['given_name', 'family_name', 'picture', 'status', 'disabled_until', 'email_verified', 'attributes', 'last_login_at']
+    .map((c) => `ALTER TABLE users DROP COLUMN ${c}`),
+  ...['internal', 'access_token_alg', 'id_token_signed_response_alg'].map((c) => `ALTER TABLE applications DROP COLUMN ${c}`),
+].join('; ') + ';';

@@ -47,6 +47,30 @@ static void test_claims_follow_scopes(void **state)
     json_decref(u);
 }
 
+/* API.md §11: the new profile claims under "profile", email_verified as stored. */
+static void test_profile_claims_and_verified_email(void **state)
+{
+    json_t *u =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "id", "u-3", "username", "cy", "given_name",
+                  "Cyrus", "family_name", "Smith", "picture", "https://img.example/cy.png", "email",
+                  "cy@example.org", "email_verified", 1);
+    json_t *c = pc_oidc_user_claims(u, "openid profile email");
+
+    (void)state;
+    assert_string_equal(json_string_value(json_object_get(c, "given_name")), "Cyrus");
+    assert_string_equal(json_string_value(json_object_get(c, "family_name")), "Smith");
+    assert_string_equal(json_string_value(json_object_get(c, "picture")),
+                        "https://img.example/cy.png");
+    assert_true(json_is_true(json_object_get(c, "email_verified")));
+    json_decref(c);
+    /* Without "profile", none of them. */
+    c = pc_oidc_user_claims(u, "openid email");
+    assert_null(json_object_get(c, "given_name"));
+    assert_null(json_object_get(c, "picture"));
+    json_decref(c);
+    json_decref(u);
+}
+
 static void test_absent_values_are_not_claimed(void **state)
 {
     json_t *u = json_pack("{s:s,s:s,s:n}", "id", "u-2", "username", "bob", "email");
@@ -64,6 +88,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scope_has_matches_whole_items),
         cmocka_unit_test(test_claims_follow_scopes),
+        cmocka_unit_test(test_profile_claims_and_verified_email),
         cmocka_unit_test(test_absent_values_are_not_claimed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

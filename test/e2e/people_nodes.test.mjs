@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+// Disable and freeze on two nodes sharing one PostgreSQL: a user disabled on one node has
+// every token refused at the other within a second (the change feed's "user" entry, no row
+// per token), and cannot sign in there. Needs PC_E2E_PG_URI (CTest runs it on its PostgreSQL).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, adminToken, api, createUser, oauthPost, passwordGrant, startServer } from './lib/server.mjs';
+import { storeEnv } from './lib/store.mjs';
+
+const pg = Boolean(process.env.PC_E2E_PG_URI);
+const WITHIN_MS = 1000;
+
+async function seenWithin(probe) {
+  const t0 = Date.now();
+  for (;;) {
+    if (await probe()) return Date.now() - t0;
+    if (Date.now() - t0 > WITHIN_MS) assert.fail(`not seen within ${WITHIN_MS} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const activeAt = async (issuer, token) =>
+  (await oauthPost(issuer, 'introspect', { token }, [ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET])).json.active;
+
+describe('disable and freeze across two nodes on one PostgreSQL', { skip: !pg && 'needs PC_E2E_PG_URI' }, () => {
+  let a, b, adminA;
+
+  before(async () => {
+    const shared = { ...storeEnv(), PORTCULLIS_PUBLIC_URL: 'http://portcullis.test' };
+    a = await startServer({ env: shared });
+    b = await startServer({ env: { ...shared, PORTCULLIS_MASTER_KEY_FILE: `${a.dir}/master.key` } });
+    adminA = await adminToken(a.issuer);
+  });
+  after(async () => { await b?.stop(); await a?.stop(); });
+
+  for (const [what, patch] of [
+    ['disabled', () => ({ status: 'disabled' })],
+    ['frozen', () => ({ disabled_until: new Date(Date.now() + 3600e3).toISOString().replace(/\.\d+Z$/, 'Z') })],
+  ]) {
+    test(`a user ${what} on one node has every token refused at the other within a second`, async (t) => {
+      const u = await createUser(a.issuer, adminA);
+      const tok = (await passwordGrant(b.issuer, u.username, u.password, 'openid offline_access')).json;
+      assert.equal(await activeAt(b.issuer, tok.access_token), true); // B has verified and cached it
+      assert.equal((await api(b.issuer, tok.access_token, 'GET', '/me')).status, 200);
+      const r = await api(a.issuer, adminA, 'PATCH', `/users/${u.id}`, patch());
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+      t.diagnostic(`seen after ${await seenWithin(async () => (await activeAt(b.issuer, tok.access_token)) === false)} ms`);
+      assert.equal((await api(b.issuer, tok.access_token, 'GET', '/me')).status, 401);
+      assert.equal(await activeAt(b.issuer, tok.refresh_token), false);
+      const again = await passwordGrant(b.issuer, u.username, u.password);
+      assert.equal(again.json.error_description, 'account disabled');
+    });
+  }
+});
