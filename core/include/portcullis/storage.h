@@ -55,6 +55,9 @@ extern "C" {
  *              tenant_id, created_at, expires_at. Using the form removes the record;
  *              remove() answering PC_ERR_NOT_FOUND means it was used already.
  *              (appeared in ABI 1.0, schema 6)
+ *  POLICY      id, tenant_id, name, description|null, effect ("allow"|"deny"), actions[],
+ *              principals{roles[],groups[],users[]}, condition{}|null, created_at,
+ *              updated_at (an authorization policy, API.md §15; appeared in ABI 1.0, schema 7)
  *
  * Since schema 3 APPLICATION also has default_providers{}|null
  * ({"email": provider id, "sms": provider id}).
@@ -74,6 +77,7 @@ typedef enum pc_entity {
     PC_ENT_CODE,
     PC_ENT_MFA_TOKEN,     /**< appeared in ABI 1.0, schema 3 */
     PC_ENT_CONSENT_NONCE, /**< appeared in ABI 1.0, schema 6 */
+    PC_ENT_POLICY,        /**< appeared in ABI 1.0, schema 7 */
     PC_ENT_COUNT_
 } pc_entity;
 

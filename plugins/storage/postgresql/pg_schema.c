@@ -138,8 +138,17 @@ static const char migration_6[] =
     "CREATE INDEX consent_nonces_expiry ON consent_nonces(expires_at);";
 /* ---- end of 6 ---- */
 
-const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3,
-                                        migration_4, migration_5, migration_6};
+/* ---- 7: authorization policies (API.md §15) ---- */
+static const char migration_7[] =
+    "CREATE TABLE policies (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, name TEXT NOT NULL,"
+    " description TEXT, effect TEXT NOT NULL, actions TEXT NOT NULL, principals TEXT NOT NULL,"
+    " condition TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,"
+    " UNIQUE (tenant_id, name));";
+/* ---- end of 7 ---- */
+
+const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3, migration_4,
+                                        migration_5, migration_6, migration_7 /* 7: policies */};
 const int pc_pg_migration_count = (int)(sizeof pc_pg_migrations / sizeof *pc_pg_migrations);
 _Static_assert(sizeof pc_pg_migrations / sizeof *pc_pg_migrations == PC_PG_MIGRATION_COUNT,
                "PC_PG_MIGRATION_COUNT must match the migrations");

@@ -145,6 +145,17 @@ static const sql_column consent_nonce_cols[] = {{"id", COL_TEXT, LF},
                                                 {"created_at", COL_INT, COL_FIXED},
                                                 {"expires_at", COL_INT, COL_FIXED}};
 
+static const sql_column policy_cols[] = {{"id", COL_TEXT, LF},
+                                         {"tenant_id", COL_TEXT, COL_FIXED},
+                                         {"name", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH},
+                                         {"description", COL_TEXT, 0},
+                                         {"effect", COL_TEXT, COL_FILTER},
+                                         {"actions", COL_JSON, 0},
+                                         {"principals", COL_JSON, 0},
+                                         {"condition", COL_JSON, 0},
+                                         {"created_at", COL_INT, COL_FIXED},
+                                         {"updated_at", COL_INT, 0}};
+
 /* Principals hold roles without a foreign key (users and applications share
  * the table), so their links are removed with them. */
 static const char *const principal_cleanup[] = {
@@ -165,6 +176,7 @@ static const sql_entity_spec entities[PC_ENT_COUNT_] = {
     [PC_ENT_CODE] = {"authorization_codes", code_cols, N(code_cols), 1, NULL},
     [PC_ENT_MFA_TOKEN] = {"mfa_tokens", mfa_token_cols, N(mfa_token_cols), 1, NULL},
     [PC_ENT_CONSENT_NONCE] = {"consent_nonces", consent_nonce_cols, N(consent_nonce_cols), 1, NULL},
+    [PC_ENT_POLICY] = {"policies", policy_cols, N(policy_cols), 1, NULL},
 };
 
 static const sql_link_spec links[PC_LINK_COUNT_] = {
