@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Policy conditions (API.md §15): compiled once from JSON when a policy is written, evaluated without parsing. */
-#ifndef PC_AUTHZ_EXPR_H
-#define PC_AUTHZ_EXPR_H
+#ifndef PC_PDP_EXPR_H
+#define PC_PDP_EXPR_H
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,11 +12,11 @@ typedef struct pc_expr pc_expr;
  * Compile a condition (borrowed JSON). Every check happens here: an unknown
  * operator, a path outside the allowed roots, a wrong number of operands, a
  * literal of a type the operator cannot use, a bad RFC 3339 time or CIDR.
- * Returns a new expression (pc_authz_expr_free), or NULL with a reason in
+ * Returns a new expression (pc_pdp_expr_free), or NULL with a reason in
  * `why` (for the `condition` field of a 400). Thread-safe.
  */
-pc_expr *pc_authz_expr_compile(const json_t *condition, char *why, size_t why_len);
-void pc_authz_expr_free(pc_expr *e);
+pc_expr *pc_pdp_expr_compile(const json_t *condition, char *why, size_t why_len);
+void pc_pdp_expr_free(pc_expr *e);
 
 /**
  * Evaluate over `input` (borrowed): {"subject":{"id","type","properties"},
@@ -25,19 +25,19 @@ void pc_authz_expr_free(pc_expr *e);
  * of an unusable type is false. Reads only `e` and `input`: no parsing of the
  * policy, no store. 1 or 0. Thread-safe (e is not modified).
  */
-int pc_authz_expr_eval(const pc_expr *e, const json_t *input, int64_t now);
+int pc_pdp_expr_eval(const pc_expr *e, const json_t *input, int64_t now);
 
 /** RFC 3339 time → Unix seconds (fractions kept). 1 on success. Seconds may be omitted. */
-int pc_authz_time_parse(const char *s, double *out);
+int pc_pdp_time_parse(const char *s, double *out);
 
 /** A network: 16 bytes (IPv4 as its first 4), family 4 or 6, prefix length. */
-typedef struct pc_authz_net {
+typedef struct pc_pdp_net {
     unsigned char addr[16];
     int family;
     int bits;
-} pc_authz_net;
+} pc_pdp_net;
 /** Parse "a.b.c.d/n", "x::y/n" or a bare address (a host network). 1 on success. */
-int pc_authz_net_parse(const char *s, pc_authz_net *out);
+int pc_pdp_net_parse(const char *s, pc_pdp_net *out);
 /** Is address `ip` (text) inside `net`? */
-int pc_authz_net_contains(const pc_authz_net *net, const char *ip);
+int pc_pdp_net_contains(const pc_pdp_net *net, const char *ip);
 #endif

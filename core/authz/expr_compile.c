@@ -48,16 +48,16 @@ static pc_expr *fail(compiler *c, pc_expr *partial, const char *fmt, ...)
         vsnprintf(c->why, c->why_len, fmt, ap);
         va_end(ap);
     }
-    pc_authz_expr_free(partial);
+    pc_pdp_expr_free(partial);
     return NULL;
 }
 
-void pc_authz_expr_free(pc_expr *e)
+void pc_pdp_expr_free(pc_expr *e)
 {
     if (e == NULL)
         return;
     for (size_t i = 0; i < e->nkids; i++)
-        pc_authz_expr_free(e->kids[i]);
+        pc_pdp_expr_free(e->kids[i]);
     free(e->kids);
     for (size_t i = 0; i < e->nkeys; i++)
         free(e->keys[i]);
@@ -162,7 +162,7 @@ static pc_expr *operand(compiler *c, const json_t *v, vtype *t)
         return fail(c, NULL, "the condition is too large");
     e->literal = json_deep_copy(v);
     *t = literal_type(v);
-    e->has_time = s != NULL && pc_authz_time_parse(s, &e->time);
+    e->has_time = s != NULL && pc_pdp_time_parse(s, &e->time);
     return e;
 }
 
@@ -210,7 +210,7 @@ static int compile_nets(compiler *c, pc_expr *e)
 
     e->nets = pc_calloc(ok ? json_array_size(one) : 1, sizeof *e->nets);
     json_array_foreach (one, i, net) {
-        if (!ok || !pc_authz_net_parse(json_string_value(net), &e->nets[e->nnets++])) {
+        if (!ok || !pc_pdp_net_parse(json_string_value(net), &e->nets[e->nnets++])) {
             ok = 0;
             break;
         }
@@ -225,7 +225,7 @@ static int compile_nets(compiler *c, pc_expr *e)
 static int check_types(compiler *c, pc_expr *e, const char *name, const vtype *t)
 {
     pc_expr *a = e->kids[0], *b = e->nkids > 1 ? e->kids[1] : NULL;
-    pc_authz_net host;
+    pc_pdp_net host;
 
     switch (e->op) {
     case OP_EQ:
@@ -258,7 +258,7 @@ static int check_types(compiler *c, pc_expr *e, const char *name, const vtype *t
         return 1;
     case OP_IP_IN:
         if (a->kind == K_LITERAL && (!json_is_string(a->literal) ||
-                                     !pc_authz_net_parse(json_string_value(a->literal), &host) ||
+                                     !pc_pdp_net_parse(json_string_value(a->literal), &host) ||
                                      strchr(json_string_value(a->literal), '/') != NULL))
             return fail(c, NULL, "\"ip_in\" takes an IP address first"), 0;
         if (a->kind == K_NOW || b->kind == K_NOW)
@@ -322,7 +322,7 @@ static pc_expr *expression(compiler *c, const json_t *v, int depth)
     return NULL;
 }
 
-pc_expr *pc_authz_expr_compile(const json_t *condition, char *why, size_t why_len)
+pc_expr *pc_pdp_expr_compile(const json_t *condition, char *why, size_t why_len)
 {
     compiler c = {why, why_len, 0};
 

@@ -46,7 +46,7 @@ static int as_time(const pc_expr *e, const value *v, double *t)
         return *t = v->now, 1;
     if (e->kind == K_LITERAL)
         return e->has_time ? (*t = e->time, 1) : 0;
-    return json_is_string(v->json) && pc_authz_time_parse(json_string_value(v->json), t);
+    return json_is_string(v->json) && pc_pdp_time_parse(json_string_value(v->json), t);
 }
 
 /* -1, 0, 1 into *cmp: numbers with numbers, times with times; else 0 returned. */
@@ -103,7 +103,7 @@ static int starts_with(const json_t *s, const json_t *prefix)
 /* ip_in: networks compiled from a literal, or read from the request. */
 static int ip_in(const pc_expr *nets, const value *list, const json_t *ip)
 {
-    pc_authz_net net;
+    pc_pdp_net net;
     size_t i;
     json_t *v;
 
@@ -111,16 +111,16 @@ static int ip_in(const pc_expr *nets, const value *list, const json_t *ip)
         return 0;
     if (nets->kind == K_LITERAL) {
         for (i = 0; i < nets->nnets; i++)
-            if (pc_authz_net_contains(&nets->nets[i], json_string_value(ip)))
+            if (pc_pdp_net_contains(&nets->nets[i], json_string_value(ip)))
                 return 1;
         return 0;
     }
     if (json_is_string(list->json))
-        return pc_authz_net_parse(json_string_value(list->json), &net) &&
-               pc_authz_net_contains(&net, json_string_value(ip));
+        return pc_pdp_net_parse(json_string_value(list->json), &net) &&
+               pc_pdp_net_contains(&net, json_string_value(ip));
     json_array_foreach (list->json, i, v)
-        if (pc_authz_net_parse(json_string_value(v), &net) &&
-            pc_authz_net_contains(&net, json_string_value(ip)))
+        if (pc_pdp_net_parse(json_string_value(v), &net) &&
+            pc_pdp_net_contains(&net, json_string_value(ip)))
             return 1;
     return 0;
 }
@@ -150,22 +150,22 @@ static int compare(const pc_expr *e, const json_t *input, int64_t now)
                             : cmp >= 0;
 }
 
-int pc_authz_expr_eval(const pc_expr *e, const json_t *input, int64_t now)
+int pc_pdp_expr_eval(const pc_expr *e, const json_t *input, int64_t now)
 {
     value v;
 
     switch (e->op) {
     case OP_ALL:
         for (size_t i = 0; i < e->nkids; i++)
-            if (!pc_authz_expr_eval(e->kids[i], input, now))
+            if (!pc_pdp_expr_eval(e->kids[i], input, now))
                 return 0;
         return 1;
     case OP_ANY:
         for (size_t i = 0; i < e->nkids; i++)
-            if (pc_authz_expr_eval(e->kids[i], input, now))
+            if (pc_pdp_expr_eval(e->kids[i], input, now))
                 return 1;
         return 0;
-    case OP_NOT: return !pc_authz_expr_eval(e->kids[0], input, now);
+    case OP_NOT: return !pc_pdp_expr_eval(e->kids[0], input, now);
     case OP_EXISTS: v = resolve(e->kids[0], input, now); return present(&v);
     default: return compare(e, input, now);
     }

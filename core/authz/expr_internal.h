@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The compiled form of a condition, shared by the compiler and the evaluator only. */
-#ifndef PC_AUTHZ_EXPR_INTERNAL_H
-#define PC_AUTHZ_EXPR_INTERNAL_H
+#ifndef PC_PDP_EXPR_INTERNAL_H
+#define PC_PDP_EXPR_INTERNAL_H
 #include "authz/expr.h"
 
 typedef enum expr_op {
@@ -28,10 +28,10 @@ struct pc_expr {
     expr_op op;            /* K_OP */
     struct pc_expr **kids; /* K_OP: operands or sub-expressions */
     size_t nkids;
-    json_t *literal;    /* K_LITERAL */
-    int has_time;       /* K_LITERAL: a string that is an RFC 3339 time */
-    double time;        /* ... its Unix seconds */
-    pc_authz_net *nets; /* K_LITERAL as ip_in's networks: parsed at compile time */
+    json_t *literal;  /* K_LITERAL */
+    int has_time;     /* K_LITERAL: a string that is an RFC 3339 time */
+    double time;      /* ... its Unix seconds */
+    pc_pdp_net *nets; /* K_LITERAL as ip_in's networks: parsed at compile time */
     size_t nnets;
     char **keys; /* K_PATH: "subject", "properties", "ownerID" */
     size_t nkeys;

@@ -51,7 +51,7 @@ static int zone(const char *p, int *offset)
 }
 
 /* RFC 3339 §5.6 date-time; the seconds may be left out, as AuthZEN's examples do. */
-int pc_authz_time_parse(const char *s, double *out)
+int pc_pdp_time_parse(const char *s, double *out)
 {
     const char *p = s;
     int y, mo, d, h, mi, sec = 0, off;
@@ -80,7 +80,7 @@ int pc_authz_time_parse(const char *s, double *out)
     return 1;
 }
 
-int pc_authz_net_parse(const char *s, pc_authz_net *out)
+int pc_pdp_net_parse(const char *s, pc_pdp_net *out)
 {
     char buf[64];
     const char *slash;
@@ -113,7 +113,7 @@ int pc_authz_net_parse(const char *s, pc_authz_net *out)
     return 1;
 }
 
-int pc_authz_net_contains(const pc_authz_net *net, const char *ip)
+int pc_pdp_net_contains(const pc_pdp_net *net, const char *ip)
 {
     unsigned char a[16] = {0};
     int family;

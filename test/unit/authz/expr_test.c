@@ -119,13 +119,13 @@ static void test_operators(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof eval_cases / sizeof *eval_cases; i++) {
         json_t *cond = json_loads(eval_cases[i].condition, 0, NULL);
-        pc_expr *e = pc_authz_expr_compile(cond, why, sizeof why);
+        pc_expr *e = pc_pdp_expr_compile(cond, why, sizeof why);
         if (e == NULL)
             fail_msg("case %zu %s: does not compile: %s", i, eval_cases[i].condition, why);
-        if (pc_authz_expr_eval(e, in, NOW) != eval_cases[i].expected)
+        if (pc_pdp_expr_eval(e, in, NOW) != eval_cases[i].expected)
             fail_msg("case %zu %s: should be %d", i, eval_cases[i].condition,
                      eval_cases[i].expected);
-        pc_authz_expr_free(e);
+        pc_pdp_expr_free(e);
         json_decref(cond);
     }
     json_decref(in);
@@ -187,7 +187,7 @@ static void test_compile_errors(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof compile_cases / sizeof *compile_cases; i++) {
         json_t *cond = json_loads(compile_cases[i].condition, JSON_DECODE_ANY, NULL);
-        pc_expr *e = pc_authz_expr_compile(cond, why, sizeof why);
+        pc_expr *e = pc_pdp_expr_compile(cond, why, sizeof why);
         if (e != NULL)
             fail_msg("case %zu %s: compiled, should not", i, compile_cases[i].condition);
         if (strstr(why, compile_cases[i].reason) == NULL)
@@ -212,7 +212,7 @@ static void test_limits(void **state)
         strcat(buf, "}");
     cond = json_loads(buf, 0, NULL);
     assert_non_null(cond);
-    e = pc_authz_expr_compile(cond, why, sizeof why);
+    e = pc_pdp_expr_compile(cond, why, sizeof why);
     assert_null(e);
     assert_non_null(strstr(why, "nests deeper"));
     json_decref(cond);
@@ -223,40 +223,40 @@ static void test_times(void **state)
     double t;
 
     (void)state;
-    assert_true(pc_authz_time_parse("1970-01-01T00:00:00Z", &t));
+    assert_true(pc_pdp_time_parse("1970-01-01T00:00:00Z", &t));
     assert_true(t == 0);
-    assert_true(pc_authz_time_parse("2026-06-01T12:00:00Z", &t));
+    assert_true(pc_pdp_time_parse("2026-06-01T12:00:00Z", &t));
     assert_true(t == NOW);
-    assert_true(pc_authz_time_parse("1985-10-26T01:22-07:00", &t)); /* AuthZEN's example */
+    assert_true(pc_pdp_time_parse("1985-10-26T01:22-07:00", &t)); /* AuthZEN's example */
     assert_true(t == 499162920);
-    assert_true(pc_authz_time_parse("2000-02-29T00:00:00z", &t));
+    assert_true(pc_pdp_time_parse("2000-02-29T00:00:00z", &t));
     assert_true(t == 951782400);
-    assert_false(pc_authz_time_parse("2026-06-01", &t));
-    assert_false(pc_authz_time_parse("2026-06-01T12:00:00+2:00", &t));
-    assert_false(pc_authz_time_parse("2026-06-01T12:00:00Zjunk", &t));
-    assert_false(pc_authz_time_parse("2026-06-01T24:00:00Z", &t));
-    assert_false(pc_authz_time_parse("2026-06-01T12:00:00.Z", &t));
+    assert_false(pc_pdp_time_parse("2026-06-01", &t));
+    assert_false(pc_pdp_time_parse("2026-06-01T12:00:00+2:00", &t));
+    assert_false(pc_pdp_time_parse("2026-06-01T12:00:00Zjunk", &t));
+    assert_false(pc_pdp_time_parse("2026-06-01T24:00:00Z", &t));
+    assert_false(pc_pdp_time_parse("2026-06-01T12:00:00.Z", &t));
 }
 
 static void test_networks(void **state)
 {
-    pc_authz_net n;
+    pc_pdp_net n;
 
     (void)state;
-    assert_true(pc_authz_net_parse("192.168.1.0/24", &n));
-    assert_true(pc_authz_net_contains(&n, "192.168.1.255"));
-    assert_false(pc_authz_net_contains(&n, "192.168.2.0"));
-    assert_false(pc_authz_net_contains(&n, "192.168.1.0/24")); /* a network is not an address */
-    assert_true(pc_authz_net_parse("10.0.0.1/31", &n));
-    assert_true(pc_authz_net_contains(&n, "10.0.0.0"));
-    assert_false(pc_authz_net_contains(&n, "10.0.0.2"));
-    assert_true(pc_authz_net_parse("::1", &n));
-    assert_true(pc_authz_net_contains(&n, "::1"));
-    assert_false(pc_authz_net_contains(&n, "::2"));
-    assert_false(pc_authz_net_parse("10.0.0.0/", &n));
-    assert_false(pc_authz_net_parse("10.0.0.0/-1", &n));
-    assert_false(pc_authz_net_parse("10.0.0.0/8x", &n));
-    assert_false(pc_authz_net_parse("host.example/8", &n));
+    assert_true(pc_pdp_net_parse("192.168.1.0/24", &n));
+    assert_true(pc_pdp_net_contains(&n, "192.168.1.255"));
+    assert_false(pc_pdp_net_contains(&n, "192.168.2.0"));
+    assert_false(pc_pdp_net_contains(&n, "192.168.1.0/24")); /* a network is not an address */
+    assert_true(pc_pdp_net_parse("10.0.0.1/31", &n));
+    assert_true(pc_pdp_net_contains(&n, "10.0.0.0"));
+    assert_false(pc_pdp_net_contains(&n, "10.0.0.2"));
+    assert_true(pc_pdp_net_parse("::1", &n));
+    assert_true(pc_pdp_net_contains(&n, "::1"));
+    assert_false(pc_pdp_net_contains(&n, "::2"));
+    assert_false(pc_pdp_net_parse("10.0.0.0/", &n));
+    assert_false(pc_pdp_net_parse("10.0.0.0/-1", &n));
+    assert_false(pc_pdp_net_parse("10.0.0.0/8x", &n));
+    assert_false(pc_pdp_net_parse("host.example/8", &n));
 }
 
 int main(void)
