@@ -140,4 +140,11 @@ void pc_api_me_mfa_preferred(pc_req *rq);
 void pc_api_me_mfa_disable(pc_req *rq);
 void pc_api_users_mfa_get(pc_req *rq);
 void pc_api_users_mfa_reset(pc_req *rq);
+/* ---- authorization (API.md §15, §16) ---- */
+void pc_api_policies_list(pc_req *rq);
+void pc_api_policies_create(pc_req *rq);
+void pc_api_policies_get(pc_req *rq);
+void pc_api_policies_patch(pc_req *rq);
+void pc_api_policies_delete(pc_req *rq);
+/* ---- end of authorization ---- */
 #endif

@@ -137,6 +137,8 @@ int pc_api_may_touch(pc_req *rq, const pc_principal *p, pc_entity ent, const jso
     case PC_ENT_ROLE:
         return pc_api_may_grant_permissions(rq, p, json_object_get(target, "permissions"));
     case PC_ENT_GROUP: return pc_api_may_grant_group(rq, p, id);
+    case PC_ENT_POLICY: /* a policy reaches only actions its author holds (API.md §15) */
+        return pc_api_may_grant_permissions(rq, p, json_object_get(target, "actions"));
     default: return 1; /* providers and the like grant no permissions */
     }
 }

@@ -41,6 +41,7 @@ typedef struct pc_config {
     int64_t token_cache_bytes;      /**< memory bound of the verified-token cache */
     int64_t max_connections_per_ip; /**< connections one client address may hold */
     int64_t request_read_timeout;   /**< seconds to send a whole request */
+    int64_t authzen_max_batch;      /**< most evaluations in one AuthZEN evaluations request */
 } pc_config;
 
 /**
