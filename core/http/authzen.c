@@ -20,7 +20,12 @@ static void fail(pc_req *rq, unsigned status, const char *message)
         pc_reply_header(rq, "WWW-Authenticate", "Bearer, Basic realm=\"authzen\"");
     if (status == 503)
         pc_reply_header(rq, "Retry-After", "1");
-    pc_reply_json(rq, status, json_string(message));
+    json_t *body = json_string(message);
+    char *text = json_dumps(body, JSON_ENCODE_ANY);
+
+    pc_reply_raw(rq, status, "application/json", text ? text : "\"error\"");
+    free(text);
+    json_decref(body);
 }
 
 static const char *no_param(void *ctx, const char *name)
