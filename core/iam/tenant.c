@@ -30,6 +30,7 @@ static void tenant_free(pc_tenant *t)
     free(t->issuer);
     free(t->audience);
     free(t->discovery);
+    json_decref(t->settings);
     free(t);
 }
 
@@ -74,6 +75,7 @@ static pc_status tenant_from_record(const json_t *rec, pc_tenant **out)
     t->max_roles_per_user = setting_int(s, "max_roles_per_user", 50);
     t->max_permissions_per_role = setting_int(s, "max_permissions_per_role", 1000);
     t->max_roles = setting_int(s, "max_roles", 500);
+    t->settings = json_is_object(s) ? json_deep_copy(s) : json_object();
     t->loaded_at = pc_now();
     t->refs = 1;
     doc = pc_oidc_discovery(t->issuer);

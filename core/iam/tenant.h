@@ -23,7 +23,8 @@ typedef struct pc_tenant {
     int64_t max_permissions_per_role; /**< default 1000 */
     int64_t max_roles;                /**< roles in the tenant (default 500) */
     pc_keyring *keys;
-    char *discovery; /**< the rendered discovery document */
+    char *discovery;  /**< the rendered discovery document */
+    json_t *settings; /**< the tenant's settings as stored (read-only; step_up, API.md §16) */
     int64_t loaded_at;
     int refs; /**< atomic; the cache holds one */
 } pc_tenant;
