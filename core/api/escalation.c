@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* No escalation: a caller grants only permissions it holds, and acts only on principals it outranks. */
 #include "api/escalation.h"
+#include "iam/outrank.h"
 #include "iam/permcache.h"
 #include "server/store.h"
 
@@ -9,18 +10,7 @@
 /* Does the caller hold `perm` ("ledger:post", "ledger:*", "*:*") itself? */
 static int holds(const pc_req *rq, const pc_principal *p, const char *perm)
 {
-    const char *colon = perm ? strchr(perm, ':') : NULL;
-    char resource[128];
-    int allowed = 0;
-    size_t n;
-
-    if (colon == NULL || (n = (size_t)(colon - perm)) >= sizeof resource)
-        return 0;
-    memcpy(resource, perm, n);
-    resource[n] = '\0';
-    /* A wildcard is checked as itself: only "ledger:*" or "*:*" covers "ledger:*". */
-    return pc_permcache_check(rq->tenant->id, p->id, resource, colon + 1, &allowed) == PC_OK &&
-           allowed;
+    return pc_iam_holds(rq->tenant->id, p->id, perm);
 }
 
 static int refuse(pc_req *rq, const char *what)
@@ -110,19 +100,9 @@ int pc_api_may_grant_groups(pc_req *rq, const pc_principal *p, const json_t *gro
 
 int pc_api_may_act_on(pc_req *rq, const pc_principal *p, const char *target_id)
 {
-    json_t *perms = pc_permcache_list(rq->tenant->id, target_id);
-    size_t i;
-    json_t *v;
-    int ok = perms != NULL;
+    int may = 0;
 
-    json_array_foreach (perms, i, v) {
-        if (!holds(rq, p, json_string_value(v))) {
-            ok = 0;
-            break;
-        }
-    }
-    json_decref(perms);
-    if (!ok)
+    if (pc_iam_outranks(rq->tenant->id, p->id, target_id, &may) != PC_OK || !may)
         return refuse(rq, "The target holds permissions the caller does not");
     return 1;
 }

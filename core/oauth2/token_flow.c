@@ -49,6 +49,8 @@ static void subject_of(const pc_grant_ctx *ctx, pc_token_subject *s)
     s->audience = NULL;
     s->nonce = ctx->nonce;
     s->grant_id = ctx->family_id;
+    s->act = ctx->act;
+    s->exp_cap = ctx->exp_cap;
 }
 
 static int issues_refresh(const pc_grant_ctx *ctx)
@@ -118,7 +120,10 @@ static void mint(const pc_grant_ctx *ctx, pc_oauth_reply *reply)
     rc = pc_token_mint_access(t, &s, &access);
     body =
         json_pack("{s:s,s:s,s:I,s:s}", "access_token", access.jwt ? access.jwt : "", "token_type",
-                  "Bearer", "expires_in", (json_int_t)t->access_ttl, "scope", s.scope);
+                  "Bearer", "expires_in", (json_int_t)(access.exp - access.iat), "scope", s.scope);
+    if (ctx->exchanged) /* RFC 8693 §2.2.1 */
+        json_object_set_new(body, "issued_token_type",
+                            json_string("urn:ietf:params:oauth:token-type:access_token"));
     if (rc == PC_OK && s.is_user)
         rc = add_user_tokens(ctx, &s, &access, body);
     pc_minted_clear(&access);

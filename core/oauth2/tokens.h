@@ -17,6 +17,8 @@ typedef struct pc_token_subject {
     const char *audience; /**< NULL: the tenant's default */
     const char *nonce;    /**< ID tokens only */
     const char *grant_id; /**< the refresh grant the token belongs to, or NULL */
+    const json_t *act;    /**< RFC 8693 §4.1 actor claim, or NULL */
+    int64_t exp_cap;      /**< expire no later than this (0: the tenant's lifetime) */
 } pc_token_subject;
 
 typedef struct pc_minted {

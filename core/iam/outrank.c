@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The one "may this principal act on that one" rule: the actor holds every permission the target holds. */
+#include "iam/outrank.h"
+#include "iam/permcache.h"
+
+#include <string.h>
+
+int pc_iam_holds(const char *tenant_id, const char *principal_id, const char *perm)
+{
+    const char *colon = perm ? strchr(perm, ':') : NULL;
+    char resource[128];
+    int allowed = 0;
+    size_t n;
+
+    if (colon == NULL || (n = (size_t)(colon - perm)) >= sizeof resource)
+        return 0;
+    memcpy(resource, perm, n);
+    resource[n] = '\0';
+    /* A wildcard is checked as itself: only "ledger:*" or "*:*" covers "ledger:*". */
+    return pc_permcache_check(tenant_id, principal_id, resource, colon + 1, &allowed) == PC_OK &&
+           allowed;
+}
+
+pc_status pc_iam_outranks(const char *tenant_id, const char *actor_id, const char *target_id,
+                          int *may)
+{
+    json_t *perms = pc_permcache_list(tenant_id, target_id), *v;
+    size_t i;
+
+    *may = 0;
+    if (perms == NULL)
+        return PC_ERR_STORAGE;
+    *may = 1;
+    json_array_foreach (perms, i, v) {
+        if (!pc_iam_holds(tenant_id, actor_id, json_string_value(v))) {
+            *may = 0;
+            break;
+        }
+    }
+    json_decref(perms);
+    return PC_OK;
+}
