@@ -8,6 +8,7 @@
 #include "oauth2/changes.h"
 #include "oauth2/client_auth.h"
 #include "oauth2/grants.h"
+#include "oidc/token_claims.h"
 #include "server/store.h"
 #include "util/crypto.h"
 #include "util/json.h"
@@ -48,6 +49,7 @@ static json_t *app_view(const json_t *a, void *tenant_id)
     json_object_set_new(v, "providers", providers);
     json_object_set_new(v, "default_providers",
                         json_is_object(defaults) ? json_incref(defaults) : json_object());
+    json_object_set_new(v, "token_claims", pc_oidc_token_claims_of(a));
     return v;
 }
 
@@ -133,6 +135,9 @@ static const char *app_problem(const json_t *merged, const char **field)
         if (p != NULL)
             return p;
     }
+    *field = "token_claims";
+    if (pc_oidc_token_claims_problem(json_object_get(merged, "token_claims")) != NULL)
+        return pc_oidc_token_claims_problem(json_object_get(merged, "token_claims"));
     *field = "grant_types";
     if (strcmp(type, "public") == 0 &&
         pc_json_has_string(json_object_get(merged, "grant_types"), "client_credentials"))
@@ -150,6 +155,7 @@ static const pc_field app_fields[] = {
     {"resources", PC_F_STRINGS, 0},
     {"roles", PC_F_STRINGS, 0},
     {"first_party", PC_F_BOOL, 0},
+    {"token_claims", PC_F_OBJECT, 0},
 };
 #define NFIELDS (sizeof app_fields / sizeof *app_fields)
 

@@ -137,3 +137,20 @@ describe('down-scoping', () => {
     assert.equal(r.json.error, 'invalid_request');
   });
 });
+
+describe('token_claims', () => {
+  test('an application names claims from user attributes; reserved names are refused', async () => {
+    const ok = await api(issuer, admin, 'POST', '/applications', { name: unique('tc'), token_claims: { blocked_accounts: 'attributes.blocked_accounts' } });
+    assert.equal(ok.status, 201, JSON.stringify(ok.json));
+    assert.deepEqual(ok.json.token_claims, { blocked_accounts: 'attributes.blocked_accounts' });
+    for (const bad of [{ sub: 'attributes.x' }, { act: 'attributes.x' }, { x: 'password_hash' }]) {
+      const r = await api(issuer, admin, 'POST', '/applications', { name: unique('tc'), token_claims: bad });
+      assert.equal(r.status, 400, JSON.stringify(bad));
+      assert.equal(r.json.code, 'AUT-0009');
+      assert.ok(r.json.fields.token_claims);
+    }
+    const patched = await api(issuer, admin, 'PATCH', `/applications/${ok.json.id}`, { token_claims: { tier: 'attributes.tier' } });
+    assert.equal(patched.status, 200, JSON.stringify(patched.json));
+    assert.deepEqual(patched.json.token_claims, { tier: 'attributes.tier' });
+  });
+});

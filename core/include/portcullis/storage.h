@@ -60,7 +60,8 @@ extern "C" {
  *              updated_at (an authorization policy, API.md §15; appeared in ABI 1.0, schema 7)
  *
  * Since schema 3 APPLICATION also has default_providers{}|null
- * ({"email": provider id, "sms": provider id}).
+ * ({"email": provider id, "sms": provider id}); since schema 7 token_claims{}|null
+ * ({"claim": "attributes.key"}, API.md §16).
  */
 typedef enum pc_entity {
     PC_ENT_TENANT = 0,

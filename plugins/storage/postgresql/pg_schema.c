@@ -144,7 +144,8 @@ static const char migration_7[] =
     " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, name TEXT NOT NULL,"
     " description TEXT, effect TEXT NOT NULL, actions TEXT NOT NULL, principals TEXT NOT NULL,"
     " condition TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,"
-    " UNIQUE (tenant_id, name));";
+    " UNIQUE (tenant_id, name));"
+    "ALTER TABLE applications ADD COLUMN token_claims TEXT;";
 /* ---- end of 7 ---- */
 
 const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3, migration_4,

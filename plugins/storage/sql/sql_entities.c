@@ -44,7 +44,8 @@ static const sql_column app_cols[] = {{"id", COL_TEXT, LF},
                                       {"first_party", COL_BOOL, 0},
                                       {"created_at", COL_INT, COL_FIXED},
                                       {"updated_at", COL_INT, 0},
-                                      {"default_providers", COL_JSON, 0}};
+                                      {"default_providers", COL_JSON, 0},
+                                      {"token_claims", COL_JSON, 0}};
 static const sql_column role_cols[] = {{"id", COL_TEXT, LF},
                                        {"tenant_id", COL_TEXT, COL_FIXED},
                                        {"name", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH},

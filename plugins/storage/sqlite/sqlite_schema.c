@@ -152,7 +152,9 @@ static const char migration_7[] =
     " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, name TEXT NOT NULL,"
     " description TEXT, effect TEXT NOT NULL, actions TEXT NOT NULL, principals TEXT NOT NULL,"
     " condition TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
-    " UNIQUE (tenant_id, name));";
+    " UNIQUE (tenant_id, name));"
+    /* claims an application's tokens carry from user attributes (API.md §16) */
+    "ALTER TABLE applications ADD COLUMN token_claims TEXT;";
 /* ---- end of 7 ---- */
 
 const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {
