@@ -4,6 +4,7 @@
 #include "iam/audit.h"
 #include "iam/outrank.h"
 #include "iam/permcache.h"
+#include "iam/tenant.h"
 #include "oauth2/tokens.h"
 #include "server/store.h"
 #include "util/mem.h"
@@ -125,11 +126,36 @@ static pc_status outranks(pc_grant_ctx *ctx, const char *caller, const json_t *t
                         "the requested subject holds permissions the caller does not");
 }
 
+/* The target's token, its audit event, act naming the impersonator (and its issuer if another's). */
+static pc_status start(pc_grant_ctx *ctx, const json_t *claims, json_t *target, const char *reason,
+                       const char *platform_issuer)
+{
+    const char *caller = json_string_value(json_object_get(claims, "sub"));
+    json_t *details = json_pack("{s:s,s:s}", "reason", reason, "client_id", ctx->client->client_id);
+    pc_status rc;
+
+    if (platform_issuer != NULL)
+        json_object_set_new(details, "platform", json_string(platform_issuer));
+    rc = pc_audit_record(NULL, ctx->rq->tenant->id, "impersonation.started", caller,
+                         json_string_value(json_object_get(target, "id")), ctx->rq->ip, details);
+    json_decref(details);
+    if (rc != PC_OK) {
+        json_decref(target);
+        return failed(ctx, rc, 500, "server_error", NULL);
+    }
+    carry_session(ctx, claims, target);
+    ctx->act = json_pack("{s:s}", "sub", caller);
+    if (platform_issuer != NULL)
+        json_object_set_new(ctx->act, "iss", json_string(platform_issuer));
+    ctx->exp_cap = pc_now() + IMPERSONATION_TTL;
+    return PC_OK;
+}
+
 static pc_status impersonate(pc_grant_ctx *ctx, const json_t *claims, const char *who,
                              const char *reason)
 {
     const char *caller = json_string_value(json_object_get(claims, "sub"));
-    json_t *target = NULL, *details;
+    json_t *target = NULL;
     pc_status rc;
 
     if (json_object_get(claims, "sid") == NULL || json_object_get(claims, "act") != NULL)
@@ -145,18 +171,56 @@ static pc_status impersonate(pc_grant_ctx *ctx, const json_t *claims, const char
         json_decref(target);
         return rc != PC_OK ? rc : PC_ERR_DENIED;
     }
-    details = json_pack("{s:s,s:s}", "reason", reason, "client_id", ctx->client->client_id);
-    rc = pc_audit_record(NULL, ctx->rq->tenant->id, "impersonation.started", caller,
-                         json_string_value(json_object_get(target, "id")), ctx->rq->ip, details);
-    json_decref(details);
+    return start(ctx, claims, target, reason, NULL);
+}
+
+/*
+ * API.md §16: in tenant default, a holder of tenants:impersonate may act as a
+ * user of another tenant at that tenant's token endpoint; the subject token is
+ * the default tenant's.
+ */
+static pc_status platform_impersonate(pc_grant_ctx *ctx, const char *token, const char *who,
+                                      const char *reason)
+{
+    pc_tenant *def = NULL;
+    json_t *claims = NULL, *target = NULL;
+    const char *caller;
+    int may = 0;
+    pc_status rc = pc_tenant_acquire(PC_TENANT_DEFAULT, &def);
+
+    if (rc == PC_OK)
+        rc = pc_token_verify_access(def, token, &claims);
     if (rc != PC_OK) {
-        json_decref(target);
-        return failed(ctx, rc, 500, "server_error", NULL);
+        rc = failed(ctx, rc == PC_ERR_STORAGE ? rc : PC_ERR_DENIED, 400, "invalid_grant",
+                    "the subject_token is invalid, expired, revoked or of another tenant");
+        goto out;
     }
-    carry_session(ctx, claims, target);
-    ctx->act = json_pack("{s:s}", "sub", caller);
-    ctx->exp_cap = pc_now() + IMPERSONATION_TTL;
-    return PC_OK;
+    caller = json_string_value(json_object_get(claims, "sub"));
+    if (json_object_get(claims, "sid") == NULL || json_object_get(claims, "act") != NULL) {
+        rc = failed(ctx, PC_OK, 403, "access_denied",
+                    "only a person's own token may start an impersonation");
+        goto out;
+    }
+    rc = pc_permcache_check(def->id, caller, "tenants", "impersonate", &may);
+    if (rc != PC_OK || !may) {
+        rc = failed(ctx, rc, 403, "access_denied", "tenants:impersonate is required");
+        goto out;
+    }
+    rc = live_user(ctx->rq->tenant, who, &target);
+    if (rc != PC_OK) {
+        rc = failed(ctx, rc, 400, "invalid_request", "requested_subject is not a user here");
+        goto out;
+    }
+    if (!settle_scope(ctx, json_string_value(json_object_get(claims, "scope")))) {
+        json_decref(target);
+        rc = PC_ERR_DENIED;
+        goto out;
+    }
+    rc = start(ctx, claims, target, reason, def->issuer);
+out:
+    json_decref(claims);
+    pc_tenant_release(def);
+    return rc;
 }
 
 pc_status pc_token_exchange(pc_grant_ctx *ctx, const char *subject_token,
@@ -171,6 +235,11 @@ pc_status pc_token_exchange(pc_grant_ctx *ctx, const char *subject_token,
         return failed(ctx, PC_OK, 400, "invalid_request",
                       "reason (up to 500 characters) is required to impersonate");
     rc = pc_token_verify_access(ctx->rq->tenant, subject_token, &claims);
+    if (rc == PC_ERR_DENIED && requested_subject != NULL &&
+        strcmp(ctx->rq->tenant->slug, PC_TENANT_DEFAULT) != 0) {
+        json_decref(claims);
+        return platform_impersonate(ctx, subject_token, requested_subject, reason);
+    }
     if (rc != PC_OK) {
         json_decref(claims);
         return failed(ctx, rc, 400, "invalid_grant",

@@ -154,3 +154,37 @@ describe('token_claims', () => {
     assert.deepEqual(patched.json.token_claims, { tier: 'attributes.tier' });
   });
 });
+
+describe('across tenants from default', () => {
+  test('a holder of tenants:impersonate in default acts as another tenant\'s admin; others may not', async () => {
+    const slug = unique('x').toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 30);
+    const t = await api(issuer, admin, 'POST', '/tenants', { slug, name: 'Customer', admin: { username: 'root', password: 'Root-Pass-123' } });
+    assert.equal(t.status, 201, JSON.stringify(t.json));
+    const other = `${srv.base}/t/${slug}`;
+    const otherAdmin = (await getToken(other, 'admin-cli', t.json.admin_client.client_secret)).access_token;
+    const app = await api(other, otherAdmin, 'POST', '/applications', {
+      name: unique('support'), type: 'confidential', grant_types: [TE], scopes: ['openid', 'profile', 'email'], first_party: true,
+    });
+    assert.equal(app.status, 201, JSON.stringify(app.json));
+    const platform = await signedIn(['tenants:impersonate']);
+    const ask = (subjectToken, reason = 'onboarding call') => tokenRequest(other, app.json.client_id, app.json.client_secret,
+      { grant_type: TE, subject_token_type: AT, subject_token: subjectToken, requested_subject: 'root', reason });
+    const r = await ask(platform.token);
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    const claims = jwtPayload(r.json.access_token);
+    assert.deepEqual(claims.act, { sub: platform.id, iss: issuer });
+    assert.equal(claims.iss, other);
+    const me = await api(other, r.json.access_token, 'GET', '/me');
+    assert.equal(me.status, 200, JSON.stringify(me.json));
+    assert.equal(me.json.username, 'root');
+    const e = (await api(other, otherAdmin, 'GET', '/audit?type=impersonation.started')).json.items[0];
+    assert.equal(e.actor, platform.id);
+    assert.equal(e.details.platform, issuer);
+    const denied = await ask(sam.token); // users:impersonate in default is not tenants:impersonate
+    assert.equal(denied.status, 403, JSON.stringify(denied.json));
+    assert.equal(denied.json.error, 'access_denied');
+    const noReason = await ask(platform.token, '');
+    assert.equal(noReason.status, 400);
+    assert.equal(noReason.json.error, 'invalid_request');
+  });
+});
