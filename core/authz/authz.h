@@ -31,6 +31,12 @@ typedef struct pc_pdp_query {
     const char *action;          /**< action, e.g. "update" */
     const char *resource_id;     /**< may be NULL */
     const json_t *resource_props, *action_props, *context; /**< may be NULL */
+    /**
+     * Optional: where the subject part of the evaluation input is kept for
+     * the next query about the same subject (a batch); the caller
+     * json_decref()s *subject_memo at the end. NULL: built per query.
+     */
+    json_t **subject_memo;
 } pc_pdp_query;
 
 /**

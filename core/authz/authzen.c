@@ -74,8 +74,38 @@ static int permission_of(const tuple *t, char *resource, size_t rlen, char *acti
     return snprintf(action, alen, "%s", colon + 1) < (int)alen;
 }
 
+/* A batch asks about one subject many times: its facts and its part of the input, kept. */
+typedef struct memo {
+    const json_t *subject; /* the request's subject object they are for */
+    json_t *facts, *view;
+} memo;
+
+static void memo_clear(memo *m)
+{
+    json_decref(m->facts);
+    json_decref(m->view);
+    memset(m, 0, sizeof *m);
+}
+
+static pc_status facts_of(const char *tenant_id, const tuple *t, memo *m, json_t **facts)
+{
+    const char *type = json_string_value(json_object_get(t->subject, "type"));
+    pc_status rc;
+
+    if (m != NULL && m->subject == t->subject && m->facts != NULL)
+        return *facts = json_incref(m->facts), PC_OK;
+    rc = pc_pdp_subject(tenant_id, type, json_string_value(json_object_get(t->subject, "id")),
+                        facts);
+    if (m != NULL && rc == PC_OK) {
+        memo_clear(m);
+        m->subject = t->subject;
+        m->facts = json_incref(*facts);
+    }
+    return rc;
+}
+
 /* One decision; a subject that is not known is a decision false with its reason (§7.2 errors). */
-static pc_status decide(const char *tenant_id, const tuple *t, int64_t now, json_t **out)
+static pc_status decide(const char *tenant_id, const tuple *t, int64_t now, memo *m, json_t **out)
 {
     const char *type = json_string_value(json_object_get(t->subject, "type"));
     const char *sid = json_string_value(json_object_get(t->subject, "id"));
@@ -88,7 +118,7 @@ static pc_status decide(const char *tenant_id, const tuple *t, int64_t now, json
         return *out = item_error(400, "subject.type must be user or application"), PC_OK;
     if (!permission_of(t, resource, sizeof resource, action, sizeof action))
         return *out = item_error(400, "action.name is not a usable action"), PC_OK;
-    rc = pc_pdp_subject(tenant_id, type, sid, &facts);
+    rc = facts_of(tenant_id, t, m, &facts);
     if (rc == PC_ERR_NOT_FOUND)
         return *out = item_error(404, "subject not found"), PC_OK;
     if (rc != PC_OK)
@@ -102,7 +132,8 @@ static pc_status decide(const char *tenant_id, const tuple *t, int64_t now, json
                       .resource_id = json_string_value(json_object_get(t->resource, "id")),
                       .resource_props = json_object_get(t->resource, "properties"),
                       .action_props = json_object_get(t->action, "properties"),
-                      .context = t->context};
+                      .context = t->context,
+                      .subject_memo = m != NULL ? &m->view : NULL};
     rc = pc_pdp_decide(tenant_id, &q, now, &allowed);
     json_decref(facts);
     if (rc == PC_OK)
@@ -136,7 +167,7 @@ pc_status pc_pdp_authzen_evaluation(const char *tenant_id, const json_t *req, in
     t = tuple_of(req, NULL);
     if ((rc = check_tuple(&t, err, err_len)) != PC_OK)
         return rc;
-    return decide(tenant_id, &t, now, out);
+    return decide(tenant_id, &t, now, NULL, out);
 }
 
 typedef enum semantic { EXECUTE_ALL, DENY_ON_FIRST_DENY, PERMIT_ON_FIRST_PERMIT } semantic;
@@ -162,7 +193,7 @@ static int semantic_of(const json_t *req, semantic *s)
 
 /* One item of the batch; *stop set when the semantic ends the batch here. */
 static pc_status batch_item(const char *tenant_id, const json_t *item, const tuple *defaults,
-                            semantic s, int64_t now, json_t **res, int *stop)
+                            semantic s, int64_t now, memo *m, json_t **res, int *stop)
 {
     char why[160];
     tuple t = tuple_of(item, defaults);
@@ -173,7 +204,7 @@ static pc_status batch_item(const char *tenant_id, const json_t *item, const tup
         *res = item_error(400, "an evaluation must be an object");
     else if (check_tuple(&t, why, sizeof why) != PC_OK)
         *res = item_error(400, why);
-    else if ((rc = decide(tenant_id, &t, now, res)) != PC_OK)
+    else if ((rc = decide(tenant_id, &t, now, m, res)) != PC_OK)
         return rc;
     decision = json_is_true(json_object_get(*res, "decision"));
     if (s == DENY_ON_FIRST_DENY && !decision) {
@@ -196,6 +227,7 @@ pc_status pc_pdp_authzen_evaluations(const char *tenant_id, const json_t *req, s
     semantic s;
     json_t *results, *res;
     int stop = 0;
+    memo m = {0};
     pc_status rc = PC_OK;
 
     *out = NULL;
@@ -215,10 +247,11 @@ pc_status pc_pdp_authzen_evaluations(const char *tenant_id, const json_t *req, s
     results = json_array();
     for (size_t i = 0; i < json_array_size(items) && !stop && rc == PC_OK; i++) {
         res = NULL;
-        rc = batch_item(tenant_id, json_array_get(items, i), &defaults, s, now, &res, &stop);
+        rc = batch_item(tenant_id, json_array_get(items, i), &defaults, s, now, &m, &res, &stop);
         if (res != NULL)
             json_array_append_new(results, res);
     }
+    memo_clear(&m);
     if (rc != PC_OK) {
         json_decref(results);
         return rc;

@@ -14,7 +14,7 @@ typedef struct eval_ctx {
     json_t *input; /* built on the first condition that needs it */
     const pc_pdp_query *q;
     int64_t now;
-    int want_deny;
+    int allow; /* a role grants it, or an allow policy applied */
 } eval_ctx;
 
 static int has_name(const json_t *list, const json_t *names)
@@ -67,23 +67,24 @@ static json_t *object_or_empty(const json_t *v)
 static json_t *build_input(const pc_pdp_query *q)
 {
     char name[300];
+    json_t *subject;
 
     snprintf(name, sizeof name, "%s:%s", q->resource, q->action);
-    return json_pack("{s:{s:s?,s:s?,s:o},s:{s:s,s:s?,s:o},s:{s:s,s:o},s:o}", "subject", "id",
-                     q->subject_id, "type", q->subject_type, "properties",
-                     subject_properties(q->facts, q->subject_props), "resource", "type",
-                     q->resource, "id", q->resource_id, "properties",
+    if (q->subject_memo != NULL && *q->subject_memo != NULL)
+        subject = json_incref(*q->subject_memo);
+    else
+        subject = json_pack("{s:s?,s:s?,s:o}", "id", q->subject_id, "type", q->subject_type,
+                            "properties", subject_properties(q->facts, q->subject_props));
+    if (q->subject_memo != NULL && *q->subject_memo == NULL)
+        *q->subject_memo = json_incref(subject);
+    return json_pack("{s:o,s:{s:s,s:s?,s:o},s:{s:s,s:o},s:o}", "subject", subject, "resource",
+                     "type", q->resource, "id", q->resource_id, "properties",
                      object_or_empty(q->resource_props), "action", "name", name, "properties",
                      object_or_empty(q->action_props), "context", object_or_empty(q->context));
 }
 
-/* Called per policy indexed under the action: 1 when it applies with the effect sought. */
-static int applies(const pc_pdp_policy *p, void *arg)
+static int condition_holds(const pc_pdp_policy *p, eval_ctx *c)
 {
-    eval_ctx *c = arg;
-
-    if (p->deny != c->want_deny || !names_principal(p, c->facts))
-        return 0;
     if (p->condition == NULL)
         return 1;
     if (c->input == NULL)
@@ -91,17 +92,32 @@ static int applies(const pc_pdp_policy *p, void *arg)
     return pc_pdp_expr_eval(p->condition, c->input, c->now);
 }
 
+/*
+ * Called once per policy indexed under the action: 1 (stop) when a deny
+ * applies; an allow that applies is noted, and only looked at while nothing
+ * else permits yet.
+ */
+static int visit(const pc_pdp_policy *p, void *arg)
+{
+    eval_ctx *c = arg;
+
+    if ((!p->deny && c->allow) || !names_principal(p, c->facts))
+        return 0;
+    if (!condition_holds(p, c))
+        return 0;
+    if (p->deny)
+        return 1;
+    c->allow = 1;
+    return 0;
+}
+
 int pc_pdp_combine(const pc_pdp_set *set, const pc_pdp_query *q, int64_t now, int role_grants)
 {
-    eval_ctx c = {q->facts, NULL, q, now, 1};
-    int allowed = 0;
+    eval_ctx c = {q->facts, NULL, q, now, role_grants};
+    int denied = pc_pdp_set_each(set, q->resource, q->action, visit, &c);
 
-    if (!pc_pdp_set_each(set, q->resource, q->action, applies, &c)) {
-        c.want_deny = 0;
-        allowed = role_grants || pc_pdp_set_each(set, q->resource, q->action, applies, &c);
-    }
     json_decref(c.input);
-    return allowed;
+    return !denied && c.allow;
 }
 
 pc_status pc_pdp_decide(const char *tenant_id, const pc_pdp_query *q, int64_t now, int *allowed)
