@@ -7,6 +7,7 @@
 #include "iam/app_cache.h"
 #include "iam/delivery.h"
 #include "iam/permcache.h"
+#include "authz/authz.h"
 #include "iam/tenant.h"
 #include "jose/keyring.h"
 #include "oauth2/changes.h"
@@ -165,6 +166,7 @@ static int cmd_serve(pc_server *srv)
     raise_open_files_limit();
     pc_tenants_init();
     pc_permcache_init();
+    pc_pdp_init();
     pc_app_cache_init();
     if (pc_changes_start() != PC_OK ||
         pc_delivery_start(PC_DELIVERY_THREADS, PC_DELIVERY_CAPACITY) != PC_OK ||
@@ -180,6 +182,7 @@ out:
     pc_changes_stop();
     pc_token_cache_clear();
     pc_permcache_shutdown();
+    pc_pdp_shutdown();
     pc_app_cache_shutdown();
     pc_tenants_shutdown();
     return rc;

@@ -22,7 +22,8 @@ typedef enum pc_api_code {
     PC_API_SUBJECT_UNKNOWN,   /* AUT-1015 404 */
     PC_API_LIMIT,             /* AUT-0016 400: a per-tenant limit would be exceeded */
     PC_API_DELIVERY,          /* AUT-0017 503: a message (a one-time code) could not be delivered */
-    PC_API_UNAVAILABLE        /* AUT-0020 503: the store is unavailable (Retry-After set) */
+    PC_API_UNAVAILABLE,       /* AUT-0020 503: the store is unavailable (Retry-After set) */
+    PC_API_STEP_UP            /* AUT-0019 401: a fresh second factor is needed (API.md §16) */
 } pc_api_code;
 
 /** Reply with an API error; `fields` (stolen, may be NULL) maps field names to reasons. */
@@ -181,4 +182,17 @@ void pc_api_invitations_revoke(pc_req *rq);
 void pc_api_invitations_accept(pc_req *rq);
 void pc_api_register(pc_req *rq);
 /* ---- end of people ---- */
+/* ---- authorization (API.md §15, §16) ---- */
+void pc_api_policies_list(pc_req *rq);
+void pc_api_policies_create(pc_req *rq);
+void pc_api_policies_get(pc_req *rq);
+void pc_api_policies_patch(pc_req *rq);
+void pc_api_policies_delete(pc_req *rq);
+/**
+ * Step-up (API.md §16): does this call, needing resource:action, carry a fresh
+ * enough second factor (or a Portcullis-OTP header with a current TOTP code)?
+ * 1 if so; otherwise replies 401 AUT-0019 (RFC 9470), clears p and returns 0.
+ */
+int pc_api_step_up(pc_req *rq, pc_principal *p, const char *resource, const char *action);
+/* ---- end of authorization ---- */
 #endif

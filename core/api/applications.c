@@ -9,6 +9,7 @@
 #include "oauth2/client_auth.h"
 #include "oauth2/grants.h"
 #include "oidc/claims.h"
+#include "oidc/token_claims.h"
 #include "server/store.h"
 #include "util/crypto.h"
 #include "util/json.h"
@@ -57,6 +58,7 @@ static json_t *app_view(const json_t *a, void *tenant_id)
                     json_object_get(a, "id_token_signed_response_alg")
                         ? json_object_get(a, "id_token_signed_response_alg")
                         : json_null());
+    json_object_set_new(v, "token_claims", pc_oidc_token_claims_of(a));
     return v;
 }
 
@@ -155,6 +157,9 @@ static const char *app_problem(const json_t *merged, const char **field)
     *field = "id_token_signed_response_alg";
     if (!alg_ok(json_object_get(merged, *field)))
         return "must be RS256, PS256, ES256, EdDSA or null";
+    *field = "token_claims";
+    if (pc_oidc_token_claims_problem(json_object_get(merged, "token_claims")) != NULL)
+        return pc_oidc_token_claims_problem(json_object_get(merged, "token_claims"));
     *field = "grant_types";
     if (strcmp(type, "public") == 0 &&
         pc_json_has_string(json_object_get(merged, "grant_types"), "client_credentials"))
@@ -176,6 +181,7 @@ static const pc_field app_fields[] = {
     {"internal", PC_F_BOOL, 0},
     {"access_token_alg", PC_F_NULLABLE_STRING, 0},
     {"id_token_signed_response_alg", PC_F_NULLABLE_STRING, 0},
+    {"token_claims", PC_F_OBJECT, 0},
 };
 #define NFIELDS (sizeof app_fields / sizeof *app_fields)
 

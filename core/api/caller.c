@@ -148,8 +148,8 @@ int pc_api_require(pc_req *rq, pc_principal *p, const char *resource, const char
         pc_api_store_error(rq, rc == PC_ERR_STORAGE ? rc : PC_ERR_INTERNAL, NULL);
         return 0;
     }
-    if (allowed)
-        return 1;
+    if (allowed) /* API.md §16: some permissions need a fresh second factor */
+        return pc_api_step_up(rq, p, resource, action);
     snprintf(message, sizeof message, "Permission %s:%s is required", resource, action);
     pc_api_error(rq, PC_API_FORBIDDEN, message, NULL);
     pc_principal_clear(p);

@@ -29,6 +29,7 @@ static const catalogue_entry catalogue[] = {
     [PC_API_LIMIT] = {"AUT-0016", 400, "Limit Exceeded"},
     [PC_API_DELIVERY] = {"AUT-0017", 503, "Delivery Failed"},
     [PC_API_UNAVAILABLE] = {"AUT-0020", 503, "Service Unavailable"},
+    [PC_API_STEP_UP] = {"AUT-0019", 401, "Step-Up Required"},
 };
 
 void pc_api_error(pc_req *rq, pc_api_code code, const char *message, json_t *fields)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* No escalation: a caller grants only permissions it holds, and acts only on principals it outranks. */
 #include "api/escalation.h"
+#include "iam/outrank.h"
 #include "iam/permcache.h"
 #include "server/store.h"
 
@@ -10,19 +11,7 @@
  * the store cannot tell. */
 static int holds(const pc_req *rq, const pc_principal *p, const char *perm)
 {
-    const char *colon = perm ? strchr(perm, ':') : NULL;
-    char resource[128];
-    int allowed = 0;
-    size_t n;
-
-    if (colon == NULL || (n = (size_t)(colon - perm)) >= sizeof resource)
-        return 0;
-    memcpy(resource, perm, n);
-    resource[n] = '\0';
-    /* A wildcard is checked as itself: only "ledger:*" or "*:*" covers "ledger:*". */
-    if (pc_permcache_check(rq->tenant->id, p->id, resource, colon + 1, &allowed) != PC_OK)
-        return -1;
-    return allowed;
+    return pc_iam_holds(rq->tenant->id, p->id, perm);
 }
 
 static int refuse(pc_req *rq, const char *what)
@@ -118,20 +107,11 @@ int pc_api_may_grant_groups(pc_req *rq, const pc_principal *p, const json_t *gro
 
 int pc_api_may_act_on(pc_req *rq, const pc_principal *p, const char *target_id)
 {
-    json_t *perms = pc_permcache_list(rq->tenant->id, target_id);
-    size_t i;
-    json_t *v;
-    int h = 1;
+    int may = 0;
 
-    if (perms == NULL)
+    if (pc_iam_outranks(rq->tenant->id, p->id, target_id, &may) != PC_OK)
         return unavailable(rq);
-    json_array_foreach (perms, i, v)
-        if (h > 0)
-            h = holds(rq, p, json_string_value(v));
-    json_decref(perms);
-    if (h < 0)
-        return unavailable(rq);
-    if (!h)
+    if (!may)
         return refuse(rq, "The target holds permissions the caller does not");
     return 1;
 }
@@ -146,6 +126,8 @@ int pc_api_may_touch(pc_req *rq, const pc_principal *p, pc_entity ent, const jso
     case PC_ENT_ROLE:
         return pc_api_may_grant_permissions(rq, p, json_object_get(target, "permissions"));
     case PC_ENT_GROUP: return pc_api_may_grant_group(rq, p, id);
+    case PC_ENT_POLICY: /* a policy reaches only actions its author holds (API.md §15) */
+        return pc_api_may_grant_permissions(rq, p, json_object_get(target, "actions"));
     default: return 1; /* providers and the like grant no permissions */
     }
 }

@@ -102,8 +102,16 @@ int pc_api_user_room(pc_req *rq)
 pc_status pc_api_audit(pc_store_tx *tx, pc_req *rq, const pc_principal *p, const char *type,
                        const char *subject, json_t *details)
 {
-    pc_status rc =
-        pc_audit_record(tx, rq->tenant->id, type, pc_principal_actor(p), subject, rq->ip, details);
+    json_t *act = json_object_get(json_object_get(p->claims, "act"), "sub");
+    pc_status rc;
+
+    /* API.md §16: a call made with an impersonation token names the impersonator */
+    if (act != NULL) {
+        if (details == NULL)
+            details = json_object();
+        json_object_set(details, "impersonator", act);
+    }
+    rc = pc_audit_record(tx, rq->tenant->id, type, pc_principal_actor(p), subject, rq->ip, details);
 
     json_decref(details);
     return rc;

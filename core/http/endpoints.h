@@ -8,6 +8,11 @@ void pc_http_healthz(pc_req *rq);
 void pc_http_readyz(pc_req *rq);
 void pc_http_metrics(pc_req *rq);
 void pc_http_discovery(pc_req *rq);
+/* ---- AuthZEN (API.md §15) ---- */
+void pc_http_authzen_metadata(pc_req *rq);
+void pc_http_authzen_evaluation(pc_req *rq);
+void pc_http_authzen_evaluations(pc_req *rq);
+/* ---- end of AuthZEN ---- */
 void pc_http_jwks(pc_req *rq);
 void pc_http_token(pc_req *rq);
 void pc_http_userinfo(pc_req *rq);

@@ -141,6 +141,17 @@ static pc_route routes[] = {
      pc_api_apps_provider_unlink, AR, 0},
     {"PUT", API "/applications/:id/default-providers", "api_applications",
      pc_api_apps_default_providers, AR, 0},
+    /* ---- authorization (API.md §15, §16) ---- */
+    {"GET", T "/.well-known/authzen-configuration", "authzen", pc_http_authzen_metadata, PUB, 0},
+    {"GET", "/.well-known/authzen-configuration" T, "authzen", pc_http_authzen_metadata, PUB, 0},
+    {"POST", T "/access/v1/evaluation", "authzen", pc_http_authzen_evaluation, TR, 0},
+    {"POST", T "/access/v1/evaluations", "authzen", pc_http_authzen_evaluations, TR, 0},
+    {"GET", API "/policies", "api_policies", pc_api_policies_list, AR, 0},
+    {"POST", API "/policies", "api_policies", pc_api_policies_create, AR, 0},
+    {"GET", API "/policies/:id", "api_policies", pc_api_policies_get, AR, 0},
+    {"PATCH", API "/policies/:id", "api_policies", pc_api_policies_patch, AR, 0},
+    {"DELETE", API "/policies/:id", "api_policies", pc_api_policies_delete, AR, 0},
+    /* ---- end of authorization ---- */
 };
 
 static pc_route not_found_route = {"*", "*", "not_found", pc_http_not_found, 0, 0};

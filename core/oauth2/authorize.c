@@ -178,9 +178,17 @@ static const char *max_age_problem(json_t *req, const char *max_age)
 /* Copy the parameters the flow keeps; bound their size. */
 static json_t *collect(const pc_web_in *in)
 {
-    static const char *const names[] = {
-        "client_id",      "redirect_uri",          "state",      "nonce",      "prompt",
-        "code_challenge", "code_challenge_method", "login_hint", "ui_locales", NULL};
+    static const char *const names[] = {"client_id",
+                                        "redirect_uri",
+                                        "state",
+                                        "nonce",
+                                        "prompt",
+                                        "code_challenge",
+                                        "code_challenge_method",
+                                        "login_hint",
+                                        "ui_locales",
+                                        "acr_values",
+                                        NULL};
     json_t *req = json_object();
 
     for (size_t i = 0; names[i]; i++) {

@@ -3,6 +3,7 @@
 #include "oauth2/authorize_internal.h"
 #include "oauth2/code.h"
 #include "oauth2/redirect.h"
+#include "oidc/claims.h"
 #include "server/store.h"
 #include "util/crypto.h"
 #include "util/log.h"
@@ -13,7 +14,23 @@
 
 #define CSRF_BYTES 32
 
-/* OIDC Core §3.1.2.1: prompt=login and max_age ask for a fresh sign-in. */
+/* OIDC Core §3.1.2.1 acr_values: a client coming back for step-up (RFC 9470) asks for "mfa". */
+static int asks_mfa(const json_t *req, const json_t *session)
+{
+    const char *acr = json_string_value(json_object_get(req, "acr_values"));
+    const json_t *amr = json_object_get(session, "amr");
+    size_t i;
+    json_t *v;
+
+    if (acr == NULL || !pc_scope_has(acr, "mfa"))
+        return 0;
+    json_array_foreach (amr, i, v)
+        if (strcmp(json_string_value(v) ? json_string_value(v) : "", "mfa") == 0)
+            return 0;
+    return 1;
+}
+
+/* OIDC Core §3.1.2.1: prompt=login, max_age and acr_values ask for a fresh sign-in. */
 static int need_login(const json_t *req, const json_t *session, unsigned flags)
 {
     json_t *max_age = json_object_get(req, "max_age");
@@ -21,7 +38,7 @@ static int need_login(const json_t *req, const json_t *session, unsigned flags)
 
     if (flags & PC_AUTHZ_FRESH_LOGIN)
         return 0;
-    if (pc_authz_prompt_has(req, "login"))
+    if (pc_authz_prompt_has(req, "login") || asks_mfa(req, session))
         return 1;
     if (!json_is_integer(max_age))
         return 0;

@@ -5,6 +5,7 @@
 #include "oauth2/login.h"
 #include "oauth2/mfa_grant.h"
 #include "oauth2/refresh.h"
+#include "oauth2/token_exchange.h"
 #include "oidc/claims.h"
 #include "util/mem.h"
 
@@ -34,6 +35,7 @@ void pc_grant_ctx_clear(pc_grant_ctx *ctx)
     free(ctx->error);
     free(ctx->error_description);
     json_decref(ctx->error_extra);
+    json_decref(ctx->act);
 }
 
 static const char *call_param(void *c, const char *name)
@@ -142,6 +144,12 @@ static pc_status call_subject_mfa(void *c, const char *mfa_token, const char *me
     return pc_mfa_grant_subject(c, mfa_token, method, code);
 }
 
+static pc_status call_subject_exchange(void *c, const char *subject_token,
+                                       const char *requested_subject, const char *reason)
+{
+    return pc_token_exchange(c, subject_token, requested_subject, reason);
+}
+
 static void call_want_refresh(void *c)
 {
     ((pc_grant_ctx *)c)->want_refresh = 1;
@@ -170,4 +178,5 @@ void pc_grant_call_init(pc_grant_call *call, pc_grant_ctx *ctx)
     call->error = call_error;
     call->subject_code = call_subject_code;
     call->subject_mfa = call_subject_mfa;
+    call->subject_exchange = call_subject_exchange;
 }

@@ -31,6 +31,10 @@ typedef struct pc_grant_ctx {
     int64_t retry_after;
     json_t *error_extra; /**< members added to the error body (mfa_required), or NULL */
     int unavailable;     /**< the store failed: answered as pc_oauth_unavailable() */
+    /* token exchange (RFC 8693) */
+    json_t *act;     /**< the "act" claim to carry, or NULL */
+    int64_t exp_cap; /**< the access token expires no later than this (0: no cap) */
+    int exchanged;   /**< answer with issued_token_type */
 } pc_grant_ctx;
 
 /**

@@ -9,7 +9,7 @@
 #include <string.h>
 
 static const char *const access_claims[] = {"scope", "client_id", "sub", "aud",       "iss", "exp",
-                                            "iat",   "jti",       "sid", "auth_time", NULL};
+                                            "iat",   "jti",       "sid", "auth_time", "act", NULL};
 
 static json_t *describe_access(const json_t *claims)
 {

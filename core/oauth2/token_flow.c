@@ -7,6 +7,7 @@
 #include "oauth2/refresh.h"
 #include "oauth2/tokens.h"
 #include "oidc/claims.h"
+#include "oidc/token_claims.h"
 #include "oidc/id_token.h"
 #include "server/metrics.h"
 #include "server/server.h"
@@ -53,6 +54,8 @@ static void subject_of(const pc_grant_ctx *ctx, pc_token_subject *s)
         json_string_value(json_object_get(ctx->client->app, "id_token_signed_response_alg"));
     s->nonce = ctx->nonce;
     s->grant_id = ctx->family_id;
+    s->act = ctx->act;
+    s->exp_cap = ctx->exp_cap;
 }
 
 static int issues_refresh(const pc_grant_ctx *ctx)
@@ -114,18 +117,26 @@ static void mint(const pc_grant_ctx *ctx, pc_oauth_reply *reply)
     const pc_tenant *t = ctx->rq->tenant;
     pc_token_subject s;
     pc_minted access = {0};
-    json_t *body;
+    json_t *body, *extra;
     pc_status rc;
 
     subject_of(ctx, &s);
     s.audience = pc_oauth_param(ctx->rq, "resource");
+    extra = s.is_user ? pc_oidc_token_claims_values(
+                            json_object_get(ctx->client->app, "token_claims"), ctx->user)
+                      : NULL;
+    s.extra = extra;
     rc = pc_token_mint_access(t, &s, &access);
     body =
         json_pack("{s:s,s:s,s:I,s:s}", "access_token", access.jwt ? access.jwt : "", "token_type",
-                  "Bearer", "expires_in", (json_int_t)t->access_ttl, "scope", s.scope);
+                  "Bearer", "expires_in", (json_int_t)(access.exp - access.iat), "scope", s.scope);
+    if (ctx->exchanged) /* RFC 8693 §2.2.1 */
+        json_object_set_new(body, "issued_token_type",
+                            json_string("urn:ietf:params:oauth:token-type:access_token"));
     if (rc == PC_OK && s.is_user)
         rc = add_user_tokens(ctx, &s, &access, body);
     pc_minted_clear(&access);
+    json_decref(extra);
     if (rc != PC_OK) {
         json_decref(body);
         pc_error("token minting failed: tenant=%s status=%s", t->slug, pc_status_str(rc));

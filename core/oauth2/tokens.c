@@ -3,6 +3,7 @@
 #include "oauth2/tokens.h"
 #include "oauth2/changes.h"
 #include "oauth2/token_cache.h"
+#include "oidc/token_claims.h"
 #include "server/server.h"
 #include "util/crypto.h"
 #include "util/mem.h"
@@ -29,6 +30,8 @@ pc_status pc_token_mint_access(const pc_tenant *t, const pc_token_subject *s, pc
     pc_uuid7(out->jti);
     out->iat = pc_now();
     out->exp = out->iat + t->access_ttl;
+    if (s->exp_cap > 0 && out->exp > s->exp_cap)
+        out->exp = s->exp_cap;
     /* RFC 9068 §2.2 */
     claims = json_pack("{s:s,s:s,s:s,s:I,s:I,s:s,s:s,s:s}", "iss", t->issuer, "sub", s->sub, "aud",
                        s->audience ? s->audience : t->audience, "exp", (json_int_t)out->exp, "iat",
@@ -46,6 +49,9 @@ pc_status pc_token_mint_access(const pc_tenant *t, const pc_token_subject *s, pc
         if (s->grant_id != NULL)
             json_object_set_new(claims, "grant_id", json_string(s->grant_id));
     }
+    pc_oidc_token_claims_add(claims, s->extra);
+    if (s->act != NULL) /* RFC 8693 §4.1: who acts for the subject */
+        json_object_set(claims, "act", (json_t *)s->act);
     rc = pc_jose_sign(key, "at+jwt", claims, &out->jwt);
     json_decref(claims);
     return rc;

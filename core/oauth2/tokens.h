@@ -19,6 +19,9 @@ typedef struct pc_token_subject {
     const char *grant_id;   /**< the refresh grant the token belongs to, or NULL */
     const char *access_alg; /**< the application's access_token_alg, or NULL: the tenant's */
     const char *id_alg;     /**< the application's id_token_signed_response_alg, or NULL */
+    const json_t *act;      /**< RFC 8693 §4.1 actor claim, or NULL */
+    int64_t exp_cap;        /**< expire no later than this (0: the tenant's lifetime) */
+    const json_t *extra;    /**< claims from user attributes (token_claims), or NULL */
 } pc_token_subject;
 
 typedef struct pc_minted {

@@ -2,6 +2,7 @@
 /* ID tokens (OIDC Core §2): signed with the tenant's ID-token alg, with at_hash. */
 #include "oidc/id_token.h"
 #include "oidc/claims.h"
+#include "oidc/token_claims.h"
 #include "server/server.h"
 
 #include <stdlib.h>
@@ -33,6 +34,7 @@ pc_status pc_oidc_id_token(const pc_tenant *t, const pc_token_subject *s, const 
         json_decref(json_object_get(claims, "amr"));
     if (s->nonce != NULL)
         json_object_set_new(claims, "nonce", json_string(s->nonce));
+    pc_oidc_token_claims_add(claims, s->extra); /* API.md §16 */
     /* OIDC Core §3.1.3.6 */
     at_hash = access_token ? pc_jose_half_hash(pc_jose_key_alg(key), access_token) : NULL;
     if (at_hash != NULL)

@@ -71,6 +71,9 @@ static const option options[] = {
         4294967296LL),
     INT("max_connections_per_ip", "PORTCULLIS_MAX_CONNECTIONS_PER_IP", max_connections_per_ip, "64",
         1, 4096),
+    /* ---- authorization (API.md §15) ---- */
+    INT("authzen_max_batch", "PORTCULLIS_AUTHZEN_MAX_BATCH", authzen_max_batch, "1000", 1, 100000),
+    /* ---- end of authorization ---- */
     INT("request_read_timeout", "PORTCULLIS_REQUEST_READ_TIMEOUT", request_read_timeout, "10", 1,
         3600),
     /* ---- operations (logs, proxies, metrics) ---- */

@@ -46,6 +46,7 @@ typedef struct pc_config {
     char *trusted_proxies; /**< CIDR list whose X-Forwarded-For / Forwarded are believed */
     char *metrics_listen;  /**< HOST:PORT serving only /metrics; NULL: on the main listener */
     /* ---- end of operations ---- */
+    int64_t authzen_max_batch; /**< most evaluations in one AuthZEN evaluations request */
 } pc_config;
 
 /**

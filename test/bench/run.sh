@@ -289,12 +289,14 @@ glewlwyd_setup() {
 
 # ---------------------------------------------------------------- figures
 # P = Portcullis (ES256 instance; PR = its RS256 instance), G = Glewlwyd (plugin oidc; oidcrs for RS256)
-FIGS=(discovery introspect userinfo authorize cc_es256 cc_rs256 password refresh)
+FIGS=(discovery introspect userinfo authorize authzen_one authzen_batch cc_es256 cc_rs256 password refresh)
 declare -A FIG_NAME=(
   [discovery]="discovery GET"
   [introspect]="introspection"
   [userinfo]="userinfo GET"
   [authorize]="permission check"
+  [authzen_one]="AuthZEN evaluation (one condition)"
+  [authzen_batch]="AuthZEN evaluations, batch of 100 (req/s; ×100 decisions)"
   [cc_es256]="client_credentials ES256"
   [cc_rs256]="client_credentials RS256"
   [password]="password grant (ES256 AT, no ID token)"
@@ -302,10 +304,29 @@ declare -A FIG_NAME=(
 )
 declare -A VOID_WHY=()
 
+# Figures only Portcullis has (Glewlwyd has no permission check or AuthZEN PDP).
+p_only() { case "$1" in authorize | authzen_one | authzen_batch) return 0 ;; esac; return 1; }
+
 pid_of() { # FIG SERVER
   if [ "$2" = P ]; then
     [ "$1" = cc_rs256 ] && echo "$PR_PID" || echo "$P_PID"
   else echo "$G_PID"; fi
+}
+
+# The AuthZEN request bodies: one evaluation, or 100 sharing subject and action.
+authzen_body() { # FIG
+  local item='{"type":"doc","id":"1","properties":{"ownerID":"'$USER_NAME'"}}'
+  if [ "$1" = authzen_one ]; then
+    printf '{"subject":{"type":"user","id":"%s"},"action":{"name":"read"},"resource":%s}' "$USER_NAME" "$item"
+    return
+  fi
+  printf '{"subject":{"type":"user","id":"%s"},"action":{"name":"read"},"evaluations":[' "$USER_NAME"
+  local i
+  for i in $(seq 1 100); do
+    printf '%s{"resource":{"type":"doc","id":"%d","properties":{"ownerID":"%s"}}}' "$([ "$i" = 1 ] || echo ,)" "$i" \
+      "$([ $((i % 2)) = 0 ] && echo "$USER_NAME" || echo other)"
+  done
+  printf ']}'
 }
 
 # Sets URL and BENV (wrk script environment) for FIG on SERVER.
@@ -331,6 +352,11 @@ fig_request() {
       URL=$P_ISS/api/v1/authorize
       BENV+=(BENCH_METHOD=POST BENCH_CTYPE=application/json "BENCH_AUTH=Bearer $P_ADMIN_AT"
         'BENCH_BODY={"resource":"ledger","action":"post"}') ;;
+    authzen_one | authzen_batch)
+      URL=$P_ISS/access/v1/evaluation
+      [ "$fig" = authzen_batch ] && URL=$P_ISS/access/v1/evaluations
+      BENV+=(BENCH_METHOD=POST BENCH_CTYPE=application/json "BENCH_AUTH=Bearer $P_ADMIN_AT"
+        "BENCH_BODY=$(authzen_body "$fig")") ;;
     cc_es256 | cc_rs256)
       URL=$tok
       [ "$fig" = cc_rs256 ] && URL=$([ "$srv" = P ] && echo "$PR_ISS/oauth2/token" || echo "$GR_ISS/token")
@@ -449,7 +475,7 @@ run_one() { # FIG SERVER ROUND(0 = warm-up) SECONDS: one wrk run; redone once if
 
 bench_figure() { # FIG: warm-up each server, then ROUNDS alternating runs
   local fig=$1 srvs=(P G) s why round
-  [ "$fig" = authorize ] && srvs=(P)
+  p_only "$fig" && srvs=(P)
   for s in "${srvs[@]}"; do
     if [ -z "${VOID_WHY[$fig.$s]:-}" ]; then
       ensure_up "$(instance_of "$fig" "$s")"
@@ -573,6 +599,11 @@ code=$(curl -s -o "$WORK/user.out" -w '%{http_code}' --max-time 30 -H "Authoriza
 P_USER_AT=$(curl -s --max-time 30 -H "Authorization: Basic $P_BASIC" -d grant_type=password -d "username=$USER_NAME" \
   -d "password=$USER_PASSWORD" -d "scope=openid profile email" "$P_ISS/oauth2/token" | jq -r '.access_token // empty')
 [ -n "$P_USER_AT" ] || die "Portcullis: no user token"
+# AuthZEN figures: one allow policy with one condition on the action asked (docs/authorization.md).
+code=$(curl -s -o "$WORK/policy.out" -w '%{http_code}' --max-time 30 -H "Authorization: Bearer $P_ADMIN_AT" \
+  -H 'Content-Type: application/json' "$P_ISS/api/v1/policies" \
+  -d '{"name":"bench-owner","effect":"allow","actions":["doc:read"],"condition":{"eq":["resource.properties.ownerID","subject.id"]}}')
+[ "$code" = 201 ] || die "Portcullis: creating the bench policy answered $code: $(cat "$WORK/policy.out")"
 P_HASH=$(sqlite3 "$PDIR/portcullis.db" "SELECT password_hash FROM users WHERE username='$USER_NAME'" | cut -d'$' -f2-4)
 P_HASH_COST=$(cut -d'$' -f3 <<<"$P_HASH" | tr ',' ' ')
 
@@ -666,7 +697,7 @@ table() {
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   local f g_rps g_lat g_cpu g_err
   for f in "${FIGS[@]}"; do
-    if [ "$f" = authorize ]; then
+    if p_only "$f"; then
       g_rps="n/a" g_lat="n/a" g_cpu="n/a" g_err="n/a"
     else
       g_rps=$(cell_rps "$f" G) g_lat=$(lat "$f" G) g_cpu=$(cpu "$f" G) g_err=$(errs "$f" G)
@@ -675,7 +706,7 @@ table() {
     [ "$f" = password ] && name="$name; hash P: argon2id ${P_HASH_COST:-?}, G: PBKDF2-SHA256 ${G_ITER:-?} it."
     printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$(cell_rps "$f" P)" "$(lat "$f" P)" \
       "$(cpu "$f" P)" "$(errs "$f" P)" "$g_rps" "$g_lat" "$g_cpu" "$g_err" \
-      "$([ "$f" = authorize ] && echo "n/a" || ratio "$(valid_rps "$f" P)" "$(valid_rps "$f" G)")"
+      "$(p_only "$f" && echo "n/a" || ratio "$(valid_rps "$f" P)" "$(valid_rps "$f" G)")"
   done
 }
 
@@ -722,6 +753,10 @@ targets_table() {
   done
   v=$(valid_rps authorize P)
   printf '| permission check ≥ 20,000 req/s | %s | %s |\n' "$(fmt_int "$v")" "$(met "$v" 20000 ">=")"
+  v=$(valid_rps authzen_one P)
+  printf '| AuthZEN evaluation ≥ 25,000 req/s | %s | %s |\n' "$(fmt_int "$v")" "$(met "$v" 25000 ">=")"
+  v=$(awk -v r="$(valid_rps authzen_batch P)" 'BEGIN {if (r != "") printf "%d", r * 100}')
+  printf '| AuthZEN batch of 100 ≥ 300,000 decisions/s | %s | %s |\n' "$(fmt_int "$v")" "$(met "$v" 300000 ">=")"
   v=$(valid_rps discovery P)
   printf '| discovery ≥ 40,000 req/s | %s | %s |\n' "$(fmt_int "$v")" "$(met "$v" 40000 ">=")"
   v=$(valid_rps password P)

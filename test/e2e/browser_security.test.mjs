@@ -11,7 +11,7 @@ import * as client from 'openid-client';
 import { adminToken, api, createApp, createUser, introspect, startServer } from './lib/server.mjs';
 import { browserMissing, launchBrowser, onLoginPage, signIn } from './lib/browser.mjs';
 import { startRp } from './lib/rp.mjs';
-import { UNDO_SCHEMA_7, storeEnv, storeName } from './lib/store.mjs';
+import { UNDO_AFTER_SCHEMA_6, storeEnv, storeName } from './lib/store.mjs';
 
 const skip = browserMissing();
 
@@ -318,9 +318,9 @@ describe(`a consent given before schema 6 keeps working (${storeName})`, { skip:
     const { dir, port } = srv;
     await srv.stop({ keepDir: true });
     // The store as schema 5 left it: consents were a list of client ids; no consent_nonces
-    // (and none of what schema 7 added).
+    // (and none of what later migrations added).
     sql(`UPDATE sessions SET consents = '["${app.client_id}"]' WHERE consents IS NOT NULL;`
-      + ` DROP TABLE consent_nonces; ${UNDO_SCHEMA_7} UPDATE schema_version SET version = 5;`);
+      + ` DROP TABLE consent_nonces; ${UNDO_AFTER_SCHEMA_6} UPDATE schema_version SET version = 5;`);
     env.srv = await startServer({ dir, port, env: store });
 
     // openid and profile were the client's scopes (email too): covered without a question.

@@ -43,11 +43,13 @@ describe('discovery and JWKS', () => {
       for (const g of BASE_GRANTS) assert.ok(loadedGrants.includes(g), `grant plugin ${g} is built`);
       for (const g of BASE_GRANTS) assert.ok(meta.grant_types_supported.includes(g), `${g} is supported`);
       // Exactly one grant type per loaded grant plugin (a plugin named device_code serves
-      // urn:ietf:params:oauth:grant-type:device_code), and nothing else.
+      // urn:ietf:params:oauth:grant-type:device_code; token_exchange serves RFC 8693's
+      // ...:token-exchange, C identifiers having no hyphen), and nothing else.
       assert.equal(meta.grant_types_supported.length, loadedGrants.length,
         `${JSON.stringify(meta.grant_types_supported)} vs plugins ${JSON.stringify(loadedGrants)}`);
       for (const name of loadedGrants) {
-        const served = meta.grant_types_supported.filter((g) => g === name || g.endsWith(`:${name}`));
+        const served = meta.grant_types_supported.filter((g) => g === name || g.endsWith(`:${name}`) ||
+          g.endsWith(`:${name.replace(/_/g, '-')}`));
         assert.equal(served.length, 1, `grant plugin ${name} appears once in ${JSON.stringify(meta.grant_types_supported)}`);
       }
       for (const e of ENDPOINTS) {

@@ -8,14 +8,14 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { runCli, tempDir } from './lib/server.mjs';
-import { UNDO_SCHEMA_7 } from './lib/store.mjs';
+import { UNDO_AFTER_SCHEMA_6 } from './lib/store.mjs';
 
 const SQLITE3 = process.env.SQLITE3_BIN || '/usr/bin/sqlite3';
 const sql = (db, text) => execFileSync(SQLITE3, [db, text], { encoding: 'utf8' }).trim();
 
 /** A store as schema 6 had it: the columns and indexes of 7 taken back out. */
 function backToSchema6(db) {
-  sql(db, `${UNDO_SCHEMA_7} UPDATE schema_version SET version = 6;`);
+  sql(db, `${UNDO_AFTER_SCHEMA_6} UPDATE schema_version SET version = 6;`);
 }
 
 describe('schema 7 and case-duplicates (sqlite)', { skip: !existsSync(SQLITE3) && 'needs the sqlite3 shell' }, () => {

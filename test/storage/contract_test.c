@@ -813,6 +813,41 @@ static void consent_nonce_is_used_once(void **state)
     assert_int_equal(lost, RACERS - 1);
 }
 
+/* Schema 7: a policy round-trips its lists, its principals and its condition; names are unique per tenant. */
+static void policy_crud(void **state)
+{
+    char pid[ID_LEN], other[ID_LEN], t2[ID_LEN], conflict[64] = "";
+    json_t *pol, *dup, *patch, *list;
+    pc_store_query q = {.limit = 10, .filters = NULL};
+
+    pol = keep(json_pack("{s:s,s:s,s:s,s:n,s:s,s:[ss],s:{s:[s],s:[],s:[]},s:{s:[ss]},s:I,s:I}",
+                         "id", new_id(pid, "pol"), "tenant_id", tid, "name", "owner-may-update",
+                         "description", "effect", "allow", "actions", "todo:update", "todo:delete",
+                         "principals", "roles", "editor", "groups", "users", "condition", "eq",
+                         "resource.properties.ownerID", "subject.id", "created_at", (json_int_t)now,
+                         "updated_at", (json_int_t)now));
+    INSERT(PC_ENT_POLICY, pol);
+    EXPECT_JSON(GET(PC_ENT_POLICY, tid, pid), pol);
+    EXPECT_JSON(GET_BY(PC_ENT_POLICY, tid, "name", "owner-may-update"), pol);
+    dup = keep(json_deep_copy(pol));
+    json_object_set_new(dup, "id", json_string(new_id(other, "pol")));
+    EXPECT(ops->insert(st, NULL, PC_ENT_POLICY, dup, conflict, sizeof conflict), PC_ERR_CONFLICT);
+    assert_string_equal(conflict, "name");
+    make_tenant(t2);
+    json_object_set_new(dup, "tenant_id", json_string(t2));
+    INSERT(PC_ENT_POLICY, dup); /* the same name in another tenant */
+    ABSENT(PC_ENT_POLICY, t2, pid);
+    patch = keep(json_pack("{s:s,s:n,s:I}", "effect", "deny", "condition", "updated_at",
+                           (json_int_t)(now + 1)));
+    OK(ops->update(st, NULL, PC_ENT_POLICY, tid, pid, patch, NULL, 0));
+    json_object_update(pol, patch);
+    EXPECT_JSON(GET(PC_ENT_POLICY, tid, pid), pol);
+    list = OUT(ops->list(st, NULL, PC_ENT_POLICY, tid, &q, &out_));
+    assert_int_equal(json_array_size(list), 1);
+    OK(ops->remove(st, NULL, PC_ENT_POLICY, tid, pid));
+    ABSENT(PC_ENT_POLICY, tid, pid);
+}
+
 static int fresh_tenant(void **state)
 {
     make_tenant(tid);
@@ -863,6 +898,7 @@ int main(int argc, char **argv)
         CASE(application_people_columns),
         CASE(link_token_is_used_once),
         CASE(invitations_by_status_at_a_time),
+        CASE(policy_crud),
     };
 
     if (argc != 3) {

@@ -73,6 +73,22 @@ typedef struct pc_grant_call {
      */
     pc_status (*subject_mfa)(void *ctx, const char *mfa_token, const char *method,
                              const char *code);
+    /**
+     * RFC 8693 token exchange. `subject_token` must be a live access token of
+     * this tenant (else PC_ERR_DENIED, invalid_grant). Without
+     * `requested_subject` the token is for the subject token's own subject,
+     * with the request's `scope` (default: the subject token's) narrowed to
+     * the subject token's and expiring no later (down-scoping). With it
+     * (impersonation, API.md §16) the subject token must be a user's holding
+     * users:impersonate, `reason` is required, the target (a user id or
+     * username) must not hold more than the caller; the token is for the
+     * target, at most one hour, with "act":{"sub":caller}, audited as
+     * impersonation.started. The host sets the RFC 8693 error and status.
+     * Appeared in ABI 1.0 (authorization release): present when struct_size
+     * covers it.
+     */
+    pc_status (*subject_exchange)(void *ctx, const char *subject_token,
+                                  const char *requested_subject, const char *reason);
 } pc_grant_call;
 
 /** Grant plugin operations. Appeared in ABI 1.0. */

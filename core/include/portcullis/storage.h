@@ -55,9 +55,13 @@ extern "C" {
  *              tenant_id, created_at, expires_at. Using the form removes the record;
  *              remove() answering PC_ERR_NOT_FOUND means it was used already.
  *              (appeared in ABI 1.0, schema 6)
+ *  POLICY      id, tenant_id, name, description|null, effect ("allow"|"deny"), actions[],
+ *              principals{roles[],groups[],users[]}, condition{}|null, created_at,
+ *              updated_at (an authorization policy, API.md §15; appeared in ABI 1.0, schema 8)
  *
  * Since schema 3 APPLICATION also has default_providers{}|null
- * ({"email": provider id, "sms": provider id}).
+ * ({"email": provider id, "sms": provider id}); since schema 8 token_claims{}|null
+ * ({"claim": "attributes.key"}, API.md §16).
  *
  * Since schema 7 USER also has given_name|null, family_name|null, picture|null,
  * status ("active"|"disabled"), disabled_until|null, email_verified (bool),
@@ -96,6 +100,7 @@ typedef enum pc_entity {
     PC_ENT_CONSENT_NONCE, /**< appeared in ABI 1.0, schema 6 */
     PC_ENT_LINK_TOKEN,    /**< appeared in ABI 1.0, schema 7 */
     PC_ENT_INVITATION,    /**< appeared in ABI 1.0, schema 7 */
+    PC_ENT_POLICY,        /**< appeared in ABI 1.0, schema 8 */
     PC_ENT_COUNT_
 } pc_entity;
 

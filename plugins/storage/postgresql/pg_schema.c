@@ -174,8 +174,18 @@ static const char migration_7[] =
     "'[\"*:*\"]';";
 /* ---- end of 7 ---- */
 
+/* ---- 8: authorization policies (API.md §15) ---- */
+static const char migration_8[] =
+    "CREATE TABLE policies (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, name TEXT NOT NULL,"
+    " description TEXT, effect TEXT NOT NULL, actions TEXT NOT NULL, principals TEXT NOT NULL,"
+    " condition TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,"
+    " UNIQUE (tenant_id, name));"
+    "ALTER TABLE applications ADD COLUMN token_claims TEXT;";
+/* ---- end of 8 ---- */
+
 const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                        migration_5, migration_6, migration_7};
+                                        migration_5, migration_6, migration_7, migration_8};
 const int pc_pg_migration_count = (int)(sizeof pc_pg_migrations / sizeof *pc_pg_migrations);
 _Static_assert(sizeof pc_pg_migrations / sizeof *pc_pg_migrations == PC_PG_MIGRATION_COUNT,
                "PC_PG_MIGRATION_COUNT must match the migrations");

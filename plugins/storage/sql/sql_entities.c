@@ -56,7 +56,8 @@ static const sql_column app_cols[] = {{"id", COL_TEXT, LF},
                                       {"default_providers", COL_JSON, 0},
                                       {"internal", COL_BOOL, COL_FILTER},
                                       {"access_token_alg", COL_TEXT, 0},
-                                      {"id_token_signed_response_alg", COL_TEXT, 0}};
+                                      {"id_token_signed_response_alg", COL_TEXT, 0},
+                                      {"token_claims", COL_JSON, 0}};
 static const sql_column role_cols[] = {{"id", COL_TEXT, LF},
                                        {"tenant_id", COL_TEXT, COL_FIXED},
                                        {"name", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH},
@@ -178,6 +179,16 @@ static const sql_column invitation_cols[] = {
     {"created_at", COL_INT, COL_FIXED},
     {"expires_at", COL_INT, COL_FILTER},
     {"updated_at", COL_INT, 0}};
+static const sql_column policy_cols[] = {{"id", COL_TEXT, LF},
+                                         {"tenant_id", COL_TEXT, COL_FIXED},
+                                         {"name", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH},
+                                         {"description", COL_TEXT, 0},
+                                         {"effect", COL_TEXT, COL_FILTER},
+                                         {"actions", COL_JSON, 0},
+                                         {"principals", COL_JSON, 0},
+                                         {"condition", COL_JSON, 0},
+                                         {"created_at", COL_INT, COL_FIXED},
+                                         {"updated_at", COL_INT, 0}};
 
 /* Principals hold roles without a foreign key (users and applications share
  * the table), so their links are removed with them. */
@@ -201,6 +212,7 @@ static const sql_entity_spec entities[PC_ENT_COUNT_] = {
     [PC_ENT_CONSENT_NONCE] = {"consent_nonces", consent_nonce_cols, N(consent_nonce_cols), 1, NULL},
     [PC_ENT_LINK_TOKEN] = {"link_tokens", link_token_cols, N(link_token_cols), 1, NULL},
     [PC_ENT_INVITATION] = {"invitations", invitation_cols, N(invitation_cols), 1, NULL},
+    [PC_ENT_POLICY] = {"policies", policy_cols, N(policy_cols), 1, NULL},
 };
 
 static const sql_link_spec links[PC_LINK_COUNT_] = {

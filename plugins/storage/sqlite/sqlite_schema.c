@@ -187,5 +187,17 @@ static const char migration_7[] =
     "'[\"*:*\"]';";
 /* ---- end of 7 ---- */
 
+/* ---- 8: authorization policies (API.md §15) ---- */
+static const char migration_8[] =
+    "CREATE TABLE policies (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, name TEXT NOT NULL,"
+    " description TEXT, effect TEXT NOT NULL, actions TEXT NOT NULL, principals TEXT NOT NULL,"
+    " condition TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " UNIQUE (tenant_id, name));"
+    /* claims an application's tokens carry from user attributes (API.md §16) */
+    "ALTER TABLE applications ADD COLUMN token_claims TEXT;";
+/* ---- end of 8 ---- */
+
 const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {
-    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7};
+    migration_1, migration_2, migration_3, migration_4,
+    migration_5, migration_6, migration_7, migration_8};

@@ -32,3 +32,9 @@ export const UNDO_SCHEMA_7 = [
     .map((c) => `ALTER TABLE users DROP COLUMN ${c}`),
   ...['internal', 'access_token_alg', 'id_token_signed_response_alg'].map((c) => `ALTER TABLE applications DROP COLUMN ${c}`),
 ].join('; ') + ';';
+
+/** SQL taking a store at schema 8 back to schema 7: no policies, no applications.token_claims. */
+export const UNDO_SCHEMA_8 = 'DROP TABLE IF EXISTS policies; ALTER TABLE applications DROP COLUMN token_claims;';
+
+/** SQL undoing every migration after schema 6, newest first (tests of older migrations). */
+export const UNDO_AFTER_SCHEMA_6 = `${UNDO_SCHEMA_8} ${UNDO_SCHEMA_7}`;
