@@ -10,6 +10,7 @@
 #include "oauth2/token_cache.h"
 #include "server/bootstrap.h"
 #include "server/server.h"
+#include "webhooks/webhooks.h"
 #include "server/store.h"
 #include "util/log.h"
 
@@ -172,7 +173,9 @@ static int cmd_serve(pc_server *srv)
     pc_tenants_init();
     pc_permcache_init();
     pc_app_cache_init();
+    pc_webhooks_init();
     if (pc_changes_start() != PC_OK ||
+        pc_webhooks_start((unsigned)srv->cfg.webhook_workers) != PC_OK ||
         pc_delivery_start(PC_DELIVERY_THREADS, PC_DELIVERY_CAPACITY) != PC_OK ||
         pc_http_start() != 0)
         goto out;
@@ -182,6 +185,7 @@ static int cmd_serve(pc_server *srv)
     pc_http_stop(DRAIN_MS);
     rc = 0;
 out:
+    pc_webhooks_stop();
     pc_delivery_stop();
     pc_changes_stop();
     pc_token_cache_clear();

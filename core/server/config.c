@@ -73,6 +73,13 @@ static const option options[] = {
         1, 4096),
     INT("request_read_timeout", "PORTCULLIS_REQUEST_READ_TIMEOUT", request_read_timeout, "10", 1,
         3600),
+    /* ---- webhooks ---- */
+    INT("webhook_workers", "PORTCULLIS_WEBHOOK_WORKERS", webhook_workers, "2", 0, 64),
+    BOOL("webhook_allow_private", "PORTCULLIS_WEBHOOK_ALLOW_PRIVATE", webhook_allow_private,
+         "false"),
+    INT("webhook_retry_divisor", "PORTCULLIS_WEBHOOK_RETRY_DIVISOR", webhook_retry_divisor, "1", 1,
+        100000),
+    /* ---- end of webhooks ---- */
 };
 
 #define NOPTIONS (sizeof options / sizeof *options)

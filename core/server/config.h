@@ -41,6 +41,12 @@ typedef struct pc_config {
     int64_t token_cache_bytes;      /**< memory bound of the verified-token cache */
     int64_t max_connections_per_ip; /**< connections one client address may hold */
     int64_t request_read_timeout;   /**< seconds to send a whole request */
+    /* ---- webhooks ---- */
+    int64_t webhook_workers;   /**< delivery threads per node */
+    int webhook_allow_private; /**< webhooks may reach private, loopback, link-local addresses */
+    int64_t
+        webhook_retry_divisor; /**< for testing only: the retry schedule runs this much faster */
+    /* ---- end of webhooks ---- */
 } pc_config;
 
 /**

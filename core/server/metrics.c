@@ -157,6 +157,26 @@ static void render_caches(out *o)
     pc_bcache_each(render_cache, o);
 }
 
+#define MAX_SOURCES 4
+static char *(*sources[MAX_SOURCES])(void);
+static int nsources;
+
+void pc_metrics_add_source(char *(*fn)(void))
+{
+    if (nsources < MAX_SOURCES)
+        sources[nsources++] = fn;
+}
+
+static void render_sources(out *o)
+{
+    for (int i = 0; i < nsources; i++) {
+        char *text = sources[i]();
+        if (text != NULL)
+            emit(o, "%s", text);
+        free(text);
+    }
+}
+
 char *pc_metrics_render(void)
 {
     out o = {pc_malloc(4096), 0, 4096};
@@ -177,5 +197,6 @@ char *pc_metrics_render(void)
     }
     pthread_mutex_unlock(&counters_lock);
     render_caches(&o);
+    render_sources(&o);
     return o.s;
 }

@@ -12,4 +12,9 @@ int pc_metrics_route(const char *name);
 void pc_metrics_count(const char *name, const char *key, const char *value);
 /** The whole text exposition (new string). */
 char *pc_metrics_render(void);
+/**
+ * Add a source of gauges to the rendering: `fn` returns exposition text
+ * (new, freed by the caller) or NULL. At most a few; call before serving.
+ */
+void pc_metrics_add_source(char *(*fn)(void));
 #endif

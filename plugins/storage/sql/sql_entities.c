@@ -144,6 +144,44 @@ static const sql_column consent_nonce_cols[] = {{"id", COL_TEXT, LF},
                                                 {"tenant_id", COL_TEXT, COL_FIXED},
                                                 {"created_at", COL_INT, COL_FIXED},
                                                 {"expires_at", COL_INT, COL_FIXED}};
+static const sql_column webhook_cols[] = {{"id", COL_TEXT, LF},
+                                          {"tenant_id", COL_TEXT, COL_FIXED},
+                                          {"url", COL_TEXT, COL_SEARCH},
+                                          {"events", COL_JSON, 0},
+                                          {"enabled", COL_BOOL, COL_FILTER},
+                                          {"description", COL_TEXT, COL_SEARCH},
+                                          {"secret_enc", COL_TEXT, 0},
+                                          {"old_secret_enc", COL_TEXT, 0},
+                                          {"old_secret_until", COL_INT, 0},
+                                          {"failing_since_ms", COL_INT, 0},
+                                          {"created_at", COL_INT, COL_FIXED},
+                                          {"updated_at", COL_INT, 0}};
+static const sql_column webhook_message_cols[] = {{"id", COL_TEXT, LF},
+                                                  {"tenant_id", COL_TEXT, COL_FIXED},
+                                                  {"webhook_id", COL_TEXT, COL_FILTER | COL_FIXED},
+                                                  {"event_id", COL_TEXT, COL_FILTER | COL_FIXED},
+                                                  {"type", COL_TEXT, COL_FILTER | COL_FIXED},
+                                                  {"payload", COL_TEXT, COL_FIXED},
+                                                  {"status", COL_TEXT, COL_FILTER},
+                                                  {"attempts", COL_INT, 0},
+                                                  {"next_attempt_ms", COL_INT, 0},
+                                                  {"locked_until_ms", COL_INT, 0},
+                                                  {"locked_by", COL_TEXT, 0},
+                                                  {"created_at", COL_INT, COL_FIXED},
+                                                  {"done_at", COL_INT, 0}};
+static const sql_column webhook_attempt_cols[] = {{"id", COL_TEXT, LF},
+                                                  {"tenant_id", COL_TEXT, COL_FIXED},
+                                                  {"webhook_id", COL_TEXT, COL_FILTER | COL_FIXED},
+                                                  {"message_id", COL_TEXT, COL_FILTER | COL_FIXED},
+                                                  {"event_id", COL_TEXT, COL_FILTER | COL_FIXED},
+                                                  {"type", COL_TEXT, COL_FILTER | COL_FIXED},
+                                                  {"attempt", COL_INT, 0},
+                                                  {"status", COL_TEXT, COL_FILTER},
+                                                  {"response_status", COL_INT, 0},
+                                                  {"error", COL_TEXT, 0},
+                                                  {"created_at", COL_INT, COL_FIXED},
+                                                  {"next_attempt_at", COL_INT, 0},
+                                                  {"node", COL_TEXT, 0}};
 
 /* Principals hold roles without a foreign key (users and applications share
  * the table), so their links are removed with them. */
@@ -165,6 +203,11 @@ static const sql_entity_spec entities[PC_ENT_COUNT_] = {
     [PC_ENT_CODE] = {"authorization_codes", code_cols, N(code_cols), 1, NULL},
     [PC_ENT_MFA_TOKEN] = {"mfa_tokens", mfa_token_cols, N(mfa_token_cols), 1, NULL},
     [PC_ENT_CONSENT_NONCE] = {"consent_nonces", consent_nonce_cols, N(consent_nonce_cols), 1, NULL},
+    [PC_ENT_WEBHOOK] = {"webhooks", webhook_cols, N(webhook_cols), 1, NULL},
+    [PC_ENT_WEBHOOK_MESSAGE] = {"webhook_messages", webhook_message_cols, N(webhook_message_cols),
+                                1, NULL},
+    [PC_ENT_WEBHOOK_ATTEMPT] = {"webhook_attempts", webhook_attempt_cols, N(webhook_attempt_cols),
+                                1, NULL},
 };
 
 static const sql_link_spec links[PC_LINK_COUNT_] = {
