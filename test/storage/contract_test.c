@@ -2,6 +2,7 @@
 /* The storage contract suite: the same cases against any storage plugin. Usage: contract_test PLUGIN_SO URI */
 #include "contract_support.h"
 #include "contract_grace.h"
+#include "contract_webhooks.h"
 
 /* ---- cases ---- */
 
@@ -854,6 +855,10 @@ int main(int argc, char **argv)
         CASE(session_last_used_round_trips),
         CASE(session_consents_keep_scopes),
         CASE(consent_nonce_is_used_once),
+        CASE(webhook_claim_leases_one_message),
+        CASE(webhook_lease_expiry_lets_another_node_claim),
+        CASE(webhook_claim_race_gives_each_message_once),
+        CASE(webhook_disabled_or_removed_is_not_claimed),
     };
 
     if (argc != 3) {
