@@ -8,7 +8,7 @@ import { api } from './server.mjs';
 
 /**
  * Starts a receiver. `answer(req, n)` (optional) returns the status for the
- * n-th request (from 1), or 'hang' to never answer. Each request is recorded
+ * n-th request (from 1), 'hang' to never answer, or {status, headers, delay}. Each request is recorded
  * as {id, headers, body, verified, status}; `secrets` is the list of secrets
  * accepted (set it after creating the webhook).
  */
@@ -30,7 +30,11 @@ export async function startReceiver(answer = () => 200) {
       const status = answer(req, rec.requests.length + 1);
       rec.requests.push({ id: headers['webhook-id'], headers, body, json: safeJson(body), verified, status, at: Date.now() });
       if (status === 'hang') { rec.hanging.push(res); return; }
-      if (typeof status === 'object') { res.writeHead(status.status, status.headers); res.end(); return; }
+      if (typeof status === 'object') {
+        const reply = () => { res.writeHead(status.status, status.headers); res.end(); };
+        if (status.delay) setTimeout(reply, status.delay); else reply();
+        return;
+      }
       res.writeHead(status);
       res.end();
     });
