@@ -10,6 +10,8 @@
 #include <string.h>
 
 #define SECRET_OVERLAP 86400 /* the rotated-out secret keeps signing for 24 h */
+/* Each event inserts a row per subscribed webhook in the request's transaction: bounded. */
+#define MAX_WEBHOOKS 100
 
 static json_t *webhook_view(const json_t *w, void *ctx)
 {
@@ -123,6 +125,22 @@ static pc_status write_webhook(pc_req *rq, const pc_principal *p, const json_t *
     return pc_api_finish(tx, rc);
 }
 
+static int tenant_has_room(pc_req *rq)
+{
+    pc_store_query q = {.limit = MAX_WEBHOOKS};
+    json_t *rows = NULL;
+    pc_status rc = pc_db_list(NULL, PC_ENT_WEBHOOK, rq->tenant->id, &q, &rows);
+    int room = rc == PC_OK && json_array_size(rows) < MAX_WEBHOOKS;
+
+    json_decref(rows);
+    if (rc != PC_OK)
+        pc_api_store_error(rq, rc, NULL);
+    else if (!room)
+        pc_api_error(rq, PC_API_LIMIT, "The tenant has as many webhooks as it may hold (100)",
+                     NULL);
+    return room;
+}
+
 static const pc_field create_fields[] = {{"url", PC_F_STRING, 1},
                                          {"events", PC_F_STRINGS, 1},
                                          {"enabled", PC_F_BOOL, 0},
@@ -139,7 +157,7 @@ void pc_api_webhooks_create(pc_req *rq)
     if (!require_both(rq, &p, "create") ||
         (body = pc_api_body(rq, create_fields, sizeof create_fields / sizeof *create_fields)) ==
             NULL ||
-        !valid_fields(rq, body))
+        !valid_fields(rq, body) || !tenant_has_room(rq))
         goto out;
     pc_uuid7(id);
     secret = pc_webhook_secret_new();

@@ -15,8 +15,9 @@
 #include <time.h>
 
 typedef struct outcome {
-    long status;    /**< HTTP status, 0 if none */
-    char error[96]; /**< why it failed, "" on success */
+    long status;     /**< HTTP status, 0 if none */
+    char error[96];  /**< why it failed, "" on success */
+    int interrupted; /**< cut short by this server stopping: not the endpoint's fault */
 } outcome;
 
 static size_t discard(char *ptr, size_t size, size_t nmemb, void *userdata)
@@ -24,6 +25,18 @@ static size_t discard(char *ptr, size_t size, size_t nmemb, void *userdata)
     (void)ptr;
     (void)userdata;
     return size * nmemb;
+}
+
+/* A stopping server does not wait up to 10 s for a slow endpoint: the lease brings it back. */
+static int keep_going(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                      curl_off_t ulnow)
+{
+    (void)clientp;
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    return pc_webhooks_running() ? 0 : 1;
 }
 
 static struct curl_slist *headers_for(const json_t *msg, const json_t *hook, const char *body)
@@ -82,9 +95,14 @@ static void post(const json_t *msg, const json_t *hook, outcome *o)
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, keep_going);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     cc = curl_easy_perform(c);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &o->status);
-    if (cc != CURLE_OK)
+    if (cc == CURLE_ABORTED_BY_CALLBACK) {
+        snprintf(o->error, sizeof o->error, "interrupted");
+        o->interrupted = 1;
+    } else if (cc != CURLE_OK)
         snprintf(o->error, sizeof o->error, "%s", curl_easy_strerror(cc));
     else if (o->status < 200 || o->status > 299)
         snprintf(o->error, sizeof o->error, "HTTP status %ld", o->status);
@@ -155,7 +173,9 @@ static void settle(const char *node, const json_t *msg, const char *attempt_id, 
     json_t *a, *m;
     pc_status rc;
 
-    if (o->error[0] != '\0')
+    if (o->interrupted)
+        next = now_ms; /* due again at once, for another process */
+    else if (o->error[0] != '\0')
         next = next_attempt(attempt, created_ms, failing_ms, now_ms);
     a = json_pack("{s:s,s:o,s:o,s:o}", "status", o->error[0] ? "failed" : "delivered",
                   "response_status", o->status ? json_integer(o->status) : json_null(), "error",
@@ -202,6 +222,7 @@ void pc_webhook_deliver(const char *node, const json_t *msg, const char *attempt
     since = json_object_get(hook, "failing_since_ms");
     settle(node, msg, attempt_id, &o, json_is_integer(since) ? json_integer_value(since) : now,
            now);
-    endpoint_health(hook, o.error[0] == '\0', now);
+    if (!o.interrupted)
+        endpoint_health(hook, o.error[0] == '\0', now);
     json_decref(hook);
 }

@@ -14,6 +14,9 @@ int64_t pc_webhook_retry_delay_ms(int64_t attempt, int64_t divisor);
 /** How long after an event (or an endpoint's first failure) delivery is given up, in ms. */
 int64_t pc_webhook_window_ms(int64_t divisor);
 
+/** Are the workers still meant to run? A delivery in flight is cut short when not. */
+int pc_webhooks_running(void);
+
 /**
  * Deliver claimed message `msg` (attempt `attempt_id`, leased by `node`) and
  * record the outcome; the message is left to its lease on a store failure.

@@ -61,7 +61,7 @@ static int idle(long ms, unsigned *seen)
     return kicked;
 }
 
-static int still_running(void)
+int pc_webhooks_running(void)
 {
     int r;
 
@@ -105,7 +105,7 @@ static void *work(void *arg)
     unsigned seen = 0;
     int64_t last_prune = 0;
 
-    while (still_running()) {
+    while (pc_webhooks_running()) {
         if (first && pc_now() - last_prune >= PRUNE_EVERY) {
             last_prune = pc_now();
             prune();
