@@ -216,3 +216,25 @@ describe('an endpoint failing for 24 hours', () => {
     assert.equal(rx.requests.length, n, 'a disabled webhook receives nothing');
   });
 });
+
+describe('retention', () => {
+  test('delivered rows are pruned after the audit retention period; the webhook stays', { timeout: 60000 }, async () => {
+    const rx = await receiver();
+    let s3 = await startServer({ env: FAST });
+    const { dir, port } = s3;
+    try {
+      let a3 = await adminToken(s3.issuer);
+      const w = await createWebhook(s3.issuer, a3, { url: rx.url, events: ['user.created'] });
+      await createUser(s3.issuer, a3);
+      await until(async () => (await listAll(s3.issuer, a3, `/webhooks/${w.id}/deliveries`)).some((d) => d.status === 'delivered'), 10000, 'a delivery');
+      await s3.stop({ keepDir: true });
+      // 91 days later (audit_retention_days is 90): the first worker prunes as it starts.
+      s3 = await startServer({ env: { ...FAST, PORTCULLIS_TEST_CLOCK_OFFSET: String(91 * 86400) }, dir, port });
+      a3 = await adminToken(s3.issuer);
+      await until(async () => (await listAll(s3.issuer, a3, `/webhooks/${w.id}/deliveries`)).length === 0, 10000, 'pruned');
+      assert.equal((await api(s3.issuer, a3, 'GET', `/webhooks/${w.id}`)).status, 200);
+    } finally {
+      await s3.stop({ keepDir: false });
+    }
+  });
+});
