@@ -10,9 +10,9 @@
 #include "oauth2/token_cache.h"
 #include "server/bootstrap.h"
 #include "server/server.h"
-#include "webhooks/webhooks.h"
 #include "server/store.h"
 #include "util/log.h"
+#include "webhooks/webhooks.h"
 
 #include <curl/curl.h>
 #include <gnutls/gnutls.h>
