@@ -118,10 +118,12 @@ static pc_status write_webhook(pc_req *rq, const pc_principal *p, const json_t *
         rc = patch ? pc_db_update(tx, PC_ENT_WEBHOOK, rq->tenant->id, id, patch, NULL, 0)
                    : pc_db_insert(tx, PC_ENT_WEBHOOK, rec, NULL, 0);
     if (rc == PC_OK)
-        rc = pc_webhooks_changed(tx, rq->tenant->id);
-    if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, p, event, id,
                           json_pack("{s:O}", "url", json_object_get(patch ? patch : rec, "url")));
+    /* Last: the audit above may have cached this transaction's view of the
+     * subscriptions; forgetting it here means a rollback leaves no trace. */
+    if (rc == PC_OK)
+        rc = pc_webhooks_changed(tx, rq->tenant->id);
     return pc_api_finish(tx, rc);
 }
 
@@ -236,10 +238,10 @@ void pc_api_webhooks_delete(pc_req *rq)
     if (rc == PC_OK)
         rc = pc_db_remove(tx, PC_ENT_WEBHOOK, rq->tenant->id, id);
     if (rc == PC_OK)
-        rc = pc_webhooks_changed(tx, rq->tenant->id);
-    if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, &p, "webhook.deleted", id,
                           json_pack("{s:O}", "url", json_object_get(rec, "url")));
+    if (rc == PC_OK) /* last, as in write_webhook */
+        rc = pc_webhooks_changed(tx, rq->tenant->id);
     pc_api_finish_204(rq, tx, rc);
 out:
     json_decref(rec);

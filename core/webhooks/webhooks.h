@@ -16,7 +16,12 @@ void pc_webhooks_forget(void);
 /** Wake idle workers: rows were (or are about to be) written. */
 void pc_webhooks_kick(void);
 
-/** Append to `tx` the feed entry that makes every node reload tenant's subscriptions. */
+/**
+ * Append to `tx` the feed entry that makes every node reload tenant's
+ * subscriptions, and forget them here. Call it after the transaction's last
+ * audit event, so that what that event cached of the transaction's own view
+ * is forgotten too (committed or not).
+ */
 pc_status pc_webhooks_changed(pc_store_tx *tx, const char *tenant_id);
 /**
  * Queue one message of type `type` carrying `event` (an audit event record,
