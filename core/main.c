@@ -16,6 +16,7 @@
 #include "server/server.h"
 #include "server/store.h"
 #include "util/log.h"
+#include "webhooks/webhooks.h"
 
 #include <curl/curl.h>
 #include <gnutls/gnutls.h>
@@ -168,7 +169,9 @@ static int cmd_serve(pc_server *srv)
     pc_permcache_init();
     pc_pdp_init();
     pc_app_cache_init();
+    pc_webhooks_init();
     if (pc_changes_start() != PC_OK ||
+        pc_webhooks_start((unsigned)srv->cfg.webhook_workers) != PC_OK ||
         pc_delivery_start(PC_DELIVERY_THREADS, PC_DELIVERY_CAPACITY) != PC_OK ||
         pc_http_start() != 0)
         goto out;
@@ -178,6 +181,7 @@ static int cmd_serve(pc_server *srv)
     pc_http_stop(DRAIN_MS);
     rc = 0;
 out:
+    pc_webhooks_stop();
     pc_delivery_stop();
     pc_changes_stop();
     pc_token_cache_clear();

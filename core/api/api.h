@@ -147,6 +147,16 @@ void pc_api_tenants_delete(pc_req *rq);
 void pc_api_audit_list(pc_req *rq);
 /** GET /openapi.json: the OpenAPI description of this API (docs/openapi.yaml), no token needed. */
 void pc_api_openapi(pc_req *rq);
+/* ---- webhooks ---- */
+void pc_api_webhooks_list(pc_req *rq);
+void pc_api_webhooks_create(pc_req *rq);
+void pc_api_webhooks_get(pc_req *rq);
+void pc_api_webhooks_patch(pc_req *rq);
+void pc_api_webhooks_delete(pc_req *rq);
+void pc_api_webhooks_secret(pc_req *rq);
+void pc_api_webhooks_deliveries(pc_req *rq);
+void pc_api_webhooks_test(pc_req *rq);
+/* ---- end of webhooks ---- */
 void pc_api_providers_list(pc_req *rq);
 void pc_api_providers_create(pc_req *rq);
 void pc_api_providers_get(pc_req *rq);

@@ -95,6 +95,16 @@ static pc_route routes[] = {
     {"DELETE", API "/tenants/:slug", "api_tenants", pc_api_tenants_delete, AR, 0},
     {"GET", API "/audit", "api_audit", pc_api_audit_list, AR, 0},
     {"GET", API "/openapi.json", "api_openapi", pc_api_openapi, AR, 0},
+    /* ---- webhooks ---- */
+    {"GET", API "/webhooks", "api_webhooks", pc_api_webhooks_list, AR, 0},
+    {"POST", API "/webhooks", "api_webhooks", pc_api_webhooks_create, AR, 0},
+    {"GET", API "/webhooks/:id", "api_webhooks", pc_api_webhooks_get, AR, 0},
+    {"PATCH", API "/webhooks/:id", "api_webhooks", pc_api_webhooks_patch, AR, 0},
+    {"DELETE", API "/webhooks/:id", "api_webhooks", pc_api_webhooks_delete, AR, 0},
+    {"POST", API "/webhooks/:id/secret", "api_webhooks", pc_api_webhooks_secret, AR, 0},
+    {"GET", API "/webhooks/:id/deliveries", "api_webhooks", pc_api_webhooks_deliveries, AR, 0},
+    {"POST", API "/webhooks/:id/test", "api_webhooks", pc_api_webhooks_test, AR, 0},
+    /* ---- end of webhooks ---- */
     /* Multi-factor: enrolment, administration, providers, and the challenge of a pending sign-in. */
     {"GET", API "/me/mfa", "api_mfa", pc_api_me_mfa_get, AR, 0},
     {"PUT", API "/me/mfa/preferred", "api_mfa", pc_api_me_mfa_preferred, AR, 0},

@@ -11,4 +11,17 @@
 pc_status pc_audit_record(pc_store_tx *tx, const char *tenant_id, const char *type,
                           const char *actor, const char *subject, const char *ip,
                           const json_t *details);
+
+/**
+ * Where audit events go besides the store (the webhook outbox). `match` says
+ * which subscribers want an event (a new JSON array, or NULL for none);
+ * `write` adds what they get to the transaction that writes the event.
+ */
+typedef struct pc_audit_sink {
+    json_t *(*match)(pc_store_tx *tx, const char *tenant_id, const char *type);
+    pc_status (*write)(pc_store_tx *tx, const json_t *event, const json_t *matched);
+} pc_audit_sink;
+
+/** Install the sink (before the server serves; `sink` must outlive it). */
+void pc_audit_set_sink(const pc_audit_sink *sink);
 #endif

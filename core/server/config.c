@@ -81,6 +81,13 @@ static const option options[] = {
     STR("trusted_proxies", "PORTCULLIS_TRUSTED_PROXIES", trusted_proxies, NULL),
     STR("metrics_listen", "PORTCULLIS_METRICS_LISTEN", metrics_listen, NULL),
     /* ---- end of operations ---- */
+    /* ---- webhooks ---- */
+    INT("webhook_workers", "PORTCULLIS_WEBHOOK_WORKERS", webhook_workers, "2", 0, 64),
+    BOOL("webhook_allow_private", "PORTCULLIS_WEBHOOK_ALLOW_PRIVATE", webhook_allow_private,
+         "false"),
+    INT("webhook_retry_divisor", "PORTCULLIS_WEBHOOK_RETRY_DIVISOR", webhook_retry_divisor, "1", 1,
+        100000),
+    /* ---- end of webhooks ---- */
 };
 
 #define NOPTIONS (sizeof options / sizeof *options)

@@ -47,6 +47,12 @@ typedef struct pc_config {
     char *metrics_listen;  /**< HOST:PORT serving only /metrics; NULL: on the main listener */
     /* ---- end of operations ---- */
     int64_t authzen_max_batch; /**< most evaluations in one AuthZEN evaluations request */
+    /* ---- webhooks ---- */
+    int64_t webhook_workers;   /**< delivery threads per node */
+    int webhook_allow_private; /**< webhooks may reach private, loopback, link-local addresses */
+    int64_t
+        webhook_retry_divisor; /**< for testing only: the retry schedule runs this much faster */
+    /* ---- end of webhooks ---- */
 } pc_config;
 
 /**

@@ -196,6 +196,26 @@ static void render_counters(out *o)
     pthread_mutex_unlock(&counters_lock);
 }
 
+#define MAX_SOURCES 4
+static char *(*sources[MAX_SOURCES])(void);
+static int nsources;
+
+void pc_metrics_add_source(char *(*fn)(void))
+{
+    if (nsources < MAX_SOURCES)
+        sources[nsources++] = fn;
+}
+
+static void render_sources(out *o)
+{
+    for (int i = 0; i < nsources; i++) {
+        char *text = sources[i]();
+        if (text != NULL)
+            emit(o, "%s", text);
+        free(text);
+    }
+}
+
 char *pc_metrics_render(void)
 {
     out o = {pc_malloc(4096), 0, 4096};
@@ -213,5 +233,6 @@ char *pc_metrics_render(void)
     proc = pc_metrics_process_render();
     emit(&o, "%s", proc);
     free(proc);
+    render_sources(&o);
     return o.s;
 }

@@ -17,4 +17,9 @@ char *pc_metrics_render(void);
  * memory, open and maximum descriptors, start time), from /proc (new string).
  */
 char *pc_metrics_process_render(void);
+/**
+ * Add a source of gauges to the rendering: `fn` returns exposition text
+ * (new, freed by the caller) or NULL. At most a few; call before serving.
+ */
+void pc_metrics_add_source(char *(*fn)(void));
 #endif

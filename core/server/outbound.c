@@ -13,17 +13,22 @@ int pc_outbound_allow_private(void)
     return pc_srv != NULL && pc_srv->cfg.outbound_allow_private;
 }
 
-pc_status pc_outbound_addr_check(const struct sockaddr *sa, size_t len)
+static pc_status addr_check(const struct sockaddr *sa, size_t len, int allow, const char *setting)
 {
     pc_netaddr_class c = pc_netaddr_classify(sa, len);
     char text[64];
 
-    if (pc_netaddr_allowed(c, pc_outbound_allow_private()))
+    if (pc_netaddr_allowed(c, allow))
         return PC_OK;
-    pc_warn("outbound connection refused: address=%s is %s (outbound_allow_private=%s)",
-            pc_netaddr_str(sa, text, sizeof text), pc_netaddr_class_str(c),
-            pc_outbound_allow_private() ? "true" : "false");
+    pc_warn("outbound connection refused: address=%s is %s (%s=%s)",
+            pc_netaddr_str(sa, text, sizeof text), pc_netaddr_class_str(c), setting,
+            allow ? "true" : "false");
     return PC_ERR_DENIED;
+}
+
+pc_status pc_outbound_addr_check(const struct sockaddr *sa, size_t len)
+{
+    return addr_check(sa, len, pc_outbound_allow_private(), "outbound_allow_private");
 }
 
 int pc_outbound_header_safe(const char *s)
@@ -82,11 +87,25 @@ const char *pc_outbound_url_problem(const char *url, unsigned flags, int allow_p
 /* libcurl asks us for every socket it connects: the resolved address is checked right here. */
 static curl_socket_t open_checked(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
 {
-    (void)clientp;
-    if (purpose != CURLSOCKTYPE_IPCXN ||
-        pc_outbound_addr_check(&a->addr, (size_t)a->addrlen) != PC_OK)
+    const int *webhook_allow = clientp;
+    pc_status rc;
+
+    if (purpose != CURLSOCKTYPE_IPCXN)
+        return CURL_SOCKET_BAD;
+    if (webhook_allow != NULL)
+        rc = addr_check(&a->addr, (size_t)a->addrlen, *webhook_allow || pc_outbound_allow_private(),
+                        "webhook_allow_private");
+    else
+        rc = pc_outbound_addr_check(&a->addr, (size_t)a->addrlen);
+    if (rc != PC_OK)
         return CURL_SOCKET_BAD;
     return socket(a->family, a->socktype, a->protocol);
+}
+
+void pc_outbound_guard_webhook(void *curl, const int *allow_private)
+{
+    pc_outbound_guard(curl);
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, (void *)allow_private);
 }
 
 void pc_outbound_guard(void *curl)

@@ -26,6 +26,12 @@ const char *pc_outbound_url_problem(const char *url, unsigned flags, int allow_p
  * are not used (the checked address must be the one connected to).
  */
 void pc_outbound_guard(void *curl);
+/**
+ * pc_outbound_guard for webhook deliveries: private, loopback and link-local
+ * addresses are allowed when *allow_private (webhook_allow_private, borrowed
+ * for the handle's life) or outbound_allow_private is set.
+ */
+void pc_outbound_guard_webhook(void *curl, const int *allow_private);
 /** Is `s` free of CR, LF and other control characters (a safe header value)? */
 int pc_outbound_header_safe(const char *s);
 #endif

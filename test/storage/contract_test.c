@@ -3,6 +3,7 @@
 #include "contract_support.h"
 #include "contract_grace.h"
 #include "contract_people.h"
+#include "contract_webhooks.h"
 
 /* ---- cases ---- */
 
@@ -899,6 +900,10 @@ int main(int argc, char **argv)
         CASE(link_token_is_used_once),
         CASE(invitations_by_status_at_a_time),
         CASE(policy_crud),
+        CASE(webhook_claim_leases_one_message),
+        CASE(webhook_lease_expiry_lets_another_node_claim),
+        CASE(webhook_claim_race_gives_each_message_once),
+        CASE(webhook_disabled_or_removed_is_not_claimed),
     };
 
     if (argc != 3) {

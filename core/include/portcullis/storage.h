@@ -82,6 +82,23 @@ extern "C" {
  *              ("pending", "accepted", "revoked"), invited_by|null, user_id|null (who
  *              accepted), created_at, expires_at, updated_at; list() filters
  *              "pending_at" and "expired_at" (Unix seconds). (schema 7)
+ *
+ * Webhooks (appeared in ABI 1.0, schema 9; times in *_ms columns are Unix
+ * milliseconds, the retry schedule being finer than a second in tests):
+ *  WEBHOOK     id, tenant_id, url, events[], enabled, description|null, secret_enc,
+ *              old_secret_enc|null, old_secret_until|null (the rotated-out secret
+ *              keeps signing until then), failing_since_ms|null (first failure since
+ *              the last success), created_at, updated_at
+ *  WEBHOOK_MESSAGE  the transactional outbox: one event to deliver to one webhook.
+ *              id (the webhook-id header), tenant_id, webhook_id, event_id, type,
+ *              payload (the exact body, text), status ("pending", "delivered",
+ *              "failed": given up), attempts, next_attempt_ms, locked_until_ms|null,
+ *              locked_by|null (the lease of the node delivering it), created_at,
+ *              done_at|null. Removing its webhook removes it.
+ *  WEBHOOK_ATTEMPT  one delivery attempt: id, tenant_id, webhook_id, message_id,
+ *              event_id, type, attempt (from 1), status ("pending", "delivered",
+ *              "failed"), response_status|null, error|null, created_at,
+ *              next_attempt_at|null, node|null. Removing its webhook removes it.
  */
 typedef enum pc_entity {
     PC_ENT_TENANT = 0,
@@ -96,11 +113,14 @@ typedef enum pc_entity {
     PC_ENT_PROVIDER,
     PC_ENT_MFA,
     PC_ENT_CODE,
-    PC_ENT_MFA_TOKEN,     /**< appeared in ABI 1.0, schema 3 */
-    PC_ENT_CONSENT_NONCE, /**< appeared in ABI 1.0, schema 6 */
-    PC_ENT_LINK_TOKEN,    /**< appeared in ABI 1.0, schema 7 */
-    PC_ENT_INVITATION,    /**< appeared in ABI 1.0, schema 7 */
-    PC_ENT_POLICY,        /**< appeared in ABI 1.0, schema 8 */
+    PC_ENT_MFA_TOKEN,       /**< appeared in ABI 1.0, schema 3 */
+    PC_ENT_CONSENT_NONCE,   /**< appeared in ABI 1.0, schema 6 */
+    PC_ENT_LINK_TOKEN,      /**< appeared in ABI 1.0, schema 7 */
+    PC_ENT_INVITATION,      /**< appeared in ABI 1.0, schema 7 */
+    PC_ENT_POLICY,          /**< appeared in ABI 1.0, schema 8 */
+    PC_ENT_WEBHOOK,         /**< appeared in ABI 1.0, schema 9 */
+    PC_ENT_WEBHOOK_MESSAGE, /**< appeared in ABI 1.0, schema 9 */
+    PC_ENT_WEBHOOK_ATTEMPT, /**< appeared in ABI 1.0, schema 9 */
     PC_ENT_COUNT_
 } pc_entity;
 
@@ -297,6 +317,40 @@ typedef struct pc_storage_ops {
      */
     pc_status (*count)(void *state, pc_store_tx *tx, pc_entity ent, const char *tenant_id,
                        const json_t *filters, int64_t *n);
+    /**
+     * Claim one due webhook message for delivery by `node`: a message that is
+     * "pending", due (next_attempt_ms <= now_ms), not leased to anyone
+     * (locked_until_ms NULL or past), and whose webhook is enabled, oldest due
+     * first. In one transaction it increments the message's attempts, leases
+     * it (locked_by = node, locked_until_ms = now_ms + lease_ms), marks the
+     * attempts of the message still "pending" (a node died delivering them) as
+     * "failed" with error "interrupted", and inserts a "pending" WEBHOOK_ATTEMPT
+     * `attempt_id` (attempt = the new attempts count, created_at = now_ms /
+     * 1000, node). The claimed message in *out (PC_OK), or PC_ERR_NOT_FOUND
+     * when none is due. Of concurrent claimers on any number of processes, one
+     * gets each message; others skip it without waiting (PostgreSQL: FOR
+     * UPDATE SKIP LOCKED). Appeared in ABI 1.0 with schema 9.
+     */
+    pc_status (*webhook_claim)(void *state, const char *node, int64_t now_ms, int64_t lease_ms,
+                               const char *attempt_id, json_t **out);
+    /**
+     * Record the outcome of attempt `attempt_id` of message `message_id`:
+     * set the attempt's columns present in `attempt` (status,
+     * response_status, error, next_attempt_at), and, if `node` still holds the
+     * message's lease, set its status, next_attempt_ms and done_at from
+     * `message` and release the lease, in one transaction. PC_ERR_CONFLICT
+     * when the lease had passed to another node (the attempt is recorded all
+     * the same). Appeared in ABI 1.0 with schema 9.
+     */
+    pc_status (*webhook_settle)(void *state, const char *tenant_id, const char *message_id,
+                                const char *node, const char *attempt_id, const json_t *attempt,
+                                const json_t *message);
+    /**
+     * The outbox across tenants: *pending receives the number of "pending"
+     * messages, *oldest the created_at of the oldest of them (0 if none).
+     * Appeared in ABI 1.0 with schema 9.
+     */
+    pc_status (*webhook_stats)(void *state, int64_t *pending, int64_t *oldest);
 } pc_storage_ops;
 
 #ifdef __cplusplus

@@ -536,4 +536,6 @@ const sql_driver pc_pg_driver = {
     /* NOTIFY is delivered at commit, so a woken node finds the entry committed. */
     .change_notify_sql = "SELECT pg_notify('portcullis_changes', '')",
     .wait_notify = pg_wait_notify,
+    /* Nodes claiming webhook messages pass over each other's locked rows. */
+    .claim_suffix = " FOR UPDATE OF m SKIP LOCKED",
 };

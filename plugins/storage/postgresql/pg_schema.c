@@ -184,8 +184,38 @@ static const char migration_8[] =
     "ALTER TABLE applications ADD COLUMN token_claims TEXT;";
 /* ---- end of 8 ---- */
 
-const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                        migration_5, migration_6, migration_7, migration_8};
+/* ---- 9: webhooks (see the SQLite schema) ---- */
+static const char migration_9[] =
+    "CREATE TABLE webhooks (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, url TEXT NOT NULL,"
+    " events TEXT NOT NULL, enabled INTEGER NOT NULL DEFAULT 1, description TEXT,"
+    " secret_enc TEXT NOT NULL, old_secret_enc TEXT, old_secret_until BIGINT, failing_since_ms "
+    "BIGINT,"
+    " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+    "CREATE INDEX webhooks_tenant ON webhooks(tenant_id);"
+    "CREATE TABLE webhook_messages (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+    " webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,"
+    " event_id TEXT NOT NULL, type TEXT NOT NULL, payload TEXT NOT NULL,"
+    " status TEXT NOT NULL, attempts BIGINT NOT NULL DEFAULT 0, next_attempt_ms BIGINT NOT NULL,"
+    " locked_until_ms BIGINT, locked_by TEXT, created_at BIGINT NOT NULL, done_at BIGINT);"
+    "CREATE INDEX webhook_messages_due ON webhook_messages(status, next_attempt_ms);"
+    "CREATE INDEX webhook_messages_webhook ON webhook_messages(webhook_id);"
+    "CREATE INDEX webhook_messages_done ON webhook_messages(done_at);"
+    "CREATE TABLE webhook_attempts (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+    " webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,"
+    " message_id TEXT NOT NULL, event_id TEXT NOT NULL, type TEXT NOT NULL,"
+    " attempt BIGINT NOT NULL, status TEXT NOT NULL, response_status BIGINT, error TEXT,"
+    " created_at BIGINT NOT NULL, next_attempt_at BIGINT, node TEXT);"
+    "CREATE INDEX webhook_attempts_webhook ON webhook_attempts(webhook_id, id);"
+    "CREATE INDEX webhook_attempts_message ON webhook_attempts(message_id);"
+    "CREATE INDEX webhook_attempts_created ON webhook_attempts(created_at);";
+/* ---- end of 9 ---- */
+
+const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3,
+                                        migration_4, migration_5, migration_6,
+                                        migration_7, migration_8, migration_9};
 const int pc_pg_migration_count = (int)(sizeof pc_pg_migrations / sizeof *pc_pg_migrations);
 _Static_assert(sizeof pc_pg_migrations / sizeof *pc_pg_migrations == PC_PG_MIGRATION_COUNT,
                "PC_PG_MIGRATION_COUNT must match the migrations");

@@ -85,6 +85,12 @@ typedef struct sql_driver {
      * where the backend cannot tell, and nodes poll).
      */
     int (*wait_notify)(sql_conn *c, int timeout_ms);
+    /**
+     * Suffix of the subquery that picks a webhook message to claim (alias m),
+     * so that concurrent claimers skip each other's rows instead of waiting
+     * (" FOR UPDATE OF m SKIP LOCKED"), or "" where writers are serialised.
+     */
+    const char *claim_suffix;
 } sql_driver;
 
 void sql_result_free(sql_result *r);

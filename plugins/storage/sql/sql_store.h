@@ -65,6 +65,12 @@ pc_status sql_store_count(void *state, pc_store_tx *tx, pc_entity ent, const cha
                           const json_t *filters, int64_t *n);
 pc_status sql_store_code_take(void *state, pc_store_tx *tx, const char *tenant_id, const char *id,
                               int64_t now, json_t **out);
+pc_status sql_store_webhook_claim(void *state, const char *node, int64_t now_ms, int64_t lease_ms,
+                                  const char *attempt_id, json_t **out);
+pc_status sql_store_webhook_settle(void *state, const char *tenant_id, const char *message_id,
+                                   const char *node, const char *attempt_id, const json_t *attempt,
+                                   const json_t *message);
+pc_status sql_store_webhook_stats(void *state, int64_t *pending, int64_t *oldest);
 
 /** The operation members of a pc_storage_ops, for a backend's descriptor. */
 #define SQL_STORE_OPS                                                                             \
@@ -80,6 +86,8 @@ pc_status sql_store_code_take(void *state, pc_store_tx *tx, const char *tenant_i
     .change_add = sql_store_change_add, .change_since = sql_store_change_since,                   \
     .change_purge = sql_store_change_purge, .expire = sql_store_expire,                           \
     .code_take = sql_store_code_take, .change_wait = sql_store_change_wait,                       \
-    .refresh_rotate_grace = sql_store_refresh_rotate_grace, .count = sql_store_count
+    .refresh_rotate_grace = sql_store_refresh_rotate_grace, .count = sql_store_count,             \
+    .webhook_claim = sql_store_webhook_claim, .webhook_settle = sql_store_webhook_settle,         \
+    .webhook_stats = sql_store_webhook_stats
 
 #endif

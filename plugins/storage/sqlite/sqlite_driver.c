@@ -284,4 +284,6 @@ const sql_driver pc_sqlite_driver = {
     .migrations = pc_sqlite_migrations,
     .migration_count = PC_SQLITE_MIGRATION_COUNT,
     .ilike = "LIKE",
+    /* BEGIN IMMEDIATE serialises claimers already. */
+    .claim_suffix = "",
 };

@@ -198,6 +198,38 @@ static const char migration_8[] =
     "ALTER TABLE applications ADD COLUMN token_claims TEXT;";
 /* ---- end of 8 ---- */
 
+/* ---- 9: webhooks (a transactional outbox and its delivery attempts) ----
+ * webhook_messages is the outbox: rows written in the transaction of the audit
+ * event they carry, claimed by delivery workers under a lease
+ * (locked_by, locked_until_ms) and kept until pruned after delivery. */
+static const char migration_9[] =
+    "CREATE TABLE webhooks (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, url TEXT NOT NULL,"
+    " events TEXT NOT NULL, enabled INTEGER NOT NULL DEFAULT 1, description TEXT,"
+    " secret_enc TEXT NOT NULL, old_secret_enc TEXT, old_secret_until INTEGER, failing_since_ms "
+    "INTEGER,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE INDEX webhooks_tenant ON webhooks(tenant_id);"
+    "CREATE TABLE webhook_messages (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+    " webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,"
+    " event_id TEXT NOT NULL, type TEXT NOT NULL, payload TEXT NOT NULL,"
+    " status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_ms INTEGER NOT NULL,"
+    " locked_until_ms INTEGER, locked_by TEXT, created_at INTEGER NOT NULL, done_at INTEGER);"
+    "CREATE INDEX webhook_messages_due ON webhook_messages(status, next_attempt_ms);"
+    "CREATE INDEX webhook_messages_webhook ON webhook_messages(webhook_id);"
+    "CREATE INDEX webhook_messages_done ON webhook_messages(done_at);"
+    "CREATE TABLE webhook_attempts (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+    " webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,"
+    " message_id TEXT NOT NULL, event_id TEXT NOT NULL, type TEXT NOT NULL,"
+    " attempt INTEGER NOT NULL, status TEXT NOT NULL, response_status INTEGER, error TEXT,"
+    " created_at INTEGER NOT NULL, next_attempt_at INTEGER, node TEXT);"
+    "CREATE INDEX webhook_attempts_webhook ON webhook_attempts(webhook_id, id);"
+    "CREATE INDEX webhook_attempts_message ON webhook_attempts(message_id);"
+    "CREATE INDEX webhook_attempts_created ON webhook_attempts(created_at);";
+/* ---- end of 9 ---- */
+
 const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {
-    migration_1, migration_2, migration_3, migration_4,
-    migration_5, migration_6, migration_7, migration_8};
+    migration_1, migration_2, migration_3, migration_4, migration_5,
+    migration_6, migration_7, migration_8, migration_9};

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The delivery workers: claim due outbox rows under a lease, deliver them, prune what is done. */
+#include "webhooks/deliver.h"
+#include "webhooks/webhooks.h"
+#include "server/metrics.h"
+#include "server/store.h"
+#include "util/crypto.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_WORKERS 64
+#define IDLE_MS 1000    /* how often an idle worker looks for due rows */
+#define HOT_MS 20       /* after a kick: rows are committing right now */
+#define HOT_POLLS 25    /* ... for about half a second */
+#define PRUNE_EVERY 600 /* seconds */
+
+static pthread_t threads[MAX_WORKERS];
+static unsigned nthreads;
+static int running;
+static unsigned kicks;
+static char node[32];
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+
+void pc_webhooks_kick(void)
+{
+    pthread_mutex_lock(&lock);
+    kicks++;
+    pthread_cond_broadcast(&wake);
+    pthread_mutex_unlock(&lock);
+}
+
+/* Sleep up to ms or until kicked or stopped; returns whether a kick came. */
+static int idle(long ms, unsigned *seen)
+{
+    struct timespec ts;
+    int kicked;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&lock);
+    while (running && kicks == *seen)
+        if (pthread_cond_timedwait(&wake, &lock, &ts) == ETIMEDOUT)
+            break;
+    kicked = kicks != *seen;
+    *seen = kicks;
+    pthread_mutex_unlock(&lock);
+    return kicked;
+}
+
+int pc_webhooks_running(void)
+{
+    int r;
+
+    pthread_mutex_lock(&lock);
+    r = running;
+    pthread_mutex_unlock(&lock);
+    return r;
+}
+
+/* Delivered and given-up rows go after the audit retention period, like the events they carry. */
+static void prune(void)
+{
+    int64_t before = pc_now() - pc_srv->cfg.audit_retention_days * 86400;
+
+    PC_DB->expire(PC_DBS, PC_ENT_WEBHOOK_ATTEMPT, "created_at", before);
+    PC_DB->expire(PC_DBS, PC_ENT_WEBHOOK_MESSAGE, "done_at", before);
+}
+
+/* Claim and deliver one due message: 1 if there was one, 0 if none, -1 on a store failure. */
+static int deliver_one(void)
+{
+    char attempt_id[37];
+    json_t *msg = NULL;
+    pc_status rc;
+
+    pc_uuid7(attempt_id);
+    rc = PC_DB->webhook_claim(PC_DBS, node, pc_webhooks_now_ms(), PC_WEBHOOK_LEASE_MS, attempt_id,
+                              &msg);
+    if (rc == PC_ERR_NOT_FOUND)
+        return 0;
+    if (rc != PC_OK)
+        return -1;
+    pc_webhook_deliver(node, msg, attempt_id);
+    json_decref(msg);
+    return 1;
+}
+
+static void *work(void *arg)
+{
+    int first = arg != NULL, hot = 0;
+    unsigned seen = 0;
+    int64_t last_prune = 0;
+
+    while (pc_webhooks_running()) {
+        if (first && pc_now() - last_prune >= PRUNE_EVERY) {
+            last_prune = pc_now();
+            prune();
+        }
+        switch (deliver_one()) {
+        case 1: continue;
+        case 0: break;
+        default: hot = 0; break; /* the store is down: back off */
+        }
+        if (idle(hot > 0 ? HOT_MS : IDLE_MS, &seen))
+            hot = HOT_POLLS;
+        else if (hot > 0)
+            hot--;
+    }
+    return NULL;
+}
+
+/* Queue depth and the age of the oldest pending row (exposition text, new). */
+static char *gauges(void)
+{
+    int64_t pending = 0, oldest = 0;
+
+    if (PC_DB->webhook_stats(PC_DBS, &pending, &oldest) != PC_OK)
+        return NULL;
+    return pc_asprintf(
+        "# HELP portcullis_webhook_queue_depth Webhook messages waiting for delivery.\n"
+        "# TYPE portcullis_webhook_queue_depth gauge\n"
+        "portcullis_webhook_queue_depth %lld\n"
+        "# HELP portcullis_webhook_oldest_pending_seconds Age of the oldest waiting message.\n"
+        "# TYPE portcullis_webhook_oldest_pending_seconds gauge\n"
+        "portcullis_webhook_oldest_pending_seconds %lld\n",
+        (long long)pending, (long long)(pending > 0 ? pc_now() - oldest : 0));
+}
+
+pc_status pc_webhooks_start(unsigned workers)
+{
+    char *token;
+
+    if (PC_DB->base.struct_size < offsetof(pc_storage_ops, webhook_stats) + sizeof(void *) ||
+        PC_DB->webhook_claim == NULL) {
+        pc_warn("webhooks: the storage plugin has no outbox operations; nothing is delivered");
+        return PC_OK;
+    }
+    pc_metrics_add_source(gauges);
+    token = pc_random_token(9);
+    snprintf(node, sizeof node, "%s", token);
+    free(token);
+    running = 1;
+    for (nthreads = 0; nthreads < workers && nthreads < MAX_WORKERS; nthreads++)
+        if (pthread_create(&threads[nthreads], NULL, work, nthreads == 0 ? (void *)1 : NULL) != 0) {
+            pc_error("webhooks: cannot start a delivery worker");
+            return PC_ERR_INTERNAL;
+        }
+    pc_info("webhooks: %u delivery workers, node %s", nthreads, node);
+    return PC_OK;
+}
+
+void pc_webhooks_stop(void)
+{
+    pthread_mutex_lock(&lock);
+    running = 0;
+    pthread_cond_broadcast(&wake);
+    pthread_mutex_unlock(&lock);
+    for (unsigned i = 0; i < nthreads; i++)
+        pthread_join(threads[i], NULL);
+    nthreads = 0;
+}
