@@ -2,7 +2,7 @@
 // Account › Two-step verification: enrol TOTP (QR image and secret), email and SMS (code step),
 // recovery codes shown once, the preferred method, and turning a method off (password + code).
 import { api } from './api.js';
-import { copyButton, confirmAction, errorBox, field, fill, h, note, onSubmit } from './ui.js';
+import { confirmAction, copyButton, errorBox, field, fill, h, note, onSubmit, secretField } from './ui.js';
 
 const METHODS = [
   ['totp', 'Authenticator app'],
@@ -43,7 +43,7 @@ export default function mfa(root) {
         fill(body,
           h('p', {}, 'Scan this code with your authenticator app, or type the key below into it.'),
           h('img', { class: 'qr', src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(t.qr_svg)}`, alt: 'QR code for your authenticator app', width: 200, height: 200 }),
-          h('p', {}, 'Key: ', h('code', { class: 'secret' }, t.secret), ' ', copyButton('Copy key', t.secret)),
+          secretField('Secret key', t.secret),
           verifyForm(m, name));
       } catch (e) { body.prepend(errorBox(e)); }
       return;

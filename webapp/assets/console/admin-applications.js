@@ -2,7 +2,7 @@
 // Admin › Applications: create (the secret shown once, copyable), redirect URIs, grant types,
 // rotate the secret, link delivery providers and choose defaults, delete.
 import { api } from './api.js';
-import { checkboxes, confirmAction, copyButton, dialog, errorBox, field, fill, h, note, onSubmit } from './ui.js';
+import { checkboxes, confirmAction, dialog, errorBox, field, h, note, onSubmit, secretField } from './ui.js';
 import { crud } from './crud.js';
 
 const GRANTS = ['authorization_code', 'refresh_token', 'client_credentials', 'password', 'urn:portcullis:params:oauth:grant-type:mfa'];
@@ -12,11 +12,10 @@ const lines = (s) => s.split(/\s+/).map((x) => x.trim()).filter(Boolean);
 function showSecret(app, secret) {
   const body = h('div', {},
     h('p', {}, 'Copy the secret now: it is shown only this once.'),
-    h('dl', { class: 'props' }, h('dt', {}, 'Client ID'), h('dd', {}, h('code', {}, app.client_id)),
-      h('dt', {}, 'Client secret'), h('dd', {}, h('code', { class: 'secret' }, secret))),
-    h('div', { class: 'actions' }, copyButton('Copy secret', secret)));
+    secretField('Client ID', app.client_id), secretField('Client secret', secret),
+    h('div', { class: 'actions' }));
   const d = dialog('Client secret', body);
-  body.querySelector('.actions').append(h('button', { type: 'button', class: 'primary', onclick: () => d.close() }, 'Done'));
+  body.lastChild.append(h('button', { type: 'button', class: 'primary', onclick: () => d.close() }, 'Done'));
 }
 
 async function providersPanel(app, root, ctx, again) {

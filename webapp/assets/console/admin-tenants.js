@@ -2,7 +2,7 @@
 // Admin › Tenants (default tenant only): create one, showing its admin-cli secret once; delete
 // with the slug typed to confirm.
 import { api } from './api.js';
-import { confirmAction, copyButton, dialog, errorBox, field, fill, h, note, onSubmit, when } from './ui.js';
+import { confirmAction, dialog, errorBox, field, fill, h, note, onSubmit, secretField, when } from './ui.js';
 import { pagedList } from './list.js';
 
 export default function tenants(root, ctx) {
@@ -51,11 +51,10 @@ export default function tenants(root, ctx) {
       list.reload();
       const secret = t.admin_client.client_secret;
       const body = h('div', {}, h('p', {}, `Tenant ${t.slug} is ready at ${t.issuer}. Copy the admin-cli secret now: it is shown only this once.`),
-        h('dl', { class: 'props' }, h('dt', {}, 'Client ID'), h('dd', {}, h('code', {}, t.admin_client.client_id)),
-          h('dt', {}, 'Client secret'), h('dd', {}, h('code', { class: 'secret' }, secret))),
-        h('div', { class: 'actions' }, copyButton('Copy secret', secret)));
+        secretField('Client ID', t.admin_client.client_id), secretField('Client secret', secret),
+        h('div', { class: 'actions' }));
       const shown = dialog('Tenant created', body);
-      body.querySelector('.actions').append(h('button', { type: 'button', class: 'primary', onclick: () => shown.close() }, 'Done'));
+      body.lastChild.append(h('button', { type: 'button', class: 'primary', onclick: () => shown.close() }, 'Done'));
     });
   }
 }

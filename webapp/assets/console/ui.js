@@ -195,7 +195,7 @@ export function table(caption, headers, rows) {
   return h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': caption },
     h('table', {}, h('caption', { class: 'sr-only' }, caption),
       h('thead', {}, h('tr', {}, headers.map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, rows.length ? rows.map((r) => h('tr', {}, r.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c) : h('td', {}, c)))))
+      h('tbody', {}, rows.length ? rows.map((r) => h('tr', {}, r.map((c, i) => h(i === 0 ? 'th' : 'td', { scope: i === 0 ? 'row' : null, 'data-label': headers[i] }, c))))
         : h('tr', {}, h('td', { colspan: headers.length, class: 'muted' }, 'Nothing here yet.')))));
 }
 
@@ -218,4 +218,14 @@ export function when(t) {
   if (t === null || t === undefined || t === '') return '—';
   const d = typeof t === 'number' || /^\d+$/.test(t) ? new Date(Number(t) * 1000) : new Date(t);
   return Number.isNaN(d.getTime()) ? String(t) : d.toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** A read-only, labelled text box holding a secret to copy, with a Copy button. */
+export function secretField(label, value) {
+  const f = field(label, { name: 'secret-view', value, autocomplete: 'off' });
+  f.control.readOnly = true;
+  f.control.classList.add('secret');
+  f.control.removeAttribute('name');
+  f.append(h('div', { class: 'actions' }, copyButton(`Copy ${label.toLowerCase()}`, value)));
+  return f;
 }

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: Apache-2.0
+// The account console (/ui/account) in headless Chromium, elements found by role and name only:
+// real sign-in, each section's main task checked through the API afterwards, sign-out through
+// end_session, accessibility at phone and desktop sizes, the CSP, and names rendered as text.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, adminToken, api, startServer, tokenRequest } from './lib/server.mjs';
+import { browserMissing, launchBrowser } from './lib/browser.mjs';
+import { totp } from './lib/mfa.mjs';
+import { SIZES, assertAccessible, assertCsp, consolePage, shot, signInTo } from './lib/console.mjs';
+
+const skip = browserMissing();
+const PROBE = '<img src=x onerror=alert(1)>';
+
+describe('account console', { skip: skip ?? false }, () => {
+  let srv; let browser; let admin; let n = 0;
+
+  before(async () => {
+    srv = await startServer();
+    browser = await launchBrowser();
+    admin = await adminToken(srv.issuer);
+  });
+  after(async () => {
+    await browser?.close();
+    await srv?.stop();
+  });
+
+  /** A fresh user with a known password. */
+  async function person(extra = {}) {
+    const u = { username: `person${++n}`, password: `Pw-${n}-correct horse`, email: `person${n}@example.test`, ...extra };
+    const r = await api(srv.issuer, admin, 'POST', '/users', u);
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    return { ...u, id: r.json.id };
+  }
+  const passwordGrant = (u, password = u.password) => tokenRequest(srv.issuer, ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET,
+    { grant_type: 'password', username: u.username, password, scope: 'openid' });
+
+  test('sign in through /oauth2/authorize; the four sections; profile saved; a failed save keeps the form', async () => {
+    const u = await person({ name: PROBE });
+    const page = await consolePage(browser);
+    await signInTo(page, srv.issuer, 'account', u.username, u.password);
+    for (const name of ['Profile', 'Password', 'Two-step verification', 'Sessions'])
+      assert.ok(await page.getByRole('heading', { name, level: 2 }).isVisible(), `section ${name}`);
+    // The probe name is shown as text in the banner and the form, and ran nothing.
+    assert.ok(await page.getByRole('banner').getByText(PROBE).isVisible());
+    assert.equal(await page.getByRole('textbox', { name: 'Name' }).inputValue(), PROBE);
+    assert.equal(await page.locator('img[src="x"]').count(), 0);
+
+    await page.getByRole('textbox', { name: 'Name' }).fill('Alice Liddell');
+    await page.getByRole('textbox', { name: 'Email' }).fill('not an address');
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    const region = page.getByRole('region', { name: 'Profile' });
+    await region.getByRole('alert').waitFor();
+    assert.ok(await region.getByText('must be an email address').isVisible(), 'the reason shows beside the field');
+    assert.equal(await page.getByRole('textbox', { name: 'Name' }).inputValue(), 'Alice Liddell', 'the form kept its values');
+    assert.equal(await page.getByRole('textbox', { name: 'Email' }).getAttribute('aria-invalid'), 'true');
+
+    await page.getByRole('textbox', { name: 'Email' }).fill('alice@example.test');
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    await page.getByRole('status').filter({ hasText: 'Profile saved.' }).waitFor();
+    const got = await api(srv.issuer, admin, 'GET', `/users/${u.id}`);
+    assert.equal(got.json.name, 'Alice Liddell');
+    assert.equal(got.json.email, 'alice@example.test');
+    assertCsp(page);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('password: a wrong current password is shown beside it; the new one works at the token endpoint', async () => {
+    const u = await person();
+    const page = await consolePage(browser);
+    await signInTo(page, srv.issuer, 'account', u.username, u.password);
+    const section = page.getByRole('region', { name: 'Password' });
+    await section.getByLabel('Current password').fill('wrong password');
+    await section.getByLabel('New password').fill('A-new-password-99');
+    await section.getByRole('button', { name: 'Change password' }).click();
+    await section.getByRole('alert').waitFor();
+    assert.equal(await section.getByLabel('Current password').getAttribute('aria-invalid'), 'true');
+    await section.getByLabel('Current password').fill(u.password);
+    await section.getByRole('button', { name: 'Change password' }).click();
+    await section.getByRole('status').waitFor();
+    assert.equal((await passwordGrant(u, 'A-new-password-99')).status, 200);
+    assert.equal((await passwordGrant(u)).status, 400);
+    await page.context().close();
+  });
+
+  test('TOTP enrolment with a code computed here: recovery codes shown once with a download; the password grant then needs MFA', async () => {
+    const u = await person();
+    const page = await consolePage(browser);
+    await signInTo(page, srv.issuer, 'account', u.username, u.password);
+    const section = page.getByRole('region', { name: 'Two-step verification' });
+    await section.getByRole('button', { name: 'Set up authenticator app' }).click();
+    await section.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+    const secret = await section.getByRole('textbox', { name: 'Secret key' }).inputValue();
+    assert.match(secret, /^[A-Z2-7]{16,}$/);
+    for (const [name, size] of Object.entries(SIZES)) {
+      await page.setViewportSize(size);
+      await assertAccessible(page, `account, TOTP setup, ${name}`);
+      await shot(page, `account-totp-${name}`);
+    }
+    await section.getByRole('textbox', { name: 'Code' }).fill('000000');
+    await section.getByRole('button', { name: 'Verify' }).click();
+    await section.getByRole('alert').waitFor();
+    assert.equal(await section.getByRole('textbox', { name: 'Code' }).inputValue(), '000000');
+    await section.getByRole('textbox', { name: 'Code' }).fill(totp(secret));
+    await section.getByRole('button', { name: 'Verify' }).click();
+    const codes = section.getByRole('region', { name: 'Your recovery codes' });
+    await codes.waitFor().catch(async (e) => { await shot(page, 'debug-codes'); throw e; });
+    assert.equal(await codes.getByRole('listitem').count(), 10);
+    const [download] = await Promise.all([page.waitForEvent('download'), codes.getByRole('link', { name: 'Download codes' }).click()]);
+    const text = await readFile(await download.path(), 'utf8');
+    assert.equal(text.trim().split('\n').length, 10);
+    assert.ok(text.includes((await codes.getByRole('listitem').first().textContent()).trim()));
+    await assertAccessible(page, 'account, recovery codes');
+    await codes.getByRole('button', { name: 'I have saved them' }).click();
+    assert.equal(await codes.count(), 0, 'the codes are gone once dismissed');
+
+    const r = await passwordGrant(u);
+    assert.equal(r.status, 403);
+    assert.equal(r.json.error, 'mfa_required');
+    assert.ok(r.json.mfa_methods.includes('totp') && r.json.mfa_methods.includes('recovery_code'));
+    const mfa = await api(srv.issuer, admin, 'GET', `/users/${u.id}/mfa`);
+    assert.equal(mfa.status, 200);
+    assert.match(JSON.stringify(mfa.json), /totp/);
+    assert.ok(await section.getByRole('button', { name: 'Turn off authenticator app' }).isVisible());
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('sessions: each listed, one signed out, then all others; the API agrees', async () => {
+    const u = await person();
+    const others = [];
+    for (let i = 0; i < 2; i++) {
+      const p = await consolePage(browser);
+      await signInTo(p, srv.issuer, 'account', u.username, u.password);
+      others.push(p);
+    }
+    const page = await consolePage(browser);
+    await signInTo(page, srv.issuer, 'account', u.username, u.password);
+    const section = page.getByRole('region', { name: 'Sessions' });
+    const table = section.getByRole('table', { name: 'Your sessions' });
+    await table.getByRole('row').nth(3).waitFor();
+    assert.equal(await table.getByRole('row').count(), 4, 'a header and three sessions');
+    await table.getByRole('button', { name: 'Sign out' }).first().click();
+    const dlg = page.getByRole('dialog', { name: 'Sign out this session?' });
+    await assertAccessible(page, 'account, confirmation dialog');
+    await dlg.getByRole('button', { name: 'Sign out' }).click();
+    await section.getByRole('status').filter({ hasText: 'Session signed out.' }).waitFor();
+    const open = async () => (await api(srv.issuer, admin, 'GET', `/users/${u.id}/sessions`)).json.items.length;
+    assert.equal(await open(), 2);
+    await section.getByRole('button', { name: 'Sign out all other sessions' }).click();
+    await page.getByRole('dialog', { name: 'Sign out all other sessions?' }).getByRole('button', { name: 'Sign out others' }).click();
+    await section.getByRole('status').filter({ hasText: 'All other sessions were signed out.' }).waitFor();
+    assert.equal(await open(), 1);
+    // This console still works (its own session stayed).
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sessions' }).waitFor();
+    for (const p of others) await p.context().close();
+    await page.context().close();
+  });
+
+  test('Sign out goes through end_session with the id_token as hint: no confirmation page, the session ends', async () => {
+    const u = await person();
+    const page = await consolePage(browser);
+    await signInTo(page, srv.issuer, 'account', u.username, u.password);
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Username or email').waitFor({ timeout: 15000 });
+    assert.ok(page.url().includes('/oauth2/authorize'), 'back at the sign-in page');
+    const sessions = await api(srv.issuer, admin, 'GET', `/users/${u.id}/sessions`);
+    assert.equal(sessions.json.items.length, 0);
+    await page.context().close();
+  });
+
+  test('every state at phone and desktop sizes: accessible, screenshotted, with the CSP', async () => {
+    const u = await person({ name: 'Grace Hopper' });
+    for (const [name, size] of Object.entries(SIZES)) {
+      const page = await consolePage(browser, size);
+      await signInTo(page, srv.issuer, 'account', u.username, u.password);
+      await page.getByRole('table', { name: 'Your sessions' }).waitFor();
+      await assertAccessible(page, `account page, ${name}`);
+      await shot(page, `account-${name}`);
+      await page.getByRole('button', { name: 'Sign out all other sessions' }).click();
+      await page.getByRole('dialog').waitFor();
+      await assertAccessible(page, `account dialog, ${name}`);
+      await shot(page, `account-dialog-${name}`);
+      await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+      assertCsp(page);
+      assert.deepEqual(page.errors, []);
+      await page.context().close();
+    }
+  });
+});
