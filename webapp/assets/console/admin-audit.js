@@ -8,7 +8,7 @@ export default function audit(root) {
   const form = h('form', { class: 'toolbar', 'aria-label': 'Filter events' },
     field('Type', { name: 'type', hint: 'e.g. user.created' }),
     field('Actor', { name: 'actor', hint: 'user id, client_id or system' }),
-    field('Since', { name: 'since', type: 'datetime-local' }),
+    field('Since', { name: 'since', type: 'datetime-local', hint: 'in your local time' }),
     h('button', { type: 'submit', class: 'secondary' }, 'Filter'));
   fill(root, h('h1', {}, 'Audit log'), form);
   const list = pagedList(root, {
