@@ -172,6 +172,24 @@ describe('account console', { skip: skip ?? false }, () => {
     await page.context().close();
   });
 
+  test('the own-token calls behind the page: applications have no profile; another person\'s session is not found', async () => {
+    const a = await person();
+    const b = await person();
+    const tokenOf = async (u) => (await passwordGrant(u)).json.access_token;
+    const [ta, tb] = [await tokenOf(a), await tokenOf(b)];
+    assert.equal((await api(srv.issuer, admin, 'PATCH', '/me', { name: 'x' })).status, 403);
+    assert.equal((await api(srv.issuer, admin, 'GET', '/me/sessions')).status, 403);
+    assert.equal((await api(srv.issuer, ta, 'PATCH', '/me', { username: 'renamed' })).status, 400, 'only the profile fields');
+    assert.equal((await api(srv.issuer, ta, 'PATCH', '/me', { email: b.email })).status, 409);
+    const mine = (await api(srv.issuer, tb, 'GET', '/me/sessions')).json.items;
+    assert.equal(mine.length, 1);
+    assert.equal(mine[0].current, true);
+    assert.equal((await api(srv.issuer, ta, 'DELETE', `/me/sessions/${mine[0].id}`)).status, 404);
+    assert.equal((await api(srv.issuer, tb, 'GET', '/me')).status, 200, 'b is still signed in');
+    assert.equal((await api(srv.issuer, tb, 'DELETE', `/me/sessions/${mine[0].id}`)).status, 204);
+    assert.equal((await api(srv.issuer, tb, 'GET', '/me')).status, 401, 'ending one\'s own session revokes its tokens');
+  });
+
   test('every state at phone and desktop sizes: accessible, screenshotted, with the CSP', async () => {
     const u = await person({ name: 'Grace Hopper' });
     for (const [name, size] of Object.entries(SIZES)) {

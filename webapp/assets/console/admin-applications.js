@@ -67,6 +67,8 @@ export default crud({
     name: v.name.trim(), ...(a ? {} : { type: v.type }), grant_types: v.grant_types,
     redirect_uris: lines(v.redirect_uris), post_logout_redirect_uris: lines(v.post_logout_redirect_uris),
   }),
+  // The consoles' own client: deleting it here would lock everyone out of the consoles.
+  keep: (a) => a.client_id === 'portcullis-console',
   created(app, root) {
     note(root, `${app.name} created.`);
     if (app.client_secret) showSecret(app, app.client_secret);

@@ -8,7 +8,7 @@ import { pagedList } from './list.js';
 /**
  * spec: {resource, title, singular, headers, row(item, href), fields(item|null) -> Promise<nodes>,
  *        body(values, item|null) -> request body, created?(item, root), details?(item) -> nodes,
- *        extra?(item, root, ctx, again) -> nodes}
+ *        extra?(item, root, ctx, again) -> nodes, keep?(item) -> true when it must not be deleted here}
  */
 export function crud(spec) {
   return async function section(root, ctx, [id]) {
@@ -54,7 +54,7 @@ async function detail(root, ctx, spec, id) {
     });
     root.append(form);
   }
-  if (ctx.can(spec.resource, 'delete')) {
+  if (ctx.can(spec.resource, 'delete') && !(spec.keep && spec.keep(item))) {
     const del = h('button', { type: 'button', class: 'danger' }, `Delete ${spec.singular}`);
     del.addEventListener('click', async () => {
       if (!(await confirmAction(`Delete ${item.name || 'this'}?`, `The ${spec.singular} is removed for good.`, { confirm: 'Delete' }))) return;
