@@ -4,10 +4,10 @@
 // end_session, accessibility at phone and desktop sizes, the CSP, and names rendered as text.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, adminToken, api, startServer, tokenRequest } from './lib/server.mjs';
 import { browserMissing, launchBrowser } from './lib/browser.mjs';
-import { totp } from './lib/mfa.mjs';
+import { codeIn, nextMessage, readSpool, spoolDir, totp } from './lib/mfa.mjs';
 import { SIZES, assertAccessible, assertCsp, consolePage, shot, signInTo } from './lib/console.mjs';
 
 const skip = browserMissing();
@@ -125,6 +125,61 @@ describe('account console', { skip: skip ?? false }, () => {
     assert.match(JSON.stringify(mfa.json), /totp/);
     assert.ok(await section.getByRole('button', { name: 'Turn off authenticator app' }).isVisible());
     assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('email codes: the destination, a code sent, the code typed; turned off again with password and a fresh code', async () => {
+    const spool = await spoolDir();
+    const prov = await api(srv.issuer, admin, 'POST', '/providers',
+      { name: 'Spool', kind: 'email', plugin: 'file', config: { dir: spool, default: true } });
+    assert.equal(prov.status, 201, JSON.stringify(prov.json));
+    const u = await person();
+    const page = await consolePage(browser);
+    await signInTo(page, srv.issuer, 'account', u.username, u.password);
+    const section = page.getByRole('region', { name: 'Two-step verification' });
+    await section.getByRole('button', { name: 'Set up email codes' }).click();
+    await section.getByRole('textbox', { name: 'Email address' }).fill(u.email);
+    await section.getByRole('button', { name: 'Send code' }).click();
+    const msg = await nextMessage(spool, 0);
+    assert.equal(msg.to, u.email);
+    await section.getByRole('textbox', { name: 'Code' }).fill(codeIn(msg.text));
+    await section.getByRole('button', { name: 'Verify' }).click();
+    await section.getByRole('region', { name: 'Your recovery codes' }).waitFor();
+    await section.getByRole('button', { name: 'I have saved them' }).click();
+    const r = await passwordGrant(u);
+    assert.equal(r.json.error, 'mfa_required');
+    assert.ok(r.json.mfa_methods.includes('email'));
+
+    const count = (await readSpool(spool)).length;
+    await section.getByRole('button', { name: 'Send a code' }).click();
+    const again = await nextMessage(spool, count);
+    await section.getByLabel('Password', { exact: true }).fill(u.password);
+    await section.getByRole('textbox', { name: 'Code' }).fill(codeIn(again.text));
+    await section.getByRole('button', { name: 'Turn off email codes' }).click();
+    await page.getByRole('dialog', { name: 'Turn off email codes?' }).getByRole('button', { name: 'Turn off' }).click();
+    await section.getByRole('button', { name: 'Set up email codes' }).waitFor();
+    assert.equal((await passwordGrant(u)).status, 200, 'a password alone works again');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+    await rm(spool, { recursive: true, force: true });
+  });
+
+  test('keyboard alone: the skip link, a confirmation opened with Enter and closed with Escape, focus returned', async () => {
+    const u = await person();
+    const page = await consolePage(browser);
+    await signInTo(page, srv.issuer, 'account', u.username, u.password);
+    await page.getByRole('table', { name: 'Your sessions' }).waitFor();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to content');
+    const others = page.getByRole('button', { name: 'Sign out all other sessions' });
+    await others.focus();
+    await page.keyboard.press('Enter');
+    const dlg = page.getByRole('dialog', { name: 'Sign out all other sessions?' });
+    await dlg.waitFor();
+    assert.ok(await dlg.evaluate((d) => d.contains(document.activeElement)), 'focus moved into the dialog');
+    await page.keyboard.press('Escape');
+    await dlg.waitFor({ state: 'detached' });
+    assert.ok(await others.evaluate((b) => b === document.activeElement), 'focus is back on the button');
     await page.context().close();
   });
 
