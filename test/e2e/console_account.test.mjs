@@ -128,7 +128,7 @@ describe('account console', { skip: skip ?? false }, () => {
     await page.context().close();
   });
 
-  test('email codes: the destination, a code sent, the code typed; turned off again with password and a fresh code', async () => {
+  test('email codes: the destination, a code sent, the code typed; the preferred method; turned off with password and a fresh code', async () => {
     const spool = await spoolDir();
     const prov = await api(srv.issuer, admin, 'POST', '/providers',
       { name: 'Spool', kind: 'email', plugin: 'file', config: { dir: spool, default: true } });
@@ -138,27 +138,39 @@ describe('account console', { skip: skip ?? false }, () => {
     await signInTo(page, srv.issuer, 'account', u.username, u.password);
     const section = page.getByRole('region', { name: 'Two-step verification' });
     await section.getByRole('button', { name: 'Set up email codes' }).click();
-    await section.getByRole('textbox', { name: 'Email address' }).fill(u.email);
-    await section.getByRole('button', { name: 'Send code' }).click();
+    const email = section.getByRole('group', { name: 'Email codes' });
+    const app = section.getByRole('group', { name: 'Authenticator app' });
+    await email.getByRole('textbox', { name: 'Email address' }).fill(u.email);
+    await email.getByRole('button', { name: 'Send code' }).click();
     const msg = await nextMessage(spool, 0);
     assert.equal(msg.to, u.email);
-    await section.getByRole('textbox', { name: 'Code' }).fill(codeIn(msg.text));
-    await section.getByRole('button', { name: 'Verify' }).click();
+    await email.getByRole('textbox', { name: 'Code' }).fill(codeIn(msg.text));
+    await email.getByRole('button', { name: 'Verify' }).click();
     await section.getByRole('region', { name: 'Your recovery codes' }).waitFor();
     await section.getByRole('button', { name: 'I have saved them' }).click();
     const r = await passwordGrant(u);
     assert.equal(r.json.error, 'mfa_required');
     assert.ok(r.json.mfa_methods.includes('email'));
 
+    // A second method brings the choice of the one asked first.
+    await app.getByRole('button', { name: 'Set up authenticator app' }).click();
+    const secret = await app.getByRole('textbox', { name: 'Secret key' }).inputValue();
+    await app.getByRole('textbox', { name: 'Code' }).fill(totp(secret));
+    await app.getByRole('button', { name: 'Verify' }).click();
+    await section.getByRole('combobox', { name: 'Ask first for' }).selectOption({ label: 'Email codes' });
+    await section.getByRole('button', { name: 'Save preferred method' }).click();
+    await section.getByRole('status').filter({ hasText: /^Saved\.$/ }).waitFor();
+    assert.equal((await api(srv.issuer, admin, 'GET', `/users/${u.id}/mfa`)).json.preferred, 'email');
+
     const count = (await readSpool(spool)).length;
-    await section.getByRole('button', { name: 'Send a code' }).click();
+    await email.getByRole('button', { name: 'Send a code' }).click();
     const again = await nextMessage(spool, count);
-    await section.getByLabel('Password', { exact: true }).fill(u.password);
-    await section.getByRole('textbox', { name: 'Code' }).fill(codeIn(again.text));
-    await section.getByRole('button', { name: 'Turn off email codes' }).click();
+    await email.getByLabel('Password', { exact: true }).fill(u.password);
+    await email.getByRole('textbox', { name: 'Code' }).fill(codeIn(again.text));
+    await email.getByRole('button', { name: 'Turn off email codes' }).click();
     await page.getByRole('dialog', { name: 'Turn off email codes?' }).getByRole('button', { name: 'Turn off' }).click();
     await section.getByRole('button', { name: 'Set up email codes' }).waitFor();
-    assert.equal((await passwordGrant(u)).status, 200, 'a password alone works again');
+    assert.deepEqual((await passwordGrant(u)).json.mfa_methods.filter((m) => m !== 'recovery_code'), ['totp'], 'email is off, TOTP stays');
     assert.deepEqual(page.errors, []);
     await page.context().close();
     await rm(spool, { recursive: true, force: true });
@@ -261,6 +273,35 @@ describe('account console', { skip: skip ?? false }, () => {
       assertCsp(page);
       assert.deepEqual(page.errors, []);
       await page.context().close();
+    }
+  });
+});
+
+describe('console tokens', { skip: skip ?? false }, () => {
+  test('the access token is refreshed before it expires, and only in memory', async () => {
+    const srv = await startServer({ env: { PORTCULLIS_ACCESS_TTL: 30 } });
+    const browser = await launchBrowser();
+    try {
+      const admin = await adminToken(srv.issuer);
+      await api(srv.issuer, admin, 'POST', '/users', { username: 'tess', password: 'Tess-password-1' });
+      const page = await consolePage(browser);
+      await signInTo(page, srv.issuer, 'account', 'tess', 'Tess-password-1');
+      const signedIn = Date.now();
+      const refresh = await page.waitForRequest((r) => r.url().endsWith('/oauth2/token') &&
+        new URLSearchParams(r.postData() || '').get('grant_type') === 'refresh_token', { timeout: 40000 });
+      assert.ok(refresh && Date.now() - signedIn < 30000, 'refreshed within the 30 s lifetime');
+      const answer = await (await refresh.response()).json();
+      assert.ok(answer.access_token);
+      const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+      assert.ok(!stored.includes(answer.access_token) && !stored.includes(answer.refresh_token), 'no token in web storage or cookies');
+      // The page keeps working with the refreshed token.
+      await page.getByRole('textbox', { name: 'Name' }).fill('Tess');
+      await page.getByRole('button', { name: 'Save profile' }).click();
+      await page.getByRole('status').filter({ hasText: 'Profile saved.' }).waitFor();
+      await page.context().close();
+    } finally {
+      await browser.close();
+      await srv.stop();
     }
   });
 });

@@ -30,7 +30,7 @@ export default function mfa(root) {
   function methodBlock(m, name) {
     const body = h('div');
     const on = state.enabled.includes(m);
-    const block = h('div', { class: 'subsection' }, h('h3', {}, name, ' ', h('span', { class: on ? 'badge on' : 'badge' }, on ? 'On' : 'Off')), body);
+    const block = h('div', { class: 'subsection', role: 'group', 'aria-label': name }, h('h3', {}, name, ' ', h('span', { class: on ? 'badge on' : 'badge' }, on ? 'On' : 'Off')), body);
     if (on) fill(body, disableForm(m, name));
     else fill(body, h('button', { type: 'button', class: 'secondary', onclick: () => enrol(m, name, body) }, `Set up ${name.toLowerCase()}`));
     return block;
