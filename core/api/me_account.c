@@ -3,7 +3,10 @@
 #include "api/users.h"
 #include "oauth2/session.h"
 #include "server/store.h"
+#include "util/mem.h"
 
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The caller as a user; applications have no profile or sessions here (403). */
@@ -38,6 +41,23 @@ static int valid_profile(pc_req *rq, const json_t *body)
     return 1;
 }
 
+/* The columns to write: emails are kept lowercase (API.md §11). */
+static json_t *profile_columns(const json_t *body)
+{
+    json_t *cols = json_deep_copy(body);
+    const char *email = json_string_value(json_object_get(body, "email"));
+
+    if (email != NULL) {
+        char *lower = pc_strdup(email);
+        for (char *c = lower; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+        json_object_set_new(cols, "email", json_string(lower));
+        free(lower);
+    }
+    json_object_set_new(cols, "updated_at", json_integer(pc_now()));
+    return cols;
+}
+
 void pc_api_me_patch(pc_req *rq)
 {
     pc_principal p = {0};
@@ -51,8 +71,7 @@ void pc_api_me_patch(pc_req *rq)
     body = pc_api_body(rq, profile_fields, sizeof profile_fields / sizeof *profile_fields);
     if (body == NULL || !valid_profile(rq, body))
         goto out;
-    cols = json_deep_copy(body);
-    json_object_set_new(cols, "updated_at", json_integer(pc_now()));
+    cols = profile_columns(body);
     rc = pc_db_begin(&tx);
     if (rc == PC_OK)
         rc = pc_db_update(tx, PC_ENT_USER, rq->tenant->id, p.id, cols, conflict, sizeof conflict);
@@ -134,14 +153,16 @@ void pc_api_me_sessions_end_one(pc_req *rq)
 {
     pc_principal p = {0};
     json_t *s = NULL;
+    const char *owner;
     pc_store_tx *tx = NULL;
     pc_status rc;
 
     if (!user_caller(rq, &p))
         return;
     rc = pc_db_get(NULL, PC_ENT_SESSION, rq->tenant->id, "id", pc_req_param(rq, "id"), &s);
-    if (rc == PC_OK && strcmp(json_string_value(json_object_get(s, "user_id")), p.id) != 0)
-        rc = PC_ERR_NOT_FOUND;
+    owner = rc == PC_OK ? json_string_value(json_object_get(s, "user_id")) : NULL;
+    if (rc == PC_OK && (owner == NULL || strcmp(owner, p.id) != 0))
+        rc = PC_ERR_NOT_FOUND; /* another person's session does not exist for this caller */
     if (rc == PC_OK)
         rc = pc_db_begin(&tx);
     if (rc == PC_OK)

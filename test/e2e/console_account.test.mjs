@@ -248,6 +248,8 @@ describe('account console', { skip: skip ?? false }, () => {
     assert.equal((await api(srv.issuer, admin, 'GET', '/me/sessions')).status, 403);
     assert.equal((await api(srv.issuer, ta, 'PATCH', '/me', { username: 'renamed' })).status, 400, 'only the profile fields');
     assert.equal((await api(srv.issuer, ta, 'PATCH', '/me', { email: b.email })).status, 409);
+    const mixed = await api(srv.issuer, ta, 'PATCH', '/me', { email: 'Mixed.Case@Example.TEST', name: null });
+    assert.deepEqual([mixed.status, mixed.json.email, mixed.json.name], [200, 'mixed.case@example.test', null]);
     const mine = (await api(srv.issuer, tb, 'GET', '/me/sessions')).json.items;
     assert.equal(mine.length, 1);
     assert.equal(mine[0].current, true);
