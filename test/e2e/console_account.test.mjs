@@ -23,7 +23,9 @@ describe('account console', { skip: skip ?? false }, () => {
   });
   after(async () => {
     await browser?.close();
-    await srv?.stop();
+    const code = await srv?.stop();
+    // A server that did not stop cleanly (it died under a test) explains the failures: show its log.
+    if (srv && code !== 0) console.log(`portcullis exited with ${code}:\n${srv.output()}`);
   });
 
   /** A fresh user with a known password. */
