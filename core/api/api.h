@@ -114,6 +114,12 @@ json_t *pc_api_time(const json_t *unix_seconds);
 void pc_api_me_get(pc_req *rq);
 void pc_api_me_permissions(pc_req *rq);
 void pc_api_me_password(pc_req *rq);
+/* ---- account console: own profile and sessions (me_account.c) ---- */
+void pc_api_me_patch(pc_req *rq);
+void pc_api_me_sessions_list(pc_req *rq);
+void pc_api_me_sessions_end_others(pc_req *rq);
+void pc_api_me_sessions_end_one(pc_req *rq);
+/* ---- end of account console ---- */
 void pc_api_authorize(pc_req *rq);
 void pc_api_users_list(pc_req *rq);
 void pc_api_users_create(pc_req *rq);

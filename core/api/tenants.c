@@ -4,6 +4,7 @@
 #include "iam/audit.h"
 #include "oauth2/changes.h"
 #include "server/bootstrap.h"
+#include "server/console_app.h"
 #include "server/store.h"
 #include "util/mem.h"
 #include "util/password.h"
@@ -125,6 +126,8 @@ static pc_status create_tenant(pc_req *rq, const pc_principal *p, const json_t *
                                         json_string_value(json_object_get(admin, "password")),
                                         json_string_value(json_object_get(admin, "email")), NULL,
                                         secret);
+    if (rc == PC_OK)
+        rc = pc_console_app_ensure(tx, json_string_value(json_object_get(*rec, "id")), slug);
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, p, "tenant.created",
                           json_string_value(json_object_get(*rec, "id")),

@@ -24,6 +24,11 @@ void pc_http_authorize_login(pc_req *rq);
 void pc_http_authorize_consent(pc_req *rq);
 void pc_http_end_session(pc_req *rq);
 void pc_http_static(pc_req *rq);
+/* ---- consoles (API.md §13) ---- */
+void pc_http_static_console(pc_req *rq);
+void pc_http_console_account(pc_req *rq);
+void pc_http_console_admin(pc_req *rq);
+/* ---- end of consoles ---- */
 void pc_http_preflight(pc_req *rq);
 void pc_http_mfa_challenge(pc_req *rq);
 void pc_http_authorize_mfa(pc_req *rq);

@@ -182,25 +182,32 @@ static char *template_of(const char *name)
     return text;
 }
 
-static void security_headers(pc_req *rq)
+static void headers_with(pc_req *rq, const char *csp)
 {
     pc_reply_header(rq, "Cache-Control", "no-store");
     pc_reply_header(rq, "Pragma", "no-cache");
     pc_reply_header(rq, "X-Frame-Options", "DENY");
     pc_reply_header(rq, "X-Content-Type-Options", "nosniff");
     pc_reply_header(rq, "Referrer-Policy", "no-referrer");
-    pc_reply_header(
-        rq, "Content-Security-Policy",
-        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'");
+    pc_reply_header(rq, "Content-Security-Policy", csp);
+}
+
+static void security_headers(pc_req *rq)
+{
+    headers_with(rq, PC_CSP_PAGES);
+}
+
+void pc_console_headers(pc_req *rq)
+{
+    headers_with(rq, PC_CSP_CONSOLE);
 }
 
 static const char fallback[] =
     "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Error</title>"
     "<main><h1>Something went wrong</h1><p>{{message}}</p></main></html>";
 
-void pc_page_reply(pc_req *rq, unsigned status, const char *name, const json_t *vars)
+static void page_reply(pc_req *rq, unsigned status, const char *name, const json_t *vars,
+                       void (*headers)(pc_req *))
 {
     json_t *all = json_deep_copy(vars ? vars : json_null());
     char *tpl = template_of(name), *html,
@@ -217,12 +224,22 @@ void pc_page_reply(pc_req *rq, unsigned status, const char *name, const json_t *
         json_object_set_new(all, "issuer", json_string(rq->tenant->issuer));
     }
     html = pc_page_render(tpl ? tpl : fallback, all);
-    security_headers(rq);
+    headers(rq);
     pc_reply_raw(rq, status, "text/html; charset=utf-8", html);
     free(html);
     free(tpl);
     free(assets);
     json_decref(all);
+}
+
+void pc_page_reply(pc_req *rq, unsigned status, const char *name, const json_t *vars)
+{
+    page_reply(rq, status, name, vars, security_headers);
+}
+
+void pc_console_reply(pc_req *rq, const char *name)
+{
+    page_reply(rq, 200, name, NULL, pc_console_headers);
 }
 
 void pc_page_error(pc_req *rq, unsigned status, const char *error, const char *message)

@@ -5,6 +5,12 @@
 #include <stdint.h>
 #include "http/request.h"
 
+/* The strict CSP of the pages (which call the API of their own origin); the consoles' forms post only there. */
+#define PC_CSP_PAGES                                                                  \
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; " \
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+#define PC_CSP_CONSOLE PC_CSP_PAGES "; form-action 'self'"
+
 /** The webapp directory: the webapp_dir setting, else the source tree's (PC_BUILD_WEBAPP_DIR). */
 const char *pc_webapp_dir(void);
 
@@ -22,6 +28,13 @@ char *pc_page_render(const char *tpl, const json_t *vars);
  * asset_base, tenant_name and issuer; no-store, framing forbidden, a strict CSP.
  */
 void pc_page_reply(pc_req *rq, unsigned status, const char *name, const json_t *vars);
+/**
+ * Reply with the console shell webapp/<name>.html (API.md §13): the page
+ * headers and CSP, plus connect-src 'self' for the console's own API calls.
+ */
+void pc_console_reply(pc_req *rq, const char *name);
+/** The headers of console pages and their assets (no-store, no framing, the console CSP). */
+void pc_console_headers(pc_req *rq);
 /** The error page with a message for the person (never JSON). */
 void pc_page_error(pc_req *rq, unsigned status, const char *error, const char *message);
 

@@ -58,6 +58,15 @@ static pc_route routes[] = {
     {"GET", T "/oauth2/end_session", "end_session", pc_http_end_session, PAGE, 0},
     {"POST", T "/oauth2/end_session", "end_session", pc_http_end_session, PAGE, 0},
     {"GET", "/ui/assets/:file", "static", pc_http_static, 0, 0},
+    /* ---- consoles (API.md §13) ---- */
+    {"GET", "/ui/assets/console/:file", "static", pc_http_static_console, 0, 0},
+    {"GET", T "/ui/account", "console", pc_http_console_account, PAGE, 0},
+    {"GET", T "/ui/admin", "console", pc_http_console_admin, PAGE, 0},
+    {"PATCH", API "/me", "api_me", pc_api_me_patch, AR, 0},
+    {"GET", API "/me/sessions", "api_me", pc_api_me_sessions_list, AR, 0},
+    {"DELETE", API "/me/sessions", "api_me", pc_api_me_sessions_end_others, AR, 0},
+    {"DELETE", API "/me/sessions/:id", "api_me", pc_api_me_sessions_end_one, AR, 0},
+    /* ---- end of consoles ---- */
     {"POST", T "/oauth2/introspect", "introspect", pc_http_introspect, TR, 0},
     {"POST", T "/oauth2/revoke", "revoke", pc_http_revoke, TR, 0},
     {"GET", API "/me", "api_me", pc_api_me_get, AR, 0},

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* GET /ui/assets/{file}: the webapp's stylesheets, scripts and images, from webapp/assets. */
+/* GET /ui/assets/{file} and /ui/assets/console/{file}: the webapp's stylesheets, scripts and images. */
 #include "http/endpoints.h"
 #include "http/pages.h"
 #include "util/mem.h"
@@ -38,9 +38,11 @@ static int safe_name(const char *name)
            strlen(name);
 }
 
-static char *read_asset(const char *name)
+static char *read_asset(const char *dir, const char *name)
 {
-    char *path = pc_asprintf("%s/assets/%s", pc_webapp_dir(), name), *text = NULL;
+    char *path =
+             pc_asprintf("%s/assets/%s%s%s", pc_webapp_dir(), dir ? dir : "", dir ? "/" : "", name),
+         *text = NULL;
     FILE *f = fopen(path, "rb");
     size_t n;
 
@@ -54,13 +56,14 @@ static char *read_asset(const char *name)
     return text;
 }
 
-void pc_http_static(pc_req *rq)
+static void reply_asset(pc_req *rq, const char *dir)
 {
     const char *name = pc_req_param(rq, "file");
     const char *type = safe_name(name) ? content_type(name) : NULL;
-    char *text = type ? read_asset(name) : NULL;
+    char *text = type ? read_asset(dir, name) : NULL;
 
     pc_reply_header(rq, "X-Content-Type-Options", "nosniff");
+    pc_reply_header(rq, "Content-Security-Policy", PC_CSP_CONSOLE);
     if (text == NULL) {
         pc_reply_raw(rq, 404, "text/plain; charset=utf-8", "not found\n");
         return;
@@ -68,4 +71,15 @@ void pc_http_static(pc_req *rq)
     pc_reply_header(rq, "Cache-Control", "public, max-age=3600");
     pc_reply_raw(rq, 200, type, text);
     free(text);
+}
+
+void pc_http_static(pc_req *rq)
+{
+    reply_asset(rq, NULL);
+}
+
+/* The consoles' modules and styles (API.md §13), one directory down. */
+void pc_http_static_console(pc_req *rq)
+{
+    reply_asset(rq, "console");
 }

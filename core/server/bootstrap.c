@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* First start (API.md §6): the default tenant, its admin role, user and admin-cli application. */
+/* First start (API.md §6): the default tenant, its admin role, user and admin-cli application;
+ * at every start, the consoles' application in every tenant (§13). */
 #include "server/bootstrap.h"
 #include "iam/audit.h"
 #include "iam/tenant.h"
 #include "oauth2/client_auth.h"
+#include "server/console_app.h"
 #include "server/store.h"
 #include "util/crypto.h"
 #include "util/log.h"
@@ -128,7 +130,7 @@ pc_status pc_bootstrap(void)
     if (pc_db_get(NULL, PC_ENT_TENANT, NULL, "slug", PC_TENANT_DEFAULT, &existing) == PC_OK) {
         json_decref(existing);
         pc_free_secret(password);
-        return PC_OK; /* not the first start */
+        return pc_console_apps_ensure(); /* not the first start */
     }
     rc = pc_db_begin(&tx);
     if (rc == PC_OK)
@@ -140,6 +142,9 @@ pc_status pc_bootstrap(void)
         rc =
             pc_audit_record(tx, json_string_value(json_object_get(tenant, "id")), "tenant.created",
                             "system", json_string_value(json_object_get(tenant, "id")), NULL, NULL);
+    if (rc == PC_OK)
+        rc = pc_console_app_ensure(tx, json_string_value(json_object_get(tenant, "id")),
+                                   PC_TENANT_DEFAULT);
     rc = tx ? pc_db_finish(tx, rc) : rc;
     if (rc == PC_OK)
         announce(password, c->admin_password == NULL, secret, c->admin_client_secret == NULL);

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The account console's own-token calls: PATCH /me, and /me/sessions to see and end one's sessions. */
+#include "api/users.h"
+#include "oauth2/session.h"
+#include "server/store.h"
+#include "util/mem.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The caller as a user; applications have no profile or sessions here (403). */
+static int user_caller(pc_req *rq, pc_principal *p)
+{
+    if (!pc_api_authenticate(rq, p))
+        return 0;
+    if (p->is_user)
+        return 1;
+    pc_api_error(rq, PC_API_FORBIDDEN, "Only a person has an account profile and sessions", NULL);
+    pc_principal_clear(p);
+    return 0;
+}
+
+static const pc_field profile_fields[] = {{"name", PC_F_NULLABLE_STRING, 0},
+                                          {"email", PC_F_NULLABLE_STRING, 0},
+                                          {"phone_number", PC_F_NULLABLE_STRING, 0}};
+
+static int valid_profile(pc_req *rq, const json_t *body)
+{
+    const char *email = json_string_value(json_object_get(body, "email"));
+    const char *name = json_string_value(json_object_get(body, "name"));
+
+    if (email != NULL && (strchr(email, '@') == NULL || strlen(email) > 254)) {
+        pc_api_invalid_field(rq, "email", "must be an email address");
+        return 0;
+    }
+    if (name != NULL && strlen(name) > 200) {
+        pc_api_invalid_field(rq, "name", "at most 200 characters");
+        return 0;
+    }
+    return 1;
+}
+
+/* The columns to write: emails are kept lowercase (API.md §11). */
+static json_t *profile_columns(const json_t *body)
+{
+    json_t *cols = json_deep_copy(body);
+    const char *email = json_string_value(json_object_get(body, "email"));
+
+    if (email != NULL) {
+        char *lower = pc_strdup(email);
+        for (char *c = lower; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+        json_object_set_new(cols, "email", json_string(lower));
+        free(lower);
+    }
+    json_object_set_new(cols, "updated_at", json_integer(pc_now()));
+    return cols;
+}
+
+void pc_api_me_patch(pc_req *rq)
+{
+    pc_principal p = {0};
+    json_t *body = NULL, *cols = NULL, *u = NULL;
+    char conflict[64] = "";
+    pc_store_tx *tx = NULL;
+    pc_status rc;
+
+    if (!user_caller(rq, &p))
+        return;
+    body = pc_api_body(rq, profile_fields, sizeof profile_fields / sizeof *profile_fields);
+    if (body == NULL || !valid_profile(rq, body))
+        goto out;
+    cols = profile_columns(body);
+    rc = pc_db_begin(&tx);
+    if (rc == PC_OK)
+        rc = pc_db_update(tx, PC_ENT_USER, rq->tenant->id, p.id, cols, conflict, sizeof conflict);
+    if (rc == PC_OK)
+        rc = pc_api_audit(tx, rq, &p, "user.updated", p.id, json_pack("{s:O}", "fields", body));
+    rc = pc_api_finish(tx, rc);
+    if (rc == PC_OK)
+        rc = pc_db_get(NULL, PC_ENT_USER, rq->tenant->id, "id", p.id, &u);
+    if (rc != PC_OK)
+        pc_api_store_error(rq, rc, conflict);
+    else
+        pc_reply_json(rq, 200, pc_api_user_view(u, rq->tenant->id));
+out:
+    json_decref(u);
+    json_decref(cols);
+    json_decref(body);
+    pc_principal_clear(&p);
+}
+
+static json_t *own_session_view(const json_t *s, void *sid)
+{
+    const char *id = json_string_value(json_object_get(s, "id"));
+
+    return json_pack("{s:O,s:O,s:O,s:o,s:o,s:o,s:O,s:b}", "id", json_object_get(s, "id"),
+                     "client_id", json_object_get(s, "client_id"), "amr", json_object_get(s, "amr"),
+                     "auth_time", pc_api_time(json_object_get(s, "auth_time")), "created_at",
+                     pc_api_time(json_object_get(s, "created_at")), "expires_at",
+                     pc_api_time(json_object_get(s, "expires_at")), "ip", json_object_get(s, "ip"),
+                     "current", sid != NULL && id != NULL && strcmp(id, sid) == 0);
+}
+
+void pc_api_me_sessions_list(pc_req *rq)
+{
+    pc_principal p = {0};
+    unsigned limit;
+    const char *cursor;
+    json_t *filters = NULL, *rows = NULL;
+    pc_store_query q;
+    pc_status rc;
+
+    if (!user_caller(rq, &p))
+        return;
+    if (!pc_api_page(rq, &limit, &cursor))
+        goto out;
+    filters = json_pack("{s:s,s:n}", "user_id", p.id, "ended_at");
+    q = (pc_store_query){.filters = filters, .after = cursor, .limit = limit + 1, .descending = 1};
+    rc = pc_db_list(NULL, PC_ENT_SESSION, rq->tenant->id, &q, &rows);
+    if (rc != PC_OK)
+        pc_api_store_error(rq, rc, NULL);
+    else
+        pc_api_reply_page(rq, rows, limit, own_session_view,
+                          (void *)json_string_value(json_object_get(p.claims, "sid")));
+out:
+    json_decref(filters);
+    pc_principal_clear(&p);
+}
+
+/* DELETE /me/sessions: every session but the one of this token. */
+void pc_api_me_sessions_end_others(pc_req *rq)
+{
+    pc_principal p = {0};
+    pc_store_tx *tx = NULL;
+    pc_status rc;
+
+    if (!user_caller(rq, &p))
+        return;
+    rc = pc_db_begin(&tx);
+    if (rc == PC_OK)
+        rc = pc_session_end_others(tx, rq->tenant, p.id,
+                                   json_string_value(json_object_get(p.claims, "sid")));
+    if (rc == PC_OK)
+        rc = pc_api_audit(tx, rq, &p, "session.ended", p.id, json_pack("{s:s}", "which", "others"));
+    pc_api_finish_204(rq, tx, rc);
+    pc_principal_clear(&p);
+}
+
+/* DELETE /me/sessions/{id}: one of one's own sessions; another person's is 404. */
+void pc_api_me_sessions_end_one(pc_req *rq)
+{
+    pc_principal p = {0};
+    json_t *s = NULL;
+    const char *owner;
+    pc_store_tx *tx = NULL;
+    pc_status rc;
+
+    if (!user_caller(rq, &p))
+        return;
+    rc = pc_db_get(NULL, PC_ENT_SESSION, rq->tenant->id, "id", pc_req_param(rq, "id"), &s);
+    owner = rc == PC_OK ? json_string_value(json_object_get(s, "user_id")) : NULL;
+    if (rc == PC_OK && (owner == NULL || strcmp(owner, p.id) != 0))
+        rc = PC_ERR_NOT_FOUND; /* another person's session does not exist for this caller */
+    if (rc == PC_OK)
+        rc = pc_db_begin(&tx);
+    if (rc == PC_OK)
+        rc = pc_session_end(tx, rq->tenant, json_string_value(json_object_get(s, "id")));
+    if (rc == PC_OK)
+        rc = pc_api_audit(tx, rq, &p, "session.ended", p.id,
+                          json_pack("{s:O}", "session", json_object_get(s, "id")));
+    pc_api_finish_204(rq, tx, rc);
+    json_decref(s);
+    pc_principal_clear(&p);
+}

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: Apache-2.0
+// The account console (API.md §13): one page whose sections are all visible.
+import { start } from './shell.js';
+import { fill, h } from './ui.js';
+import profile from './account-profile.js';
+import password from './account-password.js';
+import mfa from './account-mfa.js';
+import sessions from './account-sessions.js';
+
+// Each section: a heading and a module that fills its body. Linked accounts (§14) joins here.
+const SECTIONS = [
+  ['profile', 'Profile', profile],
+  ['password', 'Password', password],
+  ['mfa', 'Two-step verification', mfa],
+  ['sessions', 'Sessions', sessions],
+];
+
+const ctx = await start('admin');
+const app = document.getElementById('app');
+fill(app);
+for (const [id, title, render] of SECTIONS) {
+  const body = h('div', { class: 'section-body' });
+  app.append(h('section', { class: 'panel', 'aria-labelledby': `h-${id}` }, h('h2', { id: `h-${id}` }, title), body));
+  render(body, ctx);
+}

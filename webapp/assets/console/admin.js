@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+// The admin console (API.md §13): a navigation of the sections the person's permissions allow,
+// and a hash router (#/users, #/users/{id}, ...) that loads one module per section.
+import { issuer } from './api.js';
+import { start } from './shell.js';
+import { errorBox, fill, h } from './ui.js';
+
+const inDefault = issuer.endsWith('/t/default');
+
+// One entry per section: path, link text, the permission that shows it, its module.
+// Settings, Identity providers, Policies and Webhooks join here with one line and one module each
+// once their APIs exist, e.g. ['settings', 'Settings', 'tenant:read', './admin-settings.js'].
+const SECTIONS = [
+  ['users', 'Users', 'users:read', './admin-users.js'],
+  ['groups', 'Groups', 'groups:read', './admin-groups.js'],
+  ['roles', 'Roles', 'roles:read', './admin-roles.js'],
+  ['applications', 'Applications', 'applications:read', './admin-applications.js'],
+  ['providers', 'Providers', 'providers:read', './admin-providers.js'],
+  ['audit', 'Audit log', 'audit:read', './admin-audit.js'],
+  ...(inDefault ? [['tenants', 'Tenants', 'tenants:read', './admin-tenants.js']] : []),
+];
+
+const ctx = await start('account');
+const visible = SECTIONS.filter(([, , perm]) => ctx.can(...perm.split(':')));
+const nav = document.getElementById('sections');
+const app = document.getElementById('app');
+const main = document.getElementById('main');
+const links = new Map();
+fill(nav, h('ul', {}, visible.map(([path, text]) => {
+  const a = h('a', { href: `#/${path}` }, text);
+  links.set(path, a);
+  return h('li', {}, a);
+})));
+
+/** Goes to `#/path` (a section path and optional id). */
+ctx.navigate = (path) => { location.hash = `#/${path}`; };
+
+let token = 0;
+async function route() {
+  const [path, ...rest] = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  const section = visible.find(([p]) => p === path) || visible[0];
+  const mine = ++token;
+  for (const [p, a] of links) if (p === section?.[0]) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+  if (!section) {
+    fill(app, h('h1', {}, 'Administration'), h('p', {}, 'Your account holds no administrative permissions in this organisation.'));
+    return;
+  }
+  document.title = `${section[1]} · Administration`;
+  fill(app, h('p', { class: 'status', role: 'status' }, 'Loading…'));
+  try {
+    const mod = await import(section[3]);
+    if (mine !== token) return;
+    fill(app);
+    await mod.default(app, ctx, rest.filter(Boolean));
+  } catch (e) {
+    fill(app, h('h1', {}, section[1]), errorBox(e));
+  }
+  if (document.activeElement === document.body) main.focus({ preventScroll: true });
+}
+addEventListener('hashchange', route);
+route();
