@@ -25,13 +25,15 @@ static json_t *console_record(const char *tenant_id, const char *slug)
     json_int_t now = pc_now();
 
     pc_uuid7(id);
-    /* Public (PKCE), first-party (no consent screen, may use the management API as the person). */
-    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:n,s:[s,s],s:o,s:o,s:[s,s,s],s:[],s:b,s:I,s:I}", "id",
-                     id, "tenant_id", tenant_id, "client_id", PC_CONSOLE_CLIENT, "name",
+    /* Public (PKCE), first-party (no consent screen, may use the management API as the person),
+     * internal (left out of GET /applications unless asked for, API.md §11). */
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:n,s:[s,s],s:o,s:o,s:[s,s,s],s:[],s:b,s:b,s:I,s:I}",
+                     "id", id, "tenant_id", tenant_id, "client_id", PC_CONSOLE_CLIENT, "name",
                      PC_CONSOLE_NAME, "type", "public", "secret_hash", "grant_types",
                      "authorization_code", "refresh_token", "redirect_uris", console_uris(slug),
                      "post_logout_redirect_uris", console_uris(slug), "scopes", "openid", "profile",
-                     "email", "resources", "first_party", 1, "created_at", now, "updated_at", now);
+                     "email", "resources", "first_party", 1, "internal", 1, "created_at", now,
+                     "updated_at", now);
 }
 
 pc_status pc_console_app_ensure(pc_store_tx *tx, const char *tenant_id, const char *slug)
@@ -43,10 +45,11 @@ pc_status pc_console_app_ensure(pc_store_tx *tx, const char *tenant_id, const ch
     if (rc == PC_ERR_NOT_FOUND) {
         rec = console_record(tenant_id, slug);
         rc = pc_db_insert(tx, PC_ENT_APPLICATION, rec, NULL, 0);
-    } else if (rc == PC_OK && !json_equal(json_object_get(app, "redirect_uris"), uris)) {
-        /* PUBLIC_URL changed since the last start: follow it. */
-        patch = json_pack("{s:O,s:O,s:I}", "redirect_uris", uris, "post_logout_redirect_uris", uris,
-                          "updated_at", (json_int_t)pc_now());
+    } else if (rc == PC_OK && (!json_equal(json_object_get(app, "redirect_uris"), uris) ||
+                               !json_is_true(json_object_get(app, "internal")))) {
+        /* PUBLIC_URL changed since the last start (follow it), or a store from before. */
+        patch = json_pack("{s:O,s:O,s:b,s:I}", "redirect_uris", uris, "post_logout_redirect_uris",
+                          uris, "internal", 1, "updated_at", (json_int_t)pc_now());
         rc = pc_db_update(tx, PC_ENT_APPLICATION, tenant_id,
                           json_string_value(json_object_get(app, "id")), patch, NULL, 0);
     }

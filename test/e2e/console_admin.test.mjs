@@ -352,8 +352,11 @@ describe('the console application', { skip: skip ?? false }, () => {
   test('is created again at start when it is missing, and follows PUBLIC_URL', async () => {
     let srv = await startServer();
     const admin = await adminToken(srv.issuer);
-    const list = async (s, t) => (await api(s.issuer, t, 'GET', '/applications?limit=200')).json.items;
+    const list = async (s, t) => (await api(s.issuer, t, 'GET', '/applications?internal=true&limit=200')).json.items;
+    const plain = (await api(srv.issuer, admin, 'GET', '/applications?limit=200')).json.items;
+    assert.ok(!plain.some((a) => a.client_id === 'portcullis-console'), 'internal: not listed by default');
     const console1 = (await list(srv, admin)).find((a) => a.client_id === 'portcullis-console');
+    assert.equal(console1.internal, true);
     assert.equal(console1.type, 'public');
     assert.equal(console1.first_party, true);
     assert.deepEqual(console1.redirect_uris, [`${srv.issuer}/ui/account`, `${srv.issuer}/ui/admin`]);
