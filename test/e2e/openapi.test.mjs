@@ -40,4 +40,19 @@ describe('openapi.json', () => {
       assert.ok(OPENAPI.paths[tpl]?.[method.toLowerCase()], `${method} ${tpl} is in docs/openapi.yaml`);
     }
   });
+
+  test('describes no route the server lacks, and each operation its success and its errors', () => {
+    const router = readFileSync(new URL('../../core/http/router.c', import.meta.url), 'utf8');
+    const routes = new Set([...router.matchAll(/\{"(GET|POST|PUT|PATCH|DELETE)", API "([^"]+)"/g)]
+      .map(([, method, path]) => `${method} ${path.replace(/:([a-z_]+)/g, '{$1}')}`));
+    const errorRef = { $ref: '#/components/schemas/Error' };
+    for (const [path, item] of Object.entries(OPENAPI.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        const key = `${method.toUpperCase()} ${path}`;
+        assert.ok(routes.has(key), `${key} of docs/openapi.yaml is a route of core/http/router.c`);
+        assert.ok(Object.keys(op.responses).some((s) => /^2\d\d$/.test(s)), `${key} has a success status`);
+        assert.deepEqual(op.responses['4XX']?.content?.['application/json']?.schema, errorRef, `${key}: 4XX is the Error body`);
+      }
+    }
+  });
 });

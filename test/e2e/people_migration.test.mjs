@@ -41,7 +41,7 @@ describe('schema 7 and case-duplicates (sqlite)', { skip: !existsSync(SQLITE3) &
       sql(db, "UPDATE users SET username = 'bob2' WHERE id = 'u2'; UPDATE users SET email = 'carl@example.com' WHERE id = 'u3'");
       const done = await runCli(['migrate'], { dir });
       assert.equal(done.code, 0, done.stderr);
-      assert.match(done.stdout, /6 -> 7/);
+      assert.match(done.stdout, /6 -> [0-9]+/); // on to the newest schema
       assert.equal(sql(db, "SELECT email || ' ' || status || ' ' || email_verified FROM users WHERE id = 'u1'"), 'bob@example.com active 0');
       // The tenant had no admin role: schema 7 gives it one, holding *:*.
       assert.equal(sql(db, "SELECT permissions FROM roles WHERE tenant_id = 't1' AND name = 'admin'"), '["*:*"]');
