@@ -211,6 +211,11 @@ void pc_reply_header(pc_req *rq, const char *name, const char *value)
     u_map_put(rq->resp->map_header, name, value);
 }
 
+const char *pc_reply_header_value(const pc_req *rq, const char *name)
+{
+    return u_map_get_case(rq->resp->map_header, name);
+}
+
 void pc_reply_redirect(pc_req *rq, unsigned status, const char *location)
 {
     pc_reply_empty(rq, status);

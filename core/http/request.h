@@ -88,6 +88,8 @@ void pc_reply_json(pc_req *rq, unsigned status, json_t *body);
 void pc_reply_raw(pc_req *rq, unsigned status, const char *content_type, const char *body);
 void pc_reply_empty(pc_req *rq, unsigned status);
 void pc_reply_header(pc_req *rq, const char *name, const char *value);
+/** The value of a response header already set (any case), or NULL. */
+const char *pc_reply_header_value(const pc_req *rq, const char *name);
 /** 302/303 to `location`. */
 void pc_reply_redirect(pc_req *rq, unsigned status, const char *location);
 /** RFC 6749 §5.2 error body; `description` may be NULL. */

@@ -273,7 +273,9 @@ static void dispatch(const struct _u_request *u, struct _u_response *resp)
         rq.route->handler(&rq);
     if (rq.route->flags & PC_ROUTE_CORS)
         pc_http_cors(&rq);
-    pc_reply_header(&rq, "X-Request-Id", rq.request_id);
+    /* A handler may echo the caller's own id (AuthZEN, API.md §15): it is not doubled. */
+    if (pc_reply_header_value(&rq, "X-Request-Id") == NULL)
+        pc_reply_header(&rq, "X-Request-Id", rq.request_id);
     status = rq.status ? rq.status : (unsigned)resp->status;
     seconds = elapsed(&t0);
     pc_http_access_log(&rq, status, seconds);
