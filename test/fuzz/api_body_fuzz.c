@@ -32,6 +32,7 @@ static int type_ok(pc_field_type t, const json_t *v)
     case PC_F_NULLABLE_STRING: return json_is_string(v) || json_is_null(v);
     case PC_F_BOOL: return json_is_boolean(v);
     case PC_F_OBJECT: return json_is_object(v);
+    case PC_F_ANY: return v != NULL;
     case PC_F_STRINGS:
         json_array_foreach (v, i, item)
             if (!json_is_string(item))
