@@ -23,7 +23,7 @@ typedef struct pc_tenant {
     int64_t max_permissions_per_role; /**< default 1000 */
     int64_t max_roles;                /**< roles in the tenant (default 500) */
     pc_keyring *keys;
-    char *discovery;  /**< the rendered discovery document */
+    char *discovery; /**< the rendered discovery document */
     int64_t loaded_at;
     int refs; /**< atomic; the cache holds one */
     /* ---- people (API.md §11–§13) ---- */
