@@ -44,7 +44,7 @@ e2e-deps:
 	@scripts/install-deps.sh test
 	@cd test/e2e && npm ci --no-audit --no-fund --loglevel=error
 
-test: build e2e-deps
+test: e2e-deps build
 	ctest --test-dir $(BUILD) --output-on-failure -j1
 
 test-asan: e2e-deps
