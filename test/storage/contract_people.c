@@ -76,8 +76,8 @@ void user_list_by_role_group_status_and_time(void **state)
     make_user(member, tid, "member", NULL);
     make_user(frozen, tid, "frozen", NULL);
     make_user(off, tid, "off", NULL);
-    make_role(rid, tid, "ops", keep(json_pack("[s]", "ledger:read")));
-    make_role(other, tid, "unused", keep(json_pack("[s]", "ledger:write")));
+    make_role(rid, tid, "ops", json_pack("[s]", "ledger:read"));
+    make_role(other, tid, "unused", json_pack("[s]", "ledger:write"));
     make_group(gid, tid, "team");
     OK(ops->link_add(st, NULL, PC_LINK_PRINCIPAL_ROLE, tid, direct, rid));
     OK(ops->link_add(st, NULL, PC_LINK_GROUP_ROLE, tid, gid, rid));

@@ -39,6 +39,7 @@ static void test_values(void **state)
         json_pack("{s:s,s:{s:[s,s]}}", "id", "u1", "attributes", "blocked", "acc-2", "acc-3");
     json_t *got = pc_oidc_token_claims_values(tc, user);
     json_t *claims = json_pack("{s:s,s:s}", "sub", "u1", "blocked_accounts", "kept");
+    json_t *bare = json_object();
 
     (void)state;
     assert_non_null(got);
@@ -49,8 +50,9 @@ static void test_values(void **state)
     json_object_del(claims, "blocked_accounts");
     pc_oidc_token_claims_add(claims, got);
     assert_true(json_is_array(json_object_get(claims, "blocked_accounts")));
-    assert_null(pc_oidc_token_claims_values(tc, json_object())); /* a user without attributes */
+    assert_null(pc_oidc_token_claims_values(tc, bare)); /* a user without attributes */
     pc_oidc_token_claims_add(claims, NULL);
+    json_decref(bare);
     json_decref(got);
     json_decref(claims);
     json_decref(user);
