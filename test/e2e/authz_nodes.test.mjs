@@ -3,28 +3,14 @@
 // (its compiled policy set is dropped through the change feed). Needs PC_E2E_PG_URI.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminToken, api, createUser, startServer, unique } from './lib/server.mjs';
-import { storeEnv } from './lib/store.mjs';
+import { adminToken, api, createUser, unique } from './lib/server.mjs';
+import { havePg, seenWithin, startTwoNodes } from './lib/nodes.mjs';
 
-const pg = Boolean(process.env.PC_E2E_PG_URI);
-const WITHIN_MS = 1000;
-
-async function seenWithin(probe) {
-  const t0 = Date.now();
-  for (;;) {
-    if (await probe()) return Date.now() - t0;
-    if (Date.now() - t0 > WITHIN_MS) assert.fail(`not seen within ${WITHIN_MS} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-describe('policies across two nodes', { skip: !pg && 'needs PC_E2E_PG_URI' }, () => {
+describe('policies across two nodes', { skip: !havePg && 'needs PC_E2E_PG_URI' }, () => {
   let a, b, adminA, adminB;
 
   before(async () => {
-    const shared = { ...storeEnv(), PORTCULLIS_PUBLIC_URL: 'http://portcullis.test' };
-    a = await startServer({ env: shared });
-    b = await startServer({ env: { ...shared, PORTCULLIS_MASTER_KEY_FILE: `${a.dir}/master.key` } });
+    [a, b] = await startTwoNodes();
     adminA = await adminToken(a.issuer);
     adminB = await adminToken(b.issuer);
   });

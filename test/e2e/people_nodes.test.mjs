@@ -4,31 +4,14 @@
 // per token), and cannot sign in there. Needs PC_E2E_PG_URI (CTest runs it on its PostgreSQL).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, adminToken, api, createUser, oauthPost, passwordGrant, startServer } from './lib/server.mjs';
-import { storeEnv } from './lib/store.mjs';
+import { adminToken, api, createUser, passwordGrant } from './lib/server.mjs';
+import { activeAt, havePg, seenWithin, startTwoNodes } from './lib/nodes.mjs';
 
-const pg = Boolean(process.env.PC_E2E_PG_URI);
-const WITHIN_MS = 1000;
-
-async function seenWithin(probe) {
-  const t0 = Date.now();
-  for (;;) {
-    if (await probe()) return Date.now() - t0;
-    if (Date.now() - t0 > WITHIN_MS) assert.fail(`not seen within ${WITHIN_MS} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const activeAt = async (issuer, token) =>
-  (await oauthPost(issuer, 'introspect', { token }, [ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET])).json.active;
-
-describe('disable and freeze across two nodes on one PostgreSQL', { skip: !pg && 'needs PC_E2E_PG_URI' }, () => {
+describe('disable and freeze across two nodes on one PostgreSQL', { skip: !havePg && 'needs PC_E2E_PG_URI' }, () => {
   let a, b, adminA;
 
   before(async () => {
-    const shared = { ...storeEnv(), PORTCULLIS_PUBLIC_URL: 'http://portcullis.test' };
-    a = await startServer({ env: shared });
-    b = await startServer({ env: { ...shared, PORTCULLIS_MASTER_KEY_FILE: `${a.dir}/master.key` } });
+    [a, b] = await startTwoNodes();
     adminA = await adminToken(a.issuer);
   });
   after(async () => { await b?.stop(); await a?.stop(); });

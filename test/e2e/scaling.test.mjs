@@ -5,42 +5,22 @@
 // Needs PC_E2E_PG_URI (CTest runs it against its throwaway PostgreSQL).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, adminToken, api, createUser, oauthPost, passwordGrant, startServer, unique } from './lib/server.mjs';
-import { storeEnv } from './lib/store.mjs';
+import { ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, adminToken, api, createUser, oauthPost, passwordGrant, unique } from './lib/server.mjs';
+import { activeAt, havePg, seenWithin, startTwoNodes } from './lib/nodes.mjs';
 
-const pg = Boolean(process.env.PC_E2E_PG_URI);
-const WITHIN_MS = 1000;
-
-/** Polls `probe` until it returns true; resolves with the milliseconds it took, or fails after WITHIN_MS. */
-async function seenWithin(probe) {
-  const t0 = Date.now();
-  for (;;) {
-    if (await probe()) return Date.now() - t0;
-    if (Date.now() - t0 > WITHIN_MS) assert.fail(`not seen within ${WITHIN_MS} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const introspectAt = async (issuer, token) =>
-  (await oauthPost(issuer, 'introspect', { token }, [ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET])).json.active;
-
-describe('two nodes on one PostgreSQL', { skip: !pg && 'needs PC_E2E_PG_URI' }, () => {
+describe('two nodes on one PostgreSQL', { skip: !havePg && 'needs PC_E2E_PG_URI' }, () => {
   let a, b, adminA, adminB;
 
   before(async () => {
-    // Nodes behind one load balancer share the store, the master key and the
-    // public URL (hence the issuer); each keeps its own data directory.
-    const shared = { ...storeEnv(), PORTCULLIS_PUBLIC_URL: 'http://portcullis.test' };
-    a = await startServer({ env: shared });
-    b = await startServer({ env: { ...shared, PORTCULLIS_MASTER_KEY_FILE: `${a.dir}/master.key` } });
+    [a, b] = await startTwoNodes();
     adminA = await adminToken(a.issuer);
     adminB = await adminToken(b.issuer);
   });
   after(async () => { await b?.stop(); await a?.stop(); });
 
   test('a token issued by one node is active at the other', async () => {
-    assert.equal(await introspectAt(b.issuer, adminA), true);
-    assert.equal(await introspectAt(a.issuer, adminB), true);
+    assert.equal(await activeAt(b.issuer, adminA), true);
+    assert.equal(await activeAt(a.issuer, adminB), true);
     const me = await api(b.issuer, adminA, 'GET', '/me');
     assert.equal(me.status, 200);
     assert.equal(me.json.client_id, 'admin-cli');
@@ -49,10 +29,10 @@ describe('two nodes on one PostgreSQL', { skip: !pg && 'needs PC_E2E_PG_URI' }, 
   test('a revocation on one node is seen by the other within a second', async (t) => {
     const u = await createUser(a.issuer, adminA);
     const tok = (await passwordGrant(a.issuer, u.username, u.password)).json.access_token;
-    assert.equal(await introspectAt(b.issuer, tok), true); // B has verified and cached it
+    assert.equal(await activeAt(b.issuer, tok), true); // B has verified and cached it
     const r = await oauthPost(a.issuer, 'revoke', { token: tok }, [ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET]);
     assert.equal(r.status, 200);
-    t.diagnostic(`seen after ${await seenWithin(async () => (await introspectAt(b.issuer, tok)) === false)} ms`);
+    t.diagnostic(`seen after ${await seenWithin(async () => (await activeAt(b.issuer, tok)) === false)} ms`);
   });
 
   test('a user deleted on one node is locked out at the other within a second', async (t) => {
