@@ -45,6 +45,12 @@ typedef struct pc_principal {
 
 /** Authenticate the bearer token; on failure the reply is set (401) and 0 returned. */
 int pc_api_authenticate(pc_req *rq, pc_principal *p);
+/**
+ * May the application holding this verified access token act with its user's rights
+ * (a first-party application, or one the person granted portcullis:manage)? PC_OK for
+ * an application's own token; PC_ERR_DENIED or PC_ERR_STORAGE otherwise.
+ */
+pc_status pc_api_holder_may_act_for_user(const pc_tenant *t, const json_t *claims);
 /** Authenticate and require resource:action; replies 401/403 and returns 0 if refused. */
 int pc_api_require(pc_req *rq, pc_principal *p, const char *resource, const char *action);
 /** Reply {"permissions":[...]}, the effective permissions of a user or application id;

@@ -66,7 +66,7 @@ static int meant_for_api(const pc_tenant *t, const json_t *claims)
  * user's administrative rights.
  * PC_ERR_DENIED when it may not, PC_ERR_STORAGE when the store cannot tell.
  */
-static pc_status client_may_act_for_user(const pc_tenant *t, const json_t *claims)
+pc_status pc_api_holder_may_act_for_user(const pc_tenant *t, const json_t *claims)
 {
     json_t *app = NULL;
     pc_status rc;
@@ -114,7 +114,7 @@ int pc_api_authenticate(pc_req *rq, pc_principal *p)
         return refuse(rq, p, PC_API_BAD_TOKEN,
                       "The access token is expired, revoked, malformed, of another tenant or for "
                       "another audience");
-    rc = client_may_act_for_user(rq->tenant, p->claims);
+    rc = pc_api_holder_may_act_for_user(rq->tenant, p->claims);
     if (rc == PC_ERR_STORAGE)
         return unavailable(rq, p);
     if (rc != PC_OK)

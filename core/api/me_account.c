@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The account console's own-token calls: PATCH /me, and /me/sessions to see and end one's sessions. */
 #include "api/users.h"
+#include "authz/authz.h"
 #include "oauth2/session.h"
 #include "server/store.h"
 #include "util/mem.h"
@@ -75,6 +76,8 @@ void pc_api_me_patch(pc_req *rq)
     rc = pc_db_begin(&tx);
     if (rc == PC_OK)
         rc = pc_db_update(tx, PC_ENT_USER, rq->tenant->id, p.id, cols, conflict, sizeof conflict);
+    if (rc == PC_OK)
+        rc = pc_pdp_subject_changed(tx, rq->tenant->id, p.id);
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, &p, "user.updated", p.id, json_pack("{s:O}", "fields", body));
     rc = pc_api_finish(tx, rc);

@@ -4,6 +4,7 @@
 #include "api/safety.h"
 #include "api/user_values.h"
 #include "api/users.h"
+#include "authz/authz.h"
 #include "iam/links.h"
 #include "iam/users.h"
 #include "oauth2/user_cut.h"
@@ -155,6 +156,8 @@ static pc_status patch_user(pc_req *rq, const pc_principal *p, const json_t *bef
         rc = pc_iam_set_groups(tx, rq->tenant->id, id, json_object_get(body, "groups"), unknown);
     if (rc == PC_OK)
         rc = status_change(tx, rq, p, before, cols);
+    if (rc == PC_OK)
+        rc = pc_pdp_subject_changed(tx, rq->tenant->id, id);
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, p, "user.updated", id, json_pack("{s:O}", "fields", body));
     rc = pc_api_keep_superuser(tx, rq, rc, conflict, 64);

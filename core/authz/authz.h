@@ -4,9 +4,10 @@
 #define PC_PDP_AUTHZ_H
 #include <jansson.h>
 #include <portcullis/status.h>
+#include <portcullis/storage.h>
 #include <stdint.h>
 
-/** Start the caches and follow the change feed ("perm", "tenant", "user" entries). */
+/** Start the caches and follow the change feed ("perm", "tenant", "user", "subject" entries). */
 void pc_pdp_init(void);
 void pc_pdp_shutdown(void);
 
@@ -20,6 +21,12 @@ void pc_pdp_shutdown(void);
  */
 pc_status pc_pdp_subject(const char *tenant_id, const char *type, const char *ident,
                          json_t **facts);
+
+/**
+ * A user's own fields (attributes, username, email) changed in `tx`: every node forgets
+ * the facts it holds of the tenant's subjects once committed (a "subject" feed entry).
+ */
+pc_status pc_pdp_subject_changed(pc_store_tx *tx, const char *tenant_id, const char *user_id);
 
 /** One question: may the subject described by `facts` do resource:action? */
 typedef struct pc_pdp_query {

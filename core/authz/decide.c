@@ -149,6 +149,8 @@ static void on_change(const pc_change *c)
     if (strcmp(c->kind, "perm") == 0 || strcmp(c->kind, "tenant") == 0 ||
         strcmp(c->kind, "user") == 0)
         pc_pdp_forget_tenant(c->tenant_id);
+    else if (strcmp(c->kind, "subject") == 0)
+        pc_pdp_subjects_forget(c->tenant_id);
 }
 
 void pc_pdp_init(void)

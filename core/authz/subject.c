@@ -2,6 +2,7 @@
 /* What a decision knows of its subject: the stored user or application, its roles and groups, cached. */
 #include "authz/authz.h"
 #include "authz/subject.h"
+#include "oauth2/changes.h"
 #include "server/store.h"
 #include "util/bcache.h"
 
@@ -9,7 +10,7 @@
 #include <string.h>
 
 #define CACHE_BYTES (4u << 20)
-/* A user's own fields (attributes) change without a feed entry: this bounds how long. */
+/* Changes are announced ("perm", "user", "subject" entries); this bounds what is missed. */
 #define FACTS_TTL 30
 
 static pc_bcache *facts_cache;
@@ -110,6 +111,11 @@ pc_status pc_pdp_subject(const char *tenant_id, const char *type, const char *id
     if (rc == PC_OK)
         pc_bcache_put(facts_cache, key, *facts, pc_now() + FACTS_TTL, pc_now());
     return rc;
+}
+
+pc_status pc_pdp_subject_changed(pc_store_tx *tx, const char *tenant_id, const char *user_id)
+{
+    return pc_change_write(tx, tenant_id, "subject", user_id, pc_now() + FACTS_TTL);
 }
 
 void pc_pdp_subjects_forget(const char *tenant_id)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* AuthZEN 1.0 over HTTPS: metadata, /access/v1/evaluation(s), the caller's credentials, X-Request-ID. */
 #include "http/endpoints.h"
+#include "api/api.h"
 #include "authz/authz.h"
 #include "authz/authzen.h"
 #include "iam/permcache.h"
@@ -62,10 +63,13 @@ static unsigned token_caller(pc_req *rq, const char *token, char **id)
     json_t *claims = NULL, *facts = NULL;
     pc_status rc = pc_token_verify_access(rq->tenant, token, &claims);
     const char *aud = json_string_value(json_object_get(claims, "aud"));
-    int is_user = json_object_get(claims, "sid") != NULL;
+    int is_user = json_object_get(claims, "sid") != NULL, third_party = 0;
 
     if (rc == PC_OK && (aud == NULL || strcmp(aud, rq->tenant->audience) != 0))
         rc = PC_ERR_DENIED;
+    /* A third-party application must not wield its user's permissions:check (API.md §15). */
+    if (rc == PC_OK && (rc = pc_api_holder_may_act_for_user(rq->tenant, claims)) == PC_ERR_DENIED)
+        third_party = 1;
     if (rc == PC_OK)
         rc = pc_pdp_subject(rq->tenant->id, is_user ? "user" : "application",
                             json_string_value(json_object_get(claims, "sub")), &facts);
@@ -73,7 +77,7 @@ static unsigned token_caller(pc_req *rq, const char *token, char **id)
         *id = strdup(json_string_value(json_object_get(facts, "id")));
     json_decref(facts);
     json_decref(claims);
-    return rc == PC_OK ? 0 : rc == PC_ERR_STORAGE ? 503 : 401;
+    return rc == PC_OK ? 0 : rc == PC_ERR_STORAGE ? 503 : third_party ? 403 : 401;
 }
 
 /* The caller must hold permissions:check (API.md §15). Replies and returns 0 if not. */
@@ -101,6 +105,8 @@ static int authorized(pc_req *rq)
         fail(rq, status,
              status == 503   ? "The store is unavailable; retry later"
              : status == 429 ? "Too many attempts"
+             : status == 403 ? "Tokens held by third-party applications cannot ask for decisions "
+                               "without the scope portcullis:manage"
                              : "A valid bearer token or client credentials are required");
     else if (!may)
         fail(rq, 403, "Permission permissions:check is required");

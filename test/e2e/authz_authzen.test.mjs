@@ -4,7 +4,9 @@
 // roles and policies, the blacklist case, credentials, X-Request-ID and errors.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminToken, api, basic, createApp, createUser, get, getToken, startServer, unique } from './lib/server.mjs';
+import {
+  ADMIN_PASSWORD, adminToken, api, basic, createApp, createUser, get, getToken, passwordGrant, startServer, unique,
+} from './lib/server.mjs';
 
 let srv; let issuer; let admin; let pep; let pepAuth;
 
@@ -211,6 +213,26 @@ describe('credentials and errors', () => {
     const r = await post('evaluation', q(), { authorization: basic(other.client_id, other.client_secret) });
     assert.equal(r.status, 403);
     assert.match(r.json, /permissions:check/);
+  });
+  test("a third-party application's user token asks for decisions only with portcullis:manage", async () => {
+    const third = await createApp(issuer, admin, {
+      grant_types: ['password'], first_party: false, scopes: ['openid', 'portcullis:manage'],
+    });
+    const creds = [third.client_id, third.client_secret];
+    const bearer = async (scope) => {
+      const g = await passwordGrant(issuer, 'admin', ADMIN_PASSWORD, scope, creds);
+      assert.equal(g.status, 200, JSON.stringify(g.json));
+      return { authorization: `Bearer ${g.json.access_token}` };
+    };
+    const plain = await post('evaluation', q(), await bearer('openid'));
+    assert.equal(plain.status, 403);
+    assert.match(plain.json, /portcullis:manage/);
+    const manage = await post('evaluation', q(), await bearer('openid portcullis:manage'));
+    assert.equal(manage.status, 200, JSON.stringify(manage.json));
+    assert.deepEqual(manage.json, { decision: true });
+    // The same person through a first-party application needs no such scope.
+    const own = await passwordGrant(issuer, 'admin', ADMIN_PASSWORD);
+    assert.equal((await post('evaluation', q(), { authorization: `Bearer ${own.json.access_token}` })).status, 200);
   });
   test('a malformed request: 400 with a message string', async () => {
     for (const body of ['{', '[]', { subject: as('morty'), action: { name: 'x' } }, { ...q(), context: 5 }]) {

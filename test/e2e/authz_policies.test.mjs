@@ -166,6 +166,32 @@ describe('POST /api/v1/authorize with policies', () => {
     assert.equal(await check(), false);
   });
 
+  test("a change to a user's attributes or email reaches the next decision", async () => {
+    const p = await api(issuer, admin, 'POST', '/policies', policy({
+      actions: ['lounge:enter'],
+      condition: { eq: ['subject.properties.tier', 'gold'] },
+    }));
+    assert.equal(p.status, 201, JSON.stringify(p.json));
+    const domain = await api(issuer, admin, 'POST', '/policies', policy({
+      actions: ['staffroom:enter'], condition: { starts_with: ['subject.properties.email', 'staff.'] },
+    }));
+    assert.equal(domain.status, 201, JSON.stringify(domain.json));
+    const u = await createUser(issuer, admin, { attributes: { tier: 'silver' } });
+    const may = async (resource) => (await api(issuer, admin, 'POST', '/authorize',
+      { resource, action: 'enter', sub: u.id })).json.authorized;
+    assert.equal(await may('lounge'), false); // the subject's facts are now cached
+    assert.equal(await may('staffroom'), false);
+    const up = await api(issuer, admin, 'PATCH', `/users/${u.id}`, { attributes: { tier: 'gold' } });
+    assert.equal(up.status, 200, JSON.stringify(up.json));
+    assert.equal(await may('lounge'), true, 'the new attribute decides at once, not after the cache expires');
+    const tok = (await passwordGrant(issuer, u.username, u.password)).json.access_token;
+    const moved = await api(issuer, tok, 'PATCH', '/me', { email: `staff.${unique('m')}@example.test` });
+    assert.equal(moved.status, 200, JSON.stringify(moved.json));
+    assert.equal(await may('staffroom'), true, 'an email changed by its owner decides at once');
+    assert.equal((await api(issuer, admin, 'PATCH', `/users/${u.id}`, { attributes: { tier: 'bronze' } })).status, 200);
+    assert.equal(await may('lounge'), false);
+  });
+
   test('unknown fields and an unknown subject are refused as before', async () => {
     assert.equal((await api(issuer, admin, 'POST', '/authorize', { resource: 'a', action: 'b', extra: 1 })).json.code, 'AUT-0003');
     assert.equal((await api(issuer, admin, 'POST', '/authorize', { resource: 'a', action: 'b', context: 'x' })).json.code, 'AUT-0009');

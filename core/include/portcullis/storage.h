@@ -153,7 +153,7 @@ typedef struct pc_store_tx pc_store_tx;
 /**
  * One entry of the change feed: revocations and cache invalidations every
  * node replays. kind is one of "jti", "sid", "client", "user" (revocations,
- * kept until expires_at) or "tenant", "keys", "app", "perm" (invalidations).
+ * kept until expires_at) or "tenant", "keys", "app", "perm", "subject" (invalidations).
  */
 typedef struct pc_change {
     int64_t seq;
