@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "cli/admin_reset.h"
 #include "http/router.h"
+#include "http/tls.h"
 #include "iam/app_cache.h"
 #include "iam/delivery.h"
 #include "iam/permcache.h"
@@ -125,9 +126,11 @@ static int wait_for_stop(const sigset_t *set)
             continue;
         if (sig == SIGTERM || sig == SIGINT || sig == SIGQUIT)
             return sig;
-        if (sig == SIGHUP)
-            pc_info("SIGHUP received: nothing to reload (logs go to standard output and settings "
-                    "are read at start); still running");
+        if (sig == SIGHUP && pc_tls_enabled())
+            pc_tls_reload(); /* logs what it did; a bad pair keeps the old one serving */
+        else if (sig == SIGHUP)
+            pc_info("SIGHUP received: nothing to reload (no TLS certificate; logs go to standard "
+                    "output and settings are read at start); still running");
         else
             pc_warn("%s received and ignored; still running", signal_name(sig));
     }

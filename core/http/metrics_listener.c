@@ -3,6 +3,7 @@
 #include "http/metrics_listener.h"
 #include "server/metrics.h"
 #include "util/log.h"
+#include "util/netaddr.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -10,7 +11,7 @@
 #include <string.h>
 
 static struct MHD_Daemon *daemon_;
-static struct sockaddr_in addr;
+static struct sockaddr_storage addr;
 
 static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *upload,
@@ -35,35 +36,18 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
     return rc;
 }
 
-static int parse(const char *hostport)
-{
-    const char *colon = strrchr(hostport, ':');
-    char host[64], *end;
-    long port;
-
-    if (colon == NULL || (size_t)(colon - hostport) >= sizeof host)
-        return -1;
-    memcpy(host, hostport, (size_t)(colon - hostport));
-    host[colon - hostport] = '\0';
-    port = strtol(colon + 1, &end, 10);
-    if (*end != '\0' || port < 1 || port > 65535)
-        return -1;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons((uint16_t)port);
-    return inet_pton(AF_INET, host, &addr.sin_addr) == 1 ? 0 : -1;
-}
-
 int pc_http_metrics_listener_start(const char *hostport)
 {
-    if (parse(hostport) != 0) {
-        pc_error("PORTCULLIS_METRICS_LISTEN must be IPV4:PORT, not \"%s\"", hostport);
+    if (!pc_netaddr_parse_hostport(hostport, &addr)) {
+        pc_error("PORTCULLIS_METRICS_LISTEN must be IPV4:PORT or [IPV6]:PORT, not \"%s\"",
+                 hostport);
         return -1;
     }
-    daemon_ =
-        MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL, answer,
-                         NULL, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_CONNECTION_LIMIT, 16,
-                         MHD_OPTION_CONNECTION_TIMEOUT, 10, MHD_OPTION_END);
+    daemon_ = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                                   (addr.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+                               0, NULL, NULL, answer, NULL, MHD_OPTION_SOCK_ADDR, &addr,
+                               MHD_OPTION_CONNECTION_LIMIT, 16, MHD_OPTION_CONNECTION_TIMEOUT, 10,
+                               MHD_OPTION_END);
     if (daemon_ == NULL) {
         pc_error("cannot listen on %s for metrics", hostport);
         return -1;

@@ -9,10 +9,12 @@
 #include "http/metrics_listener.h"
 #include "http/pages.h"
 #include "http/proxy.h"
+#include "http/tls.h"
 #include "api/api.h"
 #include "server/metrics.h"
 #include "server/server.h"
 #include "util/log.h"
+#include "util/netaddr.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -31,6 +33,8 @@
 #define AR (PC_ROUTE_TENANT | PC_ROUTE_API)
 #define PUB (PC_ROUTE_TENANT | PC_ROUTE_CORS)
 #define PAGE (PC_ROUTE_TENANT | PC_ROUTE_PAGE)
+
+static struct sockaddr_storage bind_addr; /* from listen, checked when the settings were read */
 
 static pc_route routes[] = {
     {"GET", "/healthz", "healthz", pc_http_healthz, 0, 0},
@@ -176,7 +180,6 @@ static pc_route routes[] = {
 static pc_route not_found_route = {"*", "*", "not_found", pc_http_not_found, 0, 0};
 
 static struct MHD_Daemon *daemon_;
-static struct sockaddr_in bind_addr;
 static pc_log_rate mhd_log_rate;
 
 static double elapsed(const struct timespec *t0)
@@ -329,12 +332,19 @@ static struct MHD_Daemon *start_daemon(const pc_config *cfg)
          * field in this pool; at its 32 KiB default a few hundred fill it and the connection
          * hangs unanswered). Pages beyond what a request touches are never made resident. */
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, PC_HTTP_CONNECTION_MEMORY, NULL},
+        /* Native HTTPS: each handshake takes the identity loaded last (reloaded on SIGHUP). */
+        {pc_tls_enabled() ? MHD_OPTION_HTTPS_CERT_CALLBACK : MHD_OPTION_END, 0,
+         (void *)pc_tls_retrieve},
         {MHD_OPTION_END, 0, NULL},
     };
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 
-    return MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG,
-                            (uint16_t)cfg->listen_port, NULL, NULL, pc_http_access_handle, NULL,
-                            MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
+    if (bind_addr.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    if (pc_tls_enabled())
+        flags |= MHD_USE_TLS;
+    return MHD_start_daemon(flags, (uint16_t)cfg->listen_port, NULL, NULL, pc_http_access_handle,
+                            NULL, MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
 }
 
 int pc_http_start(void)
@@ -342,11 +352,10 @@ int pc_http_start(void)
     const pc_config *cfg = &pc_srv->cfg;
     char err[256];
 
-    memset(&bind_addr, 0, sizeof bind_addr);
-    bind_addr.sin_family = AF_INET;
-    bind_addr.sin_port = htons((uint16_t)cfg->listen_port);
-    if (inet_pton(AF_INET, cfg->listen_host, &bind_addr.sin_addr) != 1) {
-        pc_error("listen address %s is not an IPv4 address", cfg->listen_host);
+    pc_netaddr_parse_hostport(cfg->listen, &bind_addr);
+    if (cfg->tls_cert_file != NULL &&
+        pc_tls_load(cfg->tls_cert_file, cfg->tls_key_file, err, sizeof err) != 0) {
+        pc_error("%s", err);
         return -1;
     }
     if (pc_http_proxies_configure(cfg->trusted_proxies, err, sizeof err) != 0) {
@@ -362,14 +371,15 @@ int pc_http_start(void)
     daemon_ = start_daemon(cfg);
     if (daemon_ == NULL) {
         pc_error("cannot listen on %s", cfg->listen);
+        pc_tls_shutdown();
         pc_conn_guard_stop();
         pc_http_metrics_listener_stop();
         return -1;
     }
-    pc_info("listening on %s with %ld worker threads; issuer base %s; at most %lld connections "
+    pc_info("listening on %s%s with %ld worker threads; issuer base %s; at most %lld connections "
             "per client address, %lld s to send a request",
-            cfg->listen, worker_threads(), cfg->public_url, (long long)cfg->max_connections_per_ip,
-            (long long)cfg->request_read_timeout);
+            cfg->listen, pc_tls_enabled() ? " (HTTPS)" : "", worker_threads(), cfg->public_url,
+            (long long)cfg->max_connections_per_ip, (long long)cfg->request_read_timeout);
     return 0;
 }
 
@@ -394,4 +404,5 @@ void pc_http_stop(long grace_ms)
     daemon_ = NULL;
     pc_conn_guard_stop();
     pc_http_metrics_listener_stop();
+    pc_tls_shutdown();
 }

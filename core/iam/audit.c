@@ -48,7 +48,7 @@ pc_status pc_audit_record(pc_store_tx *tx, const char *tenant_id, const char *ty
         rc = pc_db_insert(tx, PC_ENT_AUDIT, rec, NULL, 0);
     json_decref(matched);
     json_decref(rec);
-    pc_info("audit type=%s actor=%s subject=%s ip=%s", type, actor ? actor : "system",
-            subject ? subject : "-", ip ? ip : "-");
+    pc_info("audit tenant=%s type=%s actor=%s subject=%s ip=%s", tenant_id, type,
+            actor ? actor : "system", subject ? subject : "-", ip ? ip : "-");
     return rc;
 }

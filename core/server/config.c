@@ -2,6 +2,7 @@
 /* Server settings: defaults, then an optional libconfig file, then the environment. */
 #include "server/config.h"
 #include "util/mem.h"
+#include "util/netaddr.h"
 
 #include <errno.h>
 #include <libconfig.h>
@@ -80,6 +81,8 @@ static const option options[] = {
     STR("log_format", "PORTCULLIS_LOG_FORMAT", log_format, "text"),
     STR("trusted_proxies", "PORTCULLIS_TRUSTED_PROXIES", trusted_proxies, NULL),
     STR("metrics_listen", "PORTCULLIS_METRICS_LISTEN", metrics_listen, NULL),
+    STR("tls_cert_file", "PORTCULLIS_TLS_CERT_FILE", tls_cert_file, NULL),
+    STR("tls_key_file", "PORTCULLIS_TLS_KEY_FILE", tls_key_file, NULL),
     /* ---- end of operations ---- */
     /* ---- webhooks ---- */
     INT("webhook_workers", "PORTCULLIS_WEBHOOK_WORKERS", webhook_workers, "2", 0, 64),
@@ -186,20 +189,30 @@ static int load_file(pc_config *cfg, const char *path, char *err, size_t errlen)
 
 static int parse_listen(pc_config *cfg, char *err, size_t errlen)
 {
-    const char *colon = strrchr(cfg->listen, ':');
-    char *end;
-    long port;
+    struct sockaddr_storage addr;
+    char host[64];
 
-    if (colon == NULL || colon == cfg->listen)
-        goto bad;
-    port = strtol(colon + 1, &end, 10);
-    if (*end != '\0' || port < 1 || port > 65535)
-        goto bad;
-    cfg->listen_host = pc_strndup(cfg->listen, (size_t)(colon - cfg->listen));
-    cfg->listen_port = (unsigned)port;
+    if (!pc_netaddr_parse_hostport(cfg->listen, &addr)) {
+        snprintf(err, errlen,
+                 "PORTCULLIS_LISTEN must be IPV4:PORT or [IPV6]:PORT (an address, not a name), "
+                 "not \"%s\"",
+                 cfg->listen);
+        return -1;
+    }
+    pc_netaddr_str((const struct sockaddr *)&addr, host, sizeof host);
+    cfg->listen_host = pc_strdup(host);
+    cfg->listen_port = (unsigned)strtol(strrchr(cfg->listen, ':') + 1, NULL, 10);
     return 0;
-bad:
-    snprintf(err, errlen, "PORTCULLIS_LISTEN must be HOST:PORT, not \"%s\"", cfg->listen);
+}
+
+/* Native TLS needs both files; one without the other is a mistake, not plain HTTP. */
+static int check_tls(const pc_config *cfg, char *err, size_t errlen)
+{
+    if ((cfg->tls_cert_file == NULL) == (cfg->tls_key_file == NULL))
+        return 0;
+    snprintf(err, errlen,
+             "PORTCULLIS_TLS_CERT_FILE and PORTCULLIS_TLS_KEY_FILE go together: "
+             "set both for HTTPS, or neither");
     return -1;
 }
 
@@ -208,7 +221,8 @@ static void derive_defaults(pc_config *cfg)
     size_t n;
 
     if (cfg->public_url == NULL)
-        cfg->public_url = pc_asprintf("http://%s", cfg->listen);
+        cfg->public_url =
+            pc_asprintf("%s://%s", cfg->tls_cert_file != NULL ? "https" : "http", cfg->listen);
     n = strlen(cfg->public_url);
     while (n > 0 && cfg->public_url[n - 1] == '/')
         cfg->public_url[--n] = '\0';
@@ -245,7 +259,7 @@ static int load_all(pc_config *cfg, const char *path, char *err, size_t errlen)
         if (v != NULL && *v != '\0' && set_value(cfg, &options[i], v, options[i].env, err, errlen))
             return -1;
     }
-    if (parse_listen(cfg, err, errlen) != 0)
+    if (parse_listen(cfg, err, errlen) != 0 || check_tls(cfg, err, errlen) != 0)
         return -1;
     derive_defaults(cfg);
     return check_public_url(cfg, err, errlen);

@@ -8,7 +8,7 @@
 
 typedef struct pc_config {
     char *listen;      /**< "127.0.0.1:8080" */
-    char *listen_host; /**< parsed from listen */
+    char *listen_host; /**< parsed from listen: the address, IPv6 without brackets */
     unsigned listen_port;
     char *public_url; /**< no trailing slash */
     char *store;      /**< sqlite://PATH or postgresql://... */
@@ -45,6 +45,8 @@ typedef struct pc_config {
     char *log_format;      /**< "text" or "json" */
     char *trusted_proxies; /**< CIDR list whose X-Forwarded-For / Forwarded are believed */
     char *metrics_listen;  /**< HOST:PORT serving only /metrics; NULL: on the main listener */
+    char *tls_cert_file;   /**< PEM certificate chain for native HTTPS; NULL: plain HTTP */
+    char *tls_key_file;    /**< PEM private key of that certificate; reloaded on SIGHUP */
     /* ---- end of operations ---- */
     int64_t authzen_max_batch; /**< most evaluations in one AuthZEN evaluations request */
     /* ---- webhooks ---- */

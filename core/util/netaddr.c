@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* One IPv4 block: network (host order), prefix length, class (IANA special-purpose registry). */
@@ -155,6 +156,32 @@ int pc_netaddr_parse(const char *text, struct sockaddr_storage *out)
     }
     memset(out, 0, sizeof *out);
     return 0;
+}
+
+int pc_netaddr_parse_hostport(const char *text, struct sockaddr_storage *out)
+{
+    const char *colon = text ? strrchr(text, ':') : NULL;
+    char host[INET6_ADDRSTRLEN + 2], *end;
+    size_t n = colon ? (size_t)(colon - text) : 0;
+    long port;
+
+    memset(out, 0, sizeof *out);
+    if (colon == NULL || n == 0 || n >= sizeof host)
+        return 0;
+    memcpy(host, text, n);
+    host[n] = '\0';
+    /* an IPv6 address needs its brackets, or its last group would read as the port */
+    if (strchr(host, ':') != NULL && host[0] != '[')
+        return 0;
+    port = strtol(colon + 1, &end, 10);
+    if (colon[1] == '\0' || *end != '\0' || port < 1 || port > 65535 ||
+        !pc_netaddr_parse(host, out))
+        return 0;
+    if (out->ss_family == AF_INET)
+        ((struct sockaddr_in *)out)->sin_port = htons((uint16_t)port);
+    else
+        ((struct sockaddr_in6 *)out)->sin6_port = htons((uint16_t)port);
+    return 1;
 }
 
 const char *pc_netaddr_str(const struct sockaddr *sa, char *buf, size_t len)

@@ -32,6 +32,11 @@ int pc_netaddr_allowed(pc_netaddr_class c, int allow_private);
  * `text` is not an address literal (a host name).
  */
 int pc_netaddr_parse(const char *text, struct sockaddr_storage *out);
+/**
+ * Parse a listening address: "IPV4:PORT" or "[IPV6]:PORT", the port 1-65535.
+ * Returns 1 and fills *out (its port set), or 0 when `text` is anything else.
+ */
+int pc_netaddr_parse_hostport(const char *text, struct sockaddr_storage *out);
 /** The address in printable form (numeric, IPv6 without brackets) into buf. */
 const char *pc_netaddr_str(const struct sockaddr *sa, char *buf, size_t len);
 #endif

@@ -108,14 +108,50 @@ for _ in $(seq 1 $((WARM + N))); do
 done >"$REFRESH_TOKENS"
 [ "$(grep -c . "$REFRESH_TOKENS")" -eq $((WARM + N)) ] || die "could not mint the refresh tokens"
 
-ENDPOINTS=(discovery client_credentials introspect userinfo authorize refresh)
+# A user without roles whose AuthZEN decision rests on one allow policy with one condition.
+api_post() { # PATH JSON -> HTTP status
+  curl -s -o /dev/null -w '%{http_code}' --max-time 120 -H "Authorization: Bearer $ADMIN_AT" \
+    -H 'Content-Type: application/json' "$ISS/api/v1$1" -d "$2"
+}
+[ "$(api_post /users '{"username":"cg-user","password":"Callgrind-User-Password-1"}')" = 201 ] || die "could not create cg-user"
+[ "$(api_post /policies '{"name":"cg-owner","effect":"allow","actions":["doc:read"],"condition":{"eq":["resource.properties.ownerID","subject.id"]}}')" = 201 ] ||
+  die "could not create the AuthZEN policy"
+AUTHZEN_ONE='{"subject":{"type":"user","id":"cg-user"},"action":{"name":"read"},"resource":{"type":"doc","id":"1","properties":{"ownerID":"cg-user"}}}'
+
+# 1,000 more policies, 100 of them on the action the permission check asks (ledger:post):
+# 50 allow and 50 deny, each with a condition that does not hold, so all 100 are evaluated.
+seed_policies() {
+  local cfg=$W/curl-policies.cfg i body sep=""
+  : >"$cfg"
+  for i in $(seq 1 1000); do
+    if [ "$i" -le 50 ]; then
+      body='{"name":"cg-allow-'$i'","effect":"allow","actions":["ledger:post"],"condition":{"eq":["resource.properties.desk","d'$i'"]}}'
+    elif [ "$i" -le 100 ]; then
+      body='{"name":"cg-deny-'$i'","effect":"deny","actions":["ledger:*"],"condition":{"ip_in":["context.ip",["10.'$i'.0.0/16"]]}}'
+    else
+      body='{"name":"cg-other-'$i'","effect":"allow","actions":["res'$i':read"],"condition":{"eq":["resource.id","r'$i'"]}}'
+    fi
+    # `next` resets every option: each request carries its own headers
+    printf '%surl = "%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\ndata = %s\n' "$sep" "$ISS/api/v1/policies" \
+      "$(jq -Rn --arg b "$body" '$b')" >>"$cfg"
+    printf 'header = "Authorization: Bearer %s"\nheader = "Content-Type: application/json"\n' "$ADMIN_AT" >>"$cfg"
+    sep=$'next\n'
+  done
+  local created
+  created=$(curl -s --max-time 1200 -K "$cfg" | grep -c '^201' || true)
+  [ "$created" = 1000 ] || die "only $created of 1,000 policies were created"
+}
+
+ENDPOINTS=(discovery client_credentials introspect userinfo authorize authzen_one refresh authorize_1k)
 declare -A LABEL=(
   [discovery]="discovery GET"
   [client_credentials]="client_credentials (ES256)"
   [introspect]="introspection"
   [userinfo]="userinfo GET"
   [authorize]="permission check"
+  [authzen_one]="AuthZEN evaluation (one condition)"
   [refresh]="refresh_token (ES256, no ID token)"
+  [authorize_1k]="permission check, 1,000 policies (100 on the action)"
 )
 
 # curl arguments for ENDPOINT (the URL goes in the config file, once per request)
@@ -125,9 +161,12 @@ endpoint_args() {
     client_credentials) ARGS=(-H "Authorization: Basic $BASIC" -d grant_type=client_credentials) URL=$ISS/oauth2/token ;;
     introspect) ARGS=(-H "Authorization: Basic $BASIC" -d "token=$USER_AT") URL=$ISS/oauth2/introspect ;;
     userinfo) ARGS=(-H "Authorization: Bearer $USER_AT") URL=$ISS/oauth2/userinfo ;;
-    authorize)
+    authorize | authorize_1k)
       ARGS=(-H "Authorization: Bearer $ADMIN_AT" -H 'Content-Type: application/json' -d '{"resource":"ledger","action":"post"}')
       URL=$ISS/api/v1/authorize ;;
+    authzen_one)
+      ARGS=(-H "Authorization: Bearer $ADMIN_AT" -H 'Content-Type: application/json' -d "$AUTHZEN_ONE")
+      URL=$ISS/access/v1/evaluation ;;
   esac
 }
 
@@ -161,9 +200,13 @@ send() { # ENDPOINT COUNT -> number of 2xx answers
   curl -s --max-time 600 -w '%{http_code}\n' "${ARGS[@]}" -K "$cfg" | grep -c '^2' || true
 }
 
+warm() { # ENDPOINT
+  local ok
+  ok=$(send "$1" "$WARM")
+  [ "$ok" = "$WARM" ] || die "warm-up of $1: $ok of $WARM answers were 2xx"
+}
 for e in "${ENDPOINTS[@]}"; do
-  ok=$(send "$e" "$WARM")
-  [ "$ok" = "$WARM" ] || die "warm-up of $e: $ok of $WARM answers were 2xx"
+  [ "$e" = authorize_1k ] || warm "$e"
 done
 log "warm-up done ($WARM requests per endpoint)"
 
@@ -197,6 +240,11 @@ ROWS=""
 TOPS=""
 k=0
 for e in "${ENDPOINTS[@]}"; do
+  if [ "$e" = authorize_1k ]; then
+    log "creating 1,000 policies"
+    seed_policies
+    warm "$e"
+  fi
   callgrind_control -z "$VPID" >/dev/null 2>&1
   ok=$(send "$e" "$N")
   callgrind_control -d "$e" "$VPID" >/dev/null 2>&1

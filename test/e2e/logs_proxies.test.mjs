@@ -98,6 +98,8 @@ describe('behind a trusted proxy', () => {
       await new Promise((res) => setTimeout(res, 20));
     }
     assert.match(srv.output(), /request_id=proxy-req-42 access .*ip=203\.0\.113\.7 tenant=default client_id=admin-cli/);
+    // The audit event is on the log too, with its tenant and the request's id.
+    assert.match(srv.output(), /request_id=proxy-req-42 audit tenant=[0-9a-f-]{36} type=login\.failed actor=\S+ subject=\S+ ip=203\.0\.113\.7/);
   });
 
   test('Forwarded (RFC 7239) is preferred, and a forged leftmost entry does not win', async () => {

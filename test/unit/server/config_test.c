@@ -132,8 +132,28 @@ static void test_errors_name_the_culprit(void **state)
 
     setenv("PORTCULLIS_LISTEN", "nowhere", 1);
     assert_int_equal(pc_config_load(&c, NULL, err, sizeof err), -1);
-    assert_non_null(strstr(err, "HOST:PORT"));
+    assert_non_null(strstr(err, "IPV4:PORT or [IPV6]:PORT"));
     unsetenv("PORTCULLIS_LISTEN");
+
+    setenv("PORTCULLIS_TLS_KEY_FILE", "/etc/ssl/private/k.pem", 1);
+    assert_int_equal(pc_config_load(&c, NULL, err, sizeof err), -1);
+    assert_non_null(strstr(err, "go together"));
+    unsetenv("PORTCULLIS_TLS_KEY_FILE");
+}
+
+static void test_ipv6_and_tls_defaults(void **state)
+{
+    pc_config c;
+    char err[256];
+
+    (void)state;
+    write_file(
+        "listen = \"[::1]:8443\";\ntls_cert_file = \"/c.pem\";\ntls_key_file = \"/k.pem\";\n");
+    assert_int_equal(pc_config_load(&c, path, err, sizeof err), 0);
+    assert_string_equal(c.listen_host, "::1");
+    assert_int_equal(c.listen_port, 8443);
+    assert_string_equal(c.public_url, "https://[::1]:8443"); /* TLS: the default URL says https */
+    pc_config_free(&c);
 }
 
 int main(void)
@@ -143,6 +163,7 @@ int main(void)
         cmocka_unit_test(test_file_then_environment),
         cmocka_unit_test(test_errors_name_the_culprit),
         cmocka_unit_test(test_boolean_setting),
+        cmocka_unit_test(test_ipv6_and_tls_defaults),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

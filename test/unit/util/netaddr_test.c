@@ -150,6 +150,31 @@ static void test_other_families_and_short_lengths(void **state)
     assert_int_equal(pc_netaddr_classify(NULL, 0), PC_NETADDR_RESERVED);
 }
 
+static void test_hostport(void **state)
+{
+    static const char *bad[] = {"",           "8080",        ":8080",           "127.0.0.1",
+                                "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:80x",
+                                "::1:8080",   "[::1]",       "[::1]:",          "localhost:8080",
+                                "[::1:8080",  "1.2.3:80"};
+    struct sockaddr_storage ss;
+    char buf[64];
+
+    (void)state;
+    assert_int_equal(pc_netaddr_parse_hostport("127.0.0.1:8080", &ss), 1);
+    assert_int_equal(ss.ss_family, AF_INET);
+    assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 8080);
+    assert_int_equal(pc_netaddr_parse_hostport("[::1]:65535", &ss), 1);
+    assert_int_equal(ss.ss_family, AF_INET6);
+    assert_int_equal(ntohs(((struct sockaddr_in6 *)&ss)->sin6_port), 65535);
+    assert_string_equal(pc_netaddr_str((struct sockaddr *)&ss, buf, sizeof buf), "::1");
+    assert_int_equal(pc_netaddr_parse_hostport("[::]:1", &ss), 1);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        print_message("%s\n", bad[i]);
+        assert_int_equal(pc_netaddr_parse_hostport(bad[i], &ss), 0);
+    }
+    assert_int_equal(pc_netaddr_parse_hostport(NULL, &ss), 0);
+}
+
 static void test_str(void **state)
 {
     struct sockaddr_storage ss;
@@ -172,6 +197,7 @@ int main(void)
         cmocka_unit_test(test_allowed),
         cmocka_unit_test(test_other_families_and_short_lengths),
         cmocka_unit_test(test_str),
+        cmocka_unit_test(test_hostport),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
