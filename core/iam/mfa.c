@@ -2,6 +2,7 @@
 /* Multi-factor factors: a user's factors, their status, enrolment, challenges and checks through the schemes. */
 #include "iam/mfa.h"
 #include "iam/mfa_call.h"
+#include "server/metrics.h"
 #include "server/store.h"
 #include "util/crypto.h"
 #include "util/log.h"
@@ -247,8 +248,13 @@ pc_status pc_mfa_verify_in(pc_store_tx *tx, const pc_mfa_actor *a, const char *f
         return ops == NULL ? PC_ERR_NOT_FOUND : PC_ERR_DENIED;
     }
     rc = pc_mfa_call_open(&c, a, ops, rec);
-    if (rc == PC_OK)
+    if (rc == PC_OK) {
         rc = ops->verify(state, &c.call, &c.factor, code);
+        pc_metrics_count2("mfa_verifications", "method", ops->method, "outcome",
+                          rc == PC_OK           ? "success"
+                          : rc == PC_ERR_DENIED ? "failure"
+                                                : "error");
+    }
     /* Counters and replay markers change on failures too: always written back. */
     patch = json_pack("{s:O}", "data", c.factor.data);
     wrc = c.factor.data ? pc_db_update(tx, PC_ENT_MFA, a->tenant->id, factor_id, patch, NULL, 0)

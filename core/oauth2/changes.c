@@ -2,10 +2,12 @@
 /* Revocations and cache invalidations replayed from the store's change feed. */
 #include "oauth2/changes.h"
 #include "oauth2/token_cache.h"
+#include "server/metrics.h"
 #include "server/store.h"
 #include "util/argon2_pool.h"
 #include "util/bcache.h"
 #include "util/log.h"
+#include "util/mem.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -97,7 +99,7 @@ void pc_changes_sync(void)
         }
         for (size_t i = 0; i < n; i++) {
             apply(&buf[i]);
-            last_seq = buf[i].seq;
+            __atomic_store_n(&last_seq, buf[i].seq, __ATOMIC_RELEASE);
         }
     } while (n == BATCH);
     __atomic_store_n(&last_sync_failed, failed, __ATOMIC_RELEASE);
@@ -119,6 +121,24 @@ int pc_changes_fresh(void)
     pthread_mutex_unlock(&stop_lock);
     return !following ||
            monotonic_ms() - __atomic_load_n(&last_sync_ok_ms, __ATOMIC_ACQUIRE) <= bound;
+}
+
+/* How far behind this node may be: the age of its last good reading, and where it stands. */
+static char *feed_metrics(void)
+{
+    int64_t ok = __atomic_load_n(&last_sync_ok_ms, __ATOMIC_ACQUIRE);
+    int64_t seq = __atomic_load_n(&last_seq, __ATOMIC_ACQUIRE);
+
+    return pc_asprintf(
+        "# HELP portcullis_change_feed_age_seconds Seconds since this node last read "
+        "the change feed (revocations, invalidations) successfully.\n"
+        "# TYPE portcullis_change_feed_age_seconds gauge\n"
+        "portcullis_change_feed_age_seconds %.3f\n"
+        "# HELP portcullis_change_feed_position The sequence number of the last "
+        "change-feed entry this node applied.\n"
+        "# TYPE portcullis_change_feed_position gauge\n"
+        "portcullis_change_feed_position %lld\n",
+        (double)(monotonic_ms() - ok) / 1000.0, (long long)seq);
 }
 
 static void purge_memory(int64_t now)
@@ -222,7 +242,11 @@ pc_status pc_changes_start(void)
         revoked = json_object();
     /* The caches this thread sweeps exist from the start (and show in /metrics). */
     pc_token_cache_start();
+    static int reported;
+
     pc_changes_sync();
+    if (!reported++)
+        pc_metrics_add_source(feed_metrics);
     running = 1;
     if (pthread_create(&poller, NULL, poll_loop, NULL) != 0) {
         running = 0;

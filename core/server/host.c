@@ -102,6 +102,8 @@ static const pc_host host_table = {
     .outbound_allow_private = pc_outbound_allow_private,
     .outbound_check = host_outbound_check,
     .outbound_url_problem = host_outbound_url_problem,
+    .metric_gauge = pc_metrics_gauge,
+    .metric_observe = pc_metrics_observe,
 };
 
 const pc_host *pc_host_table(void)

@@ -10,6 +10,13 @@ void pc_metrics_request(int route, unsigned status, double seconds);
 int pc_metrics_route(const char *name);
 /** Add one to counter `portcullis_<name>_total{<key>="<value>"}` (e.g. "tokens_issued", "grant", "password"). */
 void pc_metrics_count(const char *name, const char *key, const char *value);
+/** Add one to a counter of two labels: portcullis_<name>_total{<key>="<v>",<key2>="<v2>"}. */
+void pc_metrics_count2(const char *name, const char *key, const char *label, const char *key2,
+                       const char *label2);
+/** Set gauge portcullis_<name>{<key>="<label>"} to `value` (metrics_series.c). */
+void pc_metrics_gauge(const char *name, const char *key, const char *label, double value);
+/** Observe a duration into histogram portcullis_<name>_seconds{<key>="<label>"}. */
+void pc_metrics_observe(const char *name, const char *key, const char *label, double seconds);
 /** The whole text exposition (new string). */
 char *pc_metrics_render(void);
 /**

@@ -34,6 +34,7 @@ struct pc_bcache {
     size_t max_bytes;
     shard shards[SHARDS];
     pc_bcache *next_cache; /* the registry */
+    uint64_t hits, misses; /* lookups, for the metrics (relaxed atomics) */
 };
 
 static pc_bcache *registry;
@@ -209,6 +210,7 @@ json_t *pc_bcache_get(pc_bcache *c, const char *key, int64_t now)
         v = json_incref(e->value);
     }
     pthread_mutex_unlock(&s->lock);
+    __atomic_fetch_add(v != NULL ? &c->hits : &c->misses, 1, __ATOMIC_RELAXED);
     return v;
 }
 
@@ -362,6 +364,16 @@ void pc_bcache_each(void (*fn)(const char *name, size_t entries, size_t bytes, s
         pc_bcache_stats(c, &n, &b, &max);
         fn(c->name, n, b, max, arg);
     }
+    pthread_mutex_unlock(&registry_lock);
+}
+
+void pc_bcache_each_lookups(void (*fn)(const char *name, uint64_t hits, uint64_t misses, void *arg),
+                            void *arg)
+{
+    pthread_mutex_lock(&registry_lock);
+    for (pc_bcache *c = registry; c; c = c->next_cache)
+        fn(c->name, __atomic_load_n(&c->hits, __ATOMIC_RELAXED),
+           __atomic_load_n(&c->misses, __ATOMIC_RELAXED), arg);
     pthread_mutex_unlock(&registry_lock);
 }
 

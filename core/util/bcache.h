@@ -37,6 +37,9 @@ void pc_bcache_stats(pc_bcache *c, size_t *entries, size_t *bytes, size_t *max_b
 void pc_bcache_each(void (*fn)(const char *name, size_t entries, size_t bytes, size_t max_bytes,
                                void *arg),
                     void *arg);
+/** Call fn with the lookups of every cache alive that found (hits) or missed an entry. */
+void pc_bcache_each_lookups(void (*fn)(const char *name, uint64_t hits, uint64_t misses, void *arg),
+                            void *arg);
 /** pc_bcache_sweep on every cache alive. */
 void pc_bcache_sweep_all(int64_t now);
 

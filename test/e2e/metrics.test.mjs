@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // /metrics as Prometheus reads it: every family with HELP and TYPE once, build and process
-// metrics, sign-ins by outcome; metrics_listen moves it off the public listener; promtool if present.
+// metrics, sign-ins by outcome, MFA verifications, the store's pool and query latency, cache hits,
+// the change feed's age; metrics_listen moves it off the public listener; promtool.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { ADMIN_PASSWORD, freePort, passwordGrant, startServer } from './lib/server.mjs';
+import { ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, ADMIN_PASSWORD, adminToken, api, createUser, freePort, passwordGrant, startServer } from './lib/server.mjs';
+import { enrolTotp, mfaGrant, totpAt, userToken } from './lib/mfa.mjs';
 
 /** Checks the text exposition format; returns {families: Map(name -> {help, type}), samples: [[name, labels, value]]}. */
 function parseExposition(text) {
@@ -55,6 +57,33 @@ describe('metrics', () => {
     assert.equal(value(samples, 'portcullis_login_failures_total', 'reason="wrong_password"'), 1);
     assert.equal(value(samples, 'portcullis_login_failures_total', 'reason="unknown_user"'), 1);
     assert.equal(value(samples, 'portcullis_login_successes_total', 'method="password"'), 1);
+  });
+
+  test('MFA verifications by method and outcome, store pool and latency, cache lookups, change feed', async () => {
+    const admin = await adminToken(srv.issuer);
+    const user = await createUser(srv.issuer, admin);
+    const secret = await enrolTotp(srv.issuer, await userToken(srv.issuer, user, [ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET]));
+    const step = await passwordGrant(srv.issuer, user.username, user.password);
+    assert.equal(step.json.error, 'mfa_required');
+    const wrong = await mfaGrant(srv.issuer, [ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET], step.json.mfa_token, 'totp', '000000' === totpAt(secret, 1) ? '111111' : '000000');
+    assert.equal(wrong.status, 400);
+    for (let i = 0; i < 3; i++) assert.equal((await api(srv.issuer, admin, 'GET', '/users?limit=1')).status, 200);
+    // A change every node must hear of: an entry in the change feed.
+    assert.equal((await api(srv.issuer, admin, 'PATCH', `/users/${user.id}`, { attributes: { tier: 'gold' } })).status, 200);
+    const { samples } = parseExposition(await (await fetch(`${srv.base}/metrics`)).text());
+    assert.equal(value(samples, 'portcullis_mfa_verifications_total', 'method="totp",outcome="success"'), 1, 'the enrolment');
+    assert.equal(value(samples, 'portcullis_mfa_verifications_total', 'method="totp",outcome="failure"'), 1, 'the wrong code');
+    assert.ok(value(samples, 'portcullis_store_query_duration_seconds_count', 'statement="SELECT"') > 10);
+    assert.ok(value(samples, 'portcullis_store_query_duration_seconds_count', 'statement="INSERT"') > 0);
+    assert.ok(value(samples, 'portcullis_store_query_duration_seconds_sum', 'statement="SELECT"') > 0);
+    assert.ok(value(samples, 'portcullis_store_pool_connections', 'driver="sqlite"') >= 1);
+    assert.ok(value(samples, 'portcullis_store_pool_in_use', 'driver="sqlite"') >= 0);
+    const hits = samples.filter(([n]) => n === 'portcullis_cache_hits_total').reduce((a, [, , v]) => a + v, 0);
+    const misses = samples.filter(([n]) => n === 'portcullis_cache_misses_total').reduce((a, [, , v]) => a + v, 0);
+    assert.ok(hits > 0 && misses > 0, `hits ${hits}, misses ${misses}: repeated calls hit, first ones miss`);
+    const age = value(samples, 'portcullis_change_feed_age_seconds');
+    assert.ok(age >= 0 && age < 10, `the feed was read ${age} s ago`);
+    assert.ok(value(samples, 'portcullis_change_feed_position') > 0);
   });
 
   test('promtool check metrics', async (t) => {

@@ -102,6 +102,15 @@ typedef struct pc_host {
      * a static sentence naming the problem ("url must be ...").
      */
     const char *(*outbound_url_problem)(const char *url, unsigned flags);
+
+    /*
+     * Appended for operations metrics: check struct_size before use.
+     * Names are bare ("store_pool_in_use"); the host adds the portcullis_ prefix.
+     */
+    /** Set gauge portcullis_<name>{<key>="<label>"}; key NULL for none. */
+    void (*metric_gauge)(const char *name, const char *key, const char *label, double value);
+    /** Observe a duration into histogram portcullis_<name>_seconds{<key>="<label>"}. */
+    void (*metric_observe)(const char *name, const char *key, const char *label, double seconds);
 } pc_host;
 
 #ifdef __cplusplus

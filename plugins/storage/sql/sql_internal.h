@@ -14,6 +14,8 @@ typedef struct sql_store {
     unsigned pool_size;
     sql_pool *pool;
     sql_conn *listener; /**< used by the change-feed waiter thread only */
+    /** host->metric_observe when the host offers it, else NULL */
+    void (*observe)(const char *name, const char *key, const char *label, double seconds);
 } sql_store;
 
 struct pc_store_tx {

@@ -2,8 +2,11 @@
 /* The SQL store: lifecycle, connections, transactions and schema migrations. */
 #include "sql_internal.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #define DEFAULT_POOL_SIZE 8
 
@@ -27,6 +30,8 @@ pc_status sql_store_init(const sql_driver *drv, const pc_host *host, const json_
         return PC_ERR_INTERNAL;
     st->drv = drv;
     st->host = host;
+    if (host != NULL && host->struct_size >= offsetof(pc_host, metric_observe) + sizeof(void *))
+        st->observe = host->metric_observe;
     st->uri = strdup(uri);
     st->pool_size = pool > 0 && pool < 1024 ? (unsigned)pool : DEFAULT_POOL_SIZE;
     *state = st;
@@ -56,6 +61,7 @@ pc_status sql_store_open(void *state)
     st->pool = sql_pool_new(st->drv, st->uri, st->pool_size);
     if (st->pool == NULL)
         return PC_ERR_INTERNAL;
+    sql_pool_observe(st->pool, st->host);
     /* Open one connection now so that a wrong URI fails at start, not later. */
     rc = sql_pool_acquire(st->pool, &c, err, sizeof err);
     if (rc != PC_OK) {
@@ -91,12 +97,42 @@ void sql_conn_put(sql_store *st, sql_conn *c, int borrowed)
         sql_pool_release(st->pool, c);
 }
 
+/* The statement's first word (SELECT, INSERT, UPDATE, DELETE, ...): the latency metric's label. */
+static const char *statement_kind(const char *sql)
+{
+    static const char *const kinds[] = {"SELECT", "INSERT", "UPDATE", "DELETE", "WITH"};
+
+    while (*sql == ' ' || *sql == '\n' || *sql == '(')
+        sql++;
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+        if (strncasecmp(sql, kinds[i], strlen(kinds[i])) == 0)
+            return kinds[i];
+    return "OTHER";
+}
+
+/* The driver's query, timed into portcullis_store_query_duration_seconds when the host can. */
+static pc_status timed_query(sql_store *st, sql_conn *c, const char *sql, const sql_param *p,
+                             size_t n, sql_result **out)
+{
+    struct timespec t0, t1;
+    pc_status rc;
+
+    if (st->observe == NULL)
+        return st->drv->query(c, sql, p, n, out);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    rc = st->drv->query(c, sql, p, n, out);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    st->observe("store_query_duration", "statement", statement_kind(sql),
+                (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    return rc;
+}
+
 pc_status sql_run(sql_store *st, sql_conn *c, const char *sql, const sql_param *p, size_t n,
                   sql_result **out, char *conflict, size_t conflict_len)
 {
     char column[64] = "";
 
-    if (st->drv->query(c, sql, p, n, out) == PC_OK)
+    if (timed_query(st, c, sql, p, n, out) == PC_OK)
         return PC_OK;
     switch (st->drv->last_error(c, column, sizeof column)) {
     case SQL_ERR_UNIQUE:
