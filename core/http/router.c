@@ -25,7 +25,7 @@
 #include <unistd.h>
 #include <ulfius.h>
 
-#define PC_HTTP_CONNECTION_MEMORY (256 * 1024)
+#define PC_HTTP_CONNECTION_MEMORY (128 * 1024)
 
 #define T "/t/:tenant"
 #define API T "/api/v1"
@@ -330,7 +330,10 @@ static struct MHD_Daemon *start_daemon(const pc_config *cfg)
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)cfg->max_connections_per_ip, NULL},
         /* Room for a request line with PC_FORM_MAX_FIELDS query fields (MHD keeps a record per
          * field in this pool; at its 32 KiB default a few hundred fill it and the connection
-         * hangs unanswered). Pages beyond what a request touches are never made resident. */
+         * hangs unanswered; 96 KiB holds 1,001 short ones). No more than needed: MHD zeroes the
+         * whole pool after every request of a kept-alive connection (256 KiB cost a third of
+         * the instructions of a permission check, test/bench/callgrind.sh) and so makes all
+         * of it resident for every open connection. */
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, PC_HTTP_CONNECTION_MEMORY, NULL},
         /* Native HTTPS: each handshake takes the identity loaded last (reloaded on SIGHUP). */
         {pc_tls_enabled() ? MHD_OPTION_HTTPS_CERT_CALLBACK : MHD_OPTION_END, 0,

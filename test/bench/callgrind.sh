@@ -118,30 +118,6 @@ api_post() { # PATH JSON -> HTTP status
   die "could not create the AuthZEN policy"
 AUTHZEN_ONE='{"subject":{"type":"user","id":"cg-user"},"action":{"name":"read"},"resource":{"type":"doc","id":"1","properties":{"ownerID":"cg-user"}}}'
 
-# 1,000 more policies, 100 of them on the action the permission check asks (ledger:post):
-# 50 allow and 50 deny, each with a condition that does not hold, so all 100 are evaluated.
-seed_policies() {
-  local cfg=$W/curl-policies.cfg i body sep=""
-  : >"$cfg"
-  for i in $(seq 1 1000); do
-    if [ "$i" -le 50 ]; then
-      body='{"name":"cg-allow-'$i'","effect":"allow","actions":["ledger:post"],"condition":{"eq":["resource.properties.desk","d'$i'"]}}'
-    elif [ "$i" -le 100 ]; then
-      body='{"name":"cg-deny-'$i'","effect":"deny","actions":["ledger:*"],"condition":{"ip_in":["context.ip",["10.'$i'.0.0/16"]]}}'
-    else
-      body='{"name":"cg-other-'$i'","effect":"allow","actions":["res'$i':read"],"condition":{"eq":["resource.id","r'$i'"]}}'
-    fi
-    # `next` resets every option: each request carries its own headers
-    printf '%surl = "%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\ndata = %s\n' "$sep" "$ISS/api/v1/policies" \
-      "$(jq -Rn --arg b "$body" '$b')" >>"$cfg"
-    printf 'header = "Authorization: Bearer %s"\nheader = "Content-Type: application/json"\n' "$ADMIN_AT" >>"$cfg"
-    sep=$'next\n'
-  done
-  local created
-  created=$(curl -s --max-time 1200 -K "$cfg" | grep -c '^201' || true)
-  [ "$created" = 1000 ] || die "only $created of 1,000 policies were created"
-}
-
 ENDPOINTS=(discovery client_credentials introspect userinfo authorize authzen_one refresh authorize_1k)
 declare -A LABEL=(
   [discovery]="discovery GET"
@@ -242,7 +218,7 @@ k=0
 for e in "${ENDPOINTS[@]}"; do
   if [ "$e" = authorize_1k ]; then
     log "creating 1,000 policies"
-    seed_policies
+    "$HERE/seed_policies.sh" "$ISS" "$ADMIN_AT" || die "could not create the 1,000 policies"
     warm "$e"
   fi
   callgrind_control -z "$VPID" >/dev/null 2>&1

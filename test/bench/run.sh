@@ -289,12 +289,13 @@ glewlwyd_setup() {
 
 # ---------------------------------------------------------------- figures
 # P = Portcullis (ES256 instance; PR = its RS256 instance), G = Glewlwyd (plugin oidc; oidcrs for RS256)
-FIGS=(discovery introspect userinfo authorize authzen_one authzen_batch cc_es256 cc_rs256 password refresh)
+FIGS=(discovery introspect userinfo authorize authzen_one authzen_batch cc_es256 cc_rs256 password refresh authorize_1k)
 declare -A FIG_NAME=(
   [discovery]="discovery GET"
   [introspect]="introspection"
   [userinfo]="userinfo GET"
   [authorize]="permission check"
+  [authorize_1k]="permission check, 1,000 policies (100 on the action)"
   [authzen_one]="AuthZEN evaluation (one condition)"
   [authzen_batch]="AuthZEN evaluations, batch of 100 (req/s; ×100 decisions)"
   [cc_es256]="client_credentials ES256"
@@ -305,7 +306,7 @@ declare -A FIG_NAME=(
 declare -A VOID_WHY=()
 
 # Figures only Portcullis has (Glewlwyd has no permission check or AuthZEN PDP).
-p_only() { case "$1" in authorize | authzen_one | authzen_batch) return 0 ;; esac; return 1; }
+p_only() { case "$1" in authorize | authorize_1k | authzen_one | authzen_batch) return 0 ;; esac; return 1; }
 
 pid_of() { # FIG SERVER
   if [ "$2" = P ]; then
@@ -348,7 +349,7 @@ fig_request() {
     userinfo)
       URL=$([ "$srv" = P ] && echo "$P_ISS/oauth2/userinfo" || echo "$G_ISS/userinfo")
       BENV+=("BENCH_AUTH=Bearer $([ "$srv" = P ] && echo "$P_USER_AT" || echo "$G_USER_AT")") ;;
-    authorize)
+    authorize | authorize_1k)
       URL=$P_ISS/api/v1/authorize
       BENV+=(BENCH_METHOD=POST BENCH_CTYPE=application/json "BENCH_AUTH=Bearer $P_ADMIN_AT"
         'BENCH_BODY={"resource":"ledger","action":"post"}') ;;
@@ -650,6 +651,8 @@ log "idle RSS: Portcullis ${P_RSS_IDLE} kB (RS256 instance ${PR_RSS_IDLE} kB), G
 # ---- the figures
 for fig in "${FIGS[@]}"; do
   log "== ${FIG_NAME[$fig]}"
+  # Last of all: the same permission check with 1,000 policies in the tenant.
+  if [ "$fig" = authorize_1k ]; then "$HERE/seed_policies.sh" "$P_ISS" "$P_ADMIN_AT" || die "seeding the policies failed"; fi
   [ "$fig" = introspect ] && G_TOKENS_AT_INTROSPECT=$(sqlite3 "$GDIR/glewlwyd.db" 'SELECT count(*) FROM gpo_access_token' 2>/dev/null || echo '?')
   bench_figure "$fig"
   # Half-way, with the servers idle, the limits once more (a busy machine only lowers them).
@@ -753,6 +756,9 @@ targets_table() {
   done
   v=$(valid_rps authorize P)
   printf '| permission check ≥ 20,000 req/s | %s | %s |\n' "$(fmt_int "$v")" "$(met "$v" 20000 ">=")"
+  v=$(valid_rps authorize_1k P)
+  printf '| permission check with 1,000 policies ≥ 90 %% of without | %s | %s |\n' "$(pct "$v" "$(valid_rps authorize P)")" \
+    "$(met "$(awk -v p="$v" -v b="$(valid_rps authorize P)" 'BEGIN {if (p != "" && b > 0) print p / b}')" 0.9 ">=")"
   v=$(valid_rps authzen_one P)
   printf '| AuthZEN evaluation ≥ 25,000 req/s | %s | %s |\n' "$(fmt_int "$v")" "$(met "$v" 25000 ">=")"
   v=$(awk -v r="$(valid_rps authzen_batch P)" 'BEGIN {if (r != "") printf "%d", r * 100}')

@@ -22,7 +22,8 @@ struct sql_pool {
 
 void sql_pool_observe(sql_pool *p, const pc_host *host)
 {
-    if (host != NULL && host->struct_size >= offsetof(pc_host, metric_observe) + sizeof(void *))
+    if (host != NULL && host->struct_size >= offsetof(pc_host, metric_observe) + sizeof(void *) &&
+        host->metric_inc != NULL && host->metric_gauge != NULL && host->metric_observe != NULL)
         p->host = host;
 }
 

@@ -31,7 +31,7 @@ pc_status sql_store_init(const sql_driver *drv, const pc_host *host, const json_
     st->drv = drv;
     st->host = host;
     if (host != NULL && host->struct_size >= offsetof(pc_host, metric_observe) + sizeof(void *))
-        st->observe = host->metric_observe;
+        st->observe = host->metric_observe; /* may be NULL: then nothing is timed */
     st->uri = strdup(uri);
     st->pool_size = pool > 0 && pool < 1024 ? (unsigned)pool : DEFAULT_POOL_SIZE;
     *state = st;
