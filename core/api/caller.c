@@ -27,7 +27,9 @@ const char *pc_principal_actor(const pc_principal *p)
 
 /*
  * The user or application a verified token speaks for: PC_OK, PC_ERR_NOT_FOUND
- * if it no longer exists, or PC_ERR_STORAGE when the store cannot tell.
+ * if it no longer exists, or PC_ERR_STORAGE when the store cannot tell. An
+ * application comes from the application cache (dropped on every node when it
+ * changes): its record is shared and read-only.
  */
 static pc_status load_principal(const pc_tenant *t, pc_principal *p)
 {
@@ -38,7 +40,7 @@ static pc_status load_principal(const pc_tenant *t, pc_principal *p)
     if (p->is_user)
         rc = pc_db_get(NULL, PC_ENT_USER, t->id, "id", sub, &p->record);
     else
-        rc = pc_db_get(NULL, PC_ENT_APPLICATION, t->id, "client_id", sub, &p->record);
+        rc = pc_app_cache_get(t->id, sub, &p->record);
     if (rc == PC_OK && p->is_user && !json_is_null(json_object_get(p->record, "deleted_at")))
         rc = PC_ERR_NOT_FOUND;
     if (rc == PC_OK)

@@ -11,7 +11,8 @@
 
 typedef struct eval_ctx {
     const json_t *facts;
-    json_t *input; /* built on the first condition that needs it */
+    json_t *input;  /* built root by root, as the conditions evaluated need them */
+    unsigned built; /* the PC_PDP_ROOT_* in input */
     const pc_pdp_query *q;
     int64_t now;
     int allow; /* a role grants it, or an allow policy applied */
@@ -64,31 +65,58 @@ static json_t *object_or_empty(const json_t *v)
     return json_is_object(v) ? json_incref((json_t *)v) : json_object();
 }
 
-static json_t *build_input(const pc_pdp_query *q)
+static json_t *subject_of(const pc_pdp_query *q)
 {
-    char name[300];
     json_t *subject;
 
-    snprintf(name, sizeof name, "%s:%s", q->resource, q->action);
     if (q->subject_memo != NULL && *q->subject_memo != NULL)
-        subject = json_incref(*q->subject_memo);
-    else
-        subject = json_pack("{s:s?,s:s?,s:o}", "id", q->subject_id, "type", q->subject_type,
-                            "properties", subject_properties(q->facts, q->subject_props));
-    if (q->subject_memo != NULL && *q->subject_memo == NULL)
+        return json_incref(*q->subject_memo);
+    subject = json_pack("{s:s?,s:s?,s:o}", "id", q->subject_id, "type", q->subject_type,
+                        "properties", subject_properties(q->facts, q->subject_props));
+    if (q->subject_memo != NULL)
         *q->subject_memo = json_incref(subject);
-    return json_pack("{s:o,s:{s:s,s:s?,s:o},s:{s:s,s:o},s:o}", "subject", subject, "resource",
-                     "type", q->resource, "id", q->resource_id, "properties",
-                     object_or_empty(q->resource_props), "action", "name", name, "properties",
-                     object_or_empty(q->action_props), "context", object_or_empty(q->context));
+    return subject;
+}
+
+static json_t *action_of(const pc_pdp_query *q)
+{
+    char name[300];
+
+    snprintf(name, sizeof name, "%s:%s", q->resource, q->action);
+    return json_pack("{s:s,s:o}", "name", name, "properties", object_or_empty(q->action_props));
+}
+
+/* Add to the input the roots in `need` it lacks (see expr.h): a decision whose conditions
+ * read only the context never copies the subject's attributes. */
+static void build_input(eval_ctx *c, unsigned need)
+{
+    const pc_pdp_query *q = c->q;
+    unsigned missing = need & ~c->built;
+
+    if (c->input == NULL)
+        c->input = json_object();
+    if (missing & PC_PDP_ROOT_SUBJECT)
+        json_object_set_new(c->input, "subject", subject_of(q));
+    if (missing & PC_PDP_ROOT_RESOURCE)
+        json_object_set_new(c->input, "resource",
+                            json_pack("{s:s,s:s?,s:o}", "type", q->resource, "id", q->resource_id,
+                                      "properties", object_or_empty(q->resource_props)));
+    if (missing & PC_PDP_ROOT_ACTION)
+        json_object_set_new(c->input, "action", action_of(q));
+    if (missing & PC_PDP_ROOT_CONTEXT)
+        json_object_set_new(c->input, "context", object_or_empty(q->context));
+    c->built |= missing;
 }
 
 static int condition_holds(const pc_pdp_policy *p, eval_ctx *c)
 {
+    unsigned need;
+
     if (p->condition == NULL)
         return 1;
-    if (c->input == NULL)
-        c->input = build_input(c->q);
+    need = pc_pdp_expr_roots(p->condition);
+    if (c->input == NULL || (need & ~c->built) != 0)
+        build_input(c, need);
     return pc_pdp_expr_eval(p->condition, c->input, c->now);
 }
 
@@ -113,7 +141,7 @@ static int visit(const pc_pdp_policy *p, void *arg)
 
 int pc_pdp_combine(const pc_pdp_set *set, const pc_pdp_query *q, int64_t now, int role_grants)
 {
-    eval_ctx c = {q->facts, NULL, q, now, role_grants};
+    eval_ctx c = {q->facts, NULL, 0, q, now, role_grants};
     int denied = pc_pdp_set_each(set, q->resource, q->action, visit, &c);
 
     json_decref(c.input);

@@ -27,6 +27,13 @@ void pc_pdp_expr_free(pc_expr *e);
  */
 int pc_pdp_expr_eval(const pc_expr *e, const json_t *input, int64_t now);
 
+/** The parts of the input an expression reads, so that only those are built. */
+#define PC_PDP_ROOT_SUBJECT 1u
+#define PC_PDP_ROOT_RESOURCE 2u
+#define PC_PDP_ROOT_ACTION 4u
+#define PC_PDP_ROOT_CONTEXT 8u
+unsigned pc_pdp_expr_roots(const pc_expr *e);
+
 /** RFC 3339 time → Unix seconds (fractions kept). 1 on success. Seconds may be omitted. */
 int pc_pdp_time_parse(const char *s, double *out);
 

@@ -322,10 +322,34 @@ static pc_expr *expression(compiler *c, const json_t *v, int depth)
     return NULL;
 }
 
+/* Which roots of the input (PC_PDP_ROOT_*) the expression reads. */
+static unsigned roots_of(const pc_expr *e)
+{
+    static const char *const names[] = {"subject", "resource", "action", "context"};
+    unsigned roots = 0;
+
+    if (e->kind == K_PATH)
+        for (unsigned i = 0; i < sizeof names / sizeof *names; i++)
+            if (strcmp(e->keys[0], names[i]) == 0)
+                roots |= 1u << i;
+    for (size_t i = 0; i < e->nkids; i++)
+        roots |= roots_of(e->kids[i]);
+    return roots;
+}
+
 pc_expr *pc_pdp_expr_compile(const json_t *condition, char *why, size_t why_len)
 {
     compiler c = {why, why_len, 0};
+    pc_expr *e;
 
     why[0] = '\0';
-    return expression(&c, condition, 0);
+    e = expression(&c, condition, 0);
+    if (e != NULL)
+        e->roots = roots_of(e);
+    return e;
+}
+
+unsigned pc_pdp_expr_roots(const pc_expr *e)
+{
+    return e->roots;
 }

@@ -35,5 +35,6 @@ struct pc_expr {
     size_t nnets;
     char **keys; /* K_PATH: "subject", "properties", "ownerID" */
     size_t nkeys;
+    unsigned roots; /* the whole expression: the PC_PDP_ROOT_* it reads (set on the top node) */
 };
 #endif
