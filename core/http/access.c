@@ -138,6 +138,8 @@ static void copy_client_address(struct _u_request *req, struct MHD_Connection *c
     req->client_address = (struct sockaddr *)ss;
 }
 
+static enum MHD_Result on_complete(struct MHD_Connection *c, exchange *ex);
+
 /* The head has arrived: refuse what is too large before a body byte is read. */
 static enum MHD_Result on_head(struct MHD_Connection *c, exchange *ex, const char *method,
                                const char *version)
@@ -147,8 +149,6 @@ static enum MHD_Result on_head(struct MHD_Connection *c, exchange *ex, const cha
     ex->head_seen = 1;
     ex->counted = 1;
     __atomic_add_fetch(&in_flight, 1, __ATOMIC_ACQ_REL);
-    if (cl != NULL && strtoull(cl, NULL, 10) > body_limit)
-        return refuse(c, ex, 413, "request body too large");
     if (MHD_get_connection_values(c, MHD_HEADER_KIND, NULL, NULL) > MAX_HEADERS ||
         MHD_get_connection_values(c, MHD_COOKIE_KIND, NULL, NULL) > MAX_COOKIES)
         return refuse(c, ex, 431, "too many header fields");
@@ -158,6 +158,10 @@ static enum MHD_Result on_head(struct MHD_Connection *c, exchange *ex, const cha
     MHD_get_connection_values(c, MHD_COOKIE_KIND, put_value, ex->req.map_cookie);
     copy_client_address(&ex->req, c);
     ex->req.auth_basic_user = MHD_basic_auth_get_username_password(c, &ex->req.auth_basic_password);
+    /* A body announced over the limit is never read: the router answers 413 from the head
+     * alone, so the answer still carries the request's id and leaves its access line. */
+    if (cl != NULL && strtoull(cl, NULL, 10) > body_limit)
+        return on_complete(c, ex);
     return MHD_YES;
 }
 

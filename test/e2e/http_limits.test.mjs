@@ -105,6 +105,7 @@ describe('forms, bodies and NUL bytes', () => {
     const r = await response(c, 5000);
     assert.equal(r.status, 413);
     assert.equal(JSON.parse(r.body).error, 'invalid_request');
+    assert.match(r.head, /\r\nx-request-id: [0-9a-f]{32}\r\n/i, 'the refusal has a request id like any answer');
     c.sock.destroy();
   });
 
