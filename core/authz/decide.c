@@ -11,8 +11,8 @@
 
 typedef struct eval_ctx {
     const json_t *facts;
-    json_t *input;  /* built root by root, as the conditions evaluated need them */
-    unsigned built; /* the PC_PDP_ROOT_* in input */
+    json_t *parts[PC_PDP_NROOTS]; /* the input, root by root, as conditions need them */
+    unsigned built;               /* the PC_PDP_ROOT_* in parts */
     const pc_pdp_query *q;
     int64_t now;
     int allow; /* a role grants it, or an allow policy applied */
@@ -93,31 +93,31 @@ static void build_input(eval_ctx *c, unsigned need)
     const pc_pdp_query *q = c->q;
     unsigned missing = need & ~c->built;
 
-    if (c->input == NULL)
-        c->input = json_object();
     if (missing & PC_PDP_ROOT_SUBJECT)
-        json_object_set_new(c->input, "subject", subject_of(q));
+        c->parts[0] = subject_of(q);
     if (missing & PC_PDP_ROOT_RESOURCE)
-        json_object_set_new(c->input, "resource",
-                            json_pack("{s:s,s:s?,s:o}", "type", q->resource, "id", q->resource_id,
-                                      "properties", object_or_empty(q->resource_props)));
+        c->parts[1] = json_pack("{s:s,s:s?,s:o}", "type", q->resource, "id", q->resource_id,
+                                "properties", object_or_empty(q->resource_props));
     if (missing & PC_PDP_ROOT_ACTION)
-        json_object_set_new(c->input, "action", action_of(q));
+        c->parts[2] = action_of(q);
     if (missing & PC_PDP_ROOT_CONTEXT)
-        json_object_set_new(c->input, "context", object_or_empty(q->context));
+        c->parts[3] = object_or_empty(q->context);
     c->built |= missing;
 }
 
 static int condition_holds(const pc_pdp_policy *p, eval_ctx *c)
 {
+    pc_pdp_input in;
     unsigned need;
 
     if (p->condition == NULL)
         return 1;
     need = pc_pdp_expr_roots(p->condition);
-    if (c->input == NULL || (need & ~c->built) != 0)
+    if ((need & ~c->built) != 0)
         build_input(c, need);
-    return pc_pdp_expr_eval(p->condition, c->input, c->now);
+    for (unsigned i = 0; i < PC_PDP_NROOTS; i++)
+        in.root[i] = c->parts[i];
+    return pc_pdp_expr_eval_in(p->condition, &in, c->now);
 }
 
 /*
@@ -141,10 +141,11 @@ static int visit(const pc_pdp_policy *p, void *arg)
 
 int pc_pdp_combine(const pc_pdp_set *set, const pc_pdp_query *q, int64_t now, int role_grants)
 {
-    eval_ctx c = {q->facts, NULL, 0, q, now, role_grants};
+    eval_ctx c = {q->facts, {NULL, NULL, NULL, NULL}, 0, q, now, role_grants};
     int denied = pc_pdp_set_each(set, q->resource, q->action, visit, &c);
 
-    json_decref(c.input);
+    for (unsigned i = 0; i < PC_PDP_NROOTS; i++)
+        json_decref(c.parts[i]);
     return !denied && c.allow;
 }
 

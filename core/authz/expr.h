@@ -27,12 +27,22 @@ void pc_pdp_expr_free(pc_expr *e);
  */
 int pc_pdp_expr_eval(const pc_expr *e, const json_t *input, int64_t now);
 
-/** The parts of the input an expression reads, so that only those are built. */
+/** The parts of the input an expression reads (bits), so that only those are built. */
 #define PC_PDP_ROOT_SUBJECT 1u
 #define PC_PDP_ROOT_RESOURCE 2u
 #define PC_PDP_ROOT_ACTION 4u
 #define PC_PDP_ROOT_CONTEXT 8u
+#define PC_PDP_NROOTS 4
+/** "subject", "resource", "action", "context": root i is bit 1 << i. */
+extern const char *const pc_pdp_root_names[PC_PDP_NROOTS];
 unsigned pc_pdp_expr_roots(const pc_expr *e);
+
+/** The input as its four roots (each an object or NULL), as a decision builds it. */
+typedef struct pc_pdp_input {
+    const json_t *root[PC_PDP_NROOTS];
+} pc_pdp_input;
+/** pc_pdp_expr_eval over roots given directly: no lookup of the roots by name. */
+int pc_pdp_expr_eval_in(const pc_expr *e, const pc_pdp_input *input, int64_t now);
 
 /** RFC 3339 time → Unix seconds (fractions kept). 1 on success. Seconds may be omitted. */
 int pc_pdp_time_parse(const char *s, double *out);

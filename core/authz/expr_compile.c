@@ -107,12 +107,15 @@ static int split_path(pc_expr *e, const char *s)
 }
 
 /* The allowed roots of §15, and the static type of the path. */
-static int path_allowed(const pc_expr *e, vtype *t)
+static int path_allowed(const pc_expr *e, vtype *t, unsigned *index)
 {
     const char *root = e->keys[0], *second = e->nkeys > 1 ? e->keys[1] : "";
     int fixed = e->nkeys == 2, props = e->nkeys > 2 && strcmp(second, "properties") == 0;
 
     *t = T_STRING;
+    for (*index = 0; *index < PC_PDP_NROOTS; (*index)++)
+        if (strcmp(root, pc_pdp_root_names[*index]) == 0)
+            break;
     if (strcmp(root, "subject") == 0 || strcmp(root, "resource") == 0)
         if ((fixed && (strcmp(second, "id") == 0 || strcmp(second, "type") == 0)) || props)
             return *t = props ? T_ANY : T_STRING, 1;
@@ -149,7 +152,7 @@ static pc_expr *operand(compiler *c, const json_t *v, vtype *t)
             return *t = T_TIME, node(c, K_NOW);
         if ((e = node(c, K_PATH)) == NULL)
             return fail(c, NULL, "the condition is too large");
-        if (!split_path(e, s) || !path_allowed(e, t))
+        if (!split_path(e, s) || !path_allowed(e, t, &e->root))
             return fail(c, e,
                         "path \"%.80s\" is not one of subject.id, subject.type, "
                         "subject.properties.*, resource.id, resource.type, "
@@ -322,16 +325,13 @@ static pc_expr *expression(compiler *c, const json_t *v, int depth)
     return NULL;
 }
 
+const char *const pc_pdp_root_names[PC_PDP_NROOTS] = {"subject", "resource", "action", "context"};
+
 /* Which roots of the input (PC_PDP_ROOT_*) the expression reads. */
 static unsigned roots_of(const pc_expr *e)
 {
-    static const char *const names[] = {"subject", "resource", "action", "context"};
-    unsigned roots = 0;
+    unsigned roots = e->kind == K_PATH ? 1u << e->root : 0;
 
-    if (e->kind == K_PATH)
-        for (unsigned i = 0; i < sizeof names / sizeof *names; i++)
-            if (strcmp(e->keys[0], names[i]) == 0)
-                roots |= 1u << i;
     for (size_t i = 0; i < e->nkids; i++)
         roots |= roots_of(e->kids[i]);
     return roots;

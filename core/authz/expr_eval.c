@@ -11,17 +11,19 @@ typedef struct value {
     double now;
 } value;
 
-static value resolve(const pc_expr *e, const json_t *input, int64_t now)
+static value resolve(const pc_expr *e, const pc_pdp_input *input, int64_t now)
 {
     value v = {NULL, 0, 0};
-    const json_t *cur = input;
+    const json_t *cur;
 
     if (e->kind == K_NOW)
         return (value){NULL, 1, (double)now};
     if (e->kind == K_LITERAL)
         return (value){e->literal, 0, 0};
-    for (size_t i = 0; i < e->nkeys && cur != NULL; i++)
-        cur = json_object_get(cur, e->keys[i]);
+    /* the root was found at compile time; an empty object has nothing to hash a key against */
+    cur = input->root[e->root];
+    for (size_t i = 1; i < e->nkeys && cur != NULL; i++)
+        cur = json_object_size(cur) ? json_object_get(cur, e->keys[i]) : NULL;
     v.json = cur;
     return v;
 }
@@ -125,7 +127,7 @@ static int ip_in(const pc_expr *nets, const value *list, const json_t *ip)
     return 0;
 }
 
-static int compare(const pc_expr *e, const json_t *input, int64_t now)
+static int compare(const pc_expr *e, const pc_pdp_input *input, int64_t now)
 {
     const pc_expr *ea = e->kids[0], *eb = e->kids[1];
     value a = resolve(ea, input, now), b = resolve(eb, input, now);
@@ -150,23 +152,32 @@ static int compare(const pc_expr *e, const json_t *input, int64_t now)
                             : cmp >= 0;
 }
 
-int pc_pdp_expr_eval(const pc_expr *e, const json_t *input, int64_t now)
+int pc_pdp_expr_eval_in(const pc_expr *e, const pc_pdp_input *input, int64_t now)
 {
     value v;
 
     switch (e->op) {
     case OP_ALL:
         for (size_t i = 0; i < e->nkids; i++)
-            if (!pc_pdp_expr_eval(e->kids[i], input, now))
+            if (!pc_pdp_expr_eval_in(e->kids[i], input, now))
                 return 0;
         return 1;
     case OP_ANY:
         for (size_t i = 0; i < e->nkids; i++)
-            if (pc_pdp_expr_eval(e->kids[i], input, now))
+            if (pc_pdp_expr_eval_in(e->kids[i], input, now))
                 return 1;
         return 0;
-    case OP_NOT: return !pc_pdp_expr_eval(e->kids[0], input, now);
+    case OP_NOT: return !pc_pdp_expr_eval_in(e->kids[0], input, now);
     case OP_EXISTS: v = resolve(e->kids[0], input, now); return present(&v);
     default: return compare(e, input, now);
     }
+}
+
+int pc_pdp_expr_eval(const pc_expr *e, const json_t *input, int64_t now)
+{
+    pc_pdp_input in;
+
+    for (unsigned i = 0; i < PC_PDP_NROOTS; i++)
+        in.root[i] = json_object_get(input, pc_pdp_root_names[i]);
+    return pc_pdp_expr_eval_in(e, &in, now);
 }

@@ -35,6 +35,7 @@ struct pc_expr {
     size_t nnets;
     char **keys; /* K_PATH: "subject", "properties", "ownerID" */
     size_t nkeys;
+    unsigned root;  /* K_PATH: index of keys[0] in pc_pdp_root_names */
     unsigned roots; /* the whole expression: the PC_PDP_ROOT_* it reads (set on the top node) */
 };
 #endif
