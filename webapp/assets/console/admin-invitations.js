@@ -14,14 +14,14 @@ export function invitationsPanel(root, ctx, allNames) {
     panel.append(h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', onclick: () => invite(root, allNames, list) }, 'Invite someone')));
   }
   const list = pagedList(panel, {
-    path: '/invitations', caption: 'Invitations', headers: ['Email', 'Status', 'Expires', ''],
+    path: '/invitations', caption: 'Invitations', headers: ['Email', 'Status', 'Expires', 'Action'],
     row: (i) => [i.email, STATUS[i.status] || i.status, when(i.expires_at), revokeButton(i, ctx, () => list.reload(), panel)],
   });
   root.append(panel);
 }
 
 function revokeButton(i, ctx, reload, panel) {
-  if (i.status !== 'pending' || !ctx.can('users', 'delete')) return '';
+  if (i.status !== 'pending' || !ctx.can('users', 'delete')) return '—';
   return h('button', {
     type: 'button', class: 'secondary small', 'aria-label': `Revoke the invitation of ${i.email}`,
     onclick: async () => {
