@@ -12,6 +12,8 @@ pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(LIBCONFIG REQUIRED IMPORTED_TARGET libconfig)
 pkg_check_modules(ARGON2 REQUIRED IMPORTED_TARGET libargon2)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
+# Unicode case folding of usernames and emails (core/util/fold.c), in the core and the SQL stores
+pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc)
 pkg_check_modules(CMOCKA IMPORTED_TARGET cmocka)
 if(PC_PLUGIN_POSTGRESQL)
   pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)

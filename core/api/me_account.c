@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The account console's own-token calls: PATCH /me, and /me/sessions to see and end one's sessions. */
+#include "api/links.h"
 #include "api/users.h"
 #include "authz/authz.h"
+#include "iam/users.h"
 #include "oauth2/session.h"
 #include "server/store.h"
+#include "util/log.h"
 #include "util/mem.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,29 +44,80 @@ static int valid_profile(pc_req *rq, const json_t *body)
     return 1;
 }
 
-/* The columns to write: emails are kept lowercase (API.md §11). */
-static json_t *profile_columns(const json_t *body)
+/* The columns to write: emails in their stored form (API.md §11); a new email is unverified. */
+static json_t *profile_columns(const json_t *body, const json_t *before, int *changed)
 {
     json_t *cols = json_deep_copy(body);
-    const char *email = json_string_value(json_object_get(body, "email"));
+    const char *old = json_string_value(json_object_get(before, "email"));
+    char *email = pc_iam_email_normal(json_string_value(json_object_get(body, "email")));
 
-    if (email != NULL) {
-        char *lower = pc_strdup(email);
-        for (char *c = lower; *c; c++)
-            *c = (char)tolower((unsigned char)*c);
-        json_object_set_new(cols, "email", json_string(lower));
-        free(lower);
-    }
+    *changed = json_object_get(body, "email") != NULL &&
+               (email == NULL || old == NULL || strcmp(email, old) != 0);
+    if (email != NULL)
+        json_object_set_new(cols, "email", json_string(email));
+    if (*changed)
+        json_object_set_new(cols, "email_verified", json_false());
     json_object_set_new(cols, "updated_at", json_integer(pc_now()));
+    free(email);
     return cols;
+}
+
+/*
+ * An email change sends a verification link (API.md §11, §12) to the new address, issued in
+ * the change's transaction. Without an email provider the change is saved and no link goes.
+ */
+static pc_status write_profile(pc_req *rq, const pc_principal *p, const json_t *body, json_t *cols,
+                               json_t *provider, char *conflict)
+{
+    pc_store_tx *tx = NULL;
+    json_t *after = NULL;
+    char *token = NULL;
+    pc_link_spec spec;
+    pc_status rc = pc_db_begin(&tx);
+
+    if (rc == PC_OK)
+        rc = pc_db_update(tx, PC_ENT_USER, rq->tenant->id, p->id, cols, conflict, 64);
+    if (rc == PC_OK)
+        rc = pc_pdp_subject_changed(tx, rq->tenant->id, p->id);
+    if (rc == PC_OK)
+        rc = pc_api_audit(tx, rq, p, "user.updated", p->id, json_pack("{s:O}", "fields", body));
+    if (rc == PC_OK && provider != NULL &&
+        (rc = pc_db_get(tx, PC_ENT_USER, rq->tenant->id, "id", p->id, &after)) == PC_OK)
+        rc = pc_api_verification_issue(tx, rq, after, &spec, &token);
+    rc = pc_api_finish(tx, rc);
+    /* the change stands even if the queue is full: POST /me/email/verification sends again */
+    if (rc == PC_OK && token != NULL &&
+        pc_links_send(rq->tenant, provider, &spec, token, rq->ip) != PC_OK)
+        pc_warn("the verification link of an email change could not be queued: user=%s", p->id);
+    pc_free_secret(token);
+    json_decref(after);
+    return rc;
+}
+
+/* The tenant's email provider for a changed email (NULL when there is none); 0 after replying. */
+static int link_provider(pc_req *rq, const json_t *cols, json_t **provider)
+{
+    const char *email = json_string_value(json_object_get(cols, "email"));
+    pc_status rc;
+
+    *provider = NULL;
+    if (email == NULL)
+        return 1;
+    if (!pc_api_links_allowed(rq, email))
+        return 0;
+    rc = pc_links_provider(rq->tenant, provider);
+    if (rc == PC_OK || rc == PC_ERR_NOT_FOUND)
+        return 1;
+    pc_api_store_error(rq, rc, NULL);
+    return 0;
 }
 
 void pc_api_me_patch(pc_req *rq)
 {
     pc_principal p = {0};
-    json_t *body = NULL, *cols = NULL, *u = NULL;
+    json_t *body = NULL, *cols = NULL, *u = NULL, *provider = NULL;
     char conflict[64] = "";
-    pc_store_tx *tx = NULL;
+    int changed = 0;
     pc_status rc;
 
     if (!user_caller(rq, &p))
@@ -72,15 +125,10 @@ void pc_api_me_patch(pc_req *rq)
     body = pc_api_body(rq, profile_fields, sizeof profile_fields / sizeof *profile_fields);
     if (body == NULL || !valid_profile(rq, body))
         goto out;
-    cols = profile_columns(body);
-    rc = pc_db_begin(&tx);
-    if (rc == PC_OK)
-        rc = pc_db_update(tx, PC_ENT_USER, rq->tenant->id, p.id, cols, conflict, sizeof conflict);
-    if (rc == PC_OK)
-        rc = pc_pdp_subject_changed(tx, rq->tenant->id, p.id);
-    if (rc == PC_OK)
-        rc = pc_api_audit(tx, rq, &p, "user.updated", p.id, json_pack("{s:O}", "fields", body));
-    rc = pc_api_finish(tx, rc);
+    cols = profile_columns(body, p.record, &changed);
+    if (changed && !link_provider(rq, cols, &provider))
+        goto out;
+    rc = write_profile(rq, &p, body, cols, provider, conflict);
     if (rc == PC_OK)
         rc = pc_db_get(NULL, PC_ENT_USER, rq->tenant->id, "id", p.id, &u);
     if (rc != PC_OK)
@@ -88,6 +136,7 @@ void pc_api_me_patch(pc_req *rq)
     else
         pc_reply_json(rq, 200, pc_api_user_view(u, rq->tenant->id));
 out:
+    json_decref(provider);
     json_decref(u);
     json_decref(cols);
     json_decref(body);

@@ -115,8 +115,10 @@ static json_t *page_vars(const pc_req *rq, const pc_web_out *out)
     free(items);
     if (out->outcome == PC_WEB_LOGIN)
         people_links(rq, v);
-    if (out->outcome == PC_WEB_MFA)
+    if (out->outcome == PC_WEB_MFA || out->outcome == PC_WEB_ENROL)
         pc_http_mfa_page_vars(rq, out, v);
+    if (out->page_vars != NULL)
+        json_object_update(v, out->page_vars);
     return v;
 }
 
@@ -138,11 +140,9 @@ static void set_cookies(pc_req *rq, const pc_web_out *out)
 
 void pc_http_web_respond(pc_req *rq, const pc_web_out *out)
 {
-    static const char *const pages[] = {[PC_WEB_ERROR] = "error",
-                                        [PC_WEB_LOGIN] = "login",
-                                        [PC_WEB_CONSENT] = "consent",
-                                        [PC_WEB_LOGGED_OUT] = "logged_out",
-                                        [PC_WEB_MFA] = "mfa"};
+    static const char *const pages[] = {
+        [PC_WEB_ERROR] = "error",           [PC_WEB_LOGIN] = "login", [PC_WEB_CONSENT] = "consent",
+        [PC_WEB_LOGGED_OUT] = "logged_out", [PC_WEB_MFA] = "mfa",     [PC_WEB_ENROL] = "enrol"};
     json_t *vars;
 
     set_cookies(rq, out);

@@ -13,7 +13,7 @@
 
 typedef struct job {
     struct job *next;
-    char *tenant_id, *to, *subject, *text, *method, *actor, *user_id, *ip;
+    char *tenant_id, *to, *subject, *text, *method, *actor, *user_id, *ip, *event;
     json_t *provider, *vars;
 } job;
 
@@ -53,6 +53,7 @@ static void job_free(job *j)
     free(j->actor);
     free(j->user_id);
     free(j->ip);
+    free(j->event);
     json_decref(j->provider);
     json_decref(j->vars);
     free(j);
@@ -70,6 +71,7 @@ static job *job_new(const pc_delivery_spec *s)
     j->actor = dup_or_null(s->actor);
     j->user_id = dup_or_null(s->user_id);
     j->ip = dup_or_null(s->ip);
+    j->event = pc_strdup(s->failure_event ? s->failure_event : "mfa.delivery_failed");
     /* deep copies: the sender threads share nothing with the request that queued them */
     j->provider = json_deep_copy(s->provider);
     j->vars = s->msg->vars ? json_deep_copy(s->msg->vars) : NULL;
@@ -79,15 +81,16 @@ static job *job_new(const pc_delivery_spec *s)
 /* A failed delivery: an audit event on the user, a counter, never the message or its code. */
 static void record_failure(const job *j)
 {
-    json_t *details = json_pack("{s:s?,s:O?,s:O?,s:O?}", "method", j->method, "provider_id",
-                                json_object_get(j->provider, "id"), "provider",
+    int link = strcmp(j->event, "mfa.delivery_failed") != 0;
+    json_t *details = json_pack("{s:s?,s:O?,s:O?,s:O?}", link ? "kind" : "method", j->method,
+                                "provider_id", json_object_get(j->provider, "id"), "provider",
                                 json_object_get(j->provider, "name"), "plugin",
                                 json_object_get(j->provider, "plugin"));
 
     pc_metrics_count("mfa_deliveries", "outcome", "failed");
-    if (pc_audit_record(NULL, j->tenant_id, "mfa.delivery_failed", j->actor, j->user_id, j->ip,
-                        details) != PC_OK)
-        pc_error("the audit event mfa.delivery_failed could not be written: tenant=%s user=%s",
+    if (pc_audit_record(NULL, j->tenant_id, j->event, j->actor, j->user_id, j->ip, details) !=
+        PC_OK)
+        pc_error("the audit event %s could not be written: tenant=%s subject=%s", j->event,
                  j->tenant_id, j->user_id ? j->user_id : "-");
     json_decref(details);
 }

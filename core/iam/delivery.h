@@ -17,6 +17,9 @@ typedef struct pc_delivery_spec {
     const char *actor;   /**< audit actor: the user's id or a client_id */
     const char *user_id; /**< audit subject */
     const char *ip;      /**< may be NULL */
+    /** Links by email: the audit event of a failed delivery ("link.delivery_failed", whose
+     * details name `method` as "kind"); NULL for one-time codes ("mfa.delivery_failed"). */
+    const char *failure_event;
 } pc_delivery_spec;
 
 /** How a queued message is sent: pc_provider_send() unless a test says otherwise. */
@@ -34,8 +37,8 @@ void pc_delivery_stop(void);
 /**
  * Queue a message. PC_OK once queued; PC_ERR_UNAVAILABLE when the queue is
  * full or not running (the caller answers 503 AUT-0017 at once). A message
- * that fails later is recorded as the audit event "mfa.delivery_failed" and
- * counted in portcullis_mfa_deliveries_total{outcome="failed"}.
+ * that fails later is recorded as the audit event "mfa.delivery_failed" (or the
+ * spec's failure_event) and counted in portcullis_mfa_deliveries_total{outcome="failed"}.
  */
 pc_status pc_delivery_enqueue(const pc_delivery_spec *spec);
 /** Replace the sender (tests); NULL restores pc_provider_send(). Call before start. */

@@ -157,8 +157,9 @@ pc_status pc_links_send(const pc_tenant *t, const json_t *provider, const pc_lin
                           .msg = &msg,
                           .method = spec->kind,
                           .actor = "system",
-                          .user_id = spec->user_id,
-                          .ip = ip};
+                          .user_id = spec->user_id ? spec->user_id : spec->invitation_id,
+                          .ip = ip,
+                          .failure_event = "link.delivery_failed"};
     pc_status rc = pc_delivery_enqueue(&d);
 
     pc_free_secret(link);

@@ -2,7 +2,10 @@
 /* The rules of a user record: its status at a time, emails in their stored form. */
 #include "iam/users.h"
 #include "server/server.h"
+#include "util/fold.h"
 #include "util/mem.h"
+
+#include <stdlib.h>
 
 #include <string.h>
 
@@ -30,13 +33,12 @@ const char *pc_iam_user_status(const json_t *user, int64_t now)
 
 char *pc_iam_email_normal(const char *email)
 {
-    char *s;
+    char *lower;
 
     if (email == NULL)
         return NULL;
-    s = pc_strdup(email);
-    for (char *p = s; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
-    return s;
+    /* Unicode lowercase, in C, so that every store keeps the same form (API.md §11) */
+    if ((lower = pc_fold_lower(email)) == NULL)
+        abort(); /* out of memory, as pc_strdup() */
+    return lower;
 }

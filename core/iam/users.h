@@ -10,6 +10,6 @@ int pc_iam_user_active(const json_t *user, int64_t now);
 int pc_iam_user_disabled(const json_t *user, int64_t now);
 /** "active" or "disabled": the status as the API shows it at `now` (a freeze reads "disabled"). */
 const char *pc_iam_user_status(const json_t *user, int64_t now);
-/** `email` as stored: ASCII letters lowercased (new; NULL for NULL). */
+/** `email` as stored: in Unicode lowercase (core/util/fold.c; new; NULL for NULL). */
 char *pc_iam_email_normal(const char *email);
 #endif

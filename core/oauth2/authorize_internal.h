@@ -44,6 +44,13 @@ void pc_authz_form_tokens(const pc_web_in *in, pc_web_out *out, json_t *req);
  * email/SMS) and return 1; return 0 when there is none.
  */
 int pc_authz_mfa_start(const pc_web_in *in, pc_web_out *out, json_t *req, const json_t *user);
+/**
+ * mfa_required and no second factor: the setup step instead (authorize_enrol.c);
+ * always answers (returns 1).
+ */
+int pc_authz_enrol_start(const pc_web_in *in, pc_web_out *out, json_t *req, const json_t *user);
+/** A POST of the setup step (the sealed request says so); 0 when `req` is not one. */
+int pc_authz_enrol_post(const pc_web_in *in, pc_web_out *out, json_t *req);
 
 enum { PC_AUTHZ_FRESH_LOGIN = 1, PC_AUTHZ_CONSENTED = 2 };
 /**

@@ -79,7 +79,8 @@ int pc_authz_mfa_start(const pc_web_in *in, pc_web_out *out, json_t *req, const 
     json_decref(factors);
     if (json_array_size(methods) == 0) {
         json_decref(methods);
-        return 0;
+        /* API.md §13 mfa_required: the first factor is set up before any session */
+        return in->tenant->mfa_required ? pc_authz_enrol_start(in, out, req, user) : 0;
     }
     p.methods = methods;
     if (pc_mfa_token_issue(&p, &token) != PC_OK) {
@@ -163,6 +164,8 @@ void pc_oauth2_authorize_mfa(const pc_web_in *in, pc_web_out *out)
     req = pc_authz_form_request(in, out);
     if (req == NULL)
         return;
+    if (pc_authz_enrol_post(in, out, req))
+        goto out;
     if (pc_mfa_token_find(in->tenant, pc_authz_str(req, "mfa_token"),
                           pc_authz_str(req, "client_id"), &rec) != PC_OK) {
         json_object_del(req, "mfa_token");

@@ -140,7 +140,7 @@ static int has_method(const json_t *rec, const char *method)
 
 /* The user (not deleted) and the factor of `method` behind a token record; new, or an error. */
 static pc_status subject_of(const pc_tenant *t, const json_t *rec, const char *method,
-                            json_t **user, json_t **factor)
+                            int enrolling, json_t **user, json_t **factor)
 {
     json_t *factors = NULL, *f;
     pc_status rc;
@@ -156,7 +156,8 @@ static pc_status subject_of(const pc_tenant *t, const json_t *rec, const char *m
     if (rc == PC_OK)
         rc = pc_mfa_factors(t, json_string_value(json_object_get(*user, "id")), &factors);
     f = rc == PC_OK ? pc_mfa_find(factors, method) : NULL;
-    if (rc == PC_OK && !pc_mfa_is_active(f))
+    /* enrolment at sign-in proves a factor that is not on yet */
+    if (rc == PC_OK && (f == NULL || pc_mfa_is_active(f) != !enrolling))
         rc = PC_ERR_INVALID;
     if (rc == PC_OK)
         *factor = json_incref(f);
@@ -169,8 +170,29 @@ static pc_status subject_of(const pc_tenant *t, const json_t *rec, const char *m
 }
 
 /* In one transaction, the token locked: check the code, then use the token up or count the failure. */
+/* The factor proven at enrolment goes on, in the redeeming transaction, audited. */
+static pc_status activate(pc_store_tx *tx, const pc_mfa_actor *a, const char *factor_id)
+{
+    json_t *patch =
+        json_pack("{s:s,s:I}", "state", PC_MFA_ACTIVE, "updated_at", (json_int_t)pc_now());
+    const char *uid = json_string_value(json_object_get(a->user, "id"));
+    json_t *f = NULL, *details;
+    pc_status rc = pc_db_update(tx, PC_ENT_MFA, a->tenant->id, factor_id, patch, NULL, 0);
+
+    json_decref(patch);
+    if (rc == PC_OK)
+        rc = pc_db_get(tx, PC_ENT_MFA, a->tenant->id, "id", factor_id, &f);
+    details = json_pack("{s:O?,s:s}", "method", json_object_get(f, "method"), "during", "sign-in");
+    if (rc == PC_OK)
+        rc = pc_audit_record(tx, a->tenant->id, "mfa.enabled", uid, uid, a->ip, details);
+    json_decref(details);
+    json_decref(f);
+    return rc;
+}
+
 static pc_status redeem_locked(const pc_mfa_actor *a, const char *hash, const char *token,
-                               const char *factor_id, const char *code, const char **amr)
+                               const char *factor_id, const char *code, const char **amr,
+                               int enrolling)
 {
     pc_store_tx *tx = NULL;
     json_t *rec = NULL, *patch;
@@ -187,6 +209,11 @@ static pc_status redeem_locked(const pc_mfa_actor *a, const char *hash, const ch
         return rc == PC_ERR_STORAGE ? rc : PC_ERR_NOT_FOUND;
     }
     vrc = pc_mfa_verify_in(tx, a, factor_id, code, amr);
+    if (vrc == PC_OK && enrolling && (rc = activate(tx, a, factor_id)) != PC_OK) {
+        pc_db_rollback(tx);
+        json_decref(rec);
+        return rc;
+    }
     if (vrc == PC_OK)
         patch = json_pack("{s:I}", "used_at", (json_int_t)pc_now());
     else
@@ -211,9 +238,9 @@ static json_t *amr_with(const char *value)
     return amr;
 }
 
-pc_status pc_mfa_token_redeem(const pc_tenant *t, const char *token, const char *client_id,
-                              const char *method, const char *code, const char *ip,
-                              pc_mfa_done *done, int64_t *retry_after)
+static pc_status redeem(const pc_tenant *t, const char *token, const char *client_id,
+                        const char *method, const char *code, const char *ip, pc_mfa_done *done,
+                        int64_t *retry_after, int enrolling)
 {
     json_t *rec = NULL, *user = NULL, *factor = NULL;
     pc_mfa_actor a = {.tenant = t, .client_id = client_id, .actor = client_id, .ip = ip};
@@ -222,14 +249,14 @@ pc_status pc_mfa_token_redeem(const pc_tenant *t, const char *token, const char 
 
     memset(done, 0, sizeof *done);
     if (rc == PC_OK)
-        rc = subject_of(t, rec, method, &user, &factor);
+        rc = subject_of(t, rec, method, enrolling, &user, &factor);
     if (rc != PC_OK)
         goto out;
     a.user = user;
     rc = pc_mfa_throttle_check(&a, retry_after);
     if (rc == PC_OK)
         rc = redeem_locked(&a, json_string_value(json_object_get(rec, "id")), token,
-                           json_string_value(json_object_get(factor, "id")), code, &amr);
+                           json_string_value(json_object_get(factor, "id")), code, &amr, enrolling);
     pc_mfa_throttle_result(&a, rc);
     if (rc == PC_ERR_LIMIT && *retry_after <= 0)
         *retry_after = 3600; /* the scheme locked itself (recovery codes) */
@@ -246,6 +273,20 @@ out:
     return rc;
 }
 
+pc_status pc_mfa_token_redeem(const pc_tenant *t, const char *token, const char *client_id,
+                              const char *method, const char *code, const char *ip,
+                              pc_mfa_done *done, int64_t *retry_after)
+{
+    return redeem(t, token, client_id, method, code, ip, done, retry_after, 0);
+}
+
+pc_status pc_mfa_token_redeem_enrolment(const pc_tenant *t, const char *token,
+                                        const char *client_id, const char *method, const char *code,
+                                        const char *ip, pc_mfa_done *done, int64_t *retry_after)
+{
+    return redeem(t, token, client_id, method, code, ip, done, retry_after, 1);
+}
+
 pc_status pc_mfa_token_challenge(const pc_tenant *t, const char *token, const char *client_id,
                                  const char *method, const char *ip, int64_t *retry_after)
 {
@@ -254,7 +295,7 @@ pc_status pc_mfa_token_challenge(const pc_tenant *t, const char *token, const ch
     pc_status rc = pc_mfa_token_find(t, token, client_id, &rec);
 
     if (rc == PC_OK)
-        rc = subject_of(t, rec, method, &user, &factor);
+        rc = subject_of(t, rec, method, 0, &user, &factor);
     if (rc == PC_OK) {
         a.user = user;
         rc = pc_mfa_challenge(&a, factor);

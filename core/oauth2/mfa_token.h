@@ -49,6 +49,14 @@ pc_status pc_mfa_token_redeem(const pc_tenant *t, const char *token, const char 
                               const char *method, const char *code, const char *ip,
                               pc_mfa_done *done, int64_t *retry_after);
 /**
+ * The same for a sign-in that enrols its first factor (API.md §13 mfa_required):
+ * `method`'s factor must be pending, and the right code turns it on (audited
+ * mfa.enabled) in the transaction that uses the token up.
+ */
+pc_status pc_mfa_token_redeem_enrolment(const pc_tenant *t, const char *token,
+                                        const char *client_id, const char *method, const char *code,
+                                        const char *ip, pc_mfa_done *done, int64_t *retry_after);
+/**
  * Send the code of an email/SMS `method` for `token`. PC_ERR_NOT_FOUND,
  * PC_ERR_DENIED (another client), PC_ERR_INVALID (no such method or no code
  * to send), PC_ERR_LIMIT (resent too soon), PC_ERR_UNAVAILABLE (not delivered).

@@ -60,10 +60,11 @@ describe('account console', { skip: skip ?? false }, () => {
 
     await page.getByRole('textbox', { name: 'Email' }).fill('alice@example.test');
     await page.getByRole('button', { name: 'Save profile' }).click();
-    await page.getByRole('status').filter({ hasText: 'Profile saved.' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Profile saved. alice@example.test is not confirmed yet' }).waitFor();
     const got = await api(srv.issuer, admin, 'GET', `/users/${u.id}`);
     assert.equal(got.json.name, 'Alice Liddell');
     assert.equal(got.json.email, 'alice@example.test');
+    assert.equal(got.json.email_verified, false, 'a new address is unverified');
     assertCsp(page);
     assert.deepEqual(page.errors, []);
     await page.context().close();

@@ -6,7 +6,7 @@
 // tokens single use, and 503 AUT-0017 with nothing created when there is no email provider.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminToken, api, createUser, introspect, jwtPayload, passwordGrant, startServer, unique } from './lib/server.mjs';
+import { adminToken, api, createUser, freePort, introspect, jwtPayload, passwordGrant, startServer, unique } from './lib/server.mjs';
 import { createProvider, nextMessage, readSpool, smtpMissing, startSmtp } from './lib/mfa.mjs';
 
 const skip = smtpMissing() ?? false;
@@ -129,6 +129,59 @@ describe('email verification', { skip }, () => {
     assertError(await publicCall('/auth/email/verify', { token: 'x'.repeat(43) }), 400, 'AUT-0014');
     assertError(await publicCall('/auth/email/verify', { token: 5 }), 400, 'AUT-0009', 'token');
     assertError(await publicCall('/auth/email/verify', {}), 400, 'AUT-0001', 'token');
+  });
+  test('an email change through PATCH /me resets email_verified and sends a link to the new address', async () => {
+    const u = await createUser(issuer, admin);
+    assert.equal((await api(issuer, admin, 'PATCH', `/users/${u.id}`, { email_verified: true })).status, 200);
+    const tok = (await passwordGrant(issuer, u.username, u.password)).json.access_token;
+    const same = await api(issuer, tok, 'PATCH', '/me', { email: u.email.toUpperCase(), name: 'Same Address' });
+    assert.equal(same.status, 200, JSON.stringify(same.json));
+    assert.equal(same.json.email_verified, true, 'the same address in other case is no change');
+    const seen = (await readSpool(smtp.dir)).length;
+    const fresh = `${unique('moved')}@Example.test`;
+    const r = await api(issuer, tok, 'PATCH', '/me', { email: fresh });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    assert.equal(r.json.email, fresh.toLowerCase());
+    assert.equal(r.json.email_verified, false);
+    const m = await mailTo(fresh.toLowerCase(), seen);
+    const token = tokenIn(m.text);
+    assert.ok(m.text.includes(`${issuer}/ui/verify?token=${token}`), m.text);
+    assert.equal((await publicCall('/auth/email/verify', { token })).status, 204);
+    const after = (await api(issuer, admin, 'GET', `/users/${u.id}`)).json;
+    assert.equal(after.email_verified, true);
+    assert.equal(after.email, fresh.toLowerCase());
+  });
+});
+
+describe('a link email that cannot be delivered', { skip }, () => {
+  test('is audited as link.delivery_failed on its subject, not as mfa.delivery_failed', async () => {
+    const other = await startServer();
+    try {
+      const a = await adminToken(other.issuer);
+      await createProvider(other.issuer, a, {
+        name: 'nowhere', kind: 'email', plugin: 'smtp',
+        config: { host: '127.0.0.1', port: await freePort(), security: 'none', from: 'x@example.test', timeout_ms: 2000, default: true },
+      });
+      const u = await createUser(other.issuer, a);
+      assert.equal((await api(other.issuer, null, 'POST', '/auth/password-reset', { username: u.username })).status, 202);
+      const inv = await api(other.issuer, a, 'POST', '/invitations', { email: `${unique('inv')}@example.test` });
+      assert.equal(inv.status, 201, JSON.stringify(inv.json));
+      const events = async () => (await api(other.issuer, a, 'GET', '/audit?type=link.delivery_failed')).json.items;
+      const deadline = Date.now() + 20000;
+      let got = [];
+      while (got.length < 2 && Date.now() < deadline) {
+        got = await events();
+        if (got.length < 2) await new Promise((res) => setTimeout(res, 50));
+      }
+      const reset = got.find((e) => e.subject === u.id);
+      assert.ok(reset, JSON.stringify(got));
+      assert.equal(reset.details.kind, 'password_reset');
+      assert.equal(reset.details.plugin, 'smtp');
+      assert.equal(got.find((e) => e.subject === inv.json.id)?.details.kind, 'invitation', JSON.stringify(got));
+      assert.deepEqual((await api(other.issuer, a, 'GET', '/audit?type=mfa.delivery_failed')).json.items, []);
+    } finally {
+      await other.stop();
+    }
   });
 });
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { runCli, tempDir } from './lib/server.mjs';
-import { UNDO_AFTER_SCHEMA_6 } from './lib/store.mjs';
+import { UNDO_AFTER_SCHEMA_6, UNDO_SCHEMA_10 } from './lib/store.mjs';
 
 const SQLITE3 = process.env.SQLITE3_BIN || '/usr/bin/sqlite3';
 const sql = (db, text) => execFileSync(SQLITE3, [db, text], { encoding: 'utf8' }).trim();
@@ -45,6 +45,35 @@ describe('schema 7 and case-duplicates (sqlite)', { skip: !existsSync(SQLITE3) &
       assert.equal(sql(db, "SELECT email || ' ' || status || ' ' || email_verified FROM users WHERE id = 'u1'"), 'bob@example.com active 0');
       // The tenant had no admin role: schema 7 gives it one, holding *:*.
       assert.equal(sql(db, "SELECT permissions FROM roles WHERE tenant_id = 't1' AND name = 'admin'"), '["*:*"]');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('schema 10: usernames and emails folded in C (sqlite)', { skip: !existsSync(SQLITE3) && 'needs the sqlite3 shell' }, () => {
+  test('users SQLite lower() let through, equal once Unicode-folded, are named; resolved, they migrate', async () => {
+    const dir = await tempDir();
+    try {
+      assert.equal((await runCli(['migrate'], { dir })).code, 0);
+      const db = `${dir}/p.db`;
+      sql(db, `${UNDO_SCHEMA_10} UPDATE schema_version SET version = 9;`);
+      // Schema 9 compared by SQLite's lower(), which folds ASCII only: these three were accepted.
+      sql(db, ["INSERT INTO tenants (id, slug, name, settings, created_at) VALUES ('t1', 'acme', 'Acme', '{}', 0)",
+        "INSERT INTO users (id, tenant_id, username, email, created_at, updated_at) VALUES ('u1', 't1', 'Ärger', 'straße@example.com', 0, 0)",
+        "INSERT INTO users (id, tenant_id, username, email, created_at, updated_at) VALUES ('u2', 't1', 'ärger', 'ann@example.com', 0, 0)",
+        "INSERT INTO users (id, tenant_id, username, email, created_at, updated_at) VALUES ('u3', 't1', 'carl', 'strasse@example.com', 0, 0)"].join(';'));
+      const refused = await runCli(['migrate'], { dir });
+      assert.equal(refused.code, 1);
+      const said = refused.stdout + refused.stderr;
+      assert.match(said, /acme username "Ärger" "ärger"/);
+      assert.match(said, /acme email "straße@example.com" "strasse@example.com"/);
+      assert.equal(sql(db, 'SELECT version FROM schema_version'), '9', 'nothing changed');
+      sql(db, "UPDATE users SET username = 'ärger2' WHERE id = 'u2'; UPDATE users SET email = 'carl@example.com' WHERE id = 'u3'");
+      const done = await runCli(['migrate'], { dir });
+      assert.equal(done.code, 0, done.stderr);
+      assert.equal(sql(db, "SELECT username_fold || ' ' || email_fold FROM users WHERE id = 'u1'"), 'ärger strasse@example.com');
+      assert.throws(() => sql(db, "INSERT INTO users (id, tenant_id, username, username_fold, created_at, updated_at) VALUES ('u4', 't1', 'ÄRGER', 'ärger', 0, 0)"), /UNIQUE/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -137,6 +137,19 @@ describe('usernames and emails without regard to case', () => {
     assertError(await api(issuer, admin, 'PATCH', `/users/${other.id}`, { username: u.username.toLowerCase() }), 409, 'AUT-0011', 'username');
   });
 
+  test('beyond ASCII: Unicode case folding on every store; emails stored in Unicode lowercase', async () => {
+    const name = unique('Ölaf');
+    const r = await api(issuer, admin, 'POST', '/users', { username: name, email: `${name.toUpperCase()}@STRAẞE.example`, password: 'Correct-Horse-9' });
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    assert.equal(r.json.email, `${name.toLowerCase()}@straße.example`, 'stored lowercase beyond ASCII');
+    assertError(await api(issuer, admin, 'POST', '/users', { username: name.toUpperCase() }), 409, 'AUT-0011', 'username');
+    assertError(await api(issuer, admin, 'POST', '/users', { username: unique('o'), email: `${name}@strasse.example` }), 409, 'AUT-0011', 'email');
+    assert.equal((await passwordGrant(issuer, name.toUpperCase(), 'Correct-Horse-9')).status, 200);
+    assert.equal((await passwordGrant(issuer, `${name.toUpperCase()}@STRASSE.EXAMPLE`, 'Correct-Horse-9')).status, 200);
+    const found = await api(issuer, admin, 'GET', `/users?q=${encodeURIComponent(name.slice(0, 4).toUpperCase())}`);
+    assert.deepEqual(found.json.items.map((x) => x.id), [r.json.id]);
+  });
+
   test('sign-in by username or email ignores case; so does ?email= and the permission check sub', async () => {
     const u = await createUser(issuer, admin, { username: unique('Dora') });
     assert.equal((await passwordGrant(issuer, u.username.toUpperCase(), u.password)).status, 200);

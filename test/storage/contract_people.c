@@ -39,6 +39,46 @@ void user_names_ignore_case(void **state)
                      1);
 }
 
+/* Schema 10: beyond ASCII too, the same on every store (the fold is computed in C, not by SQL lower()). */
+void user_names_fold_beyond_ascii(void **state)
+{
+    char uid[ID_LEN], other[ID_LEN], id[ID_LEN];
+    json_t *u, *found, *patch;
+
+    (void)state;
+    u = make_user(uid, tid, "\u00c4rger", "stra\u00dfe@example.com"); /* Ärger, straße */
+    EXPECT_JSON(GET_BY(PC_ENT_USER, tid, "username", "\u00e4RGER"), u);
+    /* full case folding: ß matches SS */
+    EXPECT_JSON(GET_BY(PC_ENT_USER, tid, "email", "STRASSE@example.com"), u);
+    CONFLICT_ON(user_rec(new_id(id, "usr"), tid, "\u00e4rger", "x1@example.com", NULL), "username");
+    CONFLICT_ON(user_rec(new_id(id, "usr"), tid, "x1", "Strasse@Example.com", NULL), "email");
+    /* Greek final sigma and capital sigma are one letter once folded */
+    make_user(other, tid, "\u039f\u0394\u03a5\u03a3\u03a3\u0395\u03a5\u03a3", NULL);
+    CONFLICT_ON(user_rec(new_id(id, "usr"), tid, "\u03bf\u03b4\u03c5\u03c3\u03c3\u03b5\u03c5\u03c2",
+                         NULL, NULL),
+                "username");
+    /* exact filters and the substring search compare folds too */
+    assert_int_equal(
+        json_array_size(OUT(ops->list(
+            st, NULL, PC_ENT_USER, tid,
+            &(pc_store_query){.filters = keep(json_pack("{s:s}", "username", "\u00c4RGER")),
+                              .limit = 10},
+            &out_))),
+        1);
+    found = OUT(ops->list(
+        st, NULL, PC_ENT_USER, tid,
+        &(pc_store_query){.filters = keep(json_pack("{s:s}", "q", "\u00e4rg")), .limit = 10},
+        &out_));
+    assert_int_equal(json_array_size(found), 1);
+    /* a rename moves the fold: the old name is free again, the new one taken */
+    patch = keep(json_pack("{s:s}", "username", "\u00d6lmann"));
+    OK(ops->update(st, NULL, PC_ENT_USER, tid, uid, patch, NULL, 0));
+    assert_string_equal(json_string_value(json_object_get(
+                            GET_BY(PC_ENT_USER, tid, "username", "\u00f6LMANN"), "id")),
+                        uid);
+    make_user(id, tid, "\u00e4rger", NULL);
+}
+
 void user_profile_columns_round_trip(void **state)
 {
     char uid[ID_LEN];

@@ -4,6 +4,7 @@
 #define PC_CONTRACT_PEOPLE_H
 
 void user_names_ignore_case(void **state);
+void user_names_fold_beyond_ascii(void **state);
 void user_profile_columns_round_trip(void **state);
 void user_list_by_role_group_status_and_time(void **state);
 void count_matches_list(void **state);

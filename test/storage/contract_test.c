@@ -893,6 +893,7 @@ int main(int argc, char **argv)
         CASE(session_consents_keep_scopes),
         CASE(consent_nonce_is_used_once),
         CASE(user_names_ignore_case),
+        CASE(user_names_fold_beyond_ascii),
         CASE(user_profile_columns_round_trip),
         CASE(user_list_by_role_group_status_and_time),
         CASE(count_matches_list),

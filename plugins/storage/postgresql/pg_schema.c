@@ -213,9 +213,19 @@ static const char migration_9[] =
     "CREATE INDEX webhook_attempts_created ON webhook_attempts(created_at);";
 /* ---- end of 9 ---- */
 
-const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3,
-                                        migration_4, migration_5, migration_6,
-                                        migration_7, migration_8, migration_9};
+/* ---- 10: usernames and emails unique by their C-computed case fold (see the SQLite schema) ---- */
+static const char migration_10[] =
+    "ALTER TABLE users ADD COLUMN username_fold TEXT;"
+    "ALTER TABLE users ADD COLUMN email_fold TEXT;"
+    "DROP INDEX users_lower_username;"
+    "DROP INDEX users_lower_email;"
+    "CREATE UNIQUE INDEX users_fold_username ON users(tenant_id, username_fold);"
+    "CREATE UNIQUE INDEX users_fold_email ON users(tenant_id, email_fold);";
+/* ---- end of 10 ---- */
+
+const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3, migration_4,
+                                        migration_5, migration_6, migration_7, migration_8,
+                                        migration_9, migration_10};
 const int pc_pg_migration_count = (int)(sizeof pc_pg_migrations / sizeof *pc_pg_migrations);
 _Static_assert(sizeof pc_pg_migrations / sizeof *pc_pg_migrations == PC_PG_MIGRATION_COUNT,
                "PC_PG_MIGRATION_COUNT must match the migrations");

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Generic record operations (insert, get, list, update, remove) over the entity tables. */
 #include "sql_internal.h"
+#include "fold.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -63,6 +64,27 @@ static pc_status bind_value(binder *b, const sql_column *col, const json_t *v)
     }
     return PC_ERR_INVALID;
 }
+
+/* Bind the fold of a text value (core/util/fold.c), or NULL. */
+static pc_status bind_fold(binder *b, const json_t *v)
+{
+    char *f;
+
+    if (v == NULL || json_is_null(v))
+        return bind_text(b, NULL);
+    if (!json_is_string(v))
+        return PC_ERR_INVALID;
+    if ((f = pc_fold_key(json_string_value(v))) == NULL || bind_text(b, f) != PC_OK) {
+        free(f);
+        return PC_ERR_INTERNAL;
+    }
+    b->owned[b->n - 1] = f;
+    return PC_OK;
+}
+
+/* " AND <col> = ?" with the value bound; folded columns compare their folds. */
+static pc_status add_equal(const sql_column *col, const json_t *v, char *sql, size_t *len,
+                           binder *b);
 
 static json_t *cell_to_json(const sql_column *col, const char *cell)
 {
@@ -133,6 +155,16 @@ pc_status sql_store_insert(void *state, pc_store_tx *tx, pc_entity ent, const js
         if (rc == PC_OK)
             rc = bind_value(&b, &spec->cols[i], v);
     }
+    for (size_t i = 0; rc == PC_OK && !first && i < spec->ncols; i++) {
+        const json_t *v = json_object_get(rec, spec->cols[i].name);
+        if (v == NULL || !(spec->cols[i].flags & COL_FOLDED))
+            continue;
+        rc = sql_cat(sql, &len, ", %s_fold", spec->cols[i].name);
+        if (rc == PC_OK && vlen + 3 < sizeof values)
+            vlen += (size_t)snprintf(values + vlen, sizeof values - vlen, ", ?");
+        if (rc == PC_OK)
+            rc = bind_fold(&b, v);
+    }
     if (rc == PC_OK)
         rc = first ? PC_ERR_INVALID : sql_cat(sql, &len, ") VALUES (%s)", values);
     if (rc == PC_OK)
@@ -169,11 +201,18 @@ pc_status sql_store_get(void *state, pc_store_tx *tx, pc_entity ent, const char 
     rc = sql_cat(sql, &len, "SELECT %s FROM %s", sql_entity_select_list(ent), spec->table);
     if (rc == PC_OK)
         rc = where_tenant(spec, tenant_id, sql, &len, &b);
-    if (rc == PC_OK)
+    if (rc == PC_OK && (col->flags & COL_FOLDED)) {
+        json_t *v = json_string(value);
+        rc = sql_cat(sql, &len, " AND %s_fold = ?", col->name);
+        if (rc == PC_OK)
+            rc = v != NULL ? bind_fold(&b, v) : PC_ERR_INVALID;
+        json_decref(v);
+    } else if (rc == PC_OK) {
         rc = sql_cat(sql, &len,
                      (col->flags & COL_NOCASE) ? " AND lower(%s) = lower(?)" : " AND %s = ?",
                      col->name);
-    bind_text(&b, value);
+        bind_text(&b, value);
+    }
     if (rc == PC_OK)
         rc = sql_run_once(state, tx, sql, b.p, b.n, &r, NULL, 0);
     if (rc == PC_OK && r->nrows == 0)
@@ -181,6 +220,7 @@ pc_status sql_store_get(void *state, pc_store_tx *tx, pc_entity ent, const char 
     if (rc == PC_OK)
         *out = sql_row_to_json(spec, r, 0);
     sql_result_free(r);
+    binder_free(&b);
     return rc;
 }
 
@@ -207,25 +247,38 @@ static pc_status add_search(sql_store *st, const sql_entity_spec *spec, const ch
                             size_t *len, binder *b)
 {
     char *pattern = like_pattern(term);
+    size_t last_plain = (size_t)-1;
     int first = 1;
     pc_status rc = pattern ? sql_cat(sql, len, " AND (") : PC_ERR_INTERNAL;
 
     for (size_t i = 0; rc == PC_OK && i < spec->ncols; i++) {
         if (!(spec->cols[i].flags & COL_SEARCH))
             continue;
-        rc = sql_cat(sql, len, "%s%s %s ? ESCAPE '\\'", first ? "" : " OR ", spec->cols[i].name,
-                     st->drv->ilike);
+        /* folded columns match the folded term alike on every store */
+        if (spec->cols[i].flags & COL_FOLDED)
+            rc = sql_cat(sql, len, "%s%s_fold LIKE ? ESCAPE '\\'", first ? "" : " OR ",
+                         spec->cols[i].name);
+        else
+            rc = sql_cat(sql, len, "%s%s %s ? ESCAPE '\\'", first ? "" : " OR ", spec->cols[i].name,
+                         st->drv->ilike);
         first = 0;
-        if (rc == PC_OK)
+        if (rc == PC_OK && (spec->cols[i].flags & COL_FOLDED)) {
+            json_t *p = json_string(pattern);
+            rc = p ? bind_fold(b, p) : PC_ERR_INTERNAL;
+            json_decref(p);
+        } else if (rc == PC_OK) {
             rc = bind_text(b, pattern);
+            b->owned[b->n - 1] = NULL;
+            last_plain = b->n - 1;
+        }
     }
     if (rc == PC_OK && first)
         rc = PC_ERR_INVALID; /* entity has nothing to search */
     if (rc == PC_OK)
         rc = sql_cat(sql, len, ")");
-    /* The pattern is bound once per column but owned once. */
-    if (rc == PC_OK && b->n > 0)
-        b->owned[b->n - 1] = pattern;
+    /* The pattern is bound once per plain column but owned once. */
+    if (rc == PC_OK && last_plain != (size_t)-1)
+        b->owned[last_plain] = pattern;
     else
         free(pattern);
     return rc;
@@ -271,6 +324,20 @@ static pc_status add_special(const sql_special_filter *f, const json_t *v, char 
     return rc;
 }
 
+static pc_status add_equal(const sql_column *col, const json_t *v, char *sql, size_t *len,
+                           binder *b)
+{
+    pc_status rc;
+
+    if (col->flags & COL_FOLDED) {
+        rc = sql_cat(sql, len, " AND %s_fold = ?", col->name);
+        return rc == PC_OK ? bind_fold(b, v) : rc;
+    }
+    rc = sql_cat(sql, len, (col->flags & COL_NOCASE) ? " AND lower(%s) = lower(?)" : " AND %s = ?",
+                 col->name);
+    return rc == PC_OK ? bind_value(b, col, v) : rc;
+}
+
 static pc_status add_filters(sql_store *st, pc_entity ent, const sql_entity_spec *spec,
                              const json_t *filters, char *sql, size_t *len, binder *b)
 {
@@ -292,11 +359,7 @@ static pc_status add_filters(sql_store *st, pc_entity ent, const sql_entity_spec
         } else if (json_is_null(v)) {
             rc = sql_cat(sql, len, " AND %s IS NULL", col->name);
         } else {
-            rc = sql_cat(sql, len,
-                         (col->flags & COL_NOCASE) ? " AND lower(%s) = lower(?)" : " AND %s = ?",
-                         col->name);
-            if (rc == PC_OK)
-                rc = bind_value(b, col, v);
+            rc = add_equal(col, v, sql, len, b);
         }
         if (rc != PC_OK)
             return rc;
@@ -356,6 +419,10 @@ static pc_status add_assignments(const sql_entity_spec *spec, const json_t *patc
         rc = sql_cat(sql, len, "%s%s = ?", first ? " SET " : ", ", col->name);
         if (rc == PC_OK)
             rc = bind_value(b, col, v);
+        if (rc == PC_OK && (col->flags & COL_FOLDED))
+            rc = sql_cat(sql, len, ", %s_fold = ?", col->name);
+        if (rc == PC_OK && (col->flags & COL_FOLDED))
+            rc = bind_fold(b, v);
         if (rc != PC_OK)
             return rc;
         first = 0;

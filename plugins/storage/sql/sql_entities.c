@@ -20,7 +20,7 @@ static const sql_column key_cols[] = {
     {"private_enc", COL_TEXT, 0},  {"created_at", COL_INT, COL_FIXED},
     {"activates_at", COL_INT, 0},  {"retires_at", COL_INT, 0},
     {"expires_at", COL_INT, 0}};
-#define CI (COL_LOOKUP | COL_FILTER | COL_SEARCH | COL_NOCASE)
+#define CI (COL_LOOKUP | COL_FILTER | COL_SEARCH | COL_NOCASE | COL_FOLDED)
 static const sql_column user_cols[] = {{"id", COL_TEXT, LF},
                                        {"tenant_id", COL_TEXT, COL_FIXED},
                                        {"username", COL_TEXT, CI},

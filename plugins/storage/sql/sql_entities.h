@@ -13,7 +13,10 @@ enum {
     COL_FILTER = 1 << 1, /**< may be an exact filter of list() */
     COL_SEARCH = 1 << 2, /**< part of the "q" substring search */
     COL_FIXED = 1 << 3,  /**< never changed by update() */
-    COL_NOCASE = 1 << 4  /**< get() and exact filters compare without regard to case */
+    COL_NOCASE = 1 << 4, /**< get() and exact filters compare without regard to case */
+    /** kept folded (core/util/fold.c) in "<name>_fold" too, unique per tenant; get(), exact
+     * filters and search compare the folds, the same on every store (instead of lower()) */
+    COL_FOLDED = 1 << 5
 };
 
 typedef struct sql_column {

@@ -41,6 +41,12 @@ pc_status sql_run_once(sql_store *st, pc_store_tx *tx, const char *sql, const sq
 
 /** A check run before the migration to `to_version`: PC_ERR_CONFLICT (logged, naming
  * the offending rows) when the store holds what that migration cannot carry over. */
+/** The schema that keeps usernames and emails folded in C (sql_fold.c); the lead may renumber it. */
+#define SQL_FOLD_MIGRATION 10
+/** Work a migration needs after its SQL, in its transaction: 10 computes the folded keys. */
+pc_status sql_migration_after(sql_store *st, sql_conn *c, int to_version);
+/** A unique conflict on "<column>_fold" is one on <column>: strip the suffix in place. */
+void sql_fold_column_name(char *column);
 pc_status sql_migration_check(sql_store *st, sql_conn *c, int to_version);
 
 /** Row `row` of `r`, whose columns are the entity's, as a JSON object (new). */

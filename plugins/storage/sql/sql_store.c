@@ -136,6 +136,7 @@ pc_status sql_run(sql_store *st, sql_conn *c, const char *sql, const sql_param *
         return PC_OK;
     switch (st->drv->last_error(c, column, sizeof column)) {
     case SQL_ERR_UNIQUE:
+        sql_fold_column_name(column); /* "username_fold" is the username's conflict */
         if (conflict != NULL && conflict_len > 0)
             snprintf(conflict, conflict_len, "%s", column);
         return PC_ERR_CONFLICT;
@@ -288,6 +289,8 @@ static pc_status apply_migrations(sql_store *st, sql_conn *c, int *from, int *to
             return rc;
         if (d->exec(c, d->migrations[v]) != PC_OK)
             return PC_ERR_STORAGE;
+        if ((rc = sql_migration_after(st, c, v + 1)) != PC_OK)
+            return rc;
     }
     if (*from == d->migration_count)
         return PC_OK;

@@ -230,6 +230,20 @@ static const char migration_9[] =
     "CREATE INDEX webhook_attempts_created ON webhook_attempts(created_at);";
 /* ---- end of 9 ---- */
 
+/* ---- 10: usernames and emails unique by their Unicode case fold, computed in C
+ * (core/util/fold.c) for both stores alike instead of SQL lower(), which folds ASCII
+ * only here and by locale in PostgreSQL. The existing users' folds are written right
+ * after this SQL, in its transaction (sql_fold.c), which refuses a store whose users
+ * collide once folded, naming them. ---- */
+static const char migration_10[] =
+    "ALTER TABLE users ADD COLUMN username_fold TEXT;"
+    "ALTER TABLE users ADD COLUMN email_fold TEXT;"
+    "DROP INDEX users_lower_username;"
+    "DROP INDEX users_lower_email;"
+    "CREATE UNIQUE INDEX users_fold_username ON users(tenant_id, username_fold);"
+    "CREATE UNIQUE INDEX users_fold_email ON users(tenant_id, email_fold);";
+/* ---- end of 10 ---- */
+
 const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {
     migration_1, migration_2, migration_3, migration_4, migration_5,
-    migration_6, migration_7, migration_8, migration_9};
+    migration_6, migration_7, migration_8, migration_9, migration_10};

@@ -39,5 +39,11 @@ export const UNDO_SCHEMA_8 = 'DROP TABLE IF EXISTS policies; ALTER TABLE applica
 /** SQL taking a store at schema 9 back to schema 8: no webhook tables. */
 export const UNDO_SCHEMA_9 = 'DROP TABLE IF EXISTS webhook_attempts; DROP TABLE IF EXISTS webhook_messages; DROP TABLE IF EXISTS webhooks;';
 
+/** SQL taking a store at schema 10 back to schema 9: usernames and emails unique by lower() again. */
+export const UNDO_SCHEMA_10 = 'DROP INDEX IF EXISTS users_fold_username; DROP INDEX IF EXISTS users_fold_email;'
+  + ' ALTER TABLE users DROP COLUMN username_fold; ALTER TABLE users DROP COLUMN email_fold;'
+  + ' CREATE UNIQUE INDEX users_lower_username ON users(tenant_id, lower(username));'
+  + ' CREATE UNIQUE INDEX users_lower_email ON users(tenant_id, lower(email));';
+
 /** SQL undoing every migration after schema 6, newest first (tests of older migrations). */
-export const UNDO_AFTER_SCHEMA_6 = `${UNDO_SCHEMA_9} ${UNDO_SCHEMA_8} ${UNDO_SCHEMA_7}`;
+export const UNDO_AFTER_SCHEMA_6 = `${UNDO_SCHEMA_10} ${UNDO_SCHEMA_9} ${UNDO_SCHEMA_8} ${UNDO_SCHEMA_7}`;

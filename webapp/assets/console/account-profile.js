@@ -15,7 +15,8 @@ export default function profile(root, ctx) {
     if (v.email !== (me.email || '')) body.email = v.email || null;
     const saved = await api('PATCH', '/me', body);
     Object.assign(me, { name: saved.name, email: saved.email });
-    note(root, 'Profile saved.');
+    // A new address is unverified; the server sent it a link when it has an email provider.
+    note(root, body.email && !saved.email_verified ? `Profile saved. ${saved.email} is not confirmed yet: a confirmation link goes there when this organisation sends email.` : 'Profile saved.');
   });
   fill(root, form);
 }

@@ -4,8 +4,10 @@
 import { api } from './api.js';
 import { checkboxes, confirmAction, dialog, errorBox, field, fill, h, note, onSubmit, when } from './ui.js';
 import { pagedList } from './list.js';
+import { invitationsPanel } from './admin-invitations.js';
 
-const status = (u) => (u.deleted ? 'Deleted' : u.status === 'disabled' ? 'Disabled' : 'Active');
+const frozen = (u) => u.disabled_until && new Date(u.disabled_until) > new Date();
+const status = (u) => (u.deleted ? 'Deleted' : frozen(u) ? `Frozen until ${when(u.disabled_until)} UTC` : u.status === 'disabled' ? 'Disabled' : 'Active');
 
 /** Every name of roles or groups (for the assignment checkboxes); [] without permission. */
 export async function allNames(ctx, resource) {
@@ -28,6 +30,7 @@ export default async function users(root, ctx, [id]) {
     row: (u) => [h('a', { href: `#/users/${encodeURIComponent(u.id)}` }, u.username), u.email || '—', status(u)],
   });
   search.addEventListener('submit', (ev) => { ev.preventDefault(); q = search.elements.q.value.trim(); list.reload(); });
+  if (ctx.can('users', 'read')) invitationsPanel(root, ctx, (r) => allNames(ctx, r));
 }
 
 function newUser(ctx, list, root) {
@@ -55,7 +58,7 @@ async function userPage(root, ctx, id) {
   fill(root, h('p', {}, h('a', { href: '#/users' }, '← All users')), h('h1', {}, u.username),
     h('dl', { class: 'props' },
       h('dt', {}, 'Status'), h('dd', {}, status(u)),
-      h('dt', {}, 'Email'), h('dd', {}, u.email || '—'),
+      h('dt', {}, 'Email'), h('dd', {}, u.email ? `${u.email}${u.email_verified ? ' (verified)' : ' (not verified)'}` : '—'),
       h('dt', {}, 'Name'), h('dd', {}, u.name || '—'),
       h('dt', {}, 'Roles'), h('dd', {}, (u.roles || []).join(', ') || '—'),
       h('dt', {}, 'Groups'), h('dd', {}, (u.groups || []).join(', ') || '—'),
@@ -70,11 +73,14 @@ async function userPage(root, ctx, id) {
   };
   const base = `/users/${encodeURIComponent(u.id)}`;
   if (edit && 'status' in u && !u.deleted) {
-    const off = u.status === 'disabled';
+    const off = u.status === 'disabled' && !frozen(u);
     actions.append(h('button', { type: 'button', class: off ? 'secondary' : 'danger',
       onclick: () => act(off ? 'Enable this user?' : 'Disable this user?', off ? 'They can sign in again.' : 'They cannot sign in; their sessions and tokens stop working.',
         off ? 'Enable' : 'Disable', 'PATCH', base, { status: off ? 'active' : 'disabled' }, off ? 'User enabled.' : 'User disabled.') }, off ? 'Enable' : 'Disable'));
   }
+  if (edit && !u.deleted && !blocked(u)) actions.append(h('button', { type: 'button', class: 'secondary', onclick: () => freeze(root, base, again) }, 'Freeze'));
+  if (edit && !u.deleted && frozen(u)) actions.append(h('button', { type: 'button', class: 'secondary', onclick: () => act('End the freeze?', 'They can sign in again at once.', 'Unfreeze', 'PATCH', base, { disabled_until: null }, 'Freeze ended.') }, 'Unfreeze'));
+  if (edit && !u.deleted && u.email && !u.email_verified) actions.append(h('button', { type: 'button', class: 'secondary', onclick: () => act('Send a verification email?', `A link to confirm ${u.email} is sent to that address.`, 'Send', 'POST', `${base}/email/verification`, undefined, 'Verification email sent.') }, 'Send verification email'));
   if (edit && !u.deleted) actions.append(h('button', { type: 'button', class: 'secondary', onclick: () => resetPassword(root, base) }, 'Reset password'));
   if (edit && !u.deleted) actions.append(h('button', { type: 'button', class: 'secondary', onclick: () => act('Reset MFA?', `Every second factor of ${u.username} is removed; they enrol again.`, 'Reset MFA', 'DELETE', `${base}/mfa`, undefined, 'Second factors removed.') }, 'Reset MFA'));
   if (ctx.can('sessions', 'delete') && !u.deleted) actions.append(h('button', { type: 'button', class: 'secondary', onclick: () => act('End all sessions?', `${u.username} is signed out everywhere and their tokens stop working.`, 'End sessions', 'DELETE', `${base}/sessions`, undefined, 'Sessions ended.') }, 'End sessions'));
@@ -108,4 +114,23 @@ function resetPassword(root, base) {
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Set password')));
   const d = dialog('Reset password', form);
   onSubmit(form, async (v) => { await api('POST', `${base}/password`, v); d.close(); note(root, 'Password set; their sessions ended.'); });
+}
+
+const blocked = (u) => u.status === 'disabled' || frozen(u);
+
+/** Freeze until a date: sign-in refused and tokens cut until then, then active again by itself. */
+function freeze(root, base, again) {
+  const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 16);
+  const form = h('form', { novalidate: true },
+    field('Frozen until (UTC)', { name: 'until', type: 'datetime-local', value: tomorrow, required: true, hint: 'They cannot sign in until then; their sessions and tokens stop working now.' }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Freeze')));
+  const d = dialog('Freeze this user', form);
+  onSubmit(form, async (v) => {
+    const at = new Date(`${v.until}:00Z`);
+    if (Number.isNaN(at.getTime())) throw { title: 'Invalid date', message: 'Choose a date and time.', fields: { until: 'required' } };
+    await api('PATCH', base, { disabled_until: at.toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    d.close();
+    await again();
+    note(root, `Frozen until ${when(at.toISOString())} UTC.`);
+  });
 }

@@ -8,15 +8,17 @@ import { errorBox, fill, h } from './ui.js';
 const inDefault = issuer.endsWith('/t/default');
 
 // One entry per section: path, link text, the permission that shows it, its module.
-// Settings, Identity providers, Policies and Webhooks join here with one line and one module each
-// once their APIs exist, e.g. ['settings', 'Settings', 'tenant:read', './admin-settings.js'].
+// A section joins with one line here and one module admin-<name>.js.
 const SECTIONS = [
   ['users', 'Users', 'users:read', './admin-users.js'],
   ['groups', 'Groups', 'groups:read', './admin-groups.js'],
   ['roles', 'Roles', 'roles:read', './admin-roles.js'],
   ['applications', 'Applications', 'applications:read', './admin-applications.js'],
   ['providers', 'Providers', 'providers:read', './admin-providers.js'],
+  ['webhooks', 'Webhooks', 'webhooks:read', './admin-webhooks.js'],
+  ['policies', 'Policies', 'policies:read', './admin-policies.js'],
   ['audit', 'Audit log', 'audit:read', './admin-audit.js'],
+  ['settings', 'Settings', 'tenant:read', './admin-settings.js'],
   ...(inDefault ? [['tenants', 'Tenants', 'tenants:read', './admin-tenants.js']] : []),
 ];
 

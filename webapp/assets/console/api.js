@@ -97,18 +97,34 @@ async function errorOf(r) {
  * A management API call (path relative to {issuer}/api/v1). Resolves to the JSON body
  * (null for 204); rejects with an ApiError. An expired token is refreshed once.
  */
-export async function api(method, path, body, retried = false) {
+export async function api(method, path, body, retried = false, otp = undefined) {
   const headers = { authorization: `Bearer ${tokens?.access_token}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
+  if (otp) headers['portcullis-otp'] = otp;
   const r = await fetch(`${issuer}/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (r.status === 401 && !retried) {
+  if (r.status === 401) {
     const e = await errorOf(r);
-    if (e.code === 'AUT-0019') return startSignIn({ max_age: '0' }); // step-up (§16): sign in afresh
+    // Step-up (§16): ask for a current authenticator code and run this very call again with it.
+    if (e.code === 'AUT-0019') return api(method, path, body, retried, await stepUp(otp ? 'That code was not accepted. Try the next one.' : null, e));
+    if (retried) throw e;
     try { await refresh(); } catch { return startSignIn(); }
     return api(method, path, body, true);
   }
   if (!r.ok) throw await errorOf(r);
   return r.status === 204 ? null : r.json();
+}
+
+let stepUpHandler = null;
+/**
+ * Who asks for the code of a step-up: `handler(problem, error)` resolves to a code, or to
+ * null to sign in afresh instead; it rejects to give up (the call then fails with `error`).
+ */
+export function onStepUp(handler) { stepUpHandler = handler; }
+
+async function stepUp(problem, error) {
+  const code = stepUpHandler ? await stepUpHandler(problem, error).catch(() => { throw error; }) : null;
+  if (code) return code;
+  return startSignIn({ max_age: '0' }); // no authenticator app: sign in afresh, back to this section
 }
 
 /** A query string from an object, leaving out empty values. */

@@ -8,7 +8,8 @@ import { pagedList } from './list.js';
 /**
  * spec: {resource, title, singular, headers, row(item, href), fields(item|null) -> Promise<nodes>,
  *        body(values, item|null) -> request body, created?(item, root), details?(item) -> nodes,
- *        extra?(item, root, ctx, again) -> nodes, keep?(item) -> true when it must not be deleted here}
+ *        extra?(item, root, ctx, again) -> nodes, keep?(item) -> true when it must not be deleted here,
+ *        heading?(item) -> the detail page's title (default: its name)}
  */
 export function crud(spec) {
   return async function section(root, ctx, [id]) {
@@ -42,7 +43,7 @@ async function detail(root, ctx, spec, id) {
   try { item = await api('GET', path); } catch (e) { fill(root, h('h1', {}, spec.title), errorBox(e)); return; }
   const again = () => detail(root, ctx, spec, id);
   fill(root, h('p', {}, h('a', { href: `#/${spec.route || spec.resource}` }, `← All ${spec.title.toLowerCase()}`)),
-    h('h1', {}, item.name || item.id), spec.details ? spec.details(item) : null);
+    h('h1', {}, spec.heading ? spec.heading(item) : item.name || item.id), spec.details ? spec.details(item) : null);
   if (spec.extra) root.append(...[].concat(await spec.extra(item, root, ctx, again)).filter(Boolean));
   if (ctx.can(spec.resource, 'update')) {
     const form = h('form', { novalidate: true, class: 'panel' }, h('h2', {}, `Edit ${spec.singular}`), await spec.fields(item, ctx),
@@ -57,7 +58,7 @@ async function detail(root, ctx, spec, id) {
   if (ctx.can(spec.resource, 'delete') && !(spec.keep && spec.keep(item))) {
     const del = h('button', { type: 'button', class: 'danger' }, `Delete ${spec.singular}`);
     del.addEventListener('click', async () => {
-      if (!(await confirmAction(`Delete ${item.name || 'this'}?`, `The ${spec.singular} is removed for good.`, { confirm: 'Delete' }))) return;
+      if (!(await confirmAction(`Delete ${spec.heading ? spec.heading(item) : item.name || 'this'}?`, `The ${spec.singular} is removed for good.`, { confirm: 'Delete' }))) return;
       try { await api('DELETE', path); } catch (e) { del.after(errorBox(e)); return; }
       location.hash = `#/${spec.route || spec.resource}`;
     });

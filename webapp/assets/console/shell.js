@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // What both consoles share around their sections: sign-in, the top bar, a failure page.
-import { allowed, api, issuer, signIn, signOut } from './api.js';
-import { errorBox, fill, h } from './ui.js';
+import { allowed, api, issuer, onStepUp, signIn, signOut } from './api.js';
+import { dialog, errorBox, field, fill, h, showError } from './ui.js';
 
 // Permissions that open at least one section of the admin console.
-const ADMIN_RESOURCES = /^(\*|users|groups|roles|applications|providers|audit|tenants|sessions):/;
+const ADMIN_RESOURCES = /^(\*|users|groups|roles|applications|providers|audit|tenants|sessions|tenant|policies|webhooks):/;
 
 /**
  * Signs in, loads the person and their permissions, and draws the top bar (a link to the
@@ -15,6 +15,7 @@ export async function start(other) {
   const app = document.getElementById('app');
   try {
     await signIn();
+    onStepUp(askForCode);
     const [me, { permissions }] = await Promise.all([api('GET', '/me'), api('GET', '/me/permissions')]);
     const can = (resource, action) => allowed(permissions, resource, action);
     const bar = document.getElementById('topbar-actions');
@@ -27,4 +28,32 @@ export async function start(other) {
     fill(app, errorBox(e), h('p', {}, h('a', { href: location.pathname }, 'Try again')));
     throw e;
   }
+}
+
+/**
+ * Step-up (API.md §16): the action asked for a fresh second factor. Resolves to the code
+ * typed (the action then runs again with it), to null for "sign in again", or rejects.
+ */
+function askForCode(problem) {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const code = field('Authentication code', { name: 'code', autocomplete: 'one-time-code', hint: 'The six digits your authenticator app shows now.' });
+    code.control.setAttribute('inputmode', 'numeric');
+    const form = h('form', { novalidate: true },
+      h('p', {}, 'This change needs a fresh confirmation that it is you.'), code,
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'secondary', onclick: () => { answered = true; d.close(); resolve(null); } }, 'Sign in again instead'),
+        h('button', { type: 'submit', class: 'primary' }, 'Confirm')));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const v = code.control.value.replace(/\s/g, '');
+      if (!/^\d{6,8}$/.test(v)) { showError(form, { title: 'Code needed', message: 'Type the code your authenticator app shows.', fields: { code: 'six digits' } }); return; }
+      answered = true;
+      d.close();
+      resolve(v);
+    });
+    const d = dialog('Confirm it is you', form, { onClose: () => { if (!answered) reject(new Error('cancelled')); } });
+    if (problem) showError(form, { title: 'Not accepted', message: problem, fields: { code: problem } });
+    code.control.focus();
+  });
 }

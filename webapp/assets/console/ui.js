@@ -97,6 +97,16 @@ export function clearErrors(form) {
   });
 }
 
+/** The control an error's field name points at: `a.b.c`, else `a.b`, else `a` (a[0] as a). */
+function controlFor(form, name) {
+  const parts = name.replace(/\[\d+\]/g, '').split('.');
+  for (let n = parts.length; n > 0; n--) {
+    const c = form.querySelector(`[name="${CSS.escape(parts.slice(0, n).join('.'))}"]`);
+    if (c) return c;
+  }
+  return null;
+}
+
 /**
  * Shows an API error in `form`: its title and message at the top, and each entry of
  * `fields` beside the control of that name. The form keeps what was typed.
@@ -107,7 +117,7 @@ export function showError(form, err) {
   form.prepend(box);
   let first = null;
   for (const [name, reason] of Object.entries(err.fields || {})) {
-    const control = form.querySelector(`[name="${CSS.escape(name.split(/[.[]/)[0])}"]`);
+    const control = controlFor(form, name);
     if (!control) { box.append(h('span', { class: 'block' }, `${name}: ${typeof reason === 'string' ? reason : JSON.stringify(reason)}`)); continue; }
     const id = `${control.id || nextId('c')}-err`;
     control.setAttribute('aria-invalid', 'true');
