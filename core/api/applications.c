@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* /applications: OAuth clients, with the secret shown once at creation and rotation. */
 #include "api/applications.h"
+#include "api/app_protocol.h"
 #include "api/escalation.h"
 #include "api/users.h"
 #include "iam/links.h"
@@ -59,6 +60,7 @@ static json_t *app_view(const json_t *a, void *tenant_id)
                         ? json_object_get(a, "id_token_signed_response_alg")
                         : json_null());
     json_object_set_new(v, "token_claims", pc_oidc_token_claims_of(a));
+    pc_api_app_protocol_view(v, a); /* issue #18 */
     return v;
 }
 
@@ -164,7 +166,7 @@ static const char *app_problem(const json_t *merged, const char **field)
     if (strcmp(type, "public") == 0 &&
         pc_json_has_string(json_object_get(merged, "grant_types"), "client_credentials"))
         return "a public client cannot use client_credentials";
-    return NULL;
+    return pc_api_app_protocol_problem(merged, field); /* issue #18 */
 }
 
 static const pc_field app_fields[] = {
@@ -182,6 +184,7 @@ static const pc_field app_fields[] = {
     {"access_token_alg", PC_F_NULLABLE_STRING, 0},
     {"id_token_signed_response_alg", PC_F_NULLABLE_STRING, 0},
     {"token_claims", PC_F_OBJECT, 0},
+    PC_API_APP_PROTOCOL_FIELDS, /* issue #18 */
 };
 #define NFIELDS (sizeof app_fields / sizeof *app_fields)
 
@@ -192,7 +195,9 @@ static const pc_field app_fields[] = {
  * people or how it authenticates, needs applications:trust (API.md §3).
  */
 static const char *const trusted_fields[] = {
-    "first_party", "redirect_uris", "post_logout_redirect_uris", "grant_types", "type", NULL};
+    "first_party", "redirect_uris", "post_logout_redirect_uris", "grant_types", "type",
+    /* issue #18: how it authenticates */
+    "token_endpoint_auth_method", "jwks", "jwks_uri", NULL};
 
 static int same(const json_t *a, const json_t *b)
 {

@@ -32,6 +32,17 @@ static void render(pc_req *rq, pc_oauth_reply *reply)
     reply->body = NULL;
 }
 
+/* The endpoint path under the issuer ("/oauth2/token"), without the query: into buf. */
+static const char *endpoint_of(pc_req *rq, char *buf, size_t len)
+{
+    const char *p = strstr(pc_req_url(rq), "/oauth2/");
+
+    if (p == NULL)
+        return NULL;
+    snprintf(buf, len, "%.*s", (int)strcspn(p, "?"), p);
+    return buf;
+}
+
 void pc_http_run_oauth(pc_req *rq, pc_oauth_flow flow, int allow_get)
 {
     pc_oauth_request orq = {.tenant = rq->tenant,
@@ -40,8 +51,10 @@ void pc_http_run_oauth(pc_req *rq, pc_oauth_flow flow, int allow_get)
                             .param_ctx = rq,
                             .bearer = pc_req_bearer(rq)};
     pc_oauth_reply reply = {0};
-    char *user = NULL, *password = NULL, why[160];
+    char *user = NULL, *password = NULL, why[160], endpoint[64];
     const char *repeated = pc_req_repeated(rq);
+
+    orq.endpoint = endpoint_of(rq, endpoint, sizeof endpoint);
 
     if (!allow_get && !pc_req_content_type_is(rq, "application/x-www-form-urlencoded")) {
         pc_oauth_error(&reply, 400, "invalid_request",

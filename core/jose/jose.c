@@ -564,6 +564,72 @@ out:
     return rc;
 }
 
+pc_status pc_jose_peek(const char *jwt, json_t **header, json_t **claims)
+{
+    jws_parts parts;
+    json_t *h = NULL, *c = NULL;
+
+    if (header != NULL)
+        *header = NULL;
+    if (claims != NULL)
+        *claims = NULL;
+    if (jwt == NULL || split_jws(jwt, &parts) != PC_OK)
+        return PC_ERR_INVALID;
+    if (parse_object(parts.header, parts.header_len, &h) != PC_OK ||
+        parse_object(parts.payload, parts.payload_len, &c) != PC_OK) {
+        json_decref(h);
+        return PC_ERR_INVALID;
+    }
+    if (header != NULL)
+        *header = json_incref(h);
+    if (claims != NULL)
+        *claims = json_incref(c);
+    json_decref(h);
+    json_decref(c);
+    return PC_OK;
+}
+
+/* RFC 7638 §3.2: the required members of each key type, in lexicographic order. */
+static const char *const *thumbprint_members(const char *kty)
+{
+    static const char *const ec[] = {"crv", "kty", "x", "y", NULL};
+    static const char *const okp[] = {"crv", "kty", "x", NULL};
+    static const char *const rsa[] = {"e", "kty", "n", NULL};
+
+    if (kty == NULL)
+        return NULL;
+    if (strcmp(kty, "EC") == 0)
+        return ec;
+    if (strcmp(kty, "OKP") == 0)
+        return okp;
+    return strcmp(kty, "RSA") == 0 ? rsa : NULL;
+}
+
+char *pc_jose_jwk_thumbprint(const json_t *jwk)
+{
+    const char *const *m = thumbprint_members(json_string_value(json_object_get(jwk, "kty")));
+    json_t *req = json_object();
+    char *text = NULL, *out = NULL;
+    uint8_t d[32];
+
+    for (; m != NULL && *m != NULL; m++) {
+        const json_t *v = json_object_get(jwk, *m);
+        if (!json_is_string(v))
+            goto done;
+        json_object_set(req, *m, (json_t *)v);
+    }
+    if (m == NULL)
+        goto done;
+    /* RFC 7638 §3.3: no whitespace, members sorted (jansson sorts with JSON_SORT_KEYS) */
+    text = dump_compact(req, JSON_SORT_KEYS);
+    if (text != NULL && gnutls_hash_fast(GNUTLS_DIG_SHA256, text, strlen(text), d) == 0)
+        out = pc_b64url_encode(d, sizeof d);
+done:
+    free(text);
+    json_decref(req);
+    return out;
+}
+
 /*
  * OIDC Core §3.1.3.6 (at_hash) and §3.3.2.11 (c_hash): the left half of the alg's hash. The spec
  * names no hash for EdDSA; the OpenID Connect WG chose SHA-512 for Ed25519 (openid/connect#1125).

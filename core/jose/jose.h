@@ -56,6 +56,21 @@ pc_status pc_jose_verify(const pc_jose_key *const *keys, size_t nkeys, const cha
                          json_t **header, json_t **claims);
 
 /**
+ * Read the header and claims of a compact JWS WITHOUT verifying it, to learn
+ * which key should verify it (client assertions name their client in iss/sub,
+ * DPoP proofs carry their key). Nothing read here may be trusted before
+ * pc_jose_verify() succeeds. Either output may be NULL; the others are new.
+ * PC_ERR_INVALID for anything malformed.
+ */
+pc_status pc_jose_peek(const char *jwt, json_t **header, json_t **claims);
+
+/**
+ * RFC 7638 JWK thumbprint (SHA-256, base64url) of a public EC, OKP or RSA JWK,
+ * over its required members only. New string, or NULL if the JWK lacks one.
+ */
+char *pc_jose_jwk_thumbprint(const json_t *jwk);
+
+/**
  * OIDC Core §3.1.3.6 at_hash (and c_hash): base64url of the left half of the
  * hash of `value`, the hash being the alg's (SHA-256; SHA-512 for EdDSA). New.
  */

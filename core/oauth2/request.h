@@ -17,6 +17,8 @@ typedef struct pc_oauth_request {
     const char *basic_password;
     /** The bearer token of the Authorization header, or NULL. */
     const char *bearer;
+    /** The endpoint's path under the issuer ("/oauth2/token"), for audience checks (issue #18). */
+    const char *endpoint;
 } pc_oauth_request;
 
 typedef struct pc_oauth_reply {
@@ -46,6 +48,8 @@ void pc_oauth2_token(const pc_oauth_request *rq, pc_oauth_reply *reply);
 void pc_oauth2_introspect(const pc_oauth_request *rq, pc_oauth_reply *reply);
 /** Token revocation (RFC 7009). */
 void pc_oauth2_revoke(const pc_oauth_request *rq, pc_oauth_reply *reply);
+/** Pushed authorization requests (RFC 9126 §2; issue #18). */
+void pc_oauth2_par(const pc_oauth_request *rq, pc_oauth_reply *reply);
 /** UserInfo (OIDC Core §5.3). */
 void pc_oidc_userinfo(const pc_oauth_request *rq, pc_oauth_reply *reply);
 #endif

@@ -99,6 +99,17 @@ extern "C" {
  *              event_id, type, attempt (from 1), status ("pending", "delivered",
  *              "failed"), response_status|null, error|null, created_at,
  *              next_attempt_at|null, node|null. Removing its webhook removes it.
+ *
+ * Client authentication with JWTs and pushed authorization requests (schema 10):
+ * APPLICATION also has token_endpoint_auth_method|null, jwks{}|null, jwks_uri|null and
+ * require_par (bool).
+ *  USED_JTI    id (SHA-256 hex naming a used JWT: its kind, client and jti), tenant_id,
+ *              created_at, expires_at. insert() answering PC_ERR_CONFLICT means the
+ *              JWT was used already.
+ *  PAR         id (SHA-256 hex of the secret part of a request_uri), tenant_id,
+ *              client_id, params{} (the pushed authorization request), created_at,
+ *              expires_at. Using it removes the record; remove() answering
+ *              PC_ERR_NOT_FOUND means it was used already.
  */
 typedef enum pc_entity {
     PC_ENT_TENANT = 0,
@@ -121,6 +132,9 @@ typedef enum pc_entity {
     PC_ENT_WEBHOOK,         /**< appeared in ABI 1.0, schema 9 */
     PC_ENT_WEBHOOK_MESSAGE, /**< appeared in ABI 1.0, schema 9 */
     PC_ENT_WEBHOOK_ATTEMPT, /**< appeared in ABI 1.0, schema 9 */
+    /* client authentication with JWTs and pushed authorization requests (issue #18) */
+    PC_ENT_USED_JTI, /**< appeared in ABI 1.0, schema 10 */
+    PC_ENT_PAR,      /**< appeared in ABI 1.0, schema 10 */
     PC_ENT_COUNT_
 } pc_entity;
 

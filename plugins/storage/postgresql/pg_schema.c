@@ -213,9 +213,27 @@ static const char migration_9[] =
     "CREATE INDEX webhook_attempts_created ON webhook_attempts(created_at);";
 /* ---- end of 9 ---- */
 
-const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3,
-                                        migration_4, migration_5, migration_6,
-                                        migration_7, migration_8, migration_9};
+/* ---- 10: client authentication with JWTs, pushed authorization requests (issue #18) ----
+ * (see the SQLite schema) */
+static const char migration_10[] =
+    "ALTER TABLE applications ADD COLUMN token_endpoint_auth_method TEXT;"
+    "ALTER TABLE applications ADD COLUMN jwks TEXT;"
+    "ALTER TABLE applications ADD COLUMN jwks_uri TEXT;"
+    "ALTER TABLE applications ADD COLUMN require_par INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE used_jtis (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+    " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);"
+    "CREATE INDEX used_jtis_expiry ON used_jtis(expires_at);"
+    "CREATE TABLE par_requests (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+    " client_id TEXT NOT NULL, params TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);"
+    "CREATE INDEX par_requests_expiry ON par_requests(expires_at);";
+/* ---- end of 10 ---- */
+
+const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3, migration_4,
+                                        migration_5, migration_6, migration_7, migration_8,
+                                        migration_9, migration_10};
 const int pc_pg_migration_count = (int)(sizeof pc_pg_migrations / sizeof *pc_pg_migrations);
 _Static_assert(sizeof pc_pg_migrations / sizeof *pc_pg_migrations == PC_PG_MIGRATION_COUNT,
                "PC_PG_MIGRATION_COUNT must match the migrations");

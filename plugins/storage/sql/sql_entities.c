@@ -57,7 +57,12 @@ static const sql_column app_cols[] = {{"id", COL_TEXT, LF},
                                       {"internal", COL_BOOL, COL_FILTER},
                                       {"access_token_alg", COL_TEXT, 0},
                                       {"id_token_signed_response_alg", COL_TEXT, 0},
-                                      {"token_claims", COL_JSON, 0}};
+                                      {"token_claims", COL_JSON, 0},
+                                      /* schema 10: issue #18 */
+                                      {"token_endpoint_auth_method", COL_TEXT, 0},
+                                      {"jwks", COL_JSON, 0},
+                                      {"jwks_uri", COL_TEXT, 0},
+                                      {"require_par", COL_BOOL, 0}};
 static const sql_column role_cols[] = {{"id", COL_TEXT, LF},
                                        {"tenant_id", COL_TEXT, COL_FIXED},
                                        {"name", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH},
@@ -227,6 +232,17 @@ static const sql_column policy_cols[] = {{"id", COL_TEXT, LF},
                                          {"condition", COL_JSON, 0},
                                          {"created_at", COL_INT, COL_FIXED},
                                          {"updated_at", COL_INT, 0}};
+/* schema 10: client assertions and pushed authorization requests (issue #18) */
+static const sql_column used_jti_cols[] = {{"id", COL_TEXT, LF},
+                                           {"tenant_id", COL_TEXT, COL_FIXED},
+                                           {"created_at", COL_INT, COL_FIXED},
+                                           {"expires_at", COL_INT, COL_FIXED}};
+static const sql_column par_cols[] = {{"id", COL_TEXT, LF},
+                                      {"tenant_id", COL_TEXT, COL_FIXED},
+                                      {"client_id", COL_TEXT, COL_FIXED},
+                                      {"params", COL_JSON, COL_FIXED},
+                                      {"created_at", COL_INT, COL_FIXED},
+                                      {"expires_at", COL_INT, COL_FIXED}};
 
 /* Principals hold roles without a foreign key (users and applications share
  * the table), so their links are removed with them. */
@@ -256,6 +272,9 @@ static const sql_entity_spec entities[PC_ENT_COUNT_] = {
                                 1, NULL},
     [PC_ENT_WEBHOOK_ATTEMPT] = {"webhook_attempts", webhook_attempt_cols, N(webhook_attempt_cols),
                                 1, NULL},
+    /* issue #18 */
+    [PC_ENT_USED_JTI] = {"used_jtis", used_jti_cols, N(used_jti_cols), 1, NULL},
+    [PC_ENT_PAR] = {"par_requests", par_cols, N(par_cols), 1, NULL},
 };
 
 static const sql_link_spec links[PC_LINK_COUNT_] = {

@@ -230,6 +230,26 @@ static const char migration_9[] =
     "CREATE INDEX webhook_attempts_created ON webhook_attempts(created_at);";
 /* ---- end of 9 ---- */
 
+/* ---- 10: client authentication with JWTs, pushed authorization requests (issue #18) ----
+ * used_jtis remembers the jti of every accepted client assertion (RFC 7523 §3) until it
+ * expires, so that a replay is refused on any node; par_requests holds pushed
+ * authorization requests (RFC 9126) until their request_uri is used or expires. */
+static const char migration_10[] =
+    "ALTER TABLE applications ADD COLUMN token_endpoint_auth_method TEXT;"
+    "ALTER TABLE applications ADD COLUMN jwks TEXT;"
+    "ALTER TABLE applications ADD COLUMN jwks_uri TEXT;"
+    "ALTER TABLE applications ADD COLUMN require_par INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE used_jtis (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+    " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
+    "CREATE INDEX used_jtis_expiry ON used_jtis(expires_at);"
+    "CREATE TABLE par_requests (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+    " client_id TEXT NOT NULL, params TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
+    "CREATE INDEX par_requests_expiry ON par_requests(expires_at);";
+/* ---- end of 10 ---- */
+
 const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {
     migration_1, migration_2, migration_3, migration_4, migration_5,
-    migration_6, migration_7, migration_8, migration_9};
+    migration_6, migration_7, migration_8, migration_9, migration_10};
