@@ -82,33 +82,39 @@ static const char *claims_problem(const json_t *c, const char *client_id, const 
     return NULL;
 }
 
+pc_status pc_oauth2_assertion_check(const json_t *app, const char *assertion, const char *issuer,
+                                    const char *endpoint_url, int64_t now, json_t **claims,
+                                    const char **why)
+{
+    *claims = NULL;
+    *why = "the client assertion's signature does not verify with the client's keys";
+    if (pc_oauth2_client_jwt_verify(app, assertion, NULL, claims) != PC_OK)
+        return PC_ERR_DENIED;
+    *why = claims_problem(*claims, json_string_value(json_object_get(app, "client_id")), issuer,
+                          endpoint_url, now);
+    if (*why == NULL)
+        return PC_OK;
+    json_decref(*claims);
+    *claims = NULL;
+    return PC_ERR_DENIED;
+}
+
 pc_status pc_oauth2_assertion_verify(const pc_tenant *t, const json_t *app, const char *assertion,
                                      const char *endpoint_url, const char **why)
 {
-    const char *client_id = json_string_value(json_object_get(app, "client_id"));
     json_t *claims = NULL;
-    pc_status rc;
-    int64_t now = pc_now();
+    pc_status rc =
+        pc_oauth2_assertion_check(app, assertion, t->issuer, endpoint_url, pc_now(), &claims, why);
 
-    *why = "the client assertion's signature does not verify with the client's keys";
-    rc = pc_oauth2_client_jwt_verify(app, assertion, NULL, &claims);
-    if (rc != PC_OK) {
-        rc = PC_ERR_DENIED;
-        goto out;
-    }
-    *why = claims_problem(claims, client_id, t->issuer, endpoint_url, now);
-    if (*why != NULL) {
-        rc = PC_ERR_DENIED;
-        goto out;
-    }
-    rc = pc_oauth2_jti_use(t->id, "assertion", client_id,
+    if (rc != PC_OK)
+        return rc;
+    rc = pc_oauth2_jti_use(t->id, "assertion", json_string_value(json_object_get(app, "client_id")),
                            json_string_value(json_object_get(claims, "jti")),
                            (int64_t)json_number_value(json_object_get(claims, "exp")) + SKEW);
     if (rc == PC_ERR_CONFLICT) {
         *why = "the client assertion's jti was used already";
         rc = PC_ERR_DENIED;
     }
-out:
     json_decref(claims);
     return rc;
 }

@@ -13,6 +13,15 @@
 char *pc_oauth2_assertion_client_id(const char *assertion);
 
 /**
+ * The checks of pc_oauth2_assertion_verify() that need no store: signature,
+ * iss, sub, aud, exp, nbf, iat and the presence of jti, at time `now`. On
+ * PC_OK *claims is new; PC_ERR_DENIED with *why (static) otherwise.
+ */
+pc_status pc_oauth2_assertion_check(const json_t *app, const char *assertion, const char *issuer,
+                                    const char *endpoint_url, int64_t now, json_t **claims,
+                                    const char **why);
+
+/**
  * RFC 7523 §3: verify a client assertion of application `app` sent to
  * `endpoint_url` in tenant `t`: signed by a key the application registered,
  * iss and sub its client_id, aud the issuer or `endpoint_url` (API.md §19),
