@@ -287,8 +287,8 @@ int pc_jose_key_can_sign(const pc_jose_key *k)
 /* ---- signing ------------------------------------------------------------------------------- */
 
 /* RFC 7515 §7.1: BASE64URL(UTF8(header)) '.' BASE64URL(payload) */
-static pc_status signing_input(const pc_jose_key *k, const char *typ, const json_t *claims,
-                               char **out)
+static pc_status signing_input(const pc_jose_key *k, const char *typ, const json_t *extra,
+                               const json_t *claims, char **out)
 {
     json_t *h = json_object();
     char *hjson = NULL, *cjson = NULL, *h64 = NULL, *c64 = NULL;
@@ -299,6 +299,8 @@ static pc_status signing_input(const pc_jose_key *k, const char *typ, const json
     if (k->kid != NULL && json_object_set_new(h, "kid", json_string(k->kid)) != 0)
         goto out;
     if (typ != NULL && json_object_set_new(h, "typ", json_string(typ)) != 0)
+        goto out;
+    if (extra != NULL && json_object_update_missing(h, (json_t *)extra) != 0)
         goto out;
     hjson = dump_compact(h, JSON_PRESERVE_ORDER);
     cjson = dump_compact(claims, 0);
@@ -375,6 +377,12 @@ static pc_status sign_input(const pc_jose_key *k, const char *input, char **sig6
 
 pc_status pc_jose_sign(const pc_jose_key *k, const char *typ, const json_t *claims, char **jwt)
 {
+    return pc_jose_sign_with(k, typ, NULL, claims, jwt);
+}
+
+pc_status pc_jose_sign_with(const pc_jose_key *k, const char *typ, const json_t *header,
+                            const json_t *claims, char **jwt)
+{
     char *input = NULL, *sig64 = NULL;
     pc_status rc;
 
@@ -384,7 +392,7 @@ pc_status pc_jose_sign(const pc_jose_key *k, const char *typ, const json_t *clai
     /* RFC 7519 §7.1: the claims set is a JSON object */
     if (!pc_jose_key_can_sign(k) || !json_is_object(claims))
         return PC_ERR_INVALID;
-    rc = signing_input(k, typ, claims, &input);
+    rc = signing_input(k, typ, header, claims, &input);
     if (rc != PC_OK)
         goto out;
     rc = sign_input(k, input, &sig64);

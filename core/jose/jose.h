@@ -44,6 +44,9 @@ int pc_jose_key_can_sign(const pc_jose_key *k);
  * NULL to omit it). *jwt is new.
  */
 pc_status pc_jose_sign(const pc_jose_key *k, const char *typ, const json_t *claims, char **jwt);
+/** pc_jose_sign() with more header members (`header`, may be NULL; alg, kid, typ win). */
+pc_status pc_jose_sign_with(const pc_jose_key *k, const char *typ, const json_t *header,
+                            const json_t *claims, char **jwt);
 
 /**
  * Verify a compact JWS against a set of keys: the key is chosen by the

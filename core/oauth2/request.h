@@ -19,6 +19,10 @@ typedef struct pc_oauth_request {
     const char *bearer;
     /** The endpoint's path under the issuer ("/oauth2/token"), for audience checks (issue #18). */
     const char *endpoint;
+    /* ---- DPoP, RFC 9449 (issue #18) ---- */
+    const char *method;     /**< the HTTP method */
+    const char *dpop;       /**< the DPoP header (a proof), or NULL */
+    const char *dpop_token; /**< the token of "Authorization: DPoP <token>", or NULL */
 } pc_oauth_request;
 
 typedef struct pc_oauth_reply {
@@ -26,6 +30,7 @@ typedef struct pc_oauth_reply {
     json_t *body;                 /**< owned */
     int64_t retry_after;          /**< > 0: send Retry-After */
     const char *www_authenticate; /**< static, or NULL */
+    char *dpop_nonce;             /**< new, or NULL: send DPoP-Nonce (RFC 9449 §8; issue #18) */
 } pc_oauth_reply;
 
 static inline const char *pc_oauth_param(const pc_oauth_request *rq, const char *name)

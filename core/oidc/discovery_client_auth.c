@@ -35,5 +35,8 @@ void pc_oidc_discovery_client_auth(json_t *doc, const char *issuer)
     json_object_set_new(doc, "request_parameter_supported", json_true());
     json_object_set_new(doc, "request_object_signing_alg_values_supported",
                         json_pack("[s,s,s,s]", "RS256", "PS256", "ES256", "EdDSA"));
+    /* RFC 9449 §5.1 */
+    json_object_set_new(doc, "dpop_signing_alg_values_supported",
+                        json_pack("[s,s,s,s]", "RS256", "PS256", "ES256", "EdDSA"));
     free(par);
 }

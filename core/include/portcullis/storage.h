@@ -102,7 +102,8 @@ extern "C" {
  *
  * Client authentication with JWTs and pushed authorization requests (schema 10):
  * APPLICATION also has token_endpoint_auth_method|null, jwks{}|null, jwks_uri|null and
- * require_par (bool).
+ * require_par (bool); REFRESH also has jkt|null (the RFC 7638 thumbprint of the DPoP key a
+ * public client's refresh tokens are bound to, RFC 9449 §5).
  *  USED_JTI    id (SHA-256 hex naming a used JWT: its kind, client and jti), tenant_id,
  *              created_at, expires_at. insert() answering PC_ERR_CONFLICT means the
  *              JWT was used already.

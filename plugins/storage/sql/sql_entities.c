@@ -103,7 +103,9 @@ static const sql_column refresh_cols[] = {{"id", COL_TEXT, LF},
                                           {"expires_at", COL_INT, 0},
                                           {"rotated_at", COL_INT, 0},
                                           {"revoked_at", COL_INT, 0},
-                                          {"prev_hash", COL_TEXT, 0}};
+                                          {"prev_hash", COL_TEXT, 0},
+                                          /* schema 10: the DPoP key of a public client */
+                                          {"jkt", COL_TEXT, 0}};
 static const sql_column audit_cols[] = {{"id", COL_TEXT, LF},
                                         {"tenant_id", COL_TEXT, COL_FIXED},
                                         {"type", COL_TEXT, COL_FILTER},

@@ -230,15 +230,17 @@ static const char migration_9[] =
     "CREATE INDEX webhook_attempts_created ON webhook_attempts(created_at);";
 /* ---- end of 9 ---- */
 
-/* ---- 10: client authentication with JWTs, pushed authorization requests (issue #18) ----
+/* ---- 10: client authentication with JWTs, pushed authorization requests, DPoP (issue #18) ----
  * used_jtis remembers the jti of every accepted client assertion (RFC 7523 §3) until it
  * expires, so that a replay is refused on any node; par_requests holds pushed
- * authorization requests (RFC 9126) until their request_uri is used or expires. */
+ * authorization requests (RFC 9126) until their request_uri is used or expires;
+ * refresh_grants.jkt binds a public client's refresh tokens to its DPoP key (RFC 9449 §5). */
 static const char migration_10[] =
     "ALTER TABLE applications ADD COLUMN token_endpoint_auth_method TEXT;"
     "ALTER TABLE applications ADD COLUMN jwks TEXT;"
     "ALTER TABLE applications ADD COLUMN jwks_uri TEXT;"
     "ALTER TABLE applications ADD COLUMN require_par INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE refresh_grants ADD COLUMN jkt TEXT;"
     "CREATE TABLE used_jtis (id TEXT PRIMARY KEY,"
     " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
     " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"

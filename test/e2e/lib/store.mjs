@@ -41,7 +41,8 @@ export const UNDO_SCHEMA_9 = 'DROP TABLE IF EXISTS webhook_attempts; DROP TABLE 
 
 /** SQL taking a store at schema 10 back to schema 9: no client JWT or PAR storage (issue #18). */
 export const UNDO_SCHEMA_10 = 'DROP TABLE IF EXISTS par_requests; DROP TABLE IF EXISTS used_jtis; ' +
-  ['token_endpoint_auth_method', 'jwks', 'jwks_uri', 'require_par'].map((c) => `ALTER TABLE applications DROP COLUMN ${c};`).join(' ');
+  ['token_endpoint_auth_method', 'jwks', 'jwks_uri', 'require_par'].map((c) => `ALTER TABLE applications DROP COLUMN ${c};`).join(' ') +
+  ' ALTER TABLE refresh_grants DROP COLUMN jkt;';
 
 /** SQL undoing every migration after schema 6, newest first (tests of older migrations). */
 export const UNDO_AFTER_SCHEMA_6 = `${UNDO_SCHEMA_10} ${UNDO_SCHEMA_9} ${UNDO_SCHEMA_8} ${UNDO_SCHEMA_7}`;
