@@ -54,6 +54,12 @@ const char *pc_api_app_protocol_problem(const json_t *app, const char **field)
         return p;
     if (uri != NULL && json_is_object(jwks))
         return "give jwks or jwks_uri, not both";
+    *field = "backchannel_logout_uri";
+    uri = json_string_value(json_object_get(app, *field));
+    /* API.md §20: where logout tokens are posted is an outbound call like any other */
+    if (uri != NULL && (p = pc_outbound_url_problem(uri, PC_OUTBOUND_HTTP_ANY,
+                                                    pc_outbound_allow_private())) != NULL)
+        return p;
     *field = "token_endpoint_auth_method";
     return method_problem(app);
 }
@@ -69,6 +75,8 @@ void pc_api_app_protocol_view(json_t *v, const json_t *app)
                         or_null(json_object_get(app, "token_endpoint_auth_method")));
     json_object_set_new(v, "jwks", or_null(json_object_get(app, "jwks")));
     json_object_set_new(v, "jwks_uri", or_null(json_object_get(app, "jwks_uri")));
+    json_object_set_new(v, "backchannel_logout_uri",
+                        or_null(json_object_get(app, "backchannel_logout_uri")));
     json_object_set_new(v, "require_par",
                         json_boolean(json_is_true(json_object_get(app, "require_par"))));
 }

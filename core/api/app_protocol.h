@@ -5,12 +5,14 @@
 #include <jansson.h>
 
 /** The body fields (pc_field) these features add, for the application endpoints' field list. */
-#define PC_API_APP_PROTOCOL_FIELDS                                                  \
-    {"token_endpoint_auth_method", PC_F_NULLABLE_STRING, 0}, {"jwks", PC_F_ANY, 0}, \
-        {"jwks_uri", PC_F_NULLABLE_STRING, 0},                                      \
-    {                                                                               \
-        "require_par", PC_F_BOOL, 0                                                 \
-    }
+/* clang-format off */
+#define PC_API_APP_PROTOCOL_FIELDS                                                                 \
+    {"token_endpoint_auth_method", PC_F_NULLABLE_STRING, 0},                                       \
+    {"jwks", PC_F_ANY, 0},                                                                         \
+    {"jwks_uri", PC_F_NULLABLE_STRING, 0},                                                         \
+    {"require_par", PC_F_BOOL, 0},                                                                 \
+    {"backchannel_logout_uri", PC_F_NULLABLE_STRING, 0}
+/* clang-format on */
 
 /** The first invalid value of these fields in the merged record `app` (*field set), or NULL. */
 const char *pc_api_app_protocol_problem(const json_t *app, const char **field);

@@ -197,7 +197,7 @@ static const pc_field app_fields[] = {
 static const char *const trusted_fields[] = {
     "first_party", "redirect_uris", "post_logout_redirect_uris", "grant_types", "type",
     /* issue #18: how it authenticates */
-    "token_endpoint_auth_method", "jwks", "jwks_uri", NULL};
+    "token_endpoint_auth_method", "jwks", "jwks_uri", "backchannel_logout_uri", NULL};
 
 static int same(const json_t *a, const json_t *b)
 {

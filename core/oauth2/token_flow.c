@@ -7,6 +7,7 @@
 #include "oauth2/mfa_grant.h"
 #include "oauth2/refresh.h"
 #include "oauth2/tokens.h"
+#include "oidc/backchannel.h"
 #include "oidc/claims.h"
 #include "oidc/token_claims.h"
 #include "oidc/id_token.h"
@@ -150,6 +151,9 @@ static void mint(const pc_grant_ctx *ctx, pc_oauth_reply *reply)
     }
     if (ctx->code_id != NULL)
         pc_code_issued(ctx, &access);
+    if (s.is_user) /* who to tell when the session ends (issue #18) */
+        pc_backchannel_note(t, ctx->client->app, s.sid,
+                            json_string_value(json_object_get(ctx->user, "id")));
     pc_metrics_count("tokens_issued", "grant", ctx->grant_type);
     reply->status = 200;
     reply->body = body;

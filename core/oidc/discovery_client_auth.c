@@ -35,6 +35,9 @@ void pc_oidc_discovery_client_auth(json_t *doc, const char *issuer)
     json_object_set_new(doc, "request_parameter_supported", json_true());
     json_object_set_new(doc, "request_object_signing_alg_values_supported",
                         json_pack("[s,s,s,s]", "RS256", "PS256", "ES256", "EdDSA"));
+    /* OIDC Back-Channel Logout 1.0 §2.1: logout tokens always carry sid */
+    json_object_set_new(doc, "backchannel_logout_supported", json_true());
+    json_object_set_new(doc, "backchannel_logout_session_supported", json_true());
     /* RFC 9449 §5.1 */
     json_object_set_new(doc, "dpop_signing_alg_values_supported",
                         json_pack("[s,s,s,s]", "RS256", "PS256", "ES256", "EdDSA"));

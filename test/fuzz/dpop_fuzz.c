@@ -43,8 +43,13 @@ static char *sign_claims(const char *in)
     json_t *claims, *hdr;
     char *jwt = NULL;
 
-    if (nl == NULL || !json_is_object(claims = json_loads(nl + 1, JSON_REJECT_DUPLICATES, NULL)))
+    if (nl == NULL)
         return NULL;
+    claims = json_loads(nl + 1, JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_object(claims)) {
+        json_decref(claims);
+        return NULL;
+    }
     hdr = json_pack("{s:O}", "jwk", pubs[k]);
     pc_jose_sign_with(signers[k], "dpop+jwt", hdr, claims, &jwt);
     json_decref(hdr);

@@ -56,3 +56,30 @@ void application_key_columns_round_trip(void **state)
     json_object_update(a, patch);
     EXPECT_JSON(GET(PC_ENT_APPLICATION, tid, aid), a);
 }
+
+/* The back-channel logout outbox: a due message is claimed once, then not while leased. */
+void logout_message_is_claimed_once(void **state)
+{
+    char id[ID_LEN];
+    json_t *got = NULL, *again = NULL;
+    int64_t due = 4000000000000LL + (int64_t)(now % 1000) * 1000000; /* far from other cases */
+
+    (void)state;
+    INSERT(PC_ENT_LOGOUT_MESSAGE,
+           keep(json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:I,s:n,s:n,s:n,s:I,s:n}", "id",
+                          new_id(id, "lgo"), "tenant_id", tid, "client_id", "web", "url",
+                          "https://app.example/bcl", "sid", "sid-1", "sub", "usr-1", "status",
+                          "pending", "attempts", 0, "next_attempt_ms", (json_int_t)due,
+                          "locked_until_ms", "locked_by", "error", "created_at", (json_int_t)now,
+                          "done_at")));
+    EXPECT(ops->logout_claim(st, "node-a", due - 1, 1000, &got), PC_ERR_NOT_FOUND);
+    OK(ops->logout_claim(st, "node-a", due, 1000, &got));
+    assert_string_equal(json_string_value(json_object_get(got, "id")), id);
+    assert_int_equal(json_integer_value(json_object_get(got, "attempts")), 1);
+    EXPECT(ops->logout_claim(st, "node-b", due + 10, 1000, &again), PC_ERR_NOT_FOUND);
+    /* the lease passed: another node may take it */
+    OK(ops->logout_claim(st, "node-b", due + 2000, 1000, &again));
+    assert_string_equal(json_string_value(json_object_get(again, "locked_by")), "node-b");
+    json_decref(got);
+    json_decref(again);
+}

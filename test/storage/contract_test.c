@@ -909,6 +909,7 @@ int main(int argc, char **argv)
         CASE(used_jti_is_refused_twice),
         CASE(pushed_request_is_taken_once),
         CASE(application_key_columns_round_trip),
+        CASE(logout_message_is_claimed_once),
     };
 
     if (argc != 3) {

@@ -213,7 +213,7 @@ static const char migration_9[] =
     "CREATE INDEX webhook_attempts_created ON webhook_attempts(created_at);";
 /* ---- end of 9 ---- */
 
-/* ---- 10: client authentication with JWTs, pushed authorization requests, DPoP (issue #18) ----
+/* ---- 10: client authentication with JWTs, pushed authorization requests, DPoP, back-channel logout (issue #18) ----
  * (see the SQLite schema) */
 static const char migration_10[] =
     "ALTER TABLE applications ADD COLUMN token_endpoint_auth_method TEXT;"
@@ -221,6 +221,19 @@ static const char migration_10[] =
     "ALTER TABLE applications ADD COLUMN jwks_uri TEXT;"
     "ALTER TABLE applications ADD COLUMN require_par INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE refresh_grants ADD COLUMN jkt TEXT;"
+    "ALTER TABLE applications ADD COLUMN backchannel_logout_uri TEXT;"
+    "CREATE TABLE session_clients (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, sid TEXT NOT NULL,"
+    " client_id TEXT NOT NULL, user_id TEXT, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);"
+    "CREATE INDEX session_clients_sid ON session_clients(tenant_id, sid);"
+    "CREATE INDEX session_clients_expiry ON session_clients(expires_at);"
+    "CREATE TABLE logout_messages (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, client_id TEXT NOT NULL,"
+    " url TEXT NOT NULL, sid TEXT NOT NULL, sub TEXT, status TEXT NOT NULL,"
+    " attempts BIGINT NOT NULL DEFAULT 0, next_attempt_ms BIGINT NOT NULL, locked_until_ms BIGINT,"
+    " locked_by TEXT, error TEXT, created_at BIGINT NOT NULL, done_at BIGINT);"
+    "CREATE INDEX logout_messages_due ON logout_messages(status, next_attempt_ms);"
+    "CREATE INDEX logout_messages_done ON logout_messages(done_at);"
     "CREATE TABLE used_jtis (id TEXT PRIMARY KEY,"
     " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
     " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);"

@@ -39,10 +39,11 @@ export const UNDO_SCHEMA_8 = 'DROP TABLE IF EXISTS policies; ALTER TABLE applica
 /** SQL taking a store at schema 9 back to schema 8: no webhook tables. */
 export const UNDO_SCHEMA_9 = 'DROP TABLE IF EXISTS webhook_attempts; DROP TABLE IF EXISTS webhook_messages; DROP TABLE IF EXISTS webhooks;';
 
-/** SQL taking a store at schema 10 back to schema 9: no client JWT or PAR storage (issue #18). */
+/** SQL taking a store at schema 10 back to schema 9: no client JWT, PAR, DPoP or back-channel logout storage (issue #18). */
 export const UNDO_SCHEMA_10 = 'DROP TABLE IF EXISTS par_requests; DROP TABLE IF EXISTS used_jtis; ' +
   ['token_endpoint_auth_method', 'jwks', 'jwks_uri', 'require_par'].map((c) => `ALTER TABLE applications DROP COLUMN ${c};`).join(' ') +
-  ' ALTER TABLE refresh_grants DROP COLUMN jkt;';
+  ' ALTER TABLE refresh_grants DROP COLUMN jkt; ALTER TABLE applications DROP COLUMN backchannel_logout_uri;' +
+  ' DROP TABLE IF EXISTS logout_messages; DROP TABLE IF EXISTS session_clients;';
 
 /** SQL undoing every migration after schema 6, newest first (tests of older migrations). */
 export const UNDO_AFTER_SCHEMA_6 = `${UNDO_SCHEMA_10} ${UNDO_SCHEMA_9} ${UNDO_SCHEMA_8} ${UNDO_SCHEMA_7}`;
