@@ -1,18 +1,24 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Application fields of client authentication with JWTs and pushed requests (issue #18). */
 #include "api/app_protocol.h"
+#include "oauth2/client_assertion.h"
 #include "oauth2/client_keys.h"
 #include "server/outbound.h"
 
 #include <portcullis/host.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 /* RFC 7591 §2: the token_endpoint_auth_method values this server speaks. */
 static int known_method(const char *m)
 {
-    static const char *const methods[] = {"client_secret_basic", "client_secret_post",
-                                          "private_key_jwt", "none", NULL};
+    static const char *const methods[] = {"client_secret_basic",
+                                          "client_secret_post",
+                                          "client_secret_jwt",
+                                          "private_key_jwt",
+                                          "none",
+                                          NULL};
 
     for (const char *const *p = methods; *p != NULL; p++)
         if (strcmp(*p, m) == 0)
@@ -29,7 +35,8 @@ static const char *method_problem(const json_t *app)
     if (m == NULL)
         return NULL;
     if (!known_method(m))
-        return "must be client_secret_basic, client_secret_post, private_key_jwt, none or null";
+        return "must be client_secret_basic, client_secret_post, client_secret_jwt, "
+               "private_key_jwt, none or null";
     if (pub != (strcmp(m, "none") == 0))
         return pub ? "a public client authenticates with none"
                    : "a confidential client cannot use none";
@@ -62,6 +69,22 @@ const char *pc_api_app_protocol_problem(const json_t *app, const char **field)
         return p;
     *field = "token_endpoint_auth_method";
     return method_problem(app);
+}
+
+void pc_api_app_protocol_secret(json_t *rec, const char *secret)
+{
+    const char *m = json_string_value(json_object_get(rec, "token_endpoint_auth_method"));
+    char *sealed;
+
+    if (m == NULL || strcmp(m, "client_secret_jwt") != 0) {
+        json_object_set_new(rec, "secret_enc", json_null());
+        return;
+    }
+    if (secret == NULL)
+        return; /* the one sealed with the current secret stays, if there is one */
+    sealed = pc_client_secret_seal(json_string_value(json_object_get(rec, "id")), secret);
+    json_object_set_new(rec, "secret_enc", sealed ? json_string(sealed) : json_null());
+    free(sealed);
 }
 
 static json_t *or_null(const json_t *v)

@@ -17,6 +17,13 @@
 /** The first invalid value of these fields in the merged record `app` (*field set), or NULL. */
 const char *pc_api_app_protocol_problem(const json_t *app, const char **field);
 
+/**
+ * Keep the sealed copy of a new client secret (`secret`, or NULL when none is
+ * new) that client_secret_jwt needs, and only while the application uses it:
+ * sets or clears `secret_enc` in `rec`.
+ */
+void pc_api_app_protocol_secret(json_t *rec, const char *secret);
+
 /** Add these fields to an application's view `v`. */
 void pc_api_app_protocol_view(json_t *v, const json_t *app);
 #endif

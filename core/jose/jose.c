@@ -572,6 +572,36 @@ out:
     return rc;
 }
 
+pc_status pc_jose_verify_hs256(const char *secret, const char *jwt, json_t **claims)
+{
+    jws_parts parts;
+    json_t *hdr = NULL;
+    uint8_t mac[32], *sig = NULL;
+    size_t siglen = 0;
+    pc_status rc;
+
+    *claims = NULL;
+    if (secret == NULL || jwt == NULL || split_jws(jwt, &parts) != PC_OK)
+        return PC_ERR_INVALID;
+    rc = parse_object(parts.header, parts.header_len, &hdr);
+    if (rc != PC_OK)
+        return rc;
+    /* RFC 8725 §3.1: the key fixes the alg; a shared secret only ever checks HS256 */
+    rc = str_member_is(hdr, "alg", "HS256") && json_object_get(hdr, "crit") == NULL ? PC_OK
+                                                                                    : PC_ERR_DENIED;
+    json_decref(hdr);
+    if (rc != PC_OK)
+        return rc;
+    if (decode_part(parts.sig, parts.sig_len, &sig, &siglen) != PC_OK)
+        return PC_ERR_INVALID;
+    gnutls_hmac_fast(GNUTLS_MAC_SHA256, secret, strlen(secret), parts.header, parts.input_len, mac);
+    rc = pc_ct_equal(mac, sizeof mac, sig, siglen) ? PC_OK : PC_ERR_DENIED;
+    free(sig);
+    if (rc == PC_OK)
+        rc = parse_object(parts.payload, parts.payload_len, claims);
+    return rc;
+}
+
 pc_status pc_jose_peek(const char *jwt, json_t **header, json_t **claims)
 {
     jws_parts parts;

@@ -59,6 +59,14 @@ pc_status pc_jose_verify(const pc_jose_key *const *keys, size_t nkeys, const cha
                          json_t **header, json_t **claims);
 
 /**
+ * Verify a compact JWS whose header says alg HS256 with the shared `secret`
+ * (RFC 7518 §3.2; client_secret_jwt, RFC 7523 §2.2). Only HS256 is accepted;
+ * the MAC is compared in constant time. On PC_OK *claims is new.
+ * PC_ERR_INVALID for anything malformed, PC_ERR_DENIED for a wrong MAC.
+ */
+pc_status pc_jose_verify_hs256(const char *secret, const char *jwt, json_t **claims);
+
+/**
  * Read the header and claims of a compact JWS WITHOUT verifying it, to learn
  * which key should verify it (client assertions name their client in iss/sub,
  * DPoP proofs carry their key). Nothing read here may be trusted before

@@ -5,7 +5,10 @@
 #include "oauth2/client_keys.h"
 #include "oauth2/jti.h"
 #include "server/server.h"
+#include "util/crypto.h"
 #include "util/mem.h"
+
+#include <stdlib.h>
 
 #include <string.h>
 
@@ -82,14 +85,59 @@ static const char *claims_problem(const json_t *c, const char *client_id, const 
     return NULL;
 }
 
+#define SECRET_AAD "client-secret:"
+
+char *pc_client_secret_seal(const char *app_id, const char *secret)
+{
+    char *aad = pc_asprintf(SECRET_AAD "%s", app_id ? app_id : ""), *sealed = NULL;
+
+    if (pc_seal(pc_srv->master_key, aad, secret, strlen(secret), &sealed) != PC_OK)
+        sealed = NULL;
+    free(aad);
+    return sealed;
+}
+
+/* RFC 7523 §2.2 with client_secret_jwt: an HS256 MAC keyed by the client secret. */
+static pc_status verify_mac(const json_t *app, const char *assertion, json_t **claims)
+{
+    const char *sealed = json_string_value(json_object_get(app, "secret_enc"));
+    char *aad;
+    uint8_t *secret = NULL;
+    size_t len = 0;
+    pc_status rc;
+
+    if (sealed == NULL) /* a secret from before the method was chosen: rotate it */
+        return PC_ERR_DENIED;
+    aad = pc_asprintf(SECRET_AAD "%s", json_string_value(json_object_get(app, "id")));
+    rc = pc_unseal(pc_srv->master_key, aad, sealed, &secret, &len);
+    free(aad);
+    if (rc != PC_OK)
+        return PC_ERR_DENIED;
+    rc = pc_jose_verify_hs256((const char *)secret, assertion, claims);
+    pc_free_secret((char *)secret);
+    return rc;
+}
+
+static pc_status verify_signature(const json_t *app, const char *assertion, json_t **claims)
+{
+    const char *m = json_string_value(json_object_get(app, "token_endpoint_auth_method"));
+
+    if (m != NULL && strcmp(m, "client_secret_jwt") == 0)
+        return verify_mac(app, assertion, claims);
+    return pc_oauth2_client_jwt_verify(app, assertion, NULL, claims);
+}
+
 pc_status pc_oauth2_assertion_check(const json_t *app, const char *assertion, const char *issuer,
                                     const char *endpoint_url, int64_t now, json_t **claims,
                                     const char **why)
 {
     *claims = NULL;
-    *why = "the client assertion's signature does not verify with the client's keys";
-    if (pc_oauth2_client_jwt_verify(app, assertion, NULL, claims) != PC_OK)
+    *why = "the client assertion's signature does not verify with the client's keys or secret";
+    if (verify_signature(app, assertion, claims) != PC_OK) {
+        json_decref(*claims);
+        *claims = NULL;
         return PC_ERR_DENIED;
+    }
     *why = claims_problem(*claims, json_string_value(json_object_get(app, "client_id")), issuer,
                           endpoint_url, now);
     if (*why == NULL)

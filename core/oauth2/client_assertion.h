@@ -9,6 +9,9 @@
 /** RFC 7523 §2.2: the client_assertion_type of a JWT client assertion. */
 #define PC_CLIENT_ASSERTION_JWT "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
+/** Seal a client secret for client_secret_jwt: master key, bound to the application id. New. */
+char *pc_client_secret_seal(const char *app_id, const char *secret);
+
 /** The client an assertion names (its "sub", not verified: only to find the client). New or NULL. */
 char *pc_oauth2_assertion_client_id(const char *assertion);
 
@@ -23,7 +26,8 @@ pc_status pc_oauth2_assertion_check(const json_t *app, const char *assertion, co
 
 /**
  * RFC 7523 §3: verify a client assertion of application `app` sent to
- * `endpoint_url` in tenant `t`: signed by a key the application registered,
+ * `endpoint_url` in tenant `t`: signed by a key the application registered
+ * (private_key_jwt) or MACed with its secret (client_secret_jwt, HS256),
  * iss and sub its client_id, aud the issuer or `endpoint_url` (API.md §19),
  * exp in the future and at most an hour away, nbf and iat not in the future,
  * and a jti never used before (remembered in the store until exp). PC_OK;

@@ -124,10 +124,10 @@ static pc_status check_assertion(const pc_oauth_request *rq, pc_client *c, const
                                  pc_oauth_reply *reply)
 {
     char *url = pc_asprintf("%s%s", rq->tenant->issuer, rq->endpoint ? rq->endpoint : "");
-    const char *why = "this client does not authenticate with private_key_jwt";
+    const char *why = "this client does not authenticate with a client assertion";
     pc_status rc = PC_ERR_DENIED;
 
-    if (method_is(c, "private_key_jwt"))
+    if (method_is(c, "private_key_jwt") || method_is(c, "client_secret_jwt"))
         rc = pc_oauth2_assertion_verify(rq->tenant, c->app, assertion, url, &why);
     free(url);
     if (rc == PC_OK || rc == PC_ERR_STORAGE) {
@@ -152,9 +152,9 @@ static pc_status check_secret(const pc_oauth_request *rq, pc_client *c, const ch
         refuse(reply, NULL); /* a secret sent to a public client guesses nothing */
         return PC_ERR_DENIED;
     }
-    /* RFC 7591 §2: a client registered for private_key_jwt authenticates with nothing else */
-    if (method_is(c, "private_key_jwt")) {
-        refuse(reply, "this client authenticates with private_key_jwt");
+    /* RFC 7591 §2: a client registered for a JWT method authenticates with nothing else */
+    if (method_is(c, "private_key_jwt") || method_is(c, "client_secret_jwt")) {
+        refuse(reply, "this client authenticates with a client assertion (RFC 7523)");
         return PC_ERR_DENIED;
     }
     /* The right secret is never throttled: failures elsewhere cannot lock a client out. */

@@ -10,13 +10,15 @@ static void auth_methods(json_t *doc, const char *endpoint, int with_none)
 {
     char *methods = pc_asprintf("%s_endpoint_auth_methods_supported", endpoint);
     char *algs = pc_asprintf("%s_endpoint_auth_signing_alg_values_supported", endpoint);
-    json_t *m =
-        json_pack("[s,s,s]", "client_secret_basic", "client_secret_post", "private_key_jwt");
+    json_t *m = json_pack("[s,s,s,s]", "client_secret_basic", "client_secret_post",
+                          "client_secret_jwt", "private_key_jwt");
 
     if (with_none)
         json_array_append_new(m, json_string("none"));
     json_object_set_new(doc, methods, m);
-    json_object_set_new(doc, algs, json_pack("[s,s,s,s]", "RS256", "PS256", "ES256", "EdDSA"));
+    /* HS256 for client_secret_jwt, the others for private_key_jwt */
+    json_object_set_new(doc, algs,
+                        json_pack("[s,s,s,s,s]", "HS256", "RS256", "PS256", "ES256", "EdDSA"));
     free(methods);
     free(algs);
 }

@@ -92,8 +92,8 @@ describe('client authentication with JWTs, PAR and request objects', () => {
     const meta = (await configFor(pkjApp, ecKey)).serverMetadata();
     for (const ep of ['token', 'introspection', 'revocation']) {
       assert.ok(meta[`${ep}_endpoint_auth_methods_supported`].includes('private_key_jwt'), ep);
-      assert.deepEqual(meta[`${ep}_endpoint_auth_signing_alg_values_supported`], ['RS256', 'PS256', 'ES256', 'EdDSA']);
-      assert.ok(!meta[`${ep}_endpoint_auth_methods_supported`].includes('client_secret_jwt'), 'not offered: secrets are stored hashed');
+      assert.ok(meta[`${ep}_endpoint_auth_methods_supported`].includes('client_secret_jwt'), ep);
+      assert.deepEqual(meta[`${ep}_endpoint_auth_signing_alg_values_supported`], ['HS256', 'RS256', 'PS256', 'ES256', 'EdDSA']);
     }
     assert.equal(meta.pushed_authorization_request_endpoint, `${srv.issuer}/oauth2/par`);
     assert.equal(meta.request_parameter_supported, true);
@@ -148,6 +148,38 @@ describe('client authentication with JWTs, PAR and request objects', () => {
       assert.equal(r.status, 401, `${what}: ${JSON.stringify(r.json)}`);
       assert.equal(r.json.error, 'invalid_client', what);
     }
+  });
+
+  test('openid-client authenticates with client_secret_jwt; the secret as such, a replay or another alg is refused', async () => {
+    const app = await createApp(srv.issuer, admin, { token_endpoint_auth_method: 'client_secret_jwt' });
+    const config = await client.discovery(new URL(srv.issuer), app.client_id, undefined,
+      client.ClientSecretJwt(app.client_secret), insecure);
+    const tokens = await client.clientCredentialsGrant(config);
+    assert.ok(tokens.access_token);
+    const basicOnly = await oauthPost(srv.issuer, 'token', { grant_type: 'client_credentials' }, [app.client_id, app.client_secret]);
+    assert.equal(basicOnly.status, 401);
+    const key = new TextEncoder().encode(app.client_secret);
+    const hs = (claims = {}) => new SignJWT({ jti: randomUUID(), ...claims }).setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(app.client_id).setSubject(app.client_id).setAudience(srv.issuer).setExpirationTime('1m').sign(key);
+    const jwt = await hs();
+    assert.equal((await assertionGrant(srv.issuer, app.client_id, jwt)).status, 200);
+    assert.equal((await assertionGrant(srv.issuer, app.client_id, jwt)).status, 401, 'replayed jti');
+    const wrongKey = await new SignJWT({ jti: randomUUID() }).setProtectedHeader({ alg: 'HS256' }).setIssuer(app.client_id)
+      .setSubject(app.client_id).setAudience(srv.issuer).setExpirationTime('1m').sign(new TextEncoder().encode('not-the-secret-not-the-secret-00'));
+    assert.equal((await assertionGrant(srv.issuer, app.client_id, wrongKey)).status, 401, 'another secret');
+    // an HS256 assertion for a private_key_jwt client is refused (no HMAC with a public key)
+    const confused = await new SignJWT({ jti: randomUUID() }).setProtectedHeader({ alg: 'HS256', kid: 'ec-1' }).setIssuer(pkjApp.client_id)
+      .setSubject(pkjApp.client_id).setAudience(srv.issuer).setExpirationTime('1m').sign(new TextEncoder().encode(JSON.stringify(ecKey.jwk)));
+    assert.equal((await assertionGrant(srv.issuer, pkjApp.client_id, confused)).status, 401);
+    // a rotated secret works at once; the old one no longer does
+    const rotated = await api(srv.issuer, admin, 'POST', `/applications/${app.id}/secret`, {});
+    assert.equal(rotated.status, 200, JSON.stringify(rotated.json));
+    assert.equal((await assertionGrant(srv.issuer, app.client_id, await hs())).status, 401, 'the old secret');
+    const fresh = await new SignJWT({ jti: randomUUID() }).setProtectedHeader({ alg: 'HS256' }).setIssuer(app.client_id)
+      .setSubject(app.client_id).setAudience(srv.issuer).setExpirationTime('1m').sign(new TextEncoder().encode(rotated.json.client_secret));
+    assert.equal((await assertionGrant(srv.issuer, app.client_id, fresh)).status, 200);
+    const shown = await api(srv.issuer, admin, 'GET', `/applications/${app.id}`);
+    assert.equal(shown.json.secret_enc, undefined, 'the sealed secret is never shown');
   });
 
   test('a private_key_jwt client cannot use its secret; mixing methods is 400', async () => {

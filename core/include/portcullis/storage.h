@@ -118,7 +118,9 @@ extern "C" {
  *              to post to one application. id, tenant_id, client_id, url, sid, sub|null,
  *              status ("pending", "delivered", "failed": given up), attempts,
  *              next_attempt_ms, locked_until_ms|null, locked_by|null, error|null,
- *              created_at, done_at|null. APPLICATION also has backchannel_logout_uri|null.
+ *              created_at, done_at|null. APPLICATION also has backchannel_logout_uri|null
+ *              and secret_enc|null (the client secret sealed with the master key, kept
+ *              only for client_secret_jwt, RFC 7523 §2.2).
  */
 typedef enum pc_entity {
     PC_ENT_TENANT = 0,

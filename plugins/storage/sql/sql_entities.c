@@ -63,7 +63,8 @@ static const sql_column app_cols[] = {{"id", COL_TEXT, LF},
                                       {"jwks", COL_JSON, 0},
                                       {"jwks_uri", COL_TEXT, 0},
                                       {"require_par", COL_BOOL, 0},
-                                      {"backchannel_logout_uri", COL_TEXT, 0}};
+                                      {"backchannel_logout_uri", COL_TEXT, 0},
+                                      {"secret_enc", COL_TEXT, 0}};
 static const sql_column role_cols[] = {{"id", COL_TEXT, LF},
                                        {"tenant_id", COL_TEXT, COL_FIXED},
                                        {"name", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH},

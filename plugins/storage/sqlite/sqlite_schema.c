@@ -244,6 +244,7 @@ static const char migration_10[] =
     "ALTER TABLE applications ADD COLUMN require_par INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE refresh_grants ADD COLUMN jkt TEXT;"
     "ALTER TABLE applications ADD COLUMN backchannel_logout_uri TEXT;"
+    "ALTER TABLE applications ADD COLUMN secret_enc TEXT;"
     "CREATE TABLE session_clients (id TEXT PRIMARY KEY,"
     " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, sid TEXT NOT NULL,"
     " client_id TEXT NOT NULL, user_id TEXT, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"

@@ -43,6 +43,7 @@ export const UNDO_SCHEMA_9 = 'DROP TABLE IF EXISTS webhook_attempts; DROP TABLE 
 export const UNDO_SCHEMA_10 = 'DROP TABLE IF EXISTS par_requests; DROP TABLE IF EXISTS used_jtis; ' +
   ['token_endpoint_auth_method', 'jwks', 'jwks_uri', 'require_par'].map((c) => `ALTER TABLE applications DROP COLUMN ${c};`).join(' ') +
   ' ALTER TABLE refresh_grants DROP COLUMN jkt; ALTER TABLE applications DROP COLUMN backchannel_logout_uri;' +
+  ' ALTER TABLE applications DROP COLUMN secret_enc;' +
   ' DROP TABLE IF EXISTS logout_messages; DROP TABLE IF EXISTS session_clients;';
 
 /** SQL undoing every migration after schema 6, newest first (tests of older migrations). */
