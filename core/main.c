@@ -10,6 +10,7 @@
 #include "iam/permcache.h"
 #include "authz/authz.h"
 #include "iam/tenant.h"
+#include "oidc/backchannel.h"
 #include "jose/keyring.h"
 #include "oauth2/changes.h"
 #include "oauth2/token_cache.h"
@@ -175,6 +176,8 @@ static int cmd_serve(pc_server *srv)
     pc_webhooks_init();
     if (pc_changes_start() != PC_OK ||
         pc_webhooks_start((unsigned)srv->cfg.webhook_workers) != PC_OK ||
+        /* issue #18: back-channel logout deliveries, where webhooks are delivered */
+        (srv->cfg.webhook_workers > 0 && pc_backchannel_start() != PC_OK) ||
         pc_delivery_start(PC_DELIVERY_THREADS, PC_DELIVERY_CAPACITY) != PC_OK ||
         pc_http_start() != 0)
         goto out;
@@ -185,6 +188,7 @@ static int cmd_serve(pc_server *srv)
     rc = 0;
 out:
     pc_webhooks_stop();
+    pc_backchannel_stop();
     pc_delivery_stop();
     pc_changes_stop();
     pc_token_cache_clear();

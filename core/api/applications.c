@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* /applications: OAuth clients, with the secret shown once at creation and rotation. */
 #include "api/applications.h"
+#include "api/app_protocol.h"
 #include "api/escalation.h"
 #include "api/users.h"
 #include "iam/links.h"
@@ -59,6 +60,7 @@ static json_t *app_view(const json_t *a, void *tenant_id)
                         ? json_object_get(a, "id_token_signed_response_alg")
                         : json_null());
     json_object_set_new(v, "token_claims", pc_oidc_token_claims_of(a));
+    pc_api_app_protocol_view(v, a); /* issue #18 */
     return v;
 }
 
@@ -164,7 +166,7 @@ static const char *app_problem(const json_t *merged, const char **field)
     if (strcmp(type, "public") == 0 &&
         pc_json_has_string(json_object_get(merged, "grant_types"), "client_credentials"))
         return "a public client cannot use client_credentials";
-    return NULL;
+    return pc_api_app_protocol_problem(merged, field); /* issue #18 */
 }
 
 static const pc_field app_fields[] = {
@@ -182,6 +184,7 @@ static const pc_field app_fields[] = {
     {"access_token_alg", PC_F_NULLABLE_STRING, 0},
     {"id_token_signed_response_alg", PC_F_NULLABLE_STRING, 0},
     {"token_claims", PC_F_OBJECT, 0},
+    PC_API_APP_PROTOCOL_FIELDS, /* issue #18 */
 };
 #define NFIELDS (sizeof app_fields / sizeof *app_fields)
 
@@ -192,7 +195,9 @@ static const pc_field app_fields[] = {
  * people or how it authenticates, needs applications:trust (API.md §3).
  */
 static const char *const trusted_fields[] = {
-    "first_party", "redirect_uris", "post_logout_redirect_uris", "grant_types", "type", NULL};
+    "first_party", "redirect_uris", "post_logout_redirect_uris", "grant_types", "type",
+    /* issue #18: how it authenticates */
+    "token_endpoint_auth_method", "jwks", "jwks_uri", "backchannel_logout_uri", NULL};
 
 static int same(const json_t *a, const json_t *b)
 {
@@ -359,6 +364,7 @@ void pc_api_apps_create(pc_req *rq)
         hash = pc_client_secret_hash(secret);
         json_object_set_new(rec, "secret_hash", json_string(hash));
     }
+    pc_api_app_protocol_secret(rec, secret); /* issue #18: client_secret_jwt */
     reply_saved(rq, save_app(rq, &p, rec, json_object_get(body, "roles"), 1, conflict, &unknown),
                 conflict, unknown, rec, 201, secret);
 out:
@@ -442,6 +448,7 @@ void pc_api_apps_patch(pc_req *rq)
         pc_api_invalid_field(rq, field, problem);
         goto out;
     }
+    pc_api_app_protocol_secret(a, NULL); /* issue #18: client_secret_jwt */
     reply_saved(rq, save_app(rq, &p, a, json_object_get(body, "roles"), 0, conflict, &unknown),
                 conflict, unknown, a, 200, NULL);
 out:
@@ -516,15 +523,22 @@ static void wait_past(int64_t second)
         nanosleep(&ts, NULL);
 }
 
-static pc_status rotate_secret(pc_req *rq, const pc_principal *p, const json_t *a, const char *hash,
-                               int revoke)
+static pc_status rotate_secret(pc_req *rq, const pc_principal *p, const json_t *a,
+                               const char *secret, int revoke)
 {
     const char *id = json_string_value(json_object_get(a, "id"));
     const char *client_id = json_string_value(json_object_get(a, "client_id"));
-    json_t *patch = json_pack("{s:s,s:I}", "secret_hash", hash, "updated_at", (json_int_t)pc_now());
+    char *hash = pc_client_secret_hash(secret);
+    json_t *patch =
+        json_pack("{s:s,s:I,s:O}", "secret_hash", hash, "updated_at", (json_int_t)pc_now(),
+                  "token_endpoint_auth_method", json_object_get(a, "token_endpoint_auth_method"));
     pc_store_tx *tx = NULL;
     pc_status rc = pc_db_begin(&tx);
 
+    free(hash);
+    json_object_set(patch, "id", json_object_get(a, "id"));
+    pc_api_app_protocol_secret(patch, secret); /* issue #18: client_secret_jwt */
+    json_object_del(patch, "id");
     if (rc == PC_OK)
         rc = pc_db_update(tx, PC_ENT_APPLICATION, rq->tenant->id, id, patch, NULL, 0);
     if (rc == PC_OK)
@@ -545,7 +559,7 @@ void pc_api_apps_secret(pc_req *rq)
 {
     pc_principal p = {0};
     json_t *a = NULL, *body = NULL;
-    char *secret = NULL, *hash = NULL;
+    char *secret = NULL;
     pc_status rc;
 
     if (!pc_api_app_authorised(rq, &p, "update", &a) || (body = secret_body(rq)) == NULL)
@@ -558,8 +572,7 @@ void pc_api_apps_secret(pc_req *rq)
     if (pc_api_app_trusted(a) && !may_trust(rq, &p, NULL, a))
         goto out;
     secret = pc_random_token(SECRET_BYTES);
-    hash = pc_client_secret_hash(secret);
-    rc = rotate_secret(rq, &p, a, hash, !json_is_false(json_object_get(body, "revoke_tokens")));
+    rc = rotate_secret(rq, &p, a, secret, !json_is_false(json_object_get(body, "revoke_tokens")));
     if (rc != PC_OK)
         pc_api_store_error(rq, rc, NULL);
     else
@@ -567,7 +580,6 @@ void pc_api_apps_secret(pc_req *rq)
                       json_pack("{s:O,s:s}", "client_id", json_object_get(a, "client_id"),
                                 "client_secret", secret));
 out:
-    free(hash);
     pc_free_secret(secret);
     json_decref(body);
     json_decref(a);

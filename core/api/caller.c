@@ -6,6 +6,7 @@
 #include "iam/permissions.h"
 #include "oidc/claims.h"
 #include "oauth2/tokens.h"
+#include "http/dpop.h"
 #include "server/store.h"
 #include "util/json.h"
 
@@ -101,7 +102,8 @@ static int unavailable(pc_req *rq, pc_principal *p)
 
 int pc_api_authenticate(pc_req *rq, pc_principal *p)
 {
-    const char *token = pc_req_bearer(rq);
+    const char *dpop_token = pc_req_dpop_token(rq), *why = NULL;
+    const char *token = dpop_token ? dpop_token : pc_req_bearer(rq);
     pc_status rc = PC_ERR_DENIED;
 
     memset(p, 0, sizeof *p);
@@ -109,6 +111,13 @@ int pc_api_authenticate(pc_req *rq, pc_principal *p)
         return refuse(rq, p, PC_API_NO_TOKEN, "A bearer access token is required");
     if (pc_token_verify_access(rq->tenant, token, &p->claims) == PC_OK &&
         meant_for_api(rq->tenant, p->claims))
+        rc = PC_OK;
+    /* RFC 9449 §7 (issue #18): a DPoP-bound token only with a proof of its key */
+    if (rc == PC_OK)
+        rc = pc_http_dpop_sender(rq, p->claims, token, dpop_token != NULL, &why);
+    if (rc == PC_DECLINED || (rc == PC_ERR_DENIED && why != NULL))
+        return refuse(rq, p, PC_API_BAD_TOKEN, why);
+    if (rc == PC_OK)
         rc = load_principal(rq->tenant, p);
     if (rc == PC_ERR_STORAGE)
         return unavailable(rq, p);

@@ -18,6 +18,8 @@ void pc_http_token(pc_req *rq);
 void pc_http_userinfo(pc_req *rq);
 void pc_http_introspect(pc_req *rq);
 void pc_http_revoke(pc_req *rq);
+/* issue #18 */
+void pc_http_par(pc_req *rq);
 void pc_http_not_found(pc_req *rq);
 void pc_http_authorize(pc_req *rq);
 void pc_http_authorize_login(pc_req *rq);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Bridges an HTTP request to the protocol code in core/oauth2 and renders its reply. */
 #include "http/oauth_glue.h"
+#include "http/dpop.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,10 @@ static void render(pc_req *rq, pc_oauth_reply *reply)
     }
     if (reply->www_authenticate != NULL)
         pc_reply_header(rq, "WWW-Authenticate", reply->www_authenticate);
+    if (reply->dpop_nonce != NULL) /* RFC 9449 §8 */
+        pc_reply_header(rq, "DPoP-Nonce", reply->dpop_nonce);
+    free(reply->dpop_nonce);
+    reply->dpop_nonce = NULL;
     /* RFC 6749 §5.1 */
     pc_reply_header(rq, "Cache-Control", "no-store");
     pc_reply_header(rq, "Pragma", "no-cache");
@@ -32,6 +37,17 @@ static void render(pc_req *rq, pc_oauth_reply *reply)
     reply->body = NULL;
 }
 
+/* The endpoint path under the issuer ("/oauth2/token"), without the query: into buf. */
+static const char *endpoint_of(pc_req *rq, char *buf, size_t len)
+{
+    const char *p = strstr(pc_req_url(rq), "/oauth2/");
+
+    if (p == NULL)
+        return NULL;
+    snprintf(buf, len, "%.*s", (int)strcspn(p, "?"), p);
+    return buf;
+}
+
 void pc_http_run_oauth(pc_req *rq, pc_oauth_flow flow, int allow_get)
 {
     pc_oauth_request orq = {.tenant = rq->tenant,
@@ -40,8 +56,13 @@ void pc_http_run_oauth(pc_req *rq, pc_oauth_flow flow, int allow_get)
                             .param_ctx = rq,
                             .bearer = pc_req_bearer(rq)};
     pc_oauth_reply reply = {0};
-    char *user = NULL, *password = NULL, why[160];
+    char *user = NULL, *password = NULL, why[160], endpoint[64];
     const char *repeated = pc_req_repeated(rq);
+
+    orq.endpoint = endpoint_of(rq, endpoint, sizeof endpoint);
+    orq.method = pc_req_method(rq);
+    orq.dpop = pc_req_header(rq, "DPoP");
+    orq.dpop_token = pc_req_dpop_token(rq);
 
     if (!allow_get && !pc_req_content_type_is(rq, "application/x-www-form-urlencoded")) {
         pc_oauth_error(&reply, 400, "invalid_request",

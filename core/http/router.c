@@ -73,6 +73,8 @@ static pc_route routes[] = {
     /* ---- end of consoles ---- */
     {"POST", T "/oauth2/introspect", "introspect", pc_http_introspect, TR, 0},
     {"POST", T "/oauth2/revoke", "revoke", pc_http_revoke, TR, 0},
+    /* issue #18: pushed authorization requests */
+    {"POST", T "/oauth2/par", "par", pc_http_par, TR, 0},
     {"GET", API "/me", "api_me", pc_api_me_get, AR, 0},
     {"GET", API "/me/permissions", "api_me", pc_api_me_permissions, AR, 0},
     {"PUT", API "/me/password", "api_me", pc_api_me_password, AR, 0},

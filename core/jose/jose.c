@@ -287,8 +287,8 @@ int pc_jose_key_can_sign(const pc_jose_key *k)
 /* ---- signing ------------------------------------------------------------------------------- */
 
 /* RFC 7515 §7.1: BASE64URL(UTF8(header)) '.' BASE64URL(payload) */
-static pc_status signing_input(const pc_jose_key *k, const char *typ, const json_t *claims,
-                               char **out)
+static pc_status signing_input(const pc_jose_key *k, const char *typ, const json_t *extra,
+                               const json_t *claims, char **out)
 {
     json_t *h = json_object();
     char *hjson = NULL, *cjson = NULL, *h64 = NULL, *c64 = NULL;
@@ -299,6 +299,8 @@ static pc_status signing_input(const pc_jose_key *k, const char *typ, const json
     if (k->kid != NULL && json_object_set_new(h, "kid", json_string(k->kid)) != 0)
         goto out;
     if (typ != NULL && json_object_set_new(h, "typ", json_string(typ)) != 0)
+        goto out;
+    if (extra != NULL && json_object_update_missing(h, (json_t *)extra) != 0)
         goto out;
     hjson = dump_compact(h, JSON_PRESERVE_ORDER);
     cjson = dump_compact(claims, 0);
@@ -375,6 +377,12 @@ static pc_status sign_input(const pc_jose_key *k, const char *input, char **sig6
 
 pc_status pc_jose_sign(const pc_jose_key *k, const char *typ, const json_t *claims, char **jwt)
 {
+    return pc_jose_sign_with(k, typ, NULL, claims, jwt);
+}
+
+pc_status pc_jose_sign_with(const pc_jose_key *k, const char *typ, const json_t *header,
+                            const json_t *claims, char **jwt)
+{
     char *input = NULL, *sig64 = NULL;
     pc_status rc;
 
@@ -384,7 +392,7 @@ pc_status pc_jose_sign(const pc_jose_key *k, const char *typ, const json_t *clai
     /* RFC 7519 §7.1: the claims set is a JSON object */
     if (!pc_jose_key_can_sign(k) || !json_is_object(claims))
         return PC_ERR_INVALID;
-    rc = signing_input(k, typ, claims, &input);
+    rc = signing_input(k, typ, header, claims, &input);
     if (rc != PC_OK)
         goto out;
     rc = sign_input(k, input, &sig64);
@@ -562,6 +570,102 @@ out:
     json_decref(hdr);
     json_decref(body);
     return rc;
+}
+
+pc_status pc_jose_verify_hs256(const char *secret, const char *jwt, json_t **claims)
+{
+    jws_parts parts;
+    json_t *hdr = NULL;
+    uint8_t mac[32], *sig = NULL;
+    size_t siglen = 0;
+    pc_status rc;
+
+    *claims = NULL;
+    if (secret == NULL || jwt == NULL || split_jws(jwt, &parts) != PC_OK)
+        return PC_ERR_INVALID;
+    rc = parse_object(parts.header, parts.header_len, &hdr);
+    if (rc != PC_OK)
+        return rc;
+    /* RFC 8725 §3.1: the key fixes the alg; a shared secret only ever checks HS256 */
+    rc = str_member_is(hdr, "alg", "HS256") && json_object_get(hdr, "crit") == NULL ? PC_OK
+                                                                                    : PC_ERR_DENIED;
+    json_decref(hdr);
+    if (rc != PC_OK)
+        return rc;
+    if (decode_part(parts.sig, parts.sig_len, &sig, &siglen) != PC_OK)
+        return PC_ERR_INVALID;
+    gnutls_hmac_fast(GNUTLS_MAC_SHA256, secret, strlen(secret), parts.header, parts.input_len, mac);
+    rc = pc_ct_equal(mac, sizeof mac, sig, siglen) ? PC_OK : PC_ERR_DENIED;
+    free(sig);
+    if (rc == PC_OK)
+        rc = parse_object(parts.payload, parts.payload_len, claims);
+    return rc;
+}
+
+pc_status pc_jose_peek(const char *jwt, json_t **header, json_t **claims)
+{
+    jws_parts parts;
+    json_t *h = NULL, *c = NULL;
+
+    if (header != NULL)
+        *header = NULL;
+    if (claims != NULL)
+        *claims = NULL;
+    if (jwt == NULL || split_jws(jwt, &parts) != PC_OK)
+        return PC_ERR_INVALID;
+    if (parse_object(parts.header, parts.header_len, &h) != PC_OK ||
+        parse_object(parts.payload, parts.payload_len, &c) != PC_OK) {
+        json_decref(h);
+        return PC_ERR_INVALID;
+    }
+    if (header != NULL)
+        *header = json_incref(h);
+    if (claims != NULL)
+        *claims = json_incref(c);
+    json_decref(h);
+    json_decref(c);
+    return PC_OK;
+}
+
+/* RFC 7638 §3.2: the required members of each key type, in lexicographic order. */
+static const char *const *thumbprint_members(const char *kty)
+{
+    static const char *const ec[] = {"crv", "kty", "x", "y", NULL};
+    static const char *const okp[] = {"crv", "kty", "x", NULL};
+    static const char *const rsa[] = {"e", "kty", "n", NULL};
+
+    if (kty == NULL)
+        return NULL;
+    if (strcmp(kty, "EC") == 0)
+        return ec;
+    if (strcmp(kty, "OKP") == 0)
+        return okp;
+    return strcmp(kty, "RSA") == 0 ? rsa : NULL;
+}
+
+char *pc_jose_jwk_thumbprint(const json_t *jwk)
+{
+    const char *const *m = thumbprint_members(json_string_value(json_object_get(jwk, "kty")));
+    json_t *req = json_object();
+    char *text = NULL, *out = NULL;
+    uint8_t d[32];
+
+    for (; m != NULL && *m != NULL; m++) {
+        const json_t *v = json_object_get(jwk, *m);
+        if (!json_is_string(v))
+            goto done;
+        json_object_set(req, *m, (json_t *)v);
+    }
+    if (m == NULL)
+        goto done;
+    /* RFC 7638 §3.3: no whitespace, members sorted (jansson sorts with JSON_SORT_KEYS) */
+    text = dump_compact(req, JSON_SORT_KEYS);
+    if (text != NULL && gnutls_hash_fast(GNUTLS_DIG_SHA256, text, strlen(text), d) == 0)
+        out = pc_b64url_encode(d, sizeof d);
+done:
+    free(text);
+    json_decref(req);
+    return out;
 }
 
 /*

@@ -44,6 +44,9 @@ int pc_jose_key_can_sign(const pc_jose_key *k);
  * NULL to omit it). *jwt is new.
  */
 pc_status pc_jose_sign(const pc_jose_key *k, const char *typ, const json_t *claims, char **jwt);
+/** pc_jose_sign() with more header members (`header`, may be NULL; alg, kid, typ win). */
+pc_status pc_jose_sign_with(const pc_jose_key *k, const char *typ, const json_t *header,
+                            const json_t *claims, char **jwt);
 
 /**
  * Verify a compact JWS against a set of keys: the key is chosen by the
@@ -54,6 +57,29 @@ pc_status pc_jose_sign(const pc_jose_key *k, const char *typ, const json_t *clai
  */
 pc_status pc_jose_verify(const pc_jose_key *const *keys, size_t nkeys, const char *jwt,
                          json_t **header, json_t **claims);
+
+/**
+ * Verify a compact JWS whose header says alg HS256 with the shared `secret`
+ * (RFC 7518 §3.2; client_secret_jwt, RFC 7523 §2.2). Only HS256 is accepted;
+ * the MAC is compared in constant time. On PC_OK *claims is new.
+ * PC_ERR_INVALID for anything malformed, PC_ERR_DENIED for a wrong MAC.
+ */
+pc_status pc_jose_verify_hs256(const char *secret, const char *jwt, json_t **claims);
+
+/**
+ * Read the header and claims of a compact JWS WITHOUT verifying it, to learn
+ * which key should verify it (client assertions name their client in iss/sub,
+ * DPoP proofs carry their key). Nothing read here may be trusted before
+ * pc_jose_verify() succeeds. Either output may be NULL; the others are new.
+ * PC_ERR_INVALID for anything malformed.
+ */
+pc_status pc_jose_peek(const char *jwt, json_t **header, json_t **claims);
+
+/**
+ * RFC 7638 JWK thumbprint (SHA-256, base64url) of a public EC, OKP or RSA JWK,
+ * over its required members only. New string, or NULL if the JWK lacks one.
+ */
+char *pc_jose_jwk_thumbprint(const json_t *jwk);
 
 /**
  * OIDC Core §3.1.3.6 at_hash (and c_hash): base64url of the left half of the

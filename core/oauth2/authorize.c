@@ -214,10 +214,6 @@ static const char *request_problem(const pc_web_in *in, json_t *req, const json_
     *error = "unauthorized_client";
     if (!has_grant(app, "authorization_code"))
         return "this client may not use the authorization code flow";
-    *error = "request_not_supported"; /* OIDC Core §6 */
-    if (in->param(in->param_ctx, "request") != NULL ||
-        in->param(in->param_ctx, "request_uri") != NULL)
-        return "request objects are not supported";
     *error = "invalid_request";
     if ((problem = pkce_problem(req, app)) != NULL || (problem = prompt_problem(req)) != NULL ||
         (problem = max_age_problem(req, in->param(in->param_ctx, "max_age"))) != NULL)
@@ -231,17 +227,28 @@ static const char *request_problem(const pc_web_in *in, json_t *req, const json_
     return NULL;
 }
 
-void pc_oauth2_authorize(const pc_web_in *in, pc_web_out *out)
+void pc_oauth2_authorize(const pc_web_in *query, pc_web_out *out)
 {
-    json_t *req = collect(in);
+    pc_web_in resolved;
+    const pc_web_in *in = &resolved;
+    json_t *req = NULL, *pushed = NULL;
     const char *problem, *error = NULL;
+    int via_par = 0;
 
     memset(out, 0, sizeof *out);
+    if (!pc_authz_resolve_request(query, &resolved, &pushed, &via_par, out))
+        goto out;
+    req = collect(in);
     out->app = pc_authz_client(in->tenant, pc_authz_str(req, "client_id"),
                                pc_authz_str(req, "redirect_uri"), out);
     if (out->app == NULL)
         goto out;
     problem = request_problem(in, req, out->app, &error);
+    /* RFC 9126 §5: an application that requires PAR takes no other request */
+    if (problem == NULL && !via_par && json_is_true(json_object_get(out->app, "require_par"))) {
+        error = "invalid_request";
+        problem = "this client must push its authorization requests (RFC 9126)";
+    }
     if (problem != NULL) {
         pc_authz_fail(in->tenant, req, error, problem, out);
         goto out;
@@ -250,4 +257,5 @@ void pc_oauth2_authorize(const pc_web_in *in, pc_web_out *out)
     pc_authz_decide(in, out, req, in->session_cookie, 0);
 out:
     json_decref(req);
+    json_decref(pushed);
 }

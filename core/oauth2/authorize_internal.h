@@ -24,6 +24,14 @@ void pc_authz_fail(const pc_tenant *t, const json_t *req, const char *error,
                    const char *description, pc_web_out *out);
 /** The page for a store that cannot answer: 503 with Retry-After, never "wrong password". */
 void pc_authz_unavailable(pc_web_out *out);
+/**
+ * RFC 9126 §4 and RFC 9101 §5 (issue #18): when the request names a
+ * request_uri or carries a request object, *resolved reads the parameters of
+ * the pushed request or the verified object (*params, new), and *pushed says
+ * which; otherwise *resolved is *in. Returns 0 after setting an error page.
+ */
+int pc_authz_resolve_request(const pc_web_in *in, pc_web_in *resolved, json_t **params, int *pushed,
+                             pc_web_out *out);
 /** The error page; sets out. */
 void pc_authz_error_page(pc_web_out *out, unsigned status, const char *error, const char *message);
 /** Load the client and check redirect_uri: on failure the error page is set and NULL returned. */

@@ -36,6 +36,7 @@ void pc_grant_ctx_clear(pc_grant_ctx *ctx)
     free(ctx->error_description);
     json_decref(ctx->error_extra);
     json_decref(ctx->act);
+    free(ctx->jkt);
 }
 
 static const char *call_param(void *c, const char *name)

@@ -35,6 +35,7 @@ typedef struct pc_grant_ctx {
     json_t *act;     /**< the "act" claim to carry, or NULL */
     int64_t exp_cap; /**< the access token expires no later than this (0: no cap) */
     int exchanged;   /**< answer with issued_token_type */
+    char *jkt;       /**< the DPoP key the tokens are bound to, or NULL (RFC 9449; issue #18) */
 } pc_grant_ctx;
 
 /**

@@ -8,12 +8,16 @@
 
 #include <string.h>
 
-static const char *const access_claims[] = {"scope", "client_id", "sub", "aud",       "iss", "exp",
-                                            "iat",   "jti",       "sid", "auth_time", "act", NULL};
+static const char *const access_claims[] = {"scope", "client_id", "sub", "aud", "iss",
+                                            "exp",   "iat",       "jti", "sid", "auth_time",
+                                            "act",   "cnf", /* RFC 9449 §6.2 (issue #18) */
+                                            NULL};
 
 static json_t *describe_access(const json_t *claims)
 {
-    json_t *out = json_pack("{s:b,s:s}", "active", 1, "token_type", "Bearer");
+    /* RFC 9449 §6.2: a token bound to a DPoP key is of type DPoP */
+    json_t *out = json_pack("{s:b,s:s}", "active", 1, "token_type",
+                            json_object_get(claims, "cnf") ? "DPoP" : "Bearer");
 
     for (size_t i = 0; access_claims[i]; i++) {
         json_t *v = json_object_get(claims, access_claims[i]);

@@ -219,6 +219,14 @@ static pc_status adopt(pc_grant_ctx *ctx, const json_t *rec)
         pc_grant_ctx_fail(ctx, 400, "invalid_grant", "refresh token is no longer valid");
         return PC_ERR_DENIED;
     }
+    /* RFC 9449 §5: a public client's refresh token works only with a proof of its key */
+    if (json_is_string(json_object_get(rec, "jkt")) &&
+        (ctx->jkt == NULL ||
+         strcmp(ctx->jkt, json_string_value(json_object_get(rec, "jkt"))) != 0)) {
+        pc_grant_ctx_fail(ctx, 400, "invalid_grant",
+                          "this refresh token is bound to a DPoP key: send a proof of that key");
+        return PC_ERR_DENIED;
+    }
     rc = check_session(ctx, sid);
     if (rc == PC_OK)
         rc = settle_scope(ctx, json_string_value(json_object_get(rec, "scope")));
@@ -400,6 +408,9 @@ pc_status pc_refresh_issue(const pc_grant_ctx *ctx, char **token)
                     (json_int_t)ctx->auth_time, "generation", 0, "secret_hash", hash, "created_at",
                     (json_int_t)now, "expires_at", (json_int_t)(now + t->refresh_ttl), "rotated_at",
                     "revoked_at");
+    /* RFC 9449 §5: bound to the DPoP key for public clients (confidential ones authenticate) */
+    if (rec != NULL && ctx->jkt != NULL && ctx->client->is_public)
+        json_object_set_new(rec, "jkt", json_string(ctx->jkt));
     rc = rec ? pc_db_insert(NULL, PC_ENT_REFRESH, rec, NULL, 0) : PC_ERR_INTERNAL;
     json_decref(rec);
     if (rc != PC_OK) {

@@ -17,6 +17,12 @@ typedef struct pc_oauth_request {
     const char *basic_password;
     /** The bearer token of the Authorization header, or NULL. */
     const char *bearer;
+    /** The endpoint's path under the issuer ("/oauth2/token"), for audience checks (issue #18). */
+    const char *endpoint;
+    /* ---- DPoP, RFC 9449 (issue #18) ---- */
+    const char *method;     /**< the HTTP method */
+    const char *dpop;       /**< the DPoP header (a proof), or NULL */
+    const char *dpop_token; /**< the token of "Authorization: DPoP <token>", or NULL */
 } pc_oauth_request;
 
 typedef struct pc_oauth_reply {
@@ -24,6 +30,7 @@ typedef struct pc_oauth_reply {
     json_t *body;                 /**< owned */
     int64_t retry_after;          /**< > 0: send Retry-After */
     const char *www_authenticate; /**< static, or NULL */
+    char *dpop_nonce;             /**< new, or NULL: send DPoP-Nonce (RFC 9449 §8; issue #18) */
 } pc_oauth_reply;
 
 static inline const char *pc_oauth_param(const pc_oauth_request *rq, const char *name)
@@ -46,6 +53,8 @@ void pc_oauth2_token(const pc_oauth_request *rq, pc_oauth_reply *reply);
 void pc_oauth2_introspect(const pc_oauth_request *rq, pc_oauth_reply *reply);
 /** Token revocation (RFC 7009). */
 void pc_oauth2_revoke(const pc_oauth_request *rq, pc_oauth_reply *reply);
+/** Pushed authorization requests (RFC 9126 §2; issue #18). */
+void pc_oauth2_par(const pc_oauth_request *rq, pc_oauth_reply *reply);
 /** UserInfo (OIDC Core §5.3). */
 void pc_oidc_userinfo(const pc_oauth_request *rq, pc_oauth_reply *reply);
 #endif

@@ -2,6 +2,7 @@
 /* Sessions: opened at sign-in, ended with every token issued in them. */
 #include "oauth2/session.h"
 #include "oauth2/changes.h"
+#include "oidc/backchannel.h"
 #include "server/store.h"
 #include "util/crypto.h"
 
@@ -48,6 +49,8 @@ pc_status pc_session_end(pc_store_tx *tx, const pc_tenant *t, const char *sid)
         rc = pc_change_write(tx, t->id, "sid", sid, now + t->access_ttl + 60);
     if (rc == PC_OK)
         rc = PC_DB->refresh_revoke(PC_DBS, tx, t->id, "sid", sid, now, NULL);
+    if (rc == PC_OK) /* OIDC Back-Channel Logout 1.0 (issue #18) */
+        rc = pc_backchannel_session_ended(tx, t, sid);
     return rc;
 }
 
@@ -63,6 +66,8 @@ pc_status pc_session_end_all(pc_store_tx *tx, const pc_tenant *t, const char *us
         if (rc == PC_OK)
             rc =
                 pc_change_write(tx, t->id, "sid", json_string_value(sid), now + t->access_ttl + 60);
+        if (rc == PC_OK) /* OIDC Back-Channel Logout 1.0 (issue #18) */
+            rc = pc_backchannel_session_ended(tx, t, json_string_value(sid));
     }
     json_decref(ended);
     if (rc == PC_OK)

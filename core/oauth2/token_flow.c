@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The token endpoint (RFC 6749 §3.2): authenticate the client, let the grant plugin decide, mint. */
 #include "oauth2/grant_ctx.h"
+#include "oauth2/dpop_token.h"
 #include "oauth2/code.h"
 #include "oauth2/grants.h"
 #include "oauth2/mfa_grant.h"
 #include "oauth2/refresh.h"
 #include "oauth2/tokens.h"
+#include "oidc/backchannel.h"
 #include "oidc/claims.h"
 #include "oidc/token_claims.h"
 #include "oidc/id_token.h"
@@ -56,6 +58,7 @@ static void subject_of(const pc_grant_ctx *ctx, pc_token_subject *s)
     s->grant_id = ctx->family_id;
     s->act = ctx->act;
     s->exp_cap = ctx->exp_cap;
+    s->jkt = ctx->jkt;
 }
 
 static int issues_refresh(const pc_grant_ctx *ctx)
@@ -127,9 +130,9 @@ static void mint(const pc_grant_ctx *ctx, pc_oauth_reply *reply)
                       : NULL;
     s.extra = extra;
     rc = pc_token_mint_access(t, &s, &access);
-    body =
-        json_pack("{s:s,s:s,s:I,s:s}", "access_token", access.jwt ? access.jwt : "", "token_type",
-                  "Bearer", "expires_in", (json_int_t)(access.exp - access.iat), "scope", s.scope);
+    body = json_pack("{s:s,s:s,s:I,s:s}", "access_token", access.jwt ? access.jwt : "",
+                     "token_type", ctx->jkt ? "DPoP" : "Bearer", "expires_in",
+                     (json_int_t)(access.exp - access.iat), "scope", s.scope);
     if (ctx->exchanged) /* RFC 8693 §2.2.1 */
         json_object_set_new(body, "issued_token_type",
                             json_string("urn:ietf:params:oauth:token-type:access_token"));
@@ -148,6 +151,9 @@ static void mint(const pc_grant_ctx *ctx, pc_oauth_reply *reply)
     }
     if (ctx->code_id != NULL)
         pc_code_issued(ctx, &access);
+    if (s.is_user) /* who to tell when the session ends (issue #18) */
+        pc_backchannel_note(t, ctx->client->app, s.sid,
+                            json_string_value(json_object_get(ctx->user, "id")));
     pc_metrics_count("tokens_issued", "grant", ctx->grant_type);
     reply->status = 200;
     reply->body = body;
@@ -193,6 +199,11 @@ void pc_oauth2_token(const pc_oauth_request *rq, pc_oauth_reply *reply)
         return;
     }
     memset(&ctx, 0, sizeof ctx);
+    /* RFC 9449 §5: a proof binds what this request issues to the client's key */
+    if (!pc_oauth2_dpop_token_proof(rq, &ctx.jkt, reply)) {
+        pc_client_clear(&client);
+        return;
+    }
     ctx.rq = rq;
     ctx.client = &client;
     ctx.grant_type = grant_type;

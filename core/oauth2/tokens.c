@@ -52,6 +52,8 @@ pc_status pc_token_mint_access(const pc_tenant *t, const pc_token_subject *s, pc
     pc_oidc_token_claims_add(claims, s->extra);
     if (s->act != NULL) /* RFC 8693 §4.1: who acts for the subject */
         json_object_set(claims, "act", (json_t *)s->act);
+    if (s->jkt != NULL) /* RFC 9449 §6.1: bound to the client's DPoP key */
+        json_object_set_new(claims, "cnf", json_pack("{s:s}", "jkt", s->jkt));
     rc = pc_jose_sign(key, "at+jwt", claims, &out->jwt);
     json_decref(claims);
     return rc;

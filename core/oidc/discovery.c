@@ -42,5 +42,6 @@ json_t *pc_oidc_discovery(const char *issuer)
     json_object_set_new(doc, "authorization_response_iss_parameter_supported", json_true());
     /* Exactly the grant types whose plugins are loaded. */
     json_object_set_new(doc, "grant_types_supported", pc_grants_list());
+    pc_oidc_discovery_client_auth(doc, issuer); /* issue #18 */
     return doc;
 }

@@ -6,4 +6,6 @@
 
 /** The document for issuer `issuer` (new). */
 json_t *pc_oidc_discovery(const char *issuer);
+/** Add the members of client authentication with JWTs, PAR and request objects (issue #18). */
+void pc_oidc_discovery_client_auth(json_t *doc, const char *issuer);
 #endif

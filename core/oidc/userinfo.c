@@ -3,6 +3,12 @@
 #include "oauth2/request.h"
 #include "iam/users.h"
 #include "oauth2/tokens.h"
+#include "oauth2/dpop.h"
+#include "server/server.h"
+#include "util/mem.h"
+
+#include <stdlib.h>
+#include <string.h>
 #include "oidc/claims.h"
 #include "server/store.h"
 
@@ -28,9 +34,40 @@ static pc_status token_user(const pc_tenant *t, const char *token, json_t **clai
     return rc == PC_OK || rc == PC_ERR_STORAGE ? rc : PC_ERR_DENIED;
 }
 
+/* RFC 9449 §7: a DPoP-bound token needs its proof; answered with a DPoP challenge. */
+static int sender_ok(const pc_oauth_request *rq, const json_t *claims, const char *token,
+                     pc_oauth_reply *reply)
+{
+    char *htu = pc_asprintf("%s/oauth2/userinfo", rq->tenant->issuer);
+    const char *error, *why;
+    pc_status rc = pc_oauth2_dpop_resource(rq->tenant, claims, rq->dpop_token != NULL, rq->dpop,
+                                           rq->method, htu, token, &error, &why);
+
+    free(htu);
+    if (rc == PC_ERR_STORAGE)
+        pc_oauth_unavailable(reply);
+    else if (rc == PC_DECLINED)
+        bearer_error(reply, 401, "use_dpop_nonce", "DPoP error=\"use_dpop_nonce\"");
+    else if (rc != PC_OK && rq->dpop_token != NULL)
+        bearer_error(reply, 401, error,
+                     strcmp(error, "invalid_token") == 0
+                         ? "DPoP algs=\"RS256 PS256 ES256 EdDSA\", error=\"invalid_token\""
+                         : "DPoP algs=\"RS256 PS256 ES256 EdDSA\", error=\"invalid_dpop_proof\"");
+    else if (rc != PC_OK)
+        bearer_error(reply, 401, "invalid_token",
+                     "DPoP algs=\"RS256 PS256 ES256 EdDSA\", error=\"invalid_token\"");
+    if (rc != PC_OK && reply->status == 401 && pc_srv->cfg.dpop_nonce)
+        reply->dpop_nonce = pc_oauth2_dpop_nonce(rq->tenant);
+    if (rc != PC_OK && reply->body != NULL && why != NULL && reply->status == 401)
+        json_object_set_new(reply->body, "error_description", json_string(why));
+    return rc == PC_OK;
+}
+
 void pc_oidc_userinfo(const pc_oauth_request *rq, pc_oauth_reply *reply)
 {
-    const char *token = rq->bearer ? rq->bearer : pc_oauth_param(rq, "access_token");
+    const char *token = rq->bearer       ? rq->bearer
+                        : rq->dpop_token ? rq->dpop_token
+                                         : pc_oauth_param(rq, "access_token");
     json_t *claims = NULL, *user = NULL;
     const char *scope;
     pc_status rc;
@@ -50,6 +87,8 @@ void pc_oidc_userinfo(const pc_oauth_request *rq, pc_oauth_reply *reply)
                      "Bearer realm=\"portcullis\", error=\"invalid_token\"");
         goto out;
     }
+    if (!sender_ok(rq, claims, token, reply))
+        goto out;
     scope = json_string_value(json_object_get(claims, "scope"));
     if (!pc_scope_has(scope ? scope : "", "openid")) {
         bearer_error(reply, 403, "insufficient_scope",

@@ -91,6 +91,9 @@ static const option options[] = {
     INT("webhook_retry_divisor", "PORTCULLIS_WEBHOOK_RETRY_DIVISOR", webhook_retry_divisor, "1", 1,
         100000),
     /* ---- end of webhooks ---- */
+    /* ---- sender-constrained tokens (issue #18) ---- */
+    BOOL("dpop_nonce", "PORTCULLIS_DPOP_NONCE", dpop_nonce, "false"),
+    /* ---- end of sender-constrained tokens ---- */
 };
 
 #define NOPTIONS (sizeof options / sizeof *options)

@@ -55,6 +55,9 @@ typedef struct pc_config {
     int64_t
         webhook_retry_divisor; /**< for testing only: the retry schedule runs this much faster */
     /* ---- end of webhooks ---- */
+    /* ---- sender-constrained tokens (issue #18) ---- */
+    int dpop_nonce; /**< DPoP proofs must carry a nonce the server issued (RFC 9449 §8) */
+    /* ---- end of sender-constrained tokens ---- */
 } pc_config;
 
 /**

@@ -4,6 +4,7 @@
 #include "contract_grace.h"
 #include "contract_people.h"
 #include "contract_webhooks.h"
+#include "contract_client_jwt.h"
 
 /* ---- cases ---- */
 
@@ -905,6 +906,11 @@ int main(int argc, char **argv)
         CASE(webhook_lease_expiry_lets_another_node_claim),
         CASE(webhook_claim_race_gives_each_message_once),
         CASE(webhook_disabled_or_removed_is_not_claimed),
+        /* issue #18 */
+        CASE(used_jti_is_refused_twice),
+        CASE(pushed_request_is_taken_once),
+        CASE(application_key_columns_round_trip),
+        CASE(logout_message_is_claimed_once),
     };
 
     if (argc != 3) {

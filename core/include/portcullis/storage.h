@@ -99,6 +99,28 @@ extern "C" {
  *              event_id, type, attempt (from 1), status ("pending", "delivered",
  *              "failed"), response_status|null, error|null, created_at,
  *              next_attempt_at|null, node|null. Removing its webhook removes it.
+ *
+ * Client authentication with JWTs and pushed authorization requests (schema 11):
+ * APPLICATION also has token_endpoint_auth_method|null, jwks{}|null, jwks_uri|null and
+ * require_par (bool); REFRESH also has jkt|null (the RFC 7638 thumbprint of the DPoP key a
+ * public client's refresh tokens are bound to, RFC 9449 §5).
+ *  USED_JTI    id (SHA-256 hex naming a used JWT: its kind, client and jti), tenant_id,
+ *              created_at, expires_at. insert() answering PC_ERR_CONFLICT means the
+ *              JWT was used already.
+ *  PAR         id (SHA-256 hex of the secret part of a request_uri), tenant_id,
+ *              client_id, params{} (the pushed authorization request), created_at,
+ *              expires_at. Using it removes the record; remove() answering
+ *              PC_ERR_NOT_FOUND means it was used already.
+ *  SESSION_CLIENT an application (with a back-channel logout URI) that received tokens of a
+ *              session: id (SHA-256 hex of sid and client_id), tenant_id, sid, client_id,
+ *              user_id|null, created_at, expires_at. list() filters on "sid".
+ *  LOGOUT_MESSAGE the back-channel logout outbox (OIDC Back-Channel Logout 1.0): one logout
+ *              to post to one application. id, tenant_id, client_id, url, sid, sub|null,
+ *              status ("pending", "delivered", "failed": given up), attempts,
+ *              next_attempt_ms, locked_until_ms|null, locked_by|null, error|null,
+ *              created_at, done_at|null. APPLICATION also has backchannel_logout_uri|null
+ *              and secret_enc|null (the client secret sealed with the master key, kept
+ *              only for client_secret_jwt, RFC 7523 §2.2).
  */
 typedef enum pc_entity {
     PC_ENT_TENANT = 0,
@@ -121,6 +143,11 @@ typedef enum pc_entity {
     PC_ENT_WEBHOOK,         /**< appeared in ABI 1.0, schema 9 */
     PC_ENT_WEBHOOK_MESSAGE, /**< appeared in ABI 1.0, schema 9 */
     PC_ENT_WEBHOOK_ATTEMPT, /**< appeared in ABI 1.0, schema 9 */
+    /* client authentication with JWTs and pushed authorization requests (issue #18) */
+    PC_ENT_USED_JTI,       /**< appeared in ABI 1.0, schema 11 */
+    PC_ENT_PAR,            /**< appeared in ABI 1.0, schema 11 */
+    PC_ENT_SESSION_CLIENT, /**< appeared in ABI 1.0, schema 11 */
+    PC_ENT_LOGOUT_MESSAGE, /**< appeared in ABI 1.0, schema 11 */
     PC_ENT_COUNT_
 } pc_entity;
 
@@ -351,6 +378,18 @@ typedef struct pc_storage_ops {
      * Appeared in ABI 1.0 with schema 9.
      */
     pc_status (*webhook_stats)(void *state, int64_t *pending, int64_t *oldest);
+
+    /* ---- back-channel logout (issue #18) ---- */
+    /**
+     * Claim one due logout message for delivery by `node`: "pending", due
+     * (next_attempt_ms <= now_ms) and not leased (locked_until_ms NULL or past),
+     * oldest due first; increment its attempts and lease it (locked_by = node,
+     * locked_until_ms = now_ms + lease_ms). The claimed message in *out (PC_OK),
+     * or PC_ERR_NOT_FOUND. Of concurrent claimers one gets each message.
+     * Appeared in ABI 1.0 with schema 11.
+     */
+    pc_status (*logout_claim)(void *state, const char *node, int64_t now_ms, int64_t lease_ms,
+                              json_t **out);
 } pc_storage_ops;
 
 #ifdef __cplusplus

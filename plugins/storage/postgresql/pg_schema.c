@@ -223,9 +223,43 @@ static const char migration_10[] =
     "CREATE UNIQUE INDEX users_fold_email ON users(tenant_id, email_fold);";
 /* ---- end of 10 ---- */
 
+/* ---- 11: client authentication with JWTs, pushed authorization requests, DPoP, back-channel logout (issue #18) ----
+ * (see the SQLite schema) */
+static const char migration_11[] =
+    "ALTER TABLE applications ADD COLUMN token_endpoint_auth_method TEXT;"
+    "ALTER TABLE applications ADD COLUMN jwks TEXT;"
+    "ALTER TABLE applications ADD COLUMN jwks_uri TEXT;"
+    "ALTER TABLE applications ADD COLUMN require_par INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE refresh_grants ADD COLUMN jkt TEXT;"
+    "ALTER TABLE applications ADD COLUMN backchannel_logout_uri TEXT;"
+    "ALTER TABLE applications ADD COLUMN secret_enc TEXT;"
+    "CREATE TABLE session_clients (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, sid TEXT NOT NULL,"
+    " client_id TEXT NOT NULL, user_id TEXT,"
+    " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);"
+    "CREATE INDEX session_clients_sid ON session_clients(tenant_id, sid);"
+    "CREATE INDEX session_clients_expiry ON session_clients(expires_at);"
+    "CREATE TABLE logout_messages (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, client_id TEXT NOT NULL,"
+    " url TEXT NOT NULL, sid TEXT NOT NULL, sub TEXT, status TEXT NOT NULL,"
+    " attempts BIGINT NOT NULL DEFAULT 0, next_attempt_ms BIGINT NOT NULL, locked_until_ms BIGINT,"
+    " locked_by TEXT, error TEXT, created_at BIGINT NOT NULL, done_at BIGINT);"
+    "CREATE INDEX logout_messages_due ON logout_messages(status, next_attempt_ms);"
+    "CREATE INDEX logout_messages_done ON logout_messages(done_at);"
+    "CREATE TABLE used_jtis (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+    " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);"
+    "CREATE INDEX used_jtis_expiry ON used_jtis(expires_at);"
+    "CREATE TABLE par_requests (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+    " client_id TEXT NOT NULL, params TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);"
+    "CREATE INDEX par_requests_expiry ON par_requests(expires_at);";
+/* ---- end of 11 ---- */
+
 const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3, migration_4,
                                         migration_5, migration_6, migration_7, migration_8,
-                                        migration_9, migration_10};
+                                        migration_9, migration_10, migration_11};
 const int pc_pg_migration_count = (int)(sizeof pc_pg_migrations / sizeof *pc_pg_migrations);
 _Static_assert(sizeof pc_pg_migrations / sizeof *pc_pg_migrations == PC_PG_MIGRATION_COUNT,
                "PC_PG_MIGRATION_COUNT must match the migrations");

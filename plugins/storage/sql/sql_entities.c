@@ -57,7 +57,14 @@ static const sql_column app_cols[] = {{"id", COL_TEXT, LF},
                                       {"internal", COL_BOOL, COL_FILTER},
                                       {"access_token_alg", COL_TEXT, 0},
                                       {"id_token_signed_response_alg", COL_TEXT, 0},
-                                      {"token_claims", COL_JSON, 0}};
+                                      {"token_claims", COL_JSON, 0},
+                                      /* schema 11: issue #18 */
+                                      {"token_endpoint_auth_method", COL_TEXT, 0},
+                                      {"jwks", COL_JSON, 0},
+                                      {"jwks_uri", COL_TEXT, 0},
+                                      {"require_par", COL_BOOL, 0},
+                                      {"backchannel_logout_uri", COL_TEXT, 0},
+                                      {"secret_enc", COL_TEXT, 0}};
 static const sql_column role_cols[] = {{"id", COL_TEXT, LF},
                                        {"tenant_id", COL_TEXT, COL_FIXED},
                                        {"name", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH},
@@ -98,7 +105,9 @@ static const sql_column refresh_cols[] = {{"id", COL_TEXT, LF},
                                           {"expires_at", COL_INT, 0},
                                           {"rotated_at", COL_INT, 0},
                                           {"revoked_at", COL_INT, 0},
-                                          {"prev_hash", COL_TEXT, 0}};
+                                          {"prev_hash", COL_TEXT, 0},
+                                          /* schema 11: the DPoP key of a public client */
+                                          {"jkt", COL_TEXT, 0}};
 static const sql_column audit_cols[] = {{"id", COL_TEXT, LF},
                                         {"tenant_id", COL_TEXT, COL_FIXED},
                                         {"type", COL_TEXT, COL_FILTER},
@@ -227,6 +236,38 @@ static const sql_column policy_cols[] = {{"id", COL_TEXT, LF},
                                          {"condition", COL_JSON, 0},
                                          {"created_at", COL_INT, COL_FIXED},
                                          {"updated_at", COL_INT, 0}};
+/* schema 11: client assertions and pushed authorization requests (issue #18) */
+static const sql_column used_jti_cols[] = {{"id", COL_TEXT, LF},
+                                           {"tenant_id", COL_TEXT, COL_FIXED},
+                                           {"created_at", COL_INT, COL_FIXED},
+                                           {"expires_at", COL_INT, COL_FIXED}};
+static const sql_column par_cols[] = {{"id", COL_TEXT, LF},
+                                      {"tenant_id", COL_TEXT, COL_FIXED},
+                                      {"client_id", COL_TEXT, COL_FIXED},
+                                      {"params", COL_JSON, COL_FIXED},
+                                      {"created_at", COL_INT, COL_FIXED},
+                                      {"expires_at", COL_INT, COL_FIXED}};
+static const sql_column session_client_cols[] = {{"id", COL_TEXT, LF},
+                                                 {"tenant_id", COL_TEXT, COL_FIXED},
+                                                 {"sid", COL_TEXT, COL_FILTER | COL_FIXED},
+                                                 {"client_id", COL_TEXT, COL_FIXED},
+                                                 {"user_id", COL_TEXT, COL_FIXED},
+                                                 {"created_at", COL_INT, COL_FIXED},
+                                                 {"expires_at", COL_INT, COL_FIXED}};
+static const sql_column logout_message_cols[] = {{"id", COL_TEXT, LF},
+                                                 {"tenant_id", COL_TEXT, COL_FIXED},
+                                                 {"client_id", COL_TEXT, COL_FILTER | COL_FIXED},
+                                                 {"url", COL_TEXT, COL_FIXED},
+                                                 {"sid", COL_TEXT, COL_FILTER | COL_FIXED},
+                                                 {"sub", COL_TEXT, COL_FIXED},
+                                                 {"status", COL_TEXT, COL_FILTER},
+                                                 {"attempts", COL_INT, 0},
+                                                 {"next_attempt_ms", COL_INT, 0},
+                                                 {"locked_until_ms", COL_INT, 0},
+                                                 {"locked_by", COL_TEXT, 0},
+                                                 {"error", COL_TEXT, 0},
+                                                 {"created_at", COL_INT, COL_FIXED},
+                                                 {"done_at", COL_INT, 0}};
 
 /* Principals hold roles without a foreign key (users and applications share
  * the table), so their links are removed with them. */
@@ -256,6 +297,13 @@ static const sql_entity_spec entities[PC_ENT_COUNT_] = {
                                 1, NULL},
     [PC_ENT_WEBHOOK_ATTEMPT] = {"webhook_attempts", webhook_attempt_cols, N(webhook_attempt_cols),
                                 1, NULL},
+    /* issue #18 */
+    [PC_ENT_USED_JTI] = {"used_jtis", used_jti_cols, N(used_jti_cols), 1, NULL},
+    [PC_ENT_PAR] = {"par_requests", par_cols, N(par_cols), 1, NULL},
+    [PC_ENT_SESSION_CLIENT] = {"session_clients", session_client_cols, N(session_client_cols), 1,
+                               NULL},
+    [PC_ENT_LOGOUT_MESSAGE] = {"logout_messages", logout_message_cols, N(logout_message_cols), 1,
+                               NULL},
 };
 
 static const sql_link_spec links[PC_LINK_COUNT_] = {

@@ -71,6 +71,9 @@ pc_status sql_store_webhook_settle(void *state, const char *tenant_id, const cha
                                    const char *node, const char *attempt_id, const json_t *attempt,
                                    const json_t *message);
 pc_status sql_store_webhook_stats(void *state, int64_t *pending, int64_t *oldest);
+/* issue #18 */
+pc_status sql_store_logout_claim(void *state, const char *node, int64_t now_ms, int64_t lease_ms,
+                                 json_t **out);
 
 /** The operation members of a pc_storage_ops, for a backend's descriptor. */
 #define SQL_STORE_OPS                                                                             \
@@ -88,6 +91,6 @@ pc_status sql_store_webhook_stats(void *state, int64_t *pending, int64_t *oldest
     .code_take = sql_store_code_take, .change_wait = sql_store_change_wait,                       \
     .refresh_rotate_grace = sql_store_refresh_rotate_grace, .count = sql_store_count,             \
     .webhook_claim = sql_store_webhook_claim, .webhook_settle = sql_store_webhook_settle,         \
-    .webhook_stats = sql_store_webhook_stats
+    .webhook_stats = sql_store_webhook_stats, .logout_claim = sql_store_logout_claim
 
 #endif

@@ -244,6 +244,46 @@ static const char migration_10[] =
     "CREATE UNIQUE INDEX users_fold_email ON users(tenant_id, email_fold);";
 /* ---- end of 10 ---- */
 
+/* ---- 11: client authentication with JWTs, pushed authorization requests, DPoP, back-channel logout (issue #18) ----
+ * used_jtis remembers the jti of every accepted client assertion (RFC 7523 §3) until it
+ * expires, so that a replay is refused on any node; par_requests holds pushed
+ * authorization requests (RFC 9126) until their request_uri is used or expires;
+ * refresh_grants.jkt binds a public client's refresh tokens to its DPoP key (RFC 9449 §5);
+ * session_clients records which applications with a back-channel logout URI hold tokens of
+ * a session, and logout_messages is the outbox of logout tokens to post to them. */
+static const char migration_11[] =
+    "ALTER TABLE applications ADD COLUMN token_endpoint_auth_method TEXT;"
+    "ALTER TABLE applications ADD COLUMN jwks TEXT;"
+    "ALTER TABLE applications ADD COLUMN jwks_uri TEXT;"
+    "ALTER TABLE applications ADD COLUMN require_par INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE refresh_grants ADD COLUMN jkt TEXT;"
+    "ALTER TABLE applications ADD COLUMN backchannel_logout_uri TEXT;"
+    "ALTER TABLE applications ADD COLUMN secret_enc TEXT;"
+    "CREATE TABLE session_clients (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, sid TEXT NOT NULL,"
+    " client_id TEXT NOT NULL, user_id TEXT,"
+    " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
+    "CREATE INDEX session_clients_sid ON session_clients(tenant_id, sid);"
+    "CREATE INDEX session_clients_expiry ON session_clients(expires_at);"
+    "CREATE TABLE logout_messages (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, client_id TEXT NOT NULL,"
+    " url TEXT NOT NULL, sid TEXT NOT NULL, sub TEXT, status TEXT NOT NULL,"
+    " attempts INTEGER NOT NULL DEFAULT 0, next_attempt_ms INTEGER NOT NULL,"
+    " locked_until_ms INTEGER,"
+    " locked_by TEXT, error TEXT, created_at INTEGER NOT NULL, done_at INTEGER);"
+    "CREATE INDEX logout_messages_due ON logout_messages(status, next_attempt_ms);"
+    "CREATE INDEX logout_messages_done ON logout_messages(done_at);"
+    "CREATE TABLE used_jtis (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+    " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
+    "CREATE INDEX used_jtis_expiry ON used_jtis(expires_at);"
+    "CREATE TABLE par_requests (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+    " client_id TEXT NOT NULL, params TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
+    "CREATE INDEX par_requests_expiry ON par_requests(expires_at);";
+/* ---- end of 11 ---- */
+
 const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {
     migration_1, migration_2, migration_3, migration_4, migration_5,
-    migration_6, migration_7, migration_8, migration_9, migration_10};
+    migration_6, migration_7, migration_8, migration_9, migration_10, migration_11};

@@ -45,5 +45,12 @@ export const UNDO_SCHEMA_10 = 'DROP INDEX IF EXISTS users_fold_username; DROP IN
   + ' CREATE UNIQUE INDEX users_lower_username ON users(tenant_id, lower(username));'
   + ' CREATE UNIQUE INDEX users_lower_email ON users(tenant_id, lower(email));';
 
+/** SQL taking a store at schema 11 back to schema 10: no client JWT, PAR, DPoP or back-channel logout storage (issue #18). */
+export const UNDO_SCHEMA_11 = 'DROP TABLE IF EXISTS par_requests; DROP TABLE IF EXISTS used_jtis; ' +
+  ['token_endpoint_auth_method', 'jwks', 'jwks_uri', 'require_par'].map((c) => `ALTER TABLE applications DROP COLUMN ${c};`).join(' ') +
+  ' ALTER TABLE refresh_grants DROP COLUMN jkt; ALTER TABLE applications DROP COLUMN backchannel_logout_uri;' +
+  ' ALTER TABLE applications DROP COLUMN secret_enc;' +
+  ' DROP TABLE IF EXISTS logout_messages; DROP TABLE IF EXISTS session_clients;';
+
 /** SQL undoing every migration after schema 6, newest first (tests of older migrations). */
-export const UNDO_AFTER_SCHEMA_6 = `${UNDO_SCHEMA_10} ${UNDO_SCHEMA_9} ${UNDO_SCHEMA_8} ${UNDO_SCHEMA_7}`;
+export const UNDO_AFTER_SCHEMA_6 = `${UNDO_SCHEMA_11} ${UNDO_SCHEMA_10} ${UNDO_SCHEMA_9} ${UNDO_SCHEMA_8} ${UNDO_SCHEMA_7}`;

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* DPoP (RFC 9449): proofs of possession of a client key, and tokens bound to that key. */
+#ifndef PC_OAUTH2_DPOP_H
+#define PC_OAUTH2_DPOP_H
+#include <jansson.h>
+#include <stdint.h>
+#include <portcullis/status.h>
+#include "iam/tenant.h"
+
+/** RFC 9449 §4.3: how old a proof's iat may be, and how far ahead of our clock (seconds). */
+#define PC_DPOP_MAX_AGE 300
+#define PC_DPOP_MAX_AHEAD 60
+
+/**
+ * The checks of RFC 9449 §4.3 that need no store: `proof` is one compact JWS
+ * of typ dpop+jwt, signed by the public key in its own header (RS256, PS256,
+ * ES256 or EdDSA), with a jti, htm equal to `htm`, htu equal to `htu` (query
+ * and fragment ignored), iat within the window around `now`, and, when
+ * `token` is not NULL, ath the hash of that access token. On PC_OK *claims and
+ * *jkt (the RFC 7638 thumbprint of the key) are new; PC_ERR_DENIED with *why
+ * (static) otherwise.
+ */
+pc_status pc_oauth2_dpop_check(const char *proof, const char *htm, const char *htu,
+                               const char *token, int64_t now, json_t **claims, char **jkt,
+                               const char **why);
+
+/**
+ * pc_oauth2_dpop_check() at the current time, then the server's nonce (when
+ * the setting dpop_nonce is on: PC_DECLINED if the proof lacks a current one)
+ * and the one-time jti (remembered in the store: PC_ERR_DENIED on a replay,
+ * PC_ERR_STORAGE if the store cannot say). *jkt is new on PC_OK.
+ */
+pc_status pc_oauth2_dpop_verify(const pc_tenant *t, const char *proof, const char *htm,
+                                const char *htu, const char *token, char **jkt, const char **why);
+
+/** The nonce proofs must carry now (RFC 9449 §8), valid for 5 to 10 minutes. New string. */
+char *pc_oauth2_dpop_nonce(const pc_tenant *t);
+
+/** The key thumbprint an access token is bound to (cnf.jkt, RFC 9449 §6.1), or NULL. Borrowed. */
+const char *pc_oauth2_dpop_bound_jkt(const json_t *claims);
+
+/**
+ * RFC 9449 §7: may this verified access token (`claims`) be used on this
+ * request? A token bound to a key (cnf.jkt) only with the DPoP scheme
+ * (`dpop_scheme`) and a valid proof of that key for `method` and `htu` with
+ * ath; an unbound token only with the Bearer scheme. PC_OK; PC_ERR_DENIED
+ * with *why and *error ("invalid_token" or "invalid_dpop_proof"); PC_DECLINED
+ * (a nonce is needed); PC_ERR_STORAGE.
+ */
+pc_status pc_oauth2_dpop_resource(const pc_tenant *t, const json_t *claims, int dpop_scheme,
+                                  const char *proof, const char *method, const char *htu,
+                                  const char *token, const char **error, const char **why);
+#endif
