@@ -17,6 +17,8 @@ function admin(srv, args, input = '') {
     child.stderr.on('data', (d) => { stderr += d; });
     child.on('error', fail);
     child.on('close', (code) => ok({ code, stdout, stderr }));
+    // A command that reads no stdin may exit before it is written: EPIPE then, not a failure.
+    child.stdin.on('error', (e) => { if (e.code !== 'EPIPE') fail(e); });
     child.stdin.end(input);
   });
 }

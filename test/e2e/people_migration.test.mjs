@@ -73,7 +73,8 @@ describe('schema 10: usernames and emails folded in C (sqlite)', { skip: !exists
       const done = await runCli(['migrate'], { dir });
       assert.equal(done.code, 0, done.stderr);
       assert.equal(sql(db, "SELECT username_fold || ' ' || email_fold FROM users WHERE id = 'u1'"), 'ärger strasse@example.com');
-      assert.throws(() => sql(db, "INSERT INTO users (id, tenant_id, username, username_fold, created_at, updated_at) VALUES ('u4', 't1', 'ÄRGER', 'ärger', 0, 0)"), /UNIQUE/);
+      assert.throws(() => execFileSync(SQLITE3, [db, "INSERT INTO users (id, tenant_id, username, username_fold, created_at, updated_at) VALUES ('u4', 't1', 'ÄRGER', 'ärger', 0, 0)"],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }), /UNIQUE/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
