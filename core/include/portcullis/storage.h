@@ -99,6 +99,19 @@ extern "C" {
  *              event_id, type, attempt (from 1), status ("pending", "delivered",
  *              "failed"), response_status|null, error|null, created_at,
  *              next_attempt_at|null, node|null. Removing its webhook removes it.
+ *
+ * Organizations (API.md §18; appeared in ABI 1.0, schema 10):
+ *  ORGANIZATION id, tenant_id, slug (unique in the tenant), name, logo_url|null,
+ *              created_at, updated_at. Removing it removes its memberships.
+ *  MEMBERSHIP  id, tenant_id, organization_id, user_id (the pair unique), roles[]
+ *              (role ids), created_at, updated_at; list() filters on organization_id
+ *              and user_id.
+ *  ORG_TOKEN   id (SHA-256 hex of an organization_token), tenant_id, user_id,
+ *              client_id, scope, sid, amr[], auth_time, created_at, expires_at. Using
+ *              it removes the record; remove() answering PC_ERR_NOT_FOUND means it was
+ *              used already.
+ * Since schema 10 CODE, REFRESH and SESSION also have org_id|null: the organization
+ * the tokens are scoped to (for a session: the choice remembered for the next sign-in).
  */
 typedef enum pc_entity {
     PC_ENT_TENANT = 0,
@@ -121,6 +134,10 @@ typedef enum pc_entity {
     PC_ENT_WEBHOOK,         /**< appeared in ABI 1.0, schema 9 */
     PC_ENT_WEBHOOK_MESSAGE, /**< appeared in ABI 1.0, schema 9 */
     PC_ENT_WEBHOOK_ATTEMPT, /**< appeared in ABI 1.0, schema 9 */
+    /* organizations (API.md §18) */
+    PC_ENT_ORGANIZATION, /**< appeared in ABI 1.0, schema 10 */
+    PC_ENT_MEMBERSHIP,   /**< appeared in ABI 1.0, schema 10 */
+    PC_ENT_ORG_TOKEN,    /**< appeared in ABI 1.0, schema 10 */
     PC_ENT_COUNT_
 } pc_entity;
 
