@@ -4,6 +4,7 @@
 #include "contract_grace.h"
 #include "contract_people.h"
 #include "contract_webhooks.h"
+#include "contract_orgs.h"
 
 /* ---- cases ---- */
 
@@ -904,6 +905,11 @@ int main(int argc, char **argv)
         CASE(webhook_lease_expiry_lets_another_node_claim),
         CASE(webhook_claim_race_gives_each_message_once),
         CASE(webhook_disabled_or_removed_is_not_claimed),
+        CASE(organization_slug_is_unique_per_tenant),
+        CASE(membership_pair_is_unique_and_filtered),
+        CASE(removing_an_organization_removes_its_memberships),
+        CASE(org_token_is_used_once),
+        CASE(org_id_on_codes_refresh_grants_and_sessions),
     };
 
     if (argc != 3) {
