@@ -22,6 +22,8 @@ typedef struct pc_token_subject {
     const json_t *act;      /**< RFC 8693 §4.1 actor claim, or NULL */
     int64_t exp_cap;        /**< expire no later than this (0: the tenant's lifetime) */
     const json_t *extra;    /**< claims from user attributes (token_claims), or NULL */
+    const char *org_id;     /**< the organization the token is scoped to (API.md §18), or NULL */
+    const char *org_slug;   /**< its slug */
 } pc_token_subject;
 
 typedef struct pc_minted {
