@@ -35,6 +35,10 @@ typedef struct pc_grant_ctx {
     json_t *act;     /**< the "act" claim to carry, or NULL */
     int64_t exp_cap; /**< the access token expires no later than this (0: no cap) */
     int exchanged;   /**< answer with issued_token_type */
+    /* organizations (API.md §18) */
+    char *org_id;    /**< the organization the tokens are scoped to, or NULL */
+    char *org_slug;  /**< its slug */
+    int org_settled; /**< the grant decided it (code, refresh, exchange, organization grant) */
 } pc_grant_ctx;
 
 /**
