@@ -18,4 +18,18 @@ int pc_api_may_touch_org(pc_req *rq, const pc_principal *p, const json_t *org, c
  */
 int pc_api_may_grant_org_roles(pc_req *rq, const pc_principal *p, const json_t *org,
                                const json_t *role_ids);
+/**
+ * Registration with an organization (API.md §18): is the body's "organization"
+ * ({"slug","name"}) allowed by the tenant setting organization_registration and
+ * valid? 1 if so or if there is none; otherwise replies 400 naming the field.
+ */
+int pc_api_org_register_check(pc_req *rq, const json_t *org);
+/**
+ * In `tx`, create that organization with the new user `user_id` as its first member,
+ * holding the roles named by the tenant setting organization_owner_roles; audited.
+ * *conflict names a taken slug.
+ */
+pc_status pc_api_org_register_create(pc_store_tx *tx, pc_req *rq, const pc_principal *self,
+                                     const char *user_id, const json_t *org, char *conflict,
+                                     size_t len);
 #endif

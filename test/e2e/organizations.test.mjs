@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  adminToken, api, createUser, introspect, jwtPayload, startServer, tokenRequest, unique,
+  adminToken, api, createUser, introspect, jwtPayload, startServer, tempDir, tokenRequest, unique,
 } from './lib/server.mjs';
 
 const ORG = 'urn:portcullis:params:oauth:grant-type:organization';
@@ -241,5 +241,44 @@ describe('signing in to an organization', () => {
     assert.equal((await introspect(issuer, tb.json.access_token)).active, true);
     const audit = await api(issuer, admin, 'GET', '/audit?type=member.removed');
     assert.ok(audit.json.items.some((e) => e.subject === a.id && e.details.user_id === dan.id));
+  });
+});
+
+describe('registration with an organization', () => {
+  after(async () => {
+    await api(issuer, admin, 'PATCH', '/tenant', { settings: { registration: null, organization_registration: null, organization_owner_roles: null } });
+  });
+
+  test('closed by default; open: the new user is its first member with the owner roles', async () => {
+    const provider = await api(issuer, admin, 'POST', '/providers', {
+      name: unique('spool'), kind: 'email', plugin: 'file', config: { dir: await tempDir(), default: true },
+    });
+    assert.equal(provider.status, 201, JSON.stringify(provider.json));
+    const owner = await role(['organizations:update', 'invoices:*']);
+    assert.equal((await api(issuer, admin, 'PATCH', '/tenant', { settings: { registration: 'open', organization_owner_roles: [owner] } })).status, 200);
+    const slug = unique('reg').toLowerCase();
+    const body = (email) => ({ email, password: 'Register-Pass-1', organization: { slug, name: 'Registered Co' } });
+    const closed = await api(issuer, null, 'POST', '/auth/register', body(`${unique('r')}@example.test`));
+    assert.equal(closed.status, 400, JSON.stringify(closed.json));
+    assert.equal(closed.json.code, 'AUT-0009');
+    assert.ok('organization' in closed.json.fields);
+    const badSetting = await api(issuer, admin, 'PATCH', '/tenant', { settings: { organization_registration: 'sometimes' } });
+    assert.equal(badSetting.status, 400);
+    assert.ok('settings.organization_registration' in badSetting.json.fields);
+    assert.equal((await api(issuer, admin, 'PATCH', '/tenant', { settings: { organization_registration: 'open' } })).status, 200);
+    const badSlug = await api(issuer, null, 'POST', '/auth/register', { ...body(`${unique('r')}@example.test`), organization: { slug: 'No!', name: 'x' } });
+    assert.equal(badSlug.status, 400);
+    assert.ok('organization.slug' in badSlug.json.fields, JSON.stringify(badSlug.json));
+    const email = `${unique('r')}@example.test`;
+    const r = await api(issuer, null, 'POST', '/auth/register', body(email));
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    const t = await grant({ grant_type: 'password', username: email, password: 'Register-Pass-1', scope: 'openid' });
+    assert.equal(t.status, 200, JSON.stringify(t.json));
+    assert.equal(jwtPayload(t.json.access_token).org_slug, slug, 'its only organization: scoped without asking');
+    assert.equal(await check(t.json.access_token, 'invoices', 'refund'), true);
+    const taken = await api(issuer, null, 'POST', '/auth/register', body(`${unique('r')}@example.test`));
+    assert.equal(taken.status, 409, JSON.stringify(taken.json));
+    const created = await api(issuer, admin, 'GET', '/audit?type=organization.created&limit=200');
+    assert.ok(created.json.items.some((e) => e.actor === r.json.id));
   });
 });
