@@ -117,6 +117,8 @@ static json_t *page_vars(const pc_req *rq, const pc_web_out *out)
         people_links(rq, v);
     if (out->outcome == PC_WEB_MFA)
         pc_http_mfa_page_vars(rq, out, v);
+    if (out->outcome == PC_WEB_ORGANIZATION)
+        pc_http_org_page_vars(rq, out, v);
     return v;
 }
 
@@ -138,11 +140,10 @@ static void set_cookies(pc_req *rq, const pc_web_out *out)
 
 void pc_http_web_respond(pc_req *rq, const pc_web_out *out)
 {
-    static const char *const pages[] = {[PC_WEB_ERROR] = "error",
-                                        [PC_WEB_LOGIN] = "login",
-                                        [PC_WEB_CONSENT] = "consent",
-                                        [PC_WEB_LOGGED_OUT] = "logged_out",
-                                        [PC_WEB_MFA] = "mfa"};
+    static const char *const pages[] = {
+        [PC_WEB_ERROR] = "error",     [PC_WEB_LOGIN] = "login",
+        [PC_WEB_CONSENT] = "consent", [PC_WEB_LOGGED_OUT] = "logged_out",
+        [PC_WEB_MFA] = "mfa",         [PC_WEB_ORGANIZATION] = "organization"};
     json_t *vars;
 
     set_cookies(rq, out);
@@ -205,4 +206,9 @@ void pc_http_authorize_consent(pc_req *rq)
 void pc_http_authorize_mfa(pc_req *rq)
 {
     run(rq, pc_oauth2_authorize_mfa);
+}
+
+void pc_http_authorize_organization(pc_req *rq)
+{
+    run(rq, pc_oauth2_authorize_organization);
 }

@@ -55,6 +55,8 @@ static pc_route routes[] = {
     {"POST", T "/oauth2/authorize/login", "authorize", pc_http_authorize_login, PAGE, 0},
     {"POST", T "/oauth2/authorize/consent", "authorize", pc_http_authorize_consent, PAGE, 0},
     {"POST", T "/oauth2/authorize/mfa", "authorize", pc_http_authorize_mfa, PAGE, 0},
+    {"POST", T "/oauth2/authorize/organization", "authorize", pc_http_authorize_organization, PAGE,
+     0},
     {"GET", T "/oauth2/end_session", "end_session", pc_http_end_session, PAGE, 0},
     {"POST", T "/oauth2/end_session", "end_session", pc_http_end_session, PAGE, 0},
     {"GET", "/ui/assets/:file", "static", pc_http_static, 0, 0},
