@@ -14,8 +14,6 @@
 
 /* Organizations one tenant may hold (AUT-0016 past it). */
 #define MAX_ORGS 10000
-#define MAX_NAME 200
-#define MAX_URL 2048
 
 static json_t *org_view(const json_t *o, void *tenant_id)
 {
@@ -31,33 +29,14 @@ static const pc_field org_fields[] = {
     {"slug", PC_F_STRING, 1}, {"name", PC_F_STRING, 1}, {"logo_url", PC_F_NULLABLE_STRING, 0}};
 #define NFIELDS (sizeof org_fields / sizeof *org_fields)
 
-/* An absolute https:// URL with a host and no spaces or control characters. */
-static int https_url(const char *u)
-{
-    if (strncmp(u, "https://", 8) != 0 || strlen(u) > MAX_URL || u[8] == '\0' || u[8] == '/')
-        return 0;
-    for (const char *c = u; *c; c++)
-        if ((unsigned char)*c <= ' ' || *c == 0x7f)
-            return 0;
-    return 1;
-}
-
 /* Every field present is valid; replies 400 naming the first that is not. */
 static int valid_fields(pc_req *rq, const json_t *body)
 {
-    const char *slug = json_string_value(json_object_get(body, "slug"));
-    const char *name = json_string_value(json_object_get(body, "name"));
-    const char *logo = json_string_value(json_object_get(body, "logo_url"));
+    const char *field = NULL, *problem = pc_org_fields_problem(body, &field);
 
-    if (json_object_get(body, "slug") && !pc_org_slug_valid(slug))
-        pc_api_invalid_field(rq, "slug", "must match ^[a-z0-9][a-z0-9-]{0,62}$");
-    else if (json_object_get(body, "name") && (*name == '\0' || strlen(name) > MAX_NAME))
-        pc_api_invalid_field(rq, "name", "must be 1 to 200 characters");
-    else if (logo != NULL && !https_url(logo))
-        pc_api_invalid_field(rq, "logo_url", "must be an absolute https:// URL");
-    else
-        return 1;
-    return 0;
+    if (problem != NULL)
+        pc_api_invalid_field(rq, field, problem);
+    return problem == NULL;
 }
 
 json_t *pc_api_org_load(pc_req *rq)

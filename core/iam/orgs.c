@@ -12,6 +12,43 @@ int pc_org_slug_valid(const char *slug)
     return pc_tenant_slug_valid(slug);
 }
 
+#define MAX_NAME 200
+#define MAX_URL 2048
+
+/* An absolute https:// URL with a host and no spaces or control characters. */
+static int https_url(const char *u)
+{
+    if (strncmp(u, "https://", 8) != 0 || strlen(u) > MAX_URL || u[8] == '\0' || u[8] == '/')
+        return 0;
+    for (const char *c = u; *c; c++)
+        if ((unsigned char)*c <= ' ' || *c == 0x7f)
+            return 0;
+    return 1;
+}
+
+const char *pc_org_fields_problem(const json_t *body, const char **field)
+{
+    const json_t *slug = json_object_get(body, "slug"), *name = json_object_get(body, "name");
+    const json_t *logo = json_object_get(body, "logo_url");
+
+    *field = "slug";
+    if (slug != NULL && (!pc_org_slug_valid(json_string_value(slug)) ||
+                         strlen(json_string_value(slug)) != json_string_length(slug)))
+        return "must match ^[a-z0-9][a-z0-9-]{0,62}$";
+    *field = "name";
+    if (name != NULL && (!json_is_string(name) || json_string_length(name) == 0 ||
+                         json_string_length(name) > MAX_NAME ||
+                         strlen(json_string_value(name)) != json_string_length(name)))
+        return "must be 1 to 200 characters";
+    *field = "logo_url";
+    if (logo != NULL && !json_is_null(logo) &&
+        (!json_is_string(logo) || strlen(json_string_value(logo)) != json_string_length(logo) ||
+         !https_url(json_string_value(logo))))
+        return "must be an absolute https:// URL";
+    *field = NULL;
+    return NULL;
+}
+
 static int looks_like_uuid(const char *s)
 {
     return strlen(s) == 36 && s[8] == '-' && s[13] == '-' && s[18] == '-' && s[23] == '-';

@@ -11,6 +11,11 @@
 /** Is `slug` a valid organization slug (the tenant slug rule, API.md §1)? */
 int pc_org_slug_valid(const char *slug);
 /**
+ * The first problem of an organization body's fields (slug, name, logo_url; each
+ * checked when present): a reason (static) with *field naming it, or NULL.
+ */
+const char *pc_org_fields_problem(const json_t *body, const char **field);
+/**
  * The organization named by `ref`, an id or a slug (*org new): PC_OK,
  * PC_ERR_NOT_FOUND, or PC_ERR_STORAGE.
  */
