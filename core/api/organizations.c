@@ -226,12 +226,59 @@ out:
     pc_principal_clear(&p);
 }
 
+/* A token scoped to one organization, without organizations:read tenant-wide, sees that one only. */
+static int sees_all(pc_req *rq, const pc_principal *p)
+{
+    int h;
+
+    if (pc_principal_org(p) == NULL)
+        return 1;
+    h = pc_iam_holds(rq->tenant->id, p->id, "organizations:read");
+    if (h < 0)
+        pc_api_store_error(rq, PC_ERR_STORAGE, NULL);
+    return h;
+}
+
+static void list_own(pc_req *rq, const pc_principal *p)
+{
+    json_t *org = NULL, *items = json_array();
+    pc_status rc =
+        pc_db_get(NULL, PC_ENT_ORGANIZATION, rq->tenant->id, "id", pc_principal_org(p), &org);
+
+    if (rc == PC_OK)
+        json_array_append_new(items, org_view(org, NULL));
+    if (rc != PC_OK && rc != PC_ERR_NOT_FOUND) {
+        json_decref(items);
+        pc_api_store_error(rq, rc, NULL);
+    } else {
+        pc_reply_json(rq, 200, json_pack("{s:o,s:n}", "items", items, "next_cursor"));
+    }
+    json_decref(org);
+}
+
 void pc_api_orgs_list(pc_req *rq)
 {
-    pc_api_list(rq, PC_ENT_ORGANIZATION, "organizations", org_view);
+    pc_principal p = {0};
+    int all;
+
+    if (!pc_api_require(rq, &p, "organizations", "read"))
+        return;
+    all = sees_all(rq, &p);
+    if (all == 0)
+        list_own(rq, &p);
+    pc_principal_clear(&p);
+    if (all > 0)
+        pc_api_list(rq, PC_ENT_ORGANIZATION, "organizations", org_view);
 }
 
 void pc_api_orgs_get(pc_req *rq)
 {
-    pc_api_get_one(rq, PC_ENT_ORGANIZATION, "organizations", org_view);
+    pc_principal p = {0};
+    json_t *org = NULL;
+
+    if (pc_api_require(rq, &p, "organizations", "read") && (org = pc_api_org_load(rq)) != NULL &&
+        pc_api_may_touch_org(rq, &p, org, "read"))
+        pc_reply_json(rq, 200, org_view(org, NULL));
+    json_decref(org);
+    pc_principal_clear(&p);
 }

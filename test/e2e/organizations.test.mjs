@@ -133,6 +133,10 @@ describe('the management API', () => {
     const other = await api(issuer, ct, 'PATCH', `/organizations/${orgs.acme.id}`, { name: 'Theirs' });
     assert.equal(other.status, 403);
     assert.equal(other.json.code, 'AUT-0008');
+    assert.equal((await api(issuer, ct, 'GET', `/organizations/${orgs.acme.id}`)).status, 403, 'nor read it');
+    assert.equal((await api(issuer, ct, 'GET', `/organizations/${orgs.acme.id}/members`)).status, 403);
+    const listed = await api(issuer, ct, 'GET', '/organizations');
+    assert.deepEqual(listed.json.items.map((i) => i.id), [o.id], 'lists its own organization only');
   });
 
   test('members are listed with role names; /me/organizations lists the caller\'s', async () => {
