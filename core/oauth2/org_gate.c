@@ -4,6 +4,7 @@
 #include "iam/orgs.h"
 #include "iam/users.h"
 #include "oauth2/changes.h"
+#include "oauth2/login.h"
 #include "server/store.h"
 #include "util/crypto.h"
 #include "util/mem.h"
@@ -90,11 +91,12 @@ static pc_status issue_token(const pc_grant_ctx *ctx, char **token)
 {
     char *t = pc_random_token(TOKEN_BYTES), *hash = pc_sha256_hex(t);
     json_int_t now = pc_now();
-    json_t *rec = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:O,s:I,s:I,s:I}", "id", hash, "tenant_id",
-                            ctx->rq->tenant->id, "user_id", user_id(ctx), "client_id",
-                            ctx->client->client_id, "scope", ctx->scope ? ctx->scope : "", "sid",
-                            ctx->sid, "amr", ctx->amr, "auth_time", (json_int_t)ctx->auth_time,
-                            "created_at", now, "expires_at", now + PC_ORG_TOKEN_TTL);
+    /* sid "": the session opens with the choice, as after a second factor. */
+    json_t *rec = json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:s,s:O,s:I,s:I,s:I}", "id", hash, "tenant_id", ctx->rq->tenant->id,
+        "user_id", user_id(ctx), "client_id", ctx->client->client_id, "scope",
+        ctx->scope ? ctx->scope : "", "sid", ctx->sid ? ctx->sid : "", "amr", ctx->amr, "auth_time",
+        (json_int_t)ctx->auth_time, "created_at", now, "expires_at", now + PC_ORG_TOKEN_TTL);
     pc_status rc = rec ? pc_db_insert(NULL, PC_ENT_ORG_TOKEN, rec, NULL, 0) : PC_ERR_INTERNAL;
 
     json_decref(rec);
@@ -139,10 +141,10 @@ pc_status pc_org_gate(pc_grant_ctx *ctx)
         return rc;
     }
     /* One organization: scoped to it without asking; none: tenant-wide. */
-    if (json_array_size(orgs) == 1)
-        set_org(ctx, json_array_get(orgs, 0));
-    else if (json_array_size(orgs) > 1)
+    if (json_array_size(orgs) > 1)
         rc = ask(ctx, orgs);
+    else
+        set_org(ctx, json_array_get(orgs, 0));
     json_decref(orgs);
     return rc;
 }
@@ -180,7 +182,7 @@ static pc_status adopt(pc_grant_ctx *ctx, const json_t *rec)
                              json_string_value(json_object_get(rec, "user_id")), &user);
     const char *sid = json_string_value(json_object_get(rec, "sid"));
 
-    if (rc == PC_OK && (!pc_iam_user_active(user, pc_now()) || pc_changes_sid_ended(sid)))
+    if (rc == PC_OK && (!pc_iam_user_active(user, pc_now()) || (*sid && pc_changes_sid_ended(sid))))
         rc = PC_ERR_NOT_FOUND;
     if (rc != PC_OK) {
         json_decref(user);
@@ -192,11 +194,30 @@ static pc_status adopt(pc_grant_ctx *ctx, const json_t *rec)
     }
     ctx->kind = SUBJECT_USER;
     ctx->user = user;
-    ctx->sid = pc_strdup(sid);
+    ctx->sid = *sid ? pc_strdup(sid) : NULL;
     ctx->amr = json_incref(json_object_get(rec, "amr"));
     ctx->auth_time = json_integer_value(json_object_get(rec, "auth_time"));
     free(ctx->scope);
     ctx->scope = pc_strdup(json_string_value(json_object_get(rec, "scope")));
+    return PC_OK;
+}
+
+/* The session opens only now, with the choice (audited as login.succeeded). */
+static pc_status open_session(pc_grant_ctx *ctx)
+{
+    pc_login_attempt a = {
+        .tenant = ctx->rq->tenant, .ip = ctx->rq->ip, .client_id = ctx->client->client_id};
+    char sid[37];
+    pc_status rc = pc_login_open_session(&a, user_id(ctx), ctx->amr, ctx->auth_time, NULL, sid);
+
+    if (rc != PC_OK) {
+        if (rc == PC_ERR_STORAGE)
+            pc_grant_ctx_unavailable(ctx);
+        else
+            pc_grant_ctx_fail(ctx, 500, "server_error", NULL);
+        return rc;
+    }
+    ctx->sid = pc_strdup(sid);
     return PC_OK;
 }
 
@@ -226,6 +247,8 @@ pc_status pc_org_grant_subject(pc_grant_ctx *ctx, const char *organization_token
             pc_grant_ctx_unavailable(ctx);
         rc = rc == PC_ERR_NOT_FOUND ? PC_ERR_DENIED : rc;
     }
+    if (rc == PC_OK && ctx->sid == NULL)
+        rc = open_session(ctx);
     if (rc != PC_OK)
         ctx->kind = SUBJECT_NONE;
     json_decref(rec);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import {
   adminToken, api, createUser, introspect, jwtPayload, startServer, tempDir, tokenRequest, unique,
 } from './lib/server.mjs';
+import { MFA_GRANT, enrolTotp, totp } from './lib/mfa.mjs';
 
 const ORG = 'urn:portcullis:params:oauth:grant-type:organization';
 const TE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -153,10 +154,13 @@ describe('the management API', () => {
 
 describe('signing in to an organization', () => {
   test('several organizations: organization_required, then the organization grant, single use and client-bound', async () => {
+    const sessions = async () => (await api(issuer, admin, 'GET', `/users/${ann.id}/sessions?limit=200`)).json.items.length;
+    const before = await sessions();
     const r = await signIn(ann);
     assert.equal(r.status, 403, JSON.stringify(r.json));
     assert.equal(r.json.error, 'organization_required');
     assert.equal(r.json.organizations.length, 3);
+    assert.equal(await sessions(), before, 'like a second factor: no session before the choice');
     const other = await api(issuer, admin, 'POST', '/applications', {
       name: unique('other'), type: 'confidential', grant_types: ['password', ORG], scopes: ['openid'],
     });
@@ -171,12 +175,31 @@ describe('signing in to an organization', () => {
     const ok = await grant({ grant_type: ORG, organization_token: r.json.organization_token, organization: orgs.acme.slug });
     assert.equal(ok.status, 200, JSON.stringify(ok.json));
     const claims = jwtPayload(ok.json.access_token);
+    assert.equal(await sessions(), before + 1, 'the session opens with the choice');
+    assert.ok(claims.sid);
     assert.equal(claims.org_id, orgs.acme.id);
     assert.equal(claims.org_slug, orgs.acme.slug);
     assert.equal(jwtPayload(ok.json.id_token).org_id, orgs.acme.id);
     const again = await grant({ grant_type: ORG, organization_token: r.json.organization_token, organization: orgs.acme.slug });
     assert.equal(again.status, 400);
     assert.equal(again.json.error, 'invalid_grant');
+  });
+
+  test('with a second factor: password, mfa_required, the mfa grant, then organization_required', async () => {
+    const eve = await createUser(issuer, admin);
+    for (const o of [orgs.acme, orgs.globex]) assert.equal((await member(o, eve, [])).status, 204);
+    const first = await signIn(eve, { organization: orgs.acme.slug });
+    const secret = await enrolTotp(issuer, first.json.access_token);
+    const pw = await signIn(eve);
+    assert.equal(pw.json.error, 'mfa_required');
+    const mfa = await grant({ grant_type: MFA_GRANT, mfa_token: pw.json.mfa_token, method: 'totp', code: totp(secret) });
+    assert.equal(mfa.status, 403, JSON.stringify(mfa.json));
+    assert.equal(mfa.json.error, 'organization_required');
+    const ok = await grant({ grant_type: ORG, organization_token: mfa.json.organization_token, organization: orgs.globex.slug });
+    assert.equal(ok.status, 200, JSON.stringify(ok.json));
+    const claims = jwtPayload(ok.json.access_token);
+    assert.equal(claims.org_slug, orgs.globex.slug);
+    assert.ok(claims.amr.includes('mfa'), 'the second factor carries over');
   });
 
   test('organization= on the password grant; a non-member organization is invalid_request', async () => {
