@@ -57,6 +57,12 @@ int pc_api_require(pc_req *rq, pc_principal *p, const char *resource, const char
  * 503 AUT-0020 when the store cannot tell. */
 void pc_api_reply_permissions(pc_req *rq, const char *principal_id);
 void pc_principal_clear(pc_principal *p);
+/* ---- organizations (API.md §18) ---- */
+/** The organization the caller's token is scoped to (its org_id claim), or NULL. */
+const char *pc_principal_org(const pc_principal *p);
+/** pc_api_reply_permissions within organization `org_id` (NULL: tenant-wide). */
+void pc_api_reply_permissions_in(pc_req *rq, const char *principal_id, const char *org_id);
+/* ---- end of organizations ---- */
 /** What an audit event names as actor: a user id or an application's client_id. */
 const char *pc_principal_actor(const pc_principal *p);
 
@@ -217,4 +223,15 @@ void pc_api_policies_delete(pc_req *rq);
  */
 int pc_api_step_up(pc_req *rq, pc_principal *p, const char *resource, const char *action);
 /* ---- end of authorization ---- */
+/* ---- organizations (API.md §18) ---- */
+void pc_api_orgs_list(pc_req *rq);
+void pc_api_orgs_create(pc_req *rq);
+void pc_api_orgs_get(pc_req *rq);
+void pc_api_orgs_patch(pc_req *rq);
+void pc_api_orgs_delete(pc_req *rq);
+void pc_api_orgs_members_list(pc_req *rq);
+void pc_api_orgs_member_put(pc_req *rq);
+void pc_api_orgs_member_delete(pc_req *rq);
+void pc_api_me_orgs(pc_req *rq);
+/* ---- end of organizations ---- */
 #endif

@@ -98,9 +98,15 @@ void pc_api_authorize(pc_req *rq)
                       .resource_id = json_string_value(json_object_get(body, "resource_id")),
                       .resource_props = json_object_get(body, "resource_properties"),
                       .context = json_object_get(body, "context")};
+    /* API.md §18: the caller's own question is asked in its token's organization. */
+    if (sub == NULL && json_object_get(q.context, "organization") == NULL)
+        q.org_id = json_string_value(json_object_get(p.claims, "org_id"));
     /* One decision for every path: deny policies, roles, allow policies (API.md §15). */
     rc = pc_pdp_decide(rq->tenant->id, &q, pc_now(), &allowed);
-    if (rc != PC_OK)
+    if (rc == PC_ERR_INVALID)
+        pc_api_error(rq, PC_API_INVALID, "No organization by that slug or id",
+                     json_pack("{s:s}", "context.organization", "unknown"));
+    else if (rc != PC_OK)
         pc_api_store_error(rq, rc, NULL);
     else
         answer(rq, allowed);

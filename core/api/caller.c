@@ -137,7 +137,17 @@ int pc_api_authenticate(pc_req *rq, pc_principal *p)
 
 void pc_api_reply_permissions(pc_req *rq, const char *principal_id)
 {
-    json_t *perms = pc_permcache_list(rq->tenant->id, principal_id);
+    pc_api_reply_permissions_in(rq, principal_id, NULL);
+}
+
+const char *pc_principal_org(const pc_principal *p)
+{
+    return json_string_value(json_object_get(p->claims, "org_id"));
+}
+
+void pc_api_reply_permissions_in(pc_req *rq, const char *principal_id, const char *org_id)
+{
+    json_t *perms = pc_permcache_list_in(rq->tenant->id, principal_id, org_id);
 
     if (perms == NULL)
         pc_api_store_error(rq, PC_ERR_STORAGE, NULL);
@@ -153,7 +163,9 @@ int pc_api_require(pc_req *rq, pc_principal *p, const char *resource, const char
 
     if (!pc_api_authenticate(rq, p))
         return 0;
-    rc = pc_permcache_check(rq->tenant->id, p->id, resource, action, &allowed);
+    /* API.md §18: an organization-scoped token also holds the membership's roles. */
+    rc = pc_permcache_check_in(rq->tenant->id, p->id, pc_principal_org(p), resource, action,
+                               &allowed);
     if (rc != PC_OK) {
         pc_principal_clear(p);
         pc_api_store_error(rq, rc == PC_ERR_STORAGE ? rc : PC_ERR_INTERNAL, NULL);

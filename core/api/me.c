@@ -43,7 +43,8 @@ void pc_api_me_permissions(pc_req *rq)
 
     if (!pc_api_authenticate(rq, &p))
         return;
-    pc_api_reply_permissions(rq, p.id);
+    /* API.md §18: in an organization-scoped token, the membership's roles count too. */
+    pc_api_reply_permissions_in(rq, p.id, pc_principal_org(&p));
     pc_principal_clear(&p);
 }
 

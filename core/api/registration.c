@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* New users by themselves (API.md §12): accepting an invitation, and registration where it is open. */
 #include "api/links.h"
+#include "api/orgs_api.h"
 #include "api/user_values.h"
 #include "api/users.h"
 #include "iam/users.h"
@@ -151,10 +152,12 @@ out:
 static const pc_field register_fields[] = {{"email", PC_F_STRING, 1},
                                            {"password", PC_F_STRING, 1},
                                            {"username", PC_F_STRING, 0},
-                                           {"name", PC_F_NULLABLE_STRING, 0}};
+                                           {"name", PC_F_NULLABLE_STRING, 0},
+                                           {"organization", PC_F_OBJECT, 0}};
 
-/* The user and the verification link in one transaction. */
-static pc_status sign_up(pc_req *rq, json_t *rec, char *conflict, pc_link_spec *spec, char **token)
+/* The user, their organization (API.md §18) and the verification link in one transaction. */
+static pc_status sign_up(pc_req *rq, json_t *rec, const json_t *org, char *conflict,
+                         pc_link_spec *spec, char **token)
 {
     pc_principal self = self_of(rec);
     json_t *none = json_object();
@@ -166,6 +169,9 @@ static pc_status sign_up(pc_req *rq, json_t *rec, char *conflict, pc_link_spec *
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, &self, "user.registered",
                           json_string_value(json_object_get(rec, "id")), NULL);
+    if (rc == PC_OK && org != NULL)
+        rc = pc_api_org_register_create(
+            tx, rq, &self, json_string_value(json_object_get(rec, "id")), org, conflict, 64);
     if (rc == PC_OK)
         rc = pc_api_verification_issue(tx, rq, rec, spec, token);
     json_decref(none);
@@ -184,13 +190,16 @@ void pc_api_register(pc_req *rq)
         pc_api_error(rq, PC_API_NOT_FOUND, "Registration is closed in this tenant", NULL);
         return;
     }
-    if ((body = pc_api_body(rq, register_fields, 4)) == NULL)
+    if ((body = pc_api_body(rq, register_fields, 5)) == NULL ||
+        !pc_api_org_register_check(rq, json_object_get(body, "organization"))) {
+        json_decref(body);
         return;
+    }
     email = pc_iam_email_normal(json_string_value(json_object_get(body, "email")));
     if (!pc_api_links_allowed(rq, email) || (rec = self_record(rq, body, email, 0)) == NULL ||
         !pc_api_user_room(rq) || (provider = pc_api_links_provider(rq)) == NULL)
         goto out;
-    rc = sign_up(rq, rec, conflict, &spec, &token);
+    rc = sign_up(rq, rec, json_object_get(body, "organization"), conflict, &spec, &token);
     if (rc != PC_OK)
         pc_api_store_error(rq, rc, conflict);
     else {

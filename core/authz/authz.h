@@ -44,13 +44,20 @@ typedef struct pc_pdp_query {
      * json_decref()s *subject_memo at the end. NULL: built per query.
      */
     json_t **subject_memo;
+    /**
+     * The organization the question is asked in (API.md §18): its id, or NULL to
+     * take context.organization (a slug or an id) when there is one. Within an
+     * organization the membership's roles grant too.
+     */
+    const char *org_id;
 } pc_pdp_query;
 
 /**
  * Deny-overrides: an applicable deny policy refuses; else a role granting
  * resource:action, or an applicable allow policy, permits; else refused.
  * Once the tenant's policies are compiled (on first use, then after each
- * change) this reads no store and parses no policy. PC_OK with *allowed, or
+ * change) this reads no store and parses no policy. PC_OK with *allowed,
+ * PC_ERR_INVALID when context.organization names no organization, or
  * PC_ERR_STORAGE. Thread-safe.
  */
 pc_status pc_pdp_decide(const char *tenant_id, const pc_pdp_query *q, int64_t now, int *allowed);

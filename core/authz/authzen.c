@@ -136,6 +136,8 @@ static pc_status decide(const char *tenant_id, const tuple *t, int64_t now, memo
                       .subject_memo = m != NULL ? &m->view : NULL};
     rc = pc_pdp_decide(tenant_id, &q, now, &allowed);
     json_decref(facts);
+    if (rc == PC_ERR_INVALID) /* API.md §18: context.organization names no organization */
+        return *out = item_error(400, "context.organization is not an organization"), PC_OK;
     if (rc == PC_OK)
         *out = json_pack("{s:b}", "decision", allowed);
     return rc;

@@ -3,6 +3,7 @@
 #include "authz/authz.h"
 #include "authz/policy_set.h"
 #include "authz/subject.h"
+#include "iam/orgs.h"
 #include "iam/permcache.h"
 #include "oauth2/changes.h"
 
@@ -149,15 +150,41 @@ int pc_pdp_combine(const pc_pdp_set *set, const pc_pdp_query *q, int64_t now, in
     return !denied && c.allow;
 }
 
+/* The organization of the question (API.md §18): q->org_id, else context.organization. */
+static pc_status org_of(const char *tenant_id, const pc_pdp_query *q, char id[40])
+{
+    const json_t *ref = json_object_get(q->context, "organization");
+    json_t *org = NULL;
+    pc_status rc;
+
+    *id = '\0';
+    if (q->org_id != NULL || ref == NULL) {
+        snprintf(id, 40, "%s", q->org_id ? q->org_id : "");
+        return PC_OK;
+    }
+    if (!json_is_string(ref))
+        return PC_ERR_INVALID;
+    rc = pc_org_find(tenant_id, json_string_value(ref), &org);
+    if (rc == PC_OK)
+        snprintf(id, 40, "%s", json_string_value(json_object_get(org, "id")));
+    json_decref(org);
+    return rc == PC_ERR_NOT_FOUND ? PC_ERR_INVALID : rc;
+}
+
 pc_status pc_pdp_decide(const char *tenant_id, const pc_pdp_query *q, int64_t now, int *allowed)
 {
     pc_pdp_set *set;
     const char *principal = json_string_value(json_object_get(q->facts, "id"));
     int role_grants = 0;
+    char org[40];
     pc_status rc;
 
     *allowed = 0;
-    rc = pc_permcache_check(tenant_id, principal, q->resource, q->action, &role_grants);
+    rc = org_of(tenant_id, q, org);
+    if (rc != PC_OK)
+        return rc == PC_ERR_INVALID ? rc : PC_ERR_STORAGE;
+    rc = pc_permcache_check_in(tenant_id, principal, *org ? org : NULL, q->resource, q->action,
+                               &role_grants);
     if (rc != PC_OK)
         return PC_ERR_STORAGE;
     if ((set = pc_pdp_set_get(tenant_id)) == NULL)

@@ -119,6 +119,8 @@ static json_t *page_vars(const pc_req *rq, const pc_web_out *out)
         pc_http_mfa_page_vars(rq, out, v);
     if (out->page_vars != NULL)
         json_object_update(v, out->page_vars);
+    if (out->outcome == PC_WEB_ORGANIZATION)
+        pc_http_org_page_vars(rq, out, v);
     return v;
 }
 
@@ -140,9 +142,13 @@ static void set_cookies(pc_req *rq, const pc_web_out *out)
 
 void pc_http_web_respond(pc_req *rq, const pc_web_out *out)
 {
-    static const char *const pages[] = {
-        [PC_WEB_ERROR] = "error",           [PC_WEB_LOGIN] = "login", [PC_WEB_CONSENT] = "consent",
-        [PC_WEB_LOGGED_OUT] = "logged_out", [PC_WEB_MFA] = "mfa",     [PC_WEB_ENROL] = "enrol"};
+    static const char *const pages[] = {[PC_WEB_ERROR] = "error",
+                                        [PC_WEB_LOGIN] = "login",
+                                        [PC_WEB_CONSENT] = "consent",
+                                        [PC_WEB_LOGGED_OUT] = "logged_out",
+                                        [PC_WEB_MFA] = "mfa",
+                                        [PC_WEB_ENROL] = "enrol",
+                                        [PC_WEB_ORGANIZATION] = "organization"};
     json_t *vars;
 
     set_cookies(rq, out);
@@ -205,4 +211,9 @@ void pc_http_authorize_consent(pc_req *rq)
 void pc_http_authorize_mfa(pc_req *rq)
 {
     run(rq, pc_oauth2_authorize_mfa);
+}
+
+void pc_http_authorize_organization(pc_req *rq)
+{
+    run(rq, pc_oauth2_authorize_organization);
 }

@@ -34,6 +34,7 @@ void pc_http_console_admin(pc_req *rq);
 void pc_http_preflight(pc_req *rq);
 void pc_http_mfa_challenge(pc_req *rq);
 void pc_http_authorize_mfa(pc_req *rq);
+void pc_http_authorize_organization(pc_req *rq); /* API.md §18 */
 /** GET /ui/reset, /ui/verify, /ui/invite, /ui/register: the people pages (API.md §12). */
 void pc_http_people_page(pc_req *rq);
 #endif

@@ -59,6 +59,8 @@ static pc_route routes[] = {
     {"POST", T "/oauth2/authorize/login", "authorize", pc_http_authorize_login, PAGE, 0},
     {"POST", T "/oauth2/authorize/consent", "authorize", pc_http_authorize_consent, PAGE, 0},
     {"POST", T "/oauth2/authorize/mfa", "authorize", pc_http_authorize_mfa, PAGE, 0},
+    {"POST", T "/oauth2/authorize/organization", "authorize", pc_http_authorize_organization, PAGE,
+     0},
     {"GET", T "/oauth2/end_session", "end_session", pc_http_end_session, PAGE, 0},
     {"POST", T "/oauth2/end_session", "end_session", pc_http_end_session, PAGE, 0},
     {"GET", "/ui/assets/:file", "static", pc_http_static, 0, 0},
@@ -177,6 +179,19 @@ static pc_route routes[] = {
     {"PATCH", API "/policies/:id", "api_policies", pc_api_policies_patch, AR, 0},
     {"DELETE", API "/policies/:id", "api_policies", pc_api_policies_delete, AR, 0},
     /* ---- end of authorization ---- */
+    /* ---- organizations (API.md §18) ---- */
+    {"GET", API "/me/organizations", "api_me", pc_api_me_orgs, AR, 0},
+    {"GET", API "/organizations", "api_organizations", pc_api_orgs_list, AR, 0},
+    {"POST", API "/organizations", "api_organizations", pc_api_orgs_create, AR, 0},
+    {"GET", API "/organizations/:id", "api_organizations", pc_api_orgs_get, AR, 0},
+    {"PATCH", API "/organizations/:id", "api_organizations", pc_api_orgs_patch, AR, 0},
+    {"DELETE", API "/organizations/:id", "api_organizations", pc_api_orgs_delete, AR, 0},
+    {"GET", API "/organizations/:id/members", "api_organizations", pc_api_orgs_members_list, AR, 0},
+    {"PUT", API "/organizations/:id/members/:user_id", "api_organizations", pc_api_orgs_member_put,
+     AR, 0},
+    {"DELETE", API "/organizations/:id/members/:user_id", "api_organizations",
+     pc_api_orgs_member_delete, AR, 0},
+    /* ---- end of organizations ---- */
 };
 
 static pc_route not_found_route = {"*", "*", "not_found", pc_http_not_found, 0, 0};

@@ -7,6 +7,12 @@
 
 int pc_iam_holds(const char *tenant_id, const char *principal_id, const char *perm)
 {
+    return pc_iam_holds_in(tenant_id, principal_id, NULL, perm);
+}
+
+int pc_iam_holds_in(const char *tenant_id, const char *principal_id, const char *org_id,
+                    const char *perm)
+{
     const char *colon = perm ? strchr(perm, ':') : NULL;
     char resource[128];
     int allowed = 0;
@@ -17,7 +23,8 @@ int pc_iam_holds(const char *tenant_id, const char *principal_id, const char *pe
     memcpy(resource, perm, n);
     resource[n] = '\0';
     /* A wildcard is checked as itself: only "ledger:*" or "*:*" covers "ledger:*". */
-    if (pc_permcache_check(tenant_id, principal_id, resource, colon + 1, &allowed) != PC_OK)
+    if (pc_permcache_check_in(tenant_id, principal_id, org_id, resource, colon + 1, &allowed) !=
+        PC_OK)
         return -1;
     return allowed;
 }

@@ -14,4 +14,7 @@ pc_status pc_iam_outranks(const char *tenant_id, const char *actor_id, const cha
 /** Does `principal_id` hold `perm` ("ledger:post", "ledger:*") itself? 1 or 0, and -1 when
  * the store cannot tell (never read -1 as "holds"). */
 int pc_iam_holds(const char *tenant_id, const char *principal_id, const char *perm);
+/** pc_iam_holds within organization `org_id` (API.md §18; NULL: tenant-wide). */
+int pc_iam_holds_in(const char *tenant_id, const char *principal_id, const char *org_id,
+                    const char *perm);
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Compiled permission sets per principal, answered from memory, cleared on any role or group change. */
 #include "iam/permcache.h"
+#include "iam/orgs.h"
 #include "oauth2/changes.h"
 #include "server/store.h"
 #include "util/bcache.h"
@@ -21,9 +22,12 @@
  */
 static pc_bcache *sets;
 
-static void set_key(char *buf, size_t len, const char *tenant_id, const char *principal_id)
+/* An organization-scoped set (API.md §18) is "tenant_id/principal_id@org_id". */
+static void set_key(char *buf, size_t len, const char *tenant_id, const char *principal_id,
+                    const char *org_id)
 {
-    snprintf(buf, len, "%s/%s", tenant_id, principal_id);
+    snprintf(buf, len, "%s/%s%s%s", tenant_id, principal_id, org_id ? "@" : "",
+             org_id ? org_id : "");
 }
 
 static int covers(const json_t *perms, const char *resource, const char *action)
@@ -53,17 +57,26 @@ static json_t *compile(const json_t *list)
     return perms;
 }
 
-static json_t *load(const char *tenant_id, const char *principal_id)
+/* The tenant-wide permissions, plus the membership's in an organization. */
+static json_t *load(const char *tenant_id, const char *principal_id, const char *org_id)
 {
     char key[200];
-    json_t *perms, *list = NULL;
+    json_t *perms, *list = NULL, *member = NULL;
 
-    set_key(key, sizeof key, tenant_id, principal_id);
+    set_key(key, sizeof key, tenant_id, principal_id, org_id);
     perms = pc_bcache_get(sets, key, pc_now());
     if (perms != NULL)
         return perms;
     if (PC_DB->principal_permissions(PC_DBS, NULL, tenant_id, principal_id, &list) != PC_OK)
         return NULL;
+    if (org_id != NULL) {
+        if (pc_org_member_permissions(tenant_id, org_id, principal_id, &member) != PC_OK) {
+            json_decref(list);
+            return NULL;
+        }
+        json_array_extend(list, member);
+        json_decref(member);
+    }
     perms = compile(list);
     json_decref(list);
     pc_bcache_put(sets, key, perms, pc_now() + SET_TTL, pc_now());
@@ -73,7 +86,13 @@ static json_t *load(const char *tenant_id, const char *principal_id)
 pc_status pc_permcache_check(const char *tenant_id, const char *principal_id, const char *resource,
                              const char *action, int *allowed)
 {
-    json_t *perms = load(tenant_id, principal_id);
+    return pc_permcache_check_in(tenant_id, principal_id, NULL, resource, action, allowed);
+}
+
+pc_status pc_permcache_check_in(const char *tenant_id, const char *principal_id, const char *org_id,
+                                const char *resource, const char *action, int *allowed)
+{
+    json_t *perms = load(tenant_id, principal_id, org_id);
 
     if (perms == NULL)
         return PC_ERR_STORAGE;
@@ -84,7 +103,12 @@ pc_status pc_permcache_check(const char *tenant_id, const char *principal_id, co
 
 json_t *pc_permcache_list(const char *tenant_id, const char *principal_id)
 {
-    json_t *perms = load(tenant_id, principal_id), *list;
+    return pc_permcache_list_in(tenant_id, principal_id, NULL);
+}
+
+json_t *pc_permcache_list_in(const char *tenant_id, const char *principal_id, const char *org_id)
+{
+    json_t *perms = load(tenant_id, principal_id, org_id), *list;
     const char *k;
     json_t *v;
 

@@ -17,6 +17,14 @@ pc_status pc_permcache_check(const char *tenant_id, const char *principal_id, co
                              const char *action, int *allowed);
 /** The effective permissions as a sorted JSON array (new); NULL on a store failure. */
 json_t *pc_permcache_list(const char *tenant_id, const char *principal_id);
+/**
+ * The same within organization `org_id` (API.md §18; NULL: tenant-wide): the
+ * tenant-wide permissions plus those of the membership's roles, compiled and
+ * cached alike, cleared by the same "perm" entries.
+ */
+pc_status pc_permcache_check_in(const char *tenant_id, const char *principal_id, const char *org_id,
+                                const char *resource, const char *action, int *allowed);
+json_t *pc_permcache_list_in(const char *tenant_id, const char *principal_id, const char *org_id);
 /** Forget every set of a tenant (after a change to its roles, groups or memberships). */
 void pc_permcache_clear_tenant(const char *tenant_id);
 #endif

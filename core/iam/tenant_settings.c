@@ -15,7 +15,8 @@ typedef enum setting_kind {
     K_BOOL,
     K_STEP_UP,
     K_MESSAGES,
-    K_TEXT
+    K_TEXT,
+    K_NAMES /* organizations (API.md §18): an array of role names */
 } setting_kind;
 
 typedef struct setting {
@@ -47,6 +48,10 @@ static const setting settings[] = {
     {"max_roles", K_INT, 1, 100000, 500},
     {"messages", K_MESSAGES, 0, 0, 0},
     {"audience", K_TEXT, 1, 2048, 0},
+    /* ---- organizations (API.md §18) ---- */
+    {"organization_registration", K_REGISTRATION, 0, 0, 0},
+    {"organization_owner_roles", K_NAMES, 0, 50, 0},
+    /* ---- end of organizations ---- */
 };
 #define NSETTINGS (sizeof settings / sizeof *settings)
 
@@ -155,6 +160,22 @@ static void check_messages(const setting *s, const json_t *v, json_t *bad)
     }
 }
 
+/* An array of at most s->max distinct non-empty role names. */
+static void check_names(const setting *s, const json_t *v, json_t *bad)
+{
+    json_t *item;
+    size_t i;
+
+    if (!json_is_array(v) || json_array_size(v) > (size_t)s->max) {
+        note(bad, s->name, NULL, "must be an array of at most 50 role names");
+        return;
+    }
+    json_array_foreach (v, i, item)
+        if (!json_is_string(item) || *json_string_value(item) == '\0' ||
+            strlen(json_string_value(item)) > 200)
+            note(bad, s->name, NULL, "must be an array of at most 50 role names");
+}
+
 static void check_one(const setting *s, const json_t *v, json_t *bad)
 {
     const char *str = json_string_value(v);
@@ -186,6 +207,7 @@ static void check_one(const setting *s, const json_t *v, json_t *bad)
         if (str == NULL || *str == '\0' || strlen(str) > (size_t)s->max)
             note(bad, s->name, NULL, "must be a non-empty string");
         break;
+    case K_NAMES: check_names(s, v, bad); break;
     case K_STEP_UP: check_step_up(s, v, bad); break;
     case K_MESSAGES: check_messages(s, v, bad); break;
     }
@@ -230,6 +252,7 @@ static json_t *default_of(const setting *s)
     case K_REGISTRATION: return json_string("closed");
     case K_BOOL: return json_false();
     case K_MESSAGES: return json_object();
+    case K_NAMES: return json_array();
     default: return json_null();
     }
 }

@@ -28,6 +28,7 @@ void pc_web_out_clear(pc_web_out *out)
     free(out->mfa_method);
     json_decref(out->mfa_methods);
     json_decref(out->page_vars);
+    json_decref(out->orgs);
     pc_free_secret(out->session_cookie);
     memset(out, 0, sizeof *out);
 }
@@ -189,6 +190,7 @@ static json_t *collect(const pc_web_in *in)
                                         "login_hint",
                                         "ui_locales",
                                         "acr_values",
+                                        "organization", /* API.md §18: preselects one */
                                         NULL};
     json_t *req = json_object();
 

@@ -14,7 +14,8 @@ typedef enum pc_web_outcome {
     PC_WEB_LOGGED_OUT,     /**< the logged-out page */
     PC_WEB_MFA,            /**< the second-factor step of a sign-in */
     PC_WEB_CONFIRM_LOGOUT, /**< end_session asks whether to sign out (rendered by its endpoint) */
-    PC_WEB_ENROL           /**< mfa_required: the first second factor is set up at sign-in */
+    PC_WEB_ENROL,          /**< mfa_required: the first second factor is set up at sign-in */
+    PC_WEB_ORGANIZATION    /**< the organization picker after sign-in (API.md §18) */
 } pc_web_outcome;
 
 /** One browser request as the protocol code sees it; all borrowed. */
@@ -51,6 +52,7 @@ typedef struct pc_web_out {
     json_t *mfa_methods;  /**< MFA step: the sign-in's methods, preferred first (owned) */
     const char *notice;   /**< MFA step: a status sentence ("a code was sent"), static */
     json_t *page_vars;    /**< more values for the page (strings), or NULL (owned) */
+    json_t *orgs;         /**< organization picker: [{"id","slug","name"}] (owned) */
 } pc_web_out;
 
 void pc_web_out_clear(pc_web_out *out);
@@ -63,4 +65,6 @@ void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out);
 void pc_oauth2_authorize_mfa(const pc_web_in *in, pc_web_out *out);
 /** POST of the consent form: approve or deny, request, csrf. */
 void pc_oauth2_authorize_consent(const pc_web_in *in, pc_web_out *out);
+/** POST of the organization picker (API.md §18): organization, remember, request, csrf. */
+void pc_oauth2_authorize_organization(const pc_web_in *in, pc_web_out *out);
 #endif

@@ -115,7 +115,8 @@ static void consent_page(const pc_web_in *in, pc_web_out *out, json_t *req, cons
     pc_authz_form_tokens(in, out, req);
 }
 
-static void issue(const pc_web_in *in, pc_web_out *out, const json_t *req, const json_t *session)
+static void issue(const pc_web_in *in, pc_web_out *out, const json_t *req, const json_t *session,
+                  const char *org_id)
 {
     pc_code_grant g = {.client_id = pc_authz_str(req, "client_id"),
                        .redirect_uri = pc_authz_str(req, "redirect_uri"),
@@ -125,7 +126,8 @@ static void issue(const pc_web_in *in, pc_web_out *out, const json_t *req, const
                        .sid = pc_authz_str(session, "id"),
                        .scope = pc_authz_str(req, "scope"),
                        .amr = json_object_get(session, "amr"),
-                       .auth_time = json_integer_value(json_object_get(session, "auth_time"))};
+                       .auth_time = json_integer_value(json_object_get(session, "auth_time")),
+                       .org_id = *org_id ? org_id : NULL};
     char *code = NULL;
     pc_status rc = pc_code_issue(in->tenant, &g, &code);
 
@@ -150,7 +152,7 @@ void pc_authz_decide(const pc_web_in *in, pc_web_out *out, json_t *req, const ch
     json_t *session = NULL, *user = NULL;
     int none = pc_authz_prompt_has(req, "none");
     pc_authz_consent why;
-    char *missing = NULL;
+    char *missing = NULL, org_id[40];
     pc_status rc = pc_browser_session_find(in->tenant, secret, &session, &user);
 
     /* A session the store cannot look up is not "signed out" (no login_required). */
@@ -166,6 +168,9 @@ void pc_authz_decide(const pc_web_in *in, pc_web_out *out, json_t *req, const ch
             pc_authz_login_page(in, out, req, NULL, NULL, 200);
         goto out;
     }
+    /* API.md §18: which organization, before consent (the choice travels sealed). */
+    if (!pc_authz_organization(in, out, req, session, org_id))
+        goto out;
     why = need_consent(req, out->app, session, flags, &missing);
     if (why != PC_AUTHZ_CONSENT_COVERED) {
         if (none) {
@@ -177,7 +182,7 @@ void pc_authz_decide(const pc_web_in *in, pc_web_out *out, json_t *req, const ch
         }
         goto out;
     }
-    issue(in, out, req, session);
+    issue(in, out, req, session, org_id);
 out:
     json_decref(session);
     json_decref(user);

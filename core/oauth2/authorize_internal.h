@@ -103,6 +103,14 @@ char *pc_authz_consent_nonce_issue(const pc_tenant *t);
  * when it was used already (or never issued); PC_ERR_STORAGE.
  */
 pc_status pc_authz_consent_nonce_take(const pc_tenant *t, const char *nonce);
+/**
+ * Which organization the code is for (API.md §18), once signed in: the picker's
+ * choice, the request's organization=, the session's remembered choice, or the
+ * user's only one. 1 with `org_id` set ("" for none); 0 when a page (the picker)
+ * or an error was set on out instead.
+ */
+int pc_authz_organization(const pc_web_in *in, pc_web_out *out, json_t *req, const json_t *session,
+                          char org_id[40]);
 /** A cookie value of the form pc_random_token(32) makes (43 base64url characters)? */
 int pc_browser_secret_valid(const char *s);
 #endif

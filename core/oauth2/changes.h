@@ -33,6 +33,9 @@ int pc_changes_is_revoked(const char *tenant_id, const char *jti, const char *si
 int pc_changes_fresh(void);
 /** Was every token of this user issued at `iat` cut (disabled, frozen, reset)? */
 int pc_changes_user_cut(const char *tenant_id, const char *user_id, int64_t iat);
+/** Was the user's membership of organization `org_id` removed after `iat` (API.md §18)? */
+int pc_changes_member_cut(const char *tenant_id, const char *user_id, const char *org_id,
+                          int64_t iat);
 /** Has session `sid` ended? */
 int pc_changes_sid_ended(const char *sid);
 #endif

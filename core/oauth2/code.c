@@ -3,6 +3,7 @@
 #include "oauth2/code.h"
 #include "iam/users.h"
 #include "oauth2/changes.h"
+#include "oauth2/org_gate.h"
 #include "oauth2/pkce.h"
 #include "oauth2/refresh.h"
 #include "iam/audit.h"
@@ -38,6 +39,8 @@ pc_status pc_code_issue(const pc_tenant *t, const pc_code_grant *g, char **code)
                     "sid", g->sid, "scope", g->scope, "amr", g->amr, "auth_time",
                     (json_int_t)g->auth_time, "created_at", (json_int_t)now, "expires_at",
                     (json_int_t)(now + t->code_ttl));
+    if (rec != NULL && g->org_id != NULL) /* API.md §18 */
+        json_object_set_new(rec, "org_id", json_string(g->org_id));
     rc = rec ? pc_db_insert(NULL, PC_ENT_CODE, rec, NULL, 0) : PC_ERR_INTERNAL;
     json_decref(rec);
     free(id);
@@ -119,7 +122,9 @@ static pc_status adopt(pc_grant_ctx *ctx, const json_t *rec)
     ctx->nonce = pc_strdup(json_string_value(json_object_get(rec, "nonce")));
     ctx->family_id = pc_strdup(family);
     ctx->code_id = pc_strdup(json_string_value(json_object_get(rec, "id")));
-    return PC_OK;
+    /* API.md §18: the organization chosen at sign-in. */
+    return pc_org_carry(ctx, json_string_value(json_object_get(rec, "org_id")),
+                        json_integer_value(json_object_get(rec, "created_at")));
 }
 
 pc_status pc_code_redeem(pc_grant_ctx *ctx, const char *code, const char *redirect_uri,

@@ -16,6 +16,7 @@ typedef struct pc_code_grant {
     const char *scope;
     const json_t *amr;
     int64_t auth_time;
+    const char *org_id; /**< the organization chosen (API.md §18), or NULL */
 } pc_code_grant;
 
 /** Store a new code for `g` (it lives code_ttl seconds); *code is the new plaintext, shown once. */

@@ -4,6 +4,7 @@
 #include "oauth2/code.h"
 #include "oauth2/login.h"
 #include "oauth2/mfa_grant.h"
+#include "oauth2/org_gate.h"
 #include "oauth2/refresh.h"
 #include "oauth2/token_exchange.h"
 #include "oidc/claims.h"
@@ -37,6 +38,8 @@ void pc_grant_ctx_clear(pc_grant_ctx *ctx)
     json_decref(ctx->error_extra);
     json_decref(ctx->act);
     free(ctx->jkt);
+    free(ctx->org_id);
+    free(ctx->org_slug);
 }
 
 static const char *call_param(void *c, const char *name)
@@ -151,6 +154,12 @@ static pc_status call_subject_exchange(void *c, const char *subject_token,
     return pc_token_exchange(c, subject_token, requested_subject, reason);
 }
 
+static pc_status call_subject_organization(void *c, const char *organization_token,
+                                           const char *organization)
+{
+    return pc_org_grant_subject(c, organization_token, organization);
+}
+
 static void call_want_refresh(void *c)
 {
     ((pc_grant_ctx *)c)->want_refresh = 1;
@@ -180,4 +189,5 @@ void pc_grant_call_init(pc_grant_call *call, pc_grant_ctx *ctx)
     call->subject_code = call_subject_code;
     call->subject_mfa = call_subject_mfa;
     call->subject_exchange = call_subject_exchange;
+    call->subject_organization = call_subject_organization;
 }

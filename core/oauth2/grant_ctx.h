@@ -36,6 +36,10 @@ typedef struct pc_grant_ctx {
     int64_t exp_cap; /**< the access token expires no later than this (0: no cap) */
     int exchanged;   /**< answer with issued_token_type */
     char *jkt;       /**< the DPoP key the tokens are bound to, or NULL (RFC 9449; issue #18) */
+    /* organizations (API.md §18) */
+    char *org_id;    /**< the organization the tokens are scoped to, or NULL */
+    char *org_slug;  /**< its slug */
+    int org_settled; /**< the grant decided it (code, refresh, exchange, organization grant) */
 } pc_grant_ctx;
 
 /**

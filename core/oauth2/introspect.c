@@ -8,9 +8,10 @@
 
 #include <string.h>
 
-static const char *const access_claims[] = {"scope", "client_id", "sub", "aud", "iss",
-                                            "exp",   "iat",       "jti", "sid", "auth_time",
-                                            "act",   "cnf", /* RFC 9449 §6.2 (issue #18) */
+static const char *const access_claims[] = {"scope",  "client_id", "sub", "aud", "iss",
+                                            "exp",    "iat",       "jti", "sid", "auth_time",
+                                            "act",    "cnf",      /* RFC 9449 §6.2 (issue #18) */
+                                            "org_id", "org_slug", /* API.md §18 */
                                             NULL};
 
 static json_t *describe_access(const json_t *claims)
@@ -30,6 +31,8 @@ static json_t *describe_access(const json_t *claims)
 /* A refresh token is active while it is its grant's latest and the grant is live. */
 static json_t *describe_refresh(const pc_tenant *t, const json_t *rec, int current)
 {
+    json_t *out;
+
     const char *sid = json_string_value(json_object_get(rec, "sid"));
     json_t *rotated = json_object_get(rec, "rotated_at");
 
@@ -40,13 +43,19 @@ static json_t *describe_refresh(const pc_tenant *t, const json_t *rec, int curre
                               json_string_value(json_object_get(rec, "client_id")),
                               json_integer_value(json_object_get(rec, "created_at"))) ||
         pc_changes_user_cut(t->id, json_string_value(json_object_get(rec, "user_id")),
-                            json_integer_value(json_object_get(rec, "created_at"))))
+                            json_integer_value(json_object_get(rec, "created_at"))) ||
+        pc_changes_member_cut(t->id, json_string_value(json_object_get(rec, "user_id")),
+                              json_string_value(json_object_get(rec, "org_id")),
+                              json_integer_value(json_object_get(rec, "created_at"))))
         return NULL;
-    return json_pack(
+    out = json_pack(
         "{s:b,s:s,s:O,s:O,s:O,s:O,s:O,s:s}", "active", 1, "token_type", "refresh_token",
         "client_id", json_object_get(rec, "client_id"), "sub", json_object_get(rec, "user_id"),
         "scope", json_object_get(rec, "scope"), "exp", json_object_get(rec, "expires_at"), "iat",
         json_is_integer(rotated) ? rotated : json_object_get(rec, "created_at"), "iss", t->issuer);
+    if (json_is_string(json_object_get(rec, "org_id"))) /* API.md §18 */
+        json_object_set(out, "org_id", json_object_get(rec, "org_id"));
+    return out;
 }
 
 /*

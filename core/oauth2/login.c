@@ -2,6 +2,7 @@
 /* Password sign-in: throttled, timed alike for known and unknown users, audited, opening a session. */
 #include "oauth2/login.h"
 #include "oauth2/mfa_grant.h"
+#include "oauth2/org_gate.h"
 #include "oauth2/session.h"
 #include "oauth2/throttle.h"
 #include "iam/audit.h"
@@ -191,6 +192,12 @@ pc_status pc_login_password(pc_grant_ctx *ctx, const char *username, const char 
     ctx->kind = SUBJECT_USER;
     ctx->amr = json_pack("[s]", "pwd");
     ctx->auth_time = pc_now();
+    /* API.md §18: like the second factor, the choice of organization comes before the session. */
+    rc = pc_org_gate(ctx);
+    if (rc != PC_OK) {
+        ctx->kind = SUBJECT_NONE;
+        return rc;
+    }
     rc = pc_login_open_session(&a, json_string_value(json_object_get(ctx->user, "id")), ctx->amr,
                                ctx->auth_time, NULL, sid);
     if (rc == PC_ERR_STORAGE)

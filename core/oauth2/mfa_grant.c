@@ -2,6 +2,7 @@
 /* Multi-factor at the token endpoint: mfa_required after a password, and the mfa grant that completes it. */
 #include "oauth2/mfa_grant.h"
 #include "oauth2/mfa_token.h"
+#include "oauth2/org_gate.h"
 #include "server/server.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -116,6 +117,13 @@ pc_status pc_mfa_grant_subject(pc_grant_ctx *ctx, const char *mfa_token, const c
     ctx->auth_time = pc_now();
     free(ctx->scope);
     ctx->scope = pc_strdup(done.scope);
+    /* API.md §18: then the organization, still before the session. */
+    rc = pc_org_gate(ctx);
+    if (rc != PC_OK) {
+        pc_mfa_done_clear(&done);
+        ctx->kind = SUBJECT_NONE;
+        return rc;
+    }
     /* The session opens only now, after the second factor. */
     rc = pc_login_open_session(&a, json_string_value(json_object_get(done.user, "id")), ctx->amr,
                                ctx->auth_time, NULL, sid);

@@ -10,6 +10,7 @@
  * revokes the grant, with every access token minted from it.
  */
 #include "oauth2/refresh.h"
+#include "oauth2/org_gate.h"
 #include "iam/users.h"
 #include "oauth2/changes.h"
 #include "oauth2/refresh_token.h"
@@ -232,6 +233,10 @@ static pc_status adopt(pc_grant_ctx *ctx, const json_t *rec)
         rc = settle_scope(ctx, json_string_value(json_object_get(rec, "scope")));
     if (rc == PC_OK)
         rc = load_user(ctx, uid);
+    /* API.md §18: bound to its organization, checked before the rotation. */
+    if (rc == PC_OK)
+        rc = pc_org_carry(ctx, json_string_value(json_object_get(rec, "org_id")),
+                          json_integer_value(json_object_get(rec, "created_at")));
     if (rc != PC_OK)
         return rc;
     ctx->kind = SUBJECT_USER;
@@ -411,6 +416,8 @@ pc_status pc_refresh_issue(const pc_grant_ctx *ctx, char **token)
     /* RFC 9449 §5: bound to the DPoP key for public clients (confidential ones authenticate) */
     if (rec != NULL && ctx->jkt != NULL && ctx->client->is_public)
         json_object_set_new(rec, "jkt", json_string(ctx->jkt));
+    if (rec != NULL && ctx->org_id != NULL)
+        json_object_set_new(rec, "org_id", json_string(ctx->org_id));
     rc = rec ? pc_db_insert(NULL, PC_ENT_REFRESH, rec, NULL, 0) : PC_ERR_INTERNAL;
     json_decref(rec);
     if (rc != PC_OK) {

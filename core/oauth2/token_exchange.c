@@ -5,6 +5,7 @@
 #include "iam/outrank.h"
 #include "iam/permcache.h"
 #include "iam/tenant.h"
+#include "oauth2/org_gate.h"
 #include "oauth2/tokens.h"
 #include "server/store.h"
 #include "util/mem.h"
@@ -98,6 +99,16 @@ static pc_status down_scope(pc_grant_ctx *ctx, const json_t *claims)
     if (rc != PC_OK)
         return failed(ctx, rc, 400, "invalid_grant", "the subject_token's user is gone");
     carry_session(ctx, claims, user);
+    /* API.md §18: switching organization gives a new token pair scoped to it. */
+    if (pc_oauth_param(ctx->rq, "organization") != NULL && ctx->act == NULL) {
+        ctx->exp_cap = 0;
+        ctx->want_refresh = 1;
+        return pc_org_choose(ctx, pc_oauth_param(ctx->rq, "organization"));
+    }
+    rc = pc_org_carry(ctx, json_string_value(json_object_get(claims, "org_id")),
+                      json_integer_value(json_object_get(claims, "iat")));
+    if (rc != PC_OK)
+        return rc;
     return PC_OK;
 }
 
@@ -217,6 +228,7 @@ static pc_status platform_impersonate(pc_grant_ctx *ctx, const char *token, cons
         goto out;
     }
     rc = start(ctx, claims, target, reason, def->issuer);
+    ctx->org_settled = 1;
 out:
     json_decref(claims);
     pc_tenant_release(def);
@@ -247,6 +259,8 @@ pc_status pc_token_exchange(pc_grant_ctx *ctx, const char *subject_token,
     }
     rc = requested_subject ? impersonate(ctx, claims, requested_subject, reason)
                            : down_scope(ctx, claims);
+    if (requested_subject != NULL) /* impersonation acts tenant-wide (API.md §18) */
+        ctx->org_settled = 1;
     json_decref(claims);
     return rc;
 }

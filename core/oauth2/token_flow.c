@@ -5,6 +5,7 @@
 #include "oauth2/code.h"
 #include "oauth2/grants.h"
 #include "oauth2/mfa_grant.h"
+#include "oauth2/org_gate.h"
 #include "oauth2/refresh.h"
 #include "oauth2/tokens.h"
 #include "oidc/backchannel.h"
@@ -59,6 +60,8 @@ static void subject_of(const pc_grant_ctx *ctx, pc_token_subject *s)
     s->act = ctx->act;
     s->exp_cap = ctx->exp_cap;
     s->jkt = ctx->jkt;
+    s->org_id = ctx->org_id;
+    s->org_slug = ctx->org_slug;
 }
 
 static int issues_refresh(const pc_grant_ctx *ctx)
@@ -208,7 +211,9 @@ void pc_oauth2_token(const pc_oauth_request *rq, pc_oauth_reply *reply)
     ctx.client = &client;
     ctx.grant_type = grant_type;
     pc_grant_call_init(&call, &ctx);
-    if (ops->handle(state, &call) != PC_OK || ctx.kind == SUBJECT_NONE) {
+    /* API.md §18: which organization, once the grant decided who. */
+    if (ops->handle(state, &call) != PC_OK || ctx.kind == SUBJECT_NONE ||
+        pc_org_gate(&ctx) != PC_OK) {
         fail_from_ctx(&ctx, reply);
     } else {
         choose_grant(&ctx);

@@ -48,6 +48,10 @@ pc_status pc_token_mint_access(const pc_tenant *t, const pc_token_subject *s, pc
          * access token minted from it through this claim. */
         if (s->grant_id != NULL)
             json_object_set_new(claims, "grant_id", json_string(s->grant_id));
+        if (s->org_id != NULL) /* API.md §18 */
+            json_object_set_new(claims, "org_id", json_string(s->org_id));
+        if (s->org_slug != NULL)
+            json_object_set_new(claims, "org_slug", json_string(s->org_slug));
     }
     pc_oidc_token_claims_add(claims, s->extra);
     if (s->act != NULL) /* RFC 8693 §4.1: who acts for the subject */
@@ -84,7 +88,10 @@ static pc_status check_claims(const pc_tenant *t, const json_t *c)
                               json_string_value(json_object_get(c, "client_id")),
                               json_integer_value(iat)) ||
         pc_changes_user_cut(t->id, json_string_value(json_object_get(c, "sub")),
-                            json_integer_value(iat)))
+                            json_integer_value(iat)) ||
+        pc_changes_member_cut(t->id, json_string_value(json_object_get(c, "sub")),
+                              json_string_value(json_object_get(c, "org_id")),
+                              json_integer_value(iat)))
         return PC_ERR_DENIED;
     return PC_OK;
 }

@@ -23,6 +23,8 @@ typedef struct pc_token_subject {
     int64_t exp_cap;        /**< expire no later than this (0: the tenant's lifetime) */
     const json_t *extra;    /**< claims from user attributes (token_claims), or NULL */
     const char *jkt;        /**< DPoP key thumbprint to bind to (cnf.jkt), or NULL (issue #18) */
+    const char *org_id;     /**< the organization the token is scoped to (API.md §18), or NULL */
+    const char *org_slug;   /**< its slug */
 } pc_token_subject;
 
 typedef struct pc_minted {

@@ -29,6 +29,10 @@ pc_status pc_oidc_id_token(const pc_tenant *t, const pc_token_subject *s, const 
     json_object_set_new(claims, "exp", json_integer(now + t->access_ttl));
     json_object_set_new(claims, "auth_time", json_integer(s->auth_time ? s->auth_time : now));
     json_object_set_new(claims, "sid", json_string(s->sid));
+    if (s->org_id != NULL) { /* API.md §18 */
+        json_object_set_new(claims, "org_id", json_string(s->org_id));
+        json_object_set_new(claims, "org_slug", json_string(s->org_slug ? s->org_slug : ""));
+    }
     json_object_set(claims, "amr", s->amr ? (json_t *)s->amr : json_array());
     if (s->amr == NULL)
         json_decref(json_object_get(claims, "amr"));

@@ -5,6 +5,7 @@
 #include "contract_people.h"
 #include "contract_webhooks.h"
 #include "contract_client_jwt.h"
+#include "contract_orgs.h"
 
 /* ---- cases ---- */
 
@@ -911,6 +912,11 @@ int main(int argc, char **argv)
         CASE(pushed_request_is_taken_once),
         CASE(application_key_columns_round_trip),
         CASE(logout_message_is_claimed_once),
+        CASE(organization_slug_is_unique_per_tenant),
+        CASE(membership_pair_is_unique_and_filtered),
+        CASE(removing_an_organization_removes_its_memberships),
+        CASE(org_token_is_used_once),
+        CASE(org_id_on_codes_refresh_grants_and_sessions),
     };
 
     if (argc != 3) {

@@ -89,6 +89,17 @@ typedef struct pc_grant_call {
      */
     pc_status (*subject_exchange)(void *ctx, const char *subject_token,
                                   const char *requested_subject, const char *reason);
+    /* ---- organizations (API.md §18) ---- */
+    /**
+     * Complete a sign-in that answered organization_required: `organization_token`
+     * must have been issued to this client, be unexpired and unused; `organization`
+     * (a slug or an id) must be one the user is a member of (else PC_ERR_INVALID,
+     * invalid_request). On success the token is used up and the subject, scope,
+     * session and amr are those of the sign-in, scoped to that organization.
+     * Appeared in ABI 1.0 (organizations release): present when struct_size covers it.
+     */
+    pc_status (*subject_organization)(void *ctx, const char *organization_token,
+                                      const char *organization);
 } pc_grant_call;
 
 /** Grant plugin operations. Appeared in ABI 1.0. */

@@ -121,6 +121,18 @@ extern "C" {
  *              created_at, done_at|null. APPLICATION also has backchannel_logout_uri|null
  *              and secret_enc|null (the client secret sealed with the master key, kept
  *              only for client_secret_jwt, RFC 7523 §2.2).
+ * Organizations (API.md §18; appeared in ABI 1.0, schema 12):
+ *  ORGANIZATION id, tenant_id, slug (unique in the tenant), name, logo_url|null,
+ *              created_at, updated_at. Removing it removes its memberships.
+ *  MEMBERSHIP  id, tenant_id, organization_id, user_id (the pair unique), roles[]
+ *              (role ids), created_at, updated_at; list() filters on organization_id
+ *              and user_id.
+ *  ORG_TOKEN   id (SHA-256 hex of an organization_token), tenant_id, user_id,
+ *              client_id, scope, sid, amr[], auth_time, created_at, expires_at. Using
+ *              it removes the record; remove() answering PC_ERR_NOT_FOUND means it was
+ *              used already.
+ * Since schema 12 CODE, REFRESH and SESSION also have org_id|null: the organization
+ * the tokens are scoped to (for a session: the choice remembered for the next sign-in).
  */
 typedef enum pc_entity {
     PC_ENT_TENANT = 0,
@@ -148,6 +160,10 @@ typedef enum pc_entity {
     PC_ENT_PAR,            /**< appeared in ABI 1.0, schema 11 */
     PC_ENT_SESSION_CLIENT, /**< appeared in ABI 1.0, schema 11 */
     PC_ENT_LOGOUT_MESSAGE, /**< appeared in ABI 1.0, schema 11 */
+    /* organizations (API.md §18) */
+    PC_ENT_ORGANIZATION, /**< appeared in ABI 1.0, schema 12 */
+    PC_ENT_MEMBERSHIP,   /**< appeared in ABI 1.0, schema 12 */
+    PC_ENT_ORG_TOKEN,    /**< appeared in ABI 1.0, schema 12 */
     PC_ENT_COUNT_
 } pc_entity;
 

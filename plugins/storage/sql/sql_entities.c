@@ -90,7 +90,8 @@ static const sql_column session_cols[] = {{"id", COL_TEXT, LF},
                                           {"ip", COL_TEXT, 0},
                                           {"secret_hash", COL_TEXT, COL_LOOKUP | COL_FIXED},
                                           {"consents", COL_JSON, 0},
-                                          {"last_used", COL_INT, 0}};
+                                          {"last_used", COL_INT, 0},
+                                          {"org_id", COL_TEXT, COL_FILTER}};
 static const sql_column refresh_cols[] = {{"id", COL_TEXT, LF},
                                           {"tenant_id", COL_TEXT, COL_FIXED},
                                           {"client_id", COL_TEXT, COL_FILTER | COL_FIXED},
@@ -107,7 +108,9 @@ static const sql_column refresh_cols[] = {{"id", COL_TEXT, LF},
                                           {"revoked_at", COL_INT, 0},
                                           {"prev_hash", COL_TEXT, 0},
                                           /* schema 11: the DPoP key of a public client */
-                                          {"jkt", COL_TEXT, 0}};
+                                          {"jkt", COL_TEXT, 0},
+                                          /* schema 12: the organization of its tokens */
+                                          {"org_id", COL_TEXT, COL_FILTER | COL_FIXED}};
 static const sql_column audit_cols[] = {{"id", COL_TEXT, LF},
                                         {"tenant_id", COL_TEXT, COL_FIXED},
                                         {"type", COL_TEXT, COL_FILTER},
@@ -149,7 +152,8 @@ static const sql_column code_cols[] = {{"id", COL_TEXT, LF},
                                        {"used_at", COL_INT, 0},
                                        {"family_id", COL_TEXT, 0},
                                        {"access_jti", COL_TEXT, 0},
-                                       {"access_exp", COL_INT, 0}};
+                                       {"access_exp", COL_INT, 0},
+                                       {"org_id", COL_TEXT, COL_FIXED}};
 static const sql_column mfa_token_cols[] = {{"id", COL_TEXT, LF},
                                             {"tenant_id", COL_TEXT, COL_FIXED},
                                             {"user_id", COL_TEXT, COL_FIXED},
@@ -269,6 +273,37 @@ static const sql_column logout_message_cols[] = {{"id", COL_TEXT, LF},
                                                  {"created_at", COL_INT, COL_FIXED},
                                                  {"done_at", COL_INT, 0}};
 
+/* ---- organizations (API.md §18) ---- */
+static const sql_column organization_cols[] = {
+    {"id", COL_TEXT, LF},
+    {"tenant_id", COL_TEXT, COL_FIXED},
+    {"slug", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH},
+    {"name", COL_TEXT, COL_SEARCH},
+    {"logo_url", COL_TEXT, 0},
+    {"created_at", COL_INT, COL_FIXED},
+    {"updated_at", COL_INT, 0}};
+static const sql_column membership_cols[] = {{"id", COL_TEXT, LF},
+                                             {"tenant_id", COL_TEXT, COL_FIXED},
+                                             {"organization_id", COL_TEXT, COL_FILTER | COL_FIXED},
+                                             {"user_id", COL_TEXT, COL_FILTER | COL_FIXED},
+                                             {"roles", COL_JSON, 0},
+                                             {"created_at", COL_INT, COL_FIXED},
+                                             {"updated_at", COL_INT, 0}};
+static const sql_column org_token_cols[] = {{"id", COL_TEXT, LF},
+                                            {"tenant_id", COL_TEXT, COL_FIXED},
+                                            {"user_id", COL_TEXT, COL_FIXED},
+                                            {"client_id", COL_TEXT, COL_FIXED},
+                                            {"scope", COL_TEXT, COL_FIXED},
+                                            {"sid", COL_TEXT, COL_FIXED},
+                                            {"amr", COL_JSON, COL_FIXED},
+                                            {"auth_time", COL_INT, COL_FIXED},
+                                            {"created_at", COL_INT, COL_FIXED},
+                                            {"expires_at", COL_INT, COL_FIXED}};
+/* Memberships go with their organization (the foreign key does it where it is enforced). */
+static const char *const organization_cleanup[] = {
+    "DELETE FROM memberships WHERE organization_id = ?", NULL};
+/* ---- end of organizations ---- */
+
 /* Principals hold roles without a foreign key (users and applications share
  * the table), so their links are removed with them. */
 static const char *const principal_cleanup[] = {
@@ -304,6 +339,10 @@ static const sql_entity_spec entities[PC_ENT_COUNT_] = {
                                NULL},
     [PC_ENT_LOGOUT_MESSAGE] = {"logout_messages", logout_message_cols, N(logout_message_cols), 1,
                                NULL},
+    [PC_ENT_ORGANIZATION] = {"organizations", organization_cols, N(organization_cols), 1,
+                             organization_cleanup},
+    [PC_ENT_MEMBERSHIP] = {"memberships", membership_cols, N(membership_cols), 1, NULL},
+    [PC_ENT_ORG_TOKEN] = {"organization_tokens", org_token_cols, N(org_token_cols), 1, NULL},
 };
 
 static const sql_link_spec links[PC_LINK_COUNT_] = {

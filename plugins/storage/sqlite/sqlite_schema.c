@@ -284,6 +284,30 @@ static const char migration_11[] =
     "CREATE INDEX par_requests_expiry ON par_requests(expires_at);";
 /* ---- end of 11 ---- */
 
+/* ---- 12: organizations inside a tenant (API.md §18) ----
+ * memberships.roles holds role ids (a rename keeps them; a deleted role drops out).
+ * organization_tokens wait for a password sign-in's choice of organization; the
+ * org_id columns bind codes, refresh grants and sessions to the organization chosen. */
+static const char migration_12[] =
+    "CREATE TABLE organizations (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, slug TEXT NOT NULL,"
+    " name TEXT NOT NULL, logo_url TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " UNIQUE (tenant_id, slug));"
+    "CREATE TABLE memberships (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+    " organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,"
+    " user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, roles TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, UNIQUE (organization_id, user_id));"
+    "CREATE INDEX memberships_user ON memberships(tenant_id, user_id);"
+    "CREATE TABLE organization_tokens (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, user_id TEXT NOT NULL,"
+    " client_id TEXT NOT NULL, scope TEXT NOT NULL, sid TEXT NOT NULL, amr TEXT NOT NULL,"
+    " auth_time INTEGER NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
+    "ALTER TABLE authorization_codes ADD COLUMN org_id TEXT;"
+    "ALTER TABLE refresh_grants ADD COLUMN org_id TEXT;"
+    "ALTER TABLE sessions ADD COLUMN org_id TEXT;";
+/* ---- end of 12 ---- */
+
 const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {
     migration_1, migration_2, migration_3, migration_4, migration_5,
-    migration_6, migration_7, migration_8, migration_9, migration_10, migration_11};
+    migration_6, migration_7, migration_8, migration_9, migration_10, migration_11, migration_12};

@@ -52,5 +52,16 @@ export const UNDO_SCHEMA_11 = 'DROP TABLE IF EXISTS par_requests; DROP TABLE IF 
   ' ALTER TABLE applications DROP COLUMN secret_enc;' +
   ' DROP TABLE IF EXISTS logout_messages; DROP TABLE IF EXISTS session_clients;';
 
+/** SQL taking a store at schema 12 back to schema 11: no organizations (API.md §18). */
+export const UNDO_SCHEMA_12 = 'DROP TABLE IF EXISTS organization_tokens; DROP TABLE IF EXISTS memberships;'
+  + ' DROP TABLE IF EXISTS organizations; ALTER TABLE authorization_codes DROP COLUMN org_id;'
+  + ' ALTER TABLE refresh_grants DROP COLUMN org_id; ALTER TABLE sessions DROP COLUMN org_id;';
+
+const UNDO = [null, null, null, null, null, null, null, UNDO_SCHEMA_7, UNDO_SCHEMA_8, UNDO_SCHEMA_9,
+  UNDO_SCHEMA_10, UNDO_SCHEMA_11, UNDO_SCHEMA_12];
+
+/** SQL undoing every migration after schema `n`, newest first, and setting the version to n. */
+export const undoAfter = (n) => `${UNDO.slice(n + 1).reverse().join(' ')} UPDATE schema_version SET version = ${n};`;
+
 /** SQL undoing every migration after schema 6, newest first (tests of older migrations). */
-export const UNDO_AFTER_SCHEMA_6 = `${UNDO_SCHEMA_11} ${UNDO_SCHEMA_10} ${UNDO_SCHEMA_9} ${UNDO_SCHEMA_8} ${UNDO_SCHEMA_7}`;
+export const UNDO_AFTER_SCHEMA_6 = UNDO.slice(7).reverse().join(' ');

@@ -105,6 +105,35 @@ static void test_unknown_names_and_null_resets(void **state)
     json_decref(unknown);
 }
 
+/* API.md §18: organization_registration and organization_owner_roles. */
+static void test_organization_settings(void **state)
+{
+    json_t *bad, *unknown;
+    json_t *out = apply("{\"organization_registration\":\"open\","
+                        "\"organization_owner_roles\":[\"owner\",\"billing\"]}",
+                        &bad, &unknown);
+
+    (void)state;
+    assert_non_null(out);
+    assert_int_equal(json_array_size(json_object_get(out, "organization_owner_roles")), 2);
+    json_decref(out);
+    json_decref(bad);
+    json_decref(unknown);
+    out = apply("{\"organization_registration\":\"sometimes\","
+                "\"organization_owner_roles\":[\"\",3]}",
+                &bad, &unknown);
+    assert_null(out);
+    assert_non_null(json_object_get(bad, "settings.organization_registration"));
+    assert_non_null(json_object_get(bad, "settings.organization_owner_roles"));
+    json_decref(bad);
+    json_decref(unknown);
+    out = pc_tenant_settings_view(NULL);
+    assert_string_equal(json_string_value(json_object_get(out, "organization_registration")),
+                        "closed");
+    assert_int_equal(json_array_size(json_object_get(out, "organization_owner_roles")), 0);
+    json_decref(out);
+}
+
 static void test_view_fills_defaults(void **state)
 {
     json_t *stored = json_pack("{s:i}", "refresh_token_ttl", 777);
@@ -132,6 +161,7 @@ int main(void)
         cmocka_unit_test(test_each_bad_value_is_named),
         cmocka_unit_test(test_unknown_names_and_null_resets),
         cmocka_unit_test(test_view_fills_defaults),
+        cmocka_unit_test(test_organization_settings),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
