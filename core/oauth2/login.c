@@ -202,6 +202,15 @@ pc_status pc_login_audit_success(pc_store_tx *tx, const pc_login_attempt *a, con
     return rc;
 }
 
+static pc_status note_idp(pc_store_tx *tx, const pc_login_attempt *a, const char *sid)
+{
+    json_t *cols = json_pack("{s:s}", "idp", a->provider);
+    pc_status rc = pc_db_update(tx, PC_ENT_SESSION, a->tenant->id, sid, cols, NULL, 0);
+
+    json_decref(cols);
+    return rc;
+}
+
 pc_status pc_login_open_session(const pc_login_attempt *a, const char *user_id, const json_t *amr,
                                 int64_t auth_time, const char *secret_hash, char sid[37])
 {
@@ -211,6 +220,8 @@ pc_status pc_login_open_session(const pc_login_attempt *a, const char *user_id, 
     if (rc == PC_OK)
         rc = pc_session_open_secret(tx, a->tenant, user_id, a->client_id, amr, auth_time, a->ip,
                                     secret_hash, sid);
+    if (rc == PC_OK && a->provider != NULL) /* federation: the ID token's idp claim */
+        rc = note_idp(tx, a, sid);
     if (rc == PC_OK)
         rc = pc_login_audit_success(tx, a, user_id);
     if (rc == PC_OK)

@@ -122,6 +122,7 @@ describe('federation', () => {
     const first = await signIn('fake');
     const claims = await idToken(first);
     assert.ok(claims.amr.includes('fed'), JSON.stringify(claims.amr));
+    assert.equal(claims.idp, 'fake', 'the ID token names the provider');
     const [alice] = await usersNamed('alice@corp.test');
     assert.equal(claims.sub, alice.id);
     assert.equal(alice.username, 'alice');
