@@ -65,10 +65,12 @@ static pc_status resolve(const pc_login_attempt *a, const json_t *idp, const pc_
                     .ip = a->ip,
                     .client_id = a->client_id,
                     .idp = idp,
-                    .identity = id};
+                    .identity = id,
+                    .max_users = a->tenant->max_users};
     pc_status rc = pc_fed_user_resolve(&w, user);
 
-    return rc == PC_ERR_CONFLICT ? PC_ERR_NOT_FOUND : rc;
+    /* nobody to sign in as: the name is as unknown as any other */
+    return rc == PC_ERR_CONFLICT || rc == PC_ERR_LIMIT ? PC_ERR_NOT_FOUND : rc;
 }
 
 static void identity_clear(pc_idp_identity *id)

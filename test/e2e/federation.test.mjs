@@ -246,6 +246,9 @@ describe('federation', () => {
     const taken = await linkFrom(jar);
     assert.equal(taken.status, 409);
     assert.match(await taken.text(), /already linked/);
+    // another site may not start a link on the browser's session
+    const forged = await jar.fetch(`${srv.issuer}/federation/fake/start?link=1`, { headers: { 'sec-fetch-site': 'cross-site' } });
+    assert.equal(forged.status, 403);
     up.subject = 'bob-upstream';
     const ok = await linkFrom(jar);
     assert.equal(ok.status, 302);
