@@ -234,4 +234,16 @@ void pc_api_orgs_member_put(pc_req *rq);
 void pc_api_orgs_member_delete(pc_req *rq);
 void pc_api_me_orgs(pc_req *rq);
 /* ---- end of organizations ---- */
+/* ---- federation (API.md §14) ---- */
+void pc_api_idps_list(pc_req *rq);
+void pc_api_idps_create(pc_req *rq);
+void pc_api_idps_get(pc_req *rq);
+void pc_api_idps_patch(pc_req *rq);
+void pc_api_idps_delete(pc_req *rq);
+void pc_api_users_identities_list(pc_req *rq);
+void pc_api_users_identities_delete(pc_req *rq);
+void pc_api_me_identities_list(pc_req *rq);
+void pc_api_me_identities_delete(pc_req *rq);
+void pc_api_auth_providers(pc_req *rq);
+/* ---- end of federation ---- */
 #endif

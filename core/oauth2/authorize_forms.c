@@ -51,9 +51,26 @@ static void login_failed(const pc_web_in *in, pc_web_out *out, json_t *req, pc_s
                             "This account is disabled. Ask your administrator.", 403);
     else if (rc == PC_ERR_STORAGE)
         pc_authz_unavailable(out);
-    else
+    else if (rc == PC_ERR_UNAVAILABLE) { /* a directory (API.md §14) that cannot be reached */
+        pc_authz_error_page(out, 503, "temporarily_unavailable",
+                            "The directory that checks your password cannot be reached right now. "
+                            "Try again in a few moments.");
+        out->retry_after = 30;
+    } else
         pc_authz_error_page(out, 500, "server_error",
                             "Something went wrong on our side. Try again later.");
+}
+
+/* The browser session of a right password: amr "pwd", and "fed" when a directory checked it. */
+static pc_status signed_in(const pc_login_attempt *a, const json_t *user, const char *cookie,
+                           char **secret)
+{
+    json_t *amr = a->provider ? json_pack("[s,s]", "pwd", "fed") : NULL;
+    pc_status rc = pc_browser_session_signed_in(a, json_string_value(json_object_get(user, "id")),
+                                                amr, cookie, secret);
+
+    json_decref(amr);
+    return rc;
 }
 
 void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out)
@@ -63,7 +80,7 @@ void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out)
                           .ip = in->ip,
                           .username = param(in, "username"),
                           .password = param(in, "password")};
-    char *secret = NULL;
+    char *secret = NULL, provider[64];
     pc_status rc;
 
     memset(out, 0, sizeof *out);
@@ -71,7 +88,9 @@ void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out)
     if (req == NULL)
         return;
     a.client_id = pc_authz_str(req, "client_id");
-    rc = pc_login_check(&a, &user, &out->retry_after);
+    json_object_del(req, "idp"); /* a password sign-in, whatever was tried before */
+    rc = pc_login_check_via(&a, &user, &out->retry_after, provider);
+    a.provider = rc == PC_OK && *provider ? provider : NULL;
     /* A second factor comes before any session (API.md §9). */
     if (rc == PC_OK && pc_authz_mfa_start(in, out, req, user)) {
         json_decref(user);
@@ -79,8 +98,7 @@ void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out)
         return;
     }
     if (rc == PC_OK)
-        rc = pc_browser_session_signed_in(&a, json_string_value(json_object_get(user, "id")), NULL,
-                                          in->session_cookie, &secret);
+        rc = signed_in(&a, user, in->session_cookie, &secret);
     else
         login_failed(in, out, req, rc);
     if (rc == PC_OK) {

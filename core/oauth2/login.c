@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Password sign-in: throttled, timed alike for known and unknown users, audited, opening a session. */
 #include "oauth2/login.h"
+#include "oauth2/login_directory.h"
 #include "oauth2/mfa_grant.h"
 #include "oauth2/org_gate.h"
 #include "oauth2/session.h"
@@ -84,8 +85,52 @@ static pc_status failed(const pc_login_attempt *a, const keys *k, const char *us
     return PC_ERR_DENIED;
 }
 
-pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retry_after)
+/* The right credentials: the counters cleared; a disabled or frozen account is refused,
+ * audited, and not counted as a failure. */
+static pc_status accepted(const pc_login_attempt *a, const keys *k, json_t *u, json_t **user)
 {
+    pc_throttle_clear(k->pair);
+    pc_throttle_remember(k->pair);
+    if (pc_iam_user_disabled(u, pc_now())) {
+        json_t *why = json_pack("{s:s}", "reason", "account disabled");
+        pc_audit_record(NULL, a->tenant->id, "login.refused", a->client_id,
+                        json_string_value(json_object_get(u, "id")), a->ip, why);
+        json_decref(why);
+        json_decref(u);
+        return PC_ERR_CONFLICT;
+    }
+    *user = u;
+    return PC_OK;
+}
+
+/* Ask the directories; a wrong password there counts as one here, an unreachable one does not.
+ * PC_ERR_NOT_FOUND: go on as for an unknown name (*u untouched). */
+static pc_status directory(const pc_login_attempt *a, const keys *k, json_t **u, char *provider)
+{
+    json_t *found = NULL;
+    pc_status rc = pc_login_directory(a, &found, provider);
+
+    if (rc == PC_OK) {
+        json_decref(*u);
+        *u = found;
+        pc_metrics_count("login_successes", "method", "directory");
+    } else if (rc == PC_ERR_DENIED) {
+        pc_metrics_count("login_failures", "reason", "wrong_password");
+        rc = failed(a, k, json_string_value(json_object_get(*u, "id")));
+        json_decref(*u);
+        *u = NULL;
+    } else if (rc == PC_ERR_UNAVAILABLE || rc == PC_ERR_STORAGE) {
+        pc_metrics_count("login_failures", "reason", "directory_unavailable");
+        json_decref(*u);
+        *u = NULL;
+    }
+    return rc;
+}
+
+pc_status pc_login_check_via(const pc_login_attempt *a, json_t **user, int64_t *retry_after,
+                             char provider[64])
+{
+    provider[0] = '\0';
     keys k;
     json_t *u = NULL;
     pc_status rc;
@@ -104,6 +149,13 @@ pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retr
         json_decref(u);
         return rc;
     }
+    /* federation (API.md §14): a name that is not local, or a user without a password, may be
+     * a directory's */
+    if (u == NULL || !json_is_string(json_object_get(u, "password_hash"))) {
+        rc = directory(a, &k, &u, provider);
+        if (rc != PC_ERR_NOT_FOUND)
+            return rc == PC_OK ? accepted(a, &k, u, user) : rc;
+    }
     /* An unknown user, or one without a password, costs the time of a real check. */
     if (u == NULL || !json_is_string(json_object_get(u, "password_hash"))) {
         pc_metrics_count("login_failures", "reason", u == NULL ? "unknown_user" : "no_password");
@@ -120,19 +172,14 @@ pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retr
         return rc;
     }
     pc_metrics_count("login_successes", "method", "password");
-    pc_throttle_clear(k.pair);
-    pc_throttle_remember(k.pair);
-    /* The right password of a disabled or frozen account: refused, audited, not a failure. */
-    if (pc_iam_user_disabled(u, pc_now())) {
-        json_t *why = json_pack("{s:s}", "reason", "account disabled");
-        pc_audit_record(NULL, a->tenant->id, "login.refused", a->client_id,
-                        json_string_value(json_object_get(u, "id")), a->ip, why);
-        json_decref(why);
-        json_decref(u);
-        return PC_ERR_CONFLICT;
-    }
-    *user = u;
-    return PC_OK;
+    return accepted(a, &k, u, user);
+}
+
+pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retry_after)
+{
+    char provider[64];
+
+    return pc_login_check_via(a, user, retry_after, provider);
 }
 
 /* last_login_at, kept to the minute so that busy accounts do not rewrite their row. */
@@ -140,6 +187,26 @@ static pc_status note_login(pc_store_tx *tx, const char *tenant_id, const char *
 {
     json_t *cols = json_pack("{s:I}", "last_login_at", (json_int_t)(pc_now() / 60 * 60));
     pc_status rc = pc_db_update(tx, PC_ENT_USER, tenant_id, user_id, cols, NULL, 0);
+
+    json_decref(cols);
+    return rc;
+}
+
+pc_status pc_login_audit_success(pc_store_tx *tx, const pc_login_attempt *a, const char *user_id)
+{
+    /* federation (API.md §14): the event names the provider signed in through */
+    json_t *details = a->provider ? json_pack("{s:s}", "provider", a->provider) : NULL;
+    pc_status rc = pc_audit_record(tx, a->tenant->id, "login.succeeded", a->client_id, user_id,
+                                   a->ip, details);
+
+    json_decref(details);
+    return rc;
+}
+
+static pc_status note_idp(pc_store_tx *tx, const pc_login_attempt *a, const char *sid)
+{
+    json_t *cols = json_pack("{s:s}", "idp", a->provider);
+    pc_status rc = pc_db_update(tx, PC_ENT_SESSION, a->tenant->id, sid, cols, NULL, 0);
 
     json_decref(cols);
     return rc;
@@ -154,9 +221,10 @@ pc_status pc_login_open_session(const pc_login_attempt *a, const char *user_id, 
     if (rc == PC_OK)
         rc = pc_session_open_secret(tx, a->tenant, user_id, a->client_id, amr, auth_time, a->ip,
                                     secret_hash, sid);
+    if (rc == PC_OK && a->provider != NULL) /* federation: the ID token's idp claim */
+        rc = note_idp(tx, a, sid);
     if (rc == PC_OK)
-        rc = pc_audit_record(tx, a->tenant->id, "login.succeeded", a->client_id, user_id, a->ip,
-                             NULL);
+        rc = pc_login_audit_success(tx, a, user_id);
     if (rc == PC_OK)
         rc = note_login(tx, a->tenant->id, user_id);
     return tx ? pc_db_finish(tx, rc) : rc;
@@ -169,10 +237,12 @@ pc_status pc_login_password(pc_grant_ctx *ctx, const char *username, const char 
                           .client_id = ctx->client->client_id,
                           .username = username,
                           .password = password};
-    char sid[37];
-    pc_status rc = pc_login_check(&a, &ctx->user, &ctx->retry_after);
+    char sid[37], provider[64];
+    pc_status rc = pc_login_check_via(&a, &ctx->user, &ctx->retry_after, provider);
 
-    if (rc == PC_ERR_INVALID)
+    if (rc == PC_ERR_UNAVAILABLE) /* a directory down (API.md §14): 503, never a wrong password */
+        pc_grant_ctx_unavailable(ctx);
+    else if (rc == PC_ERR_INVALID)
         pc_grant_ctx_fail(ctx, 400, "invalid_request", "username and password are required");
     else if (rc == PC_ERR_LIMIT)
         pc_grant_ctx_fail(ctx, 429, "temporarily_unavailable",
@@ -190,7 +260,8 @@ pc_status pc_login_password(pc_grant_ctx *ctx, const char *username, const char 
     if (rc != PC_OK)
         return rc;
     ctx->kind = SUBJECT_USER;
-    ctx->amr = json_pack("[s]", "pwd");
+    ctx->amr = *provider ? json_pack("[s,s]", "pwd", "fed") : json_pack("[s]", "pwd");
+    a.provider = *provider ? provider : NULL;
     ctx->auth_time = pc_now();
     /* API.md §18: like the second factor, the choice of organization comes before the session. */
     rc = pc_org_gate(ctx);

@@ -11,6 +11,7 @@ typedef struct pc_login_attempt {
     const char *client_id; /**< the audit actor */
     const char *username;  /**< a username, or an email address */
     const char *password;
+    const char *provider; /**< federation: the identity provider signed in through, or NULL */
 } pc_login_attempt;
 
 /**
@@ -23,11 +24,21 @@ typedef struct pc_login_attempt {
  */
 pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retry_after);
 /**
+ * pc_login_check, where a name that is not local (or a user without a password)
+ * is also checked against the tenant's directories (API.md §14): on PC_OK,
+ * `provider` is the directory's name or "" for a local password;
+ * PC_ERR_UNAVAILABLE when a directory could not be reached (no failure counted).
+ */
+pc_status pc_login_check_via(const pc_login_attempt *a, json_t **user, int64_t *retry_after,
+                             char provider[64]);
+/**
  * Open a session for a signed-in user and audit login.succeeded, in one
  * transaction. secret_hash: a browser session's cookie hash, or NULL.
  */
 pc_status pc_login_open_session(const pc_login_attempt *a, const char *user_id, const json_t *amr,
                                 int64_t auth_time, const char *secret_hash, char sid[37]);
+/** Audit login.succeeded of `user_id` in `tx`, naming a->provider when set. */
+pc_status pc_login_audit_success(pc_store_tx *tx, const pc_login_attempt *a, const char *user_id);
 /** Check a user's password; on success ctx holds the user, a new session and amr ["pwd"]. */
 pc_status pc_login_password(pc_grant_ctx *ctx, const char *username, const char *password);
 #endif

@@ -6,6 +6,7 @@
 #include "contract_webhooks.h"
 #include "contract_client_jwt.h"
 #include "contract_orgs.h"
+#include "contract_federation.h"
 
 /* ---- cases ---- */
 
@@ -917,6 +918,10 @@ int main(int argc, char **argv)
         CASE(removing_an_organization_removes_its_memberships),
         CASE(org_token_is_used_once),
         CASE(org_id_on_codes_refresh_grants_and_sessions),
+        CASE(identity_provider_crud_and_unique_name),
+        CASE(identity_subject_is_unique_per_provider),
+        CASE(identity_goes_with_its_user_and_provider),
+        CASE(fed_state_is_used_once),
     };
 
     if (argc != 3) {

@@ -133,6 +133,23 @@ extern "C" {
  *              used already.
  * Since schema 12 CODE, REFRESH and SESSION also have org_id|null: the organization
  * the tokens are scoped to (for a session: the choice remembered for the next sign-in).
+ * Federation (issue #14; appeared in ABI 1.0, schema 13):
+ *  IDENTITY_PROVIDER  id, tenant_id, name (unique per tenant), display_name, kind
+ *              ("oidc", "oauth2", "ldap": the idp plugin), config{} (its secret members
+ *              sealed with the master key), enabled, jit, default_roles[] (names),
+ *              link_by_email ("never"|"verified"), trust_mfa (bool), created_at,
+ *              updated_at
+ *  IDENTITY    an external identity linked to a user: id, tenant_id, user_id,
+ *              provider_id, subject, email|null, linked_at; (tenant_id, provider_id,
+ *              subject) and (provider_id, user_id) are unique. Removing the user or
+ *              the provider removes it.
+ *  FED_STATE   a sign-in in flight at an upstream: id (SHA-256 hex of the state),
+ *              tenant_id, provider_id, nonce, code_verifier, browser_hash (SHA-256 hex
+ *              of the browser's binding cookie), return_to|null (the authorization
+ *              request to resume), link_user_id|null (linking from the account page),
+ *              created_at, expires_at. Used up by remove(), as CONSENT_NONCE.
+ * Since schema 13 SESSION also has idp|null: the identity provider's name when the
+ * session was signed in through one.
  */
 typedef enum pc_entity {
     PC_ENT_TENANT = 0,
@@ -164,6 +181,10 @@ typedef enum pc_entity {
     PC_ENT_ORGANIZATION, /**< appeared in ABI 1.0, schema 12 */
     PC_ENT_MEMBERSHIP,   /**< appeared in ABI 1.0, schema 12 */
     PC_ENT_ORG_TOKEN,    /**< appeared in ABI 1.0, schema 12 */
+    /* federation (issue #14) */
+    PC_ENT_IDENTITY_PROVIDER, /**< appeared in ABI 1.0, schema 13 */
+    PC_ENT_IDENTITY,          /**< appeared in ABI 1.0, schema 13 */
+    PC_ENT_FED_STATE,         /**< appeared in ABI 1.0, schema 13 */
     PC_ENT_COUNT_
 } pc_entity;
 

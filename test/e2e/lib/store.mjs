@@ -57,8 +57,12 @@ export const UNDO_SCHEMA_12 = 'DROP TABLE IF EXISTS organization_tokens; DROP TA
   + ' DROP TABLE IF EXISTS organizations; ALTER TABLE authorization_codes DROP COLUMN org_id;'
   + ' ALTER TABLE refresh_grants DROP COLUMN org_id; ALTER TABLE sessions DROP COLUMN org_id;';
 
+/** SQL taking a store at schema 13 back to schema 12: no identity providers (API.md §14). */
+export const UNDO_SCHEMA_13 = 'ALTER TABLE sessions DROP COLUMN idp; DROP TABLE IF EXISTS federation_states;'
+  + ' DROP TABLE IF EXISTS user_identities; DROP TABLE IF EXISTS identity_providers;';
+
 const UNDO = [null, null, null, null, null, null, null, UNDO_SCHEMA_7, UNDO_SCHEMA_8, UNDO_SCHEMA_9,
-  UNDO_SCHEMA_10, UNDO_SCHEMA_11, UNDO_SCHEMA_12];
+  UNDO_SCHEMA_10, UNDO_SCHEMA_11, UNDO_SCHEMA_12, UNDO_SCHEMA_13];
 
 /** SQL undoing every migration after schema `n`, newest first, and setting the version to n. */
 export const undoAfter = (n) => `${UNDO.slice(n + 1).reverse().join(' ')} UPDATE schema_version SET version = ${n};`;

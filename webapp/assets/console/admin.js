@@ -15,6 +15,7 @@ const SECTIONS = [
   ['roles', 'Roles', 'roles:read', './admin-roles.js'],
   ['applications', 'Applications', 'applications:read', './admin-applications.js'],
   ['providers', 'Providers', 'providers:read', './admin-providers.js'],
+  ['identity-providers', 'Identity providers', 'identity_providers:read', './admin-idps.js'],
   ['webhooks', 'Webhooks', 'webhooks:read', './admin-webhooks.js'],
   ['policies', 'Policies', 'policies:read', './admin-policies.js'],
   ['audit', 'Audit log', 'audit:read', './admin-audit.js'],

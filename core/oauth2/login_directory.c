@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The password step asks the tenant's directories (idp plugins with PC_IDP_PASSWORD) about names that are not local. */
+#include "oauth2/login_directory.h"
+#include "oauth2/federation_user.h"
+#include "iam/idp.h"
+#include "iam/providers.h"
+#include "server/store.h"
+#include "util/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DIRECTORIES 20
+
+typedef struct dir_ctx {
+    char reason[256];
+} dir_ctx;
+
+static const char *no_param(void *ctx, const char *name)
+{
+    (void)ctx;
+    (void)name;
+    return NULL;
+}
+
+static void dir_error(void *ctx, const char *reason)
+{
+    snprintf(((dir_ctx *)ctx)->reason, sizeof((dir_ctx *)ctx)->reason, "%s", reason ? reason : "");
+}
+
+/* One directory's verdict on the attempt; *id filled on PC_OK. */
+static pc_status ask(const pc_login_attempt *a, const json_t *idp, const pc_idp_ops *ops, void *st,
+                     pc_idp_identity *id)
+{
+    dir_ctx c = {.reason = ""};
+    json_t *config = pc_provider_config_open(a->tenant->id, json_object_get(idp, "config"));
+    pc_idp_call call = {.struct_size = sizeof call,
+                        .ctx = &c,
+                        .tenant_id = a->tenant->id,
+                        .provider = json_string_value(json_object_get(idp, "name")),
+                        .config = config,
+                        .param = no_param,
+                        .error = dir_error};
+    pc_status rc;
+
+    if (config == NULL)
+        return PC_ERR_UNAVAILABLE;
+    memset(id, 0, sizeof *id);
+    id->struct_size = sizeof *id;
+    rc = ops->check_password(st, &call, a->username, a->password, id);
+    if (rc == PC_OK && (id->subject == NULL || *id->subject == '\0'))
+        rc = PC_ERR_DENIED;
+    if (rc != PC_OK && rc != PC_ERR_NOT_FOUND)
+        pc_warn("directory sign-in failed: tenant=%s provider=%s status=%s reason=\"%s\"",
+                a->tenant->slug, call.provider, pc_status_str(rc), c.reason);
+    json_decref(config);
+    return rc;
+}
+
+/* The person a directory vouched for, as a user here. */
+static pc_status resolve(const pc_login_attempt *a, const json_t *idp, const pc_idp_identity *id,
+                         json_t **user)
+{
+    pc_fed_who w = {.tenant_id = a->tenant->id,
+                    .ip = a->ip,
+                    .client_id = a->client_id,
+                    .idp = idp,
+                    .identity = id,
+                    .max_users = a->tenant->max_users};
+    pc_status rc = pc_fed_user_resolve(&w, user);
+
+    /* nobody to sign in as: the name is as unknown as any other */
+    return rc == PC_ERR_CONFLICT || rc == PC_ERR_LIMIT ? PC_ERR_NOT_FOUND : rc;
+}
+
+static void identity_clear(pc_idp_identity *id)
+{
+    free(id->subject);
+    json_decref(id->claims);
+    json_decref(id->groups);
+    memset(id, 0, sizeof *id);
+}
+
+pc_status pc_login_directory(const pc_login_attempt *a, json_t **user, char provider[64])
+{
+    json_t *filters = json_pack("{s:b}", "enabled", 1), *rows = NULL, *r;
+    pc_store_query q = {.filters = filters, .limit = MAX_DIRECTORIES};
+    pc_status rc = pc_db_list(NULL, PC_ENT_IDENTITY_PROVIDER, a->tenant->id, &q, &rows), best;
+    size_t i;
+
+    json_decref(filters);
+    if (rc != PC_OK)
+        return rc;
+    best = PC_ERR_NOT_FOUND;
+    json_array_foreach (rows, i, r) {
+        void *st = NULL;
+        const pc_idp_ops *ops = pc_idp_plugin(json_string_value(json_object_get(r, "kind")), &st);
+        pc_idp_identity id;
+        if (ops == NULL || !(ops->flags & PC_IDP_PASSWORD) || best == PC_ERR_DENIED)
+            continue;
+        rc = ask(a, r, ops, st, &id);
+        if (rc == PC_OK) {
+            rc = resolve(a, r, &id, user);
+            snprintf(provider, 64, "%s", json_string_value(json_object_get(r, "name")));
+            identity_clear(&id);
+            json_decref(rows);
+            return rc;
+        }
+        identity_clear(&id);
+        if (rc == PC_ERR_DENIED || (rc == PC_ERR_UNAVAILABLE && best == PC_ERR_NOT_FOUND))
+            best = rc;
+    }
+    json_decref(rows);
+    return best;
+}
