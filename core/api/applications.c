@@ -8,6 +8,7 @@
 #include "oauth2/changes.h"
 #include "oauth2/client_auth.h"
 #include "oauth2/grants.h"
+#include "oauth2/redirect.h"
 #include "oidc/claims.h"
 #include "oidc/token_claims.h"
 #include "server/store.h"
@@ -134,7 +135,7 @@ static const char *app_problem(const json_t *merged, const char **field)
         const char *f;
         int (*ok)(const char *);
     } lists[] = {{"grant_types", known_grant},
-                 {"redirect_uris", absolute_uri},
+                 {"redirect_uris", pc_redirect_uri_valid}, /* RFC 8252 §7.1 too */
                  {"post_logout_redirect_uris", absolute_uri},
                  {"scopes", scope_token},
                  {"resources", absolute_uri}};

@@ -67,6 +67,17 @@ static pc_route routes[] = {
     {"DELETE", API "/me/sessions", "api_me", pc_api_me_sessions_end_others, AR, 0},
     {"DELETE", API "/me/sessions/:id", "api_me", pc_api_me_sessions_end_one, AR, 0},
     /* ---- end of consoles ---- */
+    /* ---- device authorization (RFC 8628, API.md §19) ---- */
+    {"POST", T "/oauth2/device_authorization", "device", pc_http_device_authorization, PUB, 0},
+    {"OPTIONS", T "/oauth2/device_authorization", "preflight", pc_http_preflight, PUB, 0},
+    {"GET", T "/ui/device", "device", pc_http_device_page, PAGE, 0},
+    {"POST", T "/ui/device", "device", pc_http_device_page, PAGE, 0},
+    /* ---- end of device authorization ---- */
+    /* ---- consents (API.md §19) ---- */
+    {"GET", API "/me/consents", "api_me", pc_api_me_consents_list, AR, 0},
+    {"GET", API "/me/consents/:client_id", "api_me", pc_api_me_consents_get, AR, 0},
+    {"DELETE", API "/me/consents/:client_id", "api_me", pc_api_me_consents_delete, AR, 0},
+    /* ---- end of consents ---- */
     {"POST", T "/oauth2/introspect", "introspect", pc_http_introspect, TR, 0},
     {"POST", T "/oauth2/revoke", "revoke", pc_http_revoke, TR, 0},
     {"GET", API "/me", "api_me", pc_api_me_get, AR, 0},

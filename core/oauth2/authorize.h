@@ -7,13 +7,14 @@
 
 /** What the browser is to see next. */
 typedef enum pc_web_outcome {
-    PC_WEB_ERROR = 0,     /**< the error page: never redirect to an unverified URI */
-    PC_WEB_REDIRECT,      /**< back to the client (location) */
-    PC_WEB_LOGIN,         /**< the login page */
-    PC_WEB_CONSENT,       /**< the consent page */
-    PC_WEB_LOGGED_OUT,    /**< the logged-out page */
-    PC_WEB_MFA,           /**< the second-factor step of a sign-in */
-    PC_WEB_CONFIRM_LOGOUT /**< end_session asks whether to sign out (rendered by its endpoint) */
+    PC_WEB_ERROR = 0,      /**< the error page: never redirect to an unverified URI */
+    PC_WEB_REDIRECT,       /**< back to the client (location) */
+    PC_WEB_LOGIN,          /**< the login page */
+    PC_WEB_CONSENT,        /**< the consent page */
+    PC_WEB_LOGGED_OUT,     /**< the logged-out page */
+    PC_WEB_MFA,            /**< the second-factor step of a sign-in */
+    PC_WEB_CONFIRM_LOGOUT, /**< end_session asks whether to sign out (rendered by its endpoint) */
+    PC_WEB_DEVICE          /**< RFC 8628: the device page (enter the code, or the outcome) */
 } pc_web_outcome;
 
 /** One browser request as the protocol code sees it; all borrowed. */
@@ -49,6 +50,9 @@ typedef struct pc_web_out {
     char *mfa_method;     /**< MFA step: the method asked for (new) */
     json_t *mfa_methods;  /**< MFA step: the sign-in's methods, preferred first (owned) */
     const char *notice;   /**< MFA step: a status sentence ("a code was sent"), static */
+    /* ---- device authorization (RFC 8628) ---- */
+    char *user_code;           /**< device page: the code to prefill (new) */
+    const char *device_result; /**< device page: NULL (the form), "approved" or "denied" */
 } pc_web_out;
 
 void pc_web_out_clear(pc_web_out *out);
@@ -61,4 +65,8 @@ void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out);
 void pc_oauth2_authorize_mfa(const pc_web_in *in, pc_web_out *out);
 /** POST of the consent form: approve or deny, request, csrf. */
 void pc_oauth2_authorize_consent(const pc_web_in *in, pc_web_out *out);
+/** GET {issuer}/ui/device (RFC 8628 §3.3): the form asking for the user code (user_code prefills). */
+void pc_oauth2_device_page(const pc_web_in *in, pc_web_out *out);
+/** POST {issuer}/ui/device: user_code, csrf; then sign-in and consent as for /oauth2/authorize. */
+void pc_oauth2_device_verify(const pc_web_in *in, pc_web_out *out);
 #endif

@@ -2,6 +2,7 @@
 /* The services a grant plugin calls while it handles a token request. */
 #include "oauth2/grant_ctx.h"
 #include "oauth2/code.h"
+#include "oauth2/device.h"
 #include "oauth2/login.h"
 #include "oauth2/mfa_grant.h"
 #include "oauth2/refresh.h"
@@ -150,6 +151,11 @@ static pc_status call_subject_exchange(void *c, const char *subject_token,
     return pc_token_exchange(c, subject_token, requested_subject, reason);
 }
 
+static pc_status call_subject_device(void *c, const char *device_code)
+{
+    return pc_device_poll(c, device_code);
+}
+
 static void call_want_refresh(void *c)
 {
     ((pc_grant_ctx *)c)->want_refresh = 1;
@@ -179,4 +185,5 @@ void pc_grant_call_init(pc_grant_call *call, pc_grant_ctx *ctx)
     call->subject_code = call_subject_code;
     call->subject_mfa = call_subject_mfa;
     call->subject_exchange = call_subject_exchange;
+    call->subject_device = call_subject_device; /* RFC 8628 */
 }

@@ -23,7 +23,11 @@ static json_t *describe_access(const json_t *claims)
     return out;
 }
 
-/* A refresh token is active while it is its grant's latest and the grant is live. */
+/*
+ * A refresh token is active while it is its grant's latest and the grant is
+ * live. RFC 7662 §2.2 token_type is an RFC 6749 §7.1 access token type: the
+ * type of the tokens this one obtains, "Bearer".
+ */
 static json_t *describe_refresh(const pc_tenant *t, const json_t *rec, int current)
 {
     const char *sid = json_string_value(json_object_get(rec, "sid"));
@@ -39,9 +43,9 @@ static json_t *describe_refresh(const pc_tenant *t, const json_t *rec, int curre
                             json_integer_value(json_object_get(rec, "created_at"))))
         return NULL;
     return json_pack(
-        "{s:b,s:s,s:O,s:O,s:O,s:O,s:O,s:s}", "active", 1, "token_type", "refresh_token",
-        "client_id", json_object_get(rec, "client_id"), "sub", json_object_get(rec, "user_id"),
-        "scope", json_object_get(rec, "scope"), "exp", json_object_get(rec, "expires_at"), "iat",
+        "{s:b,s:s,s:O,s:O,s:O,s:O,s:O,s:s}", "active", 1, "token_type", "Bearer", "client_id",
+        json_object_get(rec, "client_id"), "sub", json_object_get(rec, "user_id"), "scope",
+        json_object_get(rec, "scope"), "exp", json_object_get(rec, "expires_at"), "iat",
         json_is_integer(rotated) ? rotated : json_object_get(rec, "created_at"), "iss", t->issuer);
 }
 

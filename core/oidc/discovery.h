@@ -6,4 +6,9 @@
 
 /** The document for issuer `issuer` (new). */
 json_t *pc_oidc_discovery(const char *issuer);
+/**
+ * Add registration_endpoint when the tenant's dynamic_client_registration
+ * setting `mode` is "open" or "protected" (RFC 7591; API.md §19).
+ */
+void pc_oidc_discovery_registration(json_t *doc, const char *issuer, const char *mode);
 #endif

@@ -319,7 +319,8 @@ describe(`a consent given before schema 6 keeps working (${storeName})`, { skip:
     await srv.stop({ keepDir: true });
     // The store as schema 5 left it: consents were a list of client ids; no consent_nonces
     // (and none of what later migrations added).
-    sql(`UPDATE sessions SET consents = '["${app.client_id}"]' WHERE consents IS NOT NULL;`
+    // (Since schema 10 consents live per user, not in sessions: the user's sessions get it back.)
+    sql(`UPDATE sessions SET consents = '["${app.client_id}"]' WHERE user_id = '${env.user.id}';`
       + ` DROP TABLE consent_nonces; ${UNDO_AFTER_SCHEMA_6} UPDATE schema_version SET version = 5;`);
     env.srv = await startServer({ dir, port, env: store });
 

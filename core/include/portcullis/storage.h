@@ -99,6 +99,16 @@ extern "C" {
  *              event_id, type, attempt (from 1), status ("pending", "delivered",
  *              "failed"), response_status|null, error|null, created_at,
  *              next_attempt_at|null, node|null. Removing its webhook removes it.
+ *
+ * Consents and device authorization (issue #18; appeared in ABI 1.0, schema 10;
+ * since then SESSION consents is always null):
+ *  CONSENT     id, tenant_id, user_id, client_id, scope (the space-separated scopes the
+ *              user approved for the client), created_at (granted), updated_at; one
+ *              per user and client. Removing the user removes it.
+ *  DEVICE_CODE id (SHA-256 hex of an RFC 8628 device_code), tenant_id, client_id,
+ *              user_code (SHA-256 hex of the normalised user code; unique, get() by it),
+ *              scope, status ("pending", "approved", "denied"), poll_interval (seconds
+ *              between polls), last_poll_at|null, user_id|null, created_at, expires_at
  */
 typedef enum pc_entity {
     PC_ENT_TENANT = 0,
@@ -121,6 +131,9 @@ typedef enum pc_entity {
     PC_ENT_WEBHOOK,         /**< appeared in ABI 1.0, schema 9 */
     PC_ENT_WEBHOOK_MESSAGE, /**< appeared in ABI 1.0, schema 9 */
     PC_ENT_WEBHOOK_ATTEMPT, /**< appeared in ABI 1.0, schema 9 */
+    /* consents and device authorization (issue #18) */
+    PC_ENT_CONSENT,     /**< appeared in ABI 1.0, schema 10 */
+    PC_ENT_DEVICE_CODE, /**< appeared in ABI 1.0, schema 10 */
     PC_ENT_COUNT_
 } pc_entity;
 

@@ -227,6 +227,26 @@ static const sql_column policy_cols[] = {{"id", COL_TEXT, LF},
                                          {"condition", COL_JSON, 0},
                                          {"created_at", COL_INT, COL_FIXED},
                                          {"updated_at", COL_INT, 0}};
+/* ---- issue #18: consents per user and client; RFC 8628 device codes ---- */
+static const sql_column consent_cols[] = {{"id", COL_TEXT, LF},
+                                          {"tenant_id", COL_TEXT, COL_FIXED},
+                                          {"user_id", COL_TEXT, COL_FILTER | COL_FIXED},
+                                          {"client_id", COL_TEXT, COL_FILTER | COL_FIXED},
+                                          {"scope", COL_TEXT, 0},
+                                          {"created_at", COL_INT, COL_FIXED},
+                                          {"updated_at", COL_INT, 0}};
+static const sql_column device_code_cols[] = {{"id", COL_TEXT, LF},
+                                              {"tenant_id", COL_TEXT, COL_FIXED},
+                                              {"client_id", COL_TEXT, COL_FIXED},
+                                              {"user_code", COL_TEXT, LF},
+                                              {"scope", COL_TEXT, COL_FIXED},
+                                              {"status", COL_TEXT, COL_FILTER},
+                                              {"poll_interval", COL_INT, 0},
+                                              {"last_poll_at", COL_INT, 0},
+                                              {"user_id", COL_TEXT, 0},
+                                              {"created_at", COL_INT, COL_FIXED},
+                                              {"expires_at", COL_INT, COL_FIXED}};
+/* ---- end of issue #18 ---- */
 
 /* Principals hold roles without a foreign key (users and applications share
  * the table), so their links are removed with them. */
@@ -256,6 +276,9 @@ static const sql_entity_spec entities[PC_ENT_COUNT_] = {
                                 1, NULL},
     [PC_ENT_WEBHOOK_ATTEMPT] = {"webhook_attempts", webhook_attempt_cols, N(webhook_attempt_cols),
                                 1, NULL},
+    /* issue #18 */
+    [PC_ENT_CONSENT] = {"consents", consent_cols, N(consent_cols), 1, NULL},
+    [PC_ENT_DEVICE_CODE] = {"device_codes", device_code_cols, N(device_code_cols), 1, NULL},
 };
 
 static const sql_link_spec links[PC_LINK_COUNT_] = {

@@ -39,5 +39,11 @@ export const UNDO_SCHEMA_8 = 'DROP TABLE IF EXISTS policies; ALTER TABLE applica
 /** SQL taking a store at schema 9 back to schema 8: no webhook tables. */
 export const UNDO_SCHEMA_9 = 'DROP TABLE IF EXISTS webhook_attempts; DROP TABLE IF EXISTS webhook_messages; DROP TABLE IF EXISTS webhooks;';
 
+/**
+ * SQL taking a store at schema 10 back to schema 9: no consents or device_codes tables
+ * (the consents sessions carried before are not put back; tests set them as they need).
+ */
+export const UNDO_SCHEMA_10 = 'DROP TABLE IF EXISTS device_codes; DROP TABLE IF EXISTS consents;';
+
 /** SQL undoing every migration after schema 6, newest first (tests of older migrations). */
-export const UNDO_AFTER_SCHEMA_6 = `${UNDO_SCHEMA_9} ${UNDO_SCHEMA_8} ${UNDO_SCHEMA_7}`;
+export const UNDO_AFTER_SCHEMA_6 = `${UNDO_SCHEMA_10} ${UNDO_SCHEMA_9} ${UNDO_SCHEMA_8} ${UNDO_SCHEMA_7}`;

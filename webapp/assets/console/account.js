@@ -6,6 +6,7 @@ import profile from './account-profile.js';
 import password from './account-password.js';
 import mfa from './account-mfa.js';
 import sessions from './account-sessions.js';
+import consents from './account-consents.js';
 
 // Each section: a heading and a module that fills its body. Linked accounts (§14) joins here.
 const SECTIONS = [
@@ -13,6 +14,7 @@ const SECTIONS = [
   ['password', 'Password', password],
   ['mfa', 'Two-step verification', mfa],
   ['sessions', 'Sessions', sessions],
+  ['consents', 'Consents', consents],
 ];
 
 const ctx = await start('admin');
