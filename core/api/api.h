@@ -125,6 +125,12 @@ void pc_api_me_consents_list(pc_req *rq);
 void pc_api_me_consents_get(pc_req *rq);
 void pc_api_me_consents_delete(pc_req *rq);
 /* ---- end of consents ---- */
+/* ---- dynamic client registration (RFC 7591/7592, API.md §19; client_registration.c) ---- */
+void pc_api_dcr_register(pc_req *rq);
+void pc_api_dcr_read(pc_req *rq);
+void pc_api_dcr_update(pc_req *rq);
+void pc_api_dcr_delete(pc_req *rq);
+/* ---- end of dynamic client registration ---- */
 void pc_api_authorize(pc_req *rq);
 void pc_api_users_list(pc_req *rq);
 void pc_api_users_create(pc_req *rq);

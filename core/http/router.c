@@ -73,6 +73,12 @@ static pc_route routes[] = {
     {"GET", T "/ui/device", "device", pc_http_device_page, PAGE, 0},
     {"POST", T "/ui/device", "device", pc_http_device_page, PAGE, 0},
     /* ---- end of device authorization ---- */
+    /* ---- dynamic client registration (RFC 7591/7592, API.md §19) ---- */
+    {"POST", T "/oauth2/register", "register", pc_api_dcr_register, PUB, 0},
+    {"GET", T "/oauth2/register/:client_id", "register", pc_api_dcr_read, PUB, 0},
+    {"PUT", T "/oauth2/register/:client_id", "register", pc_api_dcr_update, PUB, 0},
+    {"DELETE", T "/oauth2/register/:client_id", "register", pc_api_dcr_delete, PUB, 0},
+    /* ---- end of dynamic client registration ---- */
     /* ---- consents (API.md §19) ---- */
     {"GET", API "/me/consents", "api_me", pc_api_me_consents_list, AR, 0},
     {"GET", API "/me/consents/:client_id", "api_me", pc_api_me_consents_get, AR, 0},

@@ -105,6 +105,8 @@ extern "C" {
  *  CONSENT     id, tenant_id, user_id, client_id, scope (the space-separated scopes the
  *              user approved for the client), created_at (granted), updated_at; one
  *              per user and client. Removing the user removes it.
+ *  APPLICATION also has registration_token_hash|null (SHA-256 hex of the RFC 7592
+ *              registration access token of a dynamically registered client)
  *  DEVICE_CODE id (SHA-256 hex of an RFC 8628 device_code), tenant_id, client_id,
  *              user_code (SHA-256 hex of the normalised user code; unique, get() by it),
  *              scope, status ("pending", "approved", "denied"), poll_interval (seconds

@@ -236,7 +236,9 @@ static const char migration_10[] =
     " client_id TEXT NOT NULL, user_code TEXT NOT NULL UNIQUE, scope TEXT NOT NULL,"
     " status TEXT NOT NULL, poll_interval BIGINT NOT NULL, last_poll_at BIGINT, user_id TEXT,"
     " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);"
-    "CREATE INDEX device_codes_expiry ON device_codes(expires_at);";
+    "CREATE INDEX device_codes_expiry ON device_codes(expires_at);"
+    /* RFC 7592: a dynamically registered client's registration access token, hashed */
+    "ALTER TABLE applications ADD COLUMN registration_token_hash TEXT;";
 /* ---- end of 10 ---- */
 
 const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3, migration_4,

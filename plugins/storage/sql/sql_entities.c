@@ -57,7 +57,9 @@ static const sql_column app_cols[] = {{"id", COL_TEXT, LF},
                                       {"internal", COL_BOOL, COL_FILTER},
                                       {"access_token_alg", COL_TEXT, 0},
                                       {"id_token_signed_response_alg", COL_TEXT, 0},
-                                      {"token_claims", COL_JSON, 0}};
+                                      {"token_claims", COL_JSON, 0},
+                                      /* issue #18: RFC 7592 */
+                                      {"registration_token_hash", COL_TEXT, 0}};
 static const sql_column role_cols[] = {{"id", COL_TEXT, LF},
                                        {"tenant_id", COL_TEXT, COL_FIXED},
                                        {"name", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH},

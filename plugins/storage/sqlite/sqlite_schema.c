@@ -259,7 +259,9 @@ static const char migration_10[] =
     " client_id TEXT NOT NULL, user_code TEXT NOT NULL UNIQUE, scope TEXT NOT NULL,"
     " status TEXT NOT NULL, poll_interval INTEGER NOT NULL, last_poll_at INTEGER, user_id TEXT,"
     " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
-    "CREATE INDEX device_codes_expiry ON device_codes(expires_at);";
+    "CREATE INDEX device_codes_expiry ON device_codes(expires_at);"
+    /* RFC 7592: a dynamically registered client's registration access token, hashed */
+    "ALTER TABLE applications ADD COLUMN registration_token_hash TEXT;";
 /* ---- end of 10 ---- */
 
 const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {

@@ -40,10 +40,12 @@ export const UNDO_SCHEMA_8 = 'DROP TABLE IF EXISTS policies; ALTER TABLE applica
 export const UNDO_SCHEMA_9 = 'DROP TABLE IF EXISTS webhook_attempts; DROP TABLE IF EXISTS webhook_messages; DROP TABLE IF EXISTS webhooks;';
 
 /**
- * SQL taking a store at schema 10 back to schema 9: no consents or device_codes tables
+ * SQL taking a store at schema 10 back to schema 9: no consents or device_codes tables, no
+ * applications.registration_token_hash
  * (the consents sessions carried before are not put back; tests set them as they need).
  */
-export const UNDO_SCHEMA_10 = 'DROP TABLE IF EXISTS device_codes; DROP TABLE IF EXISTS consents;';
+export const UNDO_SCHEMA_10 = 'DROP TABLE IF EXISTS device_codes; DROP TABLE IF EXISTS consents;'
+  + ' ALTER TABLE applications DROP COLUMN registration_token_hash;';
 
 /** SQL undoing every migration after schema 6, newest first (tests of older migrations). */
 export const UNDO_AFTER_SCHEMA_6 = `${UNDO_SCHEMA_10} ${UNDO_SCHEMA_9} ${UNDO_SCHEMA_8} ${UNDO_SCHEMA_7}`;
