@@ -65,8 +65,8 @@ int pc_redirect_uri_allowed(const json_t *registered, const char *uri)
     size_t i;
     json_t *v;
 
-    if (pc_redirect_uri_registered(registered, uri))
-        return 1;
+    if (uri == NULL || pc_redirect_uri_registered(registered, uri))
+        return uri != NULL;
     /* RFC 8252 §7.3: a native app listens on whatever loopback port it got. */
     json_array_foreach (registered, i, v)
         if (json_is_string(v) && same_but_loopback_port(json_string_value(v), uri))

@@ -4,6 +4,7 @@
 #include "contract_grace.h"
 #include "contract_people.h"
 #include "contract_webhooks.h"
+#include "contract_consent.h"
 
 /* ---- cases ---- */
 
@@ -904,6 +905,8 @@ int main(int argc, char **argv)
         CASE(webhook_lease_expiry_lets_another_node_claim),
         CASE(webhook_claim_race_gives_each_message_once),
         CASE(webhook_disabled_or_removed_is_not_claimed),
+        CASE(consent_is_one_per_user_and_client), /* schema 10 */
+        CASE(device_code_found_by_user_code),
     };
 
     if (argc != 3) {
