@@ -4,7 +4,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import * as client from 'openid-client';
 import { adminToken, createApp, createUser, get, jwtPayload, oauthPost, startServer, tokenRequest } from './lib/server.mjs';
 import { browserMissing, launchBrowser, signIn } from './lib/browser.mjs';
@@ -149,5 +151,25 @@ describe('device authorization grant (RFC 8628)', { skip: skip ?? false }, () =>
     await page.waitForLoadState('load');
     assert.match(await page.getByRole('alert').innerText(), /Too many wrong codes/);
     await page.context().close();
+  });
+});
+
+describe('without the device_code plugin', () => {
+  test('discovery lists neither the endpoint nor the grant, and both pages are 404', async () => {
+    const from = process.env.PORTCULLIS_PLUGIN_DIR || resolve(import.meta.dirname, '../../build/plugins');
+    const dir = mkdtempSync(join(tmpdir(), 'pc-plugins-'));
+    for (const f of readdirSync(from)) if (f.endsWith('.so') && f !== 'grant_device_code.so') copyFileSync(join(from, f), join(dir, f));
+    const srv = await startServer({ env: { PORTCULLIS_PLUGIN_DIR: dir } });
+    try {
+      const doc = (await get(`${srv.issuer}/.well-known/openid-configuration`)).json;
+      assert.equal(doc.device_authorization_endpoint, undefined);
+      assert.ok(!doc.grant_types_supported.includes(DEVICE_GRANT));
+      assert.ok(doc.grant_types_supported.includes('authorization_code'), 'the other plugins are loaded');
+      assert.equal((await oauthPost(srv.issuer, 'device_authorization', { client_id: 'x' })).status, 404);
+      assert.equal((await get(`${srv.issuer}/ui/device`)).status, 404);
+    } finally {
+      await srv.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
