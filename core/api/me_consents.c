@@ -88,7 +88,10 @@ void pc_api_me_consents_get(pc_req *rq)
     pc_principal_clear(&p);
 }
 
-/* The next authorization request of that application asks the person again. */
+/*
+ * The next authorization request of that application asks the person again,
+ * and what it holds of the person's through refresh tokens ends now.
+ */
 void pc_api_me_consents_delete(pc_req *rq)
 {
     pc_principal p = {0};
@@ -104,6 +107,12 @@ void pc_api_me_consents_delete(pc_req *rq)
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, &p, "consent.revoked", p.id,
                           json_pack("{s:s}", "client_id", client_id));
-    pc_api_finish_204(rq, tx, rc);
+    rc = pc_api_finish(tx, rc);
+    if (rc == PC_OK)
+        rc = pc_consent_revoke_grants(rq->tenant, p.id, client_id);
+    if (rc == PC_OK)
+        pc_reply_empty(rq, 204);
+    else
+        pc_api_store_error(rq, rc, NULL);
     pc_principal_clear(&p);
 }

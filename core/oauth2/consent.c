@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Consent (OIDC Core §3.1.2.4): which scopes a person approved for a client, kept per user. */
 #include "oauth2/consent.h"
+#include "oauth2/refresh.h"
 #include "oidc/claims.h"
 #include "server/store.h"
 #include "util/crypto.h"
@@ -146,5 +147,23 @@ pc_status pc_consent_revoke(pc_store_tx *tx, const pc_tenant *t, const char *use
     if (rc == PC_OK)
         rc = pc_db_remove(tx, PC_ENT_CONSENT, t->id, json_string_value(json_object_get(rec, "id")));
     json_decref(rec);
+    return rc;
+}
+
+pc_status pc_consent_revoke_grants(const pc_tenant *t, const char *user_id, const char *client_id)
+{
+    json_t *filters = json_pack("{s:s,s:s}", "user_id", user_id, "client_id", client_id), *rows;
+    pc_store_query q = {.filters = filters, .limit = MAX_CONSENTS};
+    pc_status rc = pc_db_list(NULL, PC_ENT_REFRESH, t->id, &q, &rows);
+    size_t i;
+    json_t *g;
+
+    json_decref(filters);
+    if (rc != PC_OK)
+        return rc;
+    json_array_foreach (rows, i, g)
+        if (json_is_null(json_object_get(g, "revoked_at")) && rc == PC_OK)
+            rc = pc_refresh_revoke_family(t, json_string_value(json_object_get(g, "id")));
+    json_decref(rows);
     return rc;
 }

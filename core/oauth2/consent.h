@@ -29,6 +29,11 @@ pc_status pc_consent_list(const pc_tenant *t, const char *user_id, json_t **out)
 /** Withdraw user_id's consent for client_id (in tx, may be NULL): the next request asks again. */
 pc_status pc_consent_revoke(pc_store_tx *tx, const pc_tenant *t, const char *user_id,
                             const char *client_id);
+/**
+ * After a consent is withdrawn: revoke the refresh grants user_id holds at
+ * client_id, and the access tokens minted from them.
+ */
+pc_status pc_consent_revoke_grants(const pc_tenant *t, const char *user_id, const char *client_id);
 /** The items of `scope` not in `granted`, space-separated (new; "" when none). */
 char *pc_scope_minus(const char *scope, const char *granted);
 #endif

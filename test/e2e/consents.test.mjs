@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as client from 'openid-client';
-import { adminToken, api, createApp, createUser, passwordGrant, startServer } from './lib/server.mjs';
+import { adminToken, api, createApp, createUser, introspect, passwordGrant, startServer } from './lib/server.mjs';
 import { browserMissing, launchBrowser, onConsentPage, onLoginPage, signIn } from './lib/browser.mjs';
 import { SIZES, assertAccessible, consolePage, shot, signInTo } from './lib/console.mjs';
 import { startRp } from './lib/rp.mjs';
@@ -25,7 +25,7 @@ describe(`consent is the person's, per client and scopes (${storeName})`, { skip
     admin = await adminToken(srv.issuer);
     user = await createUser(srv.issuer, admin, { name: 'Mary Jackson' });
     app = await createApp(srv.issuer, admin, {
-      name: 'Wind Tunnel', type: 'public', grant_types: ['authorization_code'],
+      name: 'Wind Tunnel', type: 'public', grant_types: ['authorization_code', 'refresh_token'],
       redirect_uris: [rp.redirectUri], scopes: ['openid', 'profile', 'email'],
     });
     config = await client.discovery(new URL(srv.issuer), app.client_id, undefined, client.None(),
@@ -46,12 +46,14 @@ describe(`consent is the person's, per client and scopes (${storeName})`, { skip
   }
 
   /** A fresh browser goes to the authorization endpoint for `scope` and signs in. Returns the page. */
-  async function signInFor(scope) {
+  async function signInFor(scope, req = {}) {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
+    req.verifier = client.randomPKCECodeVerifier();
+    req.state = client.randomState();
     const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: rp.redirectUri, scope, state: client.randomState(),
-      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()), code_challenge_method: 'S256',
+      redirect_uri: rp.redirectUri, scope, state: req.state,
+      code_challenge: await client.calculatePKCECodeChallenge(req.verifier), code_challenge_method: 'S256',
     });
     await page.goto(url.href);
     assert.ok(await onLoginPage(page), 'the login page');
@@ -86,7 +88,12 @@ describe(`consent is the person's, per client and scopes (${storeName})`, { skip
     assert.equal(one.json.name, 'Wind Tunnel');
   });
 
-  test('GET /me/consents lists it; DELETE withdraws it and the next request asks again', async () => {
+  test('GET /me/consents lists it; DELETE withdraws it, ends its refresh tokens, and the next request asks again', async () => {
+    const req = {};
+    const held = await signInFor('openid', req); // allowed before: straight back with a code
+    const tokens = await client.authorizationCodeGrant(config, new URL(held.url()), { pkceCodeVerifier: req.verifier, expectedState: req.state });
+    await held.context().close();
+    assert.ok(tokens.refresh_token);
     const token = await userToken();
     const list = await api(srv.issuer, token, 'GET', '/me/consents');
     assert.equal(list.status, 200);
@@ -94,6 +101,9 @@ describe(`consent is the person's, per client and scopes (${storeName})`, { skip
     assert.match(list.json.items[0].granted_at, /^\d{4}-\d\d-\d\dT/);
     assert.equal((await api(srv.issuer, token, 'DELETE', `/me/consents/${app.client_id}`)).status, 204);
     assert.equal((await api(srv.issuer, token, 'DELETE', `/me/consents/${app.client_id}`)).status, 404);
+    // What the application held of the person's through its refresh token ends with the consent.
+    await assert.rejects(client.refreshTokenGrant(config, tokens.refresh_token), (e) => e.error === 'invalid_grant');
+    assert.equal((await introspect(srv.issuer, tokens.access_token)).active, false);
     assert.equal((await api(srv.issuer, token, 'GET', '/me/consents/no-such-client')).status, 404);
     assert.deepEqual((await api(srv.issuer, token, 'GET', '/me/consents')).json.items, []);
     // Another person's consents are not this one's, and an application's own token has none.
