@@ -6,15 +6,19 @@
 #include "oauth2/changes.h"
 #include "oauth2/client_auth.h"
 #include "oauth2/client_metadata.h"
+#include "oauth2/throttle.h"
 #include "server/store.h"
 #include "util/crypto.h"
 #include "util/mem.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define TOKEN_BYTES 32
 #define MAX_BODY 65536
+/* Open registration: clients one address may register per throttle window. */
+#define PER_ADDRESS 20
 
 static void oauth_error(pc_req *rq, unsigned status, const char *error, const char *description)
 {
@@ -30,13 +34,32 @@ static void bad_token(pc_req *rq)
     oauth_error(rq, 401, "invalid_token", "the registration access token is not valid");
 }
 
+/* Open registration is anyone's: each address registers at most PER_ADDRESS clients per window. */
+static int open_allowed(pc_req *rq)
+{
+    char *key = pc_asprintf("dcr:%s:%s", rq->tenant->id, rq->ip);
+    int64_t retry = 0;
+    char value[24];
+    int ok = pc_throttle_check(key, PER_ADDRESS, &retry) == PC_OK;
+
+    if (ok) {
+        pc_throttle_fail(key, PER_ADDRESS); /* counted when asked: a flood is refused early */
+    } else {
+        snprintf(value, sizeof value, "%lld", (long long)retry);
+        pc_reply_header(rq, "Retry-After", value);
+        oauth_error(rq, 429, "temporarily_unavailable", "too many registrations from this address");
+    }
+    free(key);
+    return ok;
+}
+
 /* Is registration on (PC_OK), and for "protected" does the caller hold applications:create? */
 static int may_register(pc_req *rq, pc_principal *p)
 {
     const char *mode = rq->tenant->dcr_mode;
 
     if (strcmp(mode, "open") == 0)
-        return 1;
+        return open_allowed(rq);
     if (strcmp(mode, "protected") == 0) /* the initial access token: as at POST /applications */
         return pc_api_require(rq, p, "applications", "create");
     oauth_error(rq, 404, "invalid_request", "dynamic client registration is not enabled here");

@@ -139,4 +139,17 @@ describe('dynamic client registration (RFC 7591/7592)', () => {
     assert.equal((await register(body, admin)).status, 404);
     assert.equal((await manage(ok.json.registration_client_uri, ok.json.registration_access_token)).status, 404);
   });
+
+  test('open registration is rate limited per address', async () => {
+    await mode('open');
+    let last;
+    for (let i = 0; i < 25; i += 1) {
+      last = await register({ client_name: `Flood ${i}`, redirect_uris: ['https://flood.example/cb'] });
+      if (last.status === 429) break;
+      assert.equal(last.status, 201, JSON.stringify(last.json));
+    }
+    assert.equal(last.status, 429);
+    assert.equal(last.json.error, 'temporarily_unavailable');
+    assert.ok(Number(last.headers.get('retry-after')) > 0);
+  });
 });
