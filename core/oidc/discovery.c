@@ -83,7 +83,7 @@ json_t *pc_oidc_discovery(const char *issuer)
     /* Exactly the grant types whose plugins are loaded. */
     json_object_set_new(doc, "grant_types_supported", pc_grants_list());
     json_object_set_new(doc, "claims_supported", strings(claims));
-    /* RFC 9101 §10.1: request_uri is not accepted by value (PAR's own ones aside). */
+    /* OIDC Discovery §3: request_uri is not served (PAR keeps its own; RFC 9126 §5). */
     json_object_set_new(doc, "request_uri_parameter_supported", json_false());
     /* ---- device authorization (RFC 8628 §4) ---- */
     if (pc_grants_loaded(PC_GRANT_DEVICE_CODE))
