@@ -132,6 +132,17 @@ void pc_api_me_sessions_list(pc_req *rq);
 void pc_api_me_sessions_end_others(pc_req *rq);
 void pc_api_me_sessions_end_one(pc_req *rq);
 /* ---- end of account console ---- */
+/* ---- consents (API.md §19; me_consents.c) ---- */
+void pc_api_me_consents_list(pc_req *rq);
+void pc_api_me_consents_get(pc_req *rq);
+void pc_api_me_consents_delete(pc_req *rq);
+/* ---- end of consents ---- */
+/* ---- dynamic client registration (RFC 7591/7592, API.md §19; client_registration.c) ---- */
+void pc_api_dcr_register(pc_req *rq);
+void pc_api_dcr_read(pc_req *rq);
+void pc_api_dcr_update(pc_req *rq);
+void pc_api_dcr_delete(pc_req *rq);
+/* ---- end of dynamic client registration ---- */
 void pc_api_authorize(pc_req *rq);
 void pc_api_users_list(pc_req *rq);
 void pc_api_users_create(pc_req *rq);

@@ -9,6 +9,7 @@
 #include "oauth2/changes.h"
 #include "oauth2/client_auth.h"
 #include "oauth2/grants.h"
+#include "oauth2/redirect.h"
 #include "oidc/claims.h"
 #include "oidc/token_claims.h"
 #include "server/store.h"
@@ -127,8 +128,7 @@ static int alg_ok(const json_t *v)
            pc_jose_alg_from_str(json_string_value(v)) != PC_ALG_NONE_;
 }
 
-/* The first invalid value of a create or patch body, or NULL; `merged` is the resulting record. */
-static const char *app_problem(const json_t *merged, const char **field)
+const char *pc_api_app_problem(const json_t *merged, const char **field)
 {
     const char *type = json_string_value(json_object_get(merged, "type"));
     const char *name = json_string_value(json_object_get(merged, "name"));
@@ -136,7 +136,7 @@ static const char *app_problem(const json_t *merged, const char **field)
         const char *f;
         int (*ok)(const char *);
     } lists[] = {{"grant_types", known_grant},
-                 {"redirect_uris", absolute_uri},
+                 {"redirect_uris", pc_redirect_uri_valid}, /* RFC 8252 §7.1 too */
                  {"post_logout_redirect_uris", absolute_uri},
                  {"scopes", scope_token},
                  {"resources", absolute_uri}};
@@ -254,7 +254,7 @@ static int may_trust(pc_req *rq, const pc_principal *p, const json_t *before, co
                                 "such an application sends people");
 }
 
-static json_t *default_record(const pc_tenant *t, const char *type)
+json_t *pc_api_app_default_record(const pc_tenant *t, const char *type)
 {
     char id[37], *client_id = pc_random_token(16);
     json_int_t now = pc_now();
@@ -351,11 +351,11 @@ void pc_api_apps_create(pc_req *rq)
         (body = pc_api_body(rq, app_fields, NFIELDS)) == NULL ||
         !pc_api_may_grant_roles(rq, &p, json_object_get(body, "roles")))
         goto out;
-    rec = default_record(rq->tenant, json_string_value(json_object_get(body, "type")));
+    rec = pc_api_app_default_record(rq->tenant, json_string_value(json_object_get(body, "type")));
     merge_body(rec, body);
     if (!may_trust(rq, &p, NULL, rec))
         goto out;
-    if ((problem = app_problem(rec, &field)) != NULL) {
+    if ((problem = pc_api_app_problem(rec, &field)) != NULL) {
         pc_api_invalid_field(rq, field, problem);
         goto out;
     }
@@ -444,7 +444,7 @@ void pc_api_apps_patch(pc_req *rq)
     if (!may_trust(rq, &p, before, a))
         goto out;
     json_object_set_new(a, "updated_at", json_integer(pc_now()));
-    if ((problem = app_problem(a, &field)) != NULL) {
+    if ((problem = pc_api_app_problem(a, &field)) != NULL) {
         pc_api_invalid_field(rq, field, problem);
         goto out;
     }
@@ -460,7 +460,7 @@ out:
 }
 
 /* Every token issued to the client so far dies; refresh tokens too. */
-static pc_status revoke_client_tokens(pc_store_tx *tx, pc_req *rq, const char *client_id)
+pc_status pc_api_app_revoke_tokens(pc_store_tx *tx, pc_req *rq, const char *client_id)
 {
     pc_status rc = pc_change_write(tx, rq->tenant->id, "client", client_id,
                                    pc_now() + rq->tenant->refresh_ttl);
@@ -488,7 +488,7 @@ void pc_api_apps_delete(pc_req *rq)
         rc = pc_db_remove(tx, PC_ENT_APPLICATION, rq->tenant->id, id);
     /* Every token issued to the client dies with it, refresh tokens included. */
     if (rc == PC_OK)
-        rc = revoke_client_tokens(tx, rq, client_id);
+        rc = pc_api_app_revoke_tokens(tx, rq, client_id);
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, &p, "application.deleted", id,
                           json_pack("{s:s}", "client_id", client_id));
@@ -544,7 +544,7 @@ static pc_status rotate_secret(pc_req *rq, const pc_principal *p, const json_t *
     if (rc == PC_OK)
         rc = app_changed(tx, rq, a);
     if (rc == PC_OK && revoke)
-        rc = revoke_client_tokens(tx, rq, client_id);
+        rc = pc_api_app_revoke_tokens(tx, rq, client_id);
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, p, "application.secret_rotated", id,
                           json_pack("{s:s,s:b}", "client_id", client_id, "tokens_revoked", revoke));

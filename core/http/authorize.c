@@ -96,6 +96,18 @@ static void people_links(const pc_req *rq, json_t *v)
     free(back);
 }
 
+/* The device page: the form (the code prefilled), or what the person decided. */
+static void device_page_vars(const pc_req *rq, const pc_web_out *out, json_t *v)
+{
+    const char *result = out->device_result;
+
+    json_object_set_new(v, "device_action", json_sprintf("%s/ui/device", rq->tenant->issuer));
+    if (out->user_code != NULL)
+        json_object_set_new(v, "user_code", json_string(out->user_code));
+    /* Template sections test strings: "1" shows one. */
+    json_object_set_new(v, result ? result : "show_form", json_string("1"));
+}
+
 static json_t *page_vars(const pc_req *rq, const pc_web_out *out)
 {
     const json_t *user = out->user;
@@ -123,6 +135,9 @@ static json_t *page_vars(const pc_req *rq, const pc_web_out *out)
         json_object_update(v, out->page_vars);
     if (out->outcome == PC_WEB_ORGANIZATION)
         pc_http_org_page_vars(rq, out, v);
+    /* ---- device authorization (RFC 8628) ---- */
+    if (out->outcome == PC_WEB_DEVICE)
+        device_page_vars(rq, out, v);
     return v;
 }
 
@@ -150,7 +165,8 @@ void pc_http_web_respond(pc_req *rq, const pc_web_out *out)
                                         [PC_WEB_LOGGED_OUT] = "logged_out",
                                         [PC_WEB_MFA] = "mfa",
                                         [PC_WEB_ENROL] = "enrol",
-                                        [PC_WEB_ORGANIZATION] = "organization"};
+                                        [PC_WEB_ORGANIZATION] = "organization",
+                                        [PC_WEB_DEVICE] = "device"};
     json_t *vars;
 
     set_cookies(rq, out);

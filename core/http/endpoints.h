@@ -41,4 +41,9 @@ void pc_http_federation_callback(pc_req *rq);
 /* ---- end of federation ---- */
 /** GET /ui/reset, /ui/verify, /ui/invite, /ui/register: the people pages (API.md §12). */
 void pc_http_people_page(pc_req *rq);
+/* ---- device authorization (RFC 8628) ---- */
+void pc_http_device_authorization(pc_req *rq);
+/** GET /ui/device: the form for the user code; POST: check it, then sign-in and consent. */
+void pc_http_device_page(pc_req *rq);
+/* ---- end of device authorization ---- */
 #endif

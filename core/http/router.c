@@ -73,6 +73,23 @@ static pc_route routes[] = {
     {"DELETE", API "/me/sessions", "api_me", pc_api_me_sessions_end_others, AR, 0},
     {"DELETE", API "/me/sessions/:id", "api_me", pc_api_me_sessions_end_one, AR, 0},
     /* ---- end of consoles ---- */
+    /* ---- device authorization (RFC 8628, API.md §19) ---- */
+    {"POST", T "/oauth2/device_authorization", "device", pc_http_device_authorization, PUB, 0},
+    {"OPTIONS", T "/oauth2/device_authorization", "preflight", pc_http_preflight, PUB, 0},
+    {"GET", T "/ui/device", "device", pc_http_device_page, PAGE, 0},
+    {"POST", T "/ui/device", "device", pc_http_device_page, PAGE, 0},
+    /* ---- end of device authorization ---- */
+    /* ---- dynamic client registration (RFC 7591/7592, API.md §19) ---- */
+    {"POST", T "/oauth2/register", "register", pc_api_dcr_register, PUB, 0},
+    {"GET", T "/oauth2/register/:client_id", "register", pc_api_dcr_read, PUB, 0},
+    {"PUT", T "/oauth2/register/:client_id", "register", pc_api_dcr_update, PUB, 0},
+    {"DELETE", T "/oauth2/register/:client_id", "register", pc_api_dcr_delete, PUB, 0},
+    /* ---- end of dynamic client registration ---- */
+    /* ---- consents (API.md §19) ---- */
+    {"GET", API "/me/consents", "api_me", pc_api_me_consents_list, AR, 0},
+    {"GET", API "/me/consents/:client_id", "api_me", pc_api_me_consents_get, AR, 0},
+    {"DELETE", API "/me/consents/:client_id", "api_me", pc_api_me_consents_delete, AR, 0},
+    /* ---- end of consents ---- */
     {"POST", T "/oauth2/introspect", "introspect", pc_http_introspect, TR, 0},
     {"POST", T "/oauth2/revoke", "revoke", pc_http_revoke, TR, 0},
     /* issue #18: pushed authorization requests */

@@ -66,6 +66,9 @@ static void people_settings(pc_tenant *t, const json_t *s)
     t->registration_open = registration != NULL && strcmp(registration, "open") == 0;
     t->mfa_required = json_is_true(json_object_get(s, "mfa_required"));
     t->settings = json_is_object(s) ? json_deep_copy(s) : json_object();
+    t->dcr_mode = json_string_value(json_object_get(t->settings, "dynamic_client_registration"));
+    if (t->dcr_mode == NULL)
+        t->dcr_mode = "off";
 }
 
 static pc_status tenant_from_record(const json_t *rec, pc_tenant **out)
@@ -97,6 +100,7 @@ static pc_status tenant_from_record(const json_t *rec, pc_tenant **out)
     t->loaded_at = pc_now();
     t->refs = 1;
     doc = pc_oidc_discovery(t->issuer);
+    pc_oidc_discovery_registration(doc, t->issuer, t->dcr_mode); /* RFC 7591 */
     t->discovery = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     rc = pc_keyring_load(t->id, pc_srv->master_key, t->loaded_at, &t->keys);

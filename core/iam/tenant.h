@@ -36,6 +36,8 @@ typedef struct pc_tenant {
     int registration_open;       /**< "registration": "open" (default closed) */
     int mfa_required;            /**< every user must enrol a second factor */
     json_t *settings;            /**< the stored settings (templates, step_up, ...) */
+    /* ---- dynamic client registration (RFC 7591; API.md §19) ---- */
+    const char *dcr_mode; /**< "off" (default), "open", "protected"; points into settings */
 } pc_tenant;
 
 /** Start the cache (and listen to the change feed for invalidations). */

@@ -16,7 +16,8 @@ typedef enum setting_kind {
     K_STEP_UP,
     K_MESSAGES,
     K_TEXT,
-    K_NAMES /* organizations (API.md §18): an array of role names */
+    K_NAMES, /* organizations (API.md §18): an array of role names */
+    K_DCR    /* dynamic client registration (RFC 7591): off|open|protected */
 } setting_kind;
 
 typedef struct setting {
@@ -52,6 +53,7 @@ static const setting settings[] = {
     {"organization_registration", K_REGISTRATION, 0, 0, 0},
     {"organization_owner_roles", K_NAMES, 0, 50, 0},
     /* ---- end of organizations ---- */
+    {"dynamic_client_registration", K_DCR, 0, 0, 0}, /* API.md §19 */
 };
 #define NSETTINGS (sizeof settings / sizeof *settings)
 
@@ -199,6 +201,11 @@ static void check_one(const setting *s, const json_t *v, json_t *bad)
         if (str == NULL || (strcmp(str, "open") != 0 && strcmp(str, "closed") != 0))
             note(bad, s->name, NULL, "must be open or closed");
         break;
+    case K_DCR:
+        if (str == NULL ||
+            (strcmp(str, "off") != 0 && strcmp(str, "open") != 0 && strcmp(str, "protected") != 0))
+            note(bad, s->name, NULL, "must be off, open or protected");
+        break;
     case K_BOOL:
         if (!json_is_boolean(v))
             note(bad, s->name, NULL, "must be true or false");
@@ -250,6 +257,7 @@ static json_t *default_of(const setting *s)
     case K_INT: return json_integer(pc_tenant_setting_default(s->name));
     case K_ALG: return json_string(strcmp(s->name, "access_token_alg") == 0 ? "ES256" : "RS256");
     case K_REGISTRATION: return json_string("closed");
+    case K_DCR: return json_string("off");
     case K_BOOL: return json_false();
     case K_MESSAGES: return json_object();
     case K_NAMES: return json_array();

@@ -2,6 +2,7 @@
 /* The authorization endpoint (RFC 6749 §4.1.1, OIDC Core §3.1.2, RFC 7636 §4.3): validate, then decide. */
 #include "oauth2/authorize_internal.h"
 #include "oauth2/code.h"
+#include "oauth2/device.h"
 #include "oauth2/grant_ctx.h"
 #include "oauth2/pkce.h"
 #include "oauth2/redirect.h"
@@ -29,6 +30,7 @@ void pc_web_out_clear(pc_web_out *out)
     json_decref(out->mfa_methods);
     json_decref(out->page_vars);
     json_decref(out->orgs);
+    free(out->user_code);
     pc_free_secret(out->session_cookie);
     memset(out, 0, sizeof *out);
 }
@@ -76,6 +78,11 @@ void pc_authz_fail(const pc_tenant *t, const json_t *req, const char *error,
                            description, "state",   pc_authz_str(req, "state"),
                            "iss",       t->issuer, NULL};
 
+    /* A device request has nowhere to redirect to: the person sees the error (RFC 8628). */
+    if (pc_device_request(req)) {
+        pc_authz_error_page(out, 400, error, description);
+        return;
+    }
     out->outcome = PC_WEB_REDIRECT;
     free(out->location);
     out->location = pc_redirect_with(pc_authz_str(req, "redirect_uri"), pairs);
@@ -100,7 +107,7 @@ json_t *pc_authz_client(const pc_tenant *t, const char *client_id, const char *r
         return NULL;
     }
     if (redirect_uri == NULL ||
-        !pc_redirect_uri_registered(json_object_get(app, "redirect_uris"), redirect_uri)) {
+        !pc_redirect_uri_allowed(json_object_get(app, "redirect_uris"), redirect_uri)) {
         pc_authz_error_page(
             out, 400, "invalid_request",
             "The application sent you here with a return address it has not registered, "

@@ -15,7 +15,8 @@ typedef enum pc_web_outcome {
     PC_WEB_MFA,            /**< the second-factor step of a sign-in */
     PC_WEB_CONFIRM_LOGOUT, /**< end_session asks whether to sign out (rendered by its endpoint) */
     PC_WEB_ENROL,          /**< mfa_required: the first second factor is set up at sign-in */
-    PC_WEB_ORGANIZATION    /**< the organization picker after sign-in (API.md §18) */
+    PC_WEB_ORGANIZATION,   /**< the organization picker after sign-in (API.md §18) */
+    PC_WEB_DEVICE          /**< RFC 8628: the device page (enter the code, or the outcome) */
 } pc_web_outcome;
 
 /** One browser request as the protocol code sees it; all borrowed. */
@@ -53,6 +54,9 @@ typedef struct pc_web_out {
     const char *notice;   /**< MFA step: a status sentence ("a code was sent"), static */
     json_t *page_vars;    /**< more values for the page (strings), or NULL (owned) */
     json_t *orgs;         /**< organization picker: [{"id","slug","name"}] (owned) */
+    /* ---- device authorization (RFC 8628) ---- */
+    char *user_code;           /**< device page: the code to prefill (new) */
+    const char *device_result; /**< device page: NULL (the form), "approved" or "denied" */
 } pc_web_out;
 
 void pc_web_out_clear(pc_web_out *out);
@@ -67,4 +71,8 @@ void pc_oauth2_authorize_mfa(const pc_web_in *in, pc_web_out *out);
 void pc_oauth2_authorize_consent(const pc_web_in *in, pc_web_out *out);
 /** POST of the organization picker (API.md §18): organization, remember, request, csrf. */
 void pc_oauth2_authorize_organization(const pc_web_in *in, pc_web_out *out);
+/** GET {issuer}/ui/device (RFC 8628 §3.3): the form asking for the user code (user_code prefills). */
+void pc_oauth2_device_page(const pc_web_in *in, pc_web_out *out);
+/** POST {issuer}/ui/device: user_code, csrf; then sign-in and consent as for /oauth2/authorize. */
+void pc_oauth2_device_verify(const pc_web_in *in, pc_web_out *out);
 #endif

@@ -2,6 +2,7 @@
 /* The authorization decision: sign in, ask consent, or send a code back (OIDC Core §3.1.2.3-§3.1.2.5). */
 #include "oauth2/authorize_internal.h"
 #include "oauth2/code.h"
+#include "oauth2/device.h"
 #include "oauth2/redirect.h"
 #include "oidc/claims.h"
 #include "server/store.h"
@@ -46,13 +47,18 @@ static int need_login(const json_t *req, const json_t *session, unsigned flags)
     return json_integer_value(max_age) == 0 || pc_now() - auth_time > json_integer_value(max_age);
 }
 
-/* OIDC Core §3.1.2.4: ask unless this session's consent covers every scope asked for. */
-static pc_authz_consent need_consent(const json_t *req, const json_t *app, const json_t *session,
-                                     unsigned flags, char **missing)
+/* OIDC Core §3.1.2.4: ask unless the person's consent covers every scope asked for. */
+static pc_authz_consent need_consent(const pc_tenant *t, const json_t *req, const json_t *app,
+                                     const json_t *session, unsigned flags, char **missing)
 {
     *missing = NULL;
     if (flags & PC_AUTHZ_CONSENTED)
         return PC_AUTHZ_CONSENT_COVERED;
+    /* RFC 8628 §5.4: a device is approved on purpose, each time, even a first-party one. */
+    if (pc_device_request(req)) {
+        *missing = pc_strdup(pc_authz_str(req, "scope"));
+        return PC_AUTHZ_CONSENT_NONE;
+    }
     /* First-party applications are trusted by the tenant: no consent step. */
     if (json_is_true(json_object_get(app, "first_party")))
         return PC_AUTHZ_CONSENT_COVERED;
@@ -60,8 +66,8 @@ static pc_authz_consent need_consent(const json_t *req, const json_t *app, const
         *missing = pc_strdup(pc_authz_str(req, "scope"));
         return PC_AUTHZ_CONSENT_NONE;
     }
-    return pc_authz_consent_check(session, pc_authz_str(req, "client_id"),
-                                  pc_authz_str(req, "scope"), missing);
+    return pc_consent_check(t, pc_authz_str(session, "user_id"), pc_authz_str(req, "client_id"),
+                            pc_authz_str(req, "scope"), missing);
 }
 
 /* A form's CSRF token: the browser's cookie when it has a sound one, else a new one. */
@@ -118,6 +124,10 @@ static void consent_page(const pc_web_in *in, pc_web_out *out, json_t *req, cons
 static void issue(const pc_web_in *in, pc_web_out *out, const json_t *req, const json_t *session,
                   const char *org_id)
 {
+    if (pc_device_request(req)) {
+        pc_device_approve(in, out, req, session); /* RFC 8628: the device polls for it */
+        return;
+    }
     pc_code_grant g = {.client_id = pc_authz_str(req, "client_id"),
                        .redirect_uri = pc_authz_str(req, "redirect_uri"),
                        .code_challenge = pc_authz_str(req, "code_challenge"),
@@ -171,7 +181,11 @@ void pc_authz_decide(const pc_web_in *in, pc_web_out *out, json_t *req, const ch
     /* API.md §18: which organization, before consent (the choice travels sealed). */
     if (!pc_authz_organization(in, out, req, session, org_id))
         goto out;
-    why = need_consent(req, out->app, session, flags, &missing);
+    why = need_consent(in->tenant, req, out->app, session, flags, &missing);
+    if (why == PC_AUTHZ_CONSENT_UNKNOWN) {
+        pc_authz_unavailable(out);
+        goto out;
+    }
     if (why != PC_AUTHZ_CONSENT_COVERED) {
         if (none) {
             free(missing);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The login and consent forms posted back to the authorization endpoint: CSRF-checked, throttled sign-in. */
 #include "oauth2/authorize_internal.h"
+#include "oauth2/device.h"
 #include "util/crypto.h"
 
 #include <string.h>
@@ -26,8 +27,10 @@ json_t *pc_authz_form_request(const pc_web_in *in, pc_web_out *out)
         return NULL;
     }
     /* The client may have changed since the form was shown. */
-    out->app = pc_authz_client(in->tenant, pc_authz_str(req, "client_id"),
-                               pc_authz_str(req, "redirect_uri"), out);
+    out->app = pc_device_request(req) /* RFC 8628: no redirect URI */
+                   ? pc_device_client(in->tenant, req, out)
+                   : pc_authz_client(in->tenant, pc_authz_str(req, "client_id"),
+                                     pc_authz_str(req, "redirect_uri"), out);
     if (out->app == NULL) {
         json_decref(req);
         return NULL;
@@ -141,8 +144,9 @@ static void consent_approved(const pc_web_in *in, pc_web_out *out, json_t *req,
         pc_authz_decide(in, out, req, in->session_cookie, 0);
         return;
     }
-    if (pc_browser_session_consent(in->tenant, session, pc_authz_str(req, "client_id"),
-                                   pc_authz_str(req, "scope")) != PC_OK) {
+    /* Kept per person, beyond this session: signing out does not forget it. */
+    if (pc_consent_grant(in->tenant, pc_authz_str(session, "user_id"),
+                         pc_authz_str(req, "client_id"), pc_authz_str(req, "scope")) != PC_OK) {
         pc_authz_error_page(out, 500, "server_error",
                             "Something went wrong on our side. Try again later.");
         return;
@@ -163,6 +167,8 @@ void pc_oauth2_authorize_consent(const pc_web_in *in, pc_web_out *out)
                             "Choose whether to allow or deny the application.");
     } else if (!consent_form_fresh(in, out, req)) {
         /* a replayed form: refused, and no second code */
+    } else if (param(in, "deny") != NULL && pc_device_request(req)) {
+        pc_device_deny(in, out, req); /* RFC 8628 §3.5: the device is told access_denied */
     } else if (param(in, "deny") != NULL) {
         /* RFC 6749 §4.1.2.1 */
         pc_authz_fail(in->tenant, req, "access_denied", "the user denied the request", out);

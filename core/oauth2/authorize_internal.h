@@ -3,6 +3,7 @@
 #ifndef PC_OAUTH2_AUTHORIZE_INTERNAL_H
 #define PC_OAUTH2_AUTHORIZE_INTERNAL_H
 #include "oauth2/authorize.h"
+#include "oauth2/consent.h"
 #include "oauth2/login.h"
 
 /* The validated authorization request travels between the pages as a JSON
@@ -81,21 +82,6 @@ pc_status pc_browser_session_open(const pc_login_attempt *a, const char *user_id
  */
 pc_status pc_browser_session_signed_in(const pc_login_attempt *a, const char *user_id,
                                        const json_t *amr, const char *secret, char **new_secret);
-/** What a session's consent says about a request for some scopes. */
-typedef enum pc_authz_consent {
-    PC_AUTHZ_CONSENT_COVERED = 0, /**< approved before, these scopes or more */
-    PC_AUTHZ_CONSENT_NONE,        /**< the client was never approved in this session */
-    PC_AUTHZ_CONSENT_MORE         /**< approved, but for fewer scopes than asked now */
-} pc_authz_consent;
-/**
- * Does the session's consent for client_id cover `scope`? Unless it does,
- * *missing (when not NULL) receives the scopes not yet approved (new).
- */
-pc_authz_consent pc_authz_consent_check(const json_t *session, const char *client_id,
-                                        const char *scope, char **missing);
-/** Remember that the user approved `scope` for client_id in this session (added to what was). */
-pc_status pc_browser_session_consent(const pc_tenant *t, const json_t *session,
-                                     const char *client_id, const char *scope);
 /** A consent form's one-time nonce (new), stored hashed for PC_AUTHZ_FORM_TTL; NULL on a store failure. */
 char *pc_authz_consent_nonce_issue(const pc_tenant *t);
 /**

@@ -26,9 +26,9 @@ static int store_has_code_take(void)
            PC_DB->code_take != NULL;
 }
 
-pc_status pc_code_issue(const pc_tenant *t, const pc_code_grant *g, char **code)
+pc_status pc_code_store(const pc_tenant *t, const char *id, const pc_code_grant *g,
+                        int64_t expires_at)
 {
-    char *plain = pc_random_token(CODE_BYTES), *id = pc_sha256_hex(plain);
     int64_t now = pc_now();
     json_t *rec;
     pc_status rc;
@@ -38,11 +38,19 @@ pc_status pc_code_issue(const pc_tenant *t, const pc_code_grant *g, char **code)
                     "code_challenge", g->code_challenge, "nonce", g->nonce, "user_id", g->user_id,
                     "sid", g->sid, "scope", g->scope, "amr", g->amr, "auth_time",
                     (json_int_t)g->auth_time, "created_at", (json_int_t)now, "expires_at",
-                    (json_int_t)(now + t->code_ttl));
+                    (json_int_t)expires_at);
     if (rec != NULL && g->org_id != NULL) /* API.md §18 */
         json_object_set_new(rec, "org_id", json_string(g->org_id));
     rc = rec ? pc_db_insert(NULL, PC_ENT_CODE, rec, NULL, 0) : PC_ERR_INTERNAL;
     json_decref(rec);
+    return rc;
+}
+
+pc_status pc_code_issue(const pc_tenant *t, const pc_code_grant *g, char **code)
+{
+    char *plain = pc_random_token(CODE_BYTES), *id = pc_sha256_hex(plain);
+    pc_status rc = pc_code_store(t, id, g, pc_now() + t->code_ttl);
+
     free(id);
     if (rc != PC_OK) {
         pc_free_secret(plain);
@@ -81,7 +89,8 @@ static const char *binding_problem(const pc_grant_ctx *ctx, const json_t *rec,
 
     if (strcmp(json_string_value(json_object_get(rec, "client_id")), ctx->client->client_id) != 0)
         return "authorization code was issued to another client";
-    if (redirect_uri == NULL ||
+    /* A device authorization (RFC 8628) is redeemed by its own grant only. */
+    if (redirect_uri == NULL || strcmp(redirect_uri, PC_CODE_DEVICE) == 0 ||
         strcmp(json_string_value(json_object_get(rec, "redirect_uri")), redirect_uri) != 0)
         return "redirect_uri does not match the authorization request";
     if (challenge == NULL && (verifier != NULL || ctx->client->is_public))
@@ -90,6 +99,16 @@ static const char *binding_problem(const pc_grant_ctx *ctx, const json_t *rec,
         return "code_verifier is required";
     if (challenge != NULL && pc_oauth2_pkce_verify(challenge, verifier) != PC_OK)
         return "code_verifier does not match the code_challenge";
+    return NULL;
+}
+
+/* RFC 8628 §3.4: the device record must be this client's and be one. */
+static const char *device_problem(const pc_grant_ctx *ctx, const json_t *rec)
+{
+    if (strcmp(json_string_value(json_object_get(rec, "client_id")), ctx->client->client_id) != 0)
+        return "device code was issued to another client";
+    if (strcmp(json_string_value(json_object_get(rec, "redirect_uri")), PC_CODE_DEVICE) != 0)
+        return "unknown device code";
     return NULL;
 }
 
@@ -127,22 +146,16 @@ static pc_status adopt(pc_grant_ctx *ctx, const json_t *rec)
                         json_integer_value(json_object_get(rec, "created_at")));
 }
 
-pc_status pc_code_redeem(pc_grant_ctx *ctx, const char *code, const char *redirect_uri,
-                         const char *code_verifier)
+/* Take code record `id` once; a device record (redirect_uri NULL) skips the redirect and PKCE binding. */
+static pc_status take(pc_grant_ctx *ctx, const char *id, const char *redirect_uri,
+                      const char *code_verifier)
 {
     const char *problem;
     json_t *rec = NULL;
-    char *id;
     pc_status rc;
 
-    if (code == NULL || *code == '\0' || strlen(code) > 512 || !store_has_code_take()) {
-        pc_grant_ctx_fail(ctx, 400, "invalid_grant", "unknown authorization code");
-        return PC_ERR_DENIED;
-    }
     /* RFC 6749 §4.1.2: single use, so take it atomically before anything else. */
-    id = pc_sha256_hex(code);
     rc = PC_DB->code_take(PC_DBS, NULL, ctx->rq->tenant->id, id, pc_now(), &rec);
-    free(id);
     if (rc == PC_ERR_CONFLICT) {
         rc = replayed(ctx, rec);
         goto out;
@@ -155,7 +168,8 @@ pc_status pc_code_redeem(pc_grant_ctx *ctx, const char *code, const char *redire
         pc_grant_ctx_fail(ctx, 400, "invalid_grant", "authorization code is invalid or expired");
         goto out;
     }
-    problem = binding_problem(ctx, rec, redirect_uri, code_verifier);
+    problem = redirect_uri != NULL ? binding_problem(ctx, rec, redirect_uri, code_verifier)
+                                   : device_problem(ctx, rec);
     if (problem != NULL) {
         pc_grant_ctx_fail(ctx, 400, "invalid_grant", problem);
         rc = PC_ERR_DENIED;
@@ -165,6 +179,32 @@ pc_status pc_code_redeem(pc_grant_ctx *ctx, const char *code, const char *redire
 out:
     json_decref(rec);
     return rc;
+}
+
+pc_status pc_code_redeem(pc_grant_ctx *ctx, const char *code, const char *redirect_uri,
+                         const char *code_verifier)
+{
+    char *id;
+    pc_status rc;
+
+    if (code == NULL || *code == '\0' || strlen(code) > 512 || !store_has_code_take()) {
+        pc_grant_ctx_fail(ctx, 400, "invalid_grant", "unknown authorization code");
+        return PC_ERR_DENIED;
+    }
+    id = pc_sha256_hex(code);
+    /* No redirect_uri is a binding failure here, never the device path. */
+    rc = take(ctx, id, redirect_uri ? redirect_uri : "", code_verifier);
+    free(id);
+    return rc;
+}
+
+pc_status pc_code_redeem_device(pc_grant_ctx *ctx, const char *id)
+{
+    if (!store_has_code_take()) {
+        pc_grant_ctx_fail(ctx, 400, "invalid_grant", "unknown device code");
+        return PC_ERR_DENIED;
+    }
+    return take(ctx, id, NULL, NULL);
 }
 
 void pc_code_issued(const pc_grant_ctx *ctx, const pc_minted *access)

@@ -2,6 +2,7 @@
 /* The services a grant plugin calls while it handles a token request. */
 #include "oauth2/grant_ctx.h"
 #include "oauth2/code.h"
+#include "oauth2/device.h"
 #include "oauth2/login.h"
 #include "oauth2/mfa_grant.h"
 #include "oauth2/org_gate.h"
@@ -160,6 +161,11 @@ static pc_status call_subject_organization(void *c, const char *organization_tok
     return pc_org_grant_subject(c, organization_token, organization);
 }
 
+static pc_status call_subject_device(void *c, const char *device_code)
+{
+    return pc_device_poll(c, device_code);
+}
+
 static void call_want_refresh(void *c)
 {
     ((pc_grant_ctx *)c)->want_refresh = 1;
@@ -190,4 +196,5 @@ void pc_grant_call_init(pc_grant_call *call, pc_grant_ctx *ctx)
     call->subject_mfa = call_subject_mfa;
     call->subject_exchange = call_subject_exchange;
     call->subject_organization = call_subject_organization;
+    call->subject_device = call_subject_device; /* RFC 8628 */
 }

@@ -34,3 +34,10 @@ json_t *pc_grants_list(void)
     }
     return a;
 }
+
+int pc_grants_loaded(const char *grant_type)
+{
+    void *state;
+
+    return pc_grants_find(grant_type, &state) != NULL;
+}

@@ -28,7 +28,11 @@ static json_t *describe_access(const json_t *claims)
     return out;
 }
 
-/* A refresh token is active while it is its grant's latest and the grant is live. */
+/*
+ * A refresh token is active while it is its grant's latest and the grant is
+ * live. RFC 7662 §2.2 token_type is an RFC 6749 §7.1 access token type: the
+ * type of the tokens this one obtains, "Bearer".
+ */
 static json_t *describe_refresh(const pc_tenant *t, const json_t *rec, int current)
 {
     json_t *out;
@@ -49,9 +53,9 @@ static json_t *describe_refresh(const pc_tenant *t, const json_t *rec, int curre
                               json_integer_value(json_object_get(rec, "created_at"))))
         return NULL;
     out = json_pack(
-        "{s:b,s:s,s:O,s:O,s:O,s:O,s:O,s:s}", "active", 1, "token_type", "refresh_token",
-        "client_id", json_object_get(rec, "client_id"), "sub", json_object_get(rec, "user_id"),
-        "scope", json_object_get(rec, "scope"), "exp", json_object_get(rec, "expires_at"), "iat",
+        "{s:b,s:s,s:O,s:O,s:O,s:O,s:O,s:s}", "active", 1, "token_type", "Bearer", "client_id",
+        json_object_get(rec, "client_id"), "sub", json_object_get(rec, "user_id"), "scope",
+        json_object_get(rec, "scope"), "exp", json_object_get(rec, "expires_at"), "iat",
         json_is_integer(rotated) ? rotated : json_object_get(rec, "created_at"), "iss", t->issuer);
     if (json_is_string(json_object_get(rec, "org_id"))) /* API.md §18 */
         json_object_set(out, "org_id", json_object_get(rec, "org_id"));

@@ -8,6 +8,17 @@
 /** RFC 6749 §3.1.2.3 / OIDC Core §3.1.2.1: is `uri` one of `registered` (a JSON array), exactly? */
 int pc_redirect_uri_registered(const json_t *registered, const char *uri);
 /**
+ * May an authorization request send the browser to `uri`? Exactly a
+ * registered URI, or (RFC 8252 §7.3) a loopback one differing only by port.
+ */
+int pc_redirect_uri_allowed(const json_t *registered, const char *uri);
+/**
+ * Is `s` acceptable as a registered redirect URI: absolute ("scheme://..."),
+ * or a private-use scheme of RFC 8252 §7.1 ("com.example.app:/cb"); no
+ * fragment, no spaces or control characters.
+ */
+int pc_redirect_uri_valid(const char *s);
+/**
  * `uri` with query parameters appended (RFC 6749 §4.1.2: keep the URI's own
  * query). `pairs` is a NULL-terminated list of name, value; a NULL value
  * skips its name. Returns a new string.

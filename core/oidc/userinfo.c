@@ -72,9 +72,10 @@ void pc_oidc_userinfo(const pc_oauth_request *rq, pc_oauth_reply *reply)
     const char *scope;
     pc_status rc;
 
-    /* RFC 6750 §3 */
+    /* RFC 6750 §3.1: a request without any credentials gets the challenge, no error code. */
     if (token == NULL) {
-        bearer_error(reply, 401, "invalid_request", "Bearer realm=\"portcullis\"");
+        reply->status = 401;
+        reply->www_authenticate = "Bearer realm=\"portcullis\"";
         return;
     }
     rc = token_user(rq->tenant, token, &claims, &user);

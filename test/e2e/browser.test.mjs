@@ -69,14 +69,19 @@ describe('browser sign-in (authorization code + PKCE)', { skip: skip ?? false },
     });
   }
 
-  /** Signs `page` in through the public client (login and consent); returns the tokens and request. */
+  /**
+   * Signs `page` in through the public client (login, and consent unless the person gave it
+   * before: consent is theirs, not the browser session's); returns the tokens and request.
+   */
   async function fullLogin(page, extra = {}) {
     const req = await authRequest(pubConfig, extra);
     await page.goto(req.url.href);
     assert.ok(await onLoginPage(page), 'the login page is shown');
     await signIn(page, user.username, user.password);
-    assert.ok(await onConsentPage(page), 'the consent page is shown');
-    await Promise.all([waitCallback(page), page.locator('button[name="approve"]').click()]);
+    if (!atCallback(page)) {
+      assert.ok(await onConsentPage(page), 'the consent page is shown');
+      await Promise.all([waitCallback(page), page.locator('button[name="approve"]').click()]);
+    }
     return { tokens: await exchange(pubConfig, page, req), req };
   }
 
@@ -172,7 +177,7 @@ describe('browser sign-in (authorization code + PKCE)', { skip: skip ?? false },
   test('a wrong password shows the login page again with a message', async () => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
-    const req = await authRequest(pubConfig);
+    const req = await authRequest(pubConfig, { prompt: 'consent' }); // the page after sign-in
     await page.goto(req.url.href);
     await signIn(page, user.username, 'not-the-password');
     assert.ok(await onLoginPage(page));
@@ -239,7 +244,7 @@ describe('browser sign-in (authorization code + PKCE)', { skip: skip ?? false },
     assert.equal(cb.searchParams.get('state'), req.state);
     await assert.rejects(exchange(pubConfig, page, req));
 
-    const deny = await authRequest(pubConfig);
+    const deny = await authRequest(pubConfig, { prompt: 'consent' }); // asked even if allowed before
     await page.goto(deny.url.href);
     await signIn(page, user.username, user.password);
     await Promise.all([waitCallback(page), page.locator('button[name="deny"]').click()]);

@@ -51,10 +51,12 @@ describe('userinfo, introspection and revocation', () => {
     assert.equal((await r.json()).sub, user.id);
   });
 
-  test('userinfo without a token is 401 with WWW-Authenticate: Bearer', async () => {
+  test('userinfo without a token is 401 with WWW-Authenticate: Bearer and no error code', async () => {
     const r = await get(`${srv.issuer}/oauth2/userinfo`);
     assert.equal(r.status, 401);
-    assert.match(r.headers.get('www-authenticate') || '', /^Bearer\b/);
+    // RFC 6750 §3.1: a request without credentials is told no error code, in the challenge or the body.
+    assert.match(r.headers.get('www-authenticate') || '', /^Bearer realm="[^"]+"$/);
+    assert.equal(r.json?.error, undefined, JSON.stringify(r.json));
   });
 
   test('userinfo with a garbage token is 401 invalid_token', async () => {
@@ -137,7 +139,8 @@ describe('userinfo, introspection and revocation', () => {
     assert.equal((await introspect(srv.issuer, first.refresh_token)).active, false);
     const info = await introspect(srv.issuer, second.refresh_token);
     assert.equal(info.active, true);
-    assert.equal(info.token_type, 'refresh_token');
+    // RFC 7662 §2.2: token_type is an RFC 6749 §7.1 type, that of the tokens it obtains.
+    assert.equal(info.token_type, 'Bearer');
   });
 
   test('a refresh token introspects as active before revocation', async () => {

@@ -198,14 +198,15 @@ json_t *app_rec(const char *id, const char *t, const char *client_id, int first_
 {
     return keep(json_pack(
         "{s:s,s:s,s:s,s:s,s:s,s:n,s:[ss],s:[s],s:[],s:[sss],s:[],s:b,s:I,s:I,s:n,s:b,s:n,s:n,s:n,"
-        "s:n,s:n,s:n,s:b,s:n,s:n}",
+        "s:n,s:n,s:n,s:b,s:n,s:n,s:n}",
         "id", id, "tenant_id", t, "client_id", client_id, "name", client_id, "type", "confidential",
         "secret_hash", "grant_types", "authorization_code", "refresh_token", "redirect_uris",
         "https://app.example/cb", "post_logout_redirect_uris", "scopes", "openid", "profile",
         "email", "resources", "first_party", first_party, "created_at", (json_int_t)now,
         "updated_at", (json_int_t)now, "default_providers", "internal", 0, "access_token_alg",
         "id_token_signed_response_alg", "token_claims", "token_endpoint_auth_method", "jwks",
-        "jwks_uri", "require_par", 0, "backchannel_logout_uri", "secret_enc"));
+        "jwks_uri", "require_par", 0, "backchannel_logout_uri", "secret_enc",
+        "registration_token_hash"));
 }
 
 /* A new refresh token (inserted) with the given id. */

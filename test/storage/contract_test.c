@@ -7,6 +7,7 @@
 #include "contract_client_jwt.h"
 #include "contract_orgs.h"
 #include "contract_federation.h"
+#include "contract_consent.h"
 
 /* ---- cases ---- */
 
@@ -922,6 +923,8 @@ int main(int argc, char **argv)
         CASE(identity_subject_is_unique_per_provider),
         CASE(identity_goes_with_its_user_and_provider),
         CASE(fed_state_is_used_once),
+        CASE(consent_is_one_per_user_and_client), /* schema 14 */
+        CASE(device_code_found_by_user_code),
     };
 
     if (argc != 3) {

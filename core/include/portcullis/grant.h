@@ -100,6 +100,17 @@ typedef struct pc_grant_call {
      */
     pc_status (*subject_organization)(void *ctx, const char *organization_token,
                                       const char *organization);
+    /* ---- device authorization (issue #18) ---- */
+    /**
+     * RFC 8628 §3.4/§3.5: poll with a device_code issued to this client at
+     * the device authorization endpoint. While the person has not decided the
+     * host sets authorization_pending (or slow_down when polled faster than
+     * the interval, which then grows by 5 s), access_denied when they denied,
+     * expired_token once it expired, and returns PC_ERR_DENIED; once approved,
+     * the token is for that person with the scope approved, once. Appeared in
+     * ABI 1.0 (protocol breadth release): present when struct_size covers it.
+     */
+    pc_status (*subject_device)(void *ctx, const char *device_code);
 } pc_grant_call;
 
 /** Grant plugin operations. Appeared in ABI 1.0. */

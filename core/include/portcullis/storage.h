@@ -150,6 +150,17 @@ extern "C" {
  *              created_at, expires_at. Used up by remove(), as CONSENT_NONCE.
  * Since schema 13 SESSION also has idp|null: the identity provider's name when the
  * session was signed in through one.
+ * Consents and device authorization (issue #18; appeared in ABI 1.0, schema 14;
+ * since then SESSION consents is always null):
+ *  CONSENT     id, tenant_id, user_id, client_id, scope (the space-separated scopes the
+ *              user approved for the client), created_at (granted), updated_at; one
+ *              per user and client. Removing the user removes it.
+ *  APPLICATION also has registration_token_hash|null (SHA-256 hex of the RFC 7592
+ *              registration access token of a dynamically registered client)
+ *  DEVICE_CODE id (SHA-256 hex of an RFC 8628 device_code), tenant_id, client_id,
+ *              user_code (SHA-256 hex of the normalised user code; unique, get() by it),
+ *              scope, status ("pending", "approved", "denied"), poll_interval (seconds
+ *              between polls), last_poll_at|null, user_id|null, created_at, expires_at
  */
 typedef enum pc_entity {
     PC_ENT_TENANT = 0,
@@ -185,6 +196,9 @@ typedef enum pc_entity {
     PC_ENT_IDENTITY_PROVIDER, /**< appeared in ABI 1.0, schema 13 */
     PC_ENT_IDENTITY,          /**< appeared in ABI 1.0, schema 13 */
     PC_ENT_FED_STATE,         /**< appeared in ABI 1.0, schema 13 */
+    /* consents and device authorization (issue #18) */
+    PC_ENT_CONSENT,     /**< appeared in ABI 1.0, schema 14 */
+    PC_ENT_DEVICE_CODE, /**< appeared in ABI 1.0, schema 14 */
     PC_ENT_COUNT_
 } pc_entity;
 

@@ -310,9 +310,37 @@ static const char migration_13[] =
     "ALTER TABLE sessions ADD COLUMN idp TEXT;";
 /* ---- end of 13 ---- */
 
+/* ---- 14: consent per user, client and scopes; device codes (see the SQLite schema) ---- */
+static const char migration_14[] =
+    "CREATE TABLE consents (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+    " user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, client_id TEXT NOT NULL,"
+    " scope TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,"
+    " UNIQUE (tenant_id, user_id, client_id));"
+    "INSERT INTO consents (id, tenant_id, user_id, client_id, scope, created_at, updated_at)"
+    " SELECT DISTINCT ON (s.tenant_id, s.user_id, e.v ->> 'client_id')"
+    " md5(random()::text || s.id || (e.v ->> 'client_id'))::uuid::text, s.tenant_id, s.user_id,"
+    " e.v ->> 'client_id', COALESCE(e.v ->> 'scope', ''), s.created_at, s.created_at"
+    " FROM sessions s, json_array_elements(s.consents::json) AS e(v)"
+    " WHERE s.consents IS NOT NULL AND json_typeof(s.consents::json) = 'array'"
+    " AND json_typeof(e.v) = 'object' AND json_typeof(e.v -> 'client_id') = 'string'"
+    " AND EXISTS (SELECT 1 FROM applications a WHERE a.tenant_id = s.tenant_id"
+    " AND a.client_id = e.v ->> 'client_id')"
+    " ORDER BY s.tenant_id, s.user_id, e.v ->> 'client_id', s.created_at DESC;"
+    "UPDATE sessions SET consents = NULL WHERE consents IS NOT NULL;"
+    "CREATE TABLE device_codes (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+    " client_id TEXT NOT NULL, user_code TEXT NOT NULL UNIQUE, scope TEXT NOT NULL,"
+    " status TEXT NOT NULL, poll_interval BIGINT NOT NULL, last_poll_at BIGINT, user_id TEXT,"
+    " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);"
+    "CREATE INDEX device_codes_expiry ON device_codes(expires_at);"
+    /* RFC 7592: a dynamically registered client's registration access token, hashed */
+    "ALTER TABLE applications ADD COLUMN registration_token_hash TEXT;";
+/* ---- end of 14 ---- */
+
 const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3, migration_4,
                                         migration_5, migration_6, migration_7, migration_8,
-                                        migration_9, migration_10, migration_11, migration_12, migration_13};
+                                        migration_9, migration_10, migration_11, migration_12, migration_13, migration_14};
 const int pc_pg_migration_count = (int)(sizeof pc_pg_migrations / sizeof *pc_pg_migrations);
 _Static_assert(sizeof pc_pg_migrations / sizeof *pc_pg_migrations == PC_PG_MIGRATION_COUNT,
                "PC_PG_MIGRATION_COUNT must match the migrations");

@@ -64,7 +64,9 @@ static const sql_column app_cols[] = {{"id", COL_TEXT, LF},
                                       {"jwks_uri", COL_TEXT, 0},
                                       {"require_par", COL_BOOL, 0},
                                       {"backchannel_logout_uri", COL_TEXT, 0},
-                                      {"secret_enc", COL_TEXT, 0}};
+                                      {"secret_enc", COL_TEXT, 0},
+                                      /* schema 14: issue #18, RFC 7592 */
+                                      {"registration_token_hash", COL_TEXT, 0}};
 static const sql_column role_cols[] = {{"id", COL_TEXT, LF},
                                        {"tenant_id", COL_TEXT, COL_FIXED},
                                        {"name", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH},
@@ -336,6 +338,26 @@ static const sql_column fed_state_cols[] = {{"id", COL_TEXT, LF},
                                             {"link_user_id", COL_TEXT, COL_FIXED},
                                             {"created_at", COL_INT, COL_FIXED},
                                             {"expires_at", COL_INT, COL_FIXED}};
+/* ---- issue #18: consents per user and client; RFC 8628 device codes ---- */
+static const sql_column consent_cols[] = {{"id", COL_TEXT, LF},
+                                          {"tenant_id", COL_TEXT, COL_FIXED},
+                                          {"user_id", COL_TEXT, COL_FILTER | COL_FIXED},
+                                          {"client_id", COL_TEXT, COL_FILTER | COL_FIXED},
+                                          {"scope", COL_TEXT, 0},
+                                          {"created_at", COL_INT, COL_FIXED},
+                                          {"updated_at", COL_INT, 0}};
+static const sql_column device_code_cols[] = {{"id", COL_TEXT, LF},
+                                              {"tenant_id", COL_TEXT, COL_FIXED},
+                                              {"client_id", COL_TEXT, COL_FIXED},
+                                              {"user_code", COL_TEXT, LF},
+                                              {"scope", COL_TEXT, COL_FIXED},
+                                              {"status", COL_TEXT, COL_FILTER},
+                                              {"poll_interval", COL_INT, 0},
+                                              {"last_poll_at", COL_INT, 0},
+                                              {"user_id", COL_TEXT, 0},
+                                              {"created_at", COL_INT, COL_FIXED},
+                                              {"expires_at", COL_INT, COL_FIXED}};
+/* ---- end of issue #18 ---- */
 
 /* Principals hold roles without a foreign key (users and applications share
  * the table), so their links are removed with them. */
@@ -380,6 +402,8 @@ static const sql_entity_spec entities[PC_ENT_COUNT_] = {
     [PC_ENT_IDENTITY_PROVIDER] = {"identity_providers", idp_cols, N(idp_cols), 1, NULL},
     [PC_ENT_IDENTITY] = {"user_identities", identity_cols, N(identity_cols), 1, NULL},
     [PC_ENT_FED_STATE] = {"federation_states", fed_state_cols, N(fed_state_cols), 1, NULL},
+    [PC_ENT_CONSENT] = {"consents", consent_cols, N(consent_cols), 1, NULL},
+    [PC_ENT_DEVICE_CODE] = {"device_codes", device_code_cols, N(device_code_cols), 1, NULL},
 };
 
 static const sql_link_spec links[PC_LINK_COUNT_] = {

@@ -337,6 +337,40 @@ static const char migration_13[] =
     "ALTER TABLE sessions ADD COLUMN idp TEXT;";
 /* ---- end of 13 ---- */
 
+/* ---- 14: consent per user, client and scopes; device codes (issue #18) ----
+ * A consent outlives the browser session it was given in: consents holds one
+ * row per user and client with the scopes approved. The consents sessions
+ * carried move there: per user and client, those of the user's most recent
+ * session that had one (for an application that still exists); sessions keep
+ * none. device_codes hold RFC 8628 device authorizations, both codes hashed. */
+static const char migration_14[] =
+    "CREATE TABLE consents (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+    " user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, client_id TEXT NOT NULL,"
+    " scope TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " UNIQUE (tenant_id, user_id, client_id));"
+    "INSERT INTO consents (id, tenant_id, user_id, client_id, scope, created_at, updated_at)"
+    " SELECT lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-7' ||"
+    " substr(hex(randomblob(2)), 2) || '-a' || substr(hex(randomblob(2)), 2) || '-' ||"
+    " hex(randomblob(6))), s.tenant_id, s.user_id, json_extract(c.value, '$.client_id'),"
+    " COALESCE(json_extract(c.value, '$.scope'), ''), MAX(s.created_at), MAX(s.created_at)"
+    " FROM sessions s, json_each(s.consents) c"
+    " WHERE s.consents IS NOT NULL AND json_valid(s.consents) AND json_type(s.consents) = 'array'"
+    " AND c.type = 'object' AND json_type(c.value, '$.client_id') = 'text'"
+    " AND EXISTS (SELECT 1 FROM applications a WHERE a.tenant_id = s.tenant_id"
+    " AND a.client_id = json_extract(c.value, '$.client_id'))"
+    " GROUP BY s.tenant_id, s.user_id, json_extract(c.value, '$.client_id');"
+    "UPDATE sessions SET consents = NULL WHERE consents IS NOT NULL;"
+    "CREATE TABLE device_codes (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+    " client_id TEXT NOT NULL, user_code TEXT NOT NULL UNIQUE, scope TEXT NOT NULL,"
+    " status TEXT NOT NULL, poll_interval INTEGER NOT NULL, last_poll_at INTEGER, user_id TEXT,"
+    " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
+    "CREATE INDEX device_codes_expiry ON device_codes(expires_at);"
+    /* RFC 7592: a dynamically registered client's registration access token, hashed */
+    "ALTER TABLE applications ADD COLUMN registration_token_hash TEXT;";
+/* ---- end of 14 ---- */
+
 const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {
     migration_1, migration_2, migration_3, migration_4, migration_5,
-    migration_6, migration_7, migration_8, migration_9, migration_10, migration_11, migration_12, migration_13};
+    migration_6, migration_7, migration_8, migration_9, migration_10, migration_11, migration_12, migration_13, migration_14};

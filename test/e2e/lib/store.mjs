@@ -61,8 +61,16 @@ export const UNDO_SCHEMA_12 = 'DROP TABLE IF EXISTS organization_tokens; DROP TA
 export const UNDO_SCHEMA_13 = 'ALTER TABLE sessions DROP COLUMN idp; DROP TABLE IF EXISTS federation_states;'
   + ' DROP TABLE IF EXISTS user_identities; DROP TABLE IF EXISTS identity_providers;';
 
+/**
+ * SQL taking a store at schema 14 back to schema 13: no consents or device_codes tables, no
+ * applications.registration_token_hash
+ * (the consents sessions carried before are not put back; tests set them as they need).
+ */
+export const UNDO_SCHEMA_14 = 'DROP TABLE IF EXISTS device_codes; DROP TABLE IF EXISTS consents;'
+  + ' ALTER TABLE applications DROP COLUMN registration_token_hash;';
+
 const UNDO = [null, null, null, null, null, null, null, UNDO_SCHEMA_7, UNDO_SCHEMA_8, UNDO_SCHEMA_9,
-  UNDO_SCHEMA_10, UNDO_SCHEMA_11, UNDO_SCHEMA_12, UNDO_SCHEMA_13];
+  UNDO_SCHEMA_10, UNDO_SCHEMA_11, UNDO_SCHEMA_12, UNDO_SCHEMA_13, UNDO_SCHEMA_14];
 
 /** SQL undoing every migration after schema `n`, newest first, and setting the version to n. */
 export const undoAfter = (n) => `${UNDO.slice(n + 1).reverse().join(' ')} UPDATE schema_version SET version = ${n};`;

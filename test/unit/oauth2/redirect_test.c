@@ -58,12 +58,63 @@ static void test_origins(void **state)
     assert_false(pc_redirect_origin("https://a-very-long-host.example/cb", o, 10));
 }
 
+/* RFC 8252 §7.3: a loopback registration matches any port, and nothing else differs. */
+static void test_loopback_any_port(void **state)
+{
+    json_t *reg = json_pack("[s,s,s]", "http://127.0.0.1/cb", "http://[::1]:8080/cb?x=1",
+                            "https://app.example/cb");
+
+    (void)state;
+    assert_true(pc_redirect_uri_allowed(reg, "http://127.0.0.1/cb"));
+    assert_true(pc_redirect_uri_allowed(reg, "http://127.0.0.1:51004/cb"));
+    assert_true(pc_redirect_uri_allowed(reg, "http://[::1]/cb?x=1"));
+    assert_true(pc_redirect_uri_allowed(reg, "http://[::1]:1/cb?x=1"));
+    assert_true(pc_redirect_uri_allowed(reg, "https://app.example/cb"));
+    assert_false(pc_redirect_uri_allowed(reg, "http://127.0.0.1:51004/cb2"));
+    assert_false(pc_redirect_uri_allowed(reg, "http://127.0.0.1:51004/cb?x=1"));
+    assert_false(pc_redirect_uri_allowed(reg, "http://127.0.0.1:/cb"));
+    assert_false(pc_redirect_uri_allowed(reg, "http://127.0.0.1:123456/cb"));
+    assert_false(pc_redirect_uri_allowed(reg, "http://127.0.0.10:80/cb"));
+    assert_false(pc_redirect_uri_allowed(reg, "http://127.0.0.1.evil/cb"));
+    assert_false(pc_redirect_uri_allowed(reg, "http://127.0.0.1@evil.example/cb"));
+    assert_false(pc_redirect_uri_allowed(reg, "http://localhost:51004/cb"));
+    assert_false(pc_redirect_uri_allowed(reg, "https://127.0.0.1:51004/cb"));
+    assert_false(pc_redirect_uri_allowed(reg, "https://app.example:8443/cb"));
+    assert_false(pc_redirect_uri_allowed(reg, "http://[::1]:8080/cb"));
+    assert_false(pc_redirect_uri_allowed(reg, NULL));
+    json_decref(reg);
+}
+
+/* What may be registered: absolute URIs, or a private-use scheme with a dot (RFC 8252 §7.1). */
+static void test_valid_registrations(void **state)
+{
+    (void)state;
+    assert_true(pc_redirect_uri_valid("https://app.example/cb"));
+    assert_true(pc_redirect_uri_valid("http://127.0.0.1/cb"));
+    assert_true(pc_redirect_uri_valid("com.example.app:/oauth2redirect"));
+    assert_true(pc_redirect_uri_valid("com.example-app+x.v2:/cb?x=1"));
+    assert_false(pc_redirect_uri_valid("myapp:/cb"));
+    assert_false(pc_redirect_uri_valid("javascript:alert(1)"));
+    assert_false(pc_redirect_uri_valid("data:text/html,x"));
+    assert_false(pc_redirect_uri_valid("com.example.app:cb"));
+    assert_false(pc_redirect_uri_valid("com.example.app://"));
+    assert_false(pc_redirect_uri_valid("1com.example.app:/cb"));
+    assert_false(pc_redirect_uri_valid("com.exam ple.app:/cb"));
+    assert_false(pc_redirect_uri_valid("com.example.app:/cb#frag"));
+    assert_false(pc_redirect_uri_valid("https://app.example/c b"));
+    assert_false(pc_redirect_uri_valid(":/cb"));
+    assert_false(pc_redirect_uri_valid(""));
+    assert_false(pc_redirect_uri_valid(NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact_match_only),
         cmocka_unit_test(test_parameters_appended),
         cmocka_unit_test(test_origins),
+        cmocka_unit_test(test_loopback_any_port),
+        cmocka_unit_test(test_valid_registrations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,14 +7,16 @@ import password from './account-password.js';
 import mfa from './account-mfa.js';
 import sessions from './account-sessions.js';
 import linked from './account-linked.js';
+import consents from './account-consents.js';
 
-// Each section: a heading and a module that fills its body. Linked accounts (§14) joins here.
+// Each section: a heading and a module that fills its body.
 const SECTIONS = [
   ['profile', 'Profile', profile],
   ['password', 'Password', password],
   ['mfa', 'Two-step verification', mfa],
   ['sessions', 'Sessions', sessions],
   ['linked-accounts', 'Linked accounts', linked],
+  ['consents', 'Consents', consents],
 ];
 
 const ctx = await start('admin');
