@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-# pc_add_plugin(NAME <name> KIND <grant|scheme|provider|storage> SOURCES ... [DEPS ...] [OUTPUT_DIR dir] [NO_INSTALL])
+# pc_add_plugin(NAME <name> KIND <grant|scheme|provider|storage|idp> SOURCES ... [DEPS ...] [OUTPUT_DIR dir] [NO_INSTALL])
 # Builds a MODULE library with hidden visibility that sees only the SDK headers.
 function(pc_add_plugin)
   cmake_parse_arguments(P "NO_INSTALL" "NAME;KIND;OUTPUT_DIR" "SOURCES;DEPS" ${ARGN})

@@ -21,6 +21,7 @@ const char *pc_plugin_kind_str(pc_plugin_kind kind)
     case PC_KIND_SCHEME: return "scheme";
     case PC_KIND_PROVIDER: return "provider";
     case PC_KIND_STORAGE: return "storage";
+    case PC_KIND_IDP: return "idp";
     }
     return NULL;
 }
@@ -33,6 +34,7 @@ static size_t min_ops_size(pc_plugin_kind kind)
     case PC_KIND_SCHEME: return sizeof(pc_scheme_ops);
     case PC_KIND_PROVIDER: return sizeof(pc_provider_ops);
     case PC_KIND_STORAGE: return sizeof(pc_storage_ops);
+    case PC_KIND_IDP: return sizeof(pc_idp_ops);
     }
     return 0;
 }
@@ -71,6 +73,23 @@ static pc_status check_file(const char *path)
     return PC_OK;
 }
 
+/* An identity provider must say which API `kind` it serves and have the operations its flags promise. */
+static pc_status check_idp(pc_registry *reg, const char *path, const pc_idp_ops *ops)
+{
+    if (ops->kind == NULL || *ops->kind == '\0')
+        return refuse(path, "identity provider names no kind", NULL);
+    if ((ops->flags & (PC_IDP_REDIRECT | PC_IDP_PASSWORD)) == 0)
+        return refuse(path, "identity provider has neither PC_IDP_REDIRECT nor PC_IDP_PASSWORD",
+                      NULL);
+    if ((ops->flags & PC_IDP_REDIRECT) && (ops->begin == NULL || ops->finish == NULL))
+        return refuse(path, "redirect identity provider lacks begin or finish", NULL);
+    if ((ops->flags & PC_IDP_PASSWORD) && ops->check_password == NULL)
+        return refuse(path, "directory identity provider lacks check_password", NULL);
+    if (pc_registry_find_idp(reg, ops->kind) != NULL)
+        return refuse(path, "duplicate identity provider kind", ops->kind);
+    return PC_OK;
+}
+
 static pc_status check_descriptor(pc_registry *reg, const char *path, const pc_plugin *d)
 {
     char detail[96];
@@ -93,6 +112,8 @@ static pc_status check_descriptor(pc_registry *reg, const char *path, const pc_p
                  pc_plugin_kind_str(d->kind), d->name);
         return refuse(path, "duplicate name", detail);
     }
+    if (d->kind == PC_KIND_IDP)
+        return check_idp(reg, path, (const pc_idp_ops *)d);
     return PC_OK;
 }
 
@@ -167,6 +188,16 @@ pc_loaded_plugin *pc_registry_find(pc_registry *reg, pc_plugin_kind kind, const 
     for (size_t i = 0; i < reg->n; i++)
         if (reg->items[i].desc->kind == kind && strcmp(reg->items[i].desc->name, name) == 0)
             return &reg->items[i];
+    return NULL;
+}
+
+pc_loaded_plugin *pc_registry_find_idp(pc_registry *reg, const char *kind)
+{
+    for (size_t i = 0; i < reg->n; i++) {
+        const pc_plugin *d = reg->items[i].desc;
+        if (d->kind == PC_KIND_IDP && strcmp(((const pc_idp_ops *)d)->kind, kind) == 0)
+            return &reg->items[i];
+    }
     return NULL;
 }
 

@@ -30,6 +30,8 @@ int pc_registry_scan(pc_registry *reg, const char *dir);
 /** Load and check one file; PC_OK or the refusal (also logged). */
 pc_status pc_registry_load(pc_registry *reg, const char *path);
 pc_loaded_plugin *pc_registry_find(pc_registry *reg, pc_plugin_kind kind, const char *name);
+/** The identity-provider plugin serving the API kind `kind` ("oidc"), or NULL. */
+pc_loaded_plugin *pc_registry_find_idp(pc_registry *reg, const char *kind);
 /** Call init() of every plugin of `kind` not yet initialised; a failing one is dropped with a log line. */
 void pc_registry_init_kind(pc_registry *reg, pc_plugin_kind kind, const pc_host *host);
 /**

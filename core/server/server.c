@@ -279,6 +279,7 @@ int pc_server_open(pc_server *srv, int migrate)
     pc_registry_init_kind(&srv->plugins, PC_KIND_GRANT, srv->host);
     pc_registry_init_kind(&srv->plugins, PC_KIND_SCHEME, srv->host);
     pc_registry_init_kind(&srv->plugins, PC_KIND_PROVIDER, srv->host);
+    pc_registry_init_kind(&srv->plugins, PC_KIND_IDP, srv->host);
     return 0;
 }
 

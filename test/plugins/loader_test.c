@@ -93,14 +93,35 @@ static void test_writable_file_refused(void **state)
     unlink(copy);
 }
 
+static void test_idp_plugin_loads_and_is_found_by_kind(void **state)
+{
+    pc_registry reg = {0};
+
+    (void)state;
+    assert_int_equal(pc_registry_load(&reg, path_of("idp_good.so")), PC_OK);
+    assert_non_null(pc_registry_find_idp(&reg, "goodidp"));
+    assert_null(pc_registry_find_idp(&reg, "oidc"));
+    pc_registry_free(&reg);
+}
+
+static void test_idp_missing_promised_op_refused(void **state)
+{
+    pc_registry reg = {0};
+
+    (void)state;
+    assert_int_equal(pc_registry_load(&reg, path_of("idp_no_finish.so")), PC_ERR_INVALID);
+    assert_int_equal(reg.n, 0);
+}
+
 static void test_scan_counts_refusals(void **state)
 {
     pc_registry reg = {0};
 
     (void)state;
-    /* good + good_again (duplicate) + bad_abi + no_entry + small_ops: 4 refused, 1 loaded. */
-    assert_int_equal(pc_registry_scan(&reg, dir), 4);
-    assert_int_equal(reg.n, 1);
+    /* good + good_again (duplicate) + bad_abi + no_entry + small_ops + idp no_finish:
+       5 refused; good and idp good loaded. */
+    assert_int_equal(pc_registry_scan(&reg, dir), 5);
+    assert_int_equal(reg.n, 2);
     pc_registry_free(&reg);
 }
 
@@ -113,6 +134,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_small_ops_table_refused),
         cmocka_unit_test(test_duplicate_name_refused),
         cmocka_unit_test(test_writable_file_refused),
+        cmocka_unit_test(test_idp_plugin_loads_and_is_found_by_kind),
+        cmocka_unit_test(test_idp_missing_promised_op_refused),
         cmocka_unit_test(test_scan_counts_refusals),
     };
 

@@ -34,7 +34,8 @@ typedef enum pc_plugin_kind {
     PC_KIND_GRANT = 1,    /**< an OAuth grant type at the token endpoint: pc_grant_ops */
     PC_KIND_SCHEME = 2,   /**< a multi-factor scheme: pc_scheme_ops */
     PC_KIND_PROVIDER = 3, /**< a message-delivery provider: pc_provider_ops */
-    PC_KIND_STORAGE = 4   /**< a storage backend: pc_storage_ops */
+    PC_KIND_STORAGE = 4,  /**< a storage backend: pc_storage_ops */
+    PC_KIND_IDP = 5       /**< an identity provider (federation release): pc_idp_ops */
 } pc_plugin_kind;
 
 struct pc_host;

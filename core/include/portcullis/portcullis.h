@@ -9,4 +9,5 @@
 #include "scheme.h"
 #include "provider.h"
 #include "storage.h"
+#include "idp.h"
 #endif
