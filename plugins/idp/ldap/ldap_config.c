@@ -84,6 +84,13 @@ static int check_url(const ldap_cfg *cfg, const check *c)
     return 0;
 }
 
+#define ATTR_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-;."
+
+static int valid_attr(const char *name)
+{
+    return *name != '\0' && strspn(name, ATTR_CHARS) == strlen(name);
+}
+
 static int valid_dn(const char *dn)
 {
     LDAPDN parsed = NULL;
@@ -213,6 +220,8 @@ static int check_dns(const ldap_cfg *cfg, const check *c)
     if ((cfg->bind_dn == NULL) != (cfg->bind_password == NULL))
         return fail(c, cfg->bind_dn ? "bind_password" : "bind_dn",
                     "bind_dn and bind_password go together (neither: an anonymous search)");
+    if (!valid_attr(cfg->subject_attribute))
+        return fail(c, "subject_attribute", "must be an LDAP attribute name");
     if (cfg->group_base != NULL && !valid_dn(cfg->group_base))
         return fail(c, "group_base", "must be a DN");
     problem = ldap_filter_template_problem(cfg->user_filter, "username");

@@ -16,6 +16,7 @@ const run = promisify(execFile);
 
 export const SLAPD = process.env.SLAPD_BIN || '/usr/sbin/slapd';
 export const SLAPADD = process.env.SLAPADD_BIN || '/usr/sbin/slapadd';
+export const LDAPMODIFY = process.env.LDAPMODIFY_BIN || '/usr/bin/ldapmodify';
 const SCHEMA = process.env.LDAP_SCHEMA_DIR || '/etc/ldap/schema';
 const MODULES = process.env.LDAP_MODULE_DIR || '/usr/lib/ldap';
 const OPENSSL = process.env.OPENSSL_BIN || 'openssl';
@@ -45,6 +46,7 @@ const READY_TIMEOUT_MS = 15000;
 export function slapdMissing() {
   if (!existsSync(SLAPD) || !existsSync(SLAPADD)) return `${SLAPD} is not installed (scripts/install-deps.sh test installs slapd)`;
   if (!existsSync(join(MODULES, 'back_mdb.so'))) return `${MODULES}/back_mdb.so is missing (slapd)`;
+  if (!existsSync(LDAPMODIFY)) return `${LDAPMODIFY} is not installed (ldap-utils)`;
   return null;
 }
 
@@ -70,7 +72,7 @@ function ldif() {
 }
 
 // Passwords only bind; the service account reads everything else, nobody else reads anything.
-function slapdConf(dir) {
+function slapdConf(dir, rootPassword) {
   return `${['core', 'cosine', 'inetorgperson', 'nis'].map((s) => `include ${SCHEMA}/${s}.schema`).join('\n')}
 pidfile ${dir}/slapd.pid
 argsfile ${dir}/slapd.args
@@ -83,6 +85,7 @@ database mdb
 maxsize 16777216
 suffix "${BASE_DN}"
 rootdn "cn=admin,${BASE_DN}"
+rootpw ${ssha(rootPassword)}
 directory ${dir}/db
 access to attrs=userPassword by anonymous auth by * none
 access to * by dn.exact="${SERVICE_DN}" read by * none
@@ -151,17 +154,19 @@ async function stopChild(proc) {
 
 /**
  * Starts slapd with the directory above. Returns {url (ldap://), ldapsUrl, caFile (the CA that
- * issued the server certificate), otherCaFile (a CA that did not), dir, stop() (the server only;
- * start() brings it back on the same ports with the same data), destroy() (stop and remove)}.
+ * issued the server certificate), otherCaFile (a CA that did not), dir, modify(ldif), stop() (the
+ * server only; start() brings it back on the same ports with the same data), destroy() (stop
+ * and remove)}.
  */
 export async function startLdap() {
   const dir = await mkdtemp(join(tmpdir(), 'portcullis-ldap-'));
+  const rootPassword = randomBytes(18).toString('base64url');
   try {
     await mkdir(join(dir, 'db'));
     await makeCa(dir, 'ca', 'Portcullis test directory CA');
     await makeCa(dir, 'other-ca', 'Some other CA');
     await makeServerCert(dir, 'ca', 'server');
-    await writeFile(join(dir, 'slapd.conf'), slapdConf(dir));
+    await writeFile(join(dir, 'slapd.conf'), slapdConf(dir, rootPassword));
     await writeFile(join(dir, 'data.ldif'), ldif());
     await run(SLAPADD, ['-q', '-f', join(dir, 'slapd.conf'), '-l', join(dir, 'data.ldif')]);
   } catch (e) {
@@ -196,6 +201,12 @@ export async function startLdap() {
     async stop() { const p = proc; proc = null; await stopChild(p); },
     async destroy() { await ldap.stop(); await rm(dir, { recursive: true, force: true }); },
     ca: () => readFile(join(dir, 'ca.pem'), 'utf8'),
+    /** Applies an LDIF change (changetype: ...) as the directory's administrator. */
+    async modify(changes) {
+      const file = join(dir, `change-${randomBytes(4).toString('hex')}.ldif`);
+      await writeFile(file, changes);
+      await run(LDAPMODIFY, ['-x', '-H', ldap.url, '-D', `cn=admin,${BASE_DN}`, '-w', rootPassword, '-f', file]);
+    },
   };
   try {
     await ldap.start();
