@@ -165,9 +165,7 @@ static int read_attributes(const json_t *config, ldap_cfg *cfg, const check *c)
         int i = field_index(k);
         if (i < 0)
             return fail(c, "attributes", "names a field that is not a user field of §11");
-        if (!json_is_string(v) ||
-            strspn(json_string_value(v), "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                         "0123456789-;.") != json_string_length(v))
+        if (!json_is_string(v) || (json_string_length(v) > 0 && !valid_attr(json_string_value(v))))
             return fail(c, "attributes", "values must be LDAP attribute names");
         cfg->attr[i] = json_string_length(v) ? json_string_value(v) : NULL;
     }
