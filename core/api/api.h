@@ -211,4 +211,16 @@ void pc_api_policies_delete(pc_req *rq);
  */
 int pc_api_step_up(pc_req *rq, pc_principal *p, const char *resource, const char *action);
 /* ---- end of authorization ---- */
+/* ---- federation (API.md §14) ---- */
+void pc_api_idps_list(pc_req *rq);
+void pc_api_idps_create(pc_req *rq);
+void pc_api_idps_get(pc_req *rq);
+void pc_api_idps_patch(pc_req *rq);
+void pc_api_idps_delete(pc_req *rq);
+void pc_api_users_identities_list(pc_req *rq);
+void pc_api_users_identities_delete(pc_req *rq);
+void pc_api_me_identities_list(pc_req *rq);
+void pc_api_me_identities_delete(pc_req *rq);
+void pc_api_auth_providers(pc_req *rq);
+/* ---- end of federation ---- */
 #endif

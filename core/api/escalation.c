@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* No escalation: a caller grants only permissions it holds, and acts only on principals it outranks. */
 #include "api/escalation.h"
+#include "api/idp_rules.h"
 #include "iam/outrank.h"
 #include "iam/permcache.h"
 #include "server/store.h"
@@ -128,6 +129,8 @@ int pc_api_may_touch(pc_req *rq, const pc_principal *p, pc_entity ent, const jso
     case PC_ENT_GROUP: return pc_api_may_grant_group(rq, p, id);
     case PC_ENT_POLICY: /* a policy reaches only actions its author holds (API.md §15) */
         return pc_api_may_grant_permissions(rq, p, json_object_get(target, "actions"));
+    case PC_ENT_IDENTITY_PROVIDER: /* federation: it hands out roles at sign-in (API.md §14) */
+        return pc_api_may_touch_idp(rq, p, target);
     default: return 1; /* providers and the like grant no permissions */
     }
 }

@@ -2,6 +2,7 @@
 /* /users: the user view, list with its filters, get. */
 #include "api/escalation.h"
 #include "api/users.h"
+#include "iam/idp.h"
 #include "iam/audit.h"
 #include "iam/links.h"
 #include "iam/mfa.h"
@@ -32,6 +33,17 @@ static int mfa_enabled(const char *tenant_id, const char *user_id)
     return on;
 }
 
+/* The user's linked external identities (API.md §14); [] when the store cannot tell. */
+static json_t *identities_view(const char *tenant_id, const char *user_id)
+{
+    json_t *items = pc_idp_identities_of(tenant_id, user_id), *v;
+    size_t i;
+
+    json_array_foreach (items, i, v)
+        json_object_set_new(v, "linked_at", pc_api_time(json_object_get(v, "linked_at")));
+    return items ? items : json_array();
+}
+
 json_t *pc_api_user_view(const json_t *u, void *tenant_id)
 {
     const char *id = json_string_value(json_object_get(u, "id"));
@@ -58,6 +70,7 @@ json_t *pc_api_user_view(const json_t *u, void *tenant_id)
                         json_boolean(!json_is_null(json_object_get(u, "deleted_at"))));
     json_object_set_new(v, "deleted_at", pc_api_time(json_object_get(u, "deleted_at")));
     json_object_set_new(v, "last_login_at", pc_api_time(json_object_get(u, "last_login_at")));
+    json_object_set_new(v, "identities", identities_view(tenant_id, id));
     return v;
 }
 

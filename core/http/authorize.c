@@ -113,8 +113,10 @@ static json_t *page_vars(const pc_req *rq, const pc_web_out *out)
     json_object_set_new(v, "consent_action",
                         json_sprintf("%s/oauth2/authorize/consent", rq->tenant->issuer));
     free(items);
-    if (out->outcome == PC_WEB_LOGIN)
+    if (out->outcome == PC_WEB_LOGIN) {
         people_links(rq, v);
+        pc_http_federation_buttons(rq, out, v);
+    }
     if (out->outcome == PC_WEB_MFA)
         pc_http_mfa_page_vars(rq, out, v);
     return v;

@@ -12,6 +12,8 @@
 void pc_http_web_in(pc_req *rq, pc_web_in *in);
 /** The MFA page's values (method words, the choice of other methods) added to `vars`. */
 void pc_http_mfa_page_vars(const pc_req *rq, const pc_web_out *out, json_t *vars);
+/** The login page's "Sign in with {display_name}" forms (federation_buttons, raw HTML) added to `vars`. */
+void pc_http_federation_buttons(const pc_req *rq, const pc_web_out *out, json_t *vars);
 /** Render `out`: set or clear cookies, then redirect or show the page. */
 void pc_http_web_respond(pc_req *rq, const pc_web_out *out);
 #endif

@@ -32,6 +32,10 @@ void pc_http_console_admin(pc_req *rq);
 void pc_http_preflight(pc_req *rq);
 void pc_http_mfa_challenge(pc_req *rq);
 void pc_http_authorize_mfa(pc_req *rq);
+/* ---- federation (API.md §14) ---- */
+void pc_http_federation_start(pc_req *rq);
+void pc_http_federation_callback(pc_req *rq);
+/* ---- end of federation ---- */
 /** GET /ui/reset, /ui/verify, /ui/invite, /ui/register: the people pages (API.md §12). */
 void pc_http_people_page(pc_req *rq);
 #endif

@@ -171,6 +171,22 @@ static pc_route routes[] = {
     {"PATCH", API "/policies/:id", "api_policies", pc_api_policies_patch, AR, 0},
     {"DELETE", API "/policies/:id", "api_policies", pc_api_policies_delete, AR, 0},
     /* ---- end of authorization ---- */
+    /* ---- federation (API.md §14) ---- */
+    {"GET", API "/identity-providers", "api_idps", pc_api_idps_list, AR, 0},
+    {"POST", API "/identity-providers", "api_idps", pc_api_idps_create, AR, 0},
+    {"GET", API "/identity-providers/:id", "api_idps", pc_api_idps_get, AR, 0},
+    {"PATCH", API "/identity-providers/:id", "api_idps", pc_api_idps_patch, AR, 0},
+    {"DELETE", API "/identity-providers/:id", "api_idps", pc_api_idps_delete, AR, 0},
+    {"GET", API "/users/:id/identities", "api_idps", pc_api_users_identities_list, AR, 0},
+    {"DELETE", API "/users/:id/identities/:provider", "api_idps", pc_api_users_identities_delete,
+     AR, 0},
+    {"GET", API "/me/identities", "api_idps", pc_api_me_identities_list, AR, 0},
+    {"DELETE", API "/me/identities/:provider", "api_idps", pc_api_me_identities_delete, AR, 0},
+    {"GET", API "/auth/providers", "api_idps", pc_api_auth_providers, AR, 0},
+    {"GET", T "/federation/:name/start", "federation", pc_http_federation_start, PAGE, 0},
+    {"POST", T "/federation/:name/start", "federation", pc_http_federation_start, PAGE, 0},
+    {"GET", T "/federation/:name/callback", "federation", pc_http_federation_callback, PAGE, 0},
+    /* ---- end of federation ---- */
 };
 
 static pc_route not_found_route = {"*", "*", "not_found", pc_http_not_found, 0, 0};

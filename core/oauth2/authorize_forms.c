@@ -71,6 +71,7 @@ void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out)
     if (req == NULL)
         return;
     a.client_id = pc_authz_str(req, "client_id");
+    json_object_del(req, "idp"); /* a password sign-in, whatever was tried before */
     rc = pc_login_check(&a, &user, &out->retry_after);
     /* A second factor comes before any session (API.md §9). */
     if (rc == PC_OK && pc_authz_mfa_start(in, out, req, user)) {

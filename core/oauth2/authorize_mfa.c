@@ -98,17 +98,36 @@ int pc_authz_mfa_start(const pc_web_in *in, pc_web_out *out, json_t *req, const 
     return 1;
 }
 
+/* The amr of the sign-in: a federated first step (API.md §14) is "fed", not "pwd" (new). */
+static json_t *first_step_amr(const json_t *req, const json_t *amr)
+{
+    json_t *out = json_array(), *v;
+    size_t i;
+
+    json_array_foreach (amr, i, v)
+        json_array_append_new(out, pc_authz_str(req, "idp") != NULL &&
+                                           strcmp(json_string_value(v), "pwd") == 0
+                                       ? json_string("fed")
+                                       : json_incref(v));
+    return out;
+}
+
 /* Signed in with both factors: the browser session, then the usual decision (consent or code). */
 static void signed_in(const pc_web_in *in, pc_web_out *out, json_t *req, const pc_mfa_done *done)
 {
-    pc_login_attempt a = {
-        .tenant = in->tenant, .ip = in->ip, .client_id = pc_authz_str(req, "client_id")};
+    pc_login_attempt a = {.tenant = in->tenant,
+                          .ip = in->ip,
+                          .client_id = pc_authz_str(req, "client_id"),
+                          .provider = pc_authz_str(req, "idp")};
     char *secret = NULL;
+    json_t *amr = first_step_amr(req, done->amr);
     pc_status rc;
 
     json_object_del(req, "mfa_token");
-    rc = pc_browser_session_signed_in(&a, json_string_value(json_object_get(done->user, "id")),
-                                      done->amr, in->session_cookie, &secret);
+    rc = pc_browser_session_signed_in(&a, json_string_value(json_object_get(done->user, "id")), amr,
+                                      in->session_cookie, &secret);
+    json_decref(amr);
+    json_object_del(req, "idp");
     if (rc != PC_OK) {
         pc_authz_error_page(out, 500, "server_error",
                             "Something went wrong on our side. Try again later.");

@@ -97,7 +97,7 @@ pc_status pc_browser_session_signed_in(const pc_login_attempt *a, const char *us
     rc = pc_db_update(NULL, PC_ENT_SESSION, a->tenant->id,
                       json_string_value(json_object_get(s, "id")), patch, NULL, 0);
     if (rc == PC_OK)
-        pc_audit_record(NULL, a->tenant->id, "login.succeeded", a->client_id, user_id, a->ip, NULL);
+        pc_login_audit_success(NULL, a, user_id);
     json_decref(patch);
     json_decref(s);
     json_decref(u);

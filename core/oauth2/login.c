@@ -144,6 +144,17 @@ static pc_status note_login(pc_store_tx *tx, const char *tenant_id, const char *
     return rc;
 }
 
+pc_status pc_login_audit_success(pc_store_tx *tx, const pc_login_attempt *a, const char *user_id)
+{
+    /* federation (API.md §14): the event names the provider signed in through */
+    json_t *details = a->provider ? json_pack("{s:s}", "provider", a->provider) : NULL;
+    pc_status rc = pc_audit_record(tx, a->tenant->id, "login.succeeded", a->client_id, user_id,
+                                   a->ip, details);
+
+    json_decref(details);
+    return rc;
+}
+
 pc_status pc_login_open_session(const pc_login_attempt *a, const char *user_id, const json_t *amr,
                                 int64_t auth_time, const char *secret_hash, char sid[37])
 {
@@ -154,8 +165,7 @@ pc_status pc_login_open_session(const pc_login_attempt *a, const char *user_id, 
         rc = pc_session_open_secret(tx, a->tenant, user_id, a->client_id, amr, auth_time, a->ip,
                                     secret_hash, sid);
     if (rc == PC_OK)
-        rc = pc_audit_record(tx, a->tenant->id, "login.succeeded", a->client_id, user_id, a->ip,
-                             NULL);
+        rc = pc_login_audit_success(tx, a, user_id);
     if (rc == PC_OK)
         rc = note_login(tx, a->tenant->id, user_id);
     return tx ? pc_db_finish(tx, rc) : rc;

@@ -11,6 +11,7 @@ typedef struct pc_login_attempt {
     const char *client_id; /**< the audit actor */
     const char *username;  /**< a username, or an email address */
     const char *password;
+    const char *provider; /**< federation: the identity provider signed in through, or NULL */
 } pc_login_attempt;
 
 /**
@@ -28,6 +29,8 @@ pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retr
  */
 pc_status pc_login_open_session(const pc_login_attempt *a, const char *user_id, const json_t *amr,
                                 int64_t auth_time, const char *secret_hash, char sid[37]);
+/** Audit login.succeeded of `user_id` in `tx`, naming a->provider when set. */
+pc_status pc_login_audit_success(pc_store_tx *tx, const pc_login_attempt *a, const char *user_id);
 /** Check a user's password; on success ctx holds the user, a new session and amr ["pwd"]. */
 pc_status pc_login_password(pc_grant_ctx *ctx, const char *username, const char *password);
 #endif

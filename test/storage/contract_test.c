@@ -4,6 +4,7 @@
 #include "contract_grace.h"
 #include "contract_people.h"
 #include "contract_webhooks.h"
+#include "contract_federation.h"
 
 /* ---- cases ---- */
 
@@ -904,6 +905,10 @@ int main(int argc, char **argv)
         CASE(webhook_lease_expiry_lets_another_node_claim),
         CASE(webhook_claim_race_gives_each_message_once),
         CASE(webhook_disabled_or_removed_is_not_claimed),
+        CASE(identity_provider_crud_and_unique_name),
+        CASE(identity_subject_is_unique_per_provider),
+        CASE(identity_goes_with_its_user_and_provider),
+        CASE(fed_state_is_used_once),
     };
 
     if (argc != 3) {

@@ -99,6 +99,22 @@ extern "C" {
  *              event_id, type, attempt (from 1), status ("pending", "delivered",
  *              "failed"), response_status|null, error|null, created_at,
  *              next_attempt_at|null, node|null. Removing its webhook removes it.
+ *
+ * Federation (issue #14; appeared in ABI 1.0, schema 10):
+ *  IDENTITY_PROVIDER  id, tenant_id, name (unique per tenant), display_name, kind
+ *              ("oidc", "oauth2", "ldap": the idp plugin), config{} (its secret members
+ *              sealed with the master key), enabled, jit, default_roles[] (names),
+ *              link_by_email ("never"|"verified"), trust_mfa (bool), created_at,
+ *              updated_at
+ *  IDENTITY    an external identity linked to a user: id, tenant_id, user_id,
+ *              provider_id, subject, email|null, linked_at; (tenant_id, provider_id,
+ *              subject) and (provider_id, user_id) are unique. Removing the user or
+ *              the provider removes it.
+ *  FED_STATE   a sign-in in flight at an upstream: id (SHA-256 hex of the state),
+ *              tenant_id, provider_id, nonce, code_verifier, browser_hash (SHA-256 hex
+ *              of the browser's binding cookie), return_to|null (the authorization
+ *              request to resume), link_user_id|null (linking from the account page),
+ *              created_at, expires_at. Used up by remove(), as CONSENT_NONCE.
  */
 typedef enum pc_entity {
     PC_ENT_TENANT = 0,
@@ -121,6 +137,10 @@ typedef enum pc_entity {
     PC_ENT_WEBHOOK,         /**< appeared in ABI 1.0, schema 9 */
     PC_ENT_WEBHOOK_MESSAGE, /**< appeared in ABI 1.0, schema 9 */
     PC_ENT_WEBHOOK_ATTEMPT, /**< appeared in ABI 1.0, schema 9 */
+    /* federation (issue #14) */
+    PC_ENT_IDENTITY_PROVIDER, /**< appeared in ABI 1.0, schema 10 */
+    PC_ENT_IDENTITY,          /**< appeared in ABI 1.0, schema 10 */
+    PC_ENT_FED_STATE,         /**< appeared in ABI 1.0, schema 10 */
     PC_ENT_COUNT_
 } pc_entity;
 

@@ -213,9 +213,36 @@ static const char migration_9[] =
     "CREATE INDEX webhook_attempts_created ON webhook_attempts(created_at);";
 /* ---- end of 9 ---- */
 
-const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3,
-                                        migration_4, migration_5, migration_6,
-                                        migration_7, migration_8, migration_9};
+/* ---- 10: federation (issue #14): identity providers per tenant, the external
+ * identities linked to users ((provider, subject) unique per tenant, one identity per
+ * provider and user), and the single-use state of sign-ins in flight upstream ---- */
+static const char migration_10[] =
+    "CREATE TABLE identity_providers (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, name TEXT NOT NULL,"
+    " display_name TEXT NOT NULL, kind TEXT NOT NULL, config TEXT NOT NULL,"
+    " enabled INTEGER NOT NULL DEFAULT 1, jit INTEGER NOT NULL DEFAULT 1,"
+    " default_roles TEXT NOT NULL, link_by_email TEXT NOT NULL DEFAULT 'never',"
+    " trust_mfa INTEGER NOT NULL DEFAULT 0, created_at BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL, UNIQUE (tenant_id, name));"
+    "CREATE TABLE user_identities (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+    " user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " provider_id TEXT NOT NULL REFERENCES identity_providers(id) ON DELETE CASCADE,"
+    " subject TEXT NOT NULL, email TEXT, linked_at BIGINT NOT NULL,"
+    " UNIQUE (tenant_id, provider_id, subject), UNIQUE (provider_id, user_id));"
+    "CREATE INDEX user_identities_user ON user_identities(user_id);"
+    "CREATE TABLE federation_states (id TEXT PRIMARY KEY,"
+    " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+    " provider_id TEXT NOT NULL REFERENCES identity_providers(id) ON DELETE CASCADE,"
+    " nonce TEXT NOT NULL, code_verifier TEXT NOT NULL, browser_hash TEXT NOT NULL,"
+    " return_to TEXT, link_user_id TEXT, created_at BIGINT NOT NULL,"
+    " expires_at BIGINT NOT NULL);"
+    "CREATE INDEX federation_states_expiry ON federation_states(expires_at);";
+/* ---- end of 10 ---- */
+
+const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3, migration_4,
+                                        migration_5, migration_6, migration_7, migration_8,
+                                        migration_9, migration_10};
 const int pc_pg_migration_count = (int)(sizeof pc_pg_migrations / sizeof *pc_pg_migrations);
 _Static_assert(sizeof pc_pg_migrations / sizeof *pc_pg_migrations == PC_PG_MIGRATION_COUNT,
                "PC_PG_MIGRATION_COUNT must match the migrations");

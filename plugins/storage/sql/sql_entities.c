@@ -228,6 +228,38 @@ static const sql_column policy_cols[] = {{"id", COL_TEXT, LF},
                                          {"created_at", COL_INT, COL_FIXED},
                                          {"updated_at", COL_INT, 0}};
 
+/* Federation (issue #14, schema 10). */
+static const sql_column idp_cols[] = {{"id", COL_TEXT, LF},
+                                      {"tenant_id", COL_TEXT, COL_FIXED},
+                                      {"name", COL_TEXT, COL_LOOKUP | COL_FILTER | COL_SEARCH},
+                                      {"display_name", COL_TEXT, COL_SEARCH},
+                                      {"kind", COL_TEXT, COL_FILTER | COL_FIXED},
+                                      {"config", COL_JSON, 0},
+                                      {"enabled", COL_BOOL, COL_FILTER},
+                                      {"jit", COL_BOOL, 0},
+                                      {"default_roles", COL_JSON, 0},
+                                      {"link_by_email", COL_TEXT, 0},
+                                      {"trust_mfa", COL_BOOL, 0},
+                                      {"created_at", COL_INT, COL_FIXED},
+                                      {"updated_at", COL_INT, 0}};
+static const sql_column identity_cols[] = {{"id", COL_TEXT, LF},
+                                           {"tenant_id", COL_TEXT, COL_FIXED},
+                                           {"user_id", COL_TEXT, COL_FILTER | COL_FIXED},
+                                           {"provider_id", COL_TEXT, COL_FILTER | COL_FIXED},
+                                           {"subject", COL_TEXT, COL_FILTER | COL_FIXED},
+                                           {"email", COL_TEXT, 0},
+                                           {"linked_at", COL_INT, COL_FIXED}};
+static const sql_column fed_state_cols[] = {{"id", COL_TEXT, LF},
+                                            {"tenant_id", COL_TEXT, COL_FIXED},
+                                            {"provider_id", COL_TEXT, COL_FIXED},
+                                            {"nonce", COL_TEXT, COL_FIXED},
+                                            {"code_verifier", COL_TEXT, COL_FIXED},
+                                            {"browser_hash", COL_TEXT, COL_FIXED},
+                                            {"return_to", COL_TEXT, COL_FIXED},
+                                            {"link_user_id", COL_TEXT, COL_FIXED},
+                                            {"created_at", COL_INT, COL_FIXED},
+                                            {"expires_at", COL_INT, COL_FIXED}};
+
 /* Principals hold roles without a foreign key (users and applications share
  * the table), so their links are removed with them. */
 static const char *const principal_cleanup[] = {
@@ -256,6 +288,10 @@ static const sql_entity_spec entities[PC_ENT_COUNT_] = {
                                 1, NULL},
     [PC_ENT_WEBHOOK_ATTEMPT] = {"webhook_attempts", webhook_attempt_cols, N(webhook_attempt_cols),
                                 1, NULL},
+    /* federation (issue #14, schema 10) */
+    [PC_ENT_IDENTITY_PROVIDER] = {"identity_providers", idp_cols, N(idp_cols), 1, NULL},
+    [PC_ENT_IDENTITY] = {"user_identities", identity_cols, N(identity_cols), 1, NULL},
+    [PC_ENT_FED_STATE] = {"federation_states", fed_state_cols, N(fed_state_cols), 1, NULL},
 };
 
 static const sql_link_spec links[PC_LINK_COUNT_] = {

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* /federation/{name}/start and /callback: HTTP in, the sign-in's pages and redirects out. */
+#include "http/authorize.h"
+#include "http/endpoints.h"
+#include "http/pages.h"
+#include "oauth2/federation.h"
+#include "iam/idp.h"
+#include "server/store.h"
+#include "util/mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Ties the upstream's callback to the browser that started the sign-in. */
+#define PC_COOKIE_FED "pc_fed"
+
+void pc_http_federation_start(pc_req *rq)
+{
+    pc_web_in in;
+    pc_web_out out;
+    char *binding = NULL;
+
+    if (strcmp(pc_req_method(rq), "POST") == 0 &&
+        !pc_req_content_type_is(rq, "application/x-www-form-urlencoded")) {
+        pc_page_error(rq, 400, "invalid_request",
+                      "The request was not a form this server understands.");
+        return;
+    }
+    pc_http_web_in(rq, &in);
+    pc_fed_start(&in, pc_req_param(rq, "name"), &out, &binding);
+    if (binding != NULL)
+        pc_reply_cookie(rq, PC_COOKIE_FED, binding, PC_FED_STATE_TTL);
+    pc_http_web_respond(rq, &out);
+    pc_web_out_clear(&out);
+    pc_free_secret(binding);
+}
+
+void pc_http_federation_callback(pc_req *rq)
+{
+    pc_web_in in;
+    pc_web_out out;
+
+    pc_http_web_in(rq, &in);
+    pc_fed_callback(&in, pc_req_param(rq, "name"), pc_req_cookie(rq, PC_COOKIE_FED), &out);
+    pc_http_web_respond(rq, &out);
+    pc_web_out_clear(&out);
+}
+
+/* One form per enabled redirect provider: the sealed request and CSRF go with it. */
+static char *button(const pc_req *rq, const pc_web_out *out, const json_t *idp, char *html)
+{
+    char *name = pc_html_escape(json_string_value(json_object_get(idp, "name")));
+    char *label = pc_html_escape(json_string_value(json_object_get(idp, "display_name")));
+    char *issuer = pc_html_escape(rq->tenant->issuer), *req = pc_html_escape(out->request);
+    char *csrf = pc_html_escape(out->csrf);
+    char *next = pc_asprintf(
+        "%s<form method=\"post\" action=\"%s/federation/%s/start\" class=\"federation\">"
+        "<input type=\"hidden\" name=\"request\" value=\"%s\">"
+        "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+        "<button type=\"submit\" class=\"secondary\">Sign in with %s</button></form>",
+        html, issuer, name, req, csrf, label);
+
+    free(name);
+    free(label);
+    free(issuer);
+    free(req);
+    free(csrf);
+    free(html);
+    return next;
+}
+
+void pc_http_federation_buttons(const pc_req *rq, const pc_web_out *out, json_t *vars)
+{
+    json_t *filters = json_pack("{s:b}", "enabled", 1), *rows = NULL, *r;
+    pc_store_query q = {.filters = filters, .after = NULL, .limit = 50, .descending = 0};
+    char *html = pc_strdup("");
+    void *st;
+    size_t i;
+
+    if (out->request != NULL && out->csrf != NULL &&
+        pc_db_list(NULL, PC_ENT_IDENTITY_PROVIDER, rq->tenant->id, &q, &rows) == PC_OK) {
+        json_array_foreach (rows, i, r) {
+            const pc_idp_ops *ops =
+                pc_idp_plugin(json_string_value(json_object_get(r, "kind")), &st);
+            if (ops != NULL && (ops->flags & PC_IDP_REDIRECT))
+                html = button(rq, out, r, html);
+        }
+    }
+    if (*html != '\0')
+        json_object_set_new(vars, "federation_buttons", json_string(html));
+    free(html);
+    json_decref(rows);
+    json_decref(filters);
+}

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Identity providers of a tenant (API.md §14): their plugins, sealed configs, linked identities. */
+#include "iam/idp.h"
+#include "iam/providers.h"
+#include "server/plugins.h"
+#include "server/server.h"
+#include "server/store.h"
+#include "util/mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_IDPS 200
+
+const pc_idp_ops *pc_idp_plugin(const char *kind, void **state)
+{
+    pc_loaded_plugin *p = kind ? pc_registry_find_idp(&pc_srv->plugins, kind) : NULL;
+
+    if (p == NULL || !p->initialised)
+        return NULL;
+    *state = p->state;
+    return (const pc_idp_ops *)p->desc;
+}
+
+/* Would the stored secrets go to another upstream than the one they were given for? */
+static int upstream_changed(const json_t *plain, const json_t *previous)
+{
+    static const char *const members[] = {
+        "issuer", "authorization_endpoint", "token_endpoint", "userinfo_endpoint", "url", NULL};
+
+    if (previous == NULL)
+        return 0;
+    for (size_t i = 0; members[i] != NULL; i++) {
+        json_t *a = json_object_get(plain, members[i]), *b = json_object_get(previous, members[i]);
+        if ((a == NULL) != (b == NULL) || (a != NULL && !json_equal(a, b)))
+            return 1;
+    }
+    return 0;
+}
+
+json_t *pc_idp_config_seal(const pc_idp_ops *ops, const char *tenant_id, const json_t *plain,
+                           const json_t *previous)
+{
+    /* The provider sealing reads only the secret member names of its ops table. */
+    pc_provider_ops shim;
+
+    memset(&shim, 0, sizeof shim);
+    shim.secret_fields = ops->secret_fields;
+    return pc_provider_config_seal(&shim, tenant_id, plain,
+                                   upstream_changed(plain, previous) ? NULL : previous);
+}
+
+pc_status pc_idp_find(const char *tenant_id, const char *name, json_t **idp)
+{
+    if (name == NULL || strlen(name) > 64)
+        return PC_ERR_NOT_FOUND;
+    return pc_db_get(NULL, PC_ENT_IDENTITY_PROVIDER, tenant_id, "name", name, idp);
+}
+
+static pc_status list_by(const char *tenant_id, pc_entity ent, const char *column,
+                         const char *value, json_t **rows)
+{
+    json_t *filters = column ? json_pack("{s:s}", column, value) : NULL;
+    pc_store_query q = {.filters = filters, .after = NULL, .limit = MAX_IDPS, .descending = 0};
+    pc_status rc = pc_db_list(NULL, ent, tenant_id, &q, rows);
+
+    json_decref(filters);
+    return rc;
+}
+
+/* The provider name of a provider id among `idps`, or NULL. */
+static json_t *name_of(const json_t *idps, const char *provider_id)
+{
+    size_t i;
+    json_t *p;
+
+    json_array_foreach (idps, i, p)
+        if (strcmp(json_string_value(json_object_get(p, "id")), provider_id) == 0)
+            return json_object_get(p, "name");
+    return NULL;
+}
+
+json_t *pc_idp_identities_of(const char *tenant_id, const char *user_id)
+{
+    json_t *rows = NULL, *idps = NULL, *out = NULL, *r;
+    size_t i;
+
+    if (list_by(tenant_id, PC_ENT_IDENTITY, "user_id", user_id, &rows) != PC_OK)
+        goto out;
+    if (json_array_size(rows) > 0 &&
+        list_by(tenant_id, PC_ENT_IDENTITY_PROVIDER, NULL, NULL, &idps) != PC_OK)
+        goto out;
+    out = json_array();
+    json_array_foreach (rows, i, r) {
+        json_t *name = name_of(idps, json_string_value(json_object_get(r, "provider_id")));
+        json_array_append_new(
+            out, json_pack("{s:O,s:O,s:O,s:O}", "provider", name ? name : json_null(), "subject",
+                           json_object_get(r, "subject"), "email", json_object_get(r, "email"),
+                           "linked_at", json_object_get(r, "linked_at")));
+    }
+out:
+    json_decref(rows);
+    json_decref(idps);
+    return out;
+}
+
+pc_status pc_idp_unlink(pc_store_tx *tx, const char *tenant_id, const json_t *user,
+                        const char *name, char identity_id[37])
+{
+    const char *uid = json_string_value(json_object_get(user, "id"));
+    json_t *idp = NULL, *rows = NULL, *mine = NULL, *r;
+    pc_status rc = pc_idp_find(tenant_id, name, &idp);
+    size_t i;
+
+    if (rc == PC_OK)
+        rc = list_by(tenant_id, PC_ENT_IDENTITY, "user_id", uid, &rows);
+    if (rc != PC_OK)
+        goto out;
+    json_array_foreach (rows, i, r)
+        if (strcmp(json_string_value(json_object_get(r, "provider_id")),
+                   json_string_value(json_object_get(idp, "id"))) == 0)
+            mine = r;
+    if (mine == NULL) {
+        rc = PC_ERR_NOT_FOUND;
+        goto out;
+    }
+    /* API.md §14: never remove the last way to sign in. */
+    if (json_is_null(json_object_get(user, "password_hash")) && json_array_size(rows) < 2) {
+        rc = PC_ERR_DENIED;
+        goto out;
+    }
+    snprintf(identity_id, 37, "%s", json_string_value(json_object_get(mine, "id")));
+    rc = pc_db_remove(tx, PC_ENT_IDENTITY, tenant_id, identity_id);
+out:
+    json_decref(idp);
+    json_decref(rows);
+    return rc;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Who an external identity is here (API.md §14): linked, linked by verified email, provisioned, or nobody. */
+#ifndef PC_OAUTH2_FEDERATION_USER_H
+#define PC_OAUTH2_FEDERATION_USER_H
+#include <portcullis/portcullis.h>
+
+/** What the callback knows when it resolves a person; all borrowed. */
+typedef struct pc_fed_who {
+    const char *tenant_id;
+    const char *ip;
+    const char *client_id; /**< the audit actor, or NULL */
+    const json_t *idp;     /**< the identity provider record */
+    const pc_idp_identity *identity;
+} pc_fed_who;
+
+/**
+ * The user of an external identity (new): the one linked to (provider,
+ * subject); else, with link_by_email "verified" and a verified upstream email,
+ * the user with that email, now linked; else, with jit, a new user holding
+ * default_roles, now linked. Group roles (config.group_roles) are applied.
+ * PC_ERR_NOT_FOUND: nobody and no provisioning; PC_ERR_STORAGE.
+ */
+pc_status pc_fed_user_resolve(const pc_fed_who *w, json_t **user);
+/**
+ * Link the identity to `user_id` (the account page): PC_ERR_CONFLICT when it
+ * belongs to another user or the user already has one at this provider;
+ * audited identity.linked.
+ */
+pc_status pc_fed_link(const pc_fed_who *w, const char *user_id);
+#endif
