@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The login and consent forms posted back to the authorization endpoint: CSRF-checked, throttled sign-in. */
 #include "oauth2/authorize_internal.h"
+#include "oauth2/login_directory.h"
+#include "server/server.h"
 #include "util/crypto.h"
 
 #include <string.h>
@@ -51,18 +53,37 @@ static void login_failed(const pc_web_in *in, pc_web_out *out, json_t *req, pc_s
                             "This account is disabled. Ask your administrator.", 403);
     else if (rc == PC_ERR_STORAGE)
         pc_authz_unavailable(out);
-    else
+    else if (rc == PC_ERR_UNAVAILABLE) {
+        /* API.md §14: a directory that cannot be asked (the plugin logged why). */
+        pc_authz_error_page(out, 503, "temporarily_unavailable",
+                            "The directory that checks your password cannot be reached right "
+                            "now. Try again in a few moments.");
+        out->retry_after = PC_STORE_RETRY_AFTER;
+    } else
         pc_authz_error_page(out, 500, "server_error",
                             "Something went wrong on our side. Try again later.");
 }
 
+/* federation (API.md §14): a directory's person signed in through its provider, amr "fed". */
+static json_t *directory_sign_in(pc_login_attempt *a, json_t *req,
+                                 const pc_login_directory_out *dir)
+{
+    if (dir->provider[0] == '\0')
+        return NULL;
+    a->provider = dir->provider;
+    json_object_set_new(req, "idp", json_string(dir->provider));
+    return json_pack("[s]", "fed");
+}
+
 void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out)
 {
-    json_t *req, *user = NULL;
+    json_t *req, *user = NULL, *amr = NULL;
+    pc_login_directory_out dir = {"", ""};
     pc_login_attempt a = {.tenant = in->tenant,
                           .ip = in->ip,
                           .username = param(in, "username"),
-                          .password = param(in, "password")};
+                          .password = param(in, "password"),
+                          .directory = &dir};
     char *secret = NULL;
     pc_status rc;
 
@@ -73,14 +94,14 @@ void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out)
     a.client_id = pc_authz_str(req, "client_id");
     json_object_del(req, "idp"); /* a password sign-in, whatever was tried before */
     rc = pc_login_check(&a, &user, &out->retry_after);
-    /* A second factor comes before any session (API.md §9). */
-    if (rc == PC_OK && pc_authz_mfa_start(in, out, req, user)) {
-        json_decref(user);
-        json_decref(req);
-        return;
-    }
     if (rc == PC_OK)
-        rc = pc_browser_session_signed_in(&a, json_string_value(json_object_get(user, "id")), NULL,
+        amr = directory_sign_in(&a, req, &dir);
+    /* A second factor comes before any session (API.md §9). */
+    if (rc == PC_OK && pc_authz_mfa_start(in, out, req, user))
+        goto done;
+    json_object_del(req, "idp");
+    if (rc == PC_OK)
+        rc = pc_browser_session_signed_in(&a, json_string_value(json_object_get(user, "id")), amr,
                                           in->session_cookie, &secret);
     else
         login_failed(in, out, req, rc);
@@ -93,6 +114,8 @@ void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out)
         pc_authz_error_page(out, 500, "server_error",
                             "Something went wrong on our side. Try again later.");
     }
+done:
+    json_decref(amr);
     json_decref(user);
     json_decref(req);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Password sign-in: throttled, timed alike for known and unknown users, audited, opening a session. */
 #include "oauth2/login.h"
+#include "oauth2/login_directory.h"
 #include "oauth2/mfa_grant.h"
 #include "oauth2/session.h"
 #include "oauth2/throttle.h"
@@ -83,6 +84,51 @@ static pc_status failed(const pc_login_attempt *a, const keys *k, const char *us
     return PC_ERR_DENIED;
 }
 
+/* The local password of `u`: PC_OK, a counted failure, or PC_DECLINED without one. */
+static pc_status local_password(const pc_login_attempt *a, const keys *k, const json_t *u)
+{
+    const char *hash = json_string_value(json_object_get(u, "password_hash"));
+
+    if (hash == NULL)
+        return PC_DECLINED;
+    if (pc_password_verify(hash, a->password) == PC_OK)
+        return PC_OK;
+    pc_metrics_count("login_failures", "reason", "wrong_password");
+    return failed(a, k, json_string_value(json_object_get(u, "id")));
+}
+
+/* ---- federation (API.md §14): directories check people who are not local ---- */
+static pc_status directory_password(const pc_login_attempt *a, const keys *k, json_t **u)
+{
+    pc_login_directory_out scratch, *out = a->directory ? a->directory : &scratch;
+    json_t *found = NULL;
+    pc_status rc = pc_login_directory(a, *u, &found, out);
+
+    if (rc == PC_OK) {
+        json_decref(*u);
+        *u = found;
+    } else if (rc == PC_ERR_UNAVAILABLE || rc == PC_ERR_STORAGE) {
+        /* A directory or store that cannot answer decides nothing: no failure is counted. */
+        pc_metrics_count("login_failures", "reason",
+                         rc == PC_ERR_STORAGE ? "store_error" : "directory_unavailable");
+    } else if (rc == PC_ERR_DENIED) {
+        pc_metrics_count("login_failures", "reason", "wrong_password");
+        rc = failed(a, k, json_string_value(json_object_get(*u, "id")));
+    } else {
+        rc = PC_DECLINED;
+    }
+    return rc;
+}
+/* ---- end of federation ---- */
+
+/* Nobody has this password: an unknown user, or one without a password, costs a real check's time. */
+static pc_status nobody(const pc_login_attempt *a, const keys *k, const json_t *u)
+{
+    pc_metrics_count("login_failures", "reason", u == NULL ? "unknown_user" : "no_password");
+    pc_password_burn(a->password);
+    return failed(a, k, json_string_value(json_object_get(u, "id")));
+}
+
 pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retry_after)
 {
     keys k;
@@ -98,23 +144,15 @@ pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retr
     }
     throttle_keys(a, u, &k);
     rc = check_throttle(&k, retry_after);
-    if (rc != PC_OK) {
+    if (rc == PC_OK)
+        rc = local_password(a, &k, u);
+    else
         pc_metrics_count("login_failures", "reason", "throttled");
-        json_decref(u);
-        return rc;
-    }
-    /* An unknown user, or one without a password, costs the time of a real check. */
-    if (u == NULL || !json_is_string(json_object_get(u, "password_hash"))) {
-        pc_metrics_count("login_failures", "reason", u == NULL ? "unknown_user" : "no_password");
-        pc_password_burn(a->password);
-        rc = failed(a, &k, json_string_value(json_object_get(u, "id")));
-        json_decref(u);
-        return rc;
-    }
-    if (pc_password_verify(json_string_value(json_object_get(u, "password_hash")), a->password) !=
-        PC_OK) {
-        pc_metrics_count("login_failures", "reason", "wrong_password");
-        rc = failed(a, &k, json_string_value(json_object_get(u, "id")));
+    if (rc == PC_DECLINED)
+        rc = directory_password(a, &k, &u);
+    if (rc == PC_DECLINED)
+        rc = nobody(a, &k, u);
+    if (rc != PC_OK) {
         json_decref(u);
         return rc;
     }
@@ -171,16 +209,9 @@ pc_status pc_login_open_session(const pc_login_attempt *a, const char *user_id, 
     return tx ? pc_db_finish(tx, rc) : rc;
 }
 
-pc_status pc_login_password(pc_grant_ctx *ctx, const char *username, const char *password)
+/* The token endpoint's answer to a failed password check. */
+static void password_refused(pc_grant_ctx *ctx, pc_status rc, const pc_login_directory_out *dir)
 {
-    pc_login_attempt a = {.tenant = ctx->rq->tenant,
-                          .ip = ctx->rq->ip,
-                          .client_id = ctx->client->client_id,
-                          .username = username,
-                          .password = password};
-    char sid[37];
-    pc_status rc = pc_login_check(&a, &ctx->user, &ctx->retry_after);
-
     if (rc == PC_ERR_INVALID)
         pc_grant_ctx_fail(ctx, 400, "invalid_request", "username and password are required");
     else if (rc == PC_ERR_LIMIT)
@@ -190,16 +221,40 @@ pc_status pc_login_password(pc_grant_ctx *ctx, const char *username, const char 
         pc_grant_ctx_unavailable(ctx);
     else if (rc == PC_ERR_CONFLICT)
         pc_grant_ctx_fail(ctx, 400, "invalid_grant", "account disabled");
-    else if (rc != PC_OK)
+    else if (rc == PC_ERR_UNAVAILABLE) {
+        /* API.md §14: a directory that cannot be reached is 503 with Retry-After. */
+        pc_grant_ctx_fail(ctx, 503, "temporarily_unavailable",
+                          dir->reason[0] ? dir->reason : "the directory cannot be reached");
+        ctx->retry_after = PC_STORE_RETRY_AFTER;
+    } else
         pc_grant_ctx_fail(ctx, 400, "invalid_grant", "wrong username or password");
-    if (rc != PC_OK)
+}
+
+pc_status pc_login_password(pc_grant_ctx *ctx, const char *username, const char *password)
+{
+    pc_login_directory_out dir = {"", ""};
+    pc_login_attempt a = {.tenant = ctx->rq->tenant,
+                          .ip = ctx->rq->ip,
+                          .client_id = ctx->client->client_id,
+                          .username = username,
+                          .password = password,
+                          .directory = &dir};
+    char sid[37];
+    pc_status rc = pc_login_check(&a, &ctx->user, &ctx->retry_after);
+
+    if (rc != PC_OK) {
+        password_refused(ctx, rc, &dir);
         return rc;
+    }
+    /* A directory's person signed in through a provider (API.md §14): amr "fed". */
+    if (dir.provider[0] != '\0')
+        a.provider = dir.provider;
     /* A user with a second factor gets an mfa_token, not a session (API.md §2). */
     rc = pc_mfa_grant_gate(ctx, &a);
     if (rc != PC_OK)
         return rc;
     ctx->kind = SUBJECT_USER;
-    ctx->amr = json_pack("[s]", "pwd");
+    ctx->amr = json_pack("[s]", a.provider ? "fed" : "pwd");
     ctx->auth_time = pc_now();
     rc = pc_login_open_session(&a, json_string_value(json_object_get(ctx->user, "id")), ctx->amr,
                                ctx->auth_time, NULL, sid);

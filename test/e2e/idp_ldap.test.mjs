@@ -7,12 +7,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import {
-  adminToken, api, createApp, jwtPayload, passwordGrant, startServer,
+  adminToken, api, createApp, getToken, jwtPayload, passwordGrant, startServer,
 } from './lib/server.mjs';
 import {
   GROUPS_DN, LDAP_USERS, PEOPLE_DN, SERVICE_DN, SERVICE_PASSWORD, groupDn, slapdMissing, startLdap, userDn,
 } from './lib/ldap.mjs';
-import { browserMissing, launchBrowser, onConsentPage, onLoginPage, signIn } from './lib/browser.mjs';
+import { browserMissing, launchBrowser, onLoginPage, signIn } from './lib/browser.mjs';
 import { SIZES, assertAccessible, shot } from './lib/console.mjs';
 import { startRp } from './lib/rp.mjs';
 
@@ -34,10 +34,6 @@ describe('ldap identity provider', { skip: skip ?? false }, () => {
     group_roles: { 'CN=Engineers, OU=groups, DC=example, DC=org': 'engineer', [groupDn('auditors')]: 'auditor' },
     ...over,
   });
-  const setConfig = async (over) => {
-    const r = await api(srv.issuer, admin, 'PATCH', `/identity-providers/${idp.id}`, { config: config(over) });
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-  };
   const permissions = async (token) => (await api(srv.issuer, token, 'GET', '/me/permissions')).json.permissions;
   const findUser = async (username) => (await api(srv.issuer, admin, 'GET', `/users?q=${encodeURIComponent(username)}`))
     .json.items.find((u) => u.username === username);
@@ -160,25 +156,33 @@ describe('ldap identity provider', { skip: skip ?? false }, () => {
   });
 
   test('TLS: ldaps:// and StartTLS with the right CA work; a certificate that fails is refused', async () => {
+    // Each success provisions its person, who is then asked of the providers linked to them
+    // only: the refusals come first, with bob, and each success has a person of its own.
     const cases = [
-      [{ url: ldap.ldapsUrl, ca_file: ldap.caFile }, 200],
-      [{ url: ldap.ldapsUrl, ca_file: ldap.otherCaFile }, 503],
-      [{ url: ldap.ldapsUrl }, 503], // the system's CAs do not know the test CA
-      [{ url: ldap.ldapsUrl.replace('127.0.0.1', 'localhost'), ca_file: ldap.caFile }, 503], // not its name
-      [{ start_tls: true, ca_file: ldap.caFile }, 200],
-      [{ start_tls: true, ca_file: ldap.otherCaFile }, 503],
+      [{ url: ldap.ldapsUrl, ca_file: ldap.otherCaFile }, 'bob', 503],
+      [{ url: ldap.ldapsUrl }, 'bob', 503], // the system's CAs do not know the test CA
+      [{ url: ldap.ldapsUrl.replace('127.0.0.1', 'localhost'), ca_file: ldap.caFile }, 'bob', 503], // not its name
+      [{ start_tls: true, ca_file: ldap.otherCaFile }, 'bob', 503],
+      [{ url: ldap.ldapsUrl, ca_file: ldap.caFile }, 'alice', 200],
+      [{ start_tls: true, ca_file: ldap.caFile }, 'dave', 200],
     ];
-    try {
-      for (const [over, status] of cases) {
-        await setConfig(over);
-        const r = await passwordGrant(srv.issuer, 'bob', LDAP_USERS.bob.password);
-        assert.equal(r.status, status, `${JSON.stringify(over)}: ${JSON.stringify(r.json)}`);
-      }
-      assert.match(srv.output(), /TLS handshake \(certificate not trusted, or not for this host\) failed/);
-      assert.match(srv.output(), /StartTLS failed/);
-    } finally {
-      await setConfig({});
+    // A tenant of its own, one provider per case: the directory is the only thing that changes.
+    const t = await api(srv.base + '/t/default', admin, 'POST', '/tenants', {
+      slug: 'tls', name: 'TLS', admin: { username: 'admin', password: 'Tls-Admin-Pass-1' } });
+    assert.equal(t.status, 201, JSON.stringify(t.json));
+    const issuer = t.json.issuer;
+    const tadmin = (await getToken(issuer, 'admin-cli', t.json.admin_client.client_secret)).access_token;
+    for (const [over, who, status] of cases) {
+      const created = await api(issuer, tadmin, 'POST', '/identity-providers', {
+        name: 'tls', display_name: 'TLS', kind: 'ldap', config: config({ ...over, group_roles: {} }) });
+      assert.equal(created.status, 201, JSON.stringify(created.json));
+      const r = await passwordGrant(issuer, who, LDAP_USERS[who].password, 'openid',
+        ['admin-cli', t.json.admin_client.client_secret]);
+      assert.equal(r.status, status, `${JSON.stringify(over)}: ${JSON.stringify(r.json)}`);
+      assert.equal((await api(issuer, tadmin, 'DELETE', `/identity-providers/${created.json.id}`)).status, 204);
     }
+    assert.match(srv.output(), /TLS handshake \(certificate not trusted, or not for this host\) failed/);
+    assert.match(srv.output(), /StartTLS failed/);
   });
 
   describe('the login page in Chromium', { skip: browserMissing() ?? false }, () => {
@@ -188,7 +192,9 @@ describe('ldap identity provider', { skip: skip ?? false }, () => {
       browser = await launchBrowser();
       rp = await startRp();
       app = await createApp(srv.issuer, admin, {
-        name: 'Ledger', type: 'public', grant_types: ['authorization_code'], redirect_uris: [rp.redirectUri],
+        // First-party, so that its tokens may read /me/permissions (and no consent is asked).
+        name: 'Ledger', type: 'public', first_party: true, grant_types: ['authorization_code'],
+        redirect_uris: [rp.redirectUri],
       });
       oidc = await client.discovery(new URL(srv.issuer), app.client_id, undefined, client.None(),
         { execute: [client.allowInsecureRequests] });
@@ -215,11 +221,9 @@ describe('ldap identity provider', { skip: skip ?? false }, () => {
         const ctx = await browser.newContext({ viewport });
         const page = await ctx.newPage();
         const req = await authorize(page);
-        await signIn(page, 'bob', LDAP_USERS.bob.password);
-        assert.ok(await onConsentPage(page), `consent follows: ${await page.locator('main').innerText()}`);
         await Promise.all([
           page.waitForURL((u) => u.href.startsWith(rp.redirectUri), { timeout: 15000 }),
-          page.getByRole('button', { name: /allow|approve/i }).click(),
+          signIn(page, 'bob', LDAP_USERS.bob.password),
         ]);
         const tokens = await client.authorizationCodeGrant(oidc, new URL(page.url()),
           { pkceCodeVerifier: req.verifier, expectedState: req.state });
@@ -238,7 +242,7 @@ describe('ldap identity provider', { skip: skip ?? false }, () => {
             signIn(page, 'alice', LDAP_USERS.alice.password),
           ]);
           assert.equal(resp.status(), 503);
-          await assert.doesNotReject(page.getByRole('alert').filter({ hasText: 'The directory could not be reached' }).waitFor());
+          await assert.doesNotReject(page.getByRole('alert').filter({ hasText: /directory that checks your password cannot be reached/ }).waitFor());
           assert.doesNotMatch(await page.locator('main').innerText(), /wrong username or password/i);
           await shot(page, `idp-ldap-down-${size}`);
           await assertAccessible(page, 'the error page');

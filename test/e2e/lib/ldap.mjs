@@ -29,14 +29,16 @@ export const SERVICE_PASSWORD = 'service-Secret-4711';
 
 /**
  * The people of the directory. alice is in two groups, bob in one, carol in none (the wrong-password
- * cases use her, so that her lockout touches no other test).
+ * cases use her, so that her lockout touches no other test), dave in one.
  */
 export const LDAP_USERS = {
   alice: { password: 'alice-Ldap-Pass-1', given: 'Alice', family: 'Archer', mail: 'alice@example.org' },
   bob: { password: 'bob-Ldap-Pass-2', given: 'Bob', family: 'Baker', mail: 'bob@example.org' },
   carol: { password: 'carol-Ldap-Pass-3', given: 'Carol', family: 'Cooper', mail: 'carol@example.org' },
+  dave: { password: 'dave-Ldap-Pass-4', given: 'Dave', family: 'Dunn', mail: 'dave@example.org' },
 };
-export const LDAP_GROUPS = { engineers: ['alice'], auditors: ['alice', 'bob'] };
+// groupOfNames needs a member: dave keeps engineers non-empty while alice leaves and rejoins it.
+export const LDAP_GROUPS = { engineers: ['alice', 'dave'], auditors: ['alice', 'bob'] };
 export const userDn = (uid) => `uid=${uid},${PEOPLE_DN}`;
 export const groupDn = (cn) => `cn=${cn},${GROUPS_DN}`;
 
