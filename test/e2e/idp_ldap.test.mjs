@@ -185,6 +185,21 @@ describe('ldap identity provider', { skip: skip ?? false }, () => {
     assert.match(srv.output(), /StartTLS failed/);
   });
 
+  test('the outbound rule holds for the directory: with private addresses off, 127.0.0.1 is refused', async () => {
+    const strict = await startServer({ env: { PORTCULLIS_OUTBOUND_ALLOW_PRIVATE: 'false' } });
+    try {
+      const token = await adminToken(strict.issuer);
+      const r = await api(strict.issuer, token, 'POST', '/identity-providers', {
+        name: 'corp', display_name: 'Corp', kind: 'ldap', config: config({ group_roles: {} }) });
+      assert.equal(r.status, 201, JSON.stringify(r.json));
+      const g = await passwordGrant(strict.issuer, 'bob', LDAP_USERS.bob.password);
+      assert.equal(g.status, 503, JSON.stringify(g.json));
+      assert.match(strict.output(), /outbound connection refused: address=127\.0\.0\.1/);
+    } finally {
+      await strict.stop();
+    }
+  });
+
   describe('the login page in Chromium', { skip: browserMissing() ?? false }, () => {
     let browser; let rp; let app; let oidc;
 
