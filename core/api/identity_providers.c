@@ -68,13 +68,20 @@ static pc_status write_idp(pc_req *rq, const pc_principal *p, json_t *rec, int c
                            char *conflict)
 {
     const char *id = json_string_value(json_object_get(rec, "id"));
+    json_t *cols = json_copy(rec);
     pc_store_tx *tx = NULL;
     pc_status rc = pc_db_begin(&tx);
 
+    /* the columns an update may not name: they never change */
+    json_object_del(cols, "id");
+    json_object_del(cols, "tenant_id");
+    json_object_del(cols, "kind");
+    json_object_del(cols, "created_at");
     if (rc == PC_OK)
         rc = create ? pc_db_insert(tx, PC_ENT_IDENTITY_PROVIDER, rec, conflict, 64)
-                    : pc_db_update(tx, PC_ENT_IDENTITY_PROVIDER, rq->tenant->id, id, rec, conflict,
+                    : pc_db_update(tx, PC_ENT_IDENTITY_PROVIDER, rq->tenant->id, id, cols, conflict,
                                    64);
+    json_decref(cols);
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, p,
                           create ? "identity_provider.created" : "identity_provider.updated", id,

@@ -6,6 +6,7 @@ import profile from './account-profile.js';
 import password from './account-password.js';
 import mfa from './account-mfa.js';
 import sessions from './account-sessions.js';
+import linked from './account-linked.js';
 
 // Each section: a heading and a module that fills its body. Linked accounts (§14) joins here.
 const SECTIONS = [
@@ -13,6 +14,7 @@ const SECTIONS = [
   ['password', 'Password', password],
   ['mfa', 'Two-step verification', mfa],
   ['sessions', 'Sessions', sessions],
+  ['linked-accounts', 'Linked accounts', linked],
 ];
 
 const ctx = await start('admin');
@@ -20,6 +22,6 @@ const app = document.getElementById('app');
 fill(app);
 for (const [id, title, render] of SECTIONS) {
   const body = h('div', { class: 'section-body' });
-  app.append(h('section', { class: 'panel', 'aria-labelledby': `h-${id}` }, h('h2', { id: `h-${id}` }, title), body));
+  app.append(h('section', { id, class: 'panel', 'aria-labelledby': `h-${id}` }, h('h2', { id: `h-${id}` }, title), body));
   render(body, ctx);
 }

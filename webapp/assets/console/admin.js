@@ -16,6 +16,7 @@ const SECTIONS = [
   ['roles', 'Roles', 'roles:read', './admin-roles.js'],
   ['applications', 'Applications', 'applications:read', './admin-applications.js'],
   ['providers', 'Providers', 'providers:read', './admin-providers.js'],
+  ['identity-providers', 'Identity providers', 'identity_providers:read', './admin-idps.js'],
   ['audit', 'Audit log', 'audit:read', './admin-audit.js'],
   ...(inDefault ? [['tenants', 'Tenants', 'tenants:read', './admin-tenants.js']] : []),
 ];

@@ -6,15 +6,16 @@ import { confirmAction, dialog, errorBox, fill, h, note, onSubmit } from './ui.j
 import { pagedList } from './list.js';
 
 /**
- * spec: {resource, title, singular, headers, row(item, href), fields(item|null) -> Promise<nodes>,
+ * spec: {resource, perm?, title, singular, headers, row(item, href), fields(item|null) -> Promise<nodes>,
  *        body(values, item|null) -> request body, created?(item, root), details?(item) -> nodes,
  *        extra?(item, root, ctx, again) -> nodes, keep?(item) -> true when it must not be deleted here}
+ * perm: the permission resource when it differs from the API path (identity_providers).
  */
 export function crud(spec) {
   return async function section(root, ctx, [id]) {
     if (id) return detail(root, ctx, spec, id);
     const head = h('div', { class: 'page-head' }, h('h1', {}, spec.title));
-    if (ctx.can(spec.resource, 'create')) head.append(h('button', { type: 'button', class: 'primary', onclick: () => create(root, ctx, spec, list) }, `New ${spec.singular}`));
+    if (ctx.can(spec.perm || spec.resource, 'create')) head.append(h('button', { type: 'button', class: 'primary', onclick: () => create(root, ctx, spec, list) }, `New ${spec.singular}`));
     fill(root, head);
     const list = pagedList(root, {
       path: `/${spec.resource}${spec.listQuery || ''}`, caption: spec.title, headers: spec.headers,
@@ -44,7 +45,7 @@ async function detail(root, ctx, spec, id) {
   fill(root, h('p', {}, h('a', { href: `#/${spec.route || spec.resource}` }, `← All ${spec.title.toLowerCase()}`)),
     h('h1', {}, item.name || item.id), spec.details ? spec.details(item) : null);
   if (spec.extra) root.append(...[].concat(await spec.extra(item, root, ctx, again)).filter(Boolean));
-  if (ctx.can(spec.resource, 'update')) {
+  if (ctx.can(spec.perm || spec.resource, 'update')) {
     const form = h('form', { novalidate: true, class: 'panel' }, h('h2', {}, `Edit ${spec.singular}`), await spec.fields(item, ctx),
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Save changes')));
     onSubmit(form, async (v) => {
@@ -54,7 +55,7 @@ async function detail(root, ctx, spec, id) {
     });
     root.append(form);
   }
-  if (ctx.can(spec.resource, 'delete') && !(spec.keep && spec.keep(item))) {
+  if (ctx.can(spec.perm || spec.resource, 'delete') && !(spec.keep && spec.keep(item))) {
     const del = h('button', { type: 'button', class: 'danger' }, `Delete ${spec.singular}`);
     del.addEventListener('click', async () => {
       if (!(await confirmAction(`Delete ${item.name || 'this'}?`, `The ${spec.singular} is removed for good.`, { confirm: 'Delete' }))) return;

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: Apache-2.0
+// Federation (API.md §14) without a browser: the identity-provider API and its two questions,
+// sign-in through an OIDC upstream written here so that it can lie (nonce, key, issuer, iss
+// parameter), state replay and another browser's state, an upstream that is down, the oauth2
+// plugin against a GitHub-like server, linking (409 when linked elsewhere) and unlinking.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { adminToken, api, createApp, createUser, freePort, startServer, tokenRequest } from './lib/server.mjs';
+import { Jar, authorizeUrl, startFakeOidc, startOAuth2Server, toCallback } from './lib/federation.mjs';
+
+const REDIRECT = 'http://127.0.0.1:9/callback';
+const CLIENT = { clientId: 'portcullis-down', clientSecret: 'upstream-secret-1' };
+
+describe('federation', () => {
+  let srv; let admin; let app; let up; let gh;
+
+  before(async () => {
+    srv = await startServer();
+    admin = await adminToken(srv.issuer);
+    up = await startFakeOidc(CLIENT);
+    gh = await startOAuth2Server(CLIENT);
+    assert.equal((await api(srv.issuer, admin, 'POST', '/roles', { name: 'viewer', permissions: ['docs:read'] })).status, 201);
+    app = await createApp(srv.issuer, admin, {
+      name: 'Portal', type: 'public', grant_types: ['authorization_code'], redirect_uris: [REDIRECT], first_party: true,
+    });
+    const r = await api(srv.issuer, admin, 'POST', '/identity-providers', {
+      name: 'fake', display_name: 'Fake SSO', kind: 'oidc', default_roles: ['viewer'],
+      config: { issuer: up.issuer, client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret },
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+  });
+  after(async () => {
+    await up?.close();
+    await gh?.close();
+    const code = await srv?.stop();
+    if (srv && code !== 0) console.log(`portcullis exited with ${code}:\n${srv.output()}`);
+  });
+
+  /** A whole federated sign-in through `name`; returns the callback's response and the jar. */
+  async function signIn(name, jar = new Jar()) {
+    const req = authorizeUrl(srv.issuer, app, REDIRECT);
+    const cb = await toCallback(jar, srv.issuer, name, req.url);
+    const r = await jar.fetch(cb);
+    return { r, jar, cb, req, text: r.status === 302 ? '' : await r.text() };
+  }
+
+  /** The ID token of a sign-in that came back to the application with a code. */
+  async function idToken({ r, req, text }) {
+    assert.equal(r.status, 302, text);
+    const back = new URL(r.headers.get('location'));
+    assert.equal(back.origin + back.pathname, REDIRECT);
+    const t = await tokenRequest(srv.issuer, undefined, undefined, {
+      grant_type: 'authorization_code', code: back.searchParams.get('code'), redirect_uri: REDIRECT,
+      client_id: app.client_id, code_verifier: req.verifier,
+    });
+    assert.equal(t.status, 200, JSON.stringify(t.json));
+    return JSON.parse(Buffer.from(t.json.id_token.split('.')[1], 'base64url'));
+  }
+
+  const usersNamed = async (q) => (await api(srv.issuer, admin, 'GET', `/users?q=${encodeURIComponent(q)}`)).json.items;
+
+  test('the API: secrets write-only, validation, duplicates, /auth/providers without a token', async () => {
+    const got = await api(srv.issuer, admin, 'GET', '/identity-providers');
+    const fake = got.json.items.find((p) => p.name === 'fake');
+    assert.equal(fake.config.client_secret, '********');
+    assert.deepEqual(fake.default_roles, ['viewer']);
+    assert.equal(fake.link_by_email, 'never');
+    let r = await api(srv.issuer, admin, 'POST', '/identity-providers', { name: 'x', display_name: 'X', kind: 'saml' });
+    assert.equal(r.status, 400);
+    assert.ok(r.json.fields.kind);
+    r = await api(srv.issuer, admin, 'POST', '/identity-providers', {
+      name: 'y', display_name: 'Y', kind: 'oidc', default_roles: ['no-such-role'], config: { issuer: up.issuer, client_id: 'c' },
+    });
+    assert.equal(r.status, 400);
+    assert.ok(r.json.fields.default_roles);
+    r = await api(srv.issuer, admin, 'POST', '/identity-providers', { name: 'z', display_name: 'Z', kind: 'oidc', config: { client_id: 'c' } });
+    assert.equal(r.status, 400);
+    assert.ok(r.json.fields['config.issuer']);
+    r = await api(srv.issuer, admin, 'POST', '/identity-providers', {
+      name: 'fake', display_name: 'Again', kind: 'oidc', config: { issuer: up.issuer, client_id: 'c' },
+    });
+    assert.equal(r.status, 409);
+    assert.equal(r.json.code, 'AUT-0011');
+    // A PATCH that shows the mask keeps the stored secret (a later sign-in still redeems codes).
+    r = await api(srv.issuer, admin, 'PATCH', `/identity-providers/${fake.id}`, { display_name: 'Fake SSO', config: { ...fake.config } });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    const pub = await fetch(`${srv.issuer}/api/v1/auth/providers`);
+    const list = await pub.json();
+    assert.equal(pub.status, 200);
+    assert.deepEqual(list.items.find((p) => p.name === 'fake'), { name: 'fake', display_name: 'Fake SSO', kind: 'oidc' });
+  });
+
+  test('two questions: the permission, then whether the caller may hand out what the provider does', async () => {
+    const role = await api(srv.issuer, admin, 'POST', '/roles', { name: 'idp-admin', permissions: ['identity_providers:*', 'viewer:x'] });
+    assert.equal(role.status, 201);
+    const u = await createUser(srv.issuer, admin, { roles: ['idp-admin'] });
+    const pw = await tokenRequest(srv.issuer, 'admin-cli', 'e2e-admin-cli-secret-0123456789',
+      { grant_type: 'password', username: u.username, password: u.password, scope: 'openid' });
+    const token = pw.json.access_token;
+    const base = { display_name: 'Mine', kind: 'oidc', config: { issuer: up.issuer, client_id: 'c' } };
+    // holds identity_providers:* but not docs:read, which the role viewer grants
+    let r = await api(srv.issuer, token, 'POST', '/identity-providers', { ...base, name: 'mine1', default_roles: ['viewer'] });
+    assert.equal(r.status, 403);
+    // linking by email lets the upstream sign in as existing users: users:impersonate
+    r = await api(srv.issuer, token, 'POST', '/identity-providers', { ...base, name: 'mine2', link_by_email: 'verified' });
+    assert.equal(r.status, 403);
+    r = await api(srv.issuer, token, 'POST', '/identity-providers', { ...base, name: 'mine3' });
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    // and may not touch the admin's provider that hands out viewer
+    const fake = (await api(srv.issuer, admin, 'GET', '/identity-providers')).json.items.find((p) => p.name === 'fake');
+    assert.equal((await api(srv.issuer, token, 'DELETE', `/identity-providers/${fake.id}`)).status, 403);
+    const plain = await createUser(srv.issuer, admin);
+    const pt = (await tokenRequest(srv.issuer, 'admin-cli', 'e2e-admin-cli-secret-0123456789',
+      { grant_type: 'password', username: plain.username, password: plain.password, scope: 'openid' })).json.access_token;
+    assert.equal((await api(srv.issuer, pt, 'GET', '/identity-providers')).status, 403);
+  });
+
+  test('first sign-in provisions with default_roles; the second is the same user; amr has fed', async () => {
+    up.mode = 'good';
+    up.subject = 'alice-upstream';
+    up.claims = { email: 'alice@corp.test', email_verified: true, preferred_username: 'alice', name: 'Alice Upstream' };
+    const first = await signIn('fake');
+    const claims = await idToken(first);
+    assert.ok(claims.amr.includes('fed'), JSON.stringify(claims.amr));
+    const [alice] = await usersNamed('alice@corp.test');
+    assert.equal(claims.sub, alice.id);
+    assert.equal(alice.username, 'alice');
+    assert.equal(alice.email_verified, true);
+    assert.deepEqual(alice.roles, ['viewer']);
+    assert.equal(alice.identities.length, 1);
+    assert.equal(alice.identities[0].provider, 'fake');
+    assert.equal(alice.identities[0].subject, 'alice-upstream');
+    const again = await idToken(await signIn('fake'));
+    assert.equal(again.sub, alice.id, 'the second sign-in is the same user');
+    assert.equal((await usersNamed('alice@corp.test')).length, 1);
+    const audit = (await api(srv.issuer, admin, 'GET', `/audit?type=login.succeeded`)).json.items;
+    assert.ok(audit.some((e) => e.subject === alice.id && e.details.provider === 'fake'));
+    const linked = (await api(srv.issuer, admin, 'GET', `/audit?type=identity.linked`)).json.items;
+    assert.ok(linked.some((e) => e.subject === alice.id && e.details.provider === 'fake'));
+  });
+
+  for (const [mode, what] of [['nonce', 'a nonce that is not ours'], ['key', 'an ID token signed by another key'],
+    ['iss', 'an ID token of another issuer'], ['issparam', 'an iss parameter naming another issuer']]) {
+    test(`refused: ${what}; no user is created`, async () => {
+      up.mode = mode;
+      up.subject = `victim-${mode}`;
+      up.claims = { email: `victim-${mode}@corp.test`, email_verified: true };
+      const { r, text } = await signIn('fake');
+      up.mode = 'good';
+      assert.equal(r.status, 400);
+      assert.match(text, /could not be verified/);
+      assert.equal((await usersNamed(`victim-${mode}@corp.test`)).length, 0);
+      assert.match(srv.output(), /federated sign-in failed: tenant=default provider=fake/);
+    });
+  }
+
+  test('a state is used once: the replayed callback is refused', async () => {
+    up.mode = 'good';
+    up.subject = 'alice-upstream';
+    const first = await signIn('fake');
+    assert.equal(first.r.status, 302);
+    const replay = await first.jar.fetch(first.cb);
+    assert.equal(replay.status, 400);
+    assert.match(await replay.text(), /expired or was already used/);
+  });
+
+  test('a state from another browser session is refused', async () => {
+    up.mode = 'good';
+    up.subject = 'alice-upstream';
+    const victim = new Jar();
+    const cb = await toCallback(victim, srv.issuer, 'fake', authorizeUrl(srv.issuer, app, REDIRECT).url);
+    const attacker = new Jar();
+    const r = await attacker.fetch(cb);
+    assert.equal(r.status, 400);
+    assert.match(await r.text(), /started in another browser/);
+    assert.equal(attacker.c.has('pc_session'), false);
+  });
+
+  test('an upstream that is down: the error page says so, 503, and nobody is signed in', async () => {
+    const port = await freePort();
+    const r = await api(srv.issuer, admin, 'POST', '/identity-providers', {
+      name: 'down', display_name: 'Down SSO', kind: 'oidc', config: { issuer: `http://127.0.0.1:${port}`, client_id: 'c' },
+    });
+    assert.equal(r.status, 201);
+    const jar = new Jar();
+    const page = await jar.fetch(authorizeUrl(srv.issuer, app, REDIRECT).url);
+    const html = await page.text();
+    const form = html.match(/action="[^"]*\/federation\/down\/start"[^>]*>(.*?)<\/form>/s)[1];
+    const v = (n) => form.match(new RegExp(`name="${n}" value="([^"]*)"`))[1].replace(/&amp;/g, '&');
+    const start = await jar.fetch(`${srv.issuer}/federation/down/start`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ request: v('request'), csrf: v('csrf') }).toString(),
+    });
+    assert.equal(start.status, 503);
+    assert.ok(start.headers.get('retry-after'));
+    assert.match(await start.text(), /cannot be reached/);
+    assert.equal(jar.c.has('pc_session'), false);
+  });
+
+  test('oauth2: code + state + PKCE, then the userinfo; subject and claims mapped', async () => {
+    const r = await api(srv.issuer, admin, 'POST', '/identity-providers', {
+      name: 'octo', display_name: 'OctoHub', kind: 'oauth2', config: {
+        authorization_endpoint: `${gh.origin}/authorize`, token_endpoint: `${gh.origin}/token`,
+        userinfo_endpoint: `${gh.origin}/user`, client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret,
+        scopes: ['read:user'],
+      },
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    const claims = await idToken(await signIn('octo'));
+    assert.match(gh.challenges.at(-1), /^[A-Za-z0-9_-]{43}$/, 'a PKCE challenge was sent');
+    const [octo] = await usersNamed('octo@example.test');
+    assert.equal(claims.sub, octo.id);
+    assert.equal(octo.username, 'octo');
+    assert.equal(octo.name, 'Octo Cat');
+    assert.equal(octo.email_verified, false, 'an unverified upstream email stays unverified');
+    assert.deepEqual(octo.identities.map((i) => [i.provider, i.subject]), [['octo', '4242']]);
+  });
+
+  /** A browser session of `u` (password sign-in through the login form) in a new jar. */
+  async function passwordSession(u) {
+    const jar = new Jar();
+    const page = await (await jar.fetch(authorizeUrl(srv.issuer, app, REDIRECT).url)).text();
+    const form = page.match(/action="[^"]*\/oauth2\/authorize\/login"[^>]*>(.*?)<\/form>/s)[1];
+    const v = (n) => form.match(new RegExp(`name="${n}" value="([^"]*)"`))[1].replace(/&amp;/g, '&');
+    const r = await jar.fetch(`${srv.issuer}/oauth2/authorize/login`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ request: v('request'), csrf: v('csrf'), username: u.username, password: u.password }).toString(),
+    });
+    assert.equal(r.status, 303);
+    return jar;
+  }
+
+  async function linkFrom(jar) {
+    const start = await jar.fetch(`${srv.issuer}/federation/fake/start?link=1`);
+    assert.equal(start.status, 302, await start.clone().text());
+    const upstream = await fetch(start.headers.get('location'), { redirect: 'manual' });
+    return jar.fetch(upstream.headers.get('location'));
+  }
+
+  test('link from the account page: 409 when linked elsewhere; unlink refuses the last way to sign in', async () => {
+    up.mode = 'good';
+    const bob = await createUser(srv.issuer, admin);
+    const jar = await passwordSession(bob);
+    up.subject = 'alice-upstream'; // already alice's
+    const taken = await linkFrom(jar);
+    assert.equal(taken.status, 409);
+    assert.match(await taken.text(), /already linked/);
+    up.subject = 'bob-upstream';
+    const ok = await linkFrom(jar);
+    assert.equal(ok.status, 302);
+    assert.match(ok.headers.get('location'), /\/ui\/account#linked-accounts$/);
+    let ids = await api(srv.issuer, admin, 'GET', `/users/${bob.id}/identities`);
+    assert.deepEqual(ids.json.items.map((i) => [i.provider, i.subject]), [['fake', 'bob-upstream']]);
+
+    const [alice] = await usersNamed('alice@corp.test');
+    const last = await api(srv.issuer, admin, 'DELETE', `/users/${alice.id}/identities/fake`);
+    assert.equal(last.status, 400);
+    assert.equal(last.json.code, 'AUT-0009');
+    assert.equal((await api(srv.issuer, admin, 'DELETE', `/users/${bob.id}/identities/fake`)).status, 204);
+    ids = await api(srv.issuer, admin, 'GET', `/users/${bob.id}/identities`);
+    assert.deepEqual(ids.json.items, []);
+    const audit = (await api(srv.issuer, admin, 'GET', '/audit?type=identity.unlinked')).json.items;
+    assert.ok(audit.some((e) => e.subject === bob.id && e.details.provider === 'fake'));
+    assert.equal((await api(srv.issuer, admin, 'DELETE', `/users/${bob.id}/identities/fake`)).status, 404);
+  });
+});

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: Apache-2.0
+// Federation test helpers: a small OpenID Connect upstream whose answers a test can spoil (for
+// the attack cases), a small OAuth 2.0 server with a userinfo endpoint, and a cookie-keeping
+// client that walks a federated sign-in (login page, start, upstream, callback) without a browser.
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+
+function listen(server) {
+  return new Promise((ok, fail) => {
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => ok(`http://127.0.0.1:${server.address().port}`));
+  });
+}
+
+const s256 = (v) => createHash('sha256').update(v).digest('base64url');
+
+function readBody(req) {
+  return new Promise((ok) => { let b = ''; req.on('data', (d) => { b += d; }); req.on('end', () => ok(b)); });
+}
+
+function send(res, status, body, headers = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(typeof body === 'string' ? body : JSON.stringify(body));
+}
+
+/**
+ * An OIDC upstream. `up.mode` spoils its answers: 'good', 'nonce' (another nonce in the ID
+ * token), 'key' (signed by a key not in its JWKS, under the same kid), 'iss' (another issuer in
+ * the ID token), 'issparam' (the callback's iss parameter names another issuer).
+ * Users: `up.subject` and `up.claims` are what the next sign-in is about.
+ */
+export async function startFakeOidc({ clientId, clientSecret }) {
+  const good = await generateKeyPair('RS256');
+  const other = await generateKeyPair('RS256');
+  const pub = { ...(await exportJWK(good.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+  const codes = new Map();
+  const up = { mode: 'good', subject: 'fake-1', claims: {}, calls: [] };
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, up.issuer);
+    up.calls.push(url.pathname);
+    if (url.pathname === '/.well-known/openid-configuration')
+      return send(res, 200, {
+        issuer: up.issuer, authorization_endpoint: `${up.issuer}/authorize`, token_endpoint: `${up.issuer}/token`,
+        jwks_uri: `${up.issuer}/jwks`, authorization_response_iss_parameter_supported: true,
+      });
+    if (url.pathname === '/jwks') return send(res, 200, { keys: [pub] });
+    if (url.pathname === '/authorize') {
+      const q = url.searchParams;
+      const code = randomBytes(16).toString('base64url');
+      codes.set(code, { nonce: q.get('nonce'), challenge: q.get('code_challenge'), redirect: q.get('redirect_uri') });
+      const back = new URL(q.get('redirect_uri'));
+      back.searchParams.set('code', code);
+      back.searchParams.set('state', q.get('state'));
+      back.searchParams.set('iss', up.mode === 'issparam' ? 'http://127.0.0.1:1/elsewhere' : up.issuer);
+      res.writeHead(302, { location: back.href });
+      return res.end();
+    }
+    if (url.pathname === '/token' && req.method === 'POST') {
+      const form = new URLSearchParams(await readBody(req));
+      const auth = Buffer.from((req.headers.authorization || '').replace(/^Basic /, ''), 'base64').toString();
+      const c = codes.get(form.get('code'));
+      codes.delete(form.get('code'));
+      if (!c || auth !== `${clientId}:${clientSecret}` || s256(form.get('code_verifier') || '') !== c.challenge ||
+          form.get('redirect_uri') !== c.redirect)
+        return send(res, 400, { error: 'invalid_grant' });
+      const now = Math.floor(Date.now() / 1000);
+      const idToken = await new SignJWT({
+        nonce: up.mode === 'nonce' ? 'not-the-nonce' : c.nonce, ...up.claims,
+      }).setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .setIssuer(up.mode === 'iss' ? 'http://127.0.0.1:1/elsewhere' : up.issuer)
+        .setSubject(up.subject).setAudience(clientId).setIssuedAt(now).setExpirationTime(now + 300)
+        .sign(up.mode === 'key' ? other.privateKey : good.privateKey);
+      return send(res, 200, { access_token: 'at-' + randomBytes(8).toString('hex'), token_type: 'Bearer', id_token: idToken });
+    }
+    return send(res, 404, { error: 'not_found' });
+  });
+  up.issuer = await listen(server);
+  up.close = () => new Promise((done) => { server.closeAllConnections?.(); server.close(() => done()); });
+  return up;
+}
+
+/**
+ * A GitHub-like OAuth 2.0 server: /authorize, /token (client_secret_basic, PKCE checked when a
+ * challenge was sent), /user (bearer). `srv.user` is who signs in; `srv.challenges` what came.
+ */
+export async function startOAuth2Server({ clientId, clientSecret }) {
+  const codes = new Map(); const tokens = new Set();
+  const o = { user: { id: 4242, login: 'octo', email: 'octo@example.test', name: 'Octo Cat' }, challenges: [] };
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, o.origin);
+    if (url.pathname === '/authorize') {
+      const q = url.searchParams;
+      const code = randomBytes(16).toString('base64url');
+      o.challenges.push(q.get('code_challenge'));
+      codes.set(code, { challenge: q.get('code_challenge') });
+      const back = new URL(q.get('redirect_uri'));
+      back.searchParams.set('code', code);
+      back.searchParams.set('state', q.get('state'));
+      res.writeHead(302, { location: back.href });
+      return res.end();
+    }
+    if (url.pathname === '/token' && req.method === 'POST') {
+      const form = new URLSearchParams(await readBody(req));
+      const auth = Buffer.from((req.headers.authorization || '').replace(/^Basic /, ''), 'base64').toString();
+      const c = codes.get(form.get('code'));
+      codes.delete(form.get('code'));
+      if (!c || auth !== `${clientId}:${clientSecret}` || (c.challenge && s256(form.get('code_verifier') || '') !== c.challenge))
+        return send(res, 400, { error: 'bad_verification_code' });
+      const at = randomBytes(16).toString('hex');
+      tokens.add(at);
+      return send(res, 200, { access_token: at, token_type: 'bearer', scope: 'read:user' });
+    }
+    if (url.pathname === '/user') {
+      if (!tokens.has((req.headers.authorization || '').replace(/^Bearer /, ''))) return send(res, 401, { message: 'Bad credentials' });
+      return send(res, 200, o.user);
+    }
+    return send(res, 404, { message: 'Not Found' });
+  });
+  o.origin = await listen(server);
+  o.close = () => new Promise((done) => { server.closeAllConnections?.(); server.close(() => done()); });
+  return o;
+}
+
+/** A cookie jar of name → value, fed from Set-Cookie and sent as Cookie. */
+export class Jar {
+  constructor() { this.c = new Map(); }
+  take(r) {
+    for (const line of r.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(';');
+      const i = pair.indexOf('=');
+      const name = pair.slice(0, i).trim(); const value = pair.slice(i + 1).trim();
+      if (attrs.some((a) => /expires=Thu, 01 Jan 1970/i.test(a)) || value === '') this.c.delete(name);
+      else this.c.set(name, value);
+    }
+  }
+  header() { return [...this.c].map(([k, v]) => `${k}=${v}`).join('; '); }
+  async fetch(url, init = {}) {
+    const r = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers || {}), cookie: this.header() } });
+    this.take(r);
+    return r;
+  }
+}
+
+/** A PKCE authorization request of the public client `app` to `issuer`. */
+export function authorizeUrl(issuer, app, redirectUri) {
+  const verifier = randomBytes(32).toString('base64url');
+  const u = new URL(`${issuer}/oauth2/authorize`);
+  for (const [k, v] of Object.entries({
+    response_type: 'code', client_id: app.client_id, redirect_uri: redirectUri, scope: 'openid profile email',
+    state: randomBytes(8).toString('hex'), nonce: randomBytes(8).toString('hex'), code_challenge: s256(verifier),
+    code_challenge_method: 'S256',
+  })) u.searchParams.set(k, v);
+  return { url: u.href, verifier };
+}
+
+const unescape = (s) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+
+/**
+ * Walk a federated sign-in with `jar` up to the upstream's answer: the login page, the
+ * "Sign in with" form of `name`, the upstream. Returns the callback URL the upstream sent the
+ * browser to (not yet visited).
+ */
+export async function toCallback(jar, issuer, name, authUrl) {
+  const page = await jar.fetch(authUrl);
+  const html = await page.text();
+  const form = html.match(new RegExp(`action="[^"]*/federation/${name}/start"[^>]*>(.*?)</form>`, 's'));
+  if (!form) throw new Error(`no "Sign in with" form for ${name} on the login page:\n${html}`);
+  const value = (n) => unescape(form[1].match(new RegExp(`name="${n}" value="([^"]*)"`))[1]);
+  const start = await jar.fetch(`${issuer}/federation/${name}/start`, {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ request: value('request'), csrf: value('csrf') }).toString(),
+  });
+  if (start.status !== 303) throw new Error(`start answered ${start.status}: ${await start.text()}`);
+  const upstream = await fetch(start.headers.get('location'), { redirect: 'manual' });
+  if (upstream.status !== 302) throw new Error(`the upstream answered ${upstream.status}`);
+  return upstream.headers.get('location');
+}
