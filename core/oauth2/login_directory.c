@@ -110,6 +110,9 @@ static pc_status resolve(const pc_login_attempt *a, const json_t *idp, const pc_
                     .identity = id};
     pc_status rc = pc_fed_user_resolve(&w, user);
 
+    /* Two first sign-ins at once: the one that lost the link finds the winner's user. */
+    if (rc == PC_ERR_CONFLICT)
+        rc = pc_fed_user_resolve(&w, user);
     /* The roles the groups gave or took hold at once for this sign-in's tokens on this node. */
     if (rc == PC_OK)
         pc_changes_sync();

@@ -110,6 +110,14 @@ describe('ldap identity provider', { skip: skip ?? false }, () => {
     assert.ok((await permissions(r.json.access_token)).includes('ledger:post'), 'back in the group, back in the role');
   });
 
+  test('concurrent sign-ins each get their own conversation with the directory', async () => {
+    const who = ['alice', 'dave', 'alice', 'dave', 'alice', 'dave', 'alice', 'dave'];
+    const answers = await Promise.all(who.map((u) => passwordGrant(srv.issuer, u, LDAP_USERS[u].password)));
+    assert.deepEqual(answers.map((r) => r.status), who.map(() => 200), JSON.stringify(answers.map((r) => r.json.error)));
+    const subs = answers.map((r) => jwtPayload(r.json.access_token).sub);
+    assert.equal(new Set(subs).size, 2, 'two people, two users');
+  });
+
   test('filter injection matches nobody: refused, nobody provisioned', async () => {
     const before_ = (await api(srv.issuer, admin, 'GET', '/users?limit=200')).json.items.length;
     for (const username of ['*)(uid=*', '*', 'al*', 'alice)(uid=*', '*)(|(uid=*']) {
