@@ -39,14 +39,26 @@ char *ldap_filter_escape(const char *value, size_t len)
     return out;
 }
 
-/* Parentheses balanced and never below zero, outside "\xx" escapes; the whole is one filter. */
+static int is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/*
+ * Parentheses balanced and never below zero, outside escapes; the whole is one filter. RFC
+ * 4515 §3: a backslash always starts "\xx", so none can take hold of a substituted value.
+ */
 static int balanced(const char *t)
 {
     int depth = 0;
 
     for (const char *p = t; *p != '\0'; p++) {
-        if (*p == '\\' && p[1] != '\0') {
-            p++;
+        if (*p == '\\') {
+            if (!is_hex(p[1]) || !is_hex(p[2]))
+                return 0;
+            p += 2;
+            if (p[1] == '\0')
+                return 0; /* an escape cannot close the filter */
             continue;
         }
         if (*p == '(')

@@ -90,6 +90,9 @@ static void test_template_problems(void **state)
         "(uid={user})",           /* another placeholder */
         "(&(uid={username})(x={dn}))",
         "",
+        "(cn=\\{username})", /* a backslash would take hold of the value's first byte */
+        "(cn=\\2{username})",
+        "(cn={username}\\)",
     };
 
     (void)state;
