@@ -14,6 +14,24 @@
 /* Ties the upstream's callback to the browser that started the sign-in. */
 #define PC_COOKIE_FED "pc_fed"
 
+/*
+ * Linking (link=1) acts on the browser's session, so another site must not start it: a page
+ * elsewhere that sent the browser here after signing it in upstream as someone else would get
+ * that identity linked to this account. Browsers say where a navigation came from.
+ */
+static int same_site_link(pc_req *rq)
+{
+    const char *link = pc_req_param(rq, "link"), *site = pc_req_header(rq, "Sec-Fetch-Site");
+
+    if (link == NULL || site == NULL || strcmp(site, "same-origin") == 0 ||
+        strcmp(site, "none") == 0)
+        return 1;
+    pc_page_error(rq, 403, "access_denied",
+                  "Linking an account must be started from your account page. Open your "
+                  "account page and choose Link there.");
+    return 0;
+}
+
 void pc_http_federation_start(pc_req *rq)
 {
     pc_web_in in;
@@ -26,6 +44,8 @@ void pc_http_federation_start(pc_req *rq)
                       "The request was not a form this server understands.");
         return;
     }
+    if (!same_site_link(rq))
+        return;
     pc_http_web_in(rq, &in);
     pc_fed_start(&in, pc_req_param(rq, "name"), &out, &binding);
     if (binding != NULL)

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The login and consent forms posted back to the authorization endpoint: CSRF-checked, throttled sign-in. */
 #include "oauth2/authorize_internal.h"
-#include "oauth2/login_directory.h"
-#include "server/server.h"
 #include "util/crypto.h"
 
 #include <string.h>
@@ -53,38 +51,36 @@ static void login_failed(const pc_web_in *in, pc_web_out *out, json_t *req, pc_s
                             "This account is disabled. Ask your administrator.", 403);
     else if (rc == PC_ERR_STORAGE)
         pc_authz_unavailable(out);
-    else if (rc == PC_ERR_UNAVAILABLE) {
-        /* API.md §14: a directory that cannot be asked (the plugin logged why). */
+    else if (rc == PC_ERR_UNAVAILABLE) { /* a directory (API.md §14) that cannot be reached */
         pc_authz_error_page(out, 503, "temporarily_unavailable",
-                            "The directory that checks your password cannot be reached right "
-                            "now. Try again in a few moments.");
-        out->retry_after = PC_STORE_RETRY_AFTER;
+                            "The directory that checks your password cannot be reached right now. "
+                            "Try again in a few moments.");
+        out->retry_after = 30;
     } else
         pc_authz_error_page(out, 500, "server_error",
                             "Something went wrong on our side. Try again later.");
 }
 
-/* federation (API.md §14): a directory's person signed in through its provider, amr "fed". */
-static json_t *directory_sign_in(pc_login_attempt *a, json_t *req,
-                                 const pc_login_directory_out *dir)
+/* The browser session of a right password: amr "pwd", and "fed" when a directory checked it. */
+static pc_status signed_in(const pc_login_attempt *a, const json_t *user, const char *cookie,
+                           char **secret)
 {
-    if (dir->provider[0] == '\0')
-        return NULL;
-    a->provider = dir->provider;
-    json_object_set_new(req, "idp", json_string(dir->provider));
-    return json_pack("[s]", "fed");
+    json_t *amr = a->provider ? json_pack("[s,s]", "pwd", "fed") : NULL;
+    pc_status rc = pc_browser_session_signed_in(a, json_string_value(json_object_get(user, "id")),
+                                                amr, cookie, secret);
+
+    json_decref(amr);
+    return rc;
 }
 
 void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out)
 {
-    json_t *req, *user = NULL, *amr = NULL;
-    pc_login_directory_out dir = {"", ""};
+    json_t *req, *user = NULL;
     pc_login_attempt a = {.tenant = in->tenant,
                           .ip = in->ip,
                           .username = param(in, "username"),
-                          .password = param(in, "password"),
-                          .directory = &dir};
-    char *secret = NULL;
+                          .password = param(in, "password")};
+    char *secret = NULL, provider[64];
     pc_status rc;
 
     memset(out, 0, sizeof *out);
@@ -93,16 +89,16 @@ void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out)
         return;
     a.client_id = pc_authz_str(req, "client_id");
     json_object_del(req, "idp"); /* a password sign-in, whatever was tried before */
-    rc = pc_login_check(&a, &user, &out->retry_after);
-    if (rc == PC_OK)
-        amr = directory_sign_in(&a, req, &dir);
+    rc = pc_login_check_via(&a, &user, &out->retry_after, provider);
+    a.provider = rc == PC_OK && *provider ? provider : NULL;
     /* A second factor comes before any session (API.md §9). */
-    if (rc == PC_OK && pc_authz_mfa_start(in, out, req, user))
-        goto done;
-    json_object_del(req, "idp");
+    if (rc == PC_OK && pc_authz_mfa_start(in, out, req, user)) {
+        json_decref(user);
+        json_decref(req);
+        return;
+    }
     if (rc == PC_OK)
-        rc = pc_browser_session_signed_in(&a, json_string_value(json_object_get(user, "id")), amr,
-                                          in->session_cookie, &secret);
+        rc = signed_in(&a, user, in->session_cookie, &secret);
     else
         login_failed(in, out, req, rc);
     if (rc == PC_OK) {
@@ -114,8 +110,6 @@ void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out)
         pc_authz_error_page(out, 500, "server_error",
                             "Something went wrong on our side. Try again later.");
     }
-done:
-    json_decref(amr);
     json_decref(user);
     json_decref(req);
 }

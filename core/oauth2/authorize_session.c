@@ -94,6 +94,7 @@ pc_status pc_browser_session_signed_in(const pc_login_attempt *a, const char *us
     /* OIDC Core §3.1.2.1 prompt=login / max_age: the same session, signed in again. */
     patch = amr ? json_pack("{s:I,s:O}", "auth_time", (json_int_t)pc_now(), "amr", amr)
                 : json_pack("{s:I,s:[s]}", "auth_time", (json_int_t)pc_now(), "amr", "pwd");
+    json_object_set_new(patch, "idp", a->provider ? json_string(a->provider) : json_null());
     rc = pc_db_update(NULL, PC_ENT_SESSION, a->tenant->id,
                       json_string_value(json_object_get(s, "id")), patch, NULL, 0);
     if (rc == PC_OK)

@@ -353,6 +353,10 @@ static void resolved(const pc_web_in *in, pc_web_out *out, const pc_fed_who *w, 
              "An account with this email address already exists here. Sign in to it, then link "
              "the identity provider from your account page.",
              "email of an existing user");
+    else if (rc == PC_ERR_LIMIT)
+        fail(out, w->idp, in->tenant->slug, 403, "access_denied",
+             "This organisation cannot take more accounts. Ask your administrator.",
+             "max_users reached");
     else if (rc != PC_OK)
         pc_authz_unavailable(out);
     else if (!pc_iam_user_active(user, pc_now()))
@@ -369,7 +373,10 @@ void pc_fed_callback(const pc_web_in *in, const char *name, const char *binding,
     void *st = NULL;
     pc_idp_identity id = {0};
     json_t *idp, *rec = NULL, *req = NULL;
-    pc_fed_who w = {.tenant_id = in->tenant->id, .ip = in->ip, .identity = &id};
+    pc_fed_who w = {.tenant_id = in->tenant->id,
+                    .ip = in->ip,
+                    .identity = &id,
+                    .max_users = in->tenant->max_users};
     const char *link_user;
 
     memset(out, 0, sizeof *out);

@@ -10,6 +10,7 @@
 #include "util/mem.h"
 
 #include <strings.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,12 +128,34 @@ static json_t *new_user(const pc_fed_who *w, int attempt)
     return u;
 }
 
+/* Room for one more user under max_users (API.md §12)? PC_OK, PC_ERR_LIMIT or the store's status. */
+static pc_status room(const pc_fed_who *w)
+{
+    json_t *filters;
+    int64_t n = 0;
+    pc_status rc;
+
+    if (w->max_users < 0)
+        return PC_OK;
+    if (PC_DB->base.struct_size < offsetof(pc_storage_ops, count) + sizeof PC_DB->count ||
+        PC_DB->count == NULL)
+        return PC_ERR_LIMIT;
+    filters = json_pack("{s:n}", "deleted_at");
+    rc = PC_DB->count(PC_DBS, NULL, PC_ENT_USER, w->tenant_id, filters, &n);
+    json_decref(filters);
+    return rc != PC_OK ? rc : n < w->max_users ? PC_OK : PC_ERR_LIMIT;
+}
+
 /* Just-in-time provisioning: the user, its default roles, the link, audited. */
 static pc_status provision(const pc_fed_who *w, json_t **user)
 {
-    pc_status rc = PC_ERR_CONFLICT;
+    pc_status rc = room(w);
     char conflict[64] = "";
     json_t *unknown = NULL;
+
+    if (rc != PC_OK)
+        return rc;
+    rc = PC_ERR_CONFLICT;
 
     /* A taken username gets a random suffix; a taken email is a conflict the person must solve. */
     for (int attempt = 0; attempt < 3 && rc == PC_ERR_CONFLICT && strcmp(conflict, "email") != 0;

@@ -11,6 +11,7 @@ typedef struct pc_fed_who {
     const char *client_id; /**< the audit actor, or NULL */
     const json_t *idp;     /**< the identity provider record */
     const pc_idp_identity *identity;
+    int64_t max_users; /**< the tenant's max_users (-1: unlimited): provisioning stops there */
 } pc_fed_who;
 
 /**
@@ -18,7 +19,8 @@ typedef struct pc_fed_who {
  * subject); else, with link_by_email "verified" and a verified upstream email,
  * the user with that email, now linked; else, with jit, a new user holding
  * default_roles, now linked. Group roles (config.group_roles) are applied.
- * PC_ERR_NOT_FOUND: nobody and no provisioning; PC_ERR_STORAGE.
+ * PC_ERR_NOT_FOUND: nobody and no provisioning; PC_ERR_LIMIT: the tenant is at
+ * max_users; PC_ERR_CONFLICT: the upstream email is another user's; PC_ERR_STORAGE.
  */
 pc_status pc_fed_user_resolve(const pc_fed_who *w, json_t **user);
 /**

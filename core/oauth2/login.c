@@ -84,53 +84,52 @@ static pc_status failed(const pc_login_attempt *a, const keys *k, const char *us
     return PC_ERR_DENIED;
 }
 
-/* The local password of `u`: PC_OK, a counted failure, or PC_DECLINED without one. */
-static pc_status local_password(const pc_login_attempt *a, const keys *k, const json_t *u)
+/* The right credentials: the counters cleared; a disabled or frozen account is refused,
+ * audited, and not counted as a failure. */
+static pc_status accepted(const pc_login_attempt *a, const keys *k, json_t *u, json_t **user)
 {
-    const char *hash = json_string_value(json_object_get(u, "password_hash"));
-
-    if (hash == NULL)
-        return PC_DECLINED;
-    if (pc_password_verify(hash, a->password) == PC_OK)
-        return PC_OK;
-    pc_metrics_count("login_failures", "reason", "wrong_password");
-    return failed(a, k, json_string_value(json_object_get(u, "id")));
+    pc_throttle_clear(k->pair);
+    pc_throttle_remember(k->pair);
+    if (pc_iam_user_disabled(u, pc_now())) {
+        json_t *why = json_pack("{s:s}", "reason", "account disabled");
+        pc_audit_record(NULL, a->tenant->id, "login.refused", a->client_id,
+                        json_string_value(json_object_get(u, "id")), a->ip, why);
+        json_decref(why);
+        json_decref(u);
+        return PC_ERR_CONFLICT;
+    }
+    *user = u;
+    return PC_OK;
 }
 
-/* ---- federation (API.md §14): directories check people who are not local ---- */
-static pc_status directory_password(const pc_login_attempt *a, const keys *k, json_t **u)
+/* Ask the directories; a wrong password there counts as one here, an unreachable one does not.
+ * PC_ERR_NOT_FOUND: go on as for an unknown name (*u untouched). */
+static pc_status directory(const pc_login_attempt *a, const keys *k, json_t **u, char *provider)
 {
-    pc_login_directory_out scratch, *out = a->directory ? a->directory : &scratch;
     json_t *found = NULL;
-    pc_status rc = pc_login_directory(a, *u, &found, out);
+    pc_status rc = pc_login_directory(a, &found, provider);
 
     if (rc == PC_OK) {
         json_decref(*u);
         *u = found;
-    } else if (rc == PC_ERR_UNAVAILABLE || rc == PC_ERR_STORAGE) {
-        /* A directory or store that cannot answer decides nothing: no failure is counted. */
-        pc_metrics_count("login_failures", "reason",
-                         rc == PC_ERR_STORAGE ? "store_error" : "directory_unavailable");
+        pc_metrics_count("login_successes", "method", "directory");
     } else if (rc == PC_ERR_DENIED) {
         pc_metrics_count("login_failures", "reason", "wrong_password");
         rc = failed(a, k, json_string_value(json_object_get(*u, "id")));
-    } else {
-        rc = PC_DECLINED;
+        json_decref(*u);
+        *u = NULL;
+    } else if (rc == PC_ERR_UNAVAILABLE || rc == PC_ERR_STORAGE) {
+        pc_metrics_count("login_failures", "reason", "directory_unavailable");
+        json_decref(*u);
+        *u = NULL;
     }
     return rc;
 }
-/* ---- end of federation ---- */
 
-/* Nobody has this password: an unknown user, or one without a password, costs a real check's time. */
-static pc_status nobody(const pc_login_attempt *a, const keys *k, const json_t *u)
+pc_status pc_login_check_via(const pc_login_attempt *a, json_t **user, int64_t *retry_after,
+                             char provider[64])
 {
-    pc_metrics_count("login_failures", "reason", u == NULL ? "unknown_user" : "no_password");
-    pc_password_burn(a->password);
-    return failed(a, k, json_string_value(json_object_get(u, "id")));
-}
-
-pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retry_after)
-{
+    provider[0] = '\0';
     keys k;
     json_t *u = NULL;
     pc_status rc;
@@ -144,32 +143,42 @@ pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retr
     }
     throttle_keys(a, u, &k);
     rc = check_throttle(&k, retry_after);
-    if (rc == PC_OK)
-        rc = local_password(a, &k, u);
-    else
-        pc_metrics_count("login_failures", "reason", "throttled");
-    if (rc == PC_DECLINED)
-        rc = directory_password(a, &k, &u);
-    if (rc == PC_DECLINED)
-        rc = nobody(a, &k, u);
     if (rc != PC_OK) {
+        pc_metrics_count("login_failures", "reason", "throttled");
+        json_decref(u);
+        return rc;
+    }
+    /* federation (API.md §14): a name that is not local, or a user without a password, may be
+     * a directory's */
+    if (u == NULL || !json_is_string(json_object_get(u, "password_hash"))) {
+        rc = directory(a, &k, &u, provider);
+        if (rc != PC_ERR_NOT_FOUND)
+            return rc == PC_OK ? accepted(a, &k, u, user) : rc;
+    }
+    /* An unknown user, or one without a password, costs the time of a real check. */
+    if (u == NULL || !json_is_string(json_object_get(u, "password_hash"))) {
+        pc_metrics_count("login_failures", "reason", u == NULL ? "unknown_user" : "no_password");
+        pc_password_burn(a->password);
+        rc = failed(a, &k, json_string_value(json_object_get(u, "id")));
+        json_decref(u);
+        return rc;
+    }
+    if (pc_password_verify(json_string_value(json_object_get(u, "password_hash")), a->password) !=
+        PC_OK) {
+        pc_metrics_count("login_failures", "reason", "wrong_password");
+        rc = failed(a, &k, json_string_value(json_object_get(u, "id")));
         json_decref(u);
         return rc;
     }
     pc_metrics_count("login_successes", "method", "password");
-    pc_throttle_clear(k.pair);
-    pc_throttle_remember(k.pair);
-    /* The right password of a disabled or frozen account: refused, audited, not a failure. */
-    if (pc_iam_user_disabled(u, pc_now())) {
-        json_t *why = json_pack("{s:s}", "reason", "account disabled");
-        pc_audit_record(NULL, a->tenant->id, "login.refused", a->client_id,
-                        json_string_value(json_object_get(u, "id")), a->ip, why);
-        json_decref(why);
-        json_decref(u);
-        return PC_ERR_CONFLICT;
-    }
-    *user = u;
-    return PC_OK;
+    return accepted(a, &k, u, user);
+}
+
+pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retry_after)
+{
+    char provider[64];
+
+    return pc_login_check_via(a, user, retry_after, provider);
 }
 
 /* last_login_at, kept to the minute so that busy accounts do not rewrite their row. */
@@ -193,6 +202,15 @@ pc_status pc_login_audit_success(pc_store_tx *tx, const pc_login_attempt *a, con
     return rc;
 }
 
+static pc_status note_idp(pc_store_tx *tx, const pc_login_attempt *a, const char *sid)
+{
+    json_t *cols = json_pack("{s:s}", "idp", a->provider);
+    pc_status rc = pc_db_update(tx, PC_ENT_SESSION, a->tenant->id, sid, cols, NULL, 0);
+
+    json_decref(cols);
+    return rc;
+}
+
 pc_status pc_login_open_session(const pc_login_attempt *a, const char *user_id, const json_t *amr,
                                 int64_t auth_time, const char *secret_hash, char sid[37])
 {
@@ -202,6 +220,8 @@ pc_status pc_login_open_session(const pc_login_attempt *a, const char *user_id, 
     if (rc == PC_OK)
         rc = pc_session_open_secret(tx, a->tenant, user_id, a->client_id, amr, auth_time, a->ip,
                                     secret_hash, sid);
+    if (rc == PC_OK && a->provider != NULL) /* federation: the ID token's idp claim */
+        rc = note_idp(tx, a, sid);
     if (rc == PC_OK)
         rc = pc_login_audit_success(tx, a, user_id);
     if (rc == PC_OK)
@@ -209,10 +229,19 @@ pc_status pc_login_open_session(const pc_login_attempt *a, const char *user_id, 
     return tx ? pc_db_finish(tx, rc) : rc;
 }
 
-/* The token endpoint's answer to a failed password check. */
-static void password_refused(pc_grant_ctx *ctx, pc_status rc, const pc_login_directory_out *dir)
+pc_status pc_login_password(pc_grant_ctx *ctx, const char *username, const char *password)
 {
-    if (rc == PC_ERR_INVALID)
+    pc_login_attempt a = {.tenant = ctx->rq->tenant,
+                          .ip = ctx->rq->ip,
+                          .client_id = ctx->client->client_id,
+                          .username = username,
+                          .password = password};
+    char sid[37], provider[64];
+    pc_status rc = pc_login_check_via(&a, &ctx->user, &ctx->retry_after, provider);
+
+    if (rc == PC_ERR_UNAVAILABLE) /* a directory down (API.md §14): 503, never a wrong password */
+        pc_grant_ctx_unavailable(ctx);
+    else if (rc == PC_ERR_INVALID)
         pc_grant_ctx_fail(ctx, 400, "invalid_request", "username and password are required");
     else if (rc == PC_ERR_LIMIT)
         pc_grant_ctx_fail(ctx, 429, "temporarily_unavailable",
@@ -221,40 +250,17 @@ static void password_refused(pc_grant_ctx *ctx, pc_status rc, const pc_login_dir
         pc_grant_ctx_unavailable(ctx);
     else if (rc == PC_ERR_CONFLICT)
         pc_grant_ctx_fail(ctx, 400, "invalid_grant", "account disabled");
-    else if (rc == PC_ERR_UNAVAILABLE) {
-        /* API.md §14: a directory that cannot be reached is 503 with Retry-After. */
-        pc_grant_ctx_fail(ctx, 503, "temporarily_unavailable",
-                          dir->reason[0] ? dir->reason : "the directory cannot be reached");
-        ctx->retry_after = PC_STORE_RETRY_AFTER;
-    } else
+    else if (rc != PC_OK)
         pc_grant_ctx_fail(ctx, 400, "invalid_grant", "wrong username or password");
-}
-
-pc_status pc_login_password(pc_grant_ctx *ctx, const char *username, const char *password)
-{
-    pc_login_directory_out dir = {"", ""};
-    pc_login_attempt a = {.tenant = ctx->rq->tenant,
-                          .ip = ctx->rq->ip,
-                          .client_id = ctx->client->client_id,
-                          .username = username,
-                          .password = password,
-                          .directory = &dir};
-    char sid[37];
-    pc_status rc = pc_login_check(&a, &ctx->user, &ctx->retry_after);
-
-    if (rc != PC_OK) {
-        password_refused(ctx, rc, &dir);
+    if (rc != PC_OK)
         return rc;
-    }
-    /* A directory's person signed in through a provider (API.md §14): amr "fed". */
-    if (dir.provider[0] != '\0')
-        a.provider = dir.provider;
     /* A user with a second factor gets an mfa_token, not a session (API.md §2). */
     rc = pc_mfa_grant_gate(ctx, &a);
     if (rc != PC_OK)
         return rc;
     ctx->kind = SUBJECT_USER;
-    ctx->amr = json_pack("[s]", a.provider ? "fed" : "pwd");
+    ctx->amr = *provider ? json_pack("[s,s]", "pwd", "fed") : json_pack("[s]", "pwd");
+    a.provider = *provider ? provider : NULL;
     ctx->auth_time = pc_now();
     rc = pc_login_open_session(&a, json_string_value(json_object_get(ctx->user, "id")), ctx->amr,
                                ctx->auth_time, NULL, sid);

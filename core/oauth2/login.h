@@ -29,6 +29,14 @@ typedef struct pc_login_attempt {
  */
 pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retry_after);
 /**
+ * pc_login_check, where a name that is not local (or a user without a password)
+ * is also checked against the tenant's directories (API.md §14): on PC_OK,
+ * `provider` is the directory's name or "" for a local password;
+ * PC_ERR_UNAVAILABLE when a directory could not be reached (no failure counted).
+ */
+pc_status pc_login_check_via(const pc_login_attempt *a, json_t **user, int64_t *retry_after,
+                             char provider[64]);
+/**
  * Open a session for a signed-in user and audit login.succeeded, in one
  * transaction. secret_hash: a browser session's cookie hash, or NULL.
  */

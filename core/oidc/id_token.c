@@ -4,8 +4,27 @@
 #include "oidc/claims.h"
 #include "oidc/token_claims.h"
 #include "server/server.h"
+#include "server/store.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+/* API.md §14: a sign-in through an upstream names it in the claim idp (kept on the session). */
+static void add_idp(const pc_tenant *t, const pc_token_subject *s, json_t *claims)
+{
+    json_t *session = NULL, *v;
+    size_t i;
+    int fed = 0;
+
+    json_array_foreach (s->amr, i, v)
+        fed |= json_is_string(v) && strcmp(json_string_value(v), "fed") == 0;
+    if (!fed || s->sid == NULL ||
+        pc_db_get(NULL, PC_ENT_SESSION, t->id, "id", s->sid, &session) != PC_OK)
+        return;
+    if (json_is_string(json_object_get(session, "idp")))
+        json_object_set(claims, "idp", json_object_get(session, "idp"));
+    json_decref(session);
+}
 
 pc_status pc_oidc_id_token(const pc_tenant *t, const pc_token_subject *s, const json_t *user,
                            const char *access_token, char **jwt)
@@ -34,6 +53,7 @@ pc_status pc_oidc_id_token(const pc_tenant *t, const pc_token_subject *s, const 
         json_decref(json_object_get(claims, "amr"));
     if (s->nonce != NULL)
         json_object_set_new(claims, "nonce", json_string(s->nonce));
+    add_idp(t, s, claims);
     pc_oidc_token_claims_add(claims, s->extra); /* API.md §16 */
     /* OIDC Core §3.1.3.6 */
     at_hash = access_token ? pc_jose_half_hash(pc_jose_key_alg(key), access_token) : NULL;

@@ -31,7 +31,7 @@ describe('admin console', { skip: skip ?? false }, () => {
   const section = async (name) => {
     // A test that failed may have left a dialog open: close it so the next one starts clean.
     for (let i = 0; i < 3 && (await page.getByRole('dialog').count()) > 0; i++) await page.keyboard.press('Escape');
-    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name }).click();
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true }).click();
     await page.getByRole('heading', { name, level: 1 }).waitFor();
   };
   const dialog = (name) => page.getByRole('dialog', { name });
@@ -45,7 +45,7 @@ describe('admin console', { skip: skip ?? false }, () => {
   test('the navigation offers every working section, Tenants in default', async () => {
     const nav = page.getByRole('navigation', { name: 'Sections' });
     const names = (await nav.getByRole('link').allTextContents()).map((s) => s.trim());
-    assert.deepEqual(names, ['Users', 'Groups', 'Roles', 'Applications', 'Providers', 'Audit log', 'Tenants']);
+    assert.deepEqual(names, ['Users', 'Groups', 'Roles', 'Applications', 'Providers', 'Identity providers', 'Audit log', 'Tenants']);
   });
 
   test('Users: create in the console, then GET /users shows it; a refused create keeps the form', async () => {
@@ -294,7 +294,7 @@ describe('admin console', { skip: skip ?? false }, () => {
   test('every section, a form dialog and a confirmation at phone and desktop sizes: accessible and screenshotted', async () => {
     for (const [size, viewport] of Object.entries(SIZES)) {
       await page.setViewportSize(viewport);
-      for (const name of ['Users', 'Groups', 'Roles', 'Applications', 'Providers', 'Audit log', 'Tenants']) {
+      for (const name of ['Users', 'Groups', 'Roles', 'Applications', 'Providers', 'Identity providers', 'Audit log', 'Tenants']) {
         await section(name);
         await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]') && !document.querySelector('main [role="status"]:not(:empty)')?.textContent.includes('Loading'));
         await assertAccessible(page, `admin ${name}, ${size}`);

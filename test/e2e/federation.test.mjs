@@ -6,7 +6,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { adminToken, api, createApp, createUser, freePort, startServer, tokenRequest } from './lib/server.mjs';
+import { readFile, readdir } from 'node:fs/promises';
 import { Jar, authorizeUrl, startFakeOidc, startOAuth2Server, toCallback } from './lib/federation.mjs';
+import { enrolTotp, totp, userToken } from './lib/mfa.mjs';
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
 const CLIENT = { clientId: 'portcullis-down', clientSecret: 'upstream-secret-1' };
@@ -122,6 +124,7 @@ describe('federation', () => {
     const first = await signIn('fake');
     const claims = await idToken(first);
     assert.ok(claims.amr.includes('fed'), JSON.stringify(claims.amr));
+    assert.equal(claims.idp, 'fake', 'the ID token names the provider');
     const [alice] = await usersNamed('alice@corp.test');
     assert.equal(claims.sub, alice.id);
     assert.equal(alice.username, 'alice');
@@ -245,6 +248,9 @@ describe('federation', () => {
     const taken = await linkFrom(jar);
     assert.equal(taken.status, 409);
     assert.match(await taken.text(), /already linked/);
+    // another site may not start a link on the browser's session
+    const forged = await jar.fetch(`${srv.issuer}/federation/fake/start?link=1`, { headers: { 'sec-fetch-site': 'cross-site' } });
+    assert.equal(forged.status, 403);
     up.subject = 'bob-upstream';
     const ok = await linkFrom(jar);
     assert.equal(ok.status, 302);
@@ -262,5 +268,46 @@ describe('federation', () => {
     const audit = (await api(srv.issuer, admin, 'GET', '/audit?type=identity.unlinked')).json.items;
     assert.ok(audit.some((e) => e.subject === bob.id && e.details.provider === 'fake'));
     assert.equal((await api(srv.issuer, admin, 'DELETE', `/users/${bob.id}/identities/fake`)).status, 404);
+  });
+
+  test('a user with a second factor is asked for it after the upstream; trust_mfa takes the upstream\'s', async () => {
+    up.mode = 'good';
+    up.claims = {};
+    const mia = await createUser(srv.issuer, admin);
+    up.subject = 'mia-upstream';
+    assert.equal((await linkFrom(await passwordSession(mia))).status, 302);
+    const secret = await enrolTotp(srv.issuer, await userToken(srv.issuer, mia, ['admin-cli', 'e2e-admin-cli-secret-0123456789']));
+    const { r, jar, text, req } = await signIn('fake');
+    assert.equal(r.status, 200, 'the MFA step, not a code');
+    assert.match(text, /name="code"/);
+    const form = text.match(/<form[^>]*action="[^"]*\/oauth2\/authorize\/mfa"[^>]*>(.*?)<\/form>/s)[1];
+    const v = (n) => form.match(new RegExp(`name="${n}" value="([^"]*)"`))[1].replace(/&amp;/g, '&');
+    const done = await jar.fetch(`${srv.issuer}/oauth2/authorize/mfa`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ request: v('request'), csrf: v('csrf'), method: 'totp', code: totp(secret) }).toString(),
+    });
+    assert.equal(done.status, 303);
+    const claims = await idToken({ r: { status: 302, headers: done.headers }, req, text: '' });
+    assert.equal(claims.sub, mia.id);
+    assert.ok(claims.amr.includes('fed') && claims.amr.includes('mfa') && !claims.amr.includes('pwd'), JSON.stringify(claims.amr));
+    assert.equal(claims.idp, 'fake');
+
+    // trusted: the upstream's own second factor (amr mfa) counts; an upstream without it does not
+    const fake = (await api(srv.issuer, admin, 'GET', '/identity-providers')).json.items.find((p) => p.name === 'fake');
+    assert.equal((await api(srv.issuer, admin, 'PATCH', `/identity-providers/${fake.id}`, { trust_mfa: true })).status, 200);
+    up.claims = { amr: ['pwd', 'mfa'] };
+    const trusted = await idToken(await signIn('fake'));
+    assert.deepEqual(trusted.amr, ['fed', 'mfa']);
+    up.claims = { amr: ['pwd'] };
+    assert.equal((await signIn('fake')).r.status, 200, 'without the upstream\'s mfa the step is asked');
+    await api(srv.issuer, admin, 'PATCH', `/identity-providers/${fake.id}`, { trust_mfa: false });
+    up.claims = {};
+  });
+
+  test('the upstream client secret is sealed at rest', async () => {
+    const files = (await readdir(srv.dir)).filter((f) => f.startsWith('p.db')); // with the WAL
+    assert.ok(files.length > 0);
+    for (const f of files)
+      assert.equal((await readFile(`${srv.dir}/${f}`)).includes(Buffer.from(CLIENT.clientSecret)), false, f);
   });
 });

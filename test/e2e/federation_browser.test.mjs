@@ -226,7 +226,7 @@ describe('federation in the browser', { skip: skip ?? false }, () => {
         assert.equal(made.kind, 'oauth2');
         assert.equal(made.config.client_secret, '********');
         await page.getByRole('link', { name: 'social', exact: true }).click();
-        assert.ok(await page.getByText(`${srv.issuer}/federation/social/callback`).isVisible());
+        await page.getByText(`${srv.issuer}/federation/social/callback`).waitFor(); // the redirect URI to register
       }
       await page.context().close();
     }

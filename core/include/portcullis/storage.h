@@ -115,6 +115,8 @@ extern "C" {
  *              of the browser's binding cookie), return_to|null (the authorization
  *              request to resume), link_user_id|null (linking from the account page),
  *              created_at, expires_at. Used up by remove(), as CONSENT_NONCE.
+ * Since schema 10 SESSION also has idp|null: the identity provider's name when the
+ * session was signed in through one.
  */
 typedef enum pc_entity {
     PC_ENT_TENANT = 0,

@@ -237,7 +237,9 @@ static const char migration_10[] =
     " nonce TEXT NOT NULL, code_verifier TEXT NOT NULL, browser_hash TEXT NOT NULL,"
     " return_to TEXT, link_user_id TEXT, created_at BIGINT NOT NULL,"
     " expires_at BIGINT NOT NULL);"
-    "CREATE INDEX federation_states_expiry ON federation_states(expires_at);";
+    "CREATE INDEX federation_states_expiry ON federation_states(expires_at);"
+    /* the identity provider a session was signed in through: the ID token's idp claim */
+    "ALTER TABLE sessions ADD COLUMN idp TEXT;";
 /* ---- end of 10 ---- */
 
 const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3, migration_4,

@@ -83,7 +83,8 @@ static const sql_column session_cols[] = {{"id", COL_TEXT, LF},
                                           {"ip", COL_TEXT, 0},
                                           {"secret_hash", COL_TEXT, COL_LOOKUP | COL_FIXED},
                                           {"consents", COL_JSON, 0},
-                                          {"last_used", COL_INT, 0}};
+                                          {"last_used", COL_INT, 0},
+                                          {"idp", COL_TEXT, 0}}; /* schema 10, federation */
 static const sql_column refresh_cols[] = {{"id", COL_TEXT, LF},
                                           {"tenant_id", COL_TEXT, COL_FIXED},
                                           {"client_id", COL_TEXT, COL_FILTER | COL_FIXED},

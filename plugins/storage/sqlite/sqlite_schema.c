@@ -254,7 +254,9 @@ static const char migration_10[] =
     " nonce TEXT NOT NULL, code_verifier TEXT NOT NULL, browser_hash TEXT NOT NULL,"
     " return_to TEXT, link_user_id TEXT, created_at INTEGER NOT NULL,"
     " expires_at INTEGER NOT NULL);"
-    "CREATE INDEX federation_states_expiry ON federation_states(expires_at);";
+    "CREATE INDEX federation_states_expiry ON federation_states(expires_at);"
+    /* the identity provider a session was signed in through: the ID token's idp claim */
+    "ALTER TABLE sessions ADD COLUMN idp TEXT;";
 /* ---- end of 10 ---- */
 
 const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {

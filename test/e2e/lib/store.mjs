@@ -37,7 +37,7 @@ export const UNDO_SCHEMA_7 = [
 export const UNDO_SCHEMA_8 = 'DROP TABLE IF EXISTS policies; ALTER TABLE applications DROP COLUMN token_claims;';
 
 /** SQL taking a store at schema 9 back to schema 8: no webhook tables. */
-export const UNDO_SCHEMA_10 = 'DROP TABLE IF EXISTS federation_states; DROP TABLE IF EXISTS user_identities; DROP TABLE IF EXISTS identity_providers;';
+export const UNDO_SCHEMA_10 = 'ALTER TABLE sessions DROP COLUMN idp; DROP TABLE IF EXISTS federation_states; DROP TABLE IF EXISTS user_identities; DROP TABLE IF EXISTS identity_providers;';
 
 export const UNDO_SCHEMA_9 = 'DROP TABLE IF EXISTS webhook_attempts; DROP TABLE IF EXISTS webhook_messages; DROP TABLE IF EXISTS webhooks;';
 
