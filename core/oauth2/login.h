@@ -12,8 +12,6 @@ typedef struct pc_login_attempt {
     const char *username;  /**< a username, or an email address */
     const char *password;
     const char *provider; /**< federation: the identity provider signed in through, or NULL */
-    /** federation, directories: where pc_login_check() reports a directory sign-in, or NULL */
-    struct pc_login_directory_out *directory;
 } pc_login_attempt;
 
 /**
@@ -22,10 +20,7 @@ typedef struct pc_login_attempt {
  * audited. PC_OK with *user (new); PC_ERR_INVALID when a field is missing;
  * PC_ERR_DENIED for wrong credentials; PC_ERR_LIMIT (with *retry_after) when throttled;
  * PC_ERR_CONFLICT for the right password of a disabled or frozen account (audited as
- * login.refused, not counted as a failure). A username that is not local, or a user without
- * a password, is checked by the tenant's directories (API.md §14, login_directory.h): then
- * a->directory, if set, names the provider; PC_ERR_UNAVAILABLE (not counted) when a
- * directory could not be asked, with its reason there.
+ * login.refused, not counted as a failure).
  */
 pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retry_after);
 /**
