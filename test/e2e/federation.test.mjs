@@ -157,6 +157,26 @@ describe('federation', () => {
     });
   }
 
+  test('client_secret_post as well as client_secret_basic', async () => {
+    up.mode = 'good';
+    up.subject = 'alice-upstream';
+    await idToken(await signIn('fake'));
+    assert.equal(up.lastAuth, 'client_secret_basic', 'the default');
+    const r = await api(srv.issuer, admin, 'POST', '/identity-providers', {
+      name: 'fakepost', display_name: 'Fake SSO by post', kind: 'oidc', config: {
+        issuer: up.issuer, client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret,
+        token_endpoint_auth_method: 'client_secret_post',
+      },
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    up.subject = 'post-user';
+    up.claims = { email: 'post-user@corp.test' };
+    await idToken(await signIn('fakepost'));
+    assert.equal(up.lastAuth, 'client_secret_post');
+    assert.equal((await api(srv.issuer, admin, 'PATCH', `/identity-providers/${r.json.id}`, { enabled: false })).status, 200);
+    up.claims = {};
+  });
+
   test('a state is used once: the replayed callback is refused', async () => {
     up.mode = 'good';
     up.subject = 'alice-upstream';

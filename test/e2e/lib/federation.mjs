@@ -59,9 +59,13 @@ export async function startFakeOidc({ clientId, clientSecret }) {
     if (url.pathname === '/token' && req.method === 'POST') {
       const form = new URLSearchParams(await readBody(req));
       const auth = Buffer.from((req.headers.authorization || '').replace(/^Basic /, ''), 'base64').toString();
+      const posted = `${form.get('client_id')}:${form.get('client_secret')}`;
+      up.lastAuth = req.headers.authorization ? 'client_secret_basic' : 'client_secret_post';
       const c = codes.get(form.get('code'));
       codes.delete(form.get('code'));
-      if (!c || auth !== `${clientId}:${clientSecret}` || s256(form.get('code_verifier') || '') !== c.challenge ||
+      if (!c || (req.headers.authorization && form.get('client_secret')) || // one method at a time
+          (auth !== `${clientId}:${clientSecret}` && posted !== `${clientId}:${clientSecret}`) ||
+          s256(form.get('code_verifier') || '') !== c.challenge ||
           form.get('redirect_uri') !== c.redirect)
         return send(res, 400, { error: 'invalid_grant' });
       const now = Math.floor(Date.now() / 1000);
