@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Who an external identity is here (API.md §14): linked, linked by verified email, provisioned, or nobody. */
 #include "oauth2/federation_user.h"
+#include "oauth2/changes.h"
 #include "iam/audit.h"
 #include "iam/links.h"
 #include "iam/users.h"
@@ -231,7 +232,12 @@ static pc_status apply_group_roles(const pc_fed_who *w, const char *user_id)
         json_decref(r);
     }
     /* every node recompiles the user's permission set */
-    return rc == PC_OK ? pc_iam_permissions_changed(NULL, w->tenant_id) : rc;
+    if (rc == PC_OK)
+        rc = pc_iam_permissions_changed(NULL, w->tenant_id);
+    /* ...this one at once, so that the tokens of this very sign-in carry the roles (ldap e2e) */
+    if (rc == PC_OK)
+        pc_changes_sync();
+    return rc;
 }
 
 pc_status pc_fed_user_resolve(const pc_fed_who *w, json_t **user)
