@@ -5,7 +5,7 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libulfius-dev liborcania-dev libyder-dev
   libjansson-dev librhonabwy-dev libgnutls28-dev libmicrohttpd-dev libsqlite3-dev libpq-dev
-  libargon2-dev libconfig-dev libcurl4-gnutls-dev libqrencode-dev libcmocka-dev)
+  libargon2-dev libconfig-dev libcurl4-gnutls-dev libqrencode-dev libcmocka-dev libcbor-dev)
 test_pkgs=(clang-format clang libclang-rt-dev postgresql nodejs npm curl jq python3 python3-aiosmtpd chromium apache2 libapache2-mod-auth-openidc)
 # Building and checking the Debian package (make deb): heavier, so not in the test set.
 package_pkgs=(debhelper dpkg-dev fakeroot lintian)

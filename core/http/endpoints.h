@@ -32,6 +32,7 @@ void pc_http_console_admin(pc_req *rq);
 void pc_http_preflight(pc_req *rq);
 void pc_http_mfa_challenge(pc_req *rq);
 void pc_http_authorize_mfa(pc_req *rq);
+void pc_http_authorize_passkey(pc_req *rq); /* passkeys (issue #19) */
 /** GET /ui/reset, /ui/verify, /ui/invite, /ui/register: the people pages (API.md §12). */
 void pc_http_people_page(pc_req *rq);
 #endif

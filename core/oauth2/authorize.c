@@ -27,6 +27,7 @@ void pc_web_out_clear(pc_web_out *out)
     free(out->username);
     free(out->mfa_method);
     json_decref(out->mfa_methods);
+    free(out->passkey_options);
     pc_free_secret(out->session_cookie);
     memset(out, 0, sizeof *out);
 }

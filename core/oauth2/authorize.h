@@ -31,24 +31,25 @@ typedef struct pc_web_in {
 /** The decision; strings marked new are freed by pc_web_out_clear(). */
 typedef struct pc_web_out {
     pc_web_outcome outcome;
-    unsigned status;      /**< HTTP status of a page (0: 200) */
-    char *location;       /**< PC_WEB_REDIRECT target (new) */
-    const char *error;    /**< OAuth error code of an error page (static) */
-    const char *message;  /**< a sentence for the person (static), or NULL; on the consent
+    unsigned status;       /**< HTTP status of a page (0: 200) */
+    char *location;        /**< PC_WEB_REDIRECT target (new) */
+    const char *error;     /**< OAuth error code of an error page (static) */
+    const char *message;   /**< a sentence for the person (static), or NULL; on the consent
                                page, that the application asks for more than before */
-    json_t *app;          /**< the client's record when known (owned) */
-    json_t *user;         /**< the signed-in user, for the consent and sign-out pages (owned) */
-    char *request;        /**< the sealed authorization request for a form (new) */
-    char *csrf;           /**< the form's CSRF token (new) */
-    int set_csrf;         /**< csrf is new: set the CSRF cookie */
-    char *scope;          /**< what the consent page asks for: what is not approved yet (new) */
-    char *username;       /**< login page: username to prefill (new) */
-    char *session_cookie; /**< a new browser session secret: set the cookie (new) */
-    int clear_session;    /**< clear the session cookie */
-    int64_t retry_after;  /**< > 0: send Retry-After */
-    char *mfa_method;     /**< MFA step: the method asked for (new) */
-    json_t *mfa_methods;  /**< MFA step: the sign-in's methods, preferred first (owned) */
-    const char *notice;   /**< MFA step: a status sentence ("a code was sent"), static */
+    json_t *app;           /**< the client's record when known (owned) */
+    json_t *user;          /**< the signed-in user, for the consent and sign-out pages (owned) */
+    char *request;         /**< the sealed authorization request for a form (new) */
+    char *csrf;            /**< the form's CSRF token (new) */
+    int set_csrf;          /**< csrf is new: set the CSRF cookie */
+    char *scope;           /**< what the consent page asks for: what is not approved yet (new) */
+    char *username;        /**< login page: username to prefill (new) */
+    char *session_cookie;  /**< a new browser session secret: set the cookie (new) */
+    int clear_session;     /**< clear the session cookie */
+    int64_t retry_after;   /**< > 0: send Retry-After */
+    char *mfa_method;      /**< MFA step: the method asked for (new) */
+    json_t *mfa_methods;   /**< MFA step: the sign-in's methods, preferred first (owned) */
+    const char *notice;    /**< MFA step: a status sentence ("a code was sent"), static */
+    char *passkey_options; /**< login and MFA pages: passkey request options, JSON (new) */
 } pc_web_out;
 
 void pc_web_out_clear(pc_web_out *out);
@@ -59,6 +60,8 @@ void pc_oauth2_authorize(const pc_web_in *in, pc_web_out *out);
 void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out);
 /** POST of the MFA form: code (or resend, or switch to another method), method, request, csrf. */
 void pc_oauth2_authorize_mfa(const pc_web_in *in, pc_web_out *out);
+/** POST of the login page's passkey form: credential (AuthenticationResponseJSON), request, csrf. */
+void pc_oauth2_authorize_passkey(const pc_web_in *in, pc_web_out *out);
 /** POST of the consent form: approve or deny, request, csrf. */
 void pc_oauth2_authorize_consent(const pc_web_in *in, pc_web_out *out);
 #endif

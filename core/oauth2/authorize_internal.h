@@ -88,6 +88,8 @@ char *pc_authz_consent_nonce_issue(const pc_tenant *t);
  * when it was used already (or never issued); PC_ERR_STORAGE.
  */
 pc_status pc_authz_consent_nonce_take(const pc_tenant *t, const char *nonce);
+/** The login page's passkey offer: a fresh single-use challenge sealed in req, and its options. */
+void pc_authz_passkey_offer(const pc_web_in *in, pc_web_out *out, json_t *req);
 /** A cookie value of the form pc_random_token(32) makes (43 base64url characters)? */
 int pc_browser_secret_valid(const char *s);
 #endif

@@ -104,7 +104,7 @@ pc_status pc_mfa_grant_subject(pc_grant_ctx *ctx, const char *mfa_token, const c
         pc_grant_ctx_fail(ctx, 400, "invalid_request", "mfa_token, method and code are required");
         return PC_ERR_INVALID;
     }
-    rc = pc_mfa_token_redeem(ctx->rq->tenant, mfa_token, ctx->client->client_id, method, code,
+    rc = pc_mfa_token_redeem(ctx->rq->tenant, mfa_token, ctx->client->client_id, method, code, NULL,
                              ctx->rq->ip, &done, &ctx->retry_after);
     if (rc != PC_OK) {
         redeem_failed(ctx, rc);

@@ -212,11 +212,12 @@ static json_t *amr_with(const char *value)
 }
 
 pc_status pc_mfa_token_redeem(const pc_tenant *t, const char *token, const char *client_id,
-                              const char *method, const char *code, const char *ip,
-                              pc_mfa_done *done, int64_t *retry_after)
+                              const char *method, const char *code, const char *challenge,
+                              const char *ip, pc_mfa_done *done, int64_t *retry_after)
 {
     json_t *rec = NULL, *user = NULL, *factor = NULL;
-    pc_mfa_actor a = {.tenant = t, .client_id = client_id, .actor = client_id, .ip = ip};
+    pc_mfa_actor a = {
+        .tenant = t, .client_id = client_id, .actor = client_id, .ip = ip, .challenge = challenge};
     const char *amr = NULL;
     pc_status rc = pc_mfa_token_find(t, token, client_id, &rec);
 

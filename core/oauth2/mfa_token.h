@@ -43,11 +43,12 @@ void pc_mfa_done_clear(pc_mfa_done *d);
  * PC_ERR_DENIED: a wrong code (counted; the 5th kills the token);
  * PC_ERR_NOT_FOUND / PC_ERR_DENIED-for-client as pc_mfa_token_find (see *dead);
  * PC_ERR_INVALID: the method is not one of the token's; PC_ERR_LIMIT: throttled
- * (*retry_after set).
+ * (*retry_after set). `challenge`: the passkey challenge issued for this
+ * sign-in (used once by the caller), or NULL.
  */
 pc_status pc_mfa_token_redeem(const pc_tenant *t, const char *token, const char *client_id,
-                              const char *method, const char *code, const char *ip,
-                              pc_mfa_done *done, int64_t *retry_after);
+                              const char *method, const char *code, const char *challenge,
+                              const char *ip, pc_mfa_done *done, int64_t *retry_after);
 /**
  * Send the code of an email/SMS `method` for `token`. PC_ERR_NOT_FOUND,
  * PC_ERR_DENIED (another client), PC_ERR_INVALID (no such method or no code
