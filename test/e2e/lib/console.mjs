@@ -33,7 +33,7 @@ export async function signInTo(page, issuer, which, username, password) {
   await page.goto(`${issuer}/ui/${which}`);
   await page.getByLabel('Username or email').fill(username);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('button', { name: 'Sign out' }).first().waitFor({ timeout: 15000 });
 }
 

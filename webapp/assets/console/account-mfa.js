@@ -9,7 +9,7 @@ const METHODS = [
   ['email', 'Email codes'],
   ['sms', 'Text message codes'],
 ];
-const label = (m) => (METHODS.find(([k]) => k === m) || [m, m])[1];
+const label = (m) => (m === 'webauthn' ? 'Passkeys' : (METHODS.find(([k]) => k === m) || [m, m])[1]);
 
 export default function mfa(root) {
   let state = { enabled: [], preferred: null, recovery_codes_left: 0 };

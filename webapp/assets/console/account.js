@@ -6,12 +6,14 @@ import profile from './account-profile.js';
 import password from './account-password.js';
 import mfa from './account-mfa.js';
 import sessions from './account-sessions.js';
+import passkeys from './account-passkeys.js';
 
 // Each section: a heading and a module that fills its body. Linked accounts (§14) joins here.
 const SECTIONS = [
   ['profile', 'Profile', profile],
   ['password', 'Password', password],
   ['mfa', 'Two-step verification', mfa],
+  ['passkeys', 'Passkeys', passkeys],
   ['sessions', 'Sessions', sessions],
 ];
 
