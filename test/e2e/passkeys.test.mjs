@@ -86,6 +86,7 @@ describe('passkeys in the browser', { skip: skip ?? false }, () => {
     await page.getByRole('button', { name: 'Add a passkey' }).click();
     await page.getByRole('rowheader', { name: 'Work laptop' }).waitFor({ timeout: 15000 });
     assert.match(await page.getByRole('status').first().textContent(), /Work laptop/);
+    await page.getByText('On: Passkeys.', { exact: false }).waitFor(); // the two-step summary follows
     assert.deepEqual(page.errors, []);
 
     const stored = await authn.credentials();

@@ -133,5 +133,6 @@ export default function mfa(root) {
   }
 
   fill(root, summary, codesArea, methods);
+  document.addEventListener('mfa-changed', () => load()); // a passkey added or removed (account-passkeys.js)
   load();
 }

@@ -69,6 +69,7 @@ export default function passkeys(root) {
       }
       await api('POST', '/me/mfa/webauthn/verify', { name: v.name.trim(), credential: registrationJSON(cred) });
       form.reset();
+      document.dispatchEvent(new CustomEvent('mfa-changed'));
       await load();
       note(root, `Passkey “${v.name.trim()}” added.`);
     });
@@ -97,6 +98,7 @@ export default function passkeys(root) {
       if (!(await confirmAction(`Remove ${c.name}?`, 'You can no longer sign in with this passkey.', { confirm: 'Remove' }))) return;
       await api('DELETE', `/me/mfa/webauthn/credentials/${encodeURIComponent(c.id)}`, { password: v.password });
       form.remove();
+      document.dispatchEvent(new CustomEvent('mfa-changed'));
       await load();
       note(root, 'Passkey removed.');
     });
