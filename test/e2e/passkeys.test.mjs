@@ -82,7 +82,7 @@ describe('passkeys in the browser', { skip: skip ?? false }, () => {
     authn = await addVirtualAuthenticator(page);
     await signInTo(page, issuer, 'account', user.username, user.password);
     await page.getByRole('heading', { name: 'Passkeys' }).waitFor();
-    await page.getByLabel('Passkey name').fill('Work laptop');
+    await page.getByLabel('Passkey label').fill('Work laptop');
     await page.getByRole('button', { name: 'Add a passkey' }).click();
     await page.getByRole('rowheader', { name: 'Work laptop' }).waitFor({ timeout: 15000 });
     assert.match(await page.getByRole('status').first().textContent(), /Work laptop/);

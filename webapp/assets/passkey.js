@@ -50,16 +50,22 @@
       try {
         const cred = await navigator.credentials.get({ publicKey: requestOptions(options), mediation, signal: ctl.signal });
         if (!cred) return;
-        form.querySelector('[data-passkey-response]').value = JSON.stringify(responseJSON(cred));
+        const field = form.querySelector('[data-passkey-response]');
+        field.disabled = false;
+        field.value = JSON.stringify(responseJSON(cred));
+        // The login form posts a passkey to its own endpoint (the password fields are not needed).
+        if (form.dataset.passkeyAction) form.action = form.dataset.passkeyAction;
         form.submit();
       } catch (e) {
         if (ctl.signal.aborted || mediation === 'conditional') return;
         error.textContent = 'The passkey could not be used. Try again, or choose another way.';
+        error.setAttribute('role', 'alert'); // only once there is something to say
         error.hidden = false;
       }
     }
     button.addEventListener('click', () => ask(undefined));
-    form.hidden = false;
+    const only = form.querySelector('[data-passkey-only]');
+    if (only) only.hidden = false;
     // Conditional UI: the browser offers passkeys in the username field's autofill (§5.1.4.1).
     if ('passkeyConditional' in form.dataset && PublicKeyCredential.isConditionalMediationAvailable) {
       PublicKeyCredential.isConditionalMediationAvailable().then((ok) => { if (ok) ask('conditional'); }, () => {});

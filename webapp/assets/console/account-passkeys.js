@@ -56,7 +56,7 @@ export default function passkeys(root) {
   function addForm() {
     const form = h('form', { novalidate: true }, h('h3', {}, 'Add a passkey'),
       h('p', {}, 'A passkey lets you sign in with your device’s screen lock or a security key, without a password.'),
-      field('Passkey name', { name: 'name', required: true, hint: 'For example, the device it is on.' }),
+      field('Passkey label', { name: 'name', required: true, hint: 'For example, the device it is on.' }),
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Add a passkey')));
     onSubmit(form, async (v) => {
       if (!window.PublicKeyCredential) throw { title: 'Not supported', message: 'This browser cannot create passkeys.' };
