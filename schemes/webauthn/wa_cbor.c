@@ -8,6 +8,55 @@
 
 #define AUTH_DATA_MIN 37 /* rpIdHash 32, flags 1, signCount 4 */
 
+typedef struct room {
+    size_t left;
+    int over;
+} room;
+
+static void array_room(void *ctx, size_t size)
+{
+    room *r = ctx;
+
+    r->over |= size > r->left;
+}
+
+static void map_room(void *ctx, size_t size)
+{
+    room *r = ctx;
+
+    r->over |= size > r->left / 2;
+}
+
+/*
+ * libcbor allocates an array's or a map's declared count at once: a header of a few bytes
+ * could ask for gigabytes. Each item takes at least a byte, so a count above the bytes
+ * left is malformed; refuse it before cbor_load sees it.
+ */
+static int counts_fit(const uint8_t *p, size_t n)
+{
+    struct cbor_callbacks cb = cbor_empty_callbacks;
+    room r = {0, 0};
+    size_t at = 0;
+
+    cb.array_start = array_room;
+    cb.map_start = map_room;
+    while (at < n && !r.over) {
+        struct cbor_decoder_result d;
+        r.left = n - at;
+        d = cbor_stream_decode(p + at, n - at, &cb, &r);
+        if (d.status != CBOR_DECODER_FINISHED || d.read == 0)
+            break; /* truncated or malformed: cbor_load refuses it by itself */
+        at += d.read;
+    }
+    return !r.over;
+}
+
+/* cbor_load, after the counts are known to fit. */
+static cbor_item_t *load(const uint8_t *p, size_t n, struct cbor_load_result *r)
+{
+    return counts_fit(p, n) ? cbor_load(p, n, r) : NULL;
+}
+
 /* One definite CBOR item that fills exactly n bytes, or NULL. */
 static cbor_item_t *load_exact(const uint8_t *p, size_t n)
 {
@@ -16,7 +65,7 @@ static cbor_item_t *load_exact(const uint8_t *p, size_t n)
 
     if (p == NULL || n == 0)
         return NULL;
-    item = cbor_load(p, n, &r);
+    item = load(p, n, &r);
     if (item != NULL && (r.error.code != CBOR_ERR_NONE || r.read != n)) {
         cbor_decref(&item);
         return NULL;
@@ -27,7 +76,7 @@ static cbor_item_t *load_exact(const uint8_t *p, size_t n)
 size_t wa_cbor_item_len(const uint8_t *p, size_t n)
 {
     struct cbor_load_result r;
-    cbor_item_t *item = n > 0 ? cbor_load(p, n, &r) : NULL;
+    cbor_item_t *item = n > 0 ? load(p, n, &r) : NULL;
     size_t len = item != NULL && r.error.code == CBOR_ERR_NONE ? r.read : 0;
 
     if (item != NULL)

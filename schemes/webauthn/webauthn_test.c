@@ -296,6 +296,10 @@ static void test_malformed_cbor(void **state)
                         "the attestation object is not a well-formed CBOR map");
     assert_string_equal(wa_attestation_parse((const uint8_t *)"\x80", 1, &at),
                         "the attestation object is not a well-formed CBOR map");
+    /* A map header declaring 2^24 entries in 9 bytes: refused before anything is allocated. */
+    assert_string_equal(
+        wa_attestation_parse((const uint8_t *)"\xbb\x00\x00\x00\x00\x01\x00\x00\x00", 9, &at),
+        "the attestation object is not a well-formed CBOR map");
     free(ao);
 }
 
