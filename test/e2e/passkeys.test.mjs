@@ -13,6 +13,7 @@ import { SIZES, assertAccessible, consolePage, shot, signInTo } from './lib/cons
 import { startRp } from './lib/rp.mjs';
 import { userToken } from './lib/mfa.mjs';
 import { addVirtualAuthenticator } from './lib/webauthn.mjs';
+import { softRegistration } from './lib/softkey.mjs';
 
 const skip = browserMissing();
 const ADMIN = [ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET];
@@ -232,10 +233,11 @@ describe('passkeys in the browser', { skip: skip ?? false }, () => {
 });
 
 describe('passkey API', () => {
-  let srv; let admin; let issuer;
+  let srv; let admin; let issuer; let origin;
   before(async () => {
     const port = await freePort();
-    srv = await startServer({ port, env: { PORTCULLIS_PUBLIC_URL: `https://login.example.test:${port}` } });
+    origin = `https://login.example.test:${port}`;
+    srv = await startServer({ port, env: { PORTCULLIS_PUBLIC_URL: origin } });
     issuer = srv.issuer;
     admin = await adminToken(issuer);
   });
@@ -277,6 +279,38 @@ describe('passkey API', () => {
     const del = await api(issuer, token, 'DELETE', '/me/mfa/webauthn/credentials/AAAA', { password: 'wrong' });
     assert.equal(del.status, 400);
     assert.equal(del.json.code, 'AUT-0015');
+  });
+
+  test('stored, listed, renamed; the password grant asks for it; an administrator resets it with the rest', async () => {
+    const user = await createUser(issuer, admin);
+    const token = await userToken(issuer, user, ADMIN);
+    const { publicKey } = (await api(issuer, token, 'POST', '/me/mfa/webauthn', {})).json;
+    const cred = softRegistration(publicKey, origin);
+    // From another origin (a phishing page): refused.
+    const phished = await api(issuer, token, 'POST', '/me/mfa/webauthn/verify',
+      { name: 'Key', credential: softRegistration(publicKey, 'https://login.example.test.evil.example') });
+    assert.equal(phished.status, 400);
+    // A refused response used the challenge up; and only the latest challenge counts.
+    assert.equal((await api(issuer, token, 'POST', '/me/mfa/webauthn/verify', { name: 'Key', credential: cred })).status, 400);
+    assert.equal((await api(issuer, token, 'POST', '/me/mfa/webauthn', {})).status, 200, 'a new challenge');
+    assert.equal((await api(issuer, token, 'POST', '/me/mfa/webauthn/verify', { name: 'Key', credential: cred })).status, 400);
+    const fresh = (await api(issuer, token, 'POST', '/me/mfa/webauthn', {})).json.publicKey;
+    const ok = await api(issuer, token, 'POST', '/me/mfa/webauthn/verify', { name: 'Key', credential: softRegistration(fresh, origin) });
+    assert.equal(ok.status, 204, JSON.stringify(ok.json));
+    const list = (await api(issuer, token, 'GET', '/me/mfa/webauthn/credentials')).json.items;
+    assert.equal(list.length, 1);
+    assert.equal(list[0].name, 'Key');
+    const renamed = await api(issuer, token, 'PATCH', `/me/mfa/webauthn/credentials/${list[0].id}`, { name: 'Desk key' });
+    assert.equal(renamed.status, 200);
+    assert.equal(renamed.json.name, 'Desk key');
+    assert.deepEqual((await api(issuer, token, 'GET', '/me/mfa')).json.enabled, ['webauthn']);
+    const grant = await userToken(issuer, user, ADMIN).catch((e) => String(e));
+    assert.match(grant, /mfa_required/);
+    assert.match(grant, /"mfa_methods":\["webauthn"\]/);
+    assert.deepEqual((await api(issuer, admin, 'GET', `/users/${user.id}/mfa`)).json.enabled, ['webauthn']);
+    assert.equal((await api(issuer, admin, 'DELETE', `/users/${user.id}/mfa`)).status, 204);
+    assert.deepEqual((await api(issuer, admin, 'GET', `/users/${user.id}/mfa`)).json.enabled, []);
+    assert.equal(typeof (await userToken(issuer, user, ADMIN)), 'string', 'the password alone signs in again');
   });
 
   test('an application token has no passkeys (403)', async () => {
