@@ -171,6 +171,12 @@ void pc_oauth2_authorize_passkey(const pc_web_in *in, pc_web_out *out)
     challenge = pc_strdup(pc_authz_str(req, "passkey_challenge"));
     /* The challenge of this form, once (WebAuthn L2 §13.4.3); a second post is refused. */
     rc = pc_passkey_challenge_take(in->tenant, challenge);
+    /* Said apart from a refused passkey: a second post of the form, or one too late. */
+    if (rc == PC_ERR_NOT_FOUND) {
+        pc_authz_login_page(in, out, req, NULL,
+                            "This passkey sign-in expired or was used already. Try again.", 401);
+        goto out;
+    }
     if (rc == PC_OK && (response == NULL || *response == '\0'))
         rc = PC_ERR_DENIED;
     if (rc == PC_OK)
@@ -179,6 +185,7 @@ void pc_oauth2_authorize_passkey(const pc_web_in *in, pc_web_out *out)
         signed_in(in, out, req, user, key);
     else
         refused(in, out, req, rc);
+out:
     free(challenge);
     json_decref(user);
     json_decref(req);

@@ -203,7 +203,7 @@ describe('passkeys in the browser', { skip: skip ?? false }, () => {
     });
     const html = await again.text();
     assert.equal(again.status, 401, html.slice(0, 300));
-    assert.match(html, /not accepted/);
+    assert.match(html, /expired or was used already/);
     assert.equal(again.headers.get('location'), null, 'no second code');
   });
 
