@@ -39,7 +39,8 @@ static void passkey_ready(const pc_web_in *in, pc_web_out *out, json_t *req)
     user_id = json_string_value(json_object_get(rec, "user_id"));
     if (pc_db_get(NULL, PC_ENT_USER, in->tenant->id, "id", user_id, &user) == PC_OK &&
         pc_mfa_factors(in->tenant, user_id, &factors) == PC_OK &&
-        (challenge = pc_passkey_challenge_issue(in->tenant)) != NULL) {
+        (challenge = pc_passkey_challenge_issue(in->tenant, pc_authz_str(req, "mfa_token"))) !=
+            NULL) {
         out->passkey_options = pc_passkey_options(
             in->tenant, user, pc_mfa_find(factors, PC_PASSKEY_METHOD), challenge);
         json_object_set_new(req, "passkey_challenge", json_string(challenge));
@@ -164,7 +165,7 @@ static void verify(const pc_web_in *in, pc_web_out *out, json_t *req, const char
 
     /* A passkey answers one challenge once (WebAuthn L2 §13.4.3). */
     if (challenge != NULL || is_passkey(method))
-        rc = pc_passkey_challenge_take(in->tenant, challenge);
+        rc = pc_passkey_challenge_take(in->tenant, challenge, pc_authz_str(req, "mfa_token"));
     if (rc == PC_ERR_NOT_FOUND) {
         mfa_page(in, out, req, method, methods, "This passkey request expired. Try again.", 401);
         return;

@@ -26,7 +26,7 @@ void pc_authz_passkey_offer(const pc_web_in *in, pc_web_out *out, json_t *req)
     if (pc_passkey_scheme(PC_PASSKEY_METHOD, &state) == NULL)
         return;
     /* Without a challenge the page offers no passkey; signing in with a password still works. */
-    challenge = pc_passkey_challenge_issue(in->tenant);
+    challenge = pc_passkey_challenge_issue(in->tenant, NULL);
     if (challenge == NULL)
         return;
     out->passkey_options = pc_passkey_options(in->tenant, NULL, NULL, challenge);
@@ -170,7 +170,7 @@ void pc_oauth2_authorize_passkey(const pc_web_in *in, pc_web_out *out)
         return;
     challenge = pc_strdup(pc_authz_str(req, "passkey_challenge"));
     /* The challenge of this form, once (WebAuthn L2 §13.4.3); a second post is refused. */
-    rc = pc_passkey_challenge_take(in->tenant, challenge);
+    rc = pc_passkey_challenge_take(in->tenant, challenge, NULL);
     /* Said apart from a refused passkey: a second post of the form, or one too late. */
     if (rc == PC_ERR_NOT_FOUND) {
         pc_authz_login_page(in, out, req, NULL,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* mfa_token: a sign-in waiting for its second factor (opaque, stored hashed, 5 minutes, single use, client-bound). */
 #include "oauth2/mfa_token.h"
+#include "oauth2/passkey.h"
 #include "iam/users.h"
 #include "oauth2/throttle.h"
 #include "iam/audit.h"
@@ -262,6 +263,27 @@ pc_status pc_mfa_token_challenge(const pc_tenant *t, const char *token, const ch
     }
     if (rc == PC_ERR_LIMIT)
         *retry_after = PC_MFA_RESEND_RETRY;
+    json_decref(factor);
+    json_decref(user);
+    json_decref(rec);
+    return rc;
+}
+
+pc_status pc_mfa_token_passkey_options(const pc_tenant *t, const char *token, const char *client_id,
+                                       const char *method, char **options)
+{
+    json_t *rec = NULL, *user = NULL, *factor = NULL;
+    char *challenge = NULL;
+    pc_status rc = pc_mfa_token_find(t, token, client_id, &rec);
+
+    *options = NULL;
+    if (rc == PC_OK)
+        rc = subject_of(t, rec, method, &user, &factor);
+    if (rc == PC_OK && (challenge = pc_passkey_challenge_issue(t, token)) == NULL)
+        rc = PC_ERR_STORAGE;
+    if (rc == PC_OK && (*options = pc_passkey_options(t, user, factor, challenge)) == NULL)
+        rc = PC_ERR_INTERNAL;
+    free(challenge);
     json_decref(factor);
     json_decref(user);
     json_decref(rec);

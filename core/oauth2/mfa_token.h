@@ -57,6 +57,13 @@ pc_status pc_mfa_token_redeem(const pc_tenant *t, const char *token, const char 
 pc_status pc_mfa_token_challenge(const pc_tenant *t, const char *token, const char *client_id,
                                  const char *method, const char *ip, int64_t *retry_after);
 
+/**
+ * Passkeys at the token endpoint (issue #19): a challenge bound to this
+ * sign-in and the request options for the user's passkeys; *options new JSON
+ * text. Errors as pc_mfa_token_challenge.
+ */
+pc_status pc_mfa_token_passkey_options(const pc_tenant *t, const char *token, const char *client_id,
+                                       const char *method, char **options);
 /** Is a wrong-code failure throttled for this user or address? PC_ERR_LIMIT with *retry_after. */
 pc_status pc_mfa_throttle_check(const pc_mfa_actor *a, int64_t *retry_after);
 /** Count a wrong code (audited as mfa.failed, a lockout as mfa.locked) or clear after a right one. */

@@ -25,15 +25,16 @@ const pc_scheme_ops *pc_passkey_scheme(const char *method, void **state)
 }
 
 /* The store key of a challenge: its hash, apart from the consent nonces sharing the table. */
-static char *challenge_key(const char *challenge)
+static char *challenge_key(const char *challenge, const char *binding)
 {
-    char *tagged = pc_asprintf("passkey:%s", challenge), *hash = pc_sha256_hex(tagged);
+    char *tagged = pc_asprintf("passkey:%s:%s", binding ? binding : "", challenge),
+         *hash = pc_sha256_hex(tagged);
 
     free(tagged);
     return hash;
 }
 
-char *pc_passkey_challenge_issue(const pc_tenant *t)
+char *pc_passkey_challenge_issue(const pc_tenant *t, const char *binding)
 {
     char *challenge = pc_random_token(CHALLENGE_BYTES), *key;
     json_int_t now = pc_now();
@@ -42,7 +43,7 @@ char *pc_passkey_challenge_issue(const pc_tenant *t)
 
     if (challenge == NULL)
         return NULL;
-    key = challenge_key(challenge);
+    key = challenge_key(challenge, binding);
     rec = json_pack("{s:s,s:s,s:I,s:I}", "id", key, "tenant_id", t->id, "created_at", now,
                     "expires_at", now + PC_PASSKEY_TTL);
     rc = pc_db_insert(NULL, PC_ENT_CONSENT_NONCE, rec, NULL, 0);
@@ -57,7 +58,7 @@ char *pc_passkey_challenge_issue(const pc_tenant *t)
     return challenge;
 }
 
-pc_status pc_passkey_challenge_take(const pc_tenant *t, const char *challenge)
+pc_status pc_passkey_challenge_take(const pc_tenant *t, const char *challenge, const char *binding)
 {
     json_t *rec = NULL;
     char *key;
@@ -65,7 +66,7 @@ pc_status pc_passkey_challenge_take(const pc_tenant *t, const char *challenge)
 
     if (challenge == NULL || *challenge == '\0' || strlen(challenge) > MAX_CHALLENGE_LEN)
         return PC_ERR_NOT_FOUND;
-    key = challenge_key(challenge);
+    key = challenge_key(challenge, binding);
     rc = pc_db_get(NULL, PC_ENT_CONSENT_NONCE, t->id, "id", key, &rec);
     if (rc == PC_OK && json_integer_value(json_object_get(rec, "expires_at")) < pc_now())
         rc = PC_ERR_NOT_FOUND;
@@ -99,4 +100,26 @@ char *pc_passkey_options(const pc_tenant *t, const json_t *user, const json_t *f
     json_decref(reply);
     json_decref(empty);
     return text;
+}
+
+char *pc_passkey_response_challenge(const char *response)
+{
+    json_t *cred = response ? json_loads(response, 0, NULL) : NULL, *cd = NULL;
+    const char *b64 =
+        json_string_value(json_object_get(json_object_get(cred, "response"), "clientDataJSON"));
+    const char *challenge;
+    uint8_t *text = NULL;
+    size_t n = 0;
+    char *out = NULL;
+
+    if (b64 != NULL && strlen(b64) <= 8192 &&
+        pc_b64url_decode(b64, strlen(b64), &text, &n) == PC_OK)
+        cd = json_loadb((const char *)text, n, 0, NULL);
+    challenge = json_string_value(json_object_get(cd, "challenge"));
+    if (challenge != NULL && strlen(challenge) <= MAX_CHALLENGE_LEN)
+        out = pc_strdup(challenge);
+    free(text);
+    json_decref(cd);
+    json_decref(cred);
+    return out;
 }

@@ -7,13 +7,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, adminToken, api, createApp, createUser, freePort, startServer } from './lib/server.mjs';
+import { ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, adminToken, api, basic, createApp, createUser, freePort, startServer, tokenRequest } from './lib/server.mjs';
 import { browserMissing, launchBrowser } from './lib/browser.mjs';
 import { SIZES, assertAccessible, consolePage, shot, signInTo } from './lib/console.mjs';
 import { startRp } from './lib/rp.mjs';
-import { userToken } from './lib/mfa.mjs';
+import { mfaGrant, userToken } from './lib/mfa.mjs';
 import { addVirtualAuthenticator } from './lib/webauthn.mjs';
-import { softRegistration } from './lib/softkey.mjs';
+import { softAssertion, softRegistration } from './lib/softkey.mjs';
 
 const skip = browserMissing();
 const ADMIN = [ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET];
@@ -311,6 +311,36 @@ describe('passkey API', () => {
     assert.equal((await api(issuer, admin, 'DELETE', `/users/${user.id}/mfa`)).status, 204);
     assert.deepEqual((await api(issuer, admin, 'GET', `/users/${user.id}/mfa`)).json.enabled, []);
     assert.equal(typeof (await userToken(issuer, user, ADMIN)), 'string', 'the password alone signs in again');
+  });
+
+  test('at the token endpoint: mfa/challenge gives request options, the mfa grant takes the passkey once', async () => {
+    const user = await createUser(issuer, admin);
+    const token = await userToken(issuer, user, ADMIN);
+    const { publicKey } = (await api(issuer, token, 'POST', '/me/mfa/webauthn', {})).json;
+    const reg = softRegistration(publicKey, origin);
+    assert.equal((await api(issuer, token, 'POST', '/me/mfa/webauthn/verify', { name: 'Key', credential: reg })).status, 204);
+    const pw = await tokenRequest(issuer, ...ADMIN, { grant_type: 'password', username: user.username, password: user.password, scope: 'openid' });
+    assert.equal(pw.status, 403);
+    assert.deepEqual(pw.json.mfa_methods, ['webauthn']);
+    const challenge = () => fetch(`${issuer}/api/v1/mfa/challenge`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: basic(...ADMIN) },
+      body: JSON.stringify({ mfa_token: pw.json.mfa_token, method: 'webauthn' }),
+    }).then(async (r) => ({ status: r.status, json: await r.json() }));
+    const c1 = await challenge();
+    assert.equal(c1.status, 200, JSON.stringify(c1.json));
+    assert.deepEqual(c1.json.publicKey.allowCredentials.map((c) => c.id), [reg.id]);
+    // A passkey answering a challenge nobody issued for this sign-in is refused.
+    const forged = await mfaGrant(issuer, ADMIN, pw.json.mfa_token, 'webauthn',
+      JSON.stringify(softAssertion(reg, { challenge: Buffer.alloc(32, 7).toString('base64url') }, origin)));
+    assert.equal(forged.status, 400);
+    assert.equal(forged.json.error, 'invalid_grant');
+    const answer = JSON.stringify(softAssertion(reg, c1.json.publicKey, origin));
+    const ok = await mfaGrant(issuer, ADMIN, pw.json.mfa_token, 'webauthn', answer);
+    assert.equal(ok.status, 200, JSON.stringify(ok.json));
+    const amr = JSON.parse(Buffer.from(ok.json.access_token.split('.')[1], 'base64url')).amr;
+    assert.deepEqual(amr, ['pwd', 'hwk', 'mfa']);
+    const again = await mfaGrant(issuer, ADMIN, pw.json.mfa_token, 'webauthn', answer);
+    assert.equal(again.status, 400, 'the challenge and the mfa_token are used up');
   });
 
   test('an application token has no passkeys (403)', async () => {
