@@ -88,6 +88,8 @@ describe('passkeys in the browser', { skip: skip ?? false }, () => {
     await page.getByRole('rowheader', { name: 'Work laptop' }).waitFor({ timeout: 15000 });
     assert.match(await page.getByRole('status').first().textContent(), /Work laptop/);
     await page.getByText('On: Passkeys.', { exact: false }).waitFor(); // the two-step summary follows
+    // The first second factor: recovery codes are shown once, as after any first method (API.md §13).
+    await page.getByRole('heading', { name: 'Your recovery codes' }).waitFor();
     assert.deepEqual(page.errors, []);
 
     const stored = await authn.credentials();

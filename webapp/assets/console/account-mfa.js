@@ -133,6 +133,7 @@ export default function mfa(root) {
   }
 
   fill(root, summary, codesArea, methods);
-  document.addEventListener('mfa-changed', () => load()); // a passkey added or removed (account-passkeys.js)
+  // A passkey added or removed (account-passkeys.js); the first factor of all brings recovery codes.
+  document.addEventListener('mfa-changed', (e) => (e.detail?.first ? newCodes() : load()));
   load();
 }

@@ -60,6 +60,7 @@ export default function passkeys(root) {
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Add a passkey')));
     onSubmit(form, async (v) => {
       if (!window.PublicKeyCredential) throw { title: 'Not supported', message: 'This browser cannot create passkeys.' };
+      const first = (await api('GET', '/me/mfa')).enabled.length === 0;
       const { publicKey } = await api('POST', '/me/mfa/webauthn', {});
       let cred;
       try {
@@ -69,7 +70,8 @@ export default function passkeys(root) {
       }
       await api('POST', '/me/mfa/webauthn/verify', { name: v.name.trim(), credential: registrationJSON(cred) });
       form.reset();
-      document.dispatchEvent(new CustomEvent('mfa-changed'));
+      // §13: right after the first second factor, Two-step verification shows new recovery codes once.
+      document.dispatchEvent(new CustomEvent('mfa-changed', { detail: { first } }));
       await load();
       note(root, `Passkey “${v.name.trim()}” added.`);
     });
