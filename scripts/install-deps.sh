@@ -6,7 +6,7 @@ set -euo pipefail
 build_pkgs=(build-essential cmake pkg-config libulfius-dev liborcania-dev libyder-dev
   libjansson-dev librhonabwy-dev libgnutls28-dev libmicrohttpd-dev libsqlite3-dev libpq-dev
   libargon2-dev libconfig-dev libcurl4-gnutls-dev libqrencode-dev libcmocka-dev libicu-dev
-  libldap-dev)  # libldap-dev: the ldap identity-provider plugin
+  libldap-dev libcbor-dev)  # libldap-dev: the ldap identity provider; libcbor-dev: passkeys
 # slapd, ldap-utils: the directory the LDAP tests start (test/e2e/lib/ldap.mjs); openssl: test
 # certificates; prometheus: promtool checks /metrics
 test_pkgs=(clang-format clang libclang-rt-dev postgresql nodejs npm curl jq openssl python3 python3-aiosmtpd chromium apache2 libapache2-mod-auth-openidc

@@ -199,6 +199,15 @@ void pc_api_me_mfa_enrol(pc_req *rq);
 void pc_api_me_mfa_verify(pc_req *rq);
 void pc_api_me_mfa_preferred(pc_req *rq);
 void pc_api_me_mfa_disable(pc_req *rq);
+/* passkeys (issue #19), core/api/me_passkeys.c */
+/** POST /me/mfa/webauthn/verify: {"name","credential"} stores a new passkey. */
+void pc_api_me_passkey_verify(pc_req *rq);
+/** GET /me/mfa/webauthn/credentials: the caller's passkeys. */
+void pc_api_me_passkeys_list(pc_req *rq);
+/** PATCH /me/mfa/webauthn/credentials/{credential_id}: {"name"}. */
+void pc_api_me_passkey_rename(pc_req *rq);
+/** DELETE /me/mfa/webauthn/credentials/{credential_id}: {"password"}; the last one disables the method. */
+void pc_api_me_passkey_delete(pc_req *rq);
 void pc_api_users_mfa_get(pc_req *rq);
 void pc_api_users_mfa_reset(pc_req *rq);
 /* ---- people (API.md §11–§13) ---- */

@@ -9,8 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The caller as a user, with the factors' actor filled in; replies 403 for applications. */
-static int user_caller(pc_req *rq, pc_principal *p, pc_mfa_actor *a)
+int pc_api_mfa_user_caller(pc_req *rq, pc_principal *p, pc_mfa_actor *a)
 {
     if (!pc_api_authenticate(rq, p))
         return 0;
@@ -34,7 +33,7 @@ void pc_api_me_mfa_get(pc_req *rq)
     json_t *factors = NULL;
     pc_status rc;
 
-    if (!user_caller(rq, &p, &a))
+    if (!pc_api_mfa_user_caller(rq, &p, &a))
         return;
     rc = pc_mfa_factors(rq->tenant, p.id, &factors);
     if (rc != PC_OK)
@@ -53,7 +52,7 @@ void pc_api_me_mfa_enrol(pc_req *rq)
     json_t *body = NULL, *reply = NULL;
     pc_status rc;
 
-    if (!user_caller(rq, &p, &a) || (body = pc_api_optional_body(rq)) == NULL)
+    if (!pc_api_mfa_user_caller(rq, &p, &a) || (body = pc_api_optional_body(rq)) == NULL)
         goto out;
     /* POST /me/mfa/recovery-codes: a new generation of recovery codes. */
     if (strcmp(method, "recovery-codes") == 0)
@@ -98,9 +97,15 @@ void pc_api_me_mfa_verify(pc_req *rq)
     pc_principal p = {0};
     pc_mfa_actor a;
     json_t *body = NULL, *factors = NULL, *f;
+    void *state = NULL;
     pc_status rc;
 
-    if (!user_caller(rq, &p, &a) || (body = pc_api_body(rq, code_fields, 1)) == NULL)
+    /* Passkeys answer with a credential, not a code (API.md §19). */
+    if (pc_mfa_scheme_adds(pc_mfa_scheme(pc_req_param(rq, "method"), &state))) {
+        pc_api_me_passkey_verify(rq);
+        return;
+    }
+    if (!pc_api_mfa_user_caller(rq, &p, &a) || (body = pc_api_body(rq, code_fields, 1)) == NULL)
         goto out;
     rc = pc_mfa_factors(rq->tenant, p.id, &factors);
     f = rc == PC_OK ? pc_mfa_find(factors, pc_req_param(rq, "method")) : NULL;
@@ -130,7 +135,8 @@ void pc_api_me_mfa_preferred(pc_req *rq)
     pc_store_tx *tx = NULL;
     pc_status rc;
 
-    if (!user_caller(rq, &p, &a) || (body = pc_api_body(rq, preferred_fields, 1)) == NULL)
+    if (!pc_api_mfa_user_caller(rq, &p, &a) ||
+        (body = pc_api_body(rq, preferred_fields, 1)) == NULL)
         goto out;
     method = json_string_value(json_object_get(body, "method"));
     rc = pc_mfa_factors(rq->tenant, p.id, &factors);
@@ -178,7 +184,7 @@ void pc_api_me_mfa_disable(pc_req *rq)
     int64_t retry = 0;
     pc_status rc;
 
-    if (!user_caller(rq, &p, &a) || (body = pc_api_body(rq, disable_fields, 2)) == NULL)
+    if (!pc_api_mfa_user_caller(rq, &p, &a) || (body = pc_api_body(rq, disable_fields, 2)) == NULL)
         goto out;
     rc = pc_mfa_factors(rq->tenant, p.id, &factors);
     f = rc == PC_OK ? pc_mfa_find(factors, pc_req_param(rq, "method")) : NULL;

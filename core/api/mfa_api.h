@@ -5,6 +5,8 @@
 #include "api/api.h"
 #include "iam/mfa.h"
 
+/** The caller as a user, with the factors' actor filled in; replies 403 for applications (0). */
+int pc_api_mfa_user_caller(pc_req *rq, pc_principal *p, pc_mfa_actor *a);
 /** The JSON object body, or {} when there is none; NULL after replying 400 for a malformed one. */
 json_t *pc_api_optional_body(pc_req *rq);
 /** Reply 429 AUT-0012 with Retry-After. */

@@ -18,8 +18,11 @@ static pc_status otp_accepted(pc_req *rq, const pc_principal *p, const char *cod
                               const char *resource, const char *action)
 {
     json_t *factors = NULL, *totp;
-    pc_mfa_actor a = {rq->tenant, p->record,
-                      json_string_value(json_object_get(p->claims, "client_id")), p->id, rq->ip};
+    pc_mfa_actor a = {.tenant = rq->tenant,
+                      .user = p->record,
+                      .client_id = json_string_value(json_object_get(p->claims, "client_id")),
+                      .actor = p->id,
+                      .ip = rq->ip};
     pc_store_tx *tx = NULL;
     char perm[300];
     pc_status rc = pc_mfa_factors(rq->tenant, p->id, &factors);

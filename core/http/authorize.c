@@ -125,6 +125,11 @@ static json_t *page_vars(const pc_req *rq, const pc_web_out *out)
     json_object_set_new(v, "consent_action",
                         json_sprintf("%s/oauth2/authorize/consent", rq->tenant->issuer));
     free(items);
+    if (out->passkey_options != NULL) {
+        json_object_set_new(v, "passkey_options", json_string(out->passkey_options));
+        json_object_set_new(v, "passkey_action",
+                            json_sprintf("%s/oauth2/authorize/passkey", rq->tenant->issuer));
+    }
     if (out->outcome == PC_WEB_LOGIN) {
         people_links(rq, v);
         pc_http_federation_buttons(rq, out, v);
@@ -234,4 +239,9 @@ void pc_http_authorize_mfa(pc_req *rq)
 void pc_http_authorize_organization(pc_req *rq)
 {
     run(rq, pc_oauth2_authorize_organization);
+}
+
+void pc_http_authorize_passkey(pc_req *rq)
+{
+    run(rq, pc_oauth2_authorize_passkey);
 }

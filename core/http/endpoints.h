@@ -39,6 +39,7 @@ void pc_http_authorize_organization(pc_req *rq); /* API.md §18 */
 void pc_http_federation_start(pc_req *rq);
 void pc_http_federation_callback(pc_req *rq);
 /* ---- end of federation ---- */
+void pc_http_authorize_passkey(pc_req *rq); /* passkeys (issue #19) */
 /** GET /ui/reset, /ui/verify, /ui/invite, /ui/register: the people pages (API.md §12). */
 void pc_http_people_page(pc_req *rq);
 /* ---- device authorization (RFC 8628) ---- */

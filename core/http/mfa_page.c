@@ -18,6 +18,8 @@ static const method_words words[] = {
      "Send a code by text message", "numeric"},
     {"email", "Enter the code we sent to your email address.", "Code from the email",
      "Send a code by email", "numeric"},
+    {"webauthn", "Use the passkey you saved for this account: your device asks you to confirm.",
+     "Passkey", "Use a passkey", "text"},
     {"recovery_code",
      "Enter one of the recovery codes you saved when you set up two-step verification.",
      "Recovery code", "Use a recovery code", "text"},
@@ -74,5 +76,7 @@ void pc_http_mfa_page_vars(const pc_req *rq, const pc_web_out *out, json_t *vars
     json_object_set_new(vars, "can_resend", json_string(resend ? "1" : ""));
     json_object_set_new(vars, "notice", json_string(out->notice ? out->notice : ""));
     json_object_set_new(vars, "choices", json_string(other));
+    json_object_set_new(vars, "is_passkey", json_string(out->passkey_options ? "1" : ""));
+    json_object_set_new(vars, "is_code", json_string(out->passkey_options ? "" : "1"));
     free(other);
 }

@@ -61,6 +61,8 @@ static pc_route routes[] = {
     {"POST", T "/oauth2/authorize/mfa", "authorize", pc_http_authorize_mfa, PAGE, 0},
     {"POST", T "/oauth2/authorize/organization", "authorize", pc_http_authorize_organization, PAGE,
      0},
+    /* passkeys (issue #19) */
+    {"POST", T "/oauth2/authorize/passkey", "authorize", pc_http_authorize_passkey, PAGE, 0},
     {"GET", T "/oauth2/end_session", "end_session", pc_http_end_session, PAGE, 0},
     {"POST", T "/oauth2/end_session", "end_session", pc_http_end_session, PAGE, 0},
     {"GET", "/ui/assets/:file", "static", pc_http_static, 0, 0},
@@ -145,6 +147,12 @@ static pc_route routes[] = {
     {"POST", API "/me/mfa/:method", "api_mfa", pc_api_me_mfa_enrol, AR, 0},
     {"POST", API "/me/mfa/:method/verify", "api_mfa", pc_api_me_mfa_verify, AR, 0},
     {"DELETE", API "/me/mfa/:method", "api_mfa", pc_api_me_mfa_disable, AR, 0},
+    /* passkeys (issue #19) */
+    {"GET", API "/me/mfa/webauthn/credentials", "api_mfa", pc_api_me_passkeys_list, AR, 0},
+    {"PATCH", API "/me/mfa/webauthn/credentials/:credential_id", "api_mfa",
+     pc_api_me_passkey_rename, AR, 0},
+    {"DELETE", API "/me/mfa/webauthn/credentials/:credential_id", "api_mfa",
+     pc_api_me_passkey_delete, AR, 0},
     {"GET", API "/users/:id/mfa", "api_mfa", pc_api_users_mfa_get, AR, 0},
     {"DELETE", API "/users/:id/mfa", "api_mfa", pc_api_users_mfa_reset, AR, 0},
     /* ---- people (API.md §11–§13) ---- */

@@ -8,6 +8,7 @@
 #include "util/log.h"
 #include "util/mem.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,11 +122,21 @@ json_t *pc_mfa_signin_methods(const json_t *factors)
     return out;
 }
 
+int pc_mfa_scheme_adds(const pc_scheme_ops *ops)
+{
+    return ops != NULL &&
+           ops->base.struct_size >= offsetof(pc_scheme_ops, enrol_adds) + sizeof(int) &&
+           ops->enrol_adds;
+}
+
 /* Store what enrol() made: a new record, or the pending one updated. */
 static pc_status save_enrolment(const pc_mfa_actor *a, pc_mfa_call *c, const json_t *existing)
 {
     char *sealed = pc_mfa_call_sealed_secret(c), id[37];
-    const char *state = c->ops->enrol_activates ? PC_MFA_ACTIVE : PC_MFA_PENDING;
+    const char *state =
+        c->ops->enrol_activates || (pc_mfa_scheme_adds(c->ops) && pc_mfa_is_active(existing))
+            ? PC_MFA_ACTIVE
+            : PC_MFA_PENDING;
     json_int_t now = pc_now();
     json_t *rec;
     pc_status rc;
@@ -176,7 +187,7 @@ pc_status pc_mfa_enrol(const pc_mfa_actor *a, const char *method, const json_t *
         rc = pc_mfa_challenge(a, existing);
         goto out;
     }
-    if (pc_mfa_is_active(existing) && !ops->enrol_activates) {
+    if (pc_mfa_is_active(existing) && !ops->enrol_activates && !pc_mfa_scheme_adds(ops)) {
         rc = PC_ERR_CONFLICT;
         goto out;
     }
@@ -221,6 +232,17 @@ pc_status pc_mfa_challenge(const pc_mfa_actor *a, const json_t *factor)
     return rc;
 }
 
+/* The amr value a success earned: the scheme's choice among RFC 8176's key values, else its static one. */
+static const char *earned_amr(const pc_scheme_ops *ops, const char *chosen)
+{
+    static const char *const keys[] = {"hwk", "swk", NULL};
+
+    for (size_t i = 0; chosen != NULL && keys[i]; i++)
+        if (strcmp(chosen, keys[i]) == 0)
+            return keys[i];
+    return ops->amr;
+}
+
 /* Lock the factor's row in tx and read it: concurrent checks of one factor queue here. */
 static pc_status lock_factor(pc_store_tx *tx, const pc_tenant *t, const char *id, json_t **rec)
 {
@@ -238,6 +260,7 @@ pc_status pc_mfa_verify_in(pc_store_tx *tx, const pc_mfa_actor *a, const char *f
     const pc_scheme_ops *ops;
     void *state = NULL;
     pc_mfa_call c;
+    char *c_amr = NULL;
     pc_status rc = lock_factor(tx, a->tenant, factor_id, &rec), wrc;
 
     if (rc != PC_OK)
@@ -255,6 +278,7 @@ pc_status pc_mfa_verify_in(pc_store_tx *tx, const pc_mfa_actor *a, const char *f
                           : rc == PC_ERR_DENIED ? "failure"
                                                 : "error");
     }
+    c_amr = pc_strdup(json_string_value(json_object_get(c.factor.data, "amr")));
     /* Counters and replay markers change on failures too: always written back. */
     patch = json_pack("{s:O}", "data", c.factor.data);
     wrc = c.factor.data ? pc_db_update(tx, PC_ENT_MFA, a->tenant->id, factor_id, patch, NULL, 0)
@@ -264,7 +288,8 @@ pc_status pc_mfa_verify_in(pc_store_tx *tx, const pc_mfa_actor *a, const char *f
     pc_mfa_call_close(&c);
     json_decref(rec);
     if (method_amr != NULL)
-        *method_amr = ops->amr;
+        *method_amr = rc == PC_OK ? earned_amr(ops, c_amr) : ops->amr;
+    free(c_amr);
     return wrc != PC_OK ? wrc : rc;
 }
 

@@ -16,6 +16,9 @@ typedef struct pc_mfa_actor {
     const char *client_id; /**< the calling application (its default providers), or NULL */
     const char *actor;     /**< audit actor: the user's id or a client_id */
     const char *ip;
+    /* passkeys (issue #19): the sign-in ceremony's challenge the host issued, and flags */
+    const char *challenge; /**< base64url, or NULL */
+    unsigned scheme_flags; /**< PC_SCHEME_PASSWORDLESS, or 0 */
 } pc_mfa_actor;
 
 /** The loaded scheme plugin serving `method`, or NULL; *state receives its state. */
@@ -44,6 +47,8 @@ json_t *pc_mfa_signin_methods(const json_t *factors);
  */
 pc_status pc_mfa_enrol(const pc_mfa_actor *a, const char *method, const json_t *input,
                        json_t **reply);
+/** Does the scheme add to an active factor (pc_scheme_ops.enrol_adds, passkeys)? */
+int pc_mfa_scheme_adds(const pc_scheme_ops *ops);
 /** Send a code to an active email/SMS factor (sign-in). */
 pc_status pc_mfa_challenge(const pc_mfa_actor *a, const json_t *factor);
 /**

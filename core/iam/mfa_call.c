@@ -102,7 +102,9 @@ pc_status pc_mfa_call_open(pc_mfa_call *c, const pc_mfa_actor *a, const pc_schem
                                .settings = c->settings,
                                .tenant_name = a->tenant->name,
                                .deliver_message = call_deliver_message,
-                               .audit = call_audit};
+                               .audit = call_audit,
+                               .challenge = a->challenge,
+                               .flags = a->scheme_flags};
     c->factor.user_id = user_id;
     c->factor.account = json_string_value(json_object_get(a->user, "username"));
     c->factor.issuer = a->tenant->issuer;

@@ -31,6 +31,7 @@ void pc_web_out_clear(pc_web_out *out)
     json_decref(out->page_vars);
     json_decref(out->orgs);
     free(out->user_code);
+    free(out->passkey_options);
     pc_free_secret(out->session_cookie);
     memset(out, 0, sizeof *out);
 }

@@ -57,6 +57,7 @@ typedef struct pc_web_out {
     /* ---- device authorization (RFC 8628) ---- */
     char *user_code;           /**< device page: the code to prefill (new) */
     const char *device_result; /**< device page: NULL (the form), "approved" or "denied" */
+    char *passkey_options;     /**< login and MFA pages: passkey request options, JSON (new) */
 } pc_web_out;
 
 void pc_web_out_clear(pc_web_out *out);
@@ -67,6 +68,8 @@ void pc_oauth2_authorize(const pc_web_in *in, pc_web_out *out);
 void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out);
 /** POST of the MFA form: code (or resend, or switch to another method), method, request, csrf. */
 void pc_oauth2_authorize_mfa(const pc_web_in *in, pc_web_out *out);
+/** POST of the login page's passkey form: credential (AuthenticationResponseJSON), request, csrf. */
+void pc_oauth2_authorize_passkey(const pc_web_in *in, pc_web_out *out);
 /** POST of the consent form: approve or deny, request, csrf. */
 void pc_oauth2_authorize_consent(const pc_web_in *in, pc_web_out *out);
 /** POST of the organization picker (API.md §18): organization, remember, request, csrf. */

@@ -89,6 +89,7 @@ void pc_authz_login_page(const pc_web_in *in, pc_web_out *out, json_t *req, cons
     out->message = message;
     free(out->username);
     out->username = pc_strdup(username ? username : hint);
+    pc_authz_passkey_offer(in, out, req);
     pc_authz_form_tokens(in, out, req);
 }
 

@@ -2,6 +2,7 @@
 /* The second-factor step of browser sign-in: after the password, before any session (API.md §9). */
 #include "oauth2/authorize_internal.h"
 #include "oauth2/mfa_token.h"
+#include "oauth2/passkey.h"
 #include "server/store.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -22,6 +23,41 @@ static int sends_codes(const char *method)
     return ops != NULL && ops->challenge != NULL;
 }
 
+/* A passkey's step carries a fresh single-use challenge (sealed in the request) and its options. */
+static void passkey_ready(const pc_web_in *in, pc_web_out *out, json_t *req)
+{
+    json_t *rec = NULL, *user = NULL, *factors = NULL;
+    const char *user_id;
+    char *challenge = NULL;
+
+    free(out->passkey_options);
+    out->passkey_options = NULL;
+    json_object_del(req, "passkey_challenge");
+    if (pc_mfa_token_find(in->tenant, pc_authz_str(req, "mfa_token"),
+                          pc_authz_str(req, "client_id"), &rec) != PC_OK)
+        return;
+    user_id = json_string_value(json_object_get(rec, "user_id"));
+    if (pc_db_get(NULL, PC_ENT_USER, in->tenant->id, "id", user_id, &user) == PC_OK &&
+        pc_mfa_factors(in->tenant, user_id, &factors) == PC_OK &&
+        (challenge = pc_passkey_challenge_issue(in->tenant, pc_authz_str(req, "mfa_token"))) !=
+            NULL) {
+        out->passkey_options = pc_passkey_options(
+            in->tenant, user, pc_mfa_find(factors, PC_PASSKEY_METHOD), challenge);
+        json_object_set_new(req, "passkey_challenge", json_string(challenge));
+    }
+    free(challenge);
+    json_decref(factors);
+    json_decref(user);
+    json_decref(rec);
+}
+
+static int is_passkey(const char *method)
+{
+    void *state = NULL;
+
+    return method != NULL && pc_passkey_scheme(method, &state) != NULL;
+}
+
 /* The MFA page for `method` (one of `methods`, borrowed), with a sentence and a status. */
 static void mfa_page(const pc_web_in *in, pc_web_out *out, json_t *req, const char *method,
                      const json_t *methods, const char *message, unsigned status)
@@ -33,6 +69,8 @@ static void mfa_page(const pc_web_in *in, pc_web_out *out, json_t *req, const ch
     out->mfa_method = pc_strdup(method);
     json_decref(out->mfa_methods);
     out->mfa_methods = json_deep_copy(methods);
+    if (is_passkey(method))
+        passkey_ready(in, out, req);
     pc_authz_form_tokens(in, out, req);
 }
 
@@ -141,13 +179,26 @@ static void signed_in(const pc_web_in *in, pc_web_out *out, json_t *req, const p
 static void verify(const pc_web_in *in, pc_web_out *out, json_t *req, const char *method,
                    const json_t *methods)
 {
-    pc_mfa_done done;
-    pc_status rc = pc_mfa_token_redeem(in->tenant, pc_authz_str(req, "mfa_token"),
-                                       pc_authz_str(req, "client_id"), method, param(in, "code"),
-                                       in->ip, &done, &out->retry_after);
+    pc_mfa_done done = {0};
+    const char *challenge = is_passkey(method) ? pc_authz_str(req, "passkey_challenge") : NULL;
+    pc_status rc = PC_OK;
 
+    /* A passkey answers one challenge once (WebAuthn L2 §13.4.3). */
+    if (challenge != NULL || is_passkey(method))
+        rc = pc_passkey_challenge_take(in->tenant, challenge, pc_authz_str(req, "mfa_token"));
+    if (rc == PC_ERR_NOT_FOUND) {
+        mfa_page(in, out, req, method, methods, "This passkey request expired. Try again.", 401);
+        return;
+    }
+    if (rc == PC_OK)
+        rc = pc_mfa_token_redeem(in->tenant, pc_authz_str(req, "mfa_token"),
+                                 pc_authz_str(req, "client_id"), method, param(in, "code"),
+                                 challenge, in->ip, &done, &out->retry_after);
     if (rc == PC_OK)
         signed_in(in, out, req, &done);
+    else if (rc == PC_ERR_DENIED && challenge != NULL)
+        mfa_page(in, out, req, method, methods,
+                 "That passkey was not accepted. Try again or use another method.", 401);
     else if (rc == PC_ERR_DENIED)
         mfa_page(in, out, req, method, methods, "That code is not right. Try again.", 401);
     else if (rc == PC_ERR_LIMIT)

@@ -3,7 +3,10 @@
 #include "oauth2/mfa_challenge.h"
 #include "oauth2/client_auth.h"
 #include "oauth2/mfa_token.h"
+#include "oauth2/passkey.h"
 #include "util/log.h"
+
+#include <stdlib.h>
 
 static void challenge_failed(pc_oauth_reply *reply, pc_status rc, int64_t retry_after)
 {
@@ -17,7 +20,7 @@ static void challenge_failed(pc_oauth_reply *reply, pc_status rc, int64_t retry_
         break;
     case PC_ERR_INVALID:
         pc_oauth_error(reply, 400, "invalid_request",
-                       "method is not an email or SMS method of this sign-in");
+                       "method is not an email, SMS or passkey method of this sign-in");
         break;
     case PC_ERR_LIMIT:
         pc_oauth_error(reply, 429, "temporarily_unavailable",
@@ -33,6 +36,32 @@ static void challenge_failed(pc_oauth_reply *reply, pc_status rc, int64_t retry_
     }
 }
 
+static int is_passkey(const char *method)
+{
+    void *state = NULL;
+
+    return pc_passkey_scheme(method, &state) != NULL;
+}
+
+/* A passkey method: 200 {"publicKey": request options} with a challenge bound to the mfa_token. */
+static void passkey_options(const pc_oauth_request *rq, pc_oauth_reply *reply, const char *token,
+                            const char *client_id, const char *method)
+{
+    char *options = NULL;
+    pc_status rc = pc_mfa_token_passkey_options(rq->tenant, token, client_id, method, &options);
+    json_t *pk = options ? json_loads(options, 0, NULL) : NULL;
+
+    if (rc == PC_OK && pk != NULL) {
+        reply->status = 200;
+        reply->body = json_pack("{s:o}", "publicKey", pk);
+        pk = NULL;
+    } else {
+        challenge_failed(reply, rc == PC_OK ? PC_ERR_INTERNAL : rc, 0);
+    }
+    json_decref(pk);
+    free(options);
+}
+
 void pc_oauth2_mfa_challenge(const pc_oauth_request *rq, pc_oauth_reply *reply)
 {
     const char *token = pc_oauth_param(rq, "mfa_token"), *method = pc_oauth_param(rq, "method");
@@ -45,6 +74,8 @@ void pc_oauth2_mfa_challenge(const pc_oauth_request *rq, pc_oauth_reply *reply)
         return;
     if (token == NULL || method == NULL) {
         pc_oauth_error(reply, 400, "invalid_request", "mfa_token and method are required");
+    } else if (is_passkey(method)) {
+        passkey_options(rq, reply, token, client.client_id, method);
     } else {
         rc = pc_mfa_token_challenge(rq->tenant, token, client.client_id, method, rq->ip,
                                     &retry_after);

@@ -3,6 +3,7 @@
 #include "oauth2/mfa_grant.h"
 #include "oauth2/mfa_token.h"
 #include "oauth2/org_gate.h"
+#include "oauth2/passkey.h"
 #include "server/server.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -92,21 +93,50 @@ static void redeem_failed(pc_grant_ctx *ctx, pc_status rc)
     }
 }
 
+/*
+ * A passkey's response answers the challenge POST /api/v1/mfa/challenge bound to this
+ * mfa_token: used up here, once (*challenge new), else invalid_grant.
+ */
+static pc_status passkey_challenge(pc_grant_ctx *ctx, const char *mfa_token, const char *method,
+                                   const char *code, char **challenge)
+{
+    void *state = NULL;
+    pc_status rc;
+
+    *challenge = NULL;
+    if (pc_passkey_scheme(method, &state) == NULL)
+        return PC_OK;
+    *challenge = pc_passkey_response_challenge(code);
+    rc = pc_passkey_challenge_take(ctx->rq->tenant, *challenge, mfa_token);
+    if (rc == PC_ERR_NOT_FOUND)
+        pc_grant_ctx_fail(ctx, 400, "invalid_grant",
+                          "the passkey answers no live challenge of this mfa_token");
+    else if (rc != PC_OK)
+        store_failed(ctx, rc);
+    return rc;
+}
+
 pc_status pc_mfa_grant_subject(pc_grant_ctx *ctx, const char *mfa_token, const char *method,
                                const char *code)
 {
     pc_login_attempt a = {
         .tenant = ctx->rq->tenant, .ip = ctx->rq->ip, .client_id = ctx->client->client_id};
     pc_mfa_done done;
-    char sid[37];
+    char sid[37], *challenge = NULL;
     pc_status rc;
 
     if (mfa_token == NULL || method == NULL || code == NULL) {
         pc_grant_ctx_fail(ctx, 400, "invalid_request", "mfa_token, method and code are required");
         return PC_ERR_INVALID;
     }
+    rc = passkey_challenge(ctx, mfa_token, method, code, &challenge);
+    if (rc != PC_OK) {
+        free(challenge);
+        return rc;
+    }
     rc = pc_mfa_token_redeem(ctx->rq->tenant, mfa_token, ctx->client->client_id, method, code,
-                             ctx->rq->ip, &done, &ctx->retry_after);
+                             challenge, ctx->rq->ip, &done, &ctx->retry_after);
+    free(challenge);
     if (rc != PC_OK) {
         redeem_failed(ctx, rc);
         return rc;

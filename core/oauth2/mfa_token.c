@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* mfa_token: a sign-in waiting for its second factor (opaque, stored hashed, 5 minutes, single use, client-bound). */
 #include "oauth2/mfa_token.h"
+#include "oauth2/passkey.h"
 #include "iam/users.h"
 #include "oauth2/throttle.h"
 #include "iam/audit.h"
@@ -239,11 +240,12 @@ static json_t *amr_with(const char *value)
 }
 
 static pc_status redeem(const pc_tenant *t, const char *token, const char *client_id,
-                        const char *method, const char *code, const char *ip, pc_mfa_done *done,
-                        int64_t *retry_after, int enrolling)
+                        const char *method, const char *code, const char *challenge, const char *ip,
+                        pc_mfa_done *done, int64_t *retry_after, int enrolling)
 {
     json_t *rec = NULL, *user = NULL, *factor = NULL;
-    pc_mfa_actor a = {.tenant = t, .client_id = client_id, .actor = client_id, .ip = ip};
+    pc_mfa_actor a = {
+        .tenant = t, .client_id = client_id, .actor = client_id, .ip = ip, .challenge = challenge};
     const char *amr = NULL;
     pc_status rc = pc_mfa_token_find(t, token, client_id, &rec);
 
@@ -274,17 +276,17 @@ out:
 }
 
 pc_status pc_mfa_token_redeem(const pc_tenant *t, const char *token, const char *client_id,
-                              const char *method, const char *code, const char *ip,
-                              pc_mfa_done *done, int64_t *retry_after)
+                              const char *method, const char *code, const char *challenge,
+                              const char *ip, pc_mfa_done *done, int64_t *retry_after)
 {
-    return redeem(t, token, client_id, method, code, ip, done, retry_after, 0);
+    return redeem(t, token, client_id, method, code, challenge, ip, done, retry_after, 0);
 }
 
 pc_status pc_mfa_token_redeem_enrolment(const pc_tenant *t, const char *token,
                                         const char *client_id, const char *method, const char *code,
                                         const char *ip, pc_mfa_done *done, int64_t *retry_after)
 {
-    return redeem(t, token, client_id, method, code, ip, done, retry_after, 1);
+    return redeem(t, token, client_id, method, code, NULL, ip, done, retry_after, 1);
 }
 
 pc_status pc_mfa_token_challenge(const pc_tenant *t, const char *token, const char *client_id,
@@ -302,6 +304,27 @@ pc_status pc_mfa_token_challenge(const pc_tenant *t, const char *token, const ch
     }
     if (rc == PC_ERR_LIMIT)
         *retry_after = PC_MFA_RESEND_RETRY;
+    json_decref(factor);
+    json_decref(user);
+    json_decref(rec);
+    return rc;
+}
+
+pc_status pc_mfa_token_passkey_options(const pc_tenant *t, const char *token, const char *client_id,
+                                       const char *method, char **options)
+{
+    json_t *rec = NULL, *user = NULL, *factor = NULL;
+    char *challenge = NULL;
+    pc_status rc = pc_mfa_token_find(t, token, client_id, &rec);
+
+    *options = NULL;
+    if (rc == PC_OK)
+        rc = subject_of(t, rec, method, 0, &user, &factor);
+    if (rc == PC_OK && (challenge = pc_passkey_challenge_issue(t, token)) == NULL)
+        rc = PC_ERR_STORAGE;
+    if (rc == PC_OK && (*options = pc_passkey_options(t, user, factor, challenge)) == NULL)
+        rc = PC_ERR_INTERNAL;
+    free(challenge);
     json_decref(factor);
     json_decref(user);
     json_decref(rec);

@@ -43,11 +43,12 @@ void pc_mfa_done_clear(pc_mfa_done *d);
  * PC_ERR_DENIED: a wrong code (counted; the 5th kills the token);
  * PC_ERR_NOT_FOUND / PC_ERR_DENIED-for-client as pc_mfa_token_find (see *dead);
  * PC_ERR_INVALID: the method is not one of the token's; PC_ERR_LIMIT: throttled
- * (*retry_after set).
+ * (*retry_after set). `challenge`: the passkey challenge issued for this
+ * sign-in (used once by the caller), or NULL.
  */
 pc_status pc_mfa_token_redeem(const pc_tenant *t, const char *token, const char *client_id,
-                              const char *method, const char *code, const char *ip,
-                              pc_mfa_done *done, int64_t *retry_after);
+                              const char *method, const char *code, const char *challenge,
+                              const char *ip, pc_mfa_done *done, int64_t *retry_after);
 /**
  * The same for a sign-in that enrols its first factor (API.md §13 mfa_required):
  * `method`'s factor must be pending, and the right code turns it on (audited
@@ -64,6 +65,13 @@ pc_status pc_mfa_token_redeem_enrolment(const pc_tenant *t, const char *token,
 pc_status pc_mfa_token_challenge(const pc_tenant *t, const char *token, const char *client_id,
                                  const char *method, const char *ip, int64_t *retry_after);
 
+/**
+ * Passkeys at the token endpoint (issue #19): a challenge bound to this
+ * sign-in and the request options for the user's passkeys; *options new JSON
+ * text. Errors as pc_mfa_token_challenge.
+ */
+pc_status pc_mfa_token_passkey_options(const pc_tenant *t, const char *token, const char *client_id,
+                                       const char *method, char **options);
 /** Is a wrong-code failure throttled for this user or address? PC_ERR_LIMIT with *retry_after. */
 pc_status pc_mfa_throttle_check(const pc_mfa_actor *a, int64_t *retry_after);
 /** Count a wrong code (audited as mfa.failed, a lockout as mfa.locked) or clear after a right one. */

@@ -51,7 +51,21 @@ typedef struct pc_scheme_call {
      * host writes it in the transaction of the operation. details borrowed.
      */
     void (*audit)(void *ctx, const char *type, const json_t *details);
+
+    /* ---- Appended for passkeys (issue #19, ABI 1.0): check struct_size before use. ---- */
+
+    /**
+     * The challenge (base64url) the host issued for this sign-in ceremony and
+     * uses once, or NULL when none was issued (enrolment keeps its own).
+     */
+    const char *challenge;
+    /** PC_SCHEME_PASSWORDLESS, or 0. */
+    unsigned flags;
+    /* ---- end of passkeys ---- */
 } pc_scheme_call;
+
+/** The response must name its user by itself (a discoverable credential) and verify the user. */
+#define PC_SCHEME_PASSWORDLESS 1u
 
 /** Scheme operations. Appeared in ABI 1.0. */
 typedef struct pc_scheme_ops {
@@ -77,6 +91,24 @@ typedef struct pc_scheme_ops {
      * active as soon as enrol() succeeds.
      */
     int enrol_activates;
+
+    /* ---- Appended for passkeys (issue #19, ABI 1.0): read only when struct_size covers them. ---- */
+
+    /**
+     * Enrolment adds to an active factor (several passkeys): enrol() and the
+     * verification of an enrolment run on the active factor, which stays active.
+     */
+    int enrol_adds;
+    /**
+     * What the browser needs to sign in with call->challenge (*reply new): for
+     * the credentials of `f`, or for any discoverable one when call->flags has
+     * PC_SCHEME_PASSWORDLESS. NULL for schemes whose codes are typed. A
+     * successful verify() may set the data member "amr" (a string, RFC 8176)
+     * to say which amr value this sign-in earned instead of the static `amr`.
+     */
+    pc_status (*sign_in_options)(void *state, const pc_scheme_call *call, const pc_factor *f,
+                                 json_t **reply);
+    /* ---- end of passkeys ---- */
 } pc_scheme_ops;
 
 #ifdef __cplusplus

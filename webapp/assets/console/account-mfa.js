@@ -9,7 +9,7 @@ const METHODS = [
   ['email', 'Email codes'],
   ['sms', 'Text message codes'],
 ];
-const label = (m) => (METHODS.find(([k]) => k === m) || [m, m])[1];
+const label = (m) => (m === 'webauthn' ? 'Passkeys' : (METHODS.find(([k]) => k === m) || [m, m])[1]);
 
 export default function mfa(root) {
   let state = { enabled: [], preferred: null, recovery_codes_left: 0 };
@@ -133,5 +133,7 @@ export default function mfa(root) {
   }
 
   fill(root, summary, codesArea, methods);
+  // A passkey added or removed (account-passkeys.js); the first factor of all brings recovery codes.
+  document.addEventListener('mfa-changed', (e) => (e.detail?.first ? newCodes() : load()));
   load();
 }

@@ -8,12 +8,14 @@ import mfa from './account-mfa.js';
 import sessions from './account-sessions.js';
 import linked from './account-linked.js';
 import consents from './account-consents.js';
+import passkeys from './account-passkeys.js';
 
 // Each section: a heading and a module that fills its body.
 const SECTIONS = [
   ['profile', 'Profile', profile],
   ['password', 'Password', password],
   ['mfa', 'Two-step verification', mfa],
+  ['passkeys', 'Passkeys', passkeys],
   ['sessions', 'Sessions', sessions],
   ['linked-accounts', 'Linked accounts', linked],
   ['consents', 'Consents', consents],
