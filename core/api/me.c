@@ -16,15 +16,27 @@ void pc_api_me_get(pc_req *rq)
 {
     pc_principal p = {0};
     const json_t *r;
-    json_t *me;
+    json_t *me, *groups = NULL, *roles = NULL;
+    pc_status rc;
 
     if (!pc_api_authenticate(rq, &p))
         return;
     r = p.record;
+    /* A store that cannot list them is 503, never an empty list */
+    rc = p.is_user ? pc_iam_group_names_get(rq->tenant->id, p.id, &groups) : PC_OK;
+    if (groups == NULL)
+        groups = json_array();
+    if (rc == PC_OK)
+        rc = pc_iam_effective_roles_get(rq->tenant->id, p.id, &roles);
+    if (rc != PC_OK) {
+        json_decref(groups);
+        json_decref(roles);
+        pc_api_store_error(rq, rc, NULL);
+        pc_principal_clear(&p);
+        return;
+    }
     me = json_pack("{s:s,s:s,s:s,s:o,s:o}", "id", p.id, "kind", p.is_user ? "user" : "application",
-                   "tenant", rq->tenant->slug, "groups",
-                   p.is_user ? pc_iam_group_names(rq->tenant->id, p.id) : json_array(), "roles",
-                   pc_iam_effective_roles(rq->tenant->id, p.id));
+                   "tenant", rq->tenant->slug, "groups", groups, "roles", roles);
     if (p.is_user) {
         json_object_set(me, "username", json_object_get(r, "username"));
         json_object_set(me, "email", json_object_get(r, "email"));

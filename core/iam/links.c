@@ -128,21 +128,36 @@ pc_status pc_iam_set_group_members(pc_store_tx *tx, const char *tenant_id, const
 }
 
 /* Map the ids linked to `id` to their records' names. */
-static json_t *names_of(pc_link kind, pc_entity ent, const char *tenant_id, const char *id,
-                        int reverse)
+/* The names of what `id` is linked to; PC_ERR_STORAGE rather than a partial list. */
+static pc_status names_get(pc_link kind, pc_entity ent, const char *tenant_id, const char *id,
+                           int reverse, json_t **out)
 {
-    json_t *ids = NULL, *names = json_array(), *v, *rec;
+    json_t *ids = NULL, *v, *rec;
     size_t i;
+    pc_status rc = PC_DB->link_list(PC_DBS, NULL, kind, tenant_id, id, reverse, &ids);
 
-    if (PC_DB->link_list(PC_DBS, NULL, kind, tenant_id, id, reverse, &ids) != PC_OK)
-        return names;
+    *out = json_array();
     json_array_foreach (ids, i, v) {
+        if (rc != PC_OK)
+            break;
         rec = NULL;
-        if (pc_db_get(NULL, ent, tenant_id, "id", json_string_value(v), &rec) == PC_OK)
-            json_array_append(names, json_object_get(rec, "name"));
+        rc = pc_db_get(NULL, ent, tenant_id, "id", json_string_value(v), &rec);
+        if (rc == PC_OK)
+            json_array_append(*out, json_object_get(rec, "name"));
+        else if (rc == PC_ERR_NOT_FOUND)
+            rc = PC_OK; /* removed meanwhile */
         json_decref(rec);
     }
     json_decref(ids);
+    return rc == PC_OK ? PC_OK : PC_ERR_STORAGE;
+}
+
+static json_t *names_of(pc_link kind, pc_entity ent, const char *tenant_id, const char *id,
+                        int reverse)
+{
+    json_t *names = NULL;
+
+    names_get(kind, ent, tenant_id, id, reverse, &names);
     return names;
 }
 
@@ -161,11 +176,26 @@ json_t *pc_iam_group_names(const char *tenant_id, const char *user_id)
     return names_of(PC_LINK_GROUP_MEMBER, PC_ENT_GROUP, tenant_id, user_id, 1);
 }
 
+pc_status pc_iam_group_names_get(const char *tenant_id, const char *user_id, json_t **names)
+{
+    return names_get(PC_LINK_GROUP_MEMBER, PC_ENT_GROUP, tenant_id, user_id, 1, names);
+}
+
+pc_status pc_iam_effective_roles_get(const char *tenant_id, const char *principal_id,
+                                     json_t **names)
+{
+    *names = NULL;
+    if (PC_DB->principal_roles(PC_DBS, NULL, tenant_id, principal_id, names) == PC_OK)
+        return PC_OK;
+    json_decref(*names);
+    *names = json_array();
+    return PC_ERR_STORAGE;
+}
+
 json_t *pc_iam_effective_roles(const char *tenant_id, const char *principal_id)
 {
     json_t *names = NULL;
 
-    if (PC_DB->principal_roles(PC_DBS, NULL, tenant_id, principal_id, &names) != PC_OK)
-        return json_array();
+    pc_iam_effective_roles_get(tenant_id, principal_id, &names);
     return names;
 }

@@ -32,4 +32,11 @@ json_t *pc_iam_group_role_names(const char *tenant_id, const char *group_id);
 json_t *pc_iam_group_names(const char *tenant_id, const char *user_id);
 /** Names of a principal's effective roles, direct and through groups (new array). */
 json_t *pc_iam_effective_roles(const char *tenant_id, const char *principal_id);
+/*
+ * The lists above are empty (or short) when the store fails; where an answer must not be
+ * wrong, these say so instead: PC_ERR_STORAGE (and *names an empty array, new).
+ */
+pc_status pc_iam_group_names_get(const char *tenant_id, const char *user_id, json_t **names);
+pc_status pc_iam_effective_roles_get(const char *tenant_id, const char *principal_id,
+                                     json_t **names);
 #endif
