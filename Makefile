@@ -44,14 +44,17 @@ e2e-deps:
 	@scripts/install-deps.sh test
 	@cd test/e2e && npm ci --no-audit --no-fund --loglevel=error
 
+# Test files are independent (own servers, ports from the OS): two run side by side.
+TEST_JOBS ?= 2
+
 test: e2e-deps build
-	ctest --test-dir $(BUILD) --output-on-failure -j1
+	ctest --test-dir $(BUILD) --output-on-failure -j$(TEST_JOBS)
 
 test-asan: e2e-deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPC_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j1
+	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j$(TEST_JOBS)
 
 # libFuzzer harnesses of test/fuzz (docs/fuzzing.md), built with clang, ASan and UBSan.
 fuzz-build:
