@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Revocations and cache invalidations replayed from the store's change feed. */
 #include "oauth2/changes.h"
+#include "oauth2/throttle.h"
 #include "oauth2/token_cache.h"
 #include "server/store.h"
 #include "util/argon2_pool.h"
@@ -178,6 +179,7 @@ static void purge(int64_t now)
 {
     purge_memory(now);
     PC_DB->change_purge(PC_DBS, now - STORE_GRACE);
+    pc_throttle_purge(now);
     /* Retention: old audit events go; what has expired has no further use. */
     PC_DB->expire(PC_DBS, PC_ENT_AUDIT, "time", now - pc_srv->cfg.audit_retention_days * 86400);
     PC_DB->expire(PC_DBS, PC_ENT_REFRESH, "expires_at", now - STORE_GRACE);

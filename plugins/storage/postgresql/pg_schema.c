@@ -213,9 +213,20 @@ static const char migration_9[] =
     "CREATE INDEX webhook_attempts_created ON webhook_attempts(created_at);";
 /* ---- end of 9 ---- */
 
-const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3,
-                                        migration_4, migration_5, migration_6,
-                                        migration_7, migration_8, migration_9};
+/* ---- 10: scale (issue 20): failure counters shared by every node; user lists by index ----
+ * UNLOGGED: a failure counted costs no WAL and no fsync, and a successful sign-in
+ * that clears its counter writes nothing durable. A crash or a failover to a
+ * standby forgets the counters (an unlogged table is empty there). */
+static const char migration_10[] =
+    "CREATE UNLOGGED TABLE failure_counters (key TEXT PRIMARY KEY,"
+    " failures BIGINT NOT NULL, window_start BIGINT NOT NULL, last_failure BIGINT NOT NULL);"
+    "CREATE INDEX failure_counters_start ON failure_counters(window_start);"
+    "CREATE INDEX users_tenant_id ON users(tenant_id, id);";
+/* ---- end of 10 ---- */
+
+const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3, migration_4,
+                                        migration_5, migration_6, migration_7, migration_8,
+                                        migration_9, migration_10};
 const int pc_pg_migration_count = (int)(sizeof pc_pg_migrations / sizeof *pc_pg_migrations);
 _Static_assert(sizeof pc_pg_migrations / sizeof *pc_pg_migrations == PC_PG_MIGRATION_COUNT,
                "PC_PG_MIGRATION_COUNT must match the migrations");

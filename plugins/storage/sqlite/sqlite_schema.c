@@ -230,6 +230,11 @@ static const char migration_9[] =
     "CREATE INDEX webhook_attempts_created ON webhook_attempts(created_at);";
 /* ---- end of 9 ---- */
 
+/* ---- 10: scale (issue 20): user lists by index ----
+ * Failure counters stay in each process on SQLite (one node), so no table here. */
+static const char migration_10[] = "CREATE INDEX users_tenant_id ON users(tenant_id, id);";
+/* ---- end of 10 ---- */
+
 const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {
     migration_1, migration_2, migration_3, migration_4, migration_5,
-    migration_6, migration_7, migration_8, migration_9};
+    migration_6, migration_7, migration_8, migration_9, migration_10};
