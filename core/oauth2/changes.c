@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Revocations and cache invalidations replayed from the store's change feed. */
 #include "oauth2/changes.h"
+#include "iam/tenant.h"
 #include "oauth2/throttle.h"
 #include "oauth2/token_cache.h"
 #include "server/store.h"
@@ -194,6 +195,7 @@ static void purge(int64_t now)
 static void trim_memory(void)
 {
     pc_bcache_sweep_all(pc_now());
+    pc_tenants_sweep(pc_now());
     pc_argon2_pool_trim(pc_now(), TRIM_EVERY);
     malloc_trim(0);
 }
