@@ -541,4 +541,6 @@ const sql_driver pc_pg_driver = {
     .wait_notify = pg_wait_notify,
     /* Nodes claiming webhook messages pass over each other's locked rows. */
     .claim_suffix = " FOR UPDATE OF m SKIP LOCKED",
+    /* The expression of the index users_search (schema 10); chr(31) never ends a term. */
+    .search_joiner = " || chr(31) || ",
 };

@@ -221,7 +221,17 @@ static const char migration_10[] =
     "CREATE UNLOGGED TABLE failure_counters (key TEXT PRIMARY KEY,"
     " failures BIGINT NOT NULL, window_start BIGINT NOT NULL, last_failure BIGINT NOT NULL);"
     "CREATE INDEX failure_counters_start ON failure_counters(window_start);"
-    "CREATE INDEX users_tenant_id ON users(tenant_id, id);";
+    "CREATE INDEX users_tenant_id ON users(tenant_id, id);"
+    "CREATE INDEX users_tenant_status ON users(tenant_id, status, id);"
+    /* Substring search (ILIKE '%term%') by trigram indexes where pg_trgm can be had (a
+     * trusted extension since PostgreSQL 13); without it a search reads the tenant's users. */
+    "DO $$ BEGIN CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+    " EXCEPTION WHEN OTHERS THEN RAISE NOTICE 'pg_trgm unavailable: user search scans'; END $$;"
+    "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN"
+    " CREATE INDEX users_search ON users USING gin ((coalesce(username, '') || chr(31) ||"
+    " coalesce(email, '') || chr(31) || coalesce(name, '') || chr(31) || coalesce(given_name, '')"
+    " || chr(31) || coalesce(family_name, '')) gin_trgm_ops);"
+    " END IF; END $$;";
 /* ---- end of 10 ---- */
 
 const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3, migration_4,

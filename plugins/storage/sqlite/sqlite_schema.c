@@ -231,8 +231,11 @@ static const char migration_9[] =
 /* ---- end of 9 ---- */
 
 /* ---- 10: scale (issue 20): user lists by index ----
- * Failure counters stay in each process on SQLite (one node), so no table here. */
-static const char migration_10[] = "CREATE INDEX users_tenant_id ON users(tenant_id, id);";
+ * Failure counters stay in each process on SQLite (one node), so no table here.
+ * A substring search (LIKE '%term%') cannot use an index here: it reads the tenant's users. */
+static const char migration_10[] =
+    "CREATE INDEX users_tenant_id ON users(tenant_id, id);"
+    "CREATE INDEX users_tenant_status ON users(tenant_id, status, id);";
 /* ---- end of 10 ---- */
 
 const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {

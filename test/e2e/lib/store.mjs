@@ -39,8 +39,9 @@ export const UNDO_SCHEMA_8 = 'DROP TABLE IF EXISTS policies; ALTER TABLE applica
 /** SQL taking a store at schema 9 back to schema 8: no webhook tables. */
 export const UNDO_SCHEMA_9 = 'DROP TABLE IF EXISTS webhook_attempts; DROP TABLE IF EXISTS webhook_messages; DROP TABLE IF EXISTS webhooks;';
 
-/** SQL taking a store at schema 10 back to schema 9 (issue 20): no failure counters, no users(tenant_id, id). */
-export const UNDO_SCHEMA_10 = 'DROP TABLE IF EXISTS failure_counters; DROP INDEX IF EXISTS users_tenant_id;';
+/** SQL taking a store at schema 10 back to schema 9 (issue 20): no failure counters, no user-list indexes. */
+export const UNDO_SCHEMA_10 = 'DROP TABLE IF EXISTS failure_counters; DROP INDEX IF EXISTS users_tenant_id;'
+  + ' DROP INDEX IF EXISTS users_tenant_status; DROP INDEX IF EXISTS users_search;';
 
 /** SQL undoing every migration after schema 6, newest first (tests of older migrations). */
 export const UNDO_AFTER_SCHEMA_6 = `${UNDO_SCHEMA_10} ${UNDO_SCHEMA_9} ${UNDO_SCHEMA_8} ${UNDO_SCHEMA_7}`;
