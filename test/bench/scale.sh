@@ -188,15 +188,16 @@ one_store() { # STORE
 }
 
 two_nodes() { # URI PORT_A DIR: client_credentials, one node (-t2 -c32) against two (-t1 -c16 each)
-    local uri=$1 pa=$2 dir=$3 pb pid_b a b
+    local uri=$1 pa=$2 dir=$3 pb pid_b a b wrk_a
     pb=$(free_port)
     start_node "$uri" "$pb" "$dir" "$pa" # same PUBLIC_URL, hence the same issuer
     pid_b=$NODE_PID
     wrk_run "http://127.0.0.1:$pa/t/default/oauth2/token" 1 16 "$SECS" BENCH_METHOD=POST \
         BENCH_CTYPE=application/x-www-form-urlencoded BENCH_AUTH="Basic $basic" BENCH_BODY="grant_type=client_credentials" >"$dir/two_a" &
+    wrk_a=$!
     wrk_run "http://127.0.0.1:$pb/t/default/oauth2/token" 1 16 "$SECS" BENCH_METHOD=POST \
         BENCH_CTYPE=application/x-www-form-urlencoded BENCH_AUTH="Basic $basic" BENCH_BODY="grant_type=client_credentials" >"$dir/two_b"
-    wait
+    wait "$wrk_a" # not a bare wait: the nodes are children too
     a=$(awk '{print $1}' "$dir/two_a")
     b=$(awk '{print $1}' "$dir/two_b")
     record "client_credentials/s, two nodes (sum)" postgresql "$((a + b)) ($a + $b)"
