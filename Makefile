@@ -6,7 +6,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 300
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build quiet-build run test test-asan fuzz-build fuzz fuzz-long fuzz-seeds bench soak \
+.PHONY: all deps build quiet-build run test test-asan fuzz-build fuzz fuzz-long fuzz-seeds bench bench-scale soak \
   e2e-deps format format-check clean install deb deb-test
 
 all: build
@@ -78,6 +78,11 @@ fuzz-seeds: fuzz-build
 # Side-by-side load benchmark with Glewlwyd; writes docs/benchmarks.md (about 10 minutes).
 bench: build
 	@test/bench/run.sh
+
+# Cost against the size of the data: 10^6 users, 10^4 tenants, both stores; writes the
+# table in docs/scaling.md (about 20 minutes; SCALE_* variables in test/bench/scale.sh).
+bench-scale: build
+	@test/bench/scale.sh
 
 # Soak: SOAK_SECONDS (default 600) of mixed load on SQLite; reports RSS, fds, errors. Not in CI.
 soak: build

@@ -15,6 +15,7 @@
 #include "oauth2/changes.h"
 #include "oauth2/token_cache.h"
 #include "server/bootstrap.h"
+#include "server/console_app.h"
 #include "server/server.h"
 #include "server/store.h"
 #include "util/log.h"
@@ -181,12 +182,14 @@ static int cmd_serve(pc_server *srv)
         pc_delivery_start(PC_DELIVERY_THREADS, PC_DELIVERY_CAPACITY) != PC_OK ||
         pc_http_start() != 0)
         goto out;
+    pc_console_apps_start(); /* every tenant's console application, beside serving */
     pc_info("ready");
     sig = wait_for_stop(&set);
     pc_info("stopping on %s", signal_name(sig));
     pc_http_stop(DRAIN_MS);
     rc = 0;
 out:
+    pc_console_apps_stop();
     pc_webhooks_stop();
     pc_backchannel_stop();
     pc_delivery_stop();

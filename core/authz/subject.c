@@ -133,7 +133,8 @@ void pc_pdp_subjects_forget(const char *tenant_id)
 void pc_pdp_subjects_init(void)
 {
     if (facts_cache == NULL)
-        facts_cache = pc_bcache_new("authz_subject", CACHE_BYTES);
+        facts_cache = pc_bcache_new("authz_subject",
+                                    pc_srv ? (size_t)pc_srv->cfg.subject_cache_bytes : CACHE_BYTES);
 }
 
 void pc_pdp_subjects_shutdown(void)

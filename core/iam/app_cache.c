@@ -58,7 +58,8 @@ static void on_change(const pc_change *c)
 void pc_app_cache_init(void)
 {
     if (apps == NULL)
-        apps = pc_bcache_new("application", CACHE_BYTES);
+        apps = pc_bcache_new("application",
+                             pc_srv ? (size_t)pc_srv->cfg.application_cache_bytes : CACHE_BYTES);
     pc_changes_listen(on_change);
 }
 

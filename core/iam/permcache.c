@@ -138,7 +138,8 @@ static void on_change(const pc_change *c)
 void pc_permcache_init(void)
 {
     if (sets == NULL)
-        sets = pc_bcache_new("permission", CACHE_BYTES);
+        sets = pc_bcache_new("permission",
+                             pc_srv ? (size_t)pc_srv->cfg.permission_cache_bytes : CACHE_BYTES);
     pc_changes_listen(on_change);
 }
 

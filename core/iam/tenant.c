@@ -1,24 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Tenants: a small cache of immutable tenant views, reference counted, reloaded on change. */
+/* Tenants: immutable tenant views loaded on first use, reference counted, reloaded on change. */
 #include "iam/tenant.h"
+#include "iam/tenant_cache.h"
 #include "oauth2/changes.h"
 #include "oidc/discovery.h"
 #include "server/store.h"
+#include "util/bcache.h"
 #include "util/log.h"
 #include "util/mem.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_CACHED 256
 /* Reload now and then so that time-based key transitions show in the JWKS. */
 #define CACHE_TTL 60
-
-static pc_tenant *cache[MAX_CACHED];
-static size_t ncached;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void tenant_free(pc_tenant *t)
 {
@@ -112,43 +108,21 @@ static pc_status tenant_from_record(const json_t *rec, pc_tenant **out)
     return PC_OK;
 }
 
-/* Find a fresh cached tenant by slug or id and take a reference. Lock held. */
-static pc_tenant *cached(const char *field, const char *value)
+/* What a loaded tenant holds on the heap, estimated from above (its keys dominate). */
+static size_t footprint(const pc_tenant *t)
 {
-    for (size_t i = 0; i < ncached; i++) {
-        pc_tenant *t = cache[i];
-        const char *v = strcmp(field, "slug") == 0 ? t->slug : t->id;
-        if (strcmp(v, value) != 0)
-            continue;
-        if (t->loaded_at + CACHE_TTL < pc_now()) {
-            cache[i] = cache[--ncached];
-            pc_tenant_release(t);
-            return NULL;
-        }
-        __atomic_add_fetch(&t->refs, 1, __ATOMIC_ACQ_REL);
-        return t;
-    }
-    return NULL;
+    return sizeof *t + strlen(t->slug) + strlen(t->name) + strlen(t->issuer) + strlen(t->audience) +
+           strlen(t->discovery) + 5 * 32 + pc_bcache_footprint(t->settings) +
+           pc_keyring_footprint(t->keys);
 }
 
-static void cache_put(pc_tenant *t)
-{
-    pthread_mutex_lock(&lock);
-    if (ncached < MAX_CACHED) {
-        __atomic_add_fetch(&t->refs, 1, __ATOMIC_ACQ_REL);
-        cache[ncached++] = t;
-    }
-    pthread_mutex_unlock(&lock);
-}
-
+/* Tenants load on first use, not at start, and stay while within tenant_cache_bytes. */
 static pc_status acquire(const char *field, const char *value, pc_tenant **out)
 {
     json_t *rec = NULL;
     pc_status rc;
 
-    pthread_mutex_lock(&lock);
-    *out = cached(field, value);
-    pthread_mutex_unlock(&lock);
+    *out = pc_tenant_cache_find(field, value, pc_now() - CACHE_TTL);
     if (*out != NULL)
         return PC_OK;
     rc = pc_db_get(NULL, PC_ENT_TENANT, NULL, field, value, &rec);
@@ -156,7 +130,7 @@ static pc_status acquire(const char *field, const char *value, pc_tenant **out)
         rc = tenant_from_record(rec, out);
     json_decref(rec);
     if (rc == PC_OK)
-        cache_put(*out);
+        pc_tenant_cache_put(*out, footprint(*out), (size_t)pc_srv->cfg.tenant_cache_bytes);
     return rc;
 }
 
@@ -174,15 +148,12 @@ pc_status pc_tenant_acquire_id(const char *id, pc_tenant **out)
 
 void pc_tenant_invalidate(const char *tenant_id)
 {
-    pthread_mutex_lock(&lock);
-    for (size_t i = 0; i < ncached; i++) {
-        if (strcmp(cache[i]->id, tenant_id) == 0) {
-            pc_tenant_release(cache[i]);
-            cache[i] = cache[--ncached];
-            break;
-        }
-    }
-    pthread_mutex_unlock(&lock);
+    pc_tenant_cache_drop(tenant_id);
+}
+
+void pc_tenants_sweep(int64_t now)
+{
+    pc_tenant_cache_sweep(now - CACHE_TTL);
 }
 
 static void on_change(const pc_change *c)
@@ -198,11 +169,7 @@ void pc_tenants_init(void)
 
 void pc_tenants_shutdown(void)
 {
-    pthread_mutex_lock(&lock);
-    for (size_t i = 0; i < ncached; i++)
-        pc_tenant_release(cache[i]);
-    ncached = 0;
-    pthread_mutex_unlock(&lock);
+    pc_tenant_cache_clear();
 }
 
 int pc_tenant_slug_valid(const char *slug)

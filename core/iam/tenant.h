@@ -50,6 +50,8 @@ pc_status pc_tenant_acquire_id(const char *id, pc_tenant **out);
 void pc_tenant_release(pc_tenant *t);
 /** Drop a tenant from the cache (it is reloaded on next use). */
 void pc_tenant_invalidate(const char *tenant_id);
+/** Drop the tenants loaded more than their time to live before `now` (the memory sweep). */
+void pc_tenants_sweep(int64_t now);
 
 /** Is `slug` a valid tenant slug (API.md §1)? */
 int pc_tenant_slug_valid(const char *slug);

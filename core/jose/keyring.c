@@ -29,6 +29,11 @@ struct pc_keyring {
     char *jwks;
 };
 
+size_t pc_keyring_footprint(const pc_keyring *r)
+{
+    return r == NULL ? 0 : sizeof *r + r->n * 6144 + (r->jwks ? strlen(r->jwks) + 1 : 0);
+}
+
 static int64_t int_or(const json_t *rec, const char *k, int64_t def)
 {
     const json_t *v = json_object_get(rec, k);

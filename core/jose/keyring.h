@@ -17,6 +17,8 @@ pc_status pc_keyring_load(const char *tenant_id, const uint8_t *master_key, int6
 /** A keyring from private JWKs already in memory (all active now); for tests and imports. */
 pc_status pc_keyring_from_jwks(const json_t *private_jwks, pc_keyring **out);
 void pc_keyring_free(pc_keyring *r);
+/** Heap bytes a keyring holds, estimated from above (imported keys counted at 6 KiB each). */
+size_t pc_keyring_footprint(const pc_keyring *r);
 /** The key that signs with `alg` at `now`: the newest active one. NULL if none. */
 const pc_jose_key *pc_keyring_signer(const pc_keyring *r, pc_jose_alg alg, int64_t now);
 /** Every published key (active, upcoming or retired-but-unexpired), for verification. */

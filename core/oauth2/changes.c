@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Revocations and cache invalidations replayed from the store's change feed. */
 #include "oauth2/changes.h"
+#include "iam/tenant.h"
+#include "oauth2/throttle.h"
 #include "oauth2/token_cache.h"
 #include "server/metrics.h"
 #include "server/store.h"
@@ -198,6 +200,7 @@ static void purge(int64_t now)
 {
     purge_memory(now);
     PC_DB->change_purge(PC_DBS, now - STORE_GRACE);
+    pc_throttle_purge(now);
     /* Retention: old audit events go; what has expired has no further use. */
     PC_DB->expire(PC_DBS, PC_ENT_AUDIT, "time", now - pc_srv->cfg.audit_retention_days * 86400);
     PC_DB->expire(PC_DBS, PC_ENT_REFRESH, "expires_at", now - STORE_GRACE);
@@ -212,6 +215,7 @@ static void purge(int64_t now)
 static void trim_memory(void)
 {
     pc_bcache_sweep_all(pc_now());
+    pc_tenants_sweep(pc_now());
     pc_argon2_pool_trim(pc_now(), TRIM_EVERY);
     malloc_trim(0);
 }

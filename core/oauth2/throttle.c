@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Failure throttling: fixed windows of failures per key, a progressive delay past a ceiling, in memory. */
+/* Failure throttling: fixed windows of failures per key, a progressive delay past a ceiling;
+ * in memory, and in the store where it shares counters between nodes (PostgreSQL). */
 #include "oauth2/throttle.h"
-#include "server/server.h"
+#include "server/store.h"
+#include "util/crypto.h"
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stddef.h>
+#include <stdlib.h>
 
 #define MAX_KEYS 100000
 /* The longest progressive delay, seconds: past its ceiling an account allows a guess a minute. */
@@ -60,47 +64,104 @@ static json_t *window_of(const char *key, int64_t now, int64_t window)
     return v;
 }
 
-pc_status pc_throttle_check(const char *key, int64_t limit, int64_t *retry_after)
+/* The memory window of key in *w (zero when none), after counting a failure if `add`. */
+static void memory_window(const char *key, int add, int64_t now, int64_t window,
+                          pc_failure_window *w)
 {
-    int64_t now = pc_now(), window = pc_srv->cfg.limit_window;
-    pc_status rc = PC_OK;
     json_t *v;
 
     pthread_mutex_lock(&lock);
     v = window_of(key, now, window);
-    if (v != NULL && json_integer_value(json_array_get(v, 0)) >= limit) {
-        *retry_after = json_integer_value(json_array_get(v, 1)) + window - now;
-        rc = PC_ERR_LIMIT;
-    }
-    pthread_mutex_unlock(&lock);
-    return rc;
-}
-
-int pc_throttle_fail(const char *key, int64_t limit)
-{
-    int64_t now = pc_now(), window = pc_srv->cfg.limit_window, count;
-    json_t *v;
-
-    pthread_mutex_lock(&lock);
-    v = window_of(key, now, window);
-    if (v == NULL) {
+    if (v == NULL && add) {
         make_room(now, window);
         v = json_pack("[I,I,I]", (json_int_t)0, (json_int_t)now, (json_int_t)now);
         json_object_set_new(windows, key, v);
     }
-    count = json_integer_value(json_array_get(v, 0)) + 1;
-    json_array_set_new(v, 0, json_integer(count));
-    json_array_set_new(v, 2, json_integer(now));
+    if (v != NULL && add) {
+        json_array_set_new(v, 0, json_integer(json_integer_value(json_array_get(v, 0)) + 1));
+        json_array_set_new(v, 2, json_integer(now));
+    }
+    w->failures = v ? json_integer_value(json_array_get(v, 0)) : 0;
+    w->window_start = v ? json_integer_value(json_array_get(v, 1)) : now;
+    w->last_failure = v ? json_integer_value(json_array_get(v, 2)) : 0;
     pthread_mutex_unlock(&lock);
-    return count == limit;
+}
+
+/* Does the store keep counters that every node shares (PostgreSQL)? */
+static int shared(void)
+{
+    const pc_storage_ops *ops = pc_srv->store.ops;
+
+    return ops != NULL &&
+           ops->base.struct_size >= offsetof(pc_storage_ops, failure_purge) + sizeof(void *) &&
+           ops->failure_add != NULL && ops->failure_get != NULL && ops->failure_clear != NULL;
+}
+
+/*
+ * The window of key, counting a failure first if `add`. Each node keeps its own
+ * count too: where the store shares counters its answer wins, and when the store
+ * cannot answer the node's own count still limits (a store failure never locks
+ * anyone out, nor lets the node forget what it saw). Keys reach the store hashed:
+ * they hold usernames and addresses.
+ */
+static void current_window(const char *key, int add, pc_failure_window *w)
+{
+    int64_t now = pc_now(), window = pc_srv->cfg.limit_window;
+    pc_failure_window sw;
+    char *hashed;
+    pc_status rc;
+
+    memory_window(key, add, now, window, w);
+    if (!shared() || (hashed = pc_sha256_hex(key)) == NULL)
+        return;
+    rc = add ? PC_DB->failure_add(PC_DBS, hashed, now, window, &sw)
+             : PC_DB->failure_get(PC_DBS, hashed, now, window, &sw);
+    free(hashed);
+    if (rc == PC_OK)
+        *w = sw;
+    else if (rc == PC_ERR_NOT_FOUND)
+        *w = (pc_failure_window){0, now, 0};
+}
+
+pc_status pc_throttle_check(const char *key, int64_t limit, int64_t *retry_after)
+{
+    pc_failure_window w;
+
+    current_window(key, 0, &w);
+    if (w.failures < limit)
+        return PC_OK;
+    *retry_after = w.window_start + pc_srv->cfg.limit_window - pc_now();
+    if (*retry_after < 1)
+        *retry_after = 1;
+    return PC_ERR_LIMIT;
+}
+
+int pc_throttle_fail(const char *key, int64_t limit)
+{
+    pc_failure_window w;
+
+    current_window(key, 1, &w);
+    return w.failures == limit;
 }
 
 void pc_throttle_clear(const char *key)
 {
+    char *hashed;
+
     pthread_mutex_lock(&lock);
     if (windows != NULL)
         json_object_del(windows, key);
     pthread_mutex_unlock(&lock);
+    if (shared() && (hashed = pc_sha256_hex(key)) != NULL) {
+        PC_DB->failure_clear(PC_DBS, hashed);
+        free(hashed);
+    }
+}
+
+void pc_throttle_purge(int64_t now)
+{
+    if (shared() && PC_DB->failure_purge != NULL)
+        PC_DB->failure_purge(PC_DBS, now - pc_srv->cfg.limit_window);
 }
 
 /* 1, 2, 4 … MAX_DELAY seconds for the first, second, third … failure past the ceiling. */
@@ -111,22 +172,17 @@ static int64_t delay_after(int64_t over)
 
 pc_status pc_throttle_check_slow(const char *key, int64_t ceiling, int64_t *retry_after)
 {
-    int64_t now = pc_now(), window = pc_srv->cfg.limit_window, count, wait;
-    pc_status rc = PC_OK;
-    json_t *v;
+    pc_failure_window w;
+    int64_t wait;
 
-    pthread_mutex_lock(&lock);
-    v = window_of(key, now, window);
-    count = v ? json_integer_value(json_array_get(v, 0)) : 0;
-    if (count >= ceiling) {
-        wait = json_integer_value(json_array_get(v, 2)) + delay_after(count - ceiling) - now;
-        if (wait > 0) {
-            *retry_after = wait;
-            rc = PC_ERR_LIMIT;
-        }
-    }
-    pthread_mutex_unlock(&lock);
-    return rc;
+    current_window(key, 0, &w);
+    if (w.failures < ceiling)
+        return PC_OK;
+    wait = w.last_failure + delay_after(w.failures - ceiling) - pc_now();
+    if (wait <= 0)
+        return PC_OK;
+    *retry_after = wait;
+    return PC_ERR_LIMIT;
 }
 
 void pc_throttle_remember(const char *key)

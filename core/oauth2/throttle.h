@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Failure throttling per account and per client address: fixed windows of failures, in memory. */
+/* Failure throttling per account and per client address: fixed windows of failures, in memory
+ * and, where the store shares them (PostgreSQL), counted for the whole cluster. */
 #ifndef PC_OAUTH2_THROTTLE_H
 #define PC_OAUTH2_THROTTLE_H
 #include <stdint.h>
@@ -11,6 +12,8 @@ pc_status pc_throttle_check(const char *key, int64_t limit, int64_t *retry_after
 int pc_throttle_fail(const char *key, int64_t limit);
 /** Forget the failures of `key` (after a success). */
 void pc_throttle_clear(const char *key);
+/** Drop the store's windows that ended before `now` (where the store keeps them). */
+void pc_throttle_purge(int64_t now);
 
 /**
  * The progressive delay of a key with more than `ceiling` failures in its

@@ -70,6 +70,16 @@ static const option options[] = {
     INT("session_idle_ttl", "PORTCULLIS_SESSION_IDLE_TTL", session_idle_ttl, "0", 0, 31536000),
     INT("token_cache_bytes", "PORTCULLIS_TOKEN_CACHE_BYTES", token_cache_bytes, "16777216", 0,
         4294967296LL),
+    /* ---- cache budgets (issue 20; docs/scaling.md) ---- */
+    INT("permission_cache_bytes", "PORTCULLIS_PERMISSION_CACHE_BYTES", permission_cache_bytes,
+        "8388608", 0, 4294967296LL),
+    INT("application_cache_bytes", "PORTCULLIS_APPLICATION_CACHE_BYTES", application_cache_bytes,
+        "8388608", 0, 4294967296LL),
+    INT("subject_cache_bytes", "PORTCULLIS_SUBJECT_CACHE_BYTES", subject_cache_bytes, "4194304", 0,
+        4294967296LL),
+    INT("tenant_cache_bytes", "PORTCULLIS_TENANT_CACHE_BYTES", tenant_cache_bytes, "33554432",
+        1048576, 4294967296LL),
+    /* ---- end of cache budgets ---- */
     INT("max_connections_per_ip", "PORTCULLIS_MAX_CONNECTIONS_PER_IP", max_connections_per_ip, "64",
         1, 4096),
     /* ---- authorization (API.md §15) ---- */

@@ -37,8 +37,14 @@ typedef struct pc_config {
     /** Outbound calls for tenants may reach private, loopback and link-local addresses. */
     int outbound_allow_private;
     int64_t refresh_grace; /**< seconds the just-replaced refresh token may be retried; 0: never */
-    int64_t session_idle_ttl;       /**< seconds a session may go unused; 0: no idle timeout */
-    int64_t token_cache_bytes;      /**< memory bound of the verified-token cache */
+    int64_t session_idle_ttl;  /**< seconds a session may go unused; 0: no idle timeout */
+    int64_t token_cache_bytes; /**< memory bound of the verified-token cache */
+    /* ---- cache budgets (issue 20) ---- */
+    int64_t permission_cache_bytes;  /**< memory bound of the permission-set cache */
+    int64_t application_cache_bytes; /**< memory bound of the application cache */
+    int64_t subject_cache_bytes;     /**< memory bound of the authorization subject-facts cache */
+    int64_t tenant_cache_bytes;      /**< memory bound of the tenants loaded (keys, settings) */
+    /* ---- end of cache budgets ---- */
     int64_t max_connections_per_ip; /**< connections one client address may hold */
     int64_t request_read_timeout;   /**< seconds to send a whole request */
     /* ---- operations (logs, proxies, metrics) ---- */

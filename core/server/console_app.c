@@ -6,6 +6,7 @@
 #include "util/log.h"
 #include "util/mem.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,10 @@ static json_t *console_uris(const char *slug)
     return json_pack("[s+++,s+++]", base, "/t/", slug, "/ui/account", base, "/t/", slug,
                      "/ui/admin");
 }
+
+/* The start-up pass over every tenant runs beside the server (pc_console_apps_start). */
+static pthread_t worker;
+static int started, stopping;
 
 static json_t *console_record(const char *tenant_id, const char *slug)
 {
@@ -75,28 +80,51 @@ static pc_status ensure_one(const json_t *tenant)
     return rc;
 }
 
-pc_status pc_console_apps_ensure(void)
+/* Every tenant's, a page at a time, until done or asked to stop. */
+static void *ensure_all(void *arg)
 {
     char after[64] = "";
     json_t *rows = NULL, *t;
     pc_store_query q;
-    size_t i;
-    pc_status rc;
+    size_t i, n;
 
+    (void)arg;
     do {
         q = (pc_store_query){.after = after[0] ? after : NULL, .limit = 100};
-        rc = pc_db_list(NULL, PC_ENT_TENANT, NULL, &q, &rows);
-        if (rc != PC_OK)
-            return rc;
+        if (pc_db_list(NULL, PC_ENT_TENANT, NULL, &q, &rows) != PC_OK)
+            return NULL; /* the next start tries again */
         json_array_foreach (rows, i, t) {
-            if (ensure_one(t) == PC_ERR_STORAGE) {
-                json_decref(rows);
-                return PC_ERR_STORAGE;
-            }
+            if (__atomic_load_n(&stopping, __ATOMIC_ACQUIRE) || ensure_one(t) == PC_ERR_STORAGE)
+                break;
             snprintf(after, sizeof after, "%s", json_string_value(json_object_get(t, "id")));
         }
-        i = json_array_size(rows);
+        n = i == json_array_size(rows) ? i : 0;
         json_decref(rows);
-    } while (i == 100);
-    return PC_OK;
+    } while (n == 100);
+    return NULL;
+}
+
+pc_status pc_console_apps_ensure(void)
+{
+    json_t *tenant = NULL;
+    pc_status rc = pc_db_get(NULL, PC_ENT_TENANT, NULL, "slug", "default", &tenant);
+
+    if (rc == PC_OK)
+        rc = ensure_one(tenant);
+    json_decref(tenant);
+    return rc == PC_ERR_NOT_FOUND ? PC_OK : rc;
+}
+
+void pc_console_apps_start(void)
+{
+    __atomic_store_n(&stopping, 0, __ATOMIC_RELEASE);
+    started = pthread_create(&worker, NULL, ensure_all, NULL) == 0;
+}
+
+void pc_console_apps_stop(void)
+{
+    __atomic_store_n(&stopping, 1, __ATOMIC_RELEASE);
+    if (started)
+        pthread_join(worker, NULL);
+    started = 0;
 }

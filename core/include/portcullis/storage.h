@@ -242,6 +242,13 @@ typedef struct pc_change {
     int64_t expires_at;
 } pc_change;
 
+/** A fixed window of failures of one key (cluster-wide failure counters; issue 20, schema 15). */
+typedef struct pc_failure_window {
+    int64_t failures;
+    int64_t window_start;
+    int64_t last_failure;
+} pc_failure_window;
+
 /**
  * Storage operations. Every operation that takes a `pc_store_tx *` runs in
  * that transaction, or, when it is NULL, on its own (autocommit). Returned
@@ -441,6 +448,25 @@ typedef struct pc_storage_ops {
      */
     pc_status (*logout_claim)(void *state, const char *node, int64_t now_ms, int64_t lease_ms,
                               json_t **out);
+    /* ---- cluster-wide failure counters (issue 20; ABI 1.0, schema 15) ---- */
+    /**
+     * Count one failure of `key` (an opaque string of at most 64 characters)
+     * in its fixed window of `window` seconds at `now`: a window that started
+     * at or before now - window starts over at now with 1 failure. The
+     * window's state after the failure in *out. Counters need not be durable
+     * (PostgreSQL keeps them in an UNLOGGED table): a crash may forget them.
+     * NULL where counters stay in each process (SQLite, one node).
+     */
+    pc_status (*failure_add)(void *state, const char *key, int64_t now, int64_t window,
+                             pc_failure_window *out);
+    /** The live window of `key` at `now` in *out, or PC_ERR_NOT_FOUND. May be NULL. */
+    pc_status (*failure_get)(void *state, const char *key, int64_t now, int64_t window,
+                             pc_failure_window *out);
+    /** Forget the failures of `key`. May be NULL. */
+    pc_status (*failure_clear)(void *state, const char *key);
+    /** Drop windows that started before `before`. May be NULL. */
+    pc_status (*failure_purge)(void *state, int64_t before);
+    /* ---- end of cluster-wide failure counters ---- */
 } pc_storage_ops;
 
 #ifdef __cplusplus

@@ -213,8 +213,11 @@ static pc_status ready(sql_conn *c)
     c->message[0] = '\0';
     if (PQstatus(c->pg) == CONNECTION_OK)
         return PC_OK;
-    /* The server forgot our prepared statements along with the session. */
+    /* The server forgot our prepared statements and our LISTEN along with the session;
+     * a multi-host URI with target_session_attrs=read-write reaches whichever host is
+     * the primary now (failover). */
     cache_clear(c);
+    c->listening = 0;
     PQreset(c->pg);
     if (PQstatus(c->pg) != CONNECTION_OK) {
         set_error(c, SQL_ERR_OTHER, PQerrorMessage(c->pg));
@@ -538,4 +541,6 @@ const sql_driver pc_pg_driver = {
     .wait_notify = pg_wait_notify,
     /* Nodes claiming webhook messages pass over each other's locked rows. */
     .claim_suffix = " FOR UPDATE OF m SKIP LOCKED",
+    /* The expression of the index users_search (schema 15); chr(31) never ends a term. */
+    .search_joiner = " || chr(31) || ",
 };

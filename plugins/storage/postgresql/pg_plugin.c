@@ -14,6 +14,11 @@ static const pc_storage_ops pg_ops = {
                            pg_init, sql_store_fini),
     .uri_scheme = "postgresql",
     SQL_STORE_OPS,
+    /* Counters every node consults, in an UNLOGGED table (schema 15). */
+    .failure_add = sql_store_failure_add,
+    .failure_get = sql_store_failure_get,
+    .failure_clear = sql_store_failure_clear,
+    .failure_purge = sql_store_failure_purge,
 };
 
 PC_EXPORT const pc_plugin *portcullis_plugin(void);

@@ -338,9 +338,30 @@ static const char migration_14[] =
     "ALTER TABLE applications ADD COLUMN registration_token_hash TEXT;";
 /* ---- end of 14 ---- */
 
+/* ---- 15: scale (issue 20): failure counters shared by every node; user lists by index ----
+ * UNLOGGED: a failure counted costs no WAL and no fsync, and a successful sign-in
+ * that clears its counter writes nothing durable. A crash or a failover to a
+ * standby forgets the counters (an unlogged table is empty there). */
+static const char migration_15[] =
+    "CREATE UNLOGGED TABLE failure_counters (key TEXT PRIMARY KEY,"
+    " failures BIGINT NOT NULL, window_start BIGINT NOT NULL, last_failure BIGINT NOT NULL);"
+    "CREATE INDEX failure_counters_start ON failure_counters(window_start);"
+    "CREATE INDEX users_tenant_id ON users(tenant_id, id);"
+    "CREATE INDEX users_tenant_status ON users(tenant_id, status, id);"
+    /* Substring search (ILIKE '%term%') by trigram indexes where pg_trgm can be had (a
+     * trusted extension since PostgreSQL 13); without it a search reads the tenant's users. */
+    "DO $$ BEGIN CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+    " EXCEPTION WHEN OTHERS THEN RAISE NOTICE 'pg_trgm unavailable: user search scans'; END $$;"
+    "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN"
+    " CREATE INDEX users_search ON users USING gin ((coalesce(username, '') || chr(31) ||"
+    " coalesce(email, '') || chr(31) || coalesce(name, '') || chr(31) || coalesce(given_name, '')"
+    " || chr(31) || coalesce(family_name, '')) gin_trgm_ops);"
+    " END IF; END $$;";
+/* ---- end of 15 ---- */
+
 const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3, migration_4,
                                         migration_5, migration_6, migration_7, migration_8,
-                                        migration_9, migration_10, migration_11, migration_12, migration_13, migration_14};
+                                        migration_9, migration_10, migration_11, migration_12, migration_13, migration_14, migration_15};
 const int pc_pg_migration_count = (int)(sizeof pc_pg_migrations / sizeof *pc_pg_migrations);
 _Static_assert(sizeof pc_pg_migrations / sizeof *pc_pg_migrations == PC_PG_MIGRATION_COUNT,
                "PC_PG_MIGRATION_COUNT must match the migrations");

@@ -243,14 +243,44 @@ static char *like_pattern(const char *term)
     return p;
 }
 
+/* coalesce(c1, '') || joiner || coalesce(c2, '') ... over the searchable columns. */
+static pc_status add_joined_search(sql_store *st, const sql_entity_spec *spec, char *sql,
+                                   size_t *len, binder *b, char *pattern)
+{
+    int first = 1;
+    pc_status rc = sql_cat(sql, len, " AND (");
+
+    for (size_t i = 0; rc == PC_OK && i < spec->ncols; i++) {
+        if (!(spec->cols[i].flags & COL_SEARCH))
+            continue;
+        rc = sql_cat(sql, len, "%scoalesce(%s, '')", first ? "" : st->drv->search_joiner,
+                     spec->cols[i].name);
+        first = 0;
+    }
+    if (rc == PC_OK && first)
+        rc = PC_ERR_INVALID; /* entity has nothing to search */
+    if (rc == PC_OK)
+        rc = sql_cat(sql, len, ") %s ? ESCAPE '\\'", st->drv->ilike);
+    if (rc == PC_OK)
+        rc = bind_text(b, pattern);
+    if (rc == PC_OK)
+        b->owned[b->n - 1] = pattern;
+    else
+        free(pattern);
+    return rc;
+}
+
 static pc_status add_search(sql_store *st, const sql_entity_spec *spec, const char *term, char *sql,
                             size_t *len, binder *b)
 {
     char *pattern = like_pattern(term);
     size_t last_plain = (size_t)-1;
     int first = 1;
-    pc_status rc = pattern ? sql_cat(sql, len, " AND (") : PC_ERR_INTERNAL;
+    pc_status rc;
 
+    if (pattern != NULL && st->drv->search_joiner != NULL)
+        return add_joined_search(st, spec, sql, len, b, pattern);
+    rc = pattern ? sql_cat(sql, len, " AND (") : PC_ERR_INTERNAL;
     for (size_t i = 0; rc == PC_OK && i < spec->ncols; i++) {
         if (!(spec->cols[i].flags & COL_SEARCH))
             continue;

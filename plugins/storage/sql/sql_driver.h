@@ -91,6 +91,15 @@ typedef struct sql_driver {
      * (" FOR UPDATE OF m SKIP LOCKED"), or "" where writers are serialised.
      */
     const char *claim_suffix;
+    /* ---- search by one expression (issue 20) ---- */
+    /**
+     * Where set, a search ("q") matches one expression joining the searchable
+     * columns, coalesce(c1, '') || search_joiner || coalesce(c2, '') ..., in
+     * the entity's column order, so that one index on that expression serves
+     * it (PostgreSQL: a trigram GIN index on users); NULL: one LIKE per column.
+     */
+    const char *search_joiner;
+    /* ---- end of search by one expression ---- */
 } sql_driver;
 
 void sql_result_free(sql_result *r);

@@ -74,6 +74,13 @@ pc_status sql_store_webhook_stats(void *state, int64_t *pending, int64_t *oldest
 /* issue #18 */
 pc_status sql_store_logout_claim(void *state, const char *node, int64_t now_ms, int64_t lease_ms,
                                  json_t **out);
+/* Cluster-wide failure counters (sql_failures.c): only where the schema has failure_counters. */
+pc_status sql_store_failure_add(void *state, const char *key, int64_t now, int64_t window,
+                                pc_failure_window *out);
+pc_status sql_store_failure_get(void *state, const char *key, int64_t now, int64_t window,
+                                pc_failure_window *out);
+pc_status sql_store_failure_clear(void *state, const char *key);
+pc_status sql_store_failure_purge(void *state, int64_t before);
 
 /** The operation members of a pc_storage_ops, for a backend's descriptor. */
 #define SQL_STORE_OPS                                                                             \

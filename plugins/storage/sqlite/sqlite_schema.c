@@ -371,6 +371,14 @@ static const char migration_14[] =
     "ALTER TABLE applications ADD COLUMN registration_token_hash TEXT;";
 /* ---- end of 14 ---- */
 
+/* ---- 15: scale (issue 20): user lists by index ----
+ * Failure counters stay in each process on SQLite (one node), so no table here.
+ * A substring search (LIKE '%term%') cannot use an index here: it reads the tenant's users. */
+static const char migration_15[] =
+    "CREATE INDEX users_tenant_id ON users(tenant_id, id);"
+    "CREATE INDEX users_tenant_status ON users(tenant_id, status, id);";
+/* ---- end of 15 ---- */
+
 const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {
     migration_1, migration_2, migration_3, migration_4, migration_5,
-    migration_6, migration_7, migration_8, migration_9, migration_10, migration_11, migration_12, migration_13, migration_14};
+    migration_6, migration_7, migration_8, migration_9, migration_10, migration_11, migration_12, migration_13, migration_14, migration_15};
