@@ -359,9 +359,10 @@ static const char migration_15[] =
     " END IF; END $$;";
 /* ---- end of 15 ---- */
 
-const char *const pc_pg_migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                        migration_5, migration_6, migration_7, migration_8,
-                                        migration_9, migration_10, migration_11, migration_12, migration_13, migration_14, migration_15};
+const char *const pc_pg_migrations[] = {migration_1,  migration_2,  migration_3,  migration_4,
+                                        migration_5,  migration_6,  migration_7,  migration_8,
+                                        migration_9,  migration_10, migration_11, migration_12,
+                                        migration_13, migration_14, migration_15};
 const int pc_pg_migration_count = (int)(sizeof pc_pg_migrations / sizeof *pc_pg_migrations);
 _Static_assert(sizeof pc_pg_migrations / sizeof *pc_pg_migrations == PC_PG_MIGRATION_COUNT,
                "PC_PG_MIGRATION_COUNT must match the migrations");

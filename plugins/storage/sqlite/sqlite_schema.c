@@ -380,5 +380,6 @@ static const char migration_15[] =
 /* ---- end of 15 ---- */
 
 const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {
-    migration_1, migration_2, migration_3, migration_4, migration_5,
-    migration_6, migration_7, migration_8, migration_9, migration_10, migration_11, migration_12, migration_13, migration_14, migration_15};
+    migration_1,  migration_2,  migration_3,  migration_4,  migration_5,
+    migration_6,  migration_7,  migration_8,  migration_9,  migration_10,
+    migration_11, migration_12, migration_13, migration_14, migration_15};
