@@ -5,6 +5,7 @@
 #include "server/server.h"
 #include "server/store.h"
 #include "util/crypto.h"
+#include "util/waker.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "webhooks/deliver.h"
@@ -26,51 +27,13 @@
 #define PRUNE_EVERY 600
 
 static pthread_t thread;
-static int running, started;
-static unsigned kicks;
+static int started;
 static char node[32];
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static pc_waker waker = PC_WAKER_INIT;
 
 void pc_backchannel_kick(void)
 {
-    pthread_mutex_lock(&lock);
-    kicks++;
-    pthread_cond_broadcast(&wake);
-    pthread_mutex_unlock(&lock);
-}
-
-/* Sleep up to ms or until kicked or stopped; returns whether a kick came. */
-static int idle(long ms, unsigned *seen)
-{
-    struct timespec ts;
-    int kicked;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&lock);
-    while (running && kicks == *seen)
-        if (pthread_cond_timedwait(&wake, &lock, &ts) == ETIMEDOUT)
-            break;
-    kicked = kicks != *seen;
-    *seen = kicks;
-    pthread_mutex_unlock(&lock);
-    return kicked;
-}
-
-static int is_running(void)
-{
-    int r;
-
-    pthread_mutex_lock(&lock);
-    r = running;
-    pthread_mutex_unlock(&lock);
-    return r;
+    pc_waker_kick(&waker);
 }
 
 /* §2.5: POST logout_token as a form; any 2xx is delivered. The error text when not. */
@@ -167,7 +130,7 @@ static void *work(void *arg)
     int64_t last_prune = 0;
 
     (void)arg;
-    while (is_running()) {
+    while (pc_waker_running(&waker)) {
         if (pc_now() - last_prune >= PRUNE_EVERY) {
             last_prune = pc_now();
             prune();
@@ -177,7 +140,7 @@ static void *work(void *arg)
         case 0: break;
         default: hot = 0; break; /* the store is down: back off */
         }
-        if (idle(hot > 0 ? HOT_MS : IDLE_MS, &seen))
+        if (pc_waker_idle(&waker, hot > 0 ? HOT_MS : IDLE_MS, &seen))
             hot = HOT_POLLS;
         else if (hot > 0)
             hot--;
@@ -197,10 +160,10 @@ pc_status pc_backchannel_start(void)
     token = pc_random_token(9);
     snprintf(node, sizeof node, "%s", token);
     free(token);
-    running = 1;
+    pc_waker_set_running(&waker, 1);
     if (pthread_create(&thread, NULL, work, NULL) != 0) {
         pc_error("back-channel logout: cannot start the delivery worker");
-        running = 0;
+        pc_waker_set_running(&waker, 0);
         return PC_ERR_INTERNAL;
     }
     started = 1;
@@ -209,10 +172,7 @@ pc_status pc_backchannel_start(void)
 
 void pc_backchannel_stop(void)
 {
-    pthread_mutex_lock(&lock);
-    running = 0;
-    pthread_cond_broadcast(&wake);
-    pthread_mutex_unlock(&lock);
+    pc_waker_stop(&waker);
     if (started)
         pthread_join(thread, NULL);
     started = 0;

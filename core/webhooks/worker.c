@@ -7,6 +7,7 @@
 #include "util/crypto.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/waker.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -24,51 +25,17 @@
 
 static pthread_t threads[MAX_WORKERS];
 static unsigned nthreads;
-static int running;
-static unsigned kicks;
 static char node[32];
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static pc_waker waker = PC_WAKER_INIT;
 
 void pc_webhooks_kick(void)
 {
-    pthread_mutex_lock(&lock);
-    kicks++;
-    pthread_cond_broadcast(&wake);
-    pthread_mutex_unlock(&lock);
-}
-
-/* Sleep up to ms or until kicked or stopped; returns whether a kick came. */
-static int idle(long ms, unsigned *seen)
-{
-    struct timespec ts;
-    int kicked;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&lock);
-    while (running && kicks == *seen)
-        if (pthread_cond_timedwait(&wake, &lock, &ts) == ETIMEDOUT)
-            break;
-    kicked = kicks != *seen;
-    *seen = kicks;
-    pthread_mutex_unlock(&lock);
-    return kicked;
+    pc_waker_kick(&waker);
 }
 
 int pc_webhooks_running(void)
 {
-    int r;
-
-    pthread_mutex_lock(&lock);
-    r = running;
-    pthread_mutex_unlock(&lock);
-    return r;
+    return pc_waker_running(&waker);
 }
 
 /* Delivered and given-up rows go after the audit retention period, like the events they carry. */
@@ -115,7 +82,7 @@ static void *work(void *arg)
         case 0: break;
         default: hot = 0; break; /* the store is down: back off */
         }
-        if (idle(hot > 0 ? HOT_MS : IDLE_MS, &seen))
+        if (pc_waker_idle(&waker, hot > 0 ? HOT_MS : IDLE_MS, &seen))
             hot = HOT_POLLS;
         else if (hot > 0)
             hot--;
@@ -153,7 +120,7 @@ pc_status pc_webhooks_start(unsigned workers)
     token = pc_random_token(9);
     snprintf(node, sizeof node, "%s", token);
     free(token);
-    running = 1;
+    pc_waker_set_running(&waker, 1);
     for (nthreads = 0; nthreads < workers && nthreads < MAX_WORKERS; nthreads++)
         if (pthread_create(&threads[nthreads], NULL, work, nthreads == 0 ? (void *)1 : NULL) != 0) {
             pc_error("webhooks: cannot start a delivery worker");
@@ -165,10 +132,7 @@ pc_status pc_webhooks_start(unsigned workers)
 
 void pc_webhooks_stop(void)
 {
-    pthread_mutex_lock(&lock);
-    running = 0;
-    pthread_cond_broadcast(&wake);
-    pthread_mutex_unlock(&lock);
+    pc_waker_stop(&waker);
     for (unsigned i = 0; i < nthreads; i++)
         pthread_join(threads[i], NULL);
     nthreads = 0;
