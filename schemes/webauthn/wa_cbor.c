@@ -307,7 +307,8 @@ const char *wa_attestation_parse(const uint8_t *p, size_t n, wa_attestation *out
     fmt = map_text(obj, "fmt");
     st = map_text(obj, "attStmt");
     if (fmt == NULL || !cbor_isa_string(fmt) || !cbor_string_is_definite(fmt) ||
-        cbor_string_length(fmt) == 0 || cbor_string_length(fmt) >= sizeof out->fmt) {
+        cbor_string_length(fmt) == 0 || cbor_string_length(fmt) >= sizeof out->fmt ||
+        memchr(cbor_string_handle(fmt), '\0', cbor_string_length(fmt)) != NULL) {
         err = "the attestation object has no fmt";
         goto out;
     }
