@@ -227,3 +227,14 @@ char *idp_scopes(const json_t *config, const char *def)
     }
     return out;
 }
+
+const char *idp_config_str(const json_t *config, const char *key)
+{
+    return json_string_value(json_object_get(config, key));
+}
+
+int idp_host_usable(const pc_host *host)
+{
+    return host->struct_size >=
+           offsetof(pc_host, outbound_url_problem) + sizeof host->outbound_url_problem;
+}

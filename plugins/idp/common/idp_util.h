@@ -52,4 +52,8 @@ char *idp_subject_of(const json_t *v);
 int idp_amr_has_mfa(const json_t *amr);
 /** A scopes member: a string "a b" or an array of strings, as a space-separated string. New. */
 char *idp_scopes(const json_t *config, const char *def);
+/** The string setting `key` of a provider's config, or NULL. */
+const char *idp_config_str(const json_t *config, const char *key);
+/** Does the host offer the outbound rules (without them no upstream may be called)? */
+int idp_host_usable(const pc_host *host);
 #endif

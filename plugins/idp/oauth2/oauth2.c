@@ -12,18 +12,12 @@ typedef struct oauth2_state {
     const pc_host *host;
 } oauth2_state;
 
-static const char *str(const json_t *config, const char *key)
-{
-    return json_string_value(json_object_get(config, key));
-}
-
 static pc_status init(const pc_host *host, const json_t *config, void **state)
 {
     oauth2_state *s;
 
     (void)config;
-    if (host->struct_size <
-        offsetof(pc_host, outbound_url_problem) + sizeof host->outbound_url_problem)
+    if (!idp_host_usable(host))
         return PC_ERR_INVALID;
     s = calloc(1, sizeof *s);
     if (s == NULL)
@@ -73,7 +67,7 @@ static pc_status check_config(void *state, const json_t *config, const char **fi
     static const char *const urls[] = {"authorization_endpoint", "token_endpoint",
                                        "userinfo_endpoint", NULL};
     oauth2_state *s = state;
-    const char *method = str(config, "token_endpoint_auth_method");
+    const char *method = idp_config_str(config, "token_endpoint_auth_method");
 
     *problem = NULL;
     if (unknown_member(config) != NULL) {
@@ -83,11 +77,12 @@ static pc_status check_config(void *state, const json_t *config, const char **fi
     }
     for (size_t i = 0; urls[i] != NULL && *problem == NULL; i++) {
         *field = urls[i];
-        *problem = str(config, urls[i]) == NULL
+        *problem = idp_config_str(config, urls[i]) == NULL
                        ? "is required"
-                       : s->host->outbound_url_problem(str(config, urls[i]), PC_OUTBOUND_HTTP_ANY);
+                       : s->host->outbound_url_problem(idp_config_str(config, urls[i]),
+                                                       PC_OUTBOUND_HTTP_ANY);
     }
-    if (*problem == NULL && str(config, "client_id") == NULL) {
+    if (*problem == NULL && idp_config_str(config, "client_id") == NULL) {
         *field = "client_id";
         *problem = "is required";
     }
@@ -107,7 +102,7 @@ static pc_status begin(void *state, const pc_idp_call *call, char **url)
     const char *pairs[] = {"response_type",
                            "code",
                            "client_id",
-                           str(call->config, "client_id"),
+                           idp_config_str(call->config, "client_id"),
                            "redirect_uri",
                            call->redirect_uri,
                            "scope",
@@ -121,17 +116,17 @@ static pc_status begin(void *state, const pc_idp_call *call, char **url)
                            NULL};
 
     (void)state;
-    *url = idp_url_with(str(call->config, "authorization_endpoint"), pairs);
+    *url = idp_url_with(idp_config_str(call->config, "authorization_endpoint"), pairs);
     free(scope);
     return PC_OK;
 }
 
 static pc_status redeem(oauth2_state *s, const pc_idp_call *call, json_t **tokens, char *why)
 {
-    const char *method = str(call->config, "token_endpoint_auth_method");
+    const char *method = idp_config_str(call->config, "token_endpoint_auth_method");
     int post = method != NULL && strcmp(method, "client_secret_post") == 0;
     int pkce = !json_is_false(json_object_get(call->config, "pkce"));
-    const char *secret = str(call->config, "client_secret");
+    const char *secret = idp_config_str(call->config, "client_secret");
     const char *pairs[] = {"grant_type",
                            "authorization_code",
                            "code",
@@ -141,20 +136,20 @@ static pc_status redeem(oauth2_state *s, const pc_idp_call *call, json_t **token
                            "code_verifier",
                            pkce ? call->code_verifier : NULL,
                            "client_id",
-                           post || !secret ? str(call->config, "client_id") : NULL,
+                           post || !secret ? idp_config_str(call->config, "client_id") : NULL,
                            "client_secret",
                            post ? secret : NULL,
                            NULL};
     char *form = idp_form(pairs);
     idp_fetch f = {.method = "POST",
-                   .url = str(call->config, "token_endpoint"),
+                   .url = idp_config_str(call->config, "token_endpoint"),
                    .body = form,
-                   .basic_user = !post && secret ? str(call->config, "client_id") : NULL,
+                   .basic_user = !post && secret ? idp_config_str(call->config, "client_id") : NULL,
                    .basic_password = !post ? secret : NULL};
     pc_status rc = idp_fetch_json(s->host, &f, tokens, why, WHY);
 
     free(form);
-    if (rc == PC_OK && str(*tokens, "access_token") == NULL) {
+    if (rc == PC_OK && idp_config_str(*tokens, "access_token") == NULL) {
         snprintf(why, WHY, "the token answer has no access token");
         rc = PC_ERR_DENIED;
     }
@@ -167,7 +162,8 @@ static void fill(const pc_idp_call *call, const json_t *info, pc_idp_identity *o
         "{\"username\":\"login\",\"email\":\"email\",\"email_verified\":\"email_verified\","
         "\"name\":\"name\",\"picture\":\"avatar_url\"}";
     json_t *defaults = json_loads(defaults_text, 0, NULL);
-    const char *subject = str(call->config, "subject"), *groups = str(call->config, "groups_claim");
+    const char *subject = idp_config_str(call->config, "subject"),
+               *groups = idp_config_str(call->config, "groups_claim");
     const json_t *g = groups ? idp_json_path(info, groups) : NULL;
 
     out->subject = idp_subject_of(idp_json_path(info, subject ? subject : "id"));
@@ -183,14 +179,14 @@ static pc_status finish(void *state, const pc_idp_call *call, pc_idp_identity *o
     oauth2_state *s = state;
     char why[WHY] = "";
     json_t *tokens = NULL, *info = NULL;
-    idp_fetch f = {.method = "GET", .url = str(call->config, "userinfo_endpoint")};
+    idp_fetch f = {.method = "GET", .url = idp_config_str(call->config, "userinfo_endpoint")};
     pc_status rc = PC_ERR_DENIED;
 
     if (call->param(call->ctx, "code") == NULL)
         snprintf(why, sizeof why, "the answer has no code");
     else
         rc = redeem(s, call, &tokens, why);
-    f.bearer = str(tokens, "access_token");
+    f.bearer = idp_config_str(tokens, "access_token");
     if (rc == PC_OK)
         rc = idp_fetch_json(s->host, &f, &info, why, sizeof why);
     if (rc == PC_OK) {

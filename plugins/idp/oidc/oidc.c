@@ -14,19 +14,13 @@ typedef struct oidc_state {
     oidc_cache *cache;
 } oidc_state;
 
-static const char *str(const json_t *config, const char *key)
-{
-    return json_string_value(json_object_get(config, key));
-}
-
 static pc_status init(const pc_host *host, const json_t *config, void **state)
 {
     oidc_state *s;
 
     (void)config;
-    if (host->struct_size <
-        offsetof(pc_host, outbound_url_problem) + sizeof host->outbound_url_problem)
-        return PC_ERR_INVALID; /* without the outbound rules no upstream may be called */
+    if (!idp_host_usable(host))
+        return PC_ERR_INVALID;
     s = calloc(1, sizeof *s);
     if (s == NULL)
         return PC_ERR_INTERNAL;
@@ -53,7 +47,7 @@ static pc_status check_config(void *state, const json_t *config, const char **fi
                               const char **problem)
 {
     oidc_state *s = state;
-    const char *key, *method = str(config, "token_endpoint_auth_method");
+    const char *key, *method = idp_config_str(config, "token_endpoint_auth_method");
     const json_t *v;
 
     json_object_foreach ((json_t *)config, key, v) {
@@ -67,10 +61,11 @@ static pc_status check_config(void *state, const json_t *config, const char **fi
         }
     }
     *field = "issuer";
-    *problem = str(config, "issuer") == NULL
-                   ? "is required"
-                   : s->host->outbound_url_problem(str(config, "issuer"), PC_OUTBOUND_HTTP_ANY);
-    if (*problem == NULL && str(config, "client_id") == NULL) {
+    *problem =
+        idp_config_str(config, "issuer") == NULL
+            ? "is required"
+            : s->host->outbound_url_problem(idp_config_str(config, "issuer"), PC_OUTBOUND_HTTP_ANY);
+    if (*problem == NULL && idp_config_str(config, "client_id") == NULL) {
         *field = "client_id";
         *problem = "is required";
     }
@@ -96,7 +91,7 @@ static pc_status fail(const pc_idp_call *call, pc_status rc, const char *why)
 static pc_status begin(void *state, const pc_idp_call *call, char **url)
 {
     oidc_state *s = state;
-    const char *issuer = str(call->config, "issuer");
+    const char *issuer = idp_config_str(call->config, "issuer");
     char why[WHY] = "", *scope = idp_scopes(call->config, "openid email profile");
     json_t *doc = NULL;
     pc_status rc = oidc_discovery(s->cache, issuer, 0, &doc, why, sizeof why);
@@ -106,7 +101,7 @@ static pc_status begin(void *state, const pc_idp_call *call, char **url)
         const char *pairs[] = {"response_type",
                                "code",
                                "client_id",
-                               str(call->config, "client_id"),
+                               idp_config_str(call->config, "client_id"),
                                "redirect_uri",
                                call->redirect_uri,
                                "scope",
@@ -120,7 +115,7 @@ static pc_status begin(void *state, const pc_idp_call *call, char **url)
                                "code_challenge_method",
                                "S256",
                                NULL};
-        *url = idp_url_with(str(doc, "authorization_endpoint"), pairs);
+        *url = idp_url_with(idp_config_str(doc, "authorization_endpoint"), pairs);
     } else {
         call->error(call->ctx, why);
     }
@@ -134,7 +129,7 @@ static const char *mixup_problem(const pc_idp_call *call, const json_t *doc)
 {
     const char *iss = call->param(call->ctx, "iss");
 
-    if (iss != NULL && strcmp(iss, str(call->config, "issuer")) != 0)
+    if (iss != NULL && strcmp(iss, idp_config_str(call->config, "issuer")) != 0)
         return "the iss parameter of the answer names another issuer (mix-up)";
     if (iss == NULL &&
         json_is_true(json_object_get(doc, "authorization_response_iss_parameter_supported")))
@@ -146,10 +141,10 @@ static const char *mixup_problem(const pc_idp_call *call, const json_t *doc)
 static pc_status redeem(oidc_state *s, const pc_idp_call *call, const json_t *doc, json_t **tokens,
                         char *why)
 {
-    const char *method = str(call->config, "token_endpoint_auth_method");
+    const char *method = idp_config_str(call->config, "token_endpoint_auth_method");
     int post = method != NULL && strcmp(method, "client_secret_post") == 0;
     int basic = method == NULL || strcmp(method, "client_secret_basic") == 0;
-    const char *secret = str(call->config, "client_secret");
+    const char *secret = idp_config_str(call->config, "client_secret");
     const char *pairs[] = {"grant_type",
                            "authorization_code",
                            "code",
@@ -159,15 +154,15 @@ static pc_status redeem(oidc_state *s, const pc_idp_call *call, const json_t *do
                            "code_verifier",
                            call->code_verifier,
                            "client_id",
-                           basic && secret ? NULL : str(call->config, "client_id"),
+                           basic && secret ? NULL : idp_config_str(call->config, "client_id"),
                            "client_secret",
                            post ? secret : NULL,
                            NULL};
     char *form = idp_form(pairs);
     idp_fetch f = {.method = "POST",
-                   .url = str(doc, "token_endpoint"),
+                   .url = idp_config_str(doc, "token_endpoint"),
                    .body = form,
-                   .basic_user = basic && secret ? str(call->config, "client_id") : NULL,
+                   .basic_user = basic && secret ? idp_config_str(call->config, "client_id") : NULL,
                    .basic_password = basic ? secret : NULL};
     pc_status rc = idp_fetch_json(s->host, &f, tokens, why, WHY);
 
@@ -179,9 +174,9 @@ static pc_status redeem(oidc_state *s, const pc_idp_call *call, const json_t *do
 static pc_status verified_claims(oidc_state *s, const pc_idp_call *call, const char *id_token,
                                  json_t **claims, char *why)
 {
-    const char *issuer = str(call->config, "issuer"), *problem = NULL;
+    const char *issuer = idp_config_str(call->config, "issuer"), *problem = NULL;
     oidc_expect e = {.issuer = issuer,
-                     .client_id = str(call->config, "client_id"),
+                     .client_id = idp_config_str(call->config, "client_id"),
                      .nonce = call->nonce,
                      .now = s->host->now()};
     json_t *jwks = NULL;
@@ -208,7 +203,7 @@ static pc_status verified_claims(oidc_state *s, const pc_idp_call *call, const c
 static pc_status add_userinfo(oidc_state *s, const pc_idp_call *call, const json_t *doc,
                               const char *access_token, json_t *claims, char *why)
 {
-    const char *url = str(doc, "userinfo_endpoint");
+    const char *url = idp_config_str(doc, "userinfo_endpoint");
     idp_fetch f = {.method = "GET", .url = url, .bearer = access_token};
     json_t *info = NULL;
     pc_status rc;
@@ -234,7 +229,7 @@ static void fill(const pc_idp_call *call, const json_t *claims, pc_idp_identity 
         "\"email_verified\",\"name\":\"name\",\"given_name\":\"given_name\",\"family_name\":"
         "\"family_name\",\"picture\":\"picture\",\"phone_number\":\"phone_number\"}";
     json_t *defaults = json_loads(defaults_text, 0, NULL);
-    const char *groups = str(call->config, "groups_claim");
+    const char *groups = idp_config_str(call->config, "groups_claim");
     const json_t *g = groups ? idp_json_path(claims, groups) : NULL;
 
     out->subject = idp_subject_of(json_object_get(claims, "sub"));
@@ -247,7 +242,7 @@ static void fill(const pc_idp_call *call, const json_t *claims, pc_idp_identity 
 static pc_status finish(void *state, const pc_idp_call *call, pc_idp_identity *out)
 {
     oidc_state *s = state;
-    const char *issuer = str(call->config, "issuer"), *problem;
+    const char *issuer = idp_config_str(call->config, "issuer"), *problem;
     char why[WHY] = "";
     json_t *doc = NULL, *tokens = NULL, *claims = NULL;
     pc_status rc = oidc_discovery(s->cache, issuer, 0, &doc, why, sizeof why);
@@ -263,14 +258,14 @@ static pc_status finish(void *state, const pc_idp_call *call, pc_idp_identity *o
         goto out;
     }
     rc = redeem(s, call, doc, &tokens, why);
-    if (rc == PC_OK && str(tokens, "id_token") == NULL) {
+    if (rc == PC_OK && idp_config_str(tokens, "id_token") == NULL) {
         snprintf(why, sizeof why, "the token answer has no ID token");
         rc = PC_ERR_DENIED;
     }
     if (rc == PC_OK)
-        rc = verified_claims(s, call, str(tokens, "id_token"), &claims, why);
+        rc = verified_claims(s, call, idp_config_str(tokens, "id_token"), &claims, why);
     if (rc == PC_OK)
-        rc = add_userinfo(s, call, doc, str(tokens, "access_token"), claims, why);
+        rc = add_userinfo(s, call, doc, idp_config_str(tokens, "access_token"), claims, why);
     if (rc == PC_OK)
         fill(call, claims, out);
 out:
