@@ -206,6 +206,8 @@ describe('admin console: organizations', { skip: skip ?? false }, () => {
       const acme = await orgBySlug('acme');
       assert.equal((await api(srv.issuer, token, 'PUT', `/organizations/${acme.id}/members/${people.oskar.id}`, { roles: [] })).status, 403);
       assert.equal((await api(srv.issuer, token, 'PATCH', `/organizations/${acme.id}`, { name: 'x' })).status, 403);
+      await v.goto(`${srv.issuer}/ui/account`); // the account console links here for her too
+      await v.getByRole('link', { name: 'Administration' }).waitFor();
       assert.deepEqual(v.errors, []);
     } finally {
       await v.context().close();
