@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN_PASSWORD, adminToken, api, passwordGrant, startServer } from './lib/server.mjs';
 import { browserMissing, launchBrowser } from './lib/browser.mjs';
-import { SIZES, assertAccessible, assertCsp, consolePage, shot, signInTo } from './lib/console.mjs';
+import { SIZES, assertAccessible, assertCsp, consolePage, openSection, settled, shot, signInTo } from './lib/console.mjs';
 
 const skip = browserMissing();
 
@@ -20,12 +20,11 @@ describe('admin console: organizations', { skip: skip ?? false }, () => {
   const orgBySlug = async (slug) => (await call('GET', `/organizations?q=${slug}`)).json.items.find((o) => o.slug === slug);
   const members = async (o) => Object.fromEntries((await call('GET', `/organizations/${o.id}/members`)).json.items.map((m) => [m.username, m.roles]));
   const dialog = (name, p = page) => p.getByRole('dialog', { name });
-  const settled = (p = page) => p.waitForFunction(() => !document.querySelector('[aria-busy="true"]') && !document.querySelector('main [role="status"]')?.textContent.includes('Loading'));
-  const section = async (name, p = page) => {
-    for (let i = 0; i < 3 && (await p.getByRole('dialog').count()) > 0; i++) await p.keyboard.press('Escape');
-    await p.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name }).click();
-    await p.getByRole('heading', { name, level: 1 }).waitFor();
-    await settled(p);
+  const section = async (name, p = page) => { await openSection(p, name); await settled(p); };
+  const navLinks = async (p) => {
+    const nav = p.getByRole('navigation', { name: 'Sections' });
+    await nav.getByRole('link').first().waitFor();
+    return nav.getByRole('link').allTextContents();
   };
   const openOrg = async (name, p = page) => {
     await section('Organizations', p);
@@ -41,10 +40,16 @@ describe('admin console: organizations', { skip: skip ?? false }, () => {
     people[username] = { ...r.json, password: `${username}-Password-1` };
     return people[username];
   }
-  async function signedIn(username, size = SIZES.desktop) {
-    const p = await consolePage(browser, size);
-    await signInTo(p, srv.issuer, 'admin', username, people[username].password);
-    return p;
+  /** Runs `steps(page)` in a console of its own signed in as `username`; no script error. */
+  async function asPerson(username, steps) {
+    const p = await consolePage(browser);
+    try {
+      await signInTo(p, srv.issuer, 'admin', username, people[username].password);
+      await steps(p);
+      assert.deepEqual(p.errors, []);
+    } finally {
+      await p.context().close();
+    }
   }
 
   before(async () => {
@@ -94,7 +99,7 @@ describe('admin console: organizations', { skip: skip ?? false }, () => {
     await table.getByRole('link', { name: 'Globex' }).waitFor();
     await page.getByRole('searchbox', { name: 'Search organizations' }).fill('acm');
     await page.getByRole('search').getByRole('button', { name: 'Search' }).click();
-    await settled();
+    await settled(page);
     assert.deepEqual(await table.getByRole('link').allTextContents(), ['Acme Corp'], 'search narrows the list');
 
     await openOrg('Acme Corp');
@@ -142,7 +147,7 @@ describe('admin console: organizations', { skip: skip ?? false }, () => {
 
     await page.getByRole('table', { name: 'Members' }).getByRole('link', { name: 'olga' }).click();
     await page.getByRole('heading', { name: 'olga', level: 1 }).waitFor();
-    await settled();
+    await settled(page);
     const mine = page.getByRole('table', { name: 'Organizations' });
     assert.deepEqual(await mine.getByRole('link').allTextContents(), ['Acme Corporation']);
     await mine.getByRole('cell', { name: 'viewer' }).waitFor();
@@ -160,8 +165,7 @@ describe('admin console: organizations', { skip: skip ?? false }, () => {
 
   test('a role beyond the caller\'s own: the 403 shows beside the roles and nothing changes', async () => {
     const acme = await orgBySlug('acme');
-    const m = await signedIn('mona');
-    try {
+    await asPerson('mona', async (m) => {
       await openOrg('Acme Corporation', m);
       await m.getByRole('button', { name: 'Change the roles of olga' }).click();
       const r = dialog('Roles of olga in Acme Corporation', m);
@@ -181,18 +185,12 @@ describe('admin console: organizations', { skip: skip ?? false }, () => {
       await r.getByRole('button', { name: 'Save roles' }).click();
       await r.waitFor({ state: 'detached' });
       assert.deepEqual(await members(acme), { olga: ['viewer'] });
-      assert.deepEqual(m.errors, []);
-    } finally {
-      await m.context().close();
-    }
+    });
   });
 
   test('organizations:read only: everything shown, no control that changes anything', async () => {
-    const v = await signedIn('rita');
-    try {
-      const nav = v.getByRole('navigation', { name: 'Sections' });
-      await nav.getByRole('link').first().waitFor();
-      assert.deepEqual(await nav.getByRole('link').allTextContents(), ['Organizations']);
+    await asPerson('rita', async (v) => {
+      assert.deepEqual(await navLinks(v), ['Organizations']);
       await section('Organizations', v);
       assert.equal(await v.getByRole('button', { name: 'New organization' }).count(), 0);
       await openOrg('Acme Corporation', v);
@@ -208,26 +206,17 @@ describe('admin console: organizations', { skip: skip ?? false }, () => {
       assert.equal((await api(srv.issuer, token, 'PATCH', `/organizations/${acme.id}`, { name: 'x' })).status, 403);
       await v.goto(`${srv.issuer}/ui/account`); // the account console links here for her too
       await v.getByRole('link', { name: 'Administration' }).waitFor();
-      assert.deepEqual(v.errors, []);
-    } finally {
-      await v.context().close();
-    }
+    });
   });
 
   test('without organizations:read: no section, and no Organizations on the user page', async () => {
-    const v = await signedIn('nora');
-    try {
-      const nav = v.getByRole('navigation', { name: 'Sections' });
-      await nav.getByRole('link').first().waitFor();
-      assert.deepEqual(await nav.getByRole('link').allTextContents(), ['Users']);
+    await asPerson('nora', async (v) => {
+      assert.deepEqual(await navLinks(v), ['Users']);
       await v.getByRole('table', { name: 'Users' }).getByRole('link', { name: 'olga' }).click();
       await v.getByRole('heading', { name: 'olga', level: 1 }).waitFor();
       await settled(v);
       assert.equal(await v.getByRole('heading', { name: 'Organizations' }).count(), 0);
-      assert.deepEqual(v.errors, []);
-    } finally {
-      await v.context().close();
-    }
+    });
   });
 
   test('every view at phone and desktop sizes: accessible and screenshotted', async () => {
@@ -255,7 +244,7 @@ describe('admin console: organizations', { skip: skip ?? false }, () => {
       await dialog('Roles of olga in Acme Corporation').getByRole('button', { name: 'Close' }).click();
       await page.getByRole('table', { name: 'Members' }).getByRole('link', { name: 'olga' }).click();
       await page.getByRole('heading', { name: 'olga', level: 1 }).waitFor();
-      await settled();
+      await settled(page);
       await assertAccessible(page, `user page with organizations, ${size}`);
       await shot(page, `admin-user-organizations-${size}`);
     }
