@@ -64,6 +64,7 @@ describe('admin console: organizations', { skip: skip ?? false }, () => {
     await person('mona', ['organizations:*', 'users:read', 'roles:read', 'invoices:read']);
     await person('rita', ['organizations:read']);
     await person('nora', ['users:read']);
+    await person('ursula', ['organizations:read', 'organizations:update', 'invoices:read']);
     assert.equal((await call('POST', '/organizations', { slug: 'globex', name: 'Globex' })).status, 201);
     page = await consolePage(browser);
     await signInTo(page, srv.issuer, 'admin', 'admin', ADMIN_PASSWORD);
@@ -216,6 +217,27 @@ describe('admin console: organizations', { skip: skip ?? false }, () => {
       await v.getByRole('heading', { name: 'olga', level: 1 }).waitFor();
       await settled(v);
       assert.equal(await v.getByRole('heading', { name: 'Organizations' }).count(), 0);
+    });
+  });
+
+  test('without users:read and roles:read: the member by id, the roles by name, an unknown one beside its box', async () => {
+    const acme = await orgBySlug('acme');
+    await asPerson('ursula', async (u) => {
+      await openOrg('Acme Corporation', u);
+      await u.getByRole('button', { name: 'Add member' }).click();
+      const d = dialog('Add a member to Acme Corporation', u);
+      await d.getByRole('textbox', { name: 'User id' }).fill(people.oskar.id);
+      const roles = d.getByRole('textbox', { name: 'Membership roles' });
+      await roles.fill('viewer, auditor');
+      await d.getByRole('button', { name: 'Add member' }).click();
+      await d.getByRole('alert').waitFor();
+      assert.equal(await roles.getAttribute('aria-invalid'), 'true', 'the unknown role is said beside the box');
+      assert.equal((await members(acme)).oskar, undefined, 'nothing added');
+      await assertAccessible(u, 'add member by id, unknown role');
+      await roles.fill('viewer');
+      await d.getByRole('button', { name: 'Add member' }).click();
+      await d.waitFor({ state: 'detached' });
+      assert.deepEqual(await members(acme), { olga: ['viewer'], oskar: ['viewer'] });
     });
   });
 
