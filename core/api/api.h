@@ -253,6 +253,8 @@ void pc_api_orgs_members_list(pc_req *rq);
 void pc_api_orgs_member_put(pc_req *rq);
 void pc_api_orgs_member_delete(pc_req *rq);
 void pc_api_me_orgs(pc_req *rq);
+/* The user page of the admin console: one user's organizations with the membership roles. */
+void pc_api_users_orgs_list(pc_req *rq);
 /* ---- end of organizations ---- */
 /* ---- federation (API.md §14) ---- */
 void pc_api_idps_list(pc_req *rq);

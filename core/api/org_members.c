@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* /organizations/{id}/members and /me/organizations (API.md §18): memberships with their roles. */
+/* /organizations/{id}/members, /users/{id}/organizations and /me/organizations (API.md §18): memberships with their roles. */
 #include "api/orgs_api.h"
 #include "api/users.h"
 #include "iam/links.h"
@@ -240,5 +240,64 @@ void pc_api_me_orgs(pc_req *rq)
         pc_api_store_error(rq, rc, NULL);
     else
         pc_reply_json(rq, 200, json_pack("{s:o}", "items", items));
+    pc_principal_clear(&p);
+}
+
+/* The membership roles of `org` (an item of pc_org_of_user) added to it as role names. */
+static pc_status add_roles(const char *tenant_id, const char *user_id, json_t *org)
+{
+    json_t *m = NULL;
+    pc_status rc = pc_org_membership(NULL, tenant_id, json_string_value(json_object_get(org, "id")),
+                                     user_id, &m);
+
+    if (rc == PC_OK)
+        json_object_set_new(org, "roles",
+                            pc_org_role_names(tenant_id, json_object_get(m, "roles")));
+    json_decref(m);
+    return rc;
+}
+
+/* One user's organizations with the membership roles; only the caller's own one when its
+ * token is scoped to an organization and it may not read the others (the second question). */
+static pc_status user_orgs(pc_req *rq, const char *user_id, const char *only, json_t **out)
+{
+    json_t *items = NULL, *org;
+    pc_status rc = pc_org_of_user(rq->tenant->id, user_id, &items), one;
+    size_t i;
+
+    *out = json_array();
+    json_array_foreach (items, i, org) {
+        if (rc != PC_OK ||
+            (only != NULL && strcmp(only, json_string_value(json_object_get(org, "id"))) != 0))
+            continue;
+        one = add_roles(rq->tenant->id, user_id, org);
+        if (one == PC_OK)
+            json_array_append(*out, org);
+        else if (one != PC_ERR_NOT_FOUND) /* not found: a membership removed meanwhile */
+            rc = one;
+    }
+    json_decref(items);
+    return rc;
+}
+
+void pc_api_users_orgs_list(pc_req *rq)
+{
+    pc_principal p = {0};
+    json_t *u = NULL, *items = NULL;
+    int all;
+    pc_status rc;
+
+    if (!pc_api_require(rq, &p, "organizations", "read") || (u = pc_api_user_load(rq)) == NULL ||
+        (all = pc_api_orgs_sees_all(rq, &p)) < 0)
+        goto out;
+    rc = user_orgs(rq, json_string_value(json_object_get(u, "id")),
+                   all ? NULL : pc_principal_org(&p), &items);
+    if (rc != PC_OK)
+        pc_api_store_error(rq, rc, NULL);
+    else
+        pc_reply_json(rq, 200, json_pack("{s:O}", "items", items));
+out:
+    json_decref(items);
+    json_decref(u);
     pc_principal_clear(&p);
 }

@@ -226,8 +226,7 @@ out:
     pc_principal_clear(&p);
 }
 
-/* A token scoped to one organization, without organizations:read tenant-wide, sees that one only. */
-static int sees_all(pc_req *rq, const pc_principal *p)
+int pc_api_orgs_sees_all(pc_req *rq, const pc_principal *p)
 {
     int h;
 
@@ -263,7 +262,7 @@ void pc_api_orgs_list(pc_req *rq)
 
     if (!pc_api_require(rq, &p, "organizations", "read"))
         return;
-    all = sees_all(rq, &p);
+    all = pc_api_orgs_sees_all(rq, &p);
     if (all == 0)
         list_own(rq, &p);
     pc_principal_clear(&p);

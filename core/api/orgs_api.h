@@ -13,6 +13,11 @@ json_t *pc_api_org_load(pc_req *rq);
  */
 int pc_api_may_touch_org(pc_req *rq, const pc_principal *p, const json_t *org, const char *action);
 /**
+ * Does the caller see every organization? A token scoped to one organization, without
+ * organizations:read tenant-wide, sees that one only (0). -1 after replying 503.
+ */
+int pc_api_orgs_sees_all(pc_req *rq, const pc_principal *p);
+/**
  * May the caller grant every permission of these roles (ids) in this organization?
  * Counted in the caller's own scope when it is this organization. 403/503 as above.
  */

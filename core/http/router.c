@@ -216,6 +216,7 @@ static pc_route routes[] = {
      AR, 0},
     {"DELETE", API "/organizations/:id/members/:user_id", "api_organizations",
      pc_api_orgs_member_delete, AR, 0},
+    {"GET", API "/users/:id/organizations", "api_organizations", pc_api_users_orgs_list, AR, 0},
     /* ---- end of organizations ---- */
     /* ---- federation (API.md §14) ---- */
     {"GET", API "/identity-providers", "api_idps", pc_api_idps_list, AR, 0},

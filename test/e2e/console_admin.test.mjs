@@ -45,7 +45,7 @@ describe('admin console', { skip: skip ?? false }, () => {
   test('the navigation offers every working section, Tenants in default', async () => {
     const nav = page.getByRole('navigation', { name: 'Sections' });
     const names = (await nav.getByRole('link').allTextContents()).map((s) => s.trim());
-    assert.deepEqual(names, ['Users', 'Groups', 'Roles', 'Applications', 'Providers', 'Identity providers', 'Webhooks', 'Policies', 'Audit log', 'Settings', 'Tenants']);
+    assert.deepEqual(names, ['Users', 'Organizations', 'Groups', 'Roles', 'Applications', 'Providers', 'Identity providers', 'Webhooks', 'Policies', 'Audit log', 'Settings', 'Tenants']);
   });
 
   test('Users: create in the console, then GET /users shows it; a refused create keeps the form', async () => {

@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import { ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, ADMIN_PASSWORD, adminToken, api, tokenRequest } from './lib/server.mjs';
 import { startServer } from './lib/server.mjs';
 import { browserMissing, launchBrowser } from './lib/browser.mjs';
-import { SIZES, assertAccessible, assertCsp, consolePage, shot, signInTo } from './lib/console.mjs';
+import { SIZES, assertAccessible, assertCsp, consolePage, openSection, settled as settledPage, shot, signInTo } from './lib/console.mjs';
 import { createProvider, enrolTotp, nextMessage, readSpool, spoolDir, totp } from './lib/mfa.mjs';
 
 const skip = browserMissing();
@@ -36,13 +36,9 @@ describe('admin console: settings, policies, webhooks, people', { skip: skip ?? 
   });
 
   const call = (method, path, body) => api(srv.issuer, admin, method, path, body);
-  const section = async (name, p = page) => {
-    for (let i = 0; i < 3 && (await p.getByRole('dialog').count()) > 0; i++) await p.keyboard.press('Escape');
-    await p.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name }).click();
-    await p.getByRole('heading', { name, level: 1 }).waitFor();
-  };
+  const section = (name, p = page) => openSection(p, name);
   const dialog = (name, p = page) => p.getByRole('dialog', { name });
-  const settled = (p = page) => p.waitForFunction(() => !document.querySelector('[aria-busy="true"]') && !document.querySelector('main [role="status"]')?.textContent.includes('Loading'));
+  const settled = (p = page) => settledPage(p);
   const passwordGrant = (username, password) => tokenRequest(srv.issuer, ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET,
     { grant_type: 'password', username, password, scope: 'openid' });
 

@@ -12,7 +12,7 @@ import { MFA_GRANT, enrolTotp, totp } from './lib/mfa.mjs';
 const ORG = 'urn:portcullis:params:oauth:grant-type:organization';
 const TE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const AT = 'urn:ietf:params:oauth:token-type:access_token';
-let srv; let issuer; let admin; let app; let ann; const orgs = {};
+let srv; let issuer; let admin; let app; let ann; let viewerRole; const orgs = {};
 
 const grant = (params, client = app) => tokenRequest(issuer, client.client_id, client.client_secret, params);
 const signIn = (u, extra = {}) => grant({ grant_type: 'password', username: u.username, password: u.password, scope: 'openid', ...extra });
@@ -45,6 +45,7 @@ before(async () => {
   app = r.json;
   const billing = await role(['invoices:read', 'invoices:pay']);
   const viewer = await role(['invoices:read']);
+  viewerRole = viewer;
   ann = await createUser(issuer, admin);
   for (const s of ['acme', 'globex', 'initech']) orgs[s] = await org(`${s}-${process.pid}`);
   assert.equal((await member(orgs.acme, ann, [billing])).status, 204);
@@ -105,6 +106,7 @@ describe('the management API', () => {
       ['GET', `/organizations/${o.id}`], ['PATCH', `/organizations/${o.id}`, { name: 'x' }],
       ['DELETE', `/organizations/${o.id}`], ['GET', `/organizations/${o.id}/members`],
       ['PUT', `/organizations/${o.id}/members/${u.id}`, { roles: [] }], ['DELETE', `/organizations/${o.id}/members/${ann.id}`],
+      ['GET', `/users/${ann.id}/organizations`],
     ]) {
       const r = await api(issuer, t, method, path, body);
       assert.equal(r.status, 403, `${method} ${path}`);
@@ -138,6 +140,13 @@ describe('the management API', () => {
     assert.equal((await api(issuer, ct, 'GET', `/organizations/${orgs.acme.id}/members`)).status, 403);
     const listed = await api(issuer, ct, 'GET', '/organizations');
     assert.deepEqual(listed.json.items.map((i) => i.id), [o.id], 'lists its own organization only');
+    // A user's organizations (the console's user page): from the scoped token, its own one only.
+    assert.equal((await member(orgs.acme, bob, [weak])).status, 204);
+    const all = await api(issuer, admin, 'GET', `/users/${bob.id}/organizations`);
+    assert.deepEqual(all.json.items.map((i) => i.id).sort(), [o.id, orgs.acme.id].sort());
+    const seen = await api(issuer, ct, 'GET', `/users/${bob.id}/organizations`);
+    assert.equal(seen.status, 200);
+    assert.deepEqual(seen.json.items.map((i) => [i.id, i.roles]), [[o.id, [strong]]], 'not the other organization');
   });
 
   test('members are listed with role names; /me/organizations lists the caller\'s', async () => {
@@ -146,6 +155,13 @@ describe('the management API', () => {
     const mine = r.json.items.find((i) => i.user_id === ann.id);
     assert.equal(mine.username, ann.username);
     assert.equal(mine.roles.length, 1);
+    const hers = await api(issuer, admin, 'GET', `/users/${ann.id}/organizations`);
+    assert.equal(hers.status, 200);
+    assert.deepEqual(hers.json.items.map((i) => [i.slug, i.roles]).sort(),
+      [[orgs.acme.slug, mine.roles], [orgs.globex.slug, [viewerRole]], [orgs.initech.slug, []]].sort());
+    const none = await api(issuer, admin, 'GET', '/users/00000000-0000-7000-8000-000000000000/organizations');
+    assert.equal(none.status, 404);
+    assert.equal(none.json.code, 'AUT-0010');
     const s = await signIn(ann, { organization: orgs.acme.slug });
     const me = await api(issuer, s.json.access_token, 'GET', '/me/organizations');
     assert.deepEqual(me.json.items.map((i) => i.slug).sort(), Object.values(orgs).map((o) => o.slug).sort());

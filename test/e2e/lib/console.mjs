@@ -61,3 +61,16 @@ export function assertCsp(page) {
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, `no unsafe sources on ${r.url()}`);
   }
 }
+
+/** Resolves once the page has finished loading what it shows (no aria-busy, no "Loading…"). */
+export function settled(page) {
+  return page.waitForFunction(() => !document.querySelector('[aria-busy="true"]') &&
+    !document.querySelector('main [role="status"]')?.textContent.includes('Loading'));
+}
+
+/** Opens the admin console's section `name` from the navigation (closing open dialogs first). */
+export async function openSection(page, name) {
+  for (let i = 0; i < 3 && (await page.getByRole('dialog').count()) > 0; i++) await page.keyboard.press('Escape');
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name }).click();
+  await page.getByRole('heading', { name, level: 1 }).waitFor();
+}

@@ -3,7 +3,8 @@
 // groups, reset password, reset MFA, end sessions, delete and restore.
 import { api } from './api.js';
 import { checkboxes, confirmAction, dialog, errorBox, field, fill, h, note, onSubmit, when } from './ui.js';
-import { pagedList } from './list.js';
+import { pagedList, searchBox } from './list.js';
+import { userOrganizations } from './admin-org-members.js';
 import { invitationsPanel } from './admin-invitations.js';
 
 const frozen = (u) => u.disabled_until && new Date(u.disabled_until) > new Date();
@@ -19,9 +20,7 @@ export async function allNames(ctx, resource) {
 export default async function users(root, ctx, [id]) {
   if (id) return userPage(root, ctx, id);
   let q = '';
-  const search = h('form', { class: 'toolbar', role: 'search' },
-    field('Search users', { name: 'q', type: 'search' }),
-    h('button', { type: 'submit', class: 'secondary' }, 'Search'));
+  const search = searchBox('Search users', (text) => { q = text; list.reload(); });
   const head = h('div', { class: 'page-head' }, h('h1', {}, 'Users'));
   if (ctx.can('users', 'create')) head.append(h('button', { type: 'button', class: 'primary', onclick: () => newUser(ctx, list, root) }, 'New user'));
   fill(root, head, search);
@@ -29,7 +28,6 @@ export default async function users(root, ctx, [id]) {
     path: '/users', caption: 'Users', headers: ['Username', 'Email', 'Status'], params: () => ({ q }),
     row: (u) => [h('a', { href: `#/users/${encodeURIComponent(u.id)}` }, u.username), u.email || '—', status(u)],
   });
-  search.addEventListener('submit', (ev) => { ev.preventDefault(); q = search.elements.q.value.trim(); list.reload(); });
   if (ctx.can('users', 'read')) invitationsPanel(root, ctx, (r) => allNames(ctx, r));
 }
 
@@ -87,6 +85,7 @@ async function userPage(root, ctx, id) {
   if (ctx.can('users', 'delete') && !u.deleted) actions.append(h('button', { type: 'button', class: 'danger', onclick: () => act('Delete this user?', `${u.username} can no longer sign in. Their data is kept and the user can be restored.`, 'Delete', 'DELETE', base, undefined, 'User deleted.') }, 'Delete'));
   if (edit && u.deleted) actions.append(h('button', { type: 'button', class: 'primary', onclick: () => act('Restore this user?', `${u.username} can sign in again.`, 'Restore', 'POST', `${base}/restore`, undefined, 'User restored.') }, 'Restore'));
   if (actions.childElementCount) root.append(actions);
+  if (ctx.can('organizations', 'read')) root.append(userOrganizations(u));
   if (!edit || u.deleted) return;
   const [roles, groups] = await Promise.all([allNames(ctx, 'roles'), allNames(ctx, 'groups')]).catch(() => [null, null]);
   const form = h('form', { novalidate: true, class: 'panel' }, h('h2', {}, 'Edit user'),

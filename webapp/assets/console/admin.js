@@ -11,6 +11,7 @@ const inDefault = issuer.endsWith('/t/default');
 // A section joins with one line here and one module admin-<name>.js.
 const SECTIONS = [
   ['users', 'Users', 'users:read', './admin-users.js'],
+  ['organizations', 'Organizations', 'organizations:read', './admin-organizations.js'],
   ['groups', 'Groups', 'groups:read', './admin-groups.js'],
   ['roles', 'Roles', 'roles:read', './admin-roles.js'],
   ['applications', 'Applications', 'applications:read', './admin-applications.js'],

@@ -3,13 +3,14 @@
 // detail page with an edit form and Delete, each shown only as far as permissions allow.
 import { api } from './api.js';
 import { confirmAction, dialog, errorBox, fill, h, note, onSubmit } from './ui.js';
-import { pagedList } from './list.js';
+import { pagedList, searchBox } from './list.js';
 
 /**
  * spec: {resource, perm?, title, singular, headers, row(item, href), fields(item|null) -> Promise<nodes>,
  *        body(values, item|null) -> request body, created?(item, root), details?(item) -> nodes,
  *        extra?(item, root, ctx, again) -> nodes, keep?(item) -> true when it must not be deleted here,
- *        heading?(item) -> the detail page's title (default: its name)}
+ *        heading?(item) -> the detail page's title (default: its name),
+ *        search?: the label of a search box (the list then sends ?q=), removal?(item) -> what Delete asks}
  * perm: the permission resource when it differs from the API path (identity_providers).
  */
 export function crud(spec) {
@@ -17,9 +18,10 @@ export function crud(spec) {
     if (id) return detail(root, ctx, spec, id);
     const head = h('div', { class: 'page-head' }, h('h1', {}, spec.title));
     if (ctx.can(spec.perm || spec.resource, 'create')) head.append(h('button', { type: 'button', class: 'primary', onclick: () => create(root, ctx, spec, list) }, `New ${spec.singular}`));
-    fill(root, head);
+    let q = '';
+    fill(root, head, spec.search ? searchBox(spec.search, (text) => { q = text; list.reload(); }) : null);
     const list = pagedList(root, {
-      path: `/${spec.resource}${spec.listQuery || ''}`, caption: spec.title, headers: spec.headers,
+      path: `/${spec.resource}${spec.listQuery || ''}`, caption: spec.title, headers: spec.headers, params: () => ({ q }),
       row: (x) => spec.row(x, `#/${spec.route || spec.resource}/${encodeURIComponent(x.id)}`),
     });
   };
@@ -59,7 +61,7 @@ async function detail(root, ctx, spec, id) {
   if (ctx.can(spec.perm || spec.resource, 'delete') && !(spec.keep && spec.keep(item))) {
     const del = h('button', { type: 'button', class: 'danger' }, `Delete ${spec.singular}`);
     del.addEventListener('click', async () => {
-      if (!(await confirmAction(`Delete ${spec.heading ? spec.heading(item) : item.name || 'this'}?`, `The ${spec.singular} is removed for good.`, { confirm: 'Delete' }))) return;
+      if (!(await confirmAction(`Delete ${spec.heading ? spec.heading(item) : item.name || 'this'}?`, spec.removal ? spec.removal(item) : `The ${spec.singular} is removed for good.`, { confirm: 'Delete' }))) return;
       try { await api('DELETE', path); } catch (e) { del.after(errorBox(e)); return; }
       location.hash = `#/${spec.route || spec.resource}`;
     });

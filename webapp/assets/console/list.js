@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // A cursor-paginated list for the admin sections: a table, Previous/Next pages, reload.
 import { api, query } from './api.js';
-import { errorBox, fill, h, table } from './ui.js';
+import { errorBox, field, fill, h, table } from './ui.js';
 
 /**
  * Renders GET `path` (with `params()`) into `root` as a table captioned `caption` with
@@ -35,4 +35,16 @@ export function pagedList(root, { path, caption, headers, row, params = () => ({
   const reload = () => { cursors = [null]; return go(0); };
   reload();
   return { reload };
+}
+
+/**
+ * A search form labelled `label` (a search landmark); `onSearch(text)` runs on submit with
+ * the trimmed text.
+ */
+export function searchBox(label, onSearch) {
+  const form = h('form', { class: 'toolbar', role: 'search' },
+    field(label, { name: 'q', type: 'search' }),
+    h('button', { type: 'submit', class: 'secondary' }, 'Search'));
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); onSearch(form.elements.q.value.trim()); });
+  return form;
 }

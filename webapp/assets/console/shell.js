@@ -4,7 +4,7 @@ import { allowed, api, issuer, onStepUp, signIn, signOut } from './api.js';
 import { dialog, errorBox, field, fill, h, showError } from './ui.js';
 
 // Permissions that open at least one section of the admin console.
-const ADMIN_RESOURCES = /^(\*|users|groups|roles|applications|providers|audit|tenants|sessions|tenant|policies|webhooks):/;
+const ADMIN_RESOURCES = /^(\*|users|groups|roles|applications|providers|audit|tenants|sessions|tenant|policies|webhooks|organizations):/;
 
 /**
  * Signs in, loads the person and their permissions, and draws the top bar (a link to the

@@ -73,7 +73,7 @@ export function checkboxes(legend, name, options, checked = []) {
   return set;
 }
 
-/** The values of a form: checkbox groups as arrays, other controls as strings. */
+/** The values of a form: checkbox groups as arrays, the chosen radio button's value, other controls as strings. */
 export function values(form) {
   const out = {};
   for (const el of form.elements) {
@@ -82,6 +82,7 @@ export function values(form) {
       out[el.name] = out[el.name] || [];
       if (el.checked) out[el.name].push(el.value);
     } else if (el.type === 'checkbox') out[el.name] = el.checked;
+    else if (el.type === 'radio') { if (el.checked) out[el.name] = el.value; }
     else out[el.name] = el.value;
   }
   return out;
