@@ -346,6 +346,23 @@ describe('admin console', { skip: skip ?? false }, () => {
     assert.deepEqual(v.errors, []);
     await v.context().close();
   });
+
+  test('the account console links to Administration exactly when a section would show: identity_providers:read alone', async () => {
+    assert.equal((await call('POST', '/roles', { name: 'idp-viewer', permissions: ['identity_providers:read'] })).status, 201);
+    assert.equal((await call('POST', '/users', { username: 'ines', password: 'Ines-password-1', roles: ['idp-viewer'] })).status, 201);
+    assert.equal((await call('POST', '/users', { username: 'nils', password: 'Nils-password-1' })).status, 201);
+    const v = await consolePage(browser);
+    await signInTo(v, srv.issuer, 'account', 'ines', 'Ines-password-1');
+    await v.getByRole('link', { name: 'Administration' }).click();
+    const nav = v.getByRole('navigation', { name: 'Sections' });
+    await nav.getByRole('link', { name: 'Identity providers' }).waitFor();
+    assert.deepEqual(await nav.getByRole('link').allTextContents(), ['Identity providers']);
+    await v.context().close();
+    const n = await consolePage(browser);
+    await signInTo(n, srv.issuer, 'account', 'nils', 'Nils-password-1');
+    assert.equal(await n.getByRole('link', { name: 'Administration' }).count(), 0, 'no section, no link');
+    await n.context().close();
+  });
 });
 
 describe('the console application', { skip: skip ?? false }, () => {

@@ -1,31 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // The admin console (API.md §13): a navigation of the sections the person's permissions allow,
 // and a hash router (#/users, #/users/{id}, ...) that loads one module per section.
-import { issuer } from './api.js';
+import { visibleSections } from './admin-sections.js';
 import { start } from './shell.js';
 import { errorBox, fill, h } from './ui.js';
 
-const inDefault = issuer.endsWith('/t/default');
-
-// One entry per section: path, link text, the permission that shows it, its module.
-// A section joins with one line here and one module admin-<name>.js.
-const SECTIONS = [
-  ['users', 'Users', 'users:read', './admin-users.js'],
-  ['organizations', 'Organizations', 'organizations:read', './admin-organizations.js'],
-  ['groups', 'Groups', 'groups:read', './admin-groups.js'],
-  ['roles', 'Roles', 'roles:read', './admin-roles.js'],
-  ['applications', 'Applications', 'applications:read', './admin-applications.js'],
-  ['providers', 'Providers', 'providers:read', './admin-providers.js'],
-  ['identity-providers', 'Identity providers', 'identity_providers:read', './admin-idps.js'],
-  ['webhooks', 'Webhooks', 'webhooks:read', './admin-webhooks.js'],
-  ['policies', 'Policies', 'policies:read', './admin-policies.js'],
-  ['audit', 'Audit log', 'audit:read', './admin-audit.js'],
-  ['settings', 'Settings', 'tenant:read', './admin-settings.js'],
-  ...(inDefault ? [['tenants', 'Tenants', 'tenants:read', './admin-tenants.js']] : []),
-];
-
 const ctx = await start('account');
-const visible = SECTIONS.filter(([, , perm]) => ctx.can(...perm.split(':')));
+const visible = visibleSections(ctx.can);
 const nav = document.getElementById('sections');
 const app = document.getElementById('app');
 const main = document.getElementById('main');

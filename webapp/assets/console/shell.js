@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // What both consoles share around their sections: sign-in, the top bar, a failure page.
 import { allowed, api, issuer, onStepUp, signIn, signOut } from './api.js';
+import { visibleSections } from './admin-sections.js';
 import { dialog, errorBox, field, fill, h, showError } from './ui.js';
 
-// Permissions that open at least one section of the admin console.
-const ADMIN_RESOURCES = /^(\*|users|groups|roles|applications|providers|audit|tenants|sessions|tenant|policies|webhooks|organizations):/;
 
 /**
  * Signs in, loads the person and their permissions, and draws the top bar (a link to the
@@ -20,7 +19,7 @@ export async function start(other) {
     const can = (resource, action) => allowed(permissions, resource, action);
     const bar = document.getElementById('topbar-actions');
     fill(bar, h('span', { class: 'who' }, me.name || me.username || ''));
-    if (other === 'admin' && permissions.some((p) => ADMIN_RESOURCES.test(p))) bar.append(h('a', { href: `${issuer}/ui/admin` }, 'Administration'));
+    if (other === 'admin' && visibleSections(can).length > 0) bar.append(h('a', { href: `${issuer}/ui/admin` }, 'Administration'));
     if (other === 'account') bar.append(h('a', { href: `${issuer}/ui/account` }, 'Your account'));
     bar.append(h('button', { type: 'button', class: 'secondary small', onclick: signOut }, 'Sign out'));
     return { me, perms: permissions, can };
