@@ -134,7 +134,7 @@ void pc_api_me_patch(pc_req *rq)
     if (rc != PC_OK)
         pc_api_store_error(rq, rc, conflict);
     else
-        pc_reply_json(rq, 200, pc_api_user_view(u, rq->tenant->id));
+        pc_api_reply_view(rq, 200, pc_api_user_view(u, rq->tenant->id));
 out:
     json_decref(provider);
     json_decref(u);
