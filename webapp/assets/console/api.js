@@ -2,6 +2,8 @@
 // The consoles' OIDC client (code + PKCE with portcullis-console) and management API calls.
 // Tokens live in this module's memory only; sessionStorage keeps the PKCE verifier, the state
 // and where to come back to, for the length of one redirect.
+import { encode as b64url } from '../b64url.js';
+
 const CLIENT_ID = 'portcullis-console';
 const FLIGHT = 'portcullis-console-flight';
 
@@ -27,8 +29,6 @@ export class ApiError extends Error {
   }
 }
 
-const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
-  .replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 const random = (n) => b64url(crypto.getRandomValues(new Uint8Array(n)));
 
 async function startSignIn(extra = {}) {
