@@ -45,6 +45,8 @@ typedef struct pc_principal {
 
 /** Authenticate the bearer token; on failure the reply is set (401) and 0 returned. */
 int pc_api_authenticate(pc_req *rq, pc_principal *p);
+/** The same for calls only a person makes: an application's token is 403 with `refusal`. */
+int pc_api_authenticate_user(pc_req *rq, pc_principal *p, const char *refusal);
 /**
  * May the application holding this verified access token act with its user's rights
  * (a first-party application, or one the person granted portcullis:manage)? PC_OK for

@@ -8,17 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The caller as a user; applications have no consents (403). */
-static int user_caller(pc_req *rq, pc_principal *p)
-{
-    if (!pc_api_authenticate(rq, p))
-        return 0;
-    if (p->is_user)
-        return 1;
-    pc_api_error(rq, PC_API_FORBIDDEN, "Only a person gives consent", NULL);
-    pc_principal_clear(p);
-    return 0;
-}
+/* What an application's token is told here (403): only a person calls these. */
+#define APPS_REFUSED "Only a person gives consent"
 
 static json_t *scope_array(const char *scope)
 {
@@ -58,7 +49,7 @@ void pc_api_me_consents_list(pc_req *rq)
     size_t i;
     pc_status rc;
 
-    if (!user_caller(rq, &p))
+    if (!pc_api_authenticate_user(rq, &p, APPS_REFUSED))
         return;
     rc = pc_consent_list(rq->tenant, p.id, &rows);
     if (rc != PC_OK) {
@@ -86,7 +77,7 @@ void pc_api_me_consents_get(pc_req *rq)
     json_t *rec = NULL;
     pc_status rc;
 
-    if (!user_caller(rq, &p))
+    if (!pc_api_authenticate_user(rq, &p, APPS_REFUSED))
         return;
     rc = pc_consent_get(rq->tenant, p.id, pc_req_param(rq, "client_id"), &rec);
     if (rc != PC_OK)
@@ -108,7 +99,7 @@ void pc_api_me_consents_delete(pc_req *rq)
     pc_store_tx *tx = NULL;
     pc_status rc;
 
-    if (!user_caller(rq, &p))
+    if (!pc_api_authenticate_user(rq, &p, APPS_REFUSED))
         return;
     rc = pc_db_begin(&tx);
     if (rc == PC_OK)

@@ -11,13 +11,8 @@
 
 int pc_api_mfa_user_caller(pc_req *rq, pc_principal *p, pc_mfa_actor *a)
 {
-    if (!pc_api_authenticate(rq, p))
+    if (!pc_api_authenticate_user(rq, p, "Applications have no second factors"))
         return 0;
-    if (!p->is_user) {
-        pc_api_error(rq, PC_API_FORBIDDEN, "Applications have no second factors", NULL);
-        pc_principal_clear(p);
-        return 0;
-    }
     *a = (pc_mfa_actor){.tenant = rq->tenant,
                         .user = p->record,
                         .client_id = json_string_value(json_object_get(p->claims, "client_id")),
