@@ -45,6 +45,8 @@ typedef struct pc_principal {
 
 /** Authenticate the bearer token; on failure the reply is set (401) and 0 returned. */
 int pc_api_authenticate(pc_req *rq, pc_principal *p);
+/** The same for calls only a person makes: an application's token is 403 with `refusal`. */
+int pc_api_authenticate_user(pc_req *rq, pc_principal *p, const char *refusal);
 /**
  * May the application holding this verified access token act with its user's rights
  * (a first-party application, or one the person granted portcullis:manage)? PC_OK for
@@ -114,9 +116,15 @@ void pc_api_finish_204(pc_req *rq, pc_store_tx *tx, pc_status rc);
 
 /** Parse ?limit= (1..200, default 50) and ?cursor=; replies 400 and returns 0 if bad. */
 int pc_api_page(pc_req *rq, unsigned *limit, const char **cursor);
+/*
+ * A view (`render`) answers NULL when a store read it needs fails: the reply is then
+ * 503 AUT-0020, never a record with empty or missing parts.
+ */
 /** Reply {"items":[...],"next_cursor":...} from `rows` fetched with limit + 1 (stolen). */
 void pc_api_reply_page(pc_req *rq, json_t *rows, unsigned limit,
                        json_t *(*render)(const json_t *row, void *ctx), void *ctx);
+/** Reply `view` (stolen) with `status`, or 503 AUT-0020 when it is NULL. */
+void pc_api_reply_view(pc_req *rq, int status, json_t *view);
 /** Unix seconds ("1744052319") or an RFC 3339 UTC time ("2026-11-23T10:00:00Z"); -1 if neither. */
 int64_t pc_api_parse_time(const char *text);
 /** Unix seconds as an RFC 3339 UTC string (JSON, new); null for 0 or null. */

@@ -30,25 +30,31 @@ static const char *const known_grants[] = {"authorization_code",
                                            "urn:portcullis:params:oauth:grant-type:mfa",
                                            NULL};
 
+/* The API view of an application (new), or NULL when the store cannot tell its links. */
 static json_t *app_view(const json_t *a, void *tenant_id)
 {
-    json_t *v = json_pack(
-        "{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:o,s:o,s:o}", "id", json_object_get(a, "id"),
-        "client_id", json_object_get(a, "client_id"), "name", json_object_get(a, "name"), "type",
-        json_object_get(a, "type"), "grant_types", json_object_get(a, "grant_types"),
-        "redirect_uris", json_object_get(a, "redirect_uris"), "post_logout_redirect_uris",
-        json_object_get(a, "post_logout_redirect_uris"), "scopes", json_object_get(a, "scopes"),
-        "resources", json_object_get(a, "resources"), "first_party",
-        json_object_get(a, "first_party"), "roles",
-        pc_iam_role_names(tenant_id, json_string_value(json_object_get(a, "id"))), "created_at",
-        pc_api_time(json_object_get(a, "created_at")), "updated_at",
-        pc_api_time(json_object_get(a, "updated_at")));
-    json_t *providers = NULL, *defaults = json_object_get(a, "default_providers");
+    const char *id = json_string_value(json_object_get(a, "id"));
+    json_t *roles = NULL, *providers = NULL, *defaults = json_object_get(a, "default_providers"),
+           *v;
 
-    /* Delivery providers (docs/mfa.md): the linked ones, and the default per kind. */
-    if (PC_DB->link_list(PC_DBS, NULL, PC_LINK_APP_PROVIDER, tenant_id,
-                         json_string_value(json_object_get(a, "id")), 0, &providers) != PC_OK)
-        providers = json_array();
+    /* Its roles and linked delivery providers (docs/mfa.md; the defaults are in the record) */
+    if (pc_iam_role_names_get(tenant_id, id, &roles) != PC_OK ||
+        PC_DB->link_list(PC_DBS, NULL, PC_LINK_APP_PROVIDER, tenant_id, id, 0, &providers) !=
+            PC_OK) {
+        json_decref(roles);
+        json_decref(providers);
+        return NULL;
+    }
+    v = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:o,s:o,s:o}", "id",
+                  json_object_get(a, "id"), "client_id", json_object_get(a, "client_id"), "name",
+                  json_object_get(a, "name"), "type", json_object_get(a, "type"), "grant_types",
+                  json_object_get(a, "grant_types"), "redirect_uris",
+                  json_object_get(a, "redirect_uris"), "post_logout_redirect_uris",
+                  json_object_get(a, "post_logout_redirect_uris"), "scopes",
+                  json_object_get(a, "scopes"), "resources", json_object_get(a, "resources"),
+                  "first_party", json_object_get(a, "first_party"), "roles", roles, "created_at",
+                  pc_api_time(json_object_get(a, "created_at")), "updated_at",
+                  pc_api_time(json_object_get(a, "updated_at")));
     json_object_set_new(v, "providers", providers);
     json_object_set_new(v, "default_providers",
                         json_is_object(defaults) ? json_incref(defaults) : json_object());
@@ -335,9 +341,9 @@ static void reply_saved(pc_req *rq, pc_status rc, const char *conflict, json_t *
         return;
     }
     view = app_view(rec, rq->tenant->id);
-    if (secret != NULL)
+    if (view != NULL && secret != NULL)
         json_object_set_new(view, "client_secret", json_string(secret));
-    pc_reply_json(rq, status, view);
+    pc_api_reply_view(rq, status, view);
 }
 
 void pc_api_apps_create(pc_req *rq)
@@ -397,7 +403,7 @@ void pc_api_apps_get(pc_req *rq)
     json_t *a;
 
     if (pc_api_app_authorised(rq, &p, "read", &a))
-        pc_reply_json(rq, 200, app_view(a, rq->tenant->id));
+        pc_api_reply_view(rq, 200, app_view(a, rq->tenant->id));
     json_decref(a);
     pc_principal_clear(&p);
 }

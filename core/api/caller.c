@@ -135,6 +135,17 @@ int pc_api_authenticate(pc_req *rq, pc_principal *p)
     return 1;
 }
 
+int pc_api_authenticate_user(pc_req *rq, pc_principal *p, const char *refusal)
+{
+    if (!pc_api_authenticate(rq, p))
+        return 0;
+    if (p->is_user)
+        return 1;
+    pc_api_error(rq, PC_API_FORBIDDEN, refusal, NULL);
+    pc_principal_clear(p);
+    return 0;
+}
+
 void pc_api_reply_permissions(pc_req *rq, const char *principal_id)
 {
     pc_api_reply_permissions_in(rq, principal_id, NULL);

@@ -94,11 +94,15 @@ int pc_api_may_grant_groups(pc_req *rq, const pc_principal *p, const json_t *gro
     json_t *v, *group;
     int ok = 1;
 
+    pc_status rc;
+
     json_array_foreach (group_names, i, v) {
         group = NULL;
-        if (pc_db_get(NULL, PC_ENT_GROUP, rq->tenant->id, "name", json_string_value(v), &group) ==
-            PC_OK)
+        rc = pc_db_get(NULL, PC_ENT_GROUP, rq->tenant->id, "name", json_string_value(v), &group);
+        if (rc == PC_OK)
             ok = pc_api_may_grant_group(rq, p, json_string_value(json_object_get(group, "id")));
+        else if (rc != PC_ERR_NOT_FOUND) /* an unknown name is reported where it is set */
+            ok = unavailable(rq);
         json_decref(group);
         if (!ok)
             return 0;

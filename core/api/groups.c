@@ -10,32 +10,21 @@
 
 #include <string.h>
 
-static json_t *role_names_of_group(const char *tenant_id, const char *group_id)
-{
-    json_t *ids = NULL, *names = json_array(), *v, *rec;
-    size_t i;
-
-    if (PC_DB->link_list(PC_DBS, NULL, PC_LINK_GROUP_ROLE, tenant_id, group_id, 0, &ids) == PC_OK)
-        json_array_foreach (ids, i, v) {
-            rec = NULL;
-            if (pc_db_get(NULL, PC_ENT_ROLE, tenant_id, "id", json_string_value(v), &rec) == PC_OK)
-                json_array_append(names, json_object_get(rec, "name"));
-            json_decref(rec);
-        }
-    json_decref(ids);
-    return names;
-}
-
+/* The API view of a group (new), or NULL when the store cannot tell its roles or members. */
 static json_t *group_view(const json_t *g, void *tenant_id)
 {
     const char *id = json_string_value(json_object_get(g, "id"));
-    json_t *members = NULL;
+    json_t *roles = NULL, *members = NULL;
 
-    if (PC_DB->link_list(PC_DBS, NULL, PC_LINK_GROUP_MEMBER, tenant_id, id, 0, &members) != PC_OK)
-        members = json_array();
+    if (pc_iam_group_role_names_get(tenant_id, id, &roles) != PC_OK ||
+        PC_DB->link_list(PC_DBS, NULL, PC_LINK_GROUP_MEMBER, tenant_id, id, 0, &members) != PC_OK) {
+        json_decref(roles);
+        json_decref(members);
+        return NULL;
+    }
     return json_pack("{s:O,s:O,s:O,s:o,s:o,s:o,s:o}", "id", json_object_get(g, "id"), "name",
                      json_object_get(g, "name"), "description", json_object_get(g, "description"),
-                     "roles", role_names_of_group(tenant_id, id), "members", members, "created_at",
+                     "roles", roles, "members", members, "created_at",
                      pc_api_time(json_object_get(g, "created_at")), "updated_at",
                      pc_api_time(json_object_get(g, "updated_at")));
 }
@@ -104,7 +93,7 @@ static void reply_saved(pc_req *rq, pc_status rc, const char *conflict, json_t *
     else if (rc != PC_OK)
         pc_api_store_error(rq, rc, conflict);
     else
-        pc_reply_json(rq, status, group_view(rec, rq->tenant->id));
+        pc_api_reply_view(rq, status, group_view(rec, rq->tenant->id));
 }
 
 void pc_api_groups_create(pc_req *rq)

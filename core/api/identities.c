@@ -12,16 +12,9 @@
 /* {"items":[...]} with RFC 3339 times, or 503 when the store cannot tell. */
 static void reply_identities(pc_req *rq, const char *user_id)
 {
-    json_t *items = pc_idp_identities_of(rq->tenant->id, user_id), *v;
-    size_t i;
+    json_t *items = pc_api_identities_view(rq->tenant->id, user_id);
 
-    if (items == NULL) {
-        pc_api_store_error(rq, PC_ERR_STORAGE, NULL);
-        return;
-    }
-    json_array_foreach (items, i, v)
-        json_object_set_new(v, "linked_at", pc_api_time(json_object_get(v, "linked_at")));
-    pc_reply_json(rq, 200, json_pack("{s:o}", "items", items));
+    pc_api_reply_view(rq, 200, items ? json_pack("{s:o}", "items", items) : NULL);
 }
 
 /* Unlink, refusing the last way to sign in (400 AUT-0009), audited identity.unlinked. */

@@ -12,17 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The caller as a user; applications have no profile or sessions here (403). */
-static int user_caller(pc_req *rq, pc_principal *p)
-{
-    if (!pc_api_authenticate(rq, p))
-        return 0;
-    if (p->is_user)
-        return 1;
-    pc_api_error(rq, PC_API_FORBIDDEN, "Only a person has an account profile and sessions", NULL);
-    pc_principal_clear(p);
-    return 0;
-}
+/* What an application's token is told here (403): only a person calls these. */
+#define APPS_REFUSED "Only a person has an account profile and sessions"
 
 static const pc_field profile_fields[] = {{"name", PC_F_NULLABLE_STRING, 0},
                                           {"email", PC_F_NULLABLE_STRING, 0},
@@ -120,7 +111,7 @@ void pc_api_me_patch(pc_req *rq)
     int changed = 0;
     pc_status rc;
 
-    if (!user_caller(rq, &p))
+    if (!pc_api_authenticate_user(rq, &p, APPS_REFUSED))
         return;
     body = pc_api_body(rq, profile_fields, sizeof profile_fields / sizeof *profile_fields);
     if (body == NULL || !valid_profile(rq, body))
@@ -134,7 +125,7 @@ void pc_api_me_patch(pc_req *rq)
     if (rc != PC_OK)
         pc_api_store_error(rq, rc, conflict);
     else
-        pc_reply_json(rq, 200, pc_api_user_view(u, rq->tenant->id));
+        pc_api_reply_view(rq, 200, pc_api_user_view(u, rq->tenant->id));
 out:
     json_decref(provider);
     json_decref(u);
@@ -164,7 +155,7 @@ void pc_api_me_sessions_list(pc_req *rq)
     pc_store_query q;
     pc_status rc;
 
-    if (!user_caller(rq, &p))
+    if (!pc_api_authenticate_user(rq, &p, APPS_REFUSED))
         return;
     if (!pc_api_page(rq, &limit, &cursor))
         goto out;
@@ -188,7 +179,7 @@ void pc_api_me_sessions_end_others(pc_req *rq)
     pc_store_tx *tx = NULL;
     pc_status rc;
 
-    if (!user_caller(rq, &p))
+    if (!pc_api_authenticate_user(rq, &p, APPS_REFUSED))
         return;
     rc = pc_db_begin(&tx);
     if (rc == PC_OK)
@@ -209,7 +200,7 @@ void pc_api_me_sessions_end_one(pc_req *rq)
     pc_store_tx *tx = NULL;
     pc_status rc;
 
-    if (!user_caller(rq, &p))
+    if (!pc_api_authenticate_user(rq, &p, APPS_REFUSED))
         return;
     rc = pc_db_get(NULL, PC_ENT_SESSION, rq->tenant->id, "id", pc_req_param(rq, "id"), &s);
     owner = rc == PC_OK ? json_string_value(json_object_get(s, "user_id")) : NULL;

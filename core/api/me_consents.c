@@ -8,17 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The caller as a user; applications have no consents (403). */
-static int user_caller(pc_req *rq, pc_principal *p)
-{
-    if (!pc_api_authenticate(rq, p))
-        return 0;
-    if (p->is_user)
-        return 1;
-    pc_api_error(rq, PC_API_FORBIDDEN, "Only a person gives consent", NULL);
-    pc_principal_clear(p);
-    return 0;
-}
+/* What an application's token is told here (403): only a person calls these. */
+#define APPS_REFUSED "Only a person gives consent"
 
 static json_t *scope_array(const char *scope)
 {
@@ -31,14 +22,18 @@ static json_t *scope_array(const char *scope)
     return a;
 }
 
-/* {"client_id","name","scopes","granted_at"}; name is null once the application is gone. */
+/*
+ * {"client_id","name","scopes","granted_at"}; name is null once the application is gone.
+ * NULL when the store cannot tell.
+ */
 static json_t *consent_view(const pc_tenant *t, const json_t *rec)
 {
     const char *client_id = json_string_value(json_object_get(rec, "client_id"));
     json_t *app = NULL, *v;
+    pc_status rc = pc_db_get(NULL, PC_ENT_APPLICATION, t->id, "client_id", client_id, &app);
 
-    if (pc_db_get(NULL, PC_ENT_APPLICATION, t->id, "client_id", client_id, &app) != PC_OK)
-        app = NULL;
+    if (rc != PC_OK && rc != PC_ERR_NOT_FOUND)
+        return NULL;
     v = json_pack("{s:s,s:O,s:o,s:o}", "client_id", client_id, "name",
                   app ? json_object_get(app, "name") : json_null(), "scopes",
                   scope_array(json_string_value(json_object_get(rec, "scope"))), "granted_at",
@@ -50,12 +45,11 @@ static json_t *consent_view(const pc_tenant *t, const json_t *rec)
 void pc_api_me_consents_list(pc_req *rq)
 {
     pc_principal p = {0};
-    json_t *rows = NULL, *items;
+    json_t *rows = NULL, *items, *r, *v;
     size_t i;
-    json_t *r;
     pc_status rc;
 
-    if (!user_caller(rq, &p))
+    if (!pc_api_authenticate_user(rq, &p, APPS_REFUSED))
         return;
     rc = pc_consent_list(rq->tenant, p.id, &rows);
     if (rc != PC_OK) {
@@ -63,9 +57,15 @@ void pc_api_me_consents_list(pc_req *rq)
         goto out;
     }
     items = json_array();
-    json_array_foreach (rows, i, r)
-        json_array_append_new(items, consent_view(rq->tenant, r));
-    pc_reply_json(rq, 200, json_pack("{s:o}", "items", items));
+    json_array_foreach (rows, i, r) {
+        if ((v = consent_view(rq->tenant, r)) == NULL) {
+            json_decref(items);
+            items = NULL;
+            break;
+        }
+        json_array_append_new(items, v);
+    }
+    pc_api_reply_view(rq, 200, items ? json_pack("{s:o}", "items", items) : NULL);
 out:
     json_decref(rows);
     pc_principal_clear(&p);
@@ -77,13 +77,13 @@ void pc_api_me_consents_get(pc_req *rq)
     json_t *rec = NULL;
     pc_status rc;
 
-    if (!user_caller(rq, &p))
+    if (!pc_api_authenticate_user(rq, &p, APPS_REFUSED))
         return;
     rc = pc_consent_get(rq->tenant, p.id, pc_req_param(rq, "client_id"), &rec);
     if (rc != PC_OK)
         pc_api_store_error(rq, rc, NULL);
     else
-        pc_reply_json(rq, 200, consent_view(rq->tenant, rec));
+        pc_api_reply_view(rq, 200, consent_view(rq->tenant, rec));
     json_decref(rec);
     pc_principal_clear(&p);
 }
@@ -99,7 +99,7 @@ void pc_api_me_consents_delete(pc_req *rq)
     pc_store_tx *tx = NULL;
     pc_status rc;
 
-    if (!user_caller(rq, &p))
+    if (!pc_api_authenticate_user(rq, &p, APPS_REFUSED))
         return;
     rc = pc_db_begin(&tx);
     if (rc == PC_OK)

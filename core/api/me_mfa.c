@@ -11,19 +11,32 @@
 
 int pc_api_mfa_user_caller(pc_req *rq, pc_principal *p, pc_mfa_actor *a)
 {
-    if (!pc_api_authenticate(rq, p))
+    if (!pc_api_authenticate_user(rq, p, "Applications have no second factors"))
         return 0;
-    if (!p->is_user) {
-        pc_api_error(rq, PC_API_FORBIDDEN, "Applications have no second factors", NULL);
-        pc_principal_clear(p);
-        return 0;
-    }
     *a = (pc_mfa_actor){.tenant = rq->tenant,
                         .user = p->record,
                         .client_id = json_string_value(json_object_get(p->claims, "client_id")),
                         .actor = p->id,
                         .ip = rq->ip};
     return 1;
+}
+
+int pc_api_mfa_password_ok(pc_req *rq, const pc_mfa_actor *a, const pc_principal *p,
+                           const json_t *body)
+{
+    int64_t retry = 0;
+
+    if (pc_mfa_throttle_check(a, &retry) != PC_OK) {
+        pc_api_rate_limited(rq, retry);
+        return 0;
+    }
+    if (pc_password_verify(json_string_value(json_object_get(p->record, "password_hash")),
+                           json_string_value(json_object_get(body, "password"))) == PC_OK)
+        return 1;
+    pc_mfa_throttle_result(a, PC_ERR_DENIED);
+    pc_api_error(rq, PC_API_WRONG_PASSWORD, "The password is wrong",
+                 json_pack("{s:s}", "password", "wrong"));
+    return 0;
 }
 
 void pc_api_me_mfa_get(pc_req *rq)
@@ -181,7 +194,6 @@ void pc_api_me_mfa_disable(pc_req *rq)
     pc_principal p = {0};
     pc_mfa_actor a;
     json_t *body = NULL, *factors = NULL, *f;
-    int64_t retry = 0;
     pc_status rc;
 
     if (!pc_api_mfa_user_caller(rq, &p, &a) || (body = pc_api_body(rq, disable_fields, 2)) == NULL)
@@ -192,17 +204,8 @@ void pc_api_me_mfa_disable(pc_req *rq)
         pc_api_store_error(rq, rc == PC_OK ? PC_ERR_NOT_FOUND : rc, NULL);
         goto out;
     }
-    if (pc_mfa_throttle_check(&a, &retry) != PC_OK) {
-        pc_api_rate_limited(rq, retry);
+    if (!pc_api_mfa_password_ok(rq, &a, &p, body))
         goto out;
-    }
-    if (pc_password_verify(json_string_value(json_object_get(p.record, "password_hash")),
-                           json_string_value(json_object_get(body, "password"))) != PC_OK) {
-        pc_mfa_throttle_result(&a, PC_ERR_DENIED);
-        pc_api_error(rq, PC_API_WRONG_PASSWORD, "The password is wrong",
-                     json_pack("{s:s}", "password", "wrong"));
-        goto out;
-    }
     pc_api_mfa_check(rq, &a, f, json_string_value(json_object_get(body, "code")), remove_factor, &p,
                      factors);
 out:

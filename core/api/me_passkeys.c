@@ -209,23 +209,13 @@ void pc_api_me_passkey_delete(pc_req *rq)
     pc_mfa_actor a;
     json_t *body = NULL, *factor = NULL;
     pc_store_tx *tx = NULL;
-    int64_t retry = 0;
     size_t i = 0;
     pc_status rc;
 
     if (!pc_api_mfa_user_caller(rq, &p, &a) || (body = pc_api_body(rq, delete_fields, 1)) == NULL)
         goto out;
-    if (pc_mfa_throttle_check(&a, &retry) != PC_OK) {
-        pc_api_rate_limited(rq, retry);
+    if (!pc_api_mfa_password_ok(rq, &a, &p, body))
         goto out;
-    }
-    if (pc_password_verify(json_string_value(json_object_get(p.record, "password_hash")),
-                           json_string_value(json_object_get(body, "password"))) != PC_OK) {
-        pc_mfa_throttle_result(&a, PC_ERR_DENIED);
-        pc_api_error(rq, PC_API_WRONG_PASSWORD, "The password is wrong",
-                     json_pack("{s:s}", "password", "wrong"));
-        goto out;
-    }
     rc = pc_db_begin(&tx);
     if (rc == PC_OK)
         rc = locked_credential(tx, rq, p.id, pc_req_param(rq, "credential_id"), &factor, &i);

@@ -66,13 +66,15 @@ static const pc_field role_fields[] = {{"role", PC_F_STRING, 1}};
 static int role_room(pc_req *rq, const char *user_id, const char *role_id)
 {
     json_t *ids = NULL;
-    int ok = PC_DB->link_list(PC_DBS, NULL, PC_LINK_PRINCIPAL_ROLE, rq->tenant->id, user_id, 0,
-                              &ids) == PC_OK &&
-             (pc_json_has_string(ids, role_id) ||
-              (int64_t)json_array_size(ids) < rq->tenant->max_roles_per_user);
+    pc_status rc =
+        PC_DB->link_list(PC_DBS, NULL, PC_LINK_PRINCIPAL_ROLE, rq->tenant->id, user_id, 0, &ids);
+    int ok = rc == PC_OK && (pc_json_has_string(ids, role_id) ||
+                             (int64_t)json_array_size(ids) < rq->tenant->max_roles_per_user);
 
     json_decref(ids);
-    if (!ok)
+    if (rc != PC_OK)
+        pc_api_store_error(rq, PC_ERR_STORAGE, NULL); /* not "too many roles" */
+    else if (!ok)
         pc_api_error(rq, PC_API_LIMIT, "Too many roles for one user",
                      json_pack("{s:s}", "role", "limit exceeded"));
     return ok;

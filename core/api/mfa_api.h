@@ -7,6 +7,12 @@
 
 /** The caller as a user, with the factors' actor filled in; replies 403 for applications (0). */
 int pc_api_mfa_user_caller(pc_req *rq, pc_principal *p, pc_mfa_actor *a);
+/**
+ * Is the "password" of `body` the caller's own? Throttled like a code: 429 AUT-0012 when
+ * throttled, 400 AUT-0015 (counted) when wrong; 0 after replying so.
+ */
+int pc_api_mfa_password_ok(pc_req *rq, const pc_mfa_actor *a, const pc_principal *p,
+                           const json_t *body);
 /** The JSON object body, or {} when there is none; NULL after replying 400 for a malformed one. */
 json_t *pc_api_optional_body(pc_req *rq);
 /** Reply 429 AUT-0012 with Retry-After. */

@@ -10,15 +10,19 @@
 
 #include <string.h>
 
+/* A membership with the user's name and its roles' names (new); NULL when the store fails. */
 static json_t *member_view(const json_t *m, void *tenant_id)
 {
-    json_t *u = NULL, *out;
+    json_t *u = NULL, *roles = NULL, *out = NULL;
+    pc_status rc = pc_db_get(NULL, PC_ENT_USER, tenant_id, "id",
+                             json_string_value(json_object_get(m, "user_id")), &u);
 
-    pc_db_get(NULL, PC_ENT_USER, tenant_id, "id", json_string_value(json_object_get(m, "user_id")),
-              &u);
-    out = json_pack("{s:O,s:O,s:o}", "user_id", json_object_get(m, "user_id"), "username",
-                    u ? json_object_get(u, "username") : json_null(), "roles",
-                    pc_org_role_names(tenant_id, json_object_get(m, "roles")));
+    if (rc == PC_OK || rc == PC_ERR_NOT_FOUND)
+        rc = pc_org_role_names_get(tenant_id, json_object_get(m, "roles"), &roles);
+    if (rc == PC_OK)
+        out = json_pack("{s:O,s:O,s:O}", "user_id", json_object_get(m, "user_id"), "username",
+                        u ? json_object_get(u, "username") : json_null(), "roles", roles);
+    json_decref(roles);
     json_decref(u);
     return out;
 }

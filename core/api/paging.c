@@ -32,7 +32,7 @@ int pc_api_page(pc_req *rq, unsigned *limit, const char **cursor)
 void pc_api_reply_page(pc_req *rq, json_t *rows, unsigned limit,
                        json_t *(*render)(const json_t *row, void *ctx), void *ctx)
 {
-    json_t *items = json_array(), *row, *next = json_null();
+    json_t *items = json_array(), *row, *view, *next = json_null();
     size_t i;
 
     json_array_foreach (rows, i, row) {
@@ -41,10 +41,26 @@ void pc_api_reply_page(pc_req *rq, json_t *rows, unsigned limit,
             next = json_incref(json_object_get(json_array_get(rows, limit - 1), "id"));
             break;
         }
-        json_array_append_new(items, render(row, ctx));
+        if ((view = render(row, ctx)) == NULL) {
+            json_decref(items);
+            items = NULL;
+            break;
+        }
+        json_array_append_new(items, view);
     }
     json_decref(rows);
-    pc_reply_json(rq, 200, json_pack("{s:o,s:o}", "items", items, "next_cursor", next));
+    pc_api_reply_view(rq, 200,
+                      items ? json_pack("{s:o,s:o}", "items", items, "next_cursor", next) : NULL);
+    if (items == NULL)
+        json_decref(next);
+}
+
+void pc_api_reply_view(pc_req *rq, int status, json_t *view)
+{
+    if (view == NULL)
+        pc_api_store_error(rq, PC_ERR_STORAGE, NULL);
+    else
+        pc_reply_json(rq, status, view);
 }
 
 json_t *pc_api_time(const json_t *unix_seconds)

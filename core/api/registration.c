@@ -141,7 +141,7 @@ void pc_api_invitations_accept(pc_req *rq)
     else if (rc != PC_OK)
         pc_api_store_error(rq, rc, conflict);
     else
-        pc_reply_json(rq, 201, pc_api_user_view(rec, rq->tenant->id));
+        pc_api_reply_view(rq, 201, pc_api_user_view(rec, rq->tenant->id));
 out:
     json_decref(unknown);
     json_decref(rec);
@@ -205,7 +205,7 @@ void pc_api_register(pc_req *rq)
     else {
         /* The account exists; a message that cannot be queued can be asked for again. */
         pc_links_send(rq->tenant, provider, &spec, token, rq->ip);
-        pc_reply_json(rq, 201, pc_api_user_view(rec, rq->tenant->id));
+        pc_api_reply_view(rq, 201, pc_api_user_view(rec, rq->tenant->id));
     }
 out:
     pc_free_secret(token);

@@ -48,7 +48,7 @@ void pc_api_get_one(pc_req *rq, pc_entity ent, const char *resource, pc_api_rend
     json_t *r = NULL;
 
     if (pc_api_require(rq, &p, resource, "read") && (r = pc_api_load(rq, ent)) != NULL)
-        pc_reply_json(rq, 200, render(r, rq->tenant->id));
+        pc_api_reply_view(rq, 200, render(r, rq->tenant->id));
     json_decref(r);
     pc_principal_clear(&p);
 }

@@ -49,11 +49,13 @@ static int tenant_has_room(pc_req *rq)
 {
     pc_store_query q = {.limit = (unsigned)rq->tenant->max_roles};
     json_t *rows = NULL;
-    int room = pc_db_list(NULL, PC_ENT_ROLE, rq->tenant->id, &q, &rows) == PC_OK &&
-               (int64_t)json_array_size(rows) < rq->tenant->max_roles;
+    pc_status rc = pc_db_list(NULL, PC_ENT_ROLE, rq->tenant->id, &q, &rows);
+    int room = rc == PC_OK && (int64_t)json_array_size(rows) < rq->tenant->max_roles;
 
     json_decref(rows);
-    if (!room)
+    if (rc != PC_OK)
+        pc_api_store_error(rq, rc, NULL); /* a store that cannot count is not a full tenant */
+    else if (!room)
         pc_api_error(rq, PC_API_LIMIT, "The tenant has as many roles as it may hold", NULL);
     return room;
 }

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Has the user an enabled second factor (recovery codes alone are not one)? */
+/* Has the user an enabled second factor (recovery codes alone are not one)? -1: the store failed. */
 static int mfa_enabled(const char *tenant_id, const char *user_id)
 {
     json_t *filters = json_pack("{s:s,s:s}", "user_id", user_id, "state", PC_MFA_ACTIVE),
@@ -25,7 +25,9 @@ static int mfa_enabled(const char *tenant_id, const char *user_id)
     size_t i;
     int on = 0;
 
-    if (pc_db_list(NULL, PC_ENT_MFA, tenant_id, &q, &rows) == PC_OK)
+    if (pc_db_list(NULL, PC_ENT_MFA, tenant_id, &q, &rows) != PC_OK)
+        on = -1;
+    else
         json_array_foreach (rows, i, f)
             on |= strcmp(json_string_value(json_object_get(f, "method")), PC_MFA_RECOVERY) != 0;
     json_decref(rows);
@@ -33,15 +35,37 @@ static int mfa_enabled(const char *tenant_id, const char *user_id)
     return on;
 }
 
-/* The user's linked external identities (API.md §14); [] when the store cannot tell. */
-static json_t *identities_view(const char *tenant_id, const char *user_id)
+json_t *pc_api_identities_view(const char *tenant_id, const char *user_id)
 {
     json_t *items = pc_idp_identities_of(tenant_id, user_id), *v;
     size_t i;
 
     json_array_foreach (items, i, v)
         json_object_set_new(v, "linked_at", pc_api_time(json_object_get(v, "linked_at")));
-    return items ? items : json_array();
+    return items;
+}
+
+/* What the view reads beside the record: groups, roles, identities, second factor. */
+static int user_links(json_t *v, const char *tenant_id, const char *id)
+{
+    json_t *groups = NULL, *roles = NULL, *identities = NULL;
+    int mfa = -1;
+
+    if (pc_iam_group_names_get(tenant_id, id, &groups) == PC_OK &&
+        pc_iam_role_names_get(tenant_id, id, &roles) == PC_OK &&
+        (identities = pc_api_identities_view(tenant_id, id)) != NULL)
+        mfa = mfa_enabled(tenant_id, id);
+    if (mfa < 0) {
+        json_decref(groups);
+        json_decref(roles);
+        json_decref(identities);
+        return 0;
+    }
+    json_object_set_new(v, "groups", groups);
+    json_object_set_new(v, "roles", roles);
+    json_object_set_new(v, "identities", identities);
+    json_object_set_new(v, "mfa_enabled", json_boolean(mfa));
+    return 1;
 }
 
 json_t *pc_api_user_view(const json_t *u, void *tenant_id)
@@ -55,22 +79,22 @@ json_t *pc_api_user_view(const json_t *u, void *tenant_id)
         json_object_get(u, "family_name"), "picture", json_object_get(u, "picture"), "phone_number",
         json_object_get(u, "phone_number"));
 
+    if (!user_links(v, tenant_id, id)) {
+        json_decref(v);
+        return NULL;
+    }
     json_object_set_new(v, "status", json_string(pc_iam_user_status(u, pc_now())));
     json_object_set_new(v, "disabled_until", pc_api_time(json_object_get(u, "disabled_until")));
     json_object_set_new(v, "email_verified",
                         json_boolean(json_is_true(json_object_get(u, "email_verified"))));
-    json_object_set_new(v, "mfa_enabled", json_boolean(mfa_enabled(tenant_id, id)));
     json_object_set_new(v, "attributes",
                         json_is_object(attributes) ? json_incref(attributes) : json_object());
-    json_object_set_new(v, "groups", pc_iam_group_names(tenant_id, id));
-    json_object_set_new(v, "roles", pc_iam_role_names(tenant_id, id));
     json_object_set_new(v, "created_at", pc_api_time(json_object_get(u, "created_at")));
     json_object_set_new(v, "updated_at", pc_api_time(json_object_get(u, "updated_at")));
     json_object_set_new(v, "deleted",
                         json_boolean(!json_is_null(json_object_get(u, "deleted_at"))));
     json_object_set_new(v, "deleted_at", pc_api_time(json_object_get(u, "deleted_at")));
     json_object_set_new(v, "last_login_at", pc_api_time(json_object_get(u, "last_login_at")));
-    json_object_set_new(v, "identities", identities_view(tenant_id, id));
     return v;
 }
 
@@ -241,7 +265,7 @@ void pc_api_users_get(pc_req *rq)
         return;
     u = pc_api_user_load(rq);
     if (u != NULL)
-        pc_reply_json(rq, 200, pc_api_user_view(u, rq->tenant->id));
+        pc_api_reply_view(rq, 200, pc_api_user_view(u, rq->tenant->id));
     json_decref(u);
     pc_principal_clear(&p);
 }

@@ -4,8 +4,11 @@
 #define PC_API_USERS_H
 #include "api/api.h"
 
-/** The API view of a user record (new): no hash, RFC 3339 times, groups and roles by name. */
+/** The API view of a user record (new): no hash, RFC 3339 times, groups and roles by name;
+ * NULL when the store fails to tell any of them (reply 503, never a partial record). */
 json_t *pc_api_user_view(const json_t *user, void *tenant_id);
+/** A user's linked identities with RFC 3339 times (new array), or NULL when the store fails. */
+json_t *pc_api_identities_view(const char *tenant_id, const char *user_id);
 /** The user named by the path's :id in this tenant (new), or NULL after replying 404. */
 json_t *pc_api_user_load(pc_req *rq);
 /** A store transaction body writing an audit event beside a change. */

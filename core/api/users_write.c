@@ -92,7 +92,7 @@ void pc_api_users_create(pc_req *rq)
     if (rc != PC_OK)
         write_failed(rq, rc, unknown, conflict);
     else
-        pc_reply_json(rq, 201, pc_api_user_view(rec, rq->tenant->id));
+        pc_api_reply_view(rq, 201, pc_api_user_view(rec, rq->tenant->id));
 out:
     free(hash);
     json_decref(unknown);
@@ -192,7 +192,7 @@ void pc_api_users_patch(pc_req *rq)
     if (rc != PC_OK)
         write_failed(rq, rc, unknown, conflict);
     else if ((u = pc_api_user_load(rq)) != NULL)
-        pc_reply_json(rq, 200, pc_api_user_view(u, rq->tenant->id));
+        pc_api_reply_view(rq, 200, pc_api_user_view(u, rq->tenant->id));
 out:
     json_decref(cols);
     json_decref(unknown);

@@ -2,6 +2,7 @@
 /* What a decision knows of its subject: the stored user or application, its roles and groups, cached. */
 #include "authz/authz.h"
 #include "authz/subject.h"
+#include "iam/links.h"
 #include "oauth2/changes.h"
 #include "server/store.h"
 #include "util/bcache.h"
@@ -15,30 +16,6 @@
 
 static pc_bcache *facts_cache;
 
-/* Names of the groups a user is in; PC_ERR_STORAGE rather than a partial list. */
-static pc_status group_names(const char *tenant_id, const char *user_id, json_t **out)
-{
-    json_t *ids = NULL, *id, *rec;
-    size_t i;
-    pc_status rc =
-        PC_DB->link_list(PC_DBS, NULL, PC_LINK_GROUP_MEMBER, tenant_id, user_id, 1, &ids);
-
-    *out = json_array();
-    json_array_foreach (ids, i, id) {
-        if (rc != PC_OK)
-            break;
-        rec = NULL;
-        rc = pc_db_get(NULL, PC_ENT_GROUP, tenant_id, "id", json_string_value(id), &rec);
-        if (rc == PC_OK)
-            json_array_append(*out, json_object_get(rec, "name"));
-        else if (rc == PC_ERR_NOT_FOUND)
-            rc = PC_OK; /* removed meanwhile */
-        json_decref(rec);
-    }
-    json_decref(ids);
-    return rc == PC_OK ? PC_OK : PC_ERR_STORAGE;
-}
-
 static pc_status describe(const char *tenant_id, const json_t *rec, int is_user, json_t **facts)
 {
     const char *id = json_string_value(json_object_get(rec, "id"));
@@ -46,7 +23,7 @@ static pc_status describe(const char *tenant_id, const json_t *rec, int is_user,
     pc_status rc = PC_DB->principal_roles(PC_DBS, NULL, tenant_id, id, &roles);
 
     if (rc == PC_OK && is_user)
-        rc = group_names(tenant_id, id, &groups);
+        rc = pc_iam_group_names_get(tenant_id, id, &groups);
     if (rc != PC_OK) {
         json_decref(roles);
         json_decref(groups);

@@ -64,28 +64,43 @@ static json_t *all(pc_entity e, const char *tenant_id)
     return out;
 }
 
+/* The links an exported record carries: roles (and a user's groups); 0 when the store fails. */
+static int export_links(json_t *o, const pc_tenant *t, pc_entity e, const char *id)
+{
+    json_t *groups = NULL, *roles = NULL;
+    pc_status rc = e == PC_ENT_USER ? pc_iam_group_names_get(t->id, id, &groups) : PC_OK;
+
+    if (rc == PC_OK && e == PC_ENT_GROUP)
+        rc = pc_iam_group_role_names_get(t->id, id, &roles);
+    else if (rc == PC_OK)
+        rc = pc_iam_role_names_get(t->id, id, &roles);
+    if (groups != NULL)
+        json_object_set_new(o, "groups", groups);
+    json_object_set_new(o, "roles", roles);
+    return rc == PC_OK;
+}
+
 /* Records of `e` as exported: the picked columns, plus roles (and groups of users). */
 static json_t *export_kind(const pc_tenant *t, pc_entity e, const char *const *cols)
 {
-    json_t *rows = all(e, t->id), *out, *row;
+    json_t *rows = all(e, t->id), *out, *row, *o;
     size_t i;
 
     if (rows == NULL)
         return NULL;
     out = json_array();
     json_array_foreach (rows, i, row) {
-        const char *id = json_string_value(json_object_get(row, "id"));
-        json_t *o = pick(row, cols);
-        if (e == PC_ENT_USER) {
+        o = pick(row, cols);
+        json_array_append_new(out, o);
+        if (e == PC_ENT_USER)
             json_object_set_new(o, "disabled",
                                 json_boolean(json_is_integer(json_object_get(row, "deleted_at"))));
-            json_object_set_new(o, "groups", pc_iam_group_names(t->id, id));
+        if (e != PC_ENT_ROLE &&
+            !export_links(o, t, e, json_string_value(json_object_get(row, "id")))) {
+            json_decref(out);
+            out = NULL; /* an export without some links would import as a different tenant */
+            break;
         }
-        if (e != PC_ENT_ROLE)
-            json_object_set_new(o, "roles",
-                                e == PC_ENT_GROUP ? pc_iam_group_role_names(t->id, id)
-                                                  : pc_iam_role_names(t->id, id));
-        json_array_append_new(out, o);
     }
     json_decref(rows);
     return out;

@@ -24,9 +24,10 @@
 
 typedef struct exchange {
     struct _u_request req;
-    int head_seen; /* the first call (the head) is done */
-    int answered;  /* a reply is queued */
-    int counted;   /* counted in in_flight */
+    int head_seen;    /* the first call (the head) is done */
+    int answered;     /* a reply is queued */
+    int counted;      /* counted in in_flight */
+    unsigned refusal; /* a status decided from the head (431), answered by the router */
 } exchange;
 
 static pc_http_dispatch_fn dispatch_fn;
@@ -109,22 +110,6 @@ static enum MHD_Result queue(struct MHD_Connection *c, exchange *ex, unsigned st
     return rc;
 }
 
-/* An answer decided from the head alone, in the OAuth error shape the router uses. */
-static enum MHD_Result refuse(struct MHD_Connection *c, exchange *ex, unsigned status,
-                              const char *description)
-{
-    char *body =
-        pc_asprintf("{\"error\":\"invalid_request\",\"error_description\":\"%s\"}", description);
-    struct MHD_Response *mr = new_response(body, strlen(body));
-
-    free(body);
-    if (mr != NULL) {
-        MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-        MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    }
-    return queue(c, ex, status, mr);
-}
-
 static void copy_client_address(struct _u_request *req, struct MHD_Connection *c)
 {
     const union MHD_ConnectionInfo *ci =
@@ -140,6 +125,17 @@ static void copy_client_address(struct _u_request *req, struct MHD_Connection *c
 
 static enum MHD_Result on_complete(struct MHD_Connection *c, exchange *ex);
 
+/* What names a refused request: the proxy's request id and hops (docs/operations.md). */
+static void copy_identity(struct MHD_Connection *c, struct _u_request *req)
+{
+    static const char *const names[] = {"X-Request-Id", "Forwarded", "X-Forwarded-For"};
+    const char *v;
+
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if ((v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, names[i])) != NULL)
+            put_value(req->map_header, MHD_HEADER_KIND, names[i], v);
+}
+
 /* The head has arrived: refuse what is too large before a body byte is read. */
 static enum MHD_Result on_head(struct MHD_Connection *c, exchange *ex, const char *method,
                                const char *version)
@@ -149,14 +145,19 @@ static enum MHD_Result on_head(struct MHD_Connection *c, exchange *ex, const cha
     ex->head_seen = 1;
     ex->counted = 1;
     __atomic_add_fetch(&in_flight, 1, __ATOMIC_ACQ_REL);
-    if (MHD_get_connection_values(c, MHD_HEADER_KIND, NULL, NULL) > MAX_HEADERS ||
-        MHD_get_connection_values(c, MHD_COOKIE_KIND, NULL, NULL) > MAX_COOKIES)
-        return refuse(c, ex, 431, "too many header fields");
     ex->req.http_verb = pc_strdup(method);
     ex->req.http_protocol = pc_strdup(version);
+    copy_client_address(&ex->req, c);
+    if (MHD_get_connection_values(c, MHD_HEADER_KIND, NULL, NULL) > MAX_HEADERS ||
+        MHD_get_connection_values(c, MHD_COOKIE_KIND, NULL, NULL) > MAX_COOKIES) {
+        /* Only what names the request is copied; the router answers 431 with its id and
+         * leaves its access line. */
+        copy_identity(c, &ex->req);
+        ex->refusal = 431;
+        return on_complete(c, ex);
+    }
     MHD_get_connection_values(c, MHD_HEADER_KIND, put_value, ex->req.map_header);
     MHD_get_connection_values(c, MHD_COOKIE_KIND, put_value, ex->req.map_cookie);
-    copy_client_address(&ex->req, c);
     ex->req.auth_basic_user = MHD_basic_auth_get_username_password(c, &ex->req.auth_basic_password);
     /* A body announced over the limit is never read: the router answers 413 from the head
      * alone, so the answer still carries the request's id and leaves its access line. */
@@ -213,7 +214,7 @@ static enum MHD_Result on_complete(struct MHD_Connection *c, exchange *ex)
 
     pc_conn_guard_read(c);
     ulfius_init_response(&resp);
-    dispatch_fn(&ex->req, &resp);
+    dispatch_fn(&ex->req, ex->refusal, &resp);
     mr = new_response(resp.binary_body, resp.binary_body_length);
     if (mr != NULL) {
         keys = u_map_enum_keys(resp.map_header);

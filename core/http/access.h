@@ -10,8 +10,13 @@
 struct _u_request;
 struct _u_response;
 
-/** Answers one fully read request: fills `resp` (ulfius structures, nothing parsed by ulfius). */
-typedef void (*pc_http_dispatch_fn)(const struct _u_request *req, struct _u_response *resp);
+/**
+ * Answers one fully read request: fills `resp` (ulfius structures, nothing parsed by ulfius).
+ * `refusal` is 0, or 431 when the head had too many fields (then only the request line, the
+ * client address and the headers naming the request are in `req`).
+ */
+typedef void (*pc_http_dispatch_fn)(const struct _u_request *req, unsigned refusal,
+                                    struct _u_response *resp);
 
 /** Where the access handler sends requests, and the body limit it applies. Set before start. */
 void pc_http_access_setup(pc_http_dispatch_fn dispatch, size_t max_body);

@@ -314,7 +314,7 @@ static const pc_route *find_route(const struct _u_request *u)
     return &not_found_route;
 }
 
-static void dispatch(const struct _u_request *u, struct _u_response *resp)
+static void dispatch(const struct _u_request *u, unsigned refusal, struct _u_response *resp)
 {
     pc_req rq = {.u = u, .resp = resp, .route = find_route(u), .tenant = NULL, .status = 0};
     struct timespec t0;
@@ -325,7 +325,11 @@ static void dispatch(const struct _u_request *u, struct _u_response *resp)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     pc_http_identify(&rq); /* rq.ip and rq.request_id */
     pc_log_request_id_set(rq.request_id);
-    if (body_too_large(&rq))
+    if (refusal == 431)
+        pc_reply_json(&rq, 431,
+                      json_pack("{s:s,s:s}", "error", "invalid_request", "error_description",
+                                "too many header fields"));
+    else if (body_too_large(&rq))
         pc_reply_json(&rq, 413,
                       json_pack("{s:s,s:s}", "error", "invalid_request", "error_description",
                                 "request body too large"));

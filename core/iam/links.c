@@ -127,7 +127,6 @@ pc_status pc_iam_set_group_members(pc_store_tx *tx, const char *tenant_id, const
                         user_ids, unknown);
 }
 
-/* Map the ids linked to `id` to their records' names. */
 /* The names of what `id` is linked to; PC_ERR_STORAGE rather than a partial list. */
 static pc_status names_get(pc_link kind, pc_entity ent, const char *tenant_id, const char *id,
                            int reverse, json_t **out)
@@ -152,28 +151,14 @@ static pc_status names_get(pc_link kind, pc_entity ent, const char *tenant_id, c
     return rc == PC_OK ? PC_OK : PC_ERR_STORAGE;
 }
 
-static json_t *names_of(pc_link kind, pc_entity ent, const char *tenant_id, const char *id,
-                        int reverse)
+pc_status pc_iam_role_names_get(const char *tenant_id, const char *principal_id, json_t **names)
 {
-    json_t *names = NULL;
-
-    names_get(kind, ent, tenant_id, id, reverse, &names);
-    return names;
+    return names_get(PC_LINK_PRINCIPAL_ROLE, PC_ENT_ROLE, tenant_id, principal_id, 0, names);
 }
 
-json_t *pc_iam_role_names(const char *tenant_id, const char *principal_id)
+pc_status pc_iam_group_role_names_get(const char *tenant_id, const char *group_id, json_t **names)
 {
-    return names_of(PC_LINK_PRINCIPAL_ROLE, PC_ENT_ROLE, tenant_id, principal_id, 0);
-}
-
-json_t *pc_iam_group_role_names(const char *tenant_id, const char *group_id)
-{
-    return names_of(PC_LINK_GROUP_ROLE, PC_ENT_ROLE, tenant_id, group_id, 0);
-}
-
-json_t *pc_iam_group_names(const char *tenant_id, const char *user_id)
-{
-    return names_of(PC_LINK_GROUP_MEMBER, PC_ENT_GROUP, tenant_id, user_id, 1);
+    return names_get(PC_LINK_GROUP_ROLE, PC_ENT_ROLE, tenant_id, group_id, 0, names);
 }
 
 pc_status pc_iam_group_names_get(const char *tenant_id, const char *user_id, json_t **names)
@@ -190,12 +175,4 @@ pc_status pc_iam_effective_roles_get(const char *tenant_id, const char *principa
     json_decref(*names);
     *names = json_array();
     return PC_ERR_STORAGE;
-}
-
-json_t *pc_iam_effective_roles(const char *tenant_id, const char *principal_id)
-{
-    json_t *names = NULL;
-
-    pc_iam_effective_roles_get(tenant_id, principal_id, &names);
-    return names;
 }

@@ -24,19 +24,17 @@ pc_status pc_iam_set_group_members(pc_store_tx *tx, const char *tenant_id, const
                                    const json_t *user_ids, json_t **unknown);
 /** Record in `tx` that the tenant's permissions changed (every node recompiles its sets). */
 pc_status pc_iam_permissions_changed(pc_store_tx *tx, const char *tenant_id);
-/** Names of the roles a principal holds directly (new array). */
-json_t *pc_iam_role_names(const char *tenant_id, const char *principal_id);
-/** Names of the roles a group holds (new array). */
-json_t *pc_iam_group_role_names(const char *tenant_id, const char *group_id);
-/** Names of the groups a user is in (new array). */
-json_t *pc_iam_group_names(const char *tenant_id, const char *user_id);
-/** Names of a principal's effective roles, direct and through groups (new array). */
-json_t *pc_iam_effective_roles(const char *tenant_id, const char *principal_id);
 /*
- * The lists above are empty (or short) when the store fails; where an answer must not be
- * wrong, these say so instead: PC_ERR_STORAGE (and *names an empty array, new).
+ * Names of what a principal is linked to (new array in *names). A store that fails
+ * midway is PC_ERR_STORAGE (and *names an empty array, new), never a short list.
  */
+/** The roles a principal holds directly. */
+pc_status pc_iam_role_names_get(const char *tenant_id, const char *principal_id, json_t **names);
+/** The roles a group holds. */
+pc_status pc_iam_group_role_names_get(const char *tenant_id, const char *group_id, json_t **names);
+/** The groups a user is in. */
 pc_status pc_iam_group_names_get(const char *tenant_id, const char *user_id, json_t **names);
+/** A principal's effective roles, direct and through groups. */
 pc_status pc_iam_effective_roles_get(const char *tenant_id, const char *principal_id,
                                      json_t **names);
 #endif

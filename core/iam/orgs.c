@@ -174,16 +174,25 @@ pc_status pc_org_role_ids(const char *tenant_id, const json_t *names, json_t **i
     return rc;
 }
 
-json_t *pc_org_role_names(const char *tenant_id, const json_t *ids)
+pc_status pc_org_role_names_get(const char *tenant_id, const json_t *ids, json_t **names)
 {
-    json_t *names = json_array(), *id, *role;
+    json_t *id, *role;
     size_t i;
+    pc_status rc = PC_OK;
 
+    *names = json_array();
     json_array_foreach (ids, i, id) {
         role = NULL;
-        if (pc_db_get(NULL, PC_ENT_ROLE, tenant_id, "id", json_string_value(id), &role) == PC_OK)
-            json_array_append(names, json_object_get(role, "name"));
+        rc = pc_db_get(NULL, PC_ENT_ROLE, tenant_id, "id", json_string_value(id), &role);
+        if (rc == PC_OK)
+            json_array_append(*names, json_object_get(role, "name"));
         json_decref(role);
+        if (rc == PC_ERR_NOT_FOUND)
+            rc = PC_OK; /* removed meanwhile */
+        if (rc != PC_OK)
+            break;
     }
-    return names;
+    if (rc != PC_OK)
+        json_array_clear(*names);
+    return rc == PC_OK ? PC_OK : PC_ERR_STORAGE;
 }

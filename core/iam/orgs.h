@@ -34,6 +34,9 @@ pc_status pc_org_member_permissions(const char *tenant_id, const char *org_id, c
 /** Role names (JSON array of strings) to role ids (*ids new); unknown names in *unknown (new). */
 pc_status pc_org_role_ids(const char *tenant_id, const json_t *names, json_t **ids,
                           json_t **unknown);
-/** Role ids to their names, those that still exist (new). */
-json_t *pc_org_role_names(const char *tenant_id, const json_t *ids);
+/**
+ * Role ids to the names of those that still exist (new array in *names); PC_ERR_STORAGE
+ * (and an empty array) when the store fails, never a short list.
+ */
+pc_status pc_org_role_names_get(const char *tenant_id, const json_t *ids, json_t **names);
 #endif

@@ -21,10 +21,6 @@
 
 #define LEASE_MS 30000
 #define TIMEOUT_MS 10000 /* §2.8 leaves it to us: as for webhooks */
-#define IDLE_MS 1000
-#define HOT_MS 20
-#define HOT_POLLS 25
-#define PRUNE_EVERY 600
 
 static pthread_t thread;
 static int started;
@@ -125,26 +121,8 @@ static void prune(void)
 
 static void *work(void *arg)
 {
-    int hot = 0;
-    unsigned seen = 0;
-    int64_t last_prune = 0;
-
     (void)arg;
-    while (pc_waker_running(&waker)) {
-        if (pc_now() - last_prune >= PRUNE_EVERY) {
-            last_prune = pc_now();
-            prune();
-        }
-        switch (deliver_one()) {
-        case 1: continue;
-        case 0: break;
-        default: hot = 0; break; /* the store is down: back off */
-        }
-        if (pc_waker_idle(&waker, hot > 0 ? HOT_MS : IDLE_MS, &seen))
-            hot = HOT_POLLS;
-        else if (hot > 0)
-            hot--;
-    }
+    pc_waker_work(&waker, deliver_one, prune);
     return NULL;
 }
 

@@ -5,6 +5,11 @@
 #include <errno.h>
 #include <time.h>
 
+#define IDLE_MS 1000    /* how often an idle worker looks for due rows */
+#define HOT_MS 20       /* after a kick: rows are committing right now */
+#define HOT_POLLS 25    /* ... for about half a second */
+#define PRUNE_EVERY 600 /* seconds */
+
 void pc_waker_kick(pc_waker *w)
 {
     pthread_mutex_lock(&w->lock);
@@ -58,4 +63,35 @@ int pc_waker_running(pc_waker *w)
     r = w->running;
     pthread_mutex_unlock(&w->lock);
     return r;
+}
+
+static time_t monotonic_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec;
+}
+
+void pc_waker_work(pc_waker *w, int (*deliver)(void), void (*prune)(void))
+{
+    int hot = 0;
+    unsigned seen = 0;
+    time_t last_prune = monotonic_seconds() - PRUNE_EVERY;
+
+    while (pc_waker_running(w)) {
+        if (prune != NULL && monotonic_seconds() - last_prune >= PRUNE_EVERY) {
+            last_prune = monotonic_seconds();
+            prune();
+        }
+        switch (deliver()) {
+        case 1: continue;
+        case 0: break;
+        default: hot = 0; break; /* the store is down: back off */
+        }
+        if (pc_waker_idle(w, hot > 0 ? HOT_MS : IDLE_MS, &seen))
+            hot = HOT_POLLS;
+        else if (hot > 0)
+            hot--;
+    }
 }

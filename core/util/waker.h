@@ -25,4 +25,10 @@ void pc_waker_set_running(pc_waker *w, int running);
 /** Stop: clear running and wake every sleeper so that it returns. */
 void pc_waker_stop(pc_waker *w);
 int pc_waker_running(pc_waker *w);
+/*
+ * An outbox worker's loop, until stopped: `deliver` sends one due row (1: sent, look again at
+ * once; 0: none due; < 0: the store failed, back off) and `prune` (may be NULL) runs every ten
+ * minutes. Idle, it looks every second; after a kick, every 20 ms for about half a second.
+ */
+void pc_waker_work(pc_waker *w, int (*deliver)(void), void (*prune)(void));
 #endif

@@ -18,10 +18,6 @@
 #include <time.h>
 
 #define MAX_WORKERS 64
-#define IDLE_MS 1000    /* how often an idle worker looks for due rows */
-#define HOT_MS 20       /* after a kick: rows are committing right now */
-#define HOT_POLLS 25    /* ... for about half a second */
-#define PRUNE_EVERY 600 /* seconds */
 
 static pthread_t threads[MAX_WORKERS];
 static unsigned nthreads;
@@ -68,25 +64,8 @@ static int deliver_one(void)
 
 static void *work(void *arg)
 {
-    int first = arg != NULL, hot = 0;
-    unsigned seen = 0;
-    int64_t last_prune = 0;
-
-    while (pc_webhooks_running()) {
-        if (first && pc_now() - last_prune >= PRUNE_EVERY) {
-            last_prune = pc_now();
-            prune();
-        }
-        switch (deliver_one()) {
-        case 1: continue;
-        case 0: break;
-        default: hot = 0; break; /* the store is down: back off */
-        }
-        if (pc_waker_idle(&waker, hot > 0 ? HOT_MS : IDLE_MS, &seen))
-            hot = HOT_POLLS;
-        else if (hot > 0)
-            hot--;
-    }
+    /* The first worker prunes; the others only deliver. */
+    pc_waker_work(&waker, deliver_one, arg != NULL ? prune : NULL);
     return NULL;
 }
 

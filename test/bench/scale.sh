@@ -43,7 +43,7 @@ say() { echo "scale: $*" >&2; }
 record() { echo "$1|$2|$3" >>"$RESULTS"; say "$1 [$2]: $3"; } # FIGURE STORE VALUE
 
 cc=(gcc -O2 -Wall -I"$ROOT/core/include")
-"${cc[@]}" -o "$WORK/seed_store" "$HERE/seed_store.c" $(pkg-config --cflags --libs jansson) -ldl
+"${cc[@]}" -o "$WORK/seed_store" "$HERE/seed_store.c" "$HERE/../storage/storage_host.c" $(pkg-config --cflags --libs jansson) -ldl
 "${cc[@]}" -o "$WORK/startup_ms" "$HERE/startup_ms.c"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

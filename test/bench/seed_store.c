@@ -11,61 +11,19 @@
  *       tenant SLUG, all with the given argon2id hash
  * Inserts in transactions of 1,000 and prints the rate every 100,000 records.
  */
+#include "../storage/storage_host.h"
+
 #include <portcullis/portcullis.h>
 
-#include <dlfcn.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #define BATCH 1000
 
 static const pc_storage_ops *ops;
 static void *st;
-
-static void host_log(pc_log_level level, const char *plugin, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void host_log(pc_log_level level, const char *plugin, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (level > PC_LOG_WARNING)
-        return;
-    fprintf(stderr, "%s: ", plugin);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-static int64_t host_now(void)
-{
-    return (int64_t)time(NULL);
-}
-
-static pc_status host_random(void *buf, size_t len)
-{
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    ssize_t n = fd >= 0 ? read(fd, buf, len) : -1;
-
-    if (fd >= 0)
-        close(fd);
-    return n == (ssize_t)len ? PC_OK : PC_ERR_CRYPTO;
-}
-
-static const pc_host host = {
-    .abi_major = PC_ABI_MAJOR,
-    .abi_minor = PC_ABI_MINOR,
-    .struct_size = sizeof(pc_host),
-    .log = host_log,
-    .now = host_now,
-    .random = host_random,
-    .free = free,
-};
 
 /* A UUIDv7: milliseconds, then a counter in place of the random bits (ids stay in order). */
 static void uuid7(char out[37])
@@ -84,25 +42,14 @@ static void uuid7(char out[37])
 
 static int open_store(const char *plugin, const char *uri)
 {
-    void *dl = dlopen(plugin, RTLD_NOW | RTLD_LOCAL);
-    pc_plugin_entry_fn entry = dl ? (pc_plugin_entry_fn)dlsym(dl, PC_PLUGIN_ENTRY) : NULL;
-    const pc_plugin *p = entry ? entry() : NULL;
-    json_t *cfg = json_pack("{s:s,s:i}", "uri", uri, "pool_size", 2);
+    void *dl;
     int from, to;
-    pc_status rc;
 
-    if (p == NULL || p->kind != PC_KIND_STORAGE) {
-        fprintf(stderr, "%s: not a storage plugin (%s)\n", plugin, dl ? "" : dlerror());
-        return -1;
-    }
-    ops = (const pc_storage_ops *)p;
-    rc = ops->base.init(&host, cfg, &st);
-    json_decref(cfg);
-    if (rc == PC_OK)
-        rc = ops->open(st);
-    if (rc == PC_OK)
-        rc = ops->migrate(st, &from, &to);
-    return rc == PC_OK ? 0 : -1;
+    ops = pc_test_storage_load(plugin, &dl);
+    return ops != NULL && pc_test_storage_open(ops, pc_test_host(PC_LOG_WARNING), uri, 2, &st,
+                                               &from, &to) == PC_OK
+               ? 0
+               : -1;
 }
 
 static json_t *tenant_record(long i, int64_t now)
@@ -170,14 +117,14 @@ typedef struct user_arg {
 static json_t *make_tenant(long i, void *arg)
 {
     (void)arg;
-    return tenant_record(i, host_now());
+    return tenant_record(i, pc_test_now());
 }
 
 static json_t *make_user(long i, void *arg)
 {
     const user_arg *u = arg;
 
-    return user_record(u->tenant_id, i, u->hash, host_now());
+    return user_record(u->tenant_id, i, u->hash, pc_test_now());
 }
 
 int main(int argc, char **argv)

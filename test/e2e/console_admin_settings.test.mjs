@@ -2,7 +2,8 @@
 // The admin console's later sections in headless Chromium, by role and accessible name only:
 // Settings (errors beside their field), Policies (the condition's compile error), Webhooks (the
 // secret shown once, rotation, a test event in the deliveries), Users' freeze, invitations and
-// verification email, step-up that runs the very action again after the code, read-only
+// verification email, step-up that runs the very action again after the code (or, signing in
+// again instead, returns to the very dialog or form), read-only
 // sections, and axe with screenshots at phone and desktop sizes. Each task checked through the API.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +12,7 @@ import { ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, ADMIN_PASSWORD, adminToken, api, 
 import { startServer } from './lib/server.mjs';
 import { browserMissing, launchBrowser } from './lib/browser.mjs';
 import { SIZES, assertAccessible, assertCsp, consolePage, openSection, settled as settledPage, shot, signInTo } from './lib/console.mjs';
-import { createProvider, enrolTotp, nextMessage, readSpool, spoolDir, totp } from './lib/mfa.mjs';
+import { codeIn, createProvider, enrolTotp, nextMessage, readSpool, spoolDir, totp } from './lib/mfa.mjs';
 
 const skip = browserMissing();
 
@@ -69,7 +70,7 @@ describe('admin console: settings, policies, webhooks, people', { skip: skip ?? 
     await section('Policies');
     await page.getByRole('button', { name: 'New policy' }).click();
     const d = dialog('New policy');
-    await d.getByRole('textbox', { name: 'Name' }).fill('owner-may-update');
+    await d.getByRole('textbox', { name: 'Name', exact: true }).fill('owner-may-update');
     await d.getByRole('textbox', { name: 'Actions' }).fill('todo:update\ntodo:delete');
     await d.getByRole('textbox', { name: 'Roles' }).fill('editor'); // no such role: said beside the box
     await d.getByRole('button', { name: 'Create' }).click();
@@ -213,6 +214,80 @@ describe('admin console: settings, policies, webhooks, people', { skip: skip ?? 
     } finally {
       await call('PATCH', '/tenant', { settings: { step_up: null } });
       await p.context().close();
+    }
+  });
+
+  test('step-up by signing in again (no authenticator app) returns to the very dialog or form, phone and desktop', async () => {
+    // Ed and Fay sign in with their password only, then enrol an emailed code as second factor.
+    const people = { phone: 'ed', desktop: 'fay' };
+    const target = (await call('POST', '/users', { username: 'rhoda', name: 'Rhoda' })).json;
+    const pages = {};
+    for (const [size, who] of Object.entries(people)) {
+      assert.equal((await call('POST', '/users', { username: who, password: `${who}-Password-1`, roles: ['admin'] })).status, 201);
+      pages[size] = await consolePage(browser, SIZES[size]);
+      await signInTo(pages[size], srv.issuer, 'admin', who, `${who}-Password-1`);
+      const token = (await passwordGrant(who, `${who}-Password-1`)).json.access_token;
+      const n = (await readSpool(spool)).length;
+      assert.equal((await api(srv.issuer, token, 'POST', '/me/mfa/email', { email: `${who}@example.test` })).status, 204);
+      const sent = await nextMessage(spool, n);
+      assert.equal((await api(srv.issuer, token, 'POST', '/me/mfa/email/verify', { code: codeIn(sent.text) })).status, 204);
+    }
+    assert.equal((await call('PATCH', '/tenant', { settings: { step_up: { permissions: ['users:create', 'users:update'], max_age: 300 } } })).status, 200);
+    /** "Sign in again instead", then the login page with the password and the emailed code. */
+    const signInAgain = async (p, who) => {
+      await dialog('Confirm it is you', p).getByRole('button', { name: 'Sign in again instead' }).click();
+      await p.getByLabel('Username or email').fill(who);
+      await p.getByLabel('Password').fill(`${who}-Password-1`);
+      const n = (await readSpool(spool)).length;
+      await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await p.locator('input[name="code"]').fill(codeIn((await nextMessage(spool, n)).text));
+      await p.locator('button.primary').click();
+      await p.getByRole('button', { name: 'Sign out' }).first().waitFor({ timeout: 15000 });
+    };
+    try {
+      // Phone: a dialog (New user) opens again with what was typed, but not the password.
+      const p = pages.phone;
+      await section('Users', p);
+      await p.getByRole('button', { name: 'New user' }).click();
+      let d = dialog('New user', p);
+      await d.getByRole('textbox', { name: 'Username' }).fill('resumed');
+      await d.getByRole('textbox', { name: 'Email' }).fill('resumed@example.test');
+      await d.getByLabel('Password', { exact: true }).fill('Resumed-password-1');
+      await d.getByRole('button', { name: 'Create' }).click();
+      await signInAgain(p, 'ed');
+      d = dialog('New user', p);
+      await d.waitFor({ timeout: 10000 });
+      assert.equal(await d.getByRole('textbox', { name: 'Username' }).inputValue(), 'resumed');
+      assert.equal(await d.getByRole('textbox', { name: 'Email' }).inputValue(), 'resumed@example.test');
+      assert.equal(await d.getByLabel('Password', { exact: true }).inputValue(), '', 'no password crosses the sign-in');
+      await d.getByRole('status').filter({ hasText: 'You signed in again' }).waitFor();
+      await assertAccessible(p, 'the dialog opened again after signing in (phone)');
+      await shot(p, 'admin-step-up-resumed-phone');
+      await d.getByLabel('Password', { exact: true }).fill('Resumed-password-1');
+      await d.getByRole('button', { name: 'Create' }).click();
+      await p.getByRole('status').filter({ hasText: 'User resumed created.' }).waitFor();
+      assert.ok((await call('GET', '/users?q=resumed')).json.items.some((x) => x.username === 'resumed'));
+
+      // Desktop: a form on a user's page comes back with the change typed, its button focused.
+      const q = pages.desktop;
+      await q.goto(`${srv.issuer}/ui/admin#/users/${target.id}`);
+      const form = q.locator('form').filter({ has: q.getByRole('heading', { name: 'Edit user' }) });
+      await form.getByRole('textbox', { name: 'Name', exact: true }).fill('Rhoda Renamed');
+      await form.getByRole('button', { name: 'Save changes' }).click();
+      await signInAgain(q, 'fay');
+      const save = form.getByRole('button', { name: 'Save changes' });
+      await q.waitForFunction(() => document.activeElement?.textContent === 'Save changes', null, { timeout: 10000 });
+      assert.equal(await form.getByRole('textbox', { name: 'Name', exact: true }).inputValue(), 'Rhoda Renamed');
+      assert.equal((await call('GET', `/users/${target.id}`)).json.name, 'Rhoda', 'nothing was sent by itself');
+      await assertAccessible(q, 'the form back after signing in (desktop)');
+      await shot(q, 'admin-step-up-resumed-desktop');
+      await save.click();
+      await q.getByRole('status').filter({ hasText: 'Changes saved.' }).waitFor();
+      assert.equal((await call('GET', `/users/${target.id}`)).json.name, 'Rhoda Renamed');
+      assert.deepEqual([...p.errors, ...q.errors], []);
+    } finally {
+      await call('PATCH', '/tenant', { settings: { step_up: null } });
+      for (const x of Object.values(pages)) await x.context().close();
     }
   });
 

@@ -109,6 +109,23 @@ describe('forms, bodies and NUL bytes', () => {
     c.sock.destroy();
   });
 
+  test('too many header fields or cookies is 431 with a request id, and leaves an access line', async () => {
+    const fields = Array.from({ length: 101 }, (_, i) => `X-F${i}: v\r\n`).join('');
+    const cookies = `Cookie: ${Array.from({ length: 201 }, (_, i) => `c${i}=v`).join('; ')}\r\n`;
+    for (const [what, extra] of [['101 header fields', fields], ['201 cookies', cookies]]) {
+      const c = await rawConnection(srv.port);
+      c.sock.write(`GET /t/default/.well-known/openid-configuration HTTP/1.1\r\nHost: x\r\n${extra}\r\n`);
+      const r = await response(c, 5000);
+      c.sock.destroy();
+      assert.equal(r.status, 431, what);
+      assert.deepEqual(JSON.parse(r.body), { error: 'invalid_request', error_description: 'too many header fields' }, what);
+      const id = /\r\nx-request-id: ([0-9a-f]{32})\r\n/i.exec(r.head)?.[1];
+      assert.ok(id, `${what}: the refusal has a request id like any answer:\n${r.head}`);
+      await until(() => srv.output().split('\n').some((l) => l.includes(id) && /\b431\b/.test(l) && l.includes('access')),
+        5000, `${what}: an access line with status 431 and request id ${id}`);
+    }
+  });
+
   test('%00 in a form value is 400 invalid_request at the token endpoint', async () => {
     const r = await fetch(`${issuer}/oauth2/token`, {
       method: 'POST', headers: tokenHeaders, body: 'grant_type=client_credentials&scope=openid%00admin',

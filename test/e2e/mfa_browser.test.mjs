@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, adminToken, api, createApp, createUser, startServer } from './lib/server.mjs';
-import { browserMissing, launchBrowser, onLoginPage, signIn } from './lib/browser.mjs';
-import { startRp } from './lib/rp.mjs';
+import { browserMissing, launchBrowser } from './lib/browser.mjs';
+import { signInThroughAuthorization, startRp } from './lib/rp.mjs';
 import { codeIn, createProvider, enrolTotp, nextMessage, readSpool, spoolDir, totpAt, userToken } from './lib/mfa.mjs';
 
 const skip = browserMissing();
@@ -40,15 +40,7 @@ describe('browser sign-in with a second factor', { skip: skip ?? false }, () => 
 
   /** Goes to a fresh authorization request and signs in with the password; returns the request. */
   async function toMfaStep(page, user) {
-    const verifier = client.randomPKCECodeVerifier();
-    const req = { verifier, state: client.randomState(), nonce: client.randomNonce() };
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: rp.redirectUri, scope: 'openid profile', state: req.state, nonce: req.nonce,
-      code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
-    });
-    await page.goto(url.href);
-    assert.ok(await onLoginPage(page));
-    await signIn(page, user.username, user.password);
+    const req = await signInThroughAuthorization(page, config, rp.redirectUri, user);
     assert.equal(await page.locator('h1').textContent(), 'Two-step verification');
     assert.equal(await page.locator('form input[name="code"]').count(), 1);
     return req;

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { adminToken, api, createApp, createUser, startServer } from './lib/server.mjs';
-import { browserMissing, launchBrowser, onLoginPage, signIn } from './lib/browser.mjs';
-import { startRp } from './lib/rp.mjs';
+import { browserMissing, launchBrowser } from './lib/browser.mjs';
+import { signInThroughAuthorization, startRp } from './lib/rp.mjs';
 import { SIZES, assertAccessible, shot } from './lib/console.mjs';
 import { codeIn, createProvider, nextMessage, readSpool, spoolDir, totp } from './lib/mfa.mjs';
 
@@ -41,15 +41,7 @@ describe('mfa_required: the first second factor is set up at browser sign-in', {
   });
 
   async function toSetup(page, user) {
-    const verifier = client.randomPKCECodeVerifier();
-    const req = { verifier, state: client.randomState(), nonce: client.randomNonce() };
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: rp.redirectUri, scope: 'openid profile', state: req.state, nonce: req.nonce,
-      code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
-    });
-    await page.goto(url.href);
-    assert.ok(await onLoginPage(page));
-    await signIn(page, user.username, user.password);
+    const req = await signInThroughAuthorization(page, config, rp.redirectUri, user);
     await page.getByRole('heading', { name: 'Set up two-step verification', level: 1 }).waitFor();
     return req;
   }
@@ -111,12 +103,7 @@ describe('mfa_required: the first second factor is set up at browser sign-in', {
     // The next sign-in asks for the factor just set up, not for a new setup.
     const again = await ctx.newPage();
     await ctx.clearCookies();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: rp.redirectUri, scope: 'openid', state: 's', nonce: 'n',
-      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()), code_challenge_method: 'S256',
-    });
-    await again.goto(url.href);
-    await signIn(again, user.username, user.password);
+    await signInThroughAuthorization(again, config, rp.redirectUri, user, 'openid');
     await again.getByRole('heading', { name: 'Two-step verification', level: 1 }).waitFor();
     await ctx.close();
   });

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The storage contract suite's support: the host the plugin sees, loading it, assertions, record builders. */
 #include "contract_support.h"
+#include "storage_host.h"
 
 #include <dlfcn.h>
-#include <fcntl.h>
-#include <time.h>
 
 const char *plugin_path;
 const char *store_uri;
@@ -15,47 +14,6 @@ int64_t now;
 char run_id[16];
 char tid[ID_LEN]; /* a fresh tenant for each case */
 static unsigned id_counter;
-
-/* ---- the host the plugin sees ---- */
-
-static void host_log(pc_log_level level, const char *plugin, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void host_log(pc_log_level level, const char *plugin, const char *fmt, ...)
-{
-    static const char *const names[] = {"error", "warning", "info", "debug"};
-    va_list ap;
-
-    fprintf(stderr, "[%s] %s: ", names[level <= PC_LOG_DEBUG ? level : PC_LOG_DEBUG], plugin);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-static int64_t host_now(void)
-{
-    return (int64_t)time(NULL);
-}
-
-static pc_status host_random(void *buf, size_t len)
-{
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    ssize_t n = fd >= 0 ? read(fd, buf, len) : -1;
-
-    if (fd >= 0)
-        close(fd);
-    return n == (ssize_t)len ? PC_OK : PC_ERR_CRYPTO;
-}
-
-static const pc_host host = {
-    .abi_major = PC_ABI_MAJOR,
-    .abi_minor = PC_ABI_MINOR,
-    .struct_size = sizeof(pc_host),
-    .log = host_log,
-    .now = host_now,
-    .random = host_random,
-    .free = free,
-};
 
 /* ---- assertions that say what went wrong ---- */
 
@@ -289,41 +247,13 @@ void remove_sqlite_files(const char *uri)
     }
 }
 
-static int load_plugin(void)
-{
-    pc_plugin_entry_fn entry;
-    const pc_plugin *p;
-
-    dl = dlopen(plugin_path, RTLD_NOW | RTLD_LOCAL);
-    if (dl == NULL) {
-        fprintf(stderr, "dlopen %s: %s\n", plugin_path, dlerror());
-        return -1;
-    }
-    entry = (pc_plugin_entry_fn)dlsym(dl, PC_PLUGIN_ENTRY);
-    p = entry != NULL ? entry() : NULL;
-    if (p == NULL || p->kind != PC_KIND_STORAGE || p->abi_major != PC_ABI_MAJOR ||
-        p->struct_size < sizeof(pc_storage_ops)) {
-        fprintf(stderr, "%s: not a storage plugin of ABI %d\n", plugin_path, PC_ABI_MAJOR);
-        return -1;
-    }
-    ops = (const pc_storage_ops *)p;
-    return 0;
-}
-
 /* Opens (and migrates) the store at store_uri into st with the loaded plugin. */
 pc_status store_open(void)
 {
-    json_t *cfg;
     int from = -1, to = -1;
-    pc_status rc;
+    pc_status rc =
+        pc_test_storage_open(ops, pc_test_host(PC_LOG_DEBUG), store_uri, 4, &st, &from, &to);
 
-    cfg = json_pack("{s:s,s:i}", "uri", store_uri, "pool_size", 4);
-    rc = ops->base.init(&host, cfg, &st);
-    json_decref(cfg);
-    if (rc == PC_OK)
-        rc = ops->open(st);
-    if (rc == PC_OK)
-        rc = ops->migrate(st, &from, &to);
     fprintf(stderr, "plugin %s (%s): migrate %d -> %d: %s\n", ops->base.name, ops->base.version,
             from, to, status_name(rc));
     return rc;
@@ -339,11 +269,11 @@ void store_close(void)
 
 int group_setup(void **state)
 {
-    now = host_now();
+    now = pc_test_now();
     snprintf(run_id, sizeof run_id, "%08llx%04x", (unsigned long long)now,
              (unsigned)getpid() & 0xffff);
     remove_sqlite_files(store_uri);
-    if (load_plugin() != 0)
+    if ((ops = pc_test_storage_load(plugin_path, &dl)) == NULL)
         return -1;
     return store_open() == PC_OK ? 0 : -1;
 }

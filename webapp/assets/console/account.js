@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The account console (API.md §13): one page whose sections are all visible.
+import { resume } from './resume.js';
 import { start } from './shell.js';
 import { fill, h } from './ui.js';
 import profile from './account-profile.js';
@@ -29,3 +30,4 @@ for (const [id, title, render] of SECTIONS) {
   app.append(h('section', { id, class: 'panel', 'aria-labelledby': `h-${id}` }, h('h2', { id: `h-${id}` }, title), body));
   render(body, ctx);
 }
+resume(app); // after a sign-in that a step-up asked for: back to the action

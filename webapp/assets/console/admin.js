@@ -2,6 +2,7 @@
 // The admin console (API.md §13): a navigation of the sections the person's permissions allow,
 // and a hash router (#/users, #/users/{id}, ...) that loads one module per section.
 import { visibleSections } from './admin-sections.js';
+import { resume } from './resume.js';
 import { start } from './shell.js';
 import { errorBox, fill, h } from './ui.js';
 
@@ -37,6 +38,7 @@ async function route() {
     if (mine !== token) return;
     fill(app);
     await mod.default(app, ctx, rest.filter(Boolean));
+    resume(app); // after a sign-in that a step-up asked for: back to the action
   } catch (e) {
     fill(app, h('h1', {}, section[1]), errorBox(e));
   }

@@ -2,6 +2,8 @@
 // The consoles' OIDC client (code + PKCE with portcullis-console) and management API calls.
 // Tokens live in this module's memory only; sessionStorage keeps the PKCE verifier, the state
 // and where to come back to, for the length of one redirect.
+import { encode as b64url } from '../b64url.js';
+
 const CLIENT_ID = 'portcullis-console';
 const FLIGHT = 'portcullis-console-flight';
 
@@ -12,6 +14,11 @@ const home = `${issuer}/ui/${document.body.dataset.console}`;
 
 let tokens = null;
 let refreshTimer = 0;
+let action = null; // what the person was doing when a sign-in took the page away (resume.js)
+
+/** Keeps `a` across the next sign-in redirect; takeAction() hands it back once after it. */
+export function keepAction(a) { action = a; }
+export function takeAction() { const a = action; action = null; return a; }
 
 /** An API error as the pages show it: {status, code, title, message, fields}. */
 export class ApiError extends Error {
@@ -22,15 +29,13 @@ export class ApiError extends Error {
   }
 }
 
-const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
-  .replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 const random = (n) => b64url(crypto.getRandomValues(new Uint8Array(n)));
 
 async function startSignIn(extra = {}) {
   const verifier = random(32);
   const state = random(16);
   const challenge = b64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
-  sessionStorage.setItem(FLIGHT, JSON.stringify({ verifier, state, hash: location.hash }));
+  sessionStorage.setItem(FLIGHT, JSON.stringify({ verifier, state, hash: location.hash, action }));
   const q = new URLSearchParams({
     response_type: 'code', client_id: CLIENT_ID, redirect_uri: home, scope: 'openid profile email',
     state, code_challenge: challenge, code_challenge_method: 'S256', ...extra,
@@ -74,6 +79,7 @@ export async function signIn() {
   if (!q.has('code') || !flight || q.get('state') !== flight.state) return startSignIn();
   history.replaceState(null, '', home + (flight.hash || ''));
   keep(await tokenCall({ grant_type: 'authorization_code', code: q.get('code'), redirect_uri: home, code_verifier: flight.verifier }));
+  action = flight.action || null;
   return true;
 }
 
@@ -124,7 +130,7 @@ export function onStepUp(handler) { stepUpHandler = handler; }
 async function stepUp(problem, error) {
   const code = stepUpHandler ? await stepUpHandler(problem, error).catch(() => { throw error; }) : null;
   if (code) return code;
-  return startSignIn({ max_age: '0' }); // no authenticator app: sign in afresh, back to this section
+  return startSignIn({ max_age: '0' }); // no authenticator app: sign in afresh, back to the action
 }
 
 /** A query string from an object, leaving out empty values. */

@@ -3,6 +3,7 @@
 import { allowed, api, issuer, onStepUp, signIn, signOut } from './api.js';
 import { visibleSections } from './admin-sections.js';
 import { dialog, errorBox, field, fill, h, showError } from './ui.js';
+import { noteAction } from './resume.js';
 
 
 /**
@@ -31,7 +32,8 @@ export async function start(other) {
 
 /**
  * Step-up (API.md §16): the action asked for a fresh second factor. Resolves to the code
- * typed (the action then runs again with it), to null for "sign in again", or rejects.
+ * typed (the action then runs again with it), to null for "sign in again" (after which the
+ * page takes the person back to the action: resume.js), or rejects.
  */
 function askForCode(problem) {
   return new Promise((resolve, reject) => {
@@ -41,7 +43,7 @@ function askForCode(problem) {
     const form = h('form', { novalidate: true },
       h('p', {}, 'This change needs a fresh confirmation that it is you.'), code,
       h('div', { class: 'actions' },
-        h('button', { type: 'button', class: 'secondary', onclick: () => { answered = true; d.close(); resolve(null); } }, 'Sign in again instead'),
+        h('button', { type: 'button', class: 'secondary', onclick: () => { answered = true; d.close(); noteAction(); resolve(null); } }, 'Sign in again instead'),
         h('button', { type: 'submit', class: 'primary' }, 'Confirm')));
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
