@@ -250,13 +250,15 @@ void pc_api_me_orgs(pc_req *rq)
 /* The membership roles of `org` (an item of pc_org_of_user) added to it as role names. */
 static pc_status add_roles(const char *tenant_id, const char *user_id, json_t *org)
 {
-    json_t *m = NULL;
+    json_t *m = NULL, *names = NULL;
     pc_status rc = pc_org_membership(NULL, tenant_id, json_string_value(json_object_get(org, "id")),
                                      user_id, &m);
 
     if (rc == PC_OK)
-        json_object_set_new(org, "roles",
-                            pc_org_role_names(tenant_id, json_object_get(m, "roles")));
+        rc = pc_org_role_names_get(tenant_id, json_object_get(m, "roles"), &names);
+    if (rc == PC_OK)
+        json_object_set(org, "roles", names);
+    json_decref(names);
     json_decref(m);
     return rc;
 }
