@@ -63,6 +63,9 @@ static pc_route routes[] = {
      0},
     /* passkeys (issue #19) */
     {"POST", T "/oauth2/authorize/passkey", "authorize", pc_http_authorize_passkey, PAGE, 0},
+    /* passkeys: the login page's challenge, fetched when the person asks for a passkey */
+    {"POST", T "/oauth2/authorize/passkey/options", "authorize", pc_http_authorize_passkey_options,
+     TR, 0},
     {"GET", T "/oauth2/end_session", "end_session", pc_http_end_session, PAGE, 0},
     {"POST", T "/oauth2/end_session", "end_session", pc_http_end_session, PAGE, 0},
     {"GET", "/ui/assets/:file", "static", pc_http_static, 0, 0},

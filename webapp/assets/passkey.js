@@ -37,8 +37,21 @@
     };
   }
 
+  // The request options: on the page (the MFA step), or asked for now, which makes the challenge
+  // (the login page: a page nobody uses for a passkey costs the server nothing). The answer also
+  // carries the form's request, now naming that challenge.
+  async function requestOptionsJSON(form) {
+    if (form.dataset.passkeyOptions) return JSON.parse(form.dataset.passkeyOptions);
+    const field = form.querySelector('input[name="request"]');
+    const body = new URLSearchParams({ request: field.value, csrf: form.querySelector('input[name="csrf"]').value });
+    const r = await fetch(form.dataset.passkeyFetch, { method: 'POST', body, credentials: 'same-origin' });
+    if (!r.ok) throw new Error(`passkey options: ${r.status}`);
+    const answer = await r.json();
+    field.value = answer.request;
+    return answer.publicKey;
+  }
+
   function setup(form) {
-    const options = JSON.parse(form.dataset.passkeyOptions);
     const button = form.querySelector('[data-passkey-start]');
     const error = form.querySelector('[data-passkey-error]');
     let pending = null;
@@ -48,6 +61,8 @@
       const ctl = new AbortController();
       pending = ctl;
       try {
+        const options = await requestOptionsJSON(form);
+        if (ctl.signal.aborted) return;
         const cred = await navigator.credentials.get({ publicKey: requestOptions(options), mediation, signal: ctl.signal });
         if (!cred) return;
         const field = form.querySelector('[data-passkey-response]');
@@ -74,6 +89,6 @@
 
   document.addEventListener('DOMContentLoaded', () => {
     if (!window.PublicKeyCredential) return;
-    for (const form of document.querySelectorAll('form[data-passkey-options]')) setup(form);
+    for (const form of document.querySelectorAll('form[data-passkey-options], form[data-passkey-fetch]')) setup(form);
   });
 })();
