@@ -2,18 +2,7 @@
 // Account › Passkeys (issue #19): the person's passkeys, adding one with the browser, renaming, removing.
 import { api } from './api.js';
 import { confirmAction, errorBox, field, fill, h, note, onSubmit, table, when } from './ui.js';
-
-const b64 = {
-  decode(s) {
-    const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((s.length + 3) % 4));
-    return Uint8Array.from(bin, (c) => c.charCodeAt(0)).buffer;
-  },
-  encode(buf) {
-    let bin = '';
-    for (const b of new Uint8Array(buf)) bin += String.fromCharCode(b);
-    return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  },
-};
+import { b64 } from './webauthn.js';
 
 // PublicKeyCredentialCreationOptionsJSON to what navigator.credentials.create() takes.
 function creationOptions(json) {
