@@ -12,14 +12,10 @@
 #include "authz/step_up.h"
 #include "oauth2/passkey.h"
 #include "server/store.h"
-#include "util/crypto.h"
 #include "util/mem.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#define PROOF_BYTES 32
-#define MAX_PROOF 64
 
 /* A step-up challenge names the user and the session its token belongs to (new). */
 static char *binding_of(const pc_principal *p)
@@ -79,15 +75,13 @@ void pc_api_me_step_up_webauthn(pc_req *rq)
     pc_principal_clear(&p);
 }
 
-/* The store key of a proof: its hash with the caller and session, apart from the other nonces. */
-static char *proof_key(const pc_principal *p, const char *proof)
+/* A proof's tag: the caller and session it serves, apart from the challenges (new). */
+static char *proof_tag(const pc_principal *p)
 {
-    char *binding = binding_of(p), *tagged = pc_asprintf("step-up-proof:%s:%s", binding, proof),
-         *hash = pc_sha256_hex(tagged);
+    char *binding = binding_of(p), *tag = pc_asprintf("step-up-proof:%s", binding);
 
-    free(tagged);
     free(binding);
-    return hash;
+    return tag;
 }
 
 static pc_status audited(pc_store_tx *tx, pc_req *rq, const pc_principal *p, const json_t *factors,
@@ -100,25 +94,6 @@ static pc_status audited(pc_store_tx *tx, pc_req *rq, const pc_principal *p, con
         json_pack("{s:I}", "expires_in", (json_int_t)pc_pdp_step_up_max_age(rq->tenant->settings)));
 }
 
-/* A new proof for the caller's session, stored hashed until it expires (new), or NULL. */
-static char *proof_issue(pc_req *rq, const pc_principal *p, int64_t ttl)
-{
-    char *proof = pc_random_token(PROOF_BYTES), *key = proof ? proof_key(p, proof) : NULL;
-    json_int_t now = pc_now();
-    json_t *rec = json_pack("{s:s?,s:s,s:I,s:I}", "id", key, "tenant_id", rq->tenant->id,
-                            "created_at", now, "expires_at", now + ttl);
-    pc_status rc =
-        key != NULL ? pc_db_insert(NULL, PC_ENT_CONSENT_NONCE, rec, NULL, 0) : PC_ERR_INTERNAL;
-
-    json_decref(rec);
-    free(key);
-    if (rc != PC_OK) {
-        pc_free_secret(proof);
-        return NULL;
-    }
-    return proof;
-}
-
 static const pc_field verify_fields[] = {{"credential", PC_F_OBJECT, 1}};
 
 void pc_api_me_step_up_webauthn_verify(pc_req *rq)
@@ -126,7 +101,7 @@ void pc_api_me_step_up_webauthn_verify(pc_req *rq)
     pc_principal p = {0};
     pc_mfa_actor a = {0};
     json_t *body = NULL, *factor = NULL;
-    char *response = NULL, *binding = NULL, *proof = NULL;
+    char *response = NULL, *binding = NULL, *proof = NULL, *tag = NULL;
     int64_t ttl = pc_pdp_step_up_max_age(rq->tenant->settings);
     pc_status rc;
 
@@ -145,7 +120,8 @@ void pc_api_me_step_up_webauthn_verify(pc_req *rq)
     else if (rc != PC_OK)
         pc_api_store_error(rq, rc, NULL);
     else if (pc_api_mfa_checked(rq, &a, factor, response, audited, &p, NULL) == PC_OK) {
-        if ((proof = proof_issue(rq, &p, ttl)) == NULL)
+        tag = proof_tag(&p);
+        if ((proof = pc_passkey_secret_issue(rq->tenant, tag, ttl)) == NULL)
             pc_api_store_error(rq, PC_ERR_STORAGE, NULL);
         else
             pc_reply_json(rq, 200,
@@ -153,6 +129,7 @@ void pc_api_me_step_up_webauthn_verify(pc_req *rq)
     }
 out:
     pc_free_secret(proof);
+    free(tag);
     free((char *)a.challenge);
     free(binding);
     free(response);
@@ -163,17 +140,9 @@ out:
 
 pc_status pc_api_step_up_proof(pc_req *rq, const pc_principal *p, const char *proof)
 {
-    json_t *rec = NULL;
-    char *key;
-    pc_status rc;
+    char *tag = proof_tag(p);
+    pc_status rc = pc_passkey_secret_check(rq->tenant, tag, proof, 0);
 
-    if (*proof == '\0' || strlen(proof) > MAX_PROOF)
-        return PC_ERR_DENIED;
-    key = proof_key(p, proof);
-    rc = pc_db_get(NULL, PC_ENT_CONSENT_NONCE, rq->tenant->id, "id", key, &rec);
-    if (rc == PC_OK && json_integer_value(json_object_get(rec, "expires_at")) < pc_now())
-        rc = PC_ERR_DENIED;
-    json_decref(rec);
-    free(key);
+    free(tag);
     return rc == PC_OK || rc == PC_ERR_STORAGE ? rc : PC_ERR_DENIED;
 }

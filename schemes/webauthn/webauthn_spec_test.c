@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "wa_b64.h"
+#include "wa_testutil.h"
 #include "wa_verify.h"
 
 static json_t *spec;
@@ -264,17 +265,6 @@ static void test_spec_cross_origin_refused(void **state)
     json_decref(as_json);
 }
 
-/* A copy of `cred` whose response member is base64url of `n` bytes. */
-static json_t *with_bytes(const json_t *cred, const char *member, const uint8_t *p, size_t n)
-{
-    json_t *copy = json_deep_copy(cred);
-    char *b = wa_b64url_encode(p, n);
-
-    json_object_set_new(json_object_get(copy, "response"), member, json_string(b));
-    free(b);
-    return copy;
-}
-
 /* A copy of `cred` whose clientDataJSON has `key` set to `value`. */
 static json_t *with_client_data(const char *name, const char *ceremony, const json_t *cred,
                                 const char *key, const char *value)
@@ -286,7 +276,7 @@ static json_t *with_client_data(const char *name, const char *ceremony, const js
 
     json_object_set_new(cd, key, json_string(value));
     text = json_dumps(cd, JSON_COMPACT);
-    copy = with_bytes(cred, "clientDataJSON", (const uint8_t *)text, strlen(text));
+    copy = wa_test_with_member(cred, "clientDataJSON", (const uint8_t *)text, strlen(text));
     free(text);
     json_decref(cd);
     free(raw);
@@ -319,8 +309,9 @@ static void test_spec_authentication_refusals(void **state)
     assert_string_equal(try_assertion(json_incref(cred), &x, pk, 0, &as),
                         "the authenticator data is for another rpId");
     ad[0] ^= 1; /* the rpIdHash itself */
-    assert_string_equal(try_assertion(with_bytes(cred, "authenticatorData", ad, n), &e, pk, 0, &as),
-                        "the authenticator data is for another rpId");
+    assert_string_equal(
+        try_assertion(wa_test_with_member(cred, "authenticatorData", ad, n), &e, pk, 0, &as),
+        "the authenticator data is for another rpId");
     ad[0] ^= 1;
     x = e;
     x.origins = &evil;
@@ -342,17 +333,20 @@ static void test_spec_authentication_refusals(void **state)
     assert_string_equal(try_assertion(json_incref(cred), &x, pk, 0, &as),
                         "the user was not verified (flag UV) and this site requires it");
     ad[32] &= (uint8_t)~WA_FLAG_UP;
-    assert_string_equal(try_assertion(with_bytes(cred, "authenticatorData", ad, n), &e, pk, 0, &as),
-                        "the user was not present (flag UP)");
+    assert_string_equal(
+        try_assertion(wa_test_with_member(cred, "authenticatorData", ad, n), &e, pk, 0, &as),
+        "the user was not present (flag UP)");
     ad[32] |= WA_FLAG_UP;
     ad[36] = 7; /* a counter the authenticator did not sign */
-    assert_string_equal(try_assertion(with_bytes(cred, "authenticatorData", ad, n), &e, pk, 0, &as),
-                        "the signature does not verify with the credential's public key");
+    assert_string_equal(
+        try_assertion(wa_test_with_member(cred, "authenticatorData", ad, n), &e, pk, 0, &as),
+        "the signature does not verify with the credential's public key");
     free(ad);
     sig = hex_of(name, "authentication", "signature", &n);
     sig[n - 1] ^= 1;
-    assert_string_equal(try_assertion(with_bytes(cred, "signature", sig, n), &e, pk, 0, &as),
-                        "the signature does not verify with the credential's public key");
+    assert_string_equal(
+        try_assertion(wa_test_with_member(cred, "signature", sig, n), &e, pk, 0, &as),
+        "the signature does not verify with the credential's public key");
     assert_string_equal(try_assertion(json_incref(cred), &e, other, 0, &as),
                         "the signature does not verify with the credential's public key");
     /* §6.1.1: a stored counter of 1 and a response's 0: accepted, and said to have gone back. */
@@ -387,19 +381,19 @@ static void test_spec_registration_refusals(void **state)
     assert_string_equal(wa_registration_verify(cred, &x, &nc),
                         "the authenticator data is for another rpId");
     at_ad[5] ^= 1;
-    changed = with_bytes(cred, "attestationObject", ao, n);
+    changed = wa_test_with_member(cred, "attestationObject", ao, n);
     assert_string_equal(wa_registration_verify(changed, &e, &nc),
                         "the authenticator data is for another rpId");
     json_decref(changed);
     at_ad[5] ^= 1;
     at_ad[32] &= (uint8_t)~WA_FLAG_UP;
-    changed = with_bytes(cred, "attestationObject", ao, n);
+    changed = wa_test_with_member(cred, "attestationObject", ao, n);
     assert_string_equal(wa_registration_verify(changed, &e, &nc),
                         "the user was not present (flag UP)");
     json_decref(changed);
     at_ad[32] |= WA_FLAG_UP;
     at_ad[36] = 9; /* the counter, under the self attestation's signature */
-    changed = with_bytes(cred, "attestationObject", ao, n);
+    changed = wa_test_with_member(cred, "attestationObject", ao, n);
     assert_string_equal(wa_registration_verify(changed, &e, &nc),
                         "packed self attestation: the signature does not verify");
     json_decref(changed);
@@ -418,7 +412,7 @@ static void test_spec_registration_refusals(void **state)
     x = e;
     x.require_uv = 1;
     at_ad[32] &= (uint8_t)~WA_FLAG_UV;
-    changed = with_bytes(cred, "attestationObject", ao, n);
+    changed = wa_test_with_member(cred, "attestationObject", ao, n);
     assert_string_equal(wa_registration_verify(changed, &x, &nc),
                         "the user was not verified (flag UV) and this site requires it");
     json_decref(changed);

@@ -2,7 +2,7 @@
 // Account › Passkeys (issue #19): the person's passkeys, adding one with the browser, renaming, removing.
 import { api } from './api.js';
 import { confirmAction, errorBox, field, fill, h, note, onSubmit, table, when } from './ui.js';
-import { b64 } from './webauthn.js';
+import { b64 } from '../webauthn-json.js';
 
 // PublicKeyCredentialCreationOptionsJSON to what navigator.credentials.create() takes.
 function creationOptions(json) {
