@@ -216,6 +216,10 @@ void pc_api_me_passkeys_list(pc_req *rq);
 void pc_api_me_passkey_rename(pc_req *rq);
 /** DELETE /me/mfa/webauthn/credentials/{credential_id}: {"password"}; the last one disables the method. */
 void pc_api_me_passkey_delete(pc_req *rq);
+/** POST /me/step-up/webauthn: request options for a step-up with a passkey (step_up_passkey.c). */
+void pc_api_me_step_up_webauthn(pc_req *rq);
+/** POST /me/step-up/webauthn/verify: {"credential"} gives {"step_up","expires_in"}. */
+void pc_api_me_step_up_webauthn_verify(pc_req *rq);
 void pc_api_users_mfa_get(pc_req *rq);
 void pc_api_users_mfa_reset(pc_req *rq);
 /* ---- people (API.md §11–§13) ---- */

@@ -58,8 +58,9 @@ void pc_api_mfa_error(pc_req *rq, pc_status rc, const json_t *fields)
     }
 }
 
-void pc_api_mfa_check(pc_req *rq, const pc_mfa_actor *a, const json_t *factor, const char *code,
-                      pc_api_mfa_then then, const pc_principal *p, const json_t *factors)
+pc_status pc_api_mfa_checked(pc_req *rq, const pc_mfa_actor *a, const json_t *factor,
+                             const char *code, pc_api_mfa_then then, const pc_principal *p,
+                             const json_t *factors)
 {
     pc_store_tx *tx = NULL;
     int64_t retry = 0;
@@ -67,7 +68,7 @@ void pc_api_mfa_check(pc_req *rq, const pc_mfa_actor *a, const json_t *factor, c
 
     if (pc_mfa_throttle_check(a, &retry) != PC_OK) {
         pc_api_rate_limited(rq, retry);
-        return;
+        return PC_ERR_LIMIT;
     }
     rc = pc_db_begin(&tx);
     if (rc == PC_OK)
@@ -81,10 +82,16 @@ void pc_api_mfa_check(pc_req *rq, const pc_mfa_actor *a, const json_t *factor, c
     else
         rc = pc_api_finish(tx, rc);
     pc_mfa_throttle_result(a, rc);
-    if (rc == PC_OK)
-        pc_reply_empty(rq, 204);
-    else if (rc == PC_ERR_LIMIT)
+    if (rc == PC_ERR_LIMIT)
         pc_api_rate_limited(rq, 3600);
-    else
+    else if (rc != PC_OK)
         pc_api_mfa_error(rq, rc, NULL);
+    return rc;
+}
+
+void pc_api_mfa_check(pc_req *rq, const pc_mfa_actor *a, const json_t *factor, const char *code,
+                      pc_api_mfa_then then, const pc_principal *p, const json_t *factors)
+{
+    if (pc_api_mfa_checked(rq, a, factor, code, then, p, factors) == PC_OK)
+        pc_reply_empty(rq, 204);
 }

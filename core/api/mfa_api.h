@@ -30,4 +30,8 @@ typedef pc_status (*pc_api_mfa_then)(pc_store_tx *tx, pc_req *rq, const pc_princ
  */
 void pc_api_mfa_check(pc_req *rq, const pc_mfa_actor *a, const json_t *factor, const char *code,
                       pc_api_mfa_then then, const pc_principal *p, const json_t *factors);
+/** pc_api_mfa_check without the 204: PC_OK (nothing replied yet), or the error replied. */
+pc_status pc_api_mfa_checked(pc_req *rq, const pc_mfa_actor *a, const json_t *factor,
+                             const char *code, pc_api_mfa_then then, const pc_principal *p,
+                             const json_t *factors);
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Step-up at the management API (API.md §16): the RFC 9470 challenge, or a Portcullis-OTP header. */
+/* Step-up at the management API (API.md §16): the RFC 9470 challenge, or a Portcullis-OTP or -Step-Up header. */
 #include "api/api.h"
+#include "api/step_up_passkey.h"
 #include "api/users.h"
 #include "authz/step_up.h"
 #include "iam/mfa.h"
@@ -46,9 +47,27 @@ static pc_status otp_accepted(pc_req *rq, const pc_principal *p, const char *cod
     return rc == PC_OK || rc == PC_ERR_STORAGE ? rc : PC_ERR_DENIED;
 }
 
-int pc_api_step_up(pc_req *rq, pc_principal *p, const char *resource, const char *action)
+/* A proof on the request: a TOTP code, or a passkey's step-up proof. PC_ERR_NOT_FOUND: none. */
+static pc_status proof_accepted(pc_req *rq, const pc_principal *p, const char *resource,
+                                const char *action, const char **refused)
 {
     const char *otp = pc_req_header(rq, "Portcullis-OTP");
+    const char *proof = pc_req_header(rq, PC_STEP_UP_PROOF_HEADER);
+
+    if (otp != NULL) {
+        *refused = "The one-time code was not accepted";
+        return otp_accepted(rq, p, otp, resource, action);
+    }
+    if (proof != NULL) {
+        *refused = "The step-up proof is not valid here, or it expired";
+        return pc_api_step_up_proof(rq, p, proof);
+    }
+    return PC_ERR_NOT_FOUND;
+}
+
+int pc_api_step_up(pc_req *rq, pc_principal *p, const char *resource, const char *action)
+{
+    const char *refused = NULL;
     char challenge[200];
     int64_t max_age;
     pc_status rc;
@@ -56,15 +75,13 @@ int pc_api_step_up(pc_req *rq, pc_principal *p, const char *resource, const char
     if (!pc_pdp_step_up_needed(rq->tenant->settings, p->claims, resource, action, pc_now(),
                                &max_age))
         return 1;
-    if (otp != NULL) {
-        rc = otp_accepted(rq, p, otp, resource, action);
-        if (rc == PC_OK)
-            return 1;
-        if (rc == PC_ERR_STORAGE) {
-            pc_api_store_error(rq, rc, NULL);
-            pc_principal_clear(p);
-            return 0;
-        }
+    rc = proof_accepted(rq, p, resource, action, &refused);
+    if (rc == PC_OK)
+        return 1;
+    if (rc == PC_ERR_STORAGE) {
+        pc_api_store_error(rq, rc, NULL);
+        pc_principal_clear(p);
+        return 0;
     }
     /* RFC 9470 §3 */
     snprintf(challenge, sizeof challenge,
@@ -73,9 +90,9 @@ int pc_api_step_up(pc_req *rq, pc_principal *p, const char *resource, const char
              (long long)max_age);
     pc_reply_header(rq, "WWW-Authenticate", challenge);
     pc_api_error(rq, PC_API_STEP_UP,
-                 otp != NULL ? "The one-time code was not accepted"
-                             : "This operation needs a second factor within the last max_age "
-                               "seconds, or a Portcullis-OTP header",
+                 refused != NULL ? refused
+                                 : "This operation needs a second factor within the last max_age "
+                                   "seconds, or a Portcullis-OTP or Portcullis-Step-Up header",
                  NULL);
     pc_principal_clear(p);
     return 0;

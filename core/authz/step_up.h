@@ -16,4 +16,6 @@
  */
 int pc_pdp_step_up_needed(const json_t *settings, const json_t *claims, const char *resource,
                           const char *action, int64_t now, int64_t *max_age);
+/** The tenant's step_up max_age (seconds), PC_STEP_UP_MAX_AGE when it sets none. */
+int64_t pc_pdp_step_up_max_age(const json_t *settings);
 #endif

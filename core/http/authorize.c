@@ -5,6 +5,7 @@
 #include "http/endpoints.h"
 #include "http/pages.h"
 #include "oauth2/redirect.h"
+#include "oauth2/throttle.h"
 #include "server/server.h"
 #include "util/mem.h"
 
@@ -130,6 +131,13 @@ static json_t *page_vars(const pc_req *rq, const pc_web_out *out)
         json_object_set_new(v, "passkey_action",
                             json_sprintf("%s/oauth2/authorize/passkey", rq->tenant->issuer));
     }
+    if (out->passkey_offered) { /* the login page asks for a challenge when it is wanted */
+        json_object_set_new(
+            v, "passkey_options_url",
+            json_sprintf("%s/oauth2/authorize/passkey/options", rq->tenant->issuer));
+        json_object_set_new(v, "passkey_action",
+                            json_sprintf("%s/oauth2/authorize/passkey", rq->tenant->issuer));
+    }
     if (out->outcome == PC_WEB_LOGIN) {
         people_links(rq, v);
         pc_http_federation_buttons(rq, out, v);
@@ -244,4 +252,45 @@ void pc_http_authorize_organization(pc_req *rq)
 void pc_http_authorize_passkey(pc_req *rq)
 {
     run(rq, pc_oauth2_authorize_passkey);
+}
+
+/* Anyone may ask for a passkey challenge: 20 a minute per address (PORTCULLIS_LIMIT_WINDOW). */
+static int options_allowed(pc_req *rq)
+{
+    char *key = pc_asprintf("passkey-options:%s", rq->ip), retry_text[24];
+    int64_t retry = 0, per_address = 20 * (pc_srv->cfg.limit_window / 60 + 1);
+    int ok = pc_throttle_check(key, per_address, &retry) == PC_OK;
+
+    if (ok)
+        pc_throttle_fail(key, per_address); /* counted when asked: a flood is refused early */
+    free(key);
+    if (ok)
+        return 1;
+    snprintf(retry_text, sizeof retry_text, "%lld", (long long)(retry > 0 ? retry : 1));
+    pc_reply_header(rq, "Retry-After", retry_text);
+    pc_reply_oauth_error(rq, 429, "temporarily_unavailable",
+                         "too many passkey requests from this address");
+    return 0;
+}
+
+void pc_http_authorize_passkey_options(pc_req *rq)
+{
+    pc_web_in in;
+    json_t *reply = NULL;
+    unsigned status;
+
+    if (!options_allowed(rq))
+        return;
+    if (!pc_req_content_type_is(rq, "application/x-www-form-urlencoded") ||
+        pc_req_repeated(rq) != NULL) {
+        pc_reply_oauth_error(rq, 400, "invalid_request",
+                             "post the sign-in form's request and csrf");
+        return;
+    }
+    pc_http_web_in(rq, &in);
+    status = pc_oauth2_authorize_passkey_options(&in, &reply);
+    pc_reply_header(rq, "Cache-Control", "no-store");
+    if (status == 503)
+        pc_reply_header(rq, "Retry-After", PC_STORE_RETRY_AFTER_TEXT);
+    pc_reply_json(rq, status, reply);
 }

@@ -40,6 +40,8 @@ void pc_http_federation_start(pc_req *rq);
 void pc_http_federation_callback(pc_req *rq);
 /* ---- end of federation ---- */
 void pc_http_authorize_passkey(pc_req *rq); /* passkeys (issue #19) */
+void pc_http_authorize_passkey_options(
+    pc_req *rq); /* a login page's passkey challenge, on demand */
 /** GET /ui/reset, /ui/verify, /ui/invite, /ui/register: the people pages (API.md §12). */
 void pc_http_people_page(pc_req *rq);
 /* ---- device authorization (RFC 8628) ---- */

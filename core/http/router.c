@@ -63,6 +63,9 @@ static pc_route routes[] = {
      0},
     /* passkeys (issue #19) */
     {"POST", T "/oauth2/authorize/passkey", "authorize", pc_http_authorize_passkey, PAGE, 0},
+    /* passkeys: the login page's challenge, fetched when the person asks for a passkey */
+    {"POST", T "/oauth2/authorize/passkey/options", "authorize", pc_http_authorize_passkey_options,
+     TR, 0},
     {"GET", T "/oauth2/end_session", "end_session", pc_http_end_session, PAGE, 0},
     {"POST", T "/oauth2/end_session", "end_session", pc_http_end_session, PAGE, 0},
     {"GET", "/ui/assets/:file", "static", pc_http_static, 0, 0},
@@ -153,6 +156,10 @@ static pc_route routes[] = {
      pc_api_me_passkey_rename, AR, 0},
     {"DELETE", API "/me/mfa/webauthn/credentials/:credential_id", "api_mfa",
      pc_api_me_passkey_delete, AR, 0},
+    /* passkeys: step-up with a passkey (a proof for the Portcullis-Step-Up header) */
+    {"POST", API "/me/step-up/webauthn", "api_mfa", pc_api_me_step_up_webauthn, AR, 0},
+    {"POST", API "/me/step-up/webauthn/verify", "api_mfa", pc_api_me_step_up_webauthn_verify, AR,
+     0},
     {"GET", API "/users/:id/mfa", "api_mfa", pc_api_users_mfa_get, AR, 0},
     {"DELETE", API "/users/:id/mfa", "api_mfa", pc_api_users_mfa_reset, AR, 0},
     /* ---- people (API.md §11–§13) ---- */

@@ -57,7 +57,8 @@ typedef struct pc_web_out {
     /* ---- device authorization (RFC 8628) ---- */
     char *user_code;           /**< device page: the code to prefill (new) */
     const char *device_result; /**< device page: NULL (the form), "approved" or "denied" */
-    char *passkey_options;     /**< login and MFA pages: passkey request options, JSON (new) */
+    char *passkey_options;     /**< MFA page: passkey request options, JSON (new) */
+    int passkey_offered;       /**< login page: offer passkeys (options fetched on demand) */
 } pc_web_out;
 
 void pc_web_out_clear(pc_web_out *out);
@@ -70,6 +71,13 @@ void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out);
 void pc_oauth2_authorize_mfa(const pc_web_in *in, pc_web_out *out);
 /** POST of the login page's passkey form: credential (AuthenticationResponseJSON), request, csrf. */
 void pc_oauth2_authorize_passkey(const pc_web_in *in, pc_web_out *out);
+/**
+ * POST of the login page's passkey/options call (request, csrf): a fresh single-use challenge
+ * for this sign-in, only when the person asks for a passkey. The HTTP status; *reply (new) is
+ * {"publicKey": request options, "request": the form's request sealed with the challenge}, or
+ * an OAuth error body.
+ */
+unsigned pc_oauth2_authorize_passkey_options(const pc_web_in *in, json_t **reply);
 /** POST of the consent form: approve or deny, request, csrf. */
 void pc_oauth2_authorize_consent(const pc_web_in *in, pc_web_out *out);
 /** POST of the organization picker (API.md §18): organization, remember, request, csrf. */

@@ -97,7 +97,7 @@ pc_status pc_authz_consent_nonce_take(const pc_tenant *t, const char *nonce);
  */
 int pc_authz_organization(const pc_web_in *in, pc_web_out *out, json_t *req, const json_t *session,
                           char org_id[40]);
-/** The login page's passkey offer: a fresh single-use challenge sealed in req, and its options. */
+/** The login page's passkey offer: the page fetches a challenge when the person asks for one. */
 void pc_authz_passkey_offer(const pc_web_in *in, pc_web_out *out, json_t *req);
 /** A cookie value of the form pc_random_token(32) makes (43 base64url characters)? */
 int pc_browser_secret_valid(const char *s);

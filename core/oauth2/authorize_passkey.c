@@ -17,21 +17,54 @@
 void pc_authz_passkey_offer(const pc_web_in *in, pc_web_out *out, json_t *req)
 {
     void *state = NULL;
-    char *challenge;
 
     (void)in;
-    free(out->passkey_options);
-    out->passkey_options = NULL;
     json_object_del(req, "passkey_challenge");
+    /* No challenge yet: a page nobody uses for a passkey writes nothing (see below). */
+    out->passkey_offered = pc_passkey_scheme(PC_PASSKEY_METHOD, &state) != NULL;
+}
+
+static unsigned options_error(json_t **reply, unsigned status, const char *error,
+                              const char *description)
+{
+    *reply = json_pack("{s:s,s:s}", "error", error, "error_description", description);
+    return status;
+}
+
+unsigned pc_oauth2_authorize_passkey_options(const pc_web_in *in, json_t **reply)
+{
+    pc_web_out out = {0};
+    json_t *req = pc_authz_form_request(in, &out), *options = NULL;
+    char *challenge = NULL, *text = NULL, *sealed = NULL;
+    void *state = NULL;
+    unsigned status = 200;
+
+    pc_web_out_clear(&out);
+    if (req == NULL)
+        return options_error(reply, 400, "invalid_request",
+                             "this sign-in form expired or was not sent from this browser");
     if (pc_passkey_scheme(PC_PASSKEY_METHOD, &state) == NULL)
-        return;
-    /* Without a challenge the page offers no passkey; signing in with a password still works. */
-    challenge = pc_passkey_challenge_issue(in->tenant, NULL);
-    if (challenge == NULL)
-        return;
-    out->passkey_options = pc_passkey_options(in->tenant, NULL, NULL, challenge);
-    json_object_set_new(req, "passkey_challenge", json_string(challenge));
+        status = options_error(reply, 404, "invalid_request", "passkeys are not enabled here");
+    else if ((challenge = pc_passkey_challenge_issue(in->tenant, NULL)) == NULL ||
+             (text = pc_passkey_options(in->tenant, NULL, NULL, challenge)) == NULL ||
+             (options = json_loads(text, 0, NULL)) == NULL)
+        status = options_error(reply, 503, "temporarily_unavailable",
+                               "a passkey challenge could not be made; try again");
+    if (status == 200) {
+        /* The challenge travels sealed in this form's request: the post must name it again. */
+        json_object_set_new(req, "passkey_challenge", json_string(challenge));
+        sealed = pc_authz_seal(in->tenant, req);
+        if (sealed == NULL)
+            status = options_error(reply, 500, "server_error", "the form could not be sealed");
+        else
+            *reply = json_pack("{s:O,s:s}", "publicKey", options, "request", sealed);
+    }
+    json_decref(options);
+    free(sealed);
+    free(text);
     free(challenge);
+    json_decref(req);
+    return status;
 }
 
 /* The user a response names by its userHandle (new), when it is active, with its passkey factor. */

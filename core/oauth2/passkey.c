@@ -24,58 +24,75 @@ const pc_scheme_ops *pc_passkey_scheme(const char *method, void **state)
     return ops->sign_in_options != NULL ? ops : NULL;
 }
 
-/* The store key of a challenge: its hash, apart from the consent nonces sharing the table. */
-static char *challenge_key(const char *challenge, const char *binding)
+/* The store key of a secret: its hash under a tag, apart from the consent nonces sharing the table. */
+static char *secret_key(const char *tag, const char *secret)
 {
-    char *tagged = pc_asprintf("passkey:%s:%s", binding ? binding : "", challenge),
-         *hash = pc_sha256_hex(tagged);
+    char *tagged = pc_asprintf("%s:%s", tag, secret), *hash = pc_sha256_hex(tagged);
 
     free(tagged);
     return hash;
 }
 
-char *pc_passkey_challenge_issue(const pc_tenant *t, const char *binding)
+char *pc_passkey_secret_issue(const pc_tenant *t, const char *tag, int64_t ttl)
 {
-    char *challenge = pc_random_token(CHALLENGE_BYTES), *key;
+    char *secret = pc_random_token(CHALLENGE_BYTES), *key;
     json_int_t now = pc_now();
     json_t *rec;
     pc_status rc;
 
-    if (challenge == NULL)
+    if (secret == NULL)
         return NULL;
-    key = challenge_key(challenge, binding);
+    key = secret_key(tag, secret);
     rec = json_pack("{s:s,s:s,s:I,s:I}", "id", key, "tenant_id", t->id, "created_at", now,
-                    "expires_at", now + PC_PASSKEY_TTL);
+                    "expires_at", now + ttl);
     rc = pc_db_insert(NULL, PC_ENT_CONSENT_NONCE, rec, NULL, 0);
     json_decref(rec);
     free(key);
     PC_DB->expire(PC_DBS, PC_ENT_CONSENT_NONCE, "expires_at", now);
     if (rc != PC_OK) {
-        pc_error("cannot store a passkey challenge: tenant=%s", t->slug);
-        free(challenge);
+        pc_error("cannot store a passkey secret: tenant=%s", t->slug);
+        pc_free_secret(secret);
         return NULL;
     }
-    return challenge;
+    return secret;
 }
 
-pc_status pc_passkey_challenge_take(const pc_tenant *t, const char *challenge, const char *binding)
+pc_status pc_passkey_secret_check(const pc_tenant *t, const char *tag, const char *secret, int take)
 {
     json_t *rec = NULL;
     char *key;
     pc_status rc;
 
-    if (challenge == NULL || *challenge == '\0' || strlen(challenge) > MAX_CHALLENGE_LEN)
+    if (secret == NULL || *secret == '\0' || strlen(secret) > MAX_CHALLENGE_LEN)
         return PC_ERR_NOT_FOUND;
-    key = challenge_key(challenge, binding);
+    key = secret_key(tag, secret);
     rc = pc_db_get(NULL, PC_ENT_CONSENT_NONCE, t->id, "id", key, &rec);
     if (rc == PC_OK && json_integer_value(json_object_get(rec, "expires_at")) < pc_now())
         rc = PC_ERR_NOT_FOUND;
     /* One DELETE decides: of two uses of one challenge, only the first removes the row. */
-    if (rc == PC_OK)
+    if (rc == PC_OK && take)
         rc = pc_db_remove(NULL, PC_ENT_CONSENT_NONCE, t->id, key);
     json_decref(rec);
     free(key);
     return rc == PC_OK || rc == PC_ERR_STORAGE ? rc : PC_ERR_NOT_FOUND;
+}
+
+char *pc_passkey_challenge_issue(const pc_tenant *t, const char *binding)
+{
+    char *tag = pc_asprintf("passkey:%s", binding ? binding : ""),
+         *challenge = pc_passkey_secret_issue(t, tag, PC_PASSKEY_TTL);
+
+    free(tag);
+    return challenge;
+}
+
+pc_status pc_passkey_challenge_take(const pc_tenant *t, const char *challenge, const char *binding)
+{
+    char *tag = pc_asprintf("passkey:%s", binding ? binding : "");
+    pc_status rc = pc_passkey_secret_check(t, tag, challenge, 1);
+
+    free(tag);
+    return rc;
 }
 
 char *pc_passkey_options(const pc_tenant *t, const json_t *user, const json_t *factor,

@@ -17,6 +17,14 @@ const pc_scheme_ops *pc_passkey_scheme(const char *method, void **state);
  * taking the challenge must name again.
  */
 char *pc_passkey_challenge_issue(const pc_tenant *t, const char *binding);
+/**
+ * A random secret of 32 bytes (base64url, new) stored hashed under `tag` for
+ * `ttl` seconds; NULL on a store failure. Challenges and step-up proofs.
+ */
+char *pc_passkey_secret_issue(const pc_tenant *t, const char *tag, int64_t ttl);
+/** Is the secret live under `tag`: PC_OK (`take`: and now used up), PC_ERR_NOT_FOUND, PC_ERR_STORAGE. */
+pc_status pc_passkey_secret_check(const pc_tenant *t, const char *tag, const char *secret,
+                                  int take);
 /** Use a challenge up: PC_OK once, PC_ERR_NOT_FOUND (used, expired, never issued), PC_ERR_STORAGE. */
 pc_status pc_passkey_challenge_take(const pc_tenant *t, const char *challenge, const char *binding);
 /** The challenge a response's clientDataJSON names (new), or NULL when it names none. */

@@ -14,6 +14,7 @@
 
 #include "wa_b64.h"
 #include "wa_rp.h"
+#include "wa_testutil.h"
 #include "wa_verify.h"
 
 static json_t *vectors;
@@ -116,17 +117,6 @@ static void test_packed_self_attestation(void **state)
     }
 }
 
-/* A copy of `cred` whose response member `member` is base64url of `text`. */
-static json_t *with_member(const json_t *cred, const char *member, const void *bytes, size_t n)
-{
-    json_t *copy = json_deep_copy(cred);
-    char *b = wa_b64url_encode(bytes, n);
-
-    json_object_set_new(json_object_get(copy, "response"), member, json_string(b));
-    free(b);
-    return copy;
-}
-
 /* The decoded response member (new). */
 static uint8_t *member_of(const json_t *cred, const char *member, size_t *n)
 {
@@ -149,7 +139,7 @@ static void test_packed_signature_over_other_client_data_is_refused(void **state
                            e.challenge, "origin", origin, "crossOrigin", 0, "other", "x");
     char *text = json_dumps(cd, JSON_COMPACT);
     json_t *forged =
-        with_member(json_object_get(v, "credential"), "clientDataJSON", text, strlen(text));
+        wa_test_with_member(json_object_get(v, "credential"), "clientDataJSON", text, strlen(text));
     wa_new_cred nc;
 
     (void)state;
@@ -190,7 +180,7 @@ static void test_wrong_type(void **state)
     size_t n;
     uint8_t *cdj = member_of(vec("es256", "registration", "credential"), "clientDataJSON", &n);
     json_t *swapped =
-        with_member(vec("es256", "assertion", "credential"), "clientDataJSON", cdj, n);
+        wa_test_with_member(vec("es256", "assertion", "credential"), "clientDataJSON", cdj, n);
     wa_assertion as;
 
     (void)state;
@@ -229,7 +219,7 @@ static void test_flags_user_present_and_verified(void **state)
 
     (void)state;
     ad[32] &= (uint8_t)~WA_FLAG_UV;
-    changed = with_member(cred, "authenticatorData", ad, n);
+    changed = wa_test_with_member(cred, "authenticatorData", ad, n);
     assert_string_equal(wa_assertion_verify(changed, &e, pk, 0, &as),
                         "the user was not verified (flag UV) and this site requires it");
     e.require_uv = 0;
@@ -237,7 +227,7 @@ static void test_flags_user_present_and_verified(void **state)
                         "the signature does not verify with the credential's public key");
     json_decref(changed);
     ad[32] &= (uint8_t)~WA_FLAG_UP;
-    changed = with_member(cred, "authenticatorData", ad, n);
+    changed = wa_test_with_member(cred, "authenticatorData", ad, n);
     assert_string_equal(wa_assertion_verify(changed, &e, pk, 0, &as),
                         "the user was not present (flag UP)");
     json_decref(changed);
@@ -281,7 +271,7 @@ static void test_malformed_cbor(void **state)
     for (size_t i = 0; i < n; i++) {
         json_t *changed;
         ao[i] ^= 0x80;
-        changed = with_member(cred, "attestationObject", ao, n);
+        changed = wa_test_with_member(cred, "attestationObject", ao, n);
         /* A flip may leave a well-formed object (a key byte), never an accepted forgery. */
         if (wa_registration_verify(changed, &e, &nc) == NULL) {
             assert_true(i > 0);

@@ -1,33 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
 // Passkeys on the sign-in pages: asks the browser for an assertion and posts it (WebAuthn L2 §5.1.4).
-// An ES module (deferred): its DOMContentLoaded listener is in place before the event.
-import * as b64 from './b64url.js';
+// A module (deferred): it runs before DOMContentLoaded.
+import { assertionJSON, requestOptions } from './webauthn-json.js';
 
-// The options' JSON form to what navigator.credentials.get() takes.
-function requestOptions(json) {
-  if (PublicKeyCredential.parseRequestOptionsFromJSON) return PublicKeyCredential.parseRequestOptionsFromJSON(json);
-  return Object.assign({}, json, {
-    challenge: b64.decode(json.challenge),
-    allowCredentials: (json.allowCredentials || []).map((c) => Object.assign({}, c, { id: b64.decode(c.id) })),
-  });
-}
-
-// AuthenticationResponseJSON, as PublicKeyCredential.toJSON() gives it.
-function responseJSON(cred) {
-  if (typeof cred.toJSON === 'function') return cred.toJSON();
-  const r = cred.response;
-  return {
-    id: cred.id, rawId: b64.encode(cred.rawId), type: cred.type, clientExtensionResults: {},
-    authenticatorAttachment: cred.authenticatorAttachment || undefined,
-    response: {
-      clientDataJSON: b64.encode(r.clientDataJSON), authenticatorData: b64.encode(r.authenticatorData),
-      signature: b64.encode(r.signature), userHandle: r.userHandle ? b64.encode(r.userHandle) : undefined,
-    },
-  };
+// The request options: on the page (the MFA step), or asked for now, which makes the challenge
+// (the login page: a page nobody uses for a passkey costs the server nothing). The answer also
+// carries the form's request, now naming that challenge.
+async function requestOptionsJSON(form) {
+  if (form.dataset.passkeyOptions) return JSON.parse(form.dataset.passkeyOptions);
+  const field = form.querySelector('input[name="request"]');
+  const body = new URLSearchParams({ request: field.value, csrf: form.querySelector('input[name="csrf"]').value });
+  const r = await fetch(form.dataset.passkeyFetch, { method: 'POST', body, credentials: 'same-origin' });
+  if (!r.ok) throw new Error(`passkey options: ${r.status}`);
+  const answer = await r.json();
+  field.value = answer.request;
+  return answer.publicKey;
 }
 
 function setup(form) {
-  const options = JSON.parse(form.dataset.passkeyOptions);
   const button = form.querySelector('[data-passkey-start]');
   const error = form.querySelector('[data-passkey-error]');
   let pending = null;
@@ -37,11 +27,13 @@ function setup(form) {
     const ctl = new AbortController();
     pending = ctl;
     try {
+      const options = await requestOptionsJSON(form);
+      if (ctl.signal.aborted) return;
       const cred = await navigator.credentials.get({ publicKey: requestOptions(options), mediation, signal: ctl.signal });
       if (!cred) return;
       const field = form.querySelector('[data-passkey-response]');
       field.disabled = false;
-      field.value = JSON.stringify(responseJSON(cred));
+      field.value = JSON.stringify(assertionJSON(cred));
       // The login form posts a passkey to its own endpoint (the password fields are not needed).
       if (form.dataset.passkeyAction) form.action = form.dataset.passkeyAction;
       form.submit();
@@ -63,5 +55,5 @@ function setup(form) {
 
 document.addEventListener('DOMContentLoaded', () => {
   if (!window.PublicKeyCredential) return;
-  for (const form of document.querySelectorAll('form[data-passkey-options]')) setup(form);
+  for (const form of document.querySelectorAll('form[data-passkey-options], form[data-passkey-fetch]')) setup(form);
 });

@@ -103,15 +103,21 @@ async function errorOf(r) {
  * A management API call (path relative to {issuer}/api/v1). Resolves to the JSON body
  * (null for 204); rejects with an ApiError. An expired token is refreshed once.
  */
-export async function api(method, path, body, retried = false, otp = undefined) {
+export async function api(method, path, body, retried = false, proof = undefined) {
   const headers = { authorization: `Bearer ${tokens?.access_token}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  if (otp) headers['portcullis-otp'] = otp;
+  // Step-up: a code typed for this call, or the standing proof of a passkey (for max_age seconds).
+  if (typeof proof === 'string') headers['portcullis-otp'] = proof;
+  const standing = stepUpProof;
+  if (standing) headers['portcullis-step-up'] = standing;
   const r = await fetch(`${issuer}/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   if (r.status === 401) {
     const e = await errorOf(r);
-    // Step-up (§16): ask for a current authenticator code and run this very call again with it.
-    if (e.code === 'AUT-0019') return api(method, path, body, retried, await stepUp(otp ? 'That code was not accepted. Try the next one.' : null, e));
+    // Step-up (§16): ask for a current authenticator code or a passkey and run this very call again with it.
+    if (e.code === 'AUT-0019') {
+      if (standing && stepUpProof === standing) stepUpProof = null; // it expired
+      return api(method, path, body, retried, await stepUp(refusal(proof), e));
+    }
     if (retried) throw e;
     try { await refresh(); } catch { return startSignIn(); }
     return api(method, path, body, true);
@@ -120,16 +126,31 @@ export async function api(method, path, body, retried = false, otp = undefined) 
   return r.status === 204 ? null : r.json();
 }
 
+function refusal(proof) {
+  return typeof proof === 'string' ? 'That code was not accepted. Try the next one.' : null;
+}
+
 let stepUpHandler = null;
+let stepUpProof = null; // a passkey's step-up proof (Portcullis-Step-Up), while it lasts
+let asking = null; // the step-up being asked for: calls refused meanwhile wait for it
 /**
- * Who asks for the code of a step-up: `handler(problem, error)` resolves to a code, or to
- * null to sign in afresh instead; it rejects to give up (the call then fails with `error`).
+ * Who asks for the proof of a step-up: `handler(problem, error)` resolves to a code, to
+ * { stepUp } (a passkey's proof, good for several calls), or to null to sign in afresh
+ * instead; it rejects to give up (the call then fails with `error`).
  */
 export function onStepUp(handler) { stepUpHandler = handler; }
 
 async function stepUp(problem, error) {
-  const code = stepUpHandler ? await stepUpHandler(problem, error).catch(() => { throw error; }) : null;
-  if (code) return code;
+  // One question at a time: a passkey's proof answers every call that waited for it.
+  while (asking) {
+    const got = await asking.catch(() => undefined);
+    if (got?.stepUp) return undefined;
+  }
+  asking = stepUpHandler ? stepUpHandler(problem, error) : Promise.resolve(null);
+  let got;
+  try { got = await asking.catch(() => { throw error; }); } finally { asking = null; }
+  if (got?.stepUp) { stepUpProof = got.stepUp; return undefined; }
+  if (got) return got;
   return startSignIn({ max_age: '0' }); // no authenticator app: sign in afresh, back to the action
 }
 

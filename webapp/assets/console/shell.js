@@ -4,6 +4,7 @@ import { allowed, api, issuer, onStepUp, signIn, signOut } from './api.js';
 import { visibleSections } from './admin-sections.js';
 import { dialog, errorBox, field, fill, h, showError } from './ui.js';
 import { noteAction } from './resume.js';
+import { passkeyProof, secondFactors } from './webauthn.js';
 
 
 /**
@@ -32,19 +33,43 @@ export async function start(other) {
 
 /**
  * Step-up (API.md §16): the action asked for a fresh second factor. Resolves to the code
- * typed (the action then runs again with it), to null for "sign in again" (after which the
- * page takes the person back to the action: resume.js), or rejects.
+ * typed or to { stepUp } after "Use a passkey" (the action then runs again with it), to null
+ * for "sign in again" (after which the page takes the person back to the action: resume.js),
+ * or rejects.
  */
 function askForCode(problem) {
   return new Promise((resolve, reject) => {
     let answered = false;
     const code = field('Authentication code', { name: 'code', autocomplete: 'one-time-code', hint: 'The six digits your authenticator app shows now.' });
     code.control.setAttribute('inputmode', 'numeric');
+    const confirm = h('button', { type: 'submit', class: 'primary' }, 'Confirm');
+    const actions = h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'secondary', onclick: () => { answered = true; d.close(); noteAction(); resolve(null); } }, 'Sign in again instead'),
+      confirm);
     const form = h('form', { novalidate: true },
-      h('p', {}, 'This change needs a fresh confirmation that it is you.'), code,
-      h('div', { class: 'actions' },
-        h('button', { type: 'button', class: 'secondary', onclick: () => { answered = true; d.close(); noteAction(); resolve(null); } }, 'Sign in again instead'),
-        h('button', { type: 'submit', class: 'primary' }, 'Confirm')));
+      h('p', {}, 'This change needs a fresh confirmation that it is you.'), code, actions);
+    // A person with a passkey confirms with it instead of a code.
+    const usePasskey = async () => {
+      try {
+        const stepUp = await passkeyProof();
+        answered = true;
+        d.close();
+        resolve({ stepUp });
+      } catch {
+        showError(form, { title: 'Not accepted', message: 'The passkey could not be used. Try again, or type a code.' });
+      }
+    };
+    secondFactors().then((enabled) => {
+      if (!enabled.includes('webauthn')) return;
+      const only = !enabled.includes('totp'); // no authenticator app: the passkey is the way
+      const use = h('button', { type: 'button', class: only ? 'primary' : 'secondary', onclick: usePasskey }, 'Use a passkey');
+      actions.prepend(use);
+      if (only) {
+        code.hidden = true;
+        confirm.hidden = true;
+        use.focus();
+      }
+    });
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       const v = code.control.value.replace(/\s/g, '');
