@@ -3,29 +3,15 @@
 // bound token only with a fresh proof of that key; the RFC's MUSTs are refused.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import * as client from 'openid-client';
-import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
+import { SignJWT, calculateJwkThumbprint, exportJWK } from 'jose';
 import {
   ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, ADMIN_PASSWORD, createApp, adminToken, createUser, get, jwtPayload, startServer,
 } from './lib/server.mjs';
+import { dpopKey, proof } from './lib/dpop.mjs';
 
 const insecure = { execute: [client.allowInsecureRequests] };
-
-async function dpopKey(alg = 'ES256') {
-  const pair = await generateKeyPair(alg, { extractable: true });
-  const jwk = await exportJWK(pair.publicKey);
-  return { ...pair, jwk, alg, jkt: await calculateJwkThumbprint(jwk) };
-}
-
-/** A DPoP proof (RFC 9449 §4.2); `claims` override or (undefined) remove the defaults. */
-function proof(key, htm, htu, { token, ...claims } = {}) {
-  const body = { jti: randomUUID(), htm, htu, iat: Math.floor(Date.now() / 1000) };
-  if (token) body.ath = createHash('sha256').update(token).digest('base64url');
-  Object.assign(body, claims);
-  for (const k of Object.keys(body)) if (body[k] === undefined) delete body[k];
-  return new SignJWT(body).setProtectedHeader({ typ: 'dpop+jwt', alg: key.alg, jwk: key.jwk }).sign(key.privateKey);
-}
 
 /** Drives the browser step of the code flow with plain HTTP: the code's redirect back. */
 async function authorize(issuer, app, user, challenge) {
