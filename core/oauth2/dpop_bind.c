@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int pc_oauth2_dpop_token_proof(const pc_oauth_request *rq, char **jkt, pc_oauth_reply *reply)
+int pc_oauth2_dpop_token_proof(const pc_oauth_request *rq, const char *path, char **jkt,
+                               pc_oauth_reply *reply)
 {
     char *htu;
     const char *why = NULL;
@@ -20,7 +21,7 @@ int pc_oauth2_dpop_token_proof(const pc_oauth_request *rq, char **jkt, pc_oauth_
         reply->dpop_nonce = pc_oauth2_dpop_nonce(rq->tenant);
     if (rq->dpop == NULL)
         return 1;
-    htu = pc_asprintf("%s/oauth2/token", rq->tenant->issuer);
+    htu = pc_asprintf("%s%s", rq->tenant->issuer, path);
     rc = pc_oauth2_dpop_verify(rq->tenant, rq->dpop, "POST", htu, NULL, jkt, &why);
     free(htu);
     if (rc == PC_OK)

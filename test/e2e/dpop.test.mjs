@@ -7,29 +7,20 @@ import { randomUUID } from 'node:crypto';
 import * as client from 'openid-client';
 import { SignJWT, calculateJwkThumbprint, exportJWK } from 'jose';
 import {
-  ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, ADMIN_PASSWORD, createApp, adminToken, createUser, get, jwtPayload, startServer,
+  ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, ADMIN_PASSWORD, createApp, adminToken, createUser, get, jwtPayload, signInByForm,
+  startServer,
 } from './lib/server.mjs';
 import { dpopKey, proof } from './lib/dpop.mjs';
 
 const insecure = { execute: [client.allowInsecureRequests] };
 
 /** Drives the browser step of the code flow with plain HTTP: the code's redirect back. */
-async function authorize(issuer, app, user, challenge) {
+function authorize(issuer, app, user, challenge) {
   const q = new URLSearchParams({
     response_type: 'code', client_id: app.client_id, redirect_uri: app.redirect_uris[0], scope: 'openid offline_access',
     state: 'st', code_challenge: challenge, code_challenge_method: 'S256',
   });
-  const r = await fetch(`${issuer}/oauth2/authorize?${q}`);
-  const html = await r.text();
-  const field = (n) => html.match(new RegExp(`name="${n}"[^>]*value="([^"]*)"`))?.[1]
-    ?? html.match(new RegExp(`value="([^"]*)"[^>]*name="${n}"`))?.[1];
-  const cookie = (r.headers.getSetCookie?.() || []).map((c) => c.split(';')[0]).join('; ');
-  const login = await fetch(`${issuer}/oauth2/authorize/login`, {
-    method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-    body: new URLSearchParams({ request: field('request'), csrf: field('csrf'), username: user.username, password: user.password }),
-  });
-  assert.ok([302, 303].includes(login.status), await login.text());
-  return new URL(login.headers.get('location'));
+  return signInByForm(issuer, `${issuer}/oauth2/authorize?${q}`, user);
 }
 
 describe('DPoP', () => {
