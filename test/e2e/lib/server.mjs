@@ -280,3 +280,19 @@ export async function signInByForm(issuer, url, user) {
   if (![302, 303].includes(login.status)) throw new Error(`sign-in failed: ${login.status} ${await login.text()}`);
   return new URL(login.headers.get('location'));
 }
+
+/**
+ * Sets the tenant's dynamic_client_registration mode and waits (with a deadline) until
+ * discovery shows it: a change applies within a second. Returns the discovery document.
+ */
+export async function registrationMode(issuer, admin, value) {
+  const r = await api(issuer, admin, 'PATCH', '/tenant', { settings: { dynamic_client_registration: value } });
+  if (r.status !== 200 || r.json.settings.dynamic_client_registration !== value) throw new Error(JSON.stringify(r.json));
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const doc = (await get(`${issuer}/.well-known/openid-configuration`)).json;
+    if ((doc.registration_endpoint === `${issuer}/oauth2/register`) === (value !== 'off')) return doc;
+    if (Date.now() > deadline) throw new Error(`discovery does not follow the mode ${value}`);
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+}
