@@ -64,7 +64,7 @@ typedef struct pc_token_presented {
  * fresh proof for this method and URL carrying ath; as a parameter, the
  * request's own proof of the same key. An unbound token is refused under the
  * DPoP scheme. PC_OK with *claims (new). PC_ERR_DENIED with *why NULL when the
- * token itself is invalid, else *why (static) and *error ("invalid_token" or
+ * token itself is invalid, else *why (static; NULL on PC_OK) and *error ("invalid_token" or
  * "invalid_dpop_proof"); PC_DECLINED when a nonce is needed; PC_ERR_STORAGE.
  * Introspection and revocation look at a token without using it and call
  * pc_token_verify_access() instead.

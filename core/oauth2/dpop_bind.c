@@ -80,7 +80,9 @@ pc_status pc_oauth2_access_accept(const pc_tenant *t, const char *token,
     if (pc_token_verify_access(t, token, claims) != PC_OK)
         return PC_ERR_DENIED;
     rc = bound_use(t, *claims, token, how, error, why);
-    if (rc != PC_OK) {
+    if (rc == PC_OK) {
+        *why = NULL; /* nothing to explain: a later refusal must not borrow it */
+    } else {
         json_decref(*claims);
         *claims = NULL;
     }
