@@ -5,7 +5,6 @@
 #include "iam/permcache.h"
 #include "iam/permissions.h"
 #include "oidc/claims.h"
-#include "oauth2/tokens.h"
 #include "http/dpop.h"
 #include "server/store.h"
 #include "util/json.h"
@@ -102,21 +101,19 @@ static int unavailable(pc_req *rq, pc_principal *p)
 
 int pc_api_authenticate(pc_req *rq, pc_principal *p)
 {
-    const char *dpop_token = pc_req_dpop_token(rq), *why = NULL;
-    const char *token = dpop_token ? dpop_token : pc_req_bearer(rq);
-    pc_status rc = PC_ERR_DENIED;
+    int dpop_scheme = 0;
+    const char *token = pc_req_access_token(rq, &dpop_scheme), *error, *why = NULL;
+    pc_status rc;
 
     memset(p, 0, sizeof *p);
     if (token == NULL)
         return refuse(rq, p, PC_API_NO_TOKEN, "A bearer access token is required");
-    if (pc_token_verify_access(rq->tenant, token, &p->claims) == PC_OK &&
-        meant_for_api(rq->tenant, p->claims))
-        rc = PC_OK;
     /* RFC 9449 §7 (issue #18): a DPoP-bound token only with a proof of its key */
-    if (rc == PC_OK)
-        rc = pc_http_dpop_sender(rq, p->claims, token, dpop_token != NULL, &why);
+    rc = pc_http_access_accept(rq, token, dpop_scheme, &p->claims, &error, &why);
     if (rc == PC_DECLINED || (rc == PC_ERR_DENIED && why != NULL))
         return refuse(rq, p, PC_API_BAD_TOKEN, why);
+    if (rc == PC_OK && !meant_for_api(rq->tenant, p->claims))
+        rc = PC_ERR_DENIED;
     if (rc == PC_OK)
         rc = load_principal(rq->tenant, p);
     if (rc == PC_ERR_STORAGE)

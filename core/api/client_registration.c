@@ -82,18 +82,31 @@ static json_t *body_fields(pc_req *rq)
     return out;
 }
 
-/* The management API's rules, as RFC 7591 errors. */
+/* The management API's rules (API.md §20 for jwks_uri too), as RFC 7591 errors. */
 static int valid(pc_req *rq, const json_t *rec)
 {
     const char *field, *problem = pc_api_app_problem(rec, &field);
+    char *why;
 
     if (problem == NULL)
         return 1;
+    why = pc_asprintf("%s: %s", field, problem);
     oauth_error(rq, 400,
                 strcmp(field, "redirect_uris") == 0 ? "invalid_redirect_uri"
                                                     : "invalid_client_metadata",
-                problem);
+                why);
+    free(why);
     return 0;
+}
+
+/* How the client authenticates: "none", "private_key_jwt" (RFC 7523) or "secret". */
+static const char *auth_kind(const json_t *rec)
+{
+    const char *m = json_string_value(json_object_get(rec, "token_endpoint_auth_method"));
+
+    if (strcmp(json_string_value(json_object_get(rec, "type")), "public") == 0)
+        return "none";
+    return m != NULL && strcmp(m, "private_key_jwt") == 0 ? m : "secret";
 }
 
 /* A new secret and registration access token, their hashes set on rec; both new. */
@@ -102,7 +115,8 @@ static void credentials(json_t *rec, char **secret, char **token)
     char *hash;
 
     *secret = NULL;
-    if (strcmp(json_string_value(json_object_get(rec, "type")), "confidential") == 0) {
+    /* a private_key_jwt client proves itself with its keys: a secret would be one more to steal */
+    if (strcmp(auth_kind(rec), "secret") == 0) {
         *secret = pc_random_token(TOKEN_BYTES);
         hash = pc_client_secret_hash(*secret);
         json_object_set_new(rec, "secret_hash", json_string(hash));
@@ -257,10 +271,11 @@ void pc_api_dcr_update(pc_req *rq)
         oauth_error(rq, 400, "invalid_client_metadata", "client_id does not match");
         goto out;
     }
-    if (strcmp(json_string_value(json_object_get(app, "type")),
-               json_string_value(json_object_get(rec, "type"))) != 0) {
+    /* none, a secret and keys are different credentials: a client keeps the kind it has */
+    if (strcmp(auth_kind(app), auth_kind(rec)) != 0) {
         oauth_error(rq, 400, "invalid_client_metadata",
-                    "token_endpoint_auth_method cannot change between none and a secret");
+                    "token_endpoint_auth_method cannot change between none, a secret and "
+                    "private_key_jwt");
         goto out;
     }
     if (!valid(rq, rec))

@@ -6,7 +6,7 @@
 #include "authz/authzen.h"
 #include "iam/permcache.h"
 #include "oauth2/client_auth.h"
-#include "oauth2/tokens.h"
+#include "http/dpop.h"
 #include "server/server.h"
 
 #include <stdio.h>
@@ -18,7 +18,8 @@
 static void fail(pc_req *rq, unsigned status, const char *message)
 {
     if (status == 401)
-        pc_reply_header(rq, "WWW-Authenticate", "Bearer, Basic realm=\"authzen\"");
+        pc_reply_header(rq, "WWW-Authenticate",
+                        "Bearer, DPoP algs=\"RS256 PS256 ES256 EdDSA\", Basic realm=\"authzen\"");
     if (status == 503)
         pc_reply_header(rq, "Retry-After", "1");
     json_t *body = json_string(message);
@@ -57,11 +58,16 @@ static unsigned client_caller(pc_req *rq, const char *user, const char *password
     return status;
 }
 
-/* A bearer access token of this tenant, meant for its default audience. */
-static unsigned token_caller(pc_req *rq, const char *token, char **id)
+/*
+ * An access token of this tenant, meant for its default audience; a DPoP-bound
+ * one with a proof of its key (RFC 9449 §7). *why says what was wrong with a proof.
+ */
+static unsigned token_caller(pc_req *rq, const char *token, int dpop_scheme, char **id,
+                             const char **why)
 {
     json_t *claims = NULL, *facts = NULL;
-    pc_status rc = pc_token_verify_access(rq->tenant, token, &claims);
+    const char *error;
+    pc_status rc = pc_http_access_accept(rq, token, dpop_scheme, &claims, &error, why);
     const char *aud = json_string_value(json_object_get(claims, "aud"));
     int is_user = json_object_get(claims, "sid") != NULL, third_party = 0;
 
@@ -80,16 +86,27 @@ static unsigned token_caller(pc_req *rq, const char *token, char **id)
     return rc == PC_OK ? 0 : rc == PC_ERR_STORAGE ? 503 : third_party ? 403 : 401;
 }
 
+static const char *refusal(unsigned status, const char *why)
+{
+    return status == 503   ? "The store is unavailable; retry later"
+           : status == 429 ? "Too many attempts"
+           : status == 403 ? "Tokens held by third-party applications cannot ask for decisions "
+                             "without the scope portcullis:manage"
+           : why != NULL   ? why
+                           : "A valid bearer token or client credentials are required";
+}
+
 /* The caller must hold permissions:check (API.md §15). Replies and returns 0 if not. */
 static int authorized(pc_req *rq)
 {
     char *user = NULL, *password = NULL, *id = NULL;
-    const char *token = pc_req_bearer(rq);
+    int dpop_scheme = 0;
+    const char *token = pc_req_access_token(rq, &dpop_scheme), *why = NULL;
     unsigned status = 401;
     int may = 0;
 
     if (token != NULL)
-        status = token_caller(rq, token, &id);
+        status = token_caller(rq, token, dpop_scheme, &id, &why);
     else if (pc_req_basic(rq, &user, &password))
         status = client_caller(rq, user, password, &id);
     u_free(user);
@@ -102,12 +119,7 @@ static int authorized(pc_req *rq)
         status = 503;
     free(id);
     if (status != 0)
-        fail(rq, status,
-             status == 503   ? "The store is unavailable; retry later"
-             : status == 429 ? "Too many attempts"
-             : status == 403 ? "Tokens held by third-party applications cannot ask for decisions "
-                               "without the scope portcullis:manage"
-                             : "A valid bearer token or client credentials are required");
+        fail(rq, status, refusal(status, why));
     else if (!may)
         fail(rq, 403, "Permission permissions:check is required");
     return status == 0 && may;

@@ -20,18 +20,28 @@ const char *pc_req_dpop_token(const pc_req *rq)
     return *h ? h : NULL;
 }
 
-pc_status pc_http_dpop_sender(pc_req *rq, const json_t *claims, const char *token, int dpop_scheme,
-                              const char **why)
+const char *pc_req_access_token(const pc_req *rq, int *dpop_scheme)
 {
-    const char *url = pc_req_url(rq), *error;
+    const char *dpop = pc_req_dpop_token(rq);
+
+    *dpop_scheme = dpop != NULL;
+    return dpop != NULL ? dpop : pc_req_bearer(rq);
+}
+
+pc_status pc_http_access_accept(pc_req *rq, const char *token, int dpop_scheme, json_t **claims,
+                                const char **error, const char **why)
+{
+    const char *url = pc_req_url(rq);
     /* RFC 9449 §4.3: the URL the client addressed, which is PUBLIC_URL's, without the query */
     char *htu = pc_asprintf("%s%.*s", pc_srv->cfg.public_url, (int)strcspn(url, "?"), url);
-    pc_status rc =
-        pc_oauth2_dpop_resource(rq->tenant, claims, dpop_scheme, pc_req_header(rq, "DPoP"),
-                                pc_req_method(rq), htu, token, &error, why);
+    pc_token_presented how = {.scheme = dpop_scheme ? PC_TOKEN_AS_DPOP : PC_TOKEN_AS_BEARER,
+                              .proof = pc_req_header(rq, "DPoP"),
+                              .method = pc_req_method(rq),
+                              .htu = htu};
+    pc_status rc = pc_oauth2_access_accept(rq->tenant, token, &how, claims, error, why);
 
     free(htu);
-    if ((rc == PC_DECLINED || rc == PC_ERR_DENIED) && pc_srv->cfg.dpop_nonce) {
+    if ((rc == PC_DECLINED || (rc == PC_ERR_DENIED && *why != NULL)) && pc_srv->cfg.dpop_nonce) {
         char *nonce = pc_oauth2_dpop_nonce(rq->tenant);
         pc_reply_header(rq, "DPoP-Nonce", nonce);
         free(nonce);

@@ -8,12 +8,18 @@
 const char *pc_req_dpop_token(const pc_req *rq);
 
 /**
- * May the verified access token `claims` (sent as `token`, with the DPoP
- * scheme when `dpop_scheme`) be used on this request? RFC 9449 §7 with htm
- * the request's method and htu PUBLIC_URL + its path. PC_OK; PC_ERR_DENIED
- * or PC_DECLINED (a nonce is needed: DPoP-Nonce is set on the reply) with
- * *why; PC_ERR_STORAGE.
+ * The access token of the Authorization header (Bearer or DPoP scheme), or
+ * NULL; *dpop_scheme says which. Borrowed from the request.
  */
-pc_status pc_http_dpop_sender(pc_req *rq, const json_t *claims, const char *token, int dpop_scheme,
-                              const char **why);
+const char *pc_req_access_token(const pc_req *rq, int *dpop_scheme);
+
+/**
+ * pc_oauth2_access_accept() for the access token of the Authorization header
+ * (`token`, under the DPoP scheme when `dpop_scheme`), with htm the request's
+ * method and htu PUBLIC_URL + its path. When nonces are on, a refused proof's
+ * reply gets DPoP-Nonce. *claims is new on PC_OK; the statuses, *error and
+ * *why are pc_oauth2_access_accept()'s.
+ */
+pc_status pc_http_access_accept(pc_req *rq, const char *token, int dpop_scheme, json_t **claims,
+                                const char **error, const char **why);
 #endif

@@ -172,6 +172,14 @@ static const char *pkce_problem(const json_t *req, const json_t *app)
     return NULL;
 }
 
+/* RFC 9449 §10: dpop_jkt is a JWK SHA-256 thumbprint, 43 base64url characters like S256 PKCE. */
+static const char *dpop_jkt_problem(const json_t *req)
+{
+    const char *jkt = pc_authz_str(req, "dpop_jkt");
+
+    return jkt == NULL || pc_oauth2_pkce_challenge_valid(jkt) ? NULL : "dpop_jkt is malformed";
+}
+
 static const char *max_age_problem(json_t *req, const char *max_age)
 {
     if (max_age == NULL)
@@ -199,6 +207,7 @@ static json_t *collect(const pc_web_in *in)
                                         "ui_locales",
                                         "acr_values",
                                         "organization", /* API.md §18: preselects one */
+                                        "dpop_jkt",     /* RFC 9449 §10 */
                                         NULL};
     json_t *req = json_object();
 
@@ -226,6 +235,7 @@ static const char *request_problem(const pc_web_in *in, json_t *req, const json_
         return "this client may not use the authorization code flow";
     *error = "invalid_request";
     if ((problem = pkce_problem(req, app)) != NULL || (problem = prompt_problem(req)) != NULL ||
+        (problem = dpop_jkt_problem(req)) != NULL ||
         (problem = max_age_problem(req, in->param(in->param_ctx, "max_age"))) != NULL)
         return problem;
     *error = "invalid_scope";

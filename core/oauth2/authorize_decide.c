@@ -138,7 +138,8 @@ static void issue(const pc_web_in *in, pc_web_out *out, const json_t *req, const
                        .scope = pc_authz_str(req, "scope"),
                        .amr = json_object_get(session, "amr"),
                        .auth_time = json_integer_value(json_object_get(session, "auth_time")),
-                       .org_id = *org_id ? org_id : NULL};
+                       .org_id = *org_id ? org_id : NULL,
+                       .dpop_jkt = pc_authz_str(req, "dpop_jkt")};
     char *code = NULL;
     pc_status rc = pc_code_issue(in->tenant, &g, &code);
 

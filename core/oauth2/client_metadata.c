@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Client metadata of dynamic registration (RFC 7591 §2): to and from the application record. */
 #include "oauth2/client_metadata.h"
+#include "oauth2/client_keys.h"
 #include "oauth2/grants.h"
 #include "oauth2/redirect.h"
 #include "oidc/claims.h"
@@ -17,7 +18,8 @@
 /* What a self-registered client may hold: no password grant, no token exchange. */
 static const char *const grants[] = {"authorization_code", "refresh_token", "client_credentials",
                                      PC_GRANT_DEVICE_CODE, NULL};
-static const char *const methods[] = {"client_secret_basic", "client_secret_post", "none", NULL};
+static const char *const methods[] = {"client_secret_basic", "client_secret_post", "none",
+                                      "private_key_jwt", NULL};
 
 typedef struct parse {
     const char *error;
@@ -117,6 +119,38 @@ static int responses_ok(const json_t *meta, const json_t *grant_types, parse *p)
     return p->error == NULL;
 }
 
+/*
+ * RFC 7591 §2: the client's keys, jwks (a JWK Set of usable public signing
+ * keys) or jwks_uri, never both; private_key_jwt needs one of them. The URI is
+ * checked against the outbound rules when the record is (pc_api_app_problem).
+ * Sets both members on `out` (null when absent, so that RFC 7592 replaces them).
+ */
+static int keys_ok(const json_t *meta, const char *method, json_t *out, parse *p)
+{
+    const json_t *jwks = json_object_get(meta, "jwks");
+    const char *uri = text(meta, "jwks_uri", p, "jwks_uri must be a URL");
+
+    if (jwks != NULL && json_is_null(jwks))
+        jwks = NULL;
+    if (p->error != NULL)
+        return 0;
+    if (jwks != NULL && pc_oauth2_jwks_problem(jwks) != NULL)
+        return fail(p, "invalid_client_metadata",
+                    "jwks must be a JWK Set of public RSA (2048 bits or more), P-256 or Ed25519 "
+                    "signing keys");
+    if (jwks != NULL && uri != NULL)
+        return fail(p, "invalid_client_metadata", "give jwks or jwks_uri, not both");
+    if (method != NULL && strcmp(method, "private_key_jwt") == 0 && jwks == NULL && uri == NULL)
+        return fail(p, "invalid_client_metadata", "private_key_jwt needs jwks or jwks_uri");
+    json_object_set_new(out, "jwks", jwks ? json_deep_copy(jwks) : json_null());
+    json_object_set_new(out, "jwks_uri", uri ? json_string(uri) : json_null());
+    /* kept only for the JWT method: the secret methods are what a null stands for */
+    json_object_set_new(out, "token_endpoint_auth_method",
+                        method && strcmp(method, "private_key_jwt") == 0 ? json_string(method)
+                                                                         : json_null());
+    return 1;
+}
+
 static json_t *fields(const json_t *meta, parse *p)
 {
     const char *method = text(meta, "token_endpoint_auth_method", p, "bad auth method");
@@ -140,6 +174,8 @@ static json_t *fields(const json_t *meta, parse *p)
         json_object_set_new(out, "name", json_string(name));
     if (out != NULL && alg != NULL)
         json_object_set_new(out, "id_token_signed_response_alg", json_string(alg));
+    if (out != NULL && p->error == NULL)
+        keys_ok(meta, method, out, p);
     return out;
 }
 
@@ -189,13 +225,17 @@ json_t *pc_client_metadata_view(const json_t *app)
 {
     int pub = strcmp(json_string_value(json_object_get(app, "type")), "public") == 0;
     const json_t *alg = json_object_get(app, "id_token_signed_response_alg");
-    json_t *v = json_pack(
-        "{s:O,s:O,s:O,s:O,s:O,s:s,s:o}", "client_id", json_object_get(app, "client_id"),
-        "client_name", json_object_get(app, "name"), "redirect_uris",
-        json_object_get(app, "redirect_uris"), "post_logout_redirect_uris",
-        json_object_get(app, "post_logout_redirect_uris"), "grant_types",
-        json_object_get(app, "grant_types"), "token_endpoint_auth_method",
-        pub ? "none" : "client_secret_basic", "scope", joined(json_object_get(app, "scopes")));
+    const char *method = json_string_value(json_object_get(app, "token_endpoint_auth_method"));
+    json_t *v =
+        json_pack("{s:O,s:O,s:O,s:O,s:O,s:s,s:o}", "client_id", json_object_get(app, "client_id"),
+                  "client_name", json_object_get(app, "name"), "redirect_uris",
+                  json_object_get(app, "redirect_uris"), "post_logout_redirect_uris",
+                  json_object_get(app, "post_logout_redirect_uris"), "grant_types",
+                  json_object_get(app, "grant_types"), "token_endpoint_auth_method",
+                  method ? method
+                  : pub  ? "none"
+                         : "client_secret_basic",
+                  "scope", joined(json_object_get(app, "scopes")));
 
     json_object_set_new(
         v, "response_types",
@@ -204,6 +244,10 @@ json_t *pc_client_metadata_view(const json_t *app)
             : json_array());
     if (json_is_string(alg))
         json_object_set(v, "id_token_signed_response_alg", (json_t *)alg);
+    if (json_is_object(json_object_get(app, "jwks"))) /* RFC 7591 §2 */
+        json_object_set(v, "jwks", json_object_get(app, "jwks"));
+    if (json_is_string(json_object_get(app, "jwks_uri")))
+        json_object_set(v, "jwks_uri", json_object_get(app, "jwks_uri"));
     json_object_set(v, "client_id_issued_at", json_object_get(app, "created_at"));
     return v;
 }

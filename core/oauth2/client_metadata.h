@@ -6,7 +6,8 @@
 
 /**
  * The application fields (name, type, grant_types, redirect_uris,
- * post_logout_redirect_uris, scopes, id_token_signed_response_alg) that
+ * post_logout_redirect_uris, scopes, id_token_signed_response_alg,
+ * token_endpoint_auth_method (private_key_jwt, else null), jwks, jwks_uri) that
  * registration metadata `meta` asks for (new), or NULL with *error
  * ("invalid_client_metadata" or "invalid_redirect_uri", RFC 7591 §3.2.2) and
  * *description set (static). Metadata this server does not keep (logo_uri,

@@ -41,6 +41,8 @@ pc_status pc_code_store(const pc_tenant *t, const char *id, const pc_code_grant 
                     (json_int_t)expires_at);
     if (rec != NULL && g->org_id != NULL) /* API.md §18 */
         json_object_set_new(rec, "org_id", json_string(g->org_id));
+    if (rec != NULL && g->dpop_jkt != NULL) /* RFC 9449 §10 */
+        json_object_set_new(rec, "dpop_jkt", json_string(g->dpop_jkt));
     rc = rec ? pc_db_insert(NULL, PC_ENT_CODE, rec, NULL, 0) : PC_ERR_INTERNAL;
     json_decref(rec);
     return rc;
@@ -86,9 +88,13 @@ static const char *binding_problem(const pc_grant_ctx *ctx, const json_t *rec,
                                    const char *redirect_uri, const char *verifier)
 {
     const char *challenge = json_string_value(json_object_get(rec, "code_challenge"));
+    const char *jkt = json_string_value(json_object_get(rec, "dpop_jkt"));
 
     if (strcmp(json_string_value(json_object_get(rec, "client_id")), ctx->client->client_id) != 0)
         return "authorization code was issued to another client";
+    /* RFC 9449 §10: a code bound to a key is redeemed with a proof of that key only */
+    if (jkt != NULL && (ctx->jkt == NULL || strcmp(jkt, ctx->jkt) != 0))
+        return "the authorization code is bound to a DPoP key: send a DPoP proof of that key";
     /* A device authorization (RFC 8628) is redeemed by its own grant only. */
     if (redirect_uri == NULL || strcmp(redirect_uri, PC_CODE_DEVICE) == 0 ||
         strcmp(json_string_value(json_object_get(rec, "redirect_uri")), redirect_uri) != 0)

@@ -16,7 +16,8 @@ typedef struct pc_code_grant {
     const char *scope;
     const json_t *amr;
     int64_t auth_time;
-    const char *org_id; /**< the organization chosen (API.md §18), or NULL */
+    const char *org_id;   /**< the organization chosen (API.md §18), or NULL */
+    const char *dpop_jkt; /**< the DPoP key the code is bound to (RFC 9449 §10), or NULL */
 } pc_code_grant;
 
 /** The redirect_uri of the code record of an approved device authorization (RFC 8628). */

@@ -39,15 +39,37 @@ char *pc_oauth2_dpop_nonce(const pc_tenant *t);
 /** The key thumbprint an access token is bound to (cnf.jkt, RFC 9449 §6.1), or NULL. Borrowed. */
 const char *pc_oauth2_dpop_bound_jkt(const json_t *claims);
 
+/** How a request presents an access token (RFC 9449 §7; issue #18). */
+typedef enum {
+    PC_TOKEN_AS_BEARER,   /**< Authorization: Bearer (or a form's access_token) */
+    PC_TOKEN_AS_DPOP,     /**< Authorization: DPoP, with a proof in the DPoP header */
+    PC_TOKEN_AS_PARAMETER /**< a parameter of a token request (RFC 8693 subject_token) */
+} pc_token_scheme;
+
+/** The request an access token came with; all borrowed. */
+typedef struct pc_token_presented {
+    pc_token_scheme scheme;
+    const char *proof;      /**< the DPoP header, or NULL */
+    const char *method;     /**< the request's method: the proof's htm */
+    const char *htu;        /**< PUBLIC_URL + the request's path: the proof's htu */
+    const char *proven_jkt; /**< PC_TOKEN_AS_PARAMETER: the key the token request's own
+                                 proof showed (checked already), or NULL without one */
+} pc_token_presented;
+
 /**
- * RFC 9449 §7: may this verified access token (`claims`) be used on this
- * request? A token bound to a key (cnf.jkt) only with the DPoP scheme
- * (`dpop_scheme`) and a valid proof of that key for `method` and `htu` with
- * ath; an unbound token only with the Bearer scheme. PC_OK; PC_ERR_DENIED
- * with *why and *error ("invalid_token" or "invalid_dpop_proof"); PC_DECLINED
- * (a nonce is needed); PC_ERR_STORAGE.
+ * The one rule for an access token used as a credential, wherever it is
+ * accepted (userinfo, the management API, AuthZEN, token exchange): verify
+ * `token` as tenant `t`'s (pc_token_verify_access), then, RFC 9449 §7, a token
+ * bound to a key (cnf.jkt) needs proof of that key: under the DPoP scheme a
+ * fresh proof for this method and URL carrying ath; as a parameter, the
+ * request's own proof of the same key. An unbound token is refused under the
+ * DPoP scheme. PC_OK with *claims (new). PC_ERR_DENIED with *why NULL when the
+ * token itself is invalid, else *why (static; NULL on PC_OK) and *error ("invalid_token" or
+ * "invalid_dpop_proof"); PC_DECLINED when a nonce is needed; PC_ERR_STORAGE.
+ * Introspection and revocation look at a token without using it and call
+ * pc_token_verify_access() instead.
  */
-pc_status pc_oauth2_dpop_resource(const pc_tenant *t, const json_t *claims, int dpop_scheme,
-                                  const char *proof, const char *method, const char *htu,
-                                  const char *token, const char **error, const char **why);
+pc_status pc_oauth2_access_accept(const pc_tenant *t, const char *token,
+                                  const pc_token_presented *how, json_t **claims,
+                                  const char **error, const char **why);
 #endif

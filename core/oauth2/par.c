@@ -2,6 +2,8 @@
 /* The pushed authorization request endpoint (RFC 9126 §2) and the one-time use of its request_uri (§4). */
 #include "oauth2/par.h"
 #include "oauth2/client_auth.h"
+#include "oauth2/dpop_token.h"
+#include "oauth2/pkce.h"
 #include "oauth2/redirect.h"
 #include "oauth2/request.h"
 #include "server/server.h"
@@ -41,12 +43,16 @@ static const char *params_problem(const json_t *params, const pc_client *c)
 {
     const char *id = json_string_value(json_object_get(params, "client_id"));
     const char *redirect = json_string_value(json_object_get(params, "redirect_uri"));
+    const char *jkt = json_string_value(json_object_get(params, "dpop_jkt"));
 
     if (id != NULL && strcmp(id, c->client_id) != 0)
         return "client_id must be the authenticated client's";
     if (redirect == NULL ||
         !pc_redirect_uri_registered(json_object_get(c->app, "redirect_uris"), redirect))
         return "redirect_uri is missing or not registered for this client";
+    /* RFC 9449 §10: a JWK SHA-256 thumbprint has the shape of an S256 challenge */
+    if (jkt != NULL && !pc_oauth2_pkce_challenge_valid(jkt))
+        return "dpop_jkt is malformed";
     return NULL;
 }
 
@@ -67,6 +73,27 @@ static pc_status store_request(const pc_tenant *t, const pc_client *c, const jso
     free(hash);
     pc_free_secret(secret);
     return rc == PC_OK ? PC_OK : PC_ERR_STORAGE;
+}
+
+/*
+ * RFC 9449 §10.1: a DPoP proof on the push binds the code to its key, and a
+ * dpop_jkt pushed with it must name that key. 1 to go on; 0 after the reply.
+ */
+static int bind_proof(const pc_oauth_request *rq, json_t *params, pc_oauth_reply *reply)
+{
+    const char *asked = json_string_value(json_object_get(params, "dpop_jkt"));
+    char *jkt = NULL;
+    int ok = pc_oauth2_dpop_token_proof(rq, "/oauth2/par", &jkt, reply);
+
+    if (ok && jkt != NULL && asked != NULL && strcmp(asked, jkt) != 0) {
+        pc_oauth_error(reply, 400, "invalid_request",
+                       "dpop_jkt names another key than the DPoP proof");
+        ok = 0;
+    } else if (ok && jkt != NULL) {
+        json_object_set_new(params, "dpop_jkt", json_string(jkt));
+    }
+    free(jkt);
+    return ok;
 }
 
 void pc_oauth2_par(const pc_oauth_request *rq, pc_oauth_reply *reply)
@@ -91,6 +118,8 @@ void pc_oauth2_par(const pc_oauth_request *rq, pc_oauth_reply *reply)
         goto out;
     }
     json_object_set_new(params, "client_id", json_string(c.client_id));
+    if (!bind_proof(rq, params, reply))
+        goto out;
     if (store_request(rq->tenant, &c, params, &uri) != PC_OK) {
         pc_oauth_unavailable(reply);
         goto out;

@@ -11,9 +11,9 @@
 #define MAX_PARAM 2048
 
 const char *const pc_authz_param_names[] = {
-    "response_type", "client_id",  "redirect_uri",          "scope",   "state",
-    "nonce",         "prompt",     "code_challenge",        "max_age", "login_hint",
-    "ui_locales",    "acr_values", "code_challenge_method", NULL};
+    "response_type", "client_id",  "redirect_uri",          "scope",    "state",
+    "nonce",         "prompt",     "code_challenge",        "max_age",  "login_hint",
+    "ui_locales",    "acr_values", "code_challenge_method", "dpop_jkt", NULL};
 
 static int str_is(const json_t *v, const char *s)
 {

@@ -6,7 +6,7 @@
 #include "iam/permcache.h"
 #include "iam/tenant.h"
 #include "oauth2/org_gate.h"
-#include "oauth2/tokens.h"
+#include "oauth2/dpop.h"
 #include "server/store.h"
 #include "util/mem.h"
 
@@ -186,6 +186,28 @@ static pc_status impersonate(pc_grant_ctx *ctx, const json_t *claims, const char
 }
 
 /*
+ * The subject token as a credential of tenant `t`. RFC 9449 §7: a DPoP-bound
+ * one only with this request's own proof of its key (ctx->jkt), so that
+ * exchanging cannot strip or move the binding; the new token is bound to the
+ * same key. PC_ERR_DENIED with *why NULL for an invalid token.
+ */
+static pc_status subject_claims(const pc_grant_ctx *ctx, const pc_tenant *t, const char *token,
+                                json_t **claims, const char **why)
+{
+    pc_token_presented how = {.scheme = PC_TOKEN_AS_PARAMETER, .proven_jkt = ctx->jkt};
+    const char *error;
+
+    return pc_oauth2_access_accept(t, token, &how, claims, &error, why);
+}
+
+static pc_status subject_refused(pc_grant_ctx *ctx, pc_status rc, const char *why)
+{
+    return failed(ctx, rc == PC_ERR_STORAGE ? rc : PC_ERR_DENIED, 400, "invalid_grant",
+                  why ? why
+                      : "the subject_token is invalid, expired, revoked or of another tenant");
+}
+
+/*
  * API.md §16: in tenant default, a holder of tenants:impersonate may act as a
  * user of another tenant at that tenant's token endpoint; the subject token is
  * the default tenant's.
@@ -195,15 +217,14 @@ static pc_status platform_impersonate(pc_grant_ctx *ctx, const char *token, cons
 {
     pc_tenant *def = NULL;
     json_t *claims = NULL, *target = NULL;
-    const char *caller;
+    const char *caller, *why = NULL;
     int may = 0;
     pc_status rc = pc_tenant_acquire(PC_TENANT_DEFAULT, &def);
 
     if (rc == PC_OK)
-        rc = pc_token_verify_access(def, token, &claims);
+        rc = subject_claims(ctx, def, token, &claims, &why);
     if (rc != PC_OK) {
-        rc = failed(ctx, rc == PC_ERR_STORAGE ? rc : PC_ERR_DENIED, 400, "invalid_grant",
-                    "the subject_token is invalid, expired, revoked or of another tenant");
+        rc = subject_refused(ctx, rc, why);
         goto out;
     }
     caller = json_string_value(json_object_get(claims, "sub"));
@@ -239,6 +260,7 @@ pc_status pc_token_exchange(pc_grant_ctx *ctx, const char *subject_token,
                             const char *requested_subject, const char *reason)
 {
     json_t *claims = NULL;
+    const char *why = NULL;
     pc_status rc;
 
     if (subject_token == NULL)
@@ -246,17 +268,12 @@ pc_status pc_token_exchange(pc_grant_ctx *ctx, const char *subject_token,
     if (requested_subject != NULL && (reason == NULL || *reason == '\0' || strlen(reason) > 500))
         return failed(ctx, PC_OK, 400, "invalid_request",
                       "reason (up to 500 characters) is required to impersonate");
-    rc = pc_token_verify_access(ctx->rq->tenant, subject_token, &claims);
-    if (rc == PC_ERR_DENIED && requested_subject != NULL &&
-        strcmp(ctx->rq->tenant->slug, PC_TENANT_DEFAULT) != 0) {
-        json_decref(claims);
+    rc = subject_claims(ctx, ctx->rq->tenant, subject_token, &claims, &why);
+    if (rc == PC_ERR_DENIED && why == NULL && requested_subject != NULL &&
+        strcmp(ctx->rq->tenant->slug, PC_TENANT_DEFAULT) != 0)
         return platform_impersonate(ctx, subject_token, requested_subject, reason);
-    }
-    if (rc != PC_OK) {
-        json_decref(claims);
-        return failed(ctx, rc, 400, "invalid_grant",
-                      "the subject_token is invalid, expired, revoked or of another tenant");
-    }
+    if (rc != PC_OK)
+        return subject_refused(ctx, rc, why);
     rc = requested_subject ? impersonate(ctx, claims, requested_subject, reason)
                            : down_scope(ctx, claims);
     if (requested_subject != NULL) /* impersonation acts tenant-wide (API.md §18) */

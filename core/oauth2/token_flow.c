@@ -203,7 +203,7 @@ void pc_oauth2_token(const pc_oauth_request *rq, pc_oauth_reply *reply)
     }
     memset(&ctx, 0, sizeof ctx);
     /* RFC 9449 §5: a proof binds what this request issues to the client's key */
-    if (!pc_oauth2_dpop_token_proof(rq, &ctx.jkt, reply)) {
+    if (!pc_oauth2_dpop_token_proof(rq, "/oauth2/token", &ctx.jkt, reply)) {
         pc_client_clear(&client);
         return;
     }

@@ -41,6 +41,9 @@ void pc_minted_clear(pc_minted *m);
 /**
  * Verify a bearer access token of tenant `t`: signature, typ, iss, exp and
  * revocation. PC_OK with *claims (new); PC_ERR_DENIED for anything invalid.
+ * Where a token is used as a credential, pc_oauth2_access_accept() (dpop.h)
+ * calls this and applies the DPoP binding (RFC 9449 §7); only introspection and
+ * revocation, which look at a token without using it, call this directly.
  */
 pc_status pc_token_verify_access(const pc_tenant *t, const char *jwt, json_t **claims);
 #endif

@@ -5,7 +5,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
-import { adminToken, api, createApp, get, getToken, startServer, tokenRequest } from './lib/server.mjs';
+import {
+  adminToken, api, createApp, get, getToken, registrationMode, startServer, tokenRequest,
+} from './lib/server.mjs';
 
 describe('dynamic client registration (RFC 7591/7592)', () => {
   let srv; let admin;
@@ -26,20 +28,7 @@ describe('dynamic client registration (RFC 7591/7592)', () => {
     body: body ? JSON.stringify(body) : undefined,
   }).then(async (r) => ({ status: r.status, headers: r.headers, json: await r.json().catch(() => null) }));
 
-  /** Sets the mode and waits (with a deadline) until discovery shows it: a change applies within a second. */
-  async function mode(value) {
-    const r = await api(srv.issuer, admin, 'PATCH', '/tenant', { settings: { dynamic_client_registration: value } });
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    assert.equal(r.json.settings.dynamic_client_registration, value);
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const doc = (await get(`${srv.issuer}/.well-known/openid-configuration`)).json;
-      const listed = doc.registration_endpoint === `${srv.issuer}/oauth2/register`;
-      if (listed === (value !== 'off')) return doc;
-      assert.ok(Date.now() < deadline, `discovery follows the mode ${value}`);
-      await new Promise((ok) => setTimeout(ok, 100));
-    }
-  }
+  const mode = (value) => registrationMode(srv.issuer, admin, value);
 
   test('off by default: no endpoint in discovery, registration refused', async () => {
     const doc = (await get(`${srv.issuer}/.well-known/openid-configuration`)).json;

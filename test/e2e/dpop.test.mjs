@@ -3,47 +3,24 @@
 // bound token only with a fresh proof of that key; the RFC's MUSTs are refused.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import * as client from 'openid-client';
-import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
+import { SignJWT, calculateJwkThumbprint, exportJWK } from 'jose';
 import {
-  ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, ADMIN_PASSWORD, createApp, adminToken, createUser, get, jwtPayload, startServer,
+  ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, ADMIN_PASSWORD, createApp, adminToken, createUser, get, jwtPayload, signInByForm,
+  startServer,
 } from './lib/server.mjs';
+import { dpopKey, proof } from './lib/dpop.mjs';
 
 const insecure = { execute: [client.allowInsecureRequests] };
 
-async function dpopKey(alg = 'ES256') {
-  const pair = await generateKeyPair(alg, { extractable: true });
-  const jwk = await exportJWK(pair.publicKey);
-  return { ...pair, jwk, alg, jkt: await calculateJwkThumbprint(jwk) };
-}
-
-/** A DPoP proof (RFC 9449 §4.2); `claims` override or (undefined) remove the defaults. */
-function proof(key, htm, htu, { token, ...claims } = {}) {
-  const body = { jti: randomUUID(), htm, htu, iat: Math.floor(Date.now() / 1000) };
-  if (token) body.ath = createHash('sha256').update(token).digest('base64url');
-  Object.assign(body, claims);
-  for (const k of Object.keys(body)) if (body[k] === undefined) delete body[k];
-  return new SignJWT(body).setProtectedHeader({ typ: 'dpop+jwt', alg: key.alg, jwk: key.jwk }).sign(key.privateKey);
-}
-
 /** Drives the browser step of the code flow with plain HTTP: the code's redirect back. */
-async function authorize(issuer, app, user, challenge) {
+function authorize(issuer, app, user, challenge) {
   const q = new URLSearchParams({
     response_type: 'code', client_id: app.client_id, redirect_uri: app.redirect_uris[0], scope: 'openid offline_access',
     state: 'st', code_challenge: challenge, code_challenge_method: 'S256',
   });
-  const r = await fetch(`${issuer}/oauth2/authorize?${q}`);
-  const html = await r.text();
-  const field = (n) => html.match(new RegExp(`name="${n}"[^>]*value="([^"]*)"`))?.[1]
-    ?? html.match(new RegExp(`value="([^"]*)"[^>]*name="${n}"`))?.[1];
-  const cookie = (r.headers.getSetCookie?.() || []).map((c) => c.split(';')[0]).join('; ');
-  const login = await fetch(`${issuer}/oauth2/authorize/login`, {
-    method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-    body: new URLSearchParams({ request: field('request'), csrf: field('csrf'), username: user.username, password: user.password }),
-  });
-  assert.ok([302, 303].includes(login.status), await login.text());
-  return new URL(login.headers.get('location'));
+  return signInByForm(issuer, `${issuer}/oauth2/authorize?${q}`, user);
 }
 
 describe('DPoP', () => {

@@ -2,9 +2,12 @@
 /*
  * Fuzzes dynamic registration metadata (core/oauth2/client_metadata.c, RFC 7591 §2): any
  * JSON a client posts is refused with an RFC 7591 error or becomes application fields
- * that keep the promises registration makes, and their metadata view renders.
+ * that keep the promises registration makes, and their metadata view renders. Keys
+ * (RFC 7591 §2 jwks, jwks_uri) come out usable, one kind at most, and private_key_jwt
+ * never without them.
  */
 #include "fuzz_support.h"
+#include "oauth2/client_keys.h"
 #include "oauth2/client_metadata.h"
 #include "oauth2/redirect.h"
 
@@ -23,6 +26,24 @@ static int only(const json_t *list, const char *const *allowed)
             return 0;
     }
     return 1;
+}
+
+/* The keys and the JWT method: as registration promises them (issue #18). */
+static void check_keys(const json_t *f, const json_t *view)
+{
+    const json_t *jwks = json_object_get(f, "jwks"), *uri = json_object_get(f, "jwks_uri");
+    const char *method = json_string_value(json_object_get(f, "token_endpoint_auth_method"));
+
+    FUZZ_ASSERT(json_is_null(jwks) || pc_oauth2_jwks_problem(jwks) == NULL);
+    FUZZ_ASSERT(json_is_null(uri) || (json_is_string(uri) && json_string_length(uri) > 0));
+    FUZZ_ASSERT(json_is_null(jwks) || json_is_null(uri));
+    if (method != NULL) {
+        FUZZ_ASSERT(strcmp(method, "private_key_jwt") == 0);
+        FUZZ_ASSERT(strcmp(json_string_value(json_object_get(f, "type")), "confidential") == 0);
+        FUZZ_ASSERT(pc_oauth2_client_has_keys(f));
+        FUZZ_ASSERT(strcmp(json_string_value(json_object_get(view, "token_endpoint_auth_method")),
+                           "private_key_jwt") == 0);
+    }
 }
 
 static void check_fields(const json_t *f)
@@ -47,6 +68,7 @@ static void check_fields(const json_t *f)
     json_object_set_new(app, "created_at", json_integer(1));
     view = pc_client_metadata_view(app);
     FUZZ_ASSERT(view != NULL && json_is_string(json_object_get(view, "scope")));
+    check_keys(f, view);
     json_decref(view);
     json_decref(app);
 }

@@ -57,6 +57,31 @@ void application_key_columns_round_trip(void **state)
     EXPECT_JSON(GET(PC_ENT_APPLICATION, tid, aid), a);
 }
 
+/* RFC 9449 §10 (schema 16): the DPoP key a code is bound to comes back when it is taken. */
+void code_dpop_jkt_round_trips(void **state)
+{
+    char id[ID_LEN], plain[ID_LEN];
+    const char *jkt = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";
+    json_t *out = NULL;
+
+    (void)state;
+    for (int bound = 1; bound >= 0; bound--) {
+        json_t *rec =
+            keep(json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:[s],s:I,s:I,s:I}", "id",
+                           new_id(bound ? id : plain, "ac"), "tenant_id", tid, "client_id", "c1",
+                           "redirect_uri", "https://rp.example/cb", "user_id", "u1", "sid", "sid1",
+                           "scope", "openid", "amr", "pwd", "auth_time", (json_int_t)now,
+                           "created_at", (json_int_t)now, "expires_at", (json_int_t)now + 60));
+        if (bound)
+            json_object_set_new(rec, "dpop_jkt", json_string(jkt));
+        INSERT(PC_ENT_CODE, rec);
+    }
+    OK(ops->code_take(st, NULL, tid, id, now, &out));
+    assert_string_equal(json_string_value(json_object_get(keep(out), "dpop_jkt")), jkt);
+    OK(ops->code_take(st, NULL, tid, plain, now, &out));
+    assert_true(json_is_null(json_object_get(keep(out), "dpop_jkt")));
+}
+
 /* The back-channel logout outbox: a due message is claimed once, then not while leased. */
 void logout_message_is_claimed_once(void **state)
 {

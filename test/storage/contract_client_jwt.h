@@ -7,5 +7,6 @@ void used_jti_is_refused_twice(void **state);
 void pushed_request_is_taken_once(void **state);
 void application_key_columns_round_trip(void **state);
 void logout_message_is_claimed_once(void **state);
+void code_dpop_jkt_round_trips(void **state); /* schema 16 */
 
 #endif

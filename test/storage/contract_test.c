@@ -923,6 +923,8 @@ static const struct CMUnitTest tests[] = {
     CASE(fed_state_is_used_once),
     CASE(consent_is_one_per_user_and_client), /* schema 14 */
     CASE(device_code_found_by_user_code),
+    /* schema 16: RFC 9449 §10 */
+    CASE(code_dpop_jkt_round_trips),
 };
 
 int main(int argc, char **argv)

@@ -161,6 +161,8 @@ extern "C" {
  *              user_code (SHA-256 hex of the normalised user code; unique, get() by it),
  *              scope, status ("pending", "approved", "denied"), poll_interval (seconds
  *              between polls), last_poll_at|null, user_id|null, created_at, expires_at
+ * DPoP authorization code binding (RFC 9449 §10; schema 16): CODE also has
+ * dpop_jkt|null, the thumbprint of the key the code may be redeemed with.
  */
 typedef enum pc_entity {
     PC_ENT_TENANT = 0,

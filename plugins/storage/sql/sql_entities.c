@@ -156,7 +156,9 @@ static const sql_column code_cols[] = {{"id", COL_TEXT, LF},
                                        {"family_id", COL_TEXT, 0},
                                        {"access_jti", COL_TEXT, 0},
                                        {"access_exp", COL_INT, 0},
-                                       {"org_id", COL_TEXT, COL_FIXED}};
+                                       {"org_id", COL_TEXT, COL_FIXED},
+                                       /* RFC 9449 §10 (schema 16) */
+                                       {"dpop_jkt", COL_TEXT, COL_FIXED}};
 static const sql_column mfa_token_cols[] = {{"id", COL_TEXT, LF},
                                             {"tenant_id", COL_TEXT, COL_FIXED},
                                             {"user_id", COL_TEXT, COL_FIXED},

@@ -379,7 +379,11 @@ static const char migration_15[] =
     "CREATE INDEX users_tenant_status ON users(tenant_id, status, id);";
 /* ---- end of 15 ---- */
 
+/* ---- 16: DPoP authorization code binding (RFC 9449 §10): the dpop_jkt a code is bound to ---- */
+static const char migration_16[] = "ALTER TABLE authorization_codes ADD COLUMN dpop_jkt TEXT;";
+/* ---- end of 16 ---- */
+
 const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {
-    migration_1,  migration_2,  migration_3,  migration_4,  migration_5,
-    migration_6,  migration_7,  migration_8,  migration_9,  migration_10,
-    migration_11, migration_12, migration_13, migration_14, migration_15};
+    migration_1,  migration_2,  migration_3,  migration_4,  migration_5,  migration_6,
+    migration_7,  migration_8,  migration_9,  migration_10, migration_11, migration_12,
+    migration_13, migration_14, migration_15, migration_16};

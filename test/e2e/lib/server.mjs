@@ -262,3 +262,37 @@ export function jwtPayload(jwt) {
 export function jwtHeader(jwt) {
   return JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString());
 }
+
+/**
+ * The browser step of the code flow with plain HTTP: follows authorization URL `url` to the
+ * login form and signs `user` ({username, password}) in. Returns the redirect back (a URL).
+ */
+export async function signInByForm(issuer, url, user) {
+  const r = await fetch(url);
+  const html = await r.text();
+  const field = (n) => html.match(new RegExp(`name="${n}"[^>]*value="([^"]*)"`))?.[1]
+    ?? html.match(new RegExp(`value="([^"]*)"[^>]*name="${n}"`))?.[1];
+  const cookie = (r.headers.getSetCookie?.() || []).map((c) => c.split(';')[0]).join('; ');
+  const login = await fetch(`${issuer}/oauth2/authorize/login`, {
+    method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+    body: new URLSearchParams({ request: field('request'), csrf: field('csrf'), username: user.username, password: user.password }),
+  });
+  if (![302, 303].includes(login.status)) throw new Error(`sign-in failed: ${login.status} ${await login.text()}`);
+  return new URL(login.headers.get('location'));
+}
+
+/**
+ * Sets the tenant's dynamic_client_registration mode and waits (with a deadline) until
+ * discovery shows it: a change applies within a second. Returns the discovery document.
+ */
+export async function registrationMode(issuer, admin, value) {
+  const r = await api(issuer, admin, 'PATCH', '/tenant', { settings: { dynamic_client_registration: value } });
+  if (r.status !== 200 || r.json.settings.dynamic_client_registration !== value) throw new Error(JSON.stringify(r.json));
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const doc = (await get(`${issuer}/.well-known/openid-configuration`)).json;
+    if ((doc.registration_endpoint === `${issuer}/oauth2/register`) === (value !== 'off')) return doc;
+    if (Date.now() > deadline) throw new Error(`discovery does not follow the mode ${value}`);
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+}
