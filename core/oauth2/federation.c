@@ -323,9 +323,10 @@ static void sign_in(const pc_web_in *in, pc_web_out *out, const pc_fed_who *w, j
     json_t *amr = trusted ? json_pack("[s,s]", "fed", "mfa") : json_pack("[s]", "fed");
     char *secret = NULL;
 
-    json_object_set_new(req, "idp", json_string(name));
+    /* the MFA step (or its setup) opens the session: it must know this was federated */
+    pc_authz_first_step_set(req, name, amr);
     if (trusted || !pc_authz_mfa_start(in, out, req, user)) {
-        json_object_del(req, "idp");
+        pc_authz_first_step_clear(req);
         if (pc_browser_session_signed_in(&a, json_string_value(json_object_get(user, "id")), amr,
                                          in->session_cookie, &secret) != PC_OK) {
             pc_authz_unavailable(out);

@@ -15,6 +15,7 @@ import {
 import { browserMissing, launchBrowser, onLoginPage, signIn } from './lib/browser.mjs';
 import { SIZES, assertAccessible, shot } from './lib/console.mjs';
 import { startRp } from './lib/rp.mjs';
+import { enrolTotp, totp } from './lib/mfa.mjs';
 
 const skip = slapdMissing();
 const LIMIT = 3; // PORTCULLIS_LIMIT_ACCOUNT: wrong passwords before an account locks at an address
@@ -238,6 +239,29 @@ describe('ldap identity provider', { skip: skip ?? false }, () => {
       assert.ok(await onLoginPage(page), 'the login page is shown');
       return { verifier, state };
     }
+
+    test('a directory user with TOTP: the ID token says pwd, fed, otp and mfa, and names the directory', async () => {
+      const setup = await passwordGrant(srv.issuer, 'erin', LDAP_USERS.erin.password); // provisions erin
+      assert.equal(setup.status, 200, JSON.stringify(setup.json));
+      const secret = await enrolTotp(srv.issuer, setup.json.access_token);
+      const ctx = await browser.newContext({ viewport: SIZES.desktop });
+      const page = await ctx.newPage();
+      const req = await authorize(page);
+      await signIn(page, 'erin', LDAP_USERS.erin.password);
+      await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
+      await assertAccessible(page, 'the MFA step after a directory password');
+      await page.getByRole('textbox').fill(totp(secret));
+      await Promise.all([
+        page.waitForURL((u) => u.href.startsWith(rp.redirectUri), { timeout: 15000 }),
+        page.getByRole('button', { name: 'Verify' }).click(),
+      ]);
+      const tokens = await client.authorizationCodeGrant(oidc, new URL(page.url()),
+        { pkceCodeVerifier: req.verifier, expectedState: req.state });
+      const claims = jwtPayload(tokens.id_token);
+      assert.deepEqual(claims.amr, ['pwd', 'fed', 'otp', 'mfa']);
+      assert.equal(claims.idp, 'corp');
+      await ctx.close();
+    });
 
     for (const [size, viewport] of Object.entries(SIZES)) {
       test(`a directory user signs in (${size})`, async () => {
