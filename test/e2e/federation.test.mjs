@@ -220,6 +220,74 @@ describe('federation', () => {
     assert.equal(jar.c.has('pc_session'), false);
   });
 
+  describe('an upstream that fails, then comes back: discovery is fetched again, no restart here', () => {
+    let moving;
+    const subjects = [];
+    const moved = (n) => ({ authorize: `/v${n}/authorize`, token: `/v${n}/token`, jwks: `/v${n}/jwks` });
+    /** A sign-in at `moving` as a new person: the callback's answer, and whether a user came of it. */
+    async function attempt(walk = (jar, req) => toCallback(jar, srv.issuer, 'moving', req.url), between = async () => {}) {
+      const jar = new Jar();
+      const req = authorizeUrl(srv.issuer, app, REDIRECT);
+      moving.subject = `moving-${subjects.length}`;
+      moving.claims = { email: `${moving.subject}@moving.test` };
+      subjects.push(moving.subject);
+      const cb = await walk(jar, req);
+      await between();
+      const r = await jar.fetch(cb);
+      return { r, req, text: r.status === 302 ? '' : await r.text(), users: await usersNamed(`${moving.subject}@moving.test`) };
+    }
+
+    before(async () => {
+      moving = await startFakeOidc(CLIENT);
+      const r = await api(srv.issuer, admin, 'POST', '/identity-providers', {
+        name: 'moving', display_name: 'Moving SSO', kind: 'oidc',
+        config: { issuer: moving.issuer, client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret },
+      });
+      assert.equal(r.status, 201, JSON.stringify(r.json));
+      await idToken(await attempt()); // discovery and keys are cached now
+    });
+    after(() => moving?.close());
+
+    test('down at the callback: a clear 503 page, no user; back on new endpoints and keys, the next sign-in works', async () => {
+      const failed = await attempt(undefined, () => moving.stop());
+      assert.equal(failed.r.status, 503, failed.text);
+      assert.match(failed.text, /identity provider cannot be reached right now/);
+      assert.ok(failed.r.headers.get('retry-after'));
+      assert.deepEqual(failed.users, [], 'no user from a failed sign-in');
+      assert.match(srv.output(), /federated sign-in failed: tenant=default provider=moving reason="cannot reach http:\/\/127\.0\.0\.1:\d+\/token"/);
+      moving.paths = moved(2);
+      await moving.rotate();
+      await moving.start();
+      const next = await attempt();
+      const claims = await idToken(next);
+      assert.equal(claims.amr[0], 'fed');
+      assert.equal(next.users.length, 1);
+    });
+
+    test('redeployed between the upstream and the callback (its token endpoint moved): 503, and the next sign-in works', async () => {
+      const failed = await attempt(undefined, async () => {
+        await moving.stop();
+        moving.paths = moved(3);
+        await moving.rotate();
+        await moving.start();
+      });
+      assert.equal(failed.r.status, 503, failed.text);
+      assert.match(failed.text, /identity provider cannot be reached right now/);
+      assert.deepEqual(failed.users, []);
+      const next = await attempt();
+      await idToken(next);
+      assert.ok(moving.calls.includes('/v3/authorize'), 'the browser went to the new authorization endpoint');
+    });
+
+    test('new keys at a new JWKS address while everything is cached: the same sign-in fetches both again', async () => {
+      moving.paths = { ...moving.paths, jwks: '/v4/jwks' };
+      await moving.rotate();
+      const r = await attempt();
+      await idToken(r);
+      assert.equal(r.users.length, 1);
+    });
+  });
+
   test('oauth2: code + state + PKCE, then the userinfo; subject and claims mapped', async () => {
     const r = await api(srv.issuer, admin, 'POST', '/identity-providers', {
       name: 'octo', display_name: 'OctoHub', kind: 'oauth2', config: {

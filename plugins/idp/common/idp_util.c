@@ -116,6 +116,14 @@ pc_status idp_fetch_json(const pc_host *host, const idp_fetch *f, json_t **out, 
         json_decref(j);
         return why(why_buf, why_len, PC_ERR_UNAVAILABLE, "a 5xx or no JSON object from", f->url);
     }
+    /* RFC 6749 §5.2, RFC 6750 §3.1: a refusal is 400, 401 or 403; any other status (a 404 of an
+     * endpoint that moved, a redirect) says the upstream is not where we think it is right now */
+    if (rs.status != 400 && rs.status != 401 && rs.status != 403 &&
+        (rs.status < 200 || rs.status >= 300)) {
+        json_decref(j);
+        snprintf(why_buf, why_len, "an unexpected status %ld from %s", rs.status, f->url);
+        return PC_ERR_UNAVAILABLE;
+    }
     if (rs.status < 200 || rs.status >= 300) {
         const char *e = json_string_value(json_object_get(j, "error"));
         rc = why(why_buf, why_len, PC_ERR_DENIED,
