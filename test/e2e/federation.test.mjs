@@ -89,7 +89,29 @@ describe('federation', () => {
     const pub = await fetch(`${srv.issuer}/api/v1/auth/providers`);
     const list = await pub.json();
     assert.equal(pub.status, 200);
-    assert.deepEqual(list.items.find((p) => p.name === 'fake'), { name: 'fake', display_name: 'Fake SSO', kind: 'oidc' });
+    assert.deepEqual(list.items.find((p) => p.name === 'fake'),
+      { name: 'fake', display_name: 'Fake SSO', kind: 'oidc', label: 'Sign in with Fake SSO', icon: 'openid' });
+  });
+
+  test('each plugin describes its providers: the login page and /auth/providers show what describe() says', async () => {
+    // an oauth2 provider at GitHub's address: the plugin recognises the upstream for the logo hint
+    const gh2 = await api(srv.issuer, admin, 'POST', '/identity-providers', {
+      name: 'github', display_name: 'GitHub', kind: 'oauth2', config: {
+        authorization_endpoint: 'https://github.com/login/oauth/authorize', token_endpoint: 'https://github.com/login/oauth/access_token',
+        userinfo_endpoint: 'https://api.github.com/user', client_id: 'gh-client', client_secret: 'gh-secret',
+      },
+    });
+    assert.equal(gh2.status, 201, JSON.stringify(gh2.json));
+    try {
+      const list = (await (await fetch(`${srv.issuer}/api/v1/auth/providers`)).json()).items;
+      assert.deepEqual(list.find((p) => p.name === 'github'),
+        { name: 'github', display_name: 'GitHub', kind: 'oauth2', label: 'Sign in with GitHub', icon: 'github' });
+      const html = await (await new Jar().fetch(authorizeUrl(srv.issuer, app, REDIRECT).url)).text();
+      assert.match(html, /action="[^"]*\/federation\/github\/start"[^>]*>.*?<button type="submit" class="secondary" data-icon="github">Sign in with GitHub<\/button>/s);
+      assert.match(html, /<button type="submit" class="secondary" data-icon="openid">Sign in with Fake SSO<\/button>/);
+    } finally {
+      await api(srv.issuer, admin, 'DELETE', `/identity-providers/${gh2.json.id}`);
+    }
   });
 
   test('two questions: the permission, then whether the caller may hand out what the provider does', async () => {

@@ -80,6 +80,12 @@ describe('ldap identity provider', { skip: skip ?? false }, () => {
     }
   });
 
+  test('a directory is no redirect provider: /auth/providers does not list it', async () => {
+    const r = await fetch(`${srv.issuer}/api/v1/auth/providers`);
+    assert.equal(r.status, 200);
+    assert.deepEqual((await r.json()).items, []);
+  });
+
   test('password grant: the first sign-in provisions the user with default roles and group roles', async () => {
     assert.equal(await findUser('alice'), undefined, 'nobody before the first sign-in');
     const r = await passwordGrant(srv.issuer, 'alice', LDAP_USERS.alice.password);
@@ -268,6 +274,11 @@ describe('ldap identity provider', { skip: skip ?? false }, () => {
         const ctx = await browser.newContext({ viewport });
         const page = await ctx.newPage();
         const req = await authorize(page);
+        // the plugin's describe(): no button, a sentence beside the password form
+        assert.ok(await page.getByText('You can sign in with your Example Corp directory username and password.').isVisible());
+        assert.equal(await page.getByRole('button', { name: /Sign in with Example Corp/ }).count(), 0);
+        await assertAccessible(page, `the login page with a directory (${size})`);
+        await shot(page, `idp-ldap-login-${size}`);
         await Promise.all([
           page.waitForURL((u) => u.href.startsWith(rp.redirectUri), { timeout: 15000 }),
           signIn(page, 'bob', LDAP_USERS.bob.password),
