@@ -179,6 +179,27 @@ describe('federation', () => {
     });
   }
 
+  for (const [error, status, says] of [
+    ['access_denied', 403, /did not sign you in \(perhaps the sign-in was cancelled there\)/],
+    ['temporarily_unavailable', 503, /cannot sign you in right now/],
+    ['invalid_scope', 400, /refused this sign-in request/],
+  ]) {
+    test(`the upstream answers error=${error}: a page that says what happened, logged, nobody created`, async () => {
+      up.mode = 'error';
+      up.error = `${error}"><b>injected</b>`; // whatever comes is sanitised before the log
+      up.subject = `error-${error}`;
+      up.claims = { email: `error-${error}@corp.test` };
+      const { r, text } = await signIn('fake');
+      up.mode = 'good';
+      assert.equal(r.status, status, text);
+      assert.match(text, says);
+      assert.doesNotMatch(text, /could not be verified|injected/);
+      assert.equal((await usersNamed(`error-${error}@corp.test`)).length, 0);
+      assert.match(srv.output(), new RegExp(`federated sign-in failed: tenant=default provider=fake reason="the upstream answered error=${error}"`));
+      assert.doesNotMatch(srv.output(), /injected/);
+    });
+  }
+
   test('client_secret_post as well as client_secret_basic', async () => {
     up.mode = 'good';
     up.subject = 'alice-upstream';

@@ -33,7 +33,8 @@ async function signingKey(kid) {
 /**
  * An OIDC upstream. `up.mode` spoils its answers: 'good', 'nonce' (another nonce in the ID
  * token), 'key' (signed by a key not in its JWKS, under the same kid), 'iss' (another issuer in
- * the ID token), 'issparam' (the callback's iss parameter names another issuer).
+ * the ID token), 'issparam' (the callback's iss parameter names another issuer), 'error' (the
+ * person comes back with `error=up.error` instead of a code).
  * Users: `up.subject` and `up.claims` are what the next sign-in is about.
  * Redeployments: `up.stop()` takes it down and `up.start()` brings it back on the same port;
  * `up.paths` are its endpoints' paths (discovery names them); `up.rotate()` signs with a new key
@@ -61,7 +62,8 @@ export async function startFakeOidc({ clientId, clientSecret }) {
       const code = randomBytes(16).toString('base64url');
       codes.set(code, { nonce: q.get('nonce'), challenge: q.get('code_challenge'), redirect: q.get('redirect_uri') });
       const back = new URL(q.get('redirect_uri'));
-      back.searchParams.set('code', code);
+      if (up.mode === 'error') back.searchParams.set('error', up.error); // RFC 6749 §4.1.2.1
+      else back.searchParams.set('code', code);
       back.searchParams.set('state', q.get('state'));
       back.searchParams.set('iss', up.mode === 'issparam' ? 'http://127.0.0.1:1/elsewhere' : up.issuer);
       res.writeHead(302, { location: back.href });
