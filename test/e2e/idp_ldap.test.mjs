@@ -138,6 +138,32 @@ describe('ldap identity provider', { skip: skip ?? false }, () => {
     assert.equal((await api(srv.issuer, admin, 'GET', '/users?limit=200')).json.items.length, before_);
   });
 
+  test('the right password but nobody here to be: said as such, audited, never counted, nobody created', async () => {
+    // frank's email is a local user's: provisioning him would take it
+    const local = await api(srv.issuer, admin, 'POST', '/users', { username: 'frank-local', email: LDAP_USERS.frank.mail, password: 'Frank-Local-Pass-1' });
+    assert.equal(local.status, 201, JSON.stringify(local.json));
+    for (let i = 0; i <= LIMIT; i++) { // more than the lockout allows: none of them counts
+      const r = await passwordGrant(srv.issuer, 'frank', LDAP_USERS.frank.password);
+      assert.equal(r.status, 400, JSON.stringify(r.json));
+      assert.equal(r.json.error, 'invalid_grant');
+      assert.match(r.json.error_description, /already uses the email address of your directory account/);
+    }
+    assert.equal(await findUser('frank'), undefined);
+    assert.match(srv.output(), /directory sign-in refused: tenant=default provider=corp reason="email of an existing user"/);
+    const refused = (await api(srv.issuer, admin, 'GET', '/audit?type=login.refused')).json.items;
+    assert.ok(refused.some((e) => e.details.provider === 'corp'), JSON.stringify(refused));
+    // provisioning off: gina is nobody here
+    assert.equal((await api(srv.issuer, admin, 'PATCH', `/identity-providers/${idp.id}`, { jit: false })).status, 200);
+    try {
+      const r = await passwordGrant(srv.issuer, 'gina', LDAP_USERS.gina.password);
+      assert.equal(r.status, 400, JSON.stringify(r.json));
+      assert.match(r.json.error_description, /not linked to an account here/);
+      assert.equal(await findUser('gina'), undefined);
+    } finally {
+      await api(srv.issuer, admin, 'PATCH', `/identity-providers/${idp.id}`, { jit: true });
+    }
+  });
+
   test('a wrong password counts as usual and locks the account at this address', async () => {
     for (let i = 0; i < LIMIT; i += 1) {
       const r = await passwordGrant(srv.issuer, 'carol', `wrong-${i}`);
@@ -266,6 +292,22 @@ describe('ldap identity provider', { skip: skip ?? false }, () => {
       const claims = jwtPayload(tokens.id_token);
       assert.deepEqual(claims.amr, ['pwd', 'fed', 'otp', 'mfa']);
       assert.equal(claims.idp, 'corp');
+      await ctx.close();
+    });
+
+    test('the right directory password but nobody here to be: the error page says why', async () => {
+      const ctx = await browser.newContext({ viewport: SIZES.phone });
+      const page = await ctx.newPage();
+      await authorize(page);
+      const [resp] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST'),
+        signIn(page, 'frank', LDAP_USERS.frank.password),
+      ]);
+      assert.equal(resp.status(), 403);
+      await page.getByRole('alert').filter({ hasText: /already uses the email address of your directory account/ }).waitFor();
+      assert.doesNotMatch(await page.locator('main').innerText(), /wrong username or password/i);
+      await assertAccessible(page, 'the error page of a directory person without an account');
+      await shot(page, 'idp-ldap-refused-phone');
       await ctx.close();
     });
 
