@@ -407,6 +407,10 @@ static void resolved(const pc_web_in *in, pc_web_out *out, const pc_fed_who *w, 
         fail(out, w->idp, in->tenant->slug, 403, "access_denied",
              "This organisation cannot take more accounts. Ask your administrator.",
              "max_users reached");
+    else if (rc == PC_ERR_INVALID)
+        fail(out, w->idp, in->tenant->slug, 500, "server_error",
+             "This sign-in option is not configured correctly. Tell your administrator.",
+             "a default role of the provider no longer exists");
     else if (rc != PC_OK)
         pc_authz_unavailable(out);
     else if (!pc_iam_user_active(user, pc_now()))

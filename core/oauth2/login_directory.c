@@ -57,6 +57,24 @@ static pc_status ask(const pc_login_attempt *a, const json_t *idp, const pc_idp_
     return rc;
 }
 
+/* Why nobody here may be the person whose password a directory took (API.md §14). */
+static const struct {
+    pc_status rc;
+    const char *log, *person;
+} refusals[] = {
+    {PC_ERR_NOT_FOUND, "no linked user and no provisioning",
+     "Your directory account is not linked to an account here. Ask your administrator to give "
+     "you access."},
+    {PC_ERR_CONFLICT, "email of an existing user",
+     "An account here already uses the email address of your directory account, so none was "
+     "created for you. Ask your administrator to link the two."},
+    {PC_ERR_LIMIT, "max_users reached",
+     "This organisation cannot take more accounts. Ask your administrator."},
+    {PC_ERR_INVALID, "a default role no longer exists",
+     "The sign-in with your directory account is not configured correctly. Tell your "
+     "administrator."},
+};
+
 /* The person a directory vouched for, as a user here; PC_ERR_CONFLICT with *refusal when none. */
 static pc_status resolve(const pc_login_attempt *a, const json_t *idp, const pc_idp_identity *id,
                          json_t **user, const char **refusal)
@@ -69,22 +87,14 @@ static pc_status resolve(const pc_login_attempt *a, const json_t *idp, const pc_
                     .max_users = a->tenant->max_users};
     pc_status rc = pc_fed_user_resolve(&w, user);
 
-    /* the password was right, so the person hears why they cannot sign in (API.md §14) */
-    if (rc == PC_ERR_NOT_FOUND)
-        *refusal = "Your directory account is not linked to an account here. Ask your "
-                   "administrator to give you access.";
-    else if (rc == PC_ERR_CONFLICT)
-        *refusal = "An account here already uses the email address of your directory account, "
-                   "so none was created for you. Ask your administrator to link the two.";
-    else if (rc == PC_ERR_LIMIT)
-        *refusal = "This organisation cannot take more accounts. Ask your administrator.";
-    if (rc == PC_ERR_NOT_FOUND || rc == PC_ERR_CONFLICT || rc == PC_ERR_LIMIT) {
+    /* the password was right, so the person hears why they cannot sign in */
+    for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++) {
+        if (rc != refusals[i].rc)
+            continue;
         pc_warn("directory sign-in refused: tenant=%s provider=%s reason=\"%s\"", a->tenant->slug,
-                json_string_value(json_object_get(idp, "name")),
-                rc == PC_ERR_NOT_FOUND  ? "no linked user and no provisioning"
-                : rc == PC_ERR_CONFLICT ? "email of an existing user"
-                                        : "max_users reached");
-        rc = PC_ERR_CONFLICT;
+                json_string_value(json_object_get(idp, "name")), refusals[i].log);
+        *refusal = refusals[i].person;
+        return PC_ERR_CONFLICT;
     }
     return rc;
 }

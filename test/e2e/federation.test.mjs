@@ -200,6 +200,28 @@ describe('federation', () => {
     });
   }
 
+  test('a default role deleted since the provider was written: a clear page, logged, nobody half-made', async () => {
+    const role = await api(srv.issuer, admin, 'POST', '/roles', { name: 'short-lived', permissions: ['docs:read'] });
+    assert.equal(role.status, 201);
+    const p = await api(srv.issuer, admin, 'POST', '/identity-providers', {
+      name: 'stale', display_name: 'Stale SSO', kind: 'oidc', default_roles: ['short-lived'],
+      config: { issuer: up.issuer, client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret },
+    });
+    assert.equal(p.status, 201, JSON.stringify(p.json));
+    assert.equal((await api(srv.issuer, admin, 'DELETE', `/roles/${role.json.id}`)).status, 204);
+    up.mode = 'good';
+    up.subject = 'stale-upstream';
+    up.claims = { email: 'stale@corp.test', email_verified: true };
+    const { r, text } = await signIn('stale');
+    assert.equal(r.status, 500, text);
+    assert.match(text, /This sign-in option is not configured correctly\. Tell your administrator\./);
+    assert.equal((await usersNamed('stale@corp.test')).length, 0);
+    assert.match(srv.output(), /federated provisioning refused: tenant=\S+ provider=stale: a default role no longer exists \(short-lived\)/);
+    assert.match(srv.output(), /federated sign-in failed: tenant=default provider=stale reason="a default role of the provider no longer exists"/);
+    assert.equal((await api(srv.issuer, admin, 'DELETE', `/identity-providers/${p.json.id}`)).status, 204);
+    up.claims = {};
+  });
+
   test('client_secret_post as well as client_secret_basic', async () => {
     up.mode = 'good';
     up.subject = 'alice-upstream';
