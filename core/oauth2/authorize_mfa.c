@@ -154,15 +154,7 @@ void pc_authz_first_step_clear(json_t *req)
 
 json_t *pc_authz_first_step_amr(const json_t *req, const json_t *mfa_amr)
 {
-    const json_t *first = json_object_get(req, "first_amr");
-    json_t *out = json_is_array(first) ? json_deep_copy(first) : json_pack("[s]", "pwd"), *v;
-    size_t i;
-
-    /* RFC 8176: the factor's own values follow what the first step was */
-    json_array_foreach (mfa_amr, i, v)
-        if (json_is_string(v) && strcmp(json_string_value(v), "pwd") != 0)
-            json_array_append(out, v);
-    return out;
+    return pc_mfa_amr_after(json_object_get(req, "first_amr"), mfa_amr);
 }
 
 /* Signed in with both factors: the browser session, then the usual decision (consent or code). */

@@ -266,14 +266,14 @@ pc_status pc_login_password(pc_grant_ctx *ctx, const char *username, const char 
         pc_grant_ctx_fail(ctx, 400, "invalid_grant", "wrong username or password");
     if (rc != PC_OK)
         return rc;
+    provider = via.provider;
+    a.provider = *provider ? provider : NULL;
     /* A user with a second factor gets an mfa_token, not a session (API.md §2). */
     rc = pc_mfa_grant_gate(ctx, &a);
     if (rc != PC_OK)
         return rc;
-    provider = via.provider;
     ctx->kind = SUBJECT_USER;
     ctx->amr = *provider ? json_pack("[s,s]", "pwd", "fed") : json_pack("[s]", "pwd");
-    a.provider = *provider ? provider : NULL;
     ctx->auth_time = pc_now();
     /* API.md §18: like the second factor, the choice of organization comes before the session. */
     rc = pc_org_gate(ctx);

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import {
-  adminToken, api, createApp, getToken, jwtPayload, passwordGrant, startServer,
+  ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, adminToken, api, createApp, getToken, jwtPayload, passwordGrant, startServer,
 } from './lib/server.mjs';
 import {
   GROUPS_DN, LDAP_USERS, PEOPLE_DN, SERVICE_DN, SERVICE_PASSWORD, groupDn, slapdMissing, startLdap, userDn,
@@ -15,7 +15,7 @@ import {
 import { browserMissing, launchBrowser, onLoginPage, signIn } from './lib/browser.mjs';
 import { SIZES, assertAccessible, shot } from './lib/console.mjs';
 import { startRp } from './lib/rp.mjs';
-import { enrolTotp, totp } from './lib/mfa.mjs';
+import { enrolTotp, mfaGrant, totp } from './lib/mfa.mjs';
 
 const skip = slapdMissing();
 const LIMIT = 3; // PORTCULLIS_LIMIT_ACCOUNT: wrong passwords before an account locks at an address
@@ -84,6 +84,20 @@ describe('ldap identity provider', { skip: skip ?? false }, () => {
     const r = await fetch(`${srv.issuer}/api/v1/auth/providers`);
     assert.equal(r.status, 200);
     assert.deepEqual((await r.json()).items, []);
+  });
+
+  test('password grant with TOTP: after the mfa grant the tokens still say fed and name the directory', async () => {
+    const first = await passwordGrant(srv.issuer, 'hank', LDAP_USERS.hank.password);
+    assert.equal(first.status, 200, JSON.stringify(first.json));
+    const secret = await enrolTotp(srv.issuer, first.json.access_token);
+    const r = await passwordGrant(srv.issuer, 'hank', LDAP_USERS.hank.password);
+    assert.equal(r.status, 403, JSON.stringify(r.json));
+    assert.equal(r.json.error, 'mfa_required');
+    const done = await mfaGrant(srv.issuer, [ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET], r.json.mfa_token, 'totp', totp(secret));
+    assert.equal(done.status, 200, JSON.stringify(done.json));
+    const id = jwtPayload(done.json.id_token);
+    assert.deepEqual(id.amr, ['pwd', 'fed', 'otp', 'mfa']);
+    assert.equal(id.idp, 'corp');
   });
 
   test('password grant: the first sign-in provisions the user with default roles and group roles', async () => {

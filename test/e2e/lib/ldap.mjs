@@ -29,7 +29,7 @@ export const SERVICE_PASSWORD = 'service-Secret-4711';
 
 /**
  * The people of the directory. alice is in two groups, bob in one, carol in none (the wrong-password
- * cases use her, so that her lockout touches no other test), dave in one, erin, frank and gina in none.
+ * cases use her, so that her lockout touches no other test), dave in one, erin, frank, gina and hank in none.
  */
 export const LDAP_USERS = {
   alice: { password: 'alice-Ldap-Pass-1', given: 'Alice', family: 'Archer', mail: 'alice@example.org' },
@@ -41,6 +41,8 @@ export const LDAP_USERS = {
   // frank's email belongs to a local user already; gina signs in only while provisioning is off
   frank: { password: 'frank-Ldap-Pass-6', given: 'Frank', family: 'Fisher', mail: 'frank@example.org' },
   gina: { password: 'gina-Ldap-Pass-7', given: 'Gina', family: 'Grant', mail: 'gina@example.org' },
+  // hank sets up TOTP for the password grant's mfa step
+  hank: { password: 'hank-Ldap-Pass-8', given: 'Hank', family: 'Hill', mail: 'hank@example.org' },
 };
 // groupOfNames needs a member: dave keeps engineers non-empty while alice leaves and rejoins it.
 export const LDAP_GROUPS = { engineers: ['alice', 'dave'], auditors: ['alice', 'bob'] };
