@@ -110,12 +110,16 @@ void pc_api_auth_providers(pc_req *rq)
         return;
     }
     json_array_foreach (rows, i, r) {
-        const char *kind = json_string_value(json_object_get(r, "kind"));
-        if (strcmp(kind, "oidc") == 0 || strcmp(kind, "oauth2") == 0)
-            json_array_append_new(items,
-                                  json_pack("{s:O,s:O,s:O}", "name", json_object_get(r, "name"),
-                                            "display_name", json_object_get(r, "display_name"),
-                                            "kind", json_object_get(r, "kind")));
+        /* the plugin's describe() says whether it is a redirect provider */
+        json_t *d = pc_idp_describe(rq->tenant->id, r);
+        const char *method = json_string_value(json_object_get(d, "method"));
+        if (method != NULL && strcmp(method, "redirect") == 0)
+            json_array_append_new(
+                items, json_pack("{s:O,s:O,s:O,s:O,s:O*}", "name", json_object_get(r, "name"),
+                                 "display_name", json_object_get(r, "display_name"), "kind",
+                                 json_object_get(r, "kind"), "label", json_object_get(d, "label"),
+                                 "icon", json_object_get(d, "icon")));
+        json_decref(d);
     }
     json_decref(rows);
     pc_reply_json(rq, 200, json_pack("{s:o,s:n}", "items", items, "next_cursor"));

@@ -14,7 +14,7 @@ void pc_http_web_in(pc_req *rq, pc_web_in *in);
 void pc_http_mfa_page_vars(const pc_req *rq, const pc_web_out *out, json_t *vars);
 /** The organization picker's values (one button per organization) added to `vars` (API.md §18). */
 void pc_http_org_page_vars(const pc_req *rq, const pc_web_out *out, json_t *vars);
-/** The login page's "Sign in with {display_name}" forms (federation_buttons, raw HTML) added to `vars`. */
+/** The login page's identity providers as their plugins describe them: the "Sign in with" forms (federation_buttons) and directory notes (directory_notes), raw HTML added to `vars`. */
 void pc_http_federation_buttons(const pc_req *rq, const pc_web_out *out, json_t *vars);
 /** Render `out`: set or clear cookies, then redirect or show the page. */
 void pc_http_web_respond(pc_req *rq, const pc_web_out *out);

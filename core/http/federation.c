@@ -67,18 +67,21 @@ void pc_http_federation_callback(pc_req *rq)
 }
 
 /* One form per enabled redirect provider: the sealed request and CSRF go with it. */
-static char *button(const pc_req *rq, const pc_web_out *out, const json_t *idp, char *html)
+static char *button(const pc_req *rq, const pc_web_out *out, const json_t *idp, const json_t *d,
+                    char *html)
 {
     char *name = pc_html_escape(json_string_value(json_object_get(idp, "name")));
-    char *label = pc_html_escape(json_string_value(json_object_get(idp, "display_name")));
+    char *label = pc_html_escape(json_string_value(json_object_get(d, "label")));
+    const char *icon = json_string_value(json_object_get(d, "icon")); /* a checked slug */
     char *issuer = pc_html_escape(rq->tenant->issuer), *req = pc_html_escape(out->request);
     char *csrf = pc_html_escape(out->csrf);
     char *next = pc_asprintf(
         "%s<form method=\"post\" action=\"%s/federation/%s/start\" class=\"federation\">"
         "<input type=\"hidden\" name=\"request\" value=\"%s\">"
         "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
-        "<button type=\"submit\" class=\"secondary\">Sign in with %s</button></form>",
-        html, issuer, name, req, csrf, label);
+        "<button type=\"submit\" class=\"secondary\"%s%s%s>%s</button></form>",
+        html, issuer, name, req, csrf, icon ? " data-icon=\"" : "", icon ? icon : "",
+        icon ? "\"" : "", label);
 
     free(name);
     free(label);
@@ -89,26 +92,50 @@ static char *button(const pc_req *rq, const pc_web_out *out, const json_t *idp, 
     return next;
 }
 
+/* A directory's sentence beside the password form (its describe() label). */
+static char *note(const json_t *d, char *html)
+{
+    char *label, *next;
+
+    if (json_object_get(d, "label") == NULL)
+        return html;
+    label = pc_html_escape(json_string_value(json_object_get(d, "label")));
+    next = pc_asprintf("%s<p class=\"note directory\">%s</p>", html, label);
+    free(label);
+    free(html);
+    return next;
+}
+
+/* Sets `key` of vars to html unless it is empty; frees html. */
+static void set_html(json_t *vars, const char *key, char *html)
+{
+    if (*html != '\0')
+        json_object_set_new(vars, key, json_string(html));
+    free(html);
+}
+
 void pc_http_federation_buttons(const pc_req *rq, const pc_web_out *out, json_t *vars)
 {
     json_t *filters = json_pack("{s:b}", "enabled", 1), *rows = NULL, *r;
     pc_store_query q = {.filters = filters, .after = NULL, .limit = 50, .descending = 0};
-    char *html = pc_strdup("");
-    void *st;
+    char *buttons = pc_strdup(""), *notes = pc_strdup("");
     size_t i;
 
     if (out->request != NULL && out->csrf != NULL &&
         pc_db_list(NULL, PC_ENT_IDENTITY_PROVIDER, rq->tenant->id, &q, &rows) == PC_OK) {
         json_array_foreach (rows, i, r) {
-            const pc_idp_ops *ops =
-                pc_idp_plugin(json_string_value(json_object_get(r, "kind")), &st);
-            if (ops != NULL && (ops->flags & PC_IDP_REDIRECT))
-                html = button(rq, out, r, html);
+            /* what each shows is its plugin's to say (describe), not its kind's name */
+            json_t *d = pc_idp_describe(rq->tenant->id, r);
+            const char *method = json_string_value(json_object_get(d, "method"));
+            if (method != NULL && strcmp(method, "redirect") == 0)
+                buttons = button(rq, out, r, d, buttons);
+            else if (method != NULL)
+                notes = note(d, notes);
+            json_decref(d);
         }
     }
-    if (*html != '\0')
-        json_object_set_new(vars, "federation_buttons", json_string(html));
-    free(html);
+    set_html(vars, "federation_buttons", buttons);
+    set_html(vars, "directory_notes", notes);
     json_decref(rows);
     json_decref(filters);
 }

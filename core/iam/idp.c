@@ -50,6 +50,89 @@ json_t *pc_idp_config_seal(const pc_idp_ops *ops, const char *tenant_id, const j
                                    upstream_changed(plain, previous) ? NULL : previous);
 }
 
+static const char *no_param(void *ctx, const char *name)
+{
+    (void)ctx;
+    (void)name;
+    return NULL;
+}
+
+static void no_error(void *ctx, const char *reason)
+{
+    (void)ctx;
+    (void)reason;
+}
+
+/* A slug of [a-z0-9-], 1 to 32 long? */
+static int icon_ok(const char *s)
+{
+    size_t n = s ? strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") : 0;
+
+    return n > 0 && n <= 32 && s[n] == '\0';
+}
+
+/* The plugin's description kept to its rules, or a new one from the flags. */
+static json_t *checked(const pc_idp_ops *ops, const json_t *d, const char *display_name)
+{
+    const char *method = json_string_value(json_object_get(d, "method"));
+    const char *icon = json_string_value(json_object_get(d, "icon"));
+    const char *label = json_string_value(json_object_get(d, "label"));
+    int redirect =
+        method != NULL && strcmp(method, "redirect") == 0 && (ops->flags & PC_IDP_REDIRECT);
+    int directory =
+        method != NULL && strcmp(method, "directory") == 0 && (ops->flags & PC_IDP_PASSWORD);
+    json_t *out;
+
+    if (!redirect && !directory) { /* no usable description: what the flags say */
+        redirect = (ops->flags & PC_IDP_REDIRECT) != 0;
+        icon = label = NULL;
+    }
+    if (label != NULL && (*label == '\0' || strlen(label) > 200))
+        label = NULL;
+    out = json_pack("{s:s}", "method", redirect ? "redirect" : "directory");
+    if (icon_ok(icon))
+        json_object_set_new(out, "icon", json_string(icon));
+    if (label != NULL)
+        json_object_set_new(out, "label", json_string(label));
+    else if (redirect)
+        json_object_set_new(out, "label", json_sprintf("Sign in with %s", display_name));
+    return out;
+}
+
+json_t *pc_idp_describe(const char *tenant_id, const json_t *idp)
+{
+    void *st = NULL;
+    const pc_idp_ops *ops = pc_idp_plugin(json_string_value(json_object_get(idp, "kind")), &st);
+    const char *display_name = json_string_value(json_object_get(idp, "display_name"));
+    json_t *config, *d = NULL, *out;
+    pc_idp_call call;
+
+    if (ops == NULL)
+        return NULL;
+    /* describe() needs no secret: it gets the config without them */
+    config = json_is_object(json_object_get(idp, "config"))
+                 ? json_deep_copy(json_object_get(idp, "config"))
+                 : json_object();
+    for (size_t i = 0; ops->secret_fields != NULL && ops->secret_fields[i] != NULL; i++)
+        json_object_del(config, ops->secret_fields[i]);
+    memset(&call, 0, sizeof call);
+    call.struct_size = sizeof call;
+    call.tenant_id = tenant_id;
+    call.provider = json_string_value(json_object_get(idp, "name"));
+    call.config = config;
+    call.param = no_param;
+    call.error = no_error;
+    call.display_name = display_name ? display_name : "";
+    if (ops->describe != NULL && ops->describe(st, &call, &d) != PC_OK) {
+        json_decref(d);
+        d = NULL;
+    }
+    out = checked(ops, d, call.display_name);
+    json_decref(d);
+    json_decref(config);
+    return out;
+}
+
 pc_status pc_idp_find(const char *tenant_id, const char *name, json_t **idp)
 {
     if (name == NULL || strlen(name) > 64)

@@ -13,6 +13,14 @@ const pc_idp_ops *pc_idp_plugin(const char *kind, void **state);
  */
 json_t *pc_idp_config_seal(const pc_idp_ops *ops, const char *tenant_id, const json_t *plain,
                            const json_t *previous);
+/**
+ * How login pages show the provider record `idp` (new object), from its
+ * plugin's describe() (idp.h), checked: {"method":"redirect"|"directory",
+ * "icon"?, "label"?}; a redirect always has a label ("Sign in with
+ * {display_name}" unless the plugin said otherwise). NULL when no loaded
+ * plugin serves its kind.
+ */
+json_t *pc_idp_describe(const char *tenant_id, const json_t *idp);
 /** The identity provider record named `name` of the tenant (new), or the store status. */
 pc_status pc_idp_find(const char *tenant_id, const char *name, json_t **idp);
 /**

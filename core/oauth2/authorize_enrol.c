@@ -120,8 +120,10 @@ int pc_authz_enrol_start(const pc_web_in *in, pc_web_out *out, json_t *req, cons
 static void enrolled(const pc_web_in *in, pc_web_out *out, json_t *req, const pc_mfa_done *done)
 {
     const char *uid = json_string_value(json_object_get(done->user, "id"));
-    pc_login_attempt a = {
-        .tenant = in->tenant, .ip = in->ip, .client_id = pc_authz_str(req, "client_id")};
+    pc_login_attempt a = {.tenant = in->tenant,
+                          .ip = in->ip,
+                          .client_id = pc_authz_str(req, "client_id"),
+                          .provider = pc_authz_str(req, "idp")};
     pc_mfa_actor actor = {.tenant = in->tenant,
                           .user = done->user,
                           .client_id = a.client_id,
@@ -130,7 +132,11 @@ static void enrolled(const pc_web_in *in, pc_web_out *out, json_t *req, const pc
     json_t *reply = NULL, *empty = json_object(), *codes;
     char *secret = NULL, *text = pc_strdup(""), *next;
     size_t i;
-    pc_status rc = pc_browser_session_signed_in(&a, uid, done->amr, in->session_cookie, &secret);
+    json_t *amr = pc_authz_first_step_amr(req, done->amr);
+    pc_status rc = pc_browser_session_signed_in(&a, uid, amr, in->session_cookie, &secret);
+
+    json_decref(amr);
+    pc_authz_first_step_clear(req); /* a.provider is not used after this */
 
     if (rc == PC_OK && (rc = pc_mfa_enrol(&actor, PC_MFA_RECOVERY, empty, &reply)) == PC_OK)
         pc_audit_record(NULL, in->tenant->id, "recovery.generated", uid, uid, in->ip, NULL);

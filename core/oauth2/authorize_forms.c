@@ -38,7 +38,8 @@ json_t *pc_authz_form_request(const pc_web_in *in, pc_web_out *out)
     return req;
 }
 
-static void login_failed(const pc_web_in *in, pc_web_out *out, json_t *req, pc_status rc)
+static void login_failed(const pc_web_in *in, pc_web_out *out, json_t *req, pc_status rc,
+                         const char *refusal)
 {
     const char *username = param(in, "username");
 
@@ -49,6 +50,8 @@ static void login_failed(const pc_web_in *in, pc_web_out *out, json_t *req, pc_s
         pc_authz_login_page(in, out, req, username, "Enter your username and your password.", 400);
     else if (rc == PC_ERR_DENIED)
         pc_authz_login_page(in, out, req, username, "Wrong username or password.", 401);
+    else if (rc == PC_ERR_CONFLICT && refusal != NULL) /* a directory's person, nobody here */
+        pc_authz_error_page(out, 403, "access_denied", refusal);
     else if (rc == PC_ERR_CONFLICT)
         pc_authz_login_page(in, out, req, username,
                             "This account is disabled. Ask your administrator.", 403);
@@ -64,18 +67,6 @@ static void login_failed(const pc_web_in *in, pc_web_out *out, json_t *req, pc_s
                             "Something went wrong on our side. Try again later.");
 }
 
-/* The browser session of a right password: amr "pwd", and "fed" when a directory checked it. */
-static pc_status signed_in(const pc_login_attempt *a, const json_t *user, const char *cookie,
-                           char **secret)
-{
-    json_t *amr = a->provider ? json_pack("[s,s]", "pwd", "fed") : NULL;
-    pc_status rc = pc_browser_session_signed_in(a, json_string_value(json_object_get(user, "id")),
-                                                amr, cookie, secret);
-
-    json_decref(amr);
-    return rc;
-}
-
 void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out)
 {
     json_t *req, *user = NULL;
@@ -83,7 +74,9 @@ void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out)
                           .ip = in->ip,
                           .username = param(in, "username"),
                           .password = param(in, "password")};
-    char *secret = NULL, provider[64];
+    char *secret = NULL;
+    pc_login_via via;
+    json_t *amr = NULL;
     pc_status rc;
 
     memset(out, 0, sizeof *out);
@@ -91,19 +84,20 @@ void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out)
     if (req == NULL)
         return;
     a.client_id = pc_authz_str(req, "client_id");
-    json_object_del(req, "idp"); /* a password sign-in, whatever was tried before */
-    rc = pc_login_check_via(&a, &user, &out->retry_after, provider);
-    a.provider = rc == PC_OK && *provider ? provider : NULL;
+    rc = pc_login_check_via(&a, &user, &out->retry_after, &via);
+    a.provider = rc == PC_OK && *via.provider ? via.provider : NULL;
+    /* amr "pwd", and "fed" when a directory checked it (API.md §14), through MFA as well */
+    amr = a.provider ? json_pack("[s,s]", "pwd", "fed") : NULL;
+    pc_authz_first_step_set(req, a.provider, amr);
     /* A second factor comes before any session (API.md §9). */
-    if (rc == PC_OK && pc_authz_mfa_start(in, out, req, user)) {
-        json_decref(user);
-        json_decref(req);
-        return;
-    }
+    if (rc == PC_OK && pc_authz_mfa_start(in, out, req, user))
+        goto out;
+    pc_authz_first_step_clear(req);
     if (rc == PC_OK)
-        rc = signed_in(&a, user, in->session_cookie, &secret);
+        rc = pc_browser_session_signed_in(&a, json_string_value(json_object_get(user, "id")), amr,
+                                          in->session_cookie, &secret);
     else
-        login_failed(in, out, req, rc);
+        login_failed(in, out, req, rc, via.refusal);
     if (rc == PC_OK) {
         out->session_cookie = secret;
         pc_authz_decide(in, out, req, secret ? secret : in->session_cookie, PC_AUTHZ_FRESH_LOGIN);
@@ -113,6 +107,8 @@ void pc_oauth2_authorize_login(const pc_web_in *in, pc_web_out *out)
         pc_authz_error_page(out, 500, "server_error",
                             "Something went wrong on our side. Try again later.");
     }
+out:
+    json_decref(amr);
     json_decref(user);
     json_decref(req);
 }

@@ -54,6 +54,21 @@ void pc_authz_form_tokens(const pc_web_in *in, pc_web_out *out, json_t *req);
  */
 int pc_authz_mfa_start(const pc_web_in *in, pc_web_out *out, json_t *req, const json_t *user);
 /**
+ * Federation (API.md §14): remember in `req`, before the second factor, the
+ * provider the first step went through (NULL: a local password) and that
+ * step's amr (["fed"], or ["pwd","fed"] for a directory), so that the
+ * session opened after MFA or MFA setup names both.
+ */
+void pc_authz_first_step_set(json_t *req, const char *provider, const json_t *amr);
+/** Forget what pc_authz_first_step_set() remembered. */
+void pc_authz_first_step_clear(json_t *req);
+/**
+ * The amr of a sign-in completed by a second factor whose amr is `mfa_amr`
+ * (["pwd", method, "mfa"]): the first step's amr as remembered, then the
+ * factor's (new).
+ */
+json_t *pc_authz_first_step_amr(const json_t *req, const json_t *mfa_amr);
+/**
  * mfa_required and no second factor: the setup step instead (authorize_enrol.c);
  * always answers (returns 1).
  */

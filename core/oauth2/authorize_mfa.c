@@ -137,18 +137,24 @@ int pc_authz_mfa_start(const pc_web_in *in, pc_web_out *out, json_t *req, const 
     return 1;
 }
 
-/* The amr of the sign-in: a federated first step (API.md §14) is "fed", not "pwd" (new). */
-static json_t *first_step_amr(const json_t *req, const json_t *amr)
+void pc_authz_first_step_set(json_t *req, const char *provider, const json_t *amr)
 {
-    json_t *out = json_array(), *v;
-    size_t i;
+    pc_authz_first_step_clear(req);
+    if (provider == NULL)
+        return;
+    json_object_set_new(req, "idp", json_string(provider));
+    json_object_set(req, "first_amr", (json_t *)amr);
+}
 
-    json_array_foreach (amr, i, v)
-        json_array_append_new(out, pc_authz_str(req, "idp") != NULL &&
-                                           strcmp(json_string_value(v), "pwd") == 0
-                                       ? json_string("fed")
-                                       : json_incref(v));
-    return out;
+void pc_authz_first_step_clear(json_t *req)
+{
+    json_object_del(req, "idp");
+    json_object_del(req, "first_amr");
+}
+
+json_t *pc_authz_first_step_amr(const json_t *req, const json_t *mfa_amr)
+{
+    return pc_mfa_amr_after(json_object_get(req, "first_amr"), mfa_amr);
 }
 
 /* Signed in with both factors: the browser session, then the usual decision (consent or code). */
@@ -159,14 +165,14 @@ static void signed_in(const pc_web_in *in, pc_web_out *out, json_t *req, const p
                           .client_id = pc_authz_str(req, "client_id"),
                           .provider = pc_authz_str(req, "idp")};
     char *secret = NULL;
-    json_t *amr = first_step_amr(req, done->amr);
+    json_t *amr = pc_authz_first_step_amr(req, done->amr);
     pc_status rc;
 
     json_object_del(req, "mfa_token");
     rc = pc_browser_session_signed_in(&a, json_string_value(json_object_get(done->user, "id")), amr,
                                       in->session_cookie, &secret);
     json_decref(amr);
-    json_object_del(req, "idp");
+    pc_authz_first_step_clear(req);
     if (rc != PC_OK) {
         pc_authz_error_page(out, 500, "server_error",
                             "Something went wrong on our side. Try again later.");

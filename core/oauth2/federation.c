@@ -179,7 +179,13 @@ void pc_fed_start(const pc_web_in *in, const char *name, pc_web_out *out, char *
     PC_DB->expire(PC_DBS, PC_ENT_FED_STATE, "expires_at", pc_now());
     rec = state_record(in, idp, state, nonce, verifier, bind, return_to, link_user);
     config = pc_provider_config_open(in->tenant->id, json_object_get(idp, "config"));
-    if (config == NULL || pc_db_insert(NULL, PC_ENT_FED_STATE, rec, NULL, 0) != PC_OK) {
+    if (config == NULL) {
+        fail(out, idp, in->tenant->slug, 500, "server_error",
+             "This sign-in option is not configured correctly. Tell your administrator.",
+             "the provider's sealed secrets cannot be opened (another master key?)");
+        goto out;
+    }
+    if (pc_db_insert(NULL, PC_ENT_FED_STATE, rec, NULL, 0) != PC_OK) {
         pc_authz_unavailable(out);
         goto out;
     }
@@ -244,6 +250,44 @@ static json_t *take_state(const pc_web_in *in, const json_t *idp, const char *bi
     return rec;
 }
 
+/*
+ * RFC 6749 §4.1.2.1: the upstream sent the person back with an error instead of a code: they
+ * cancelled or were refused there, the upstream is struggling, or it rejects our request (a
+ * configuration matter). Each is said as such, and logged with the (sanitised) code.
+ */
+static void upstream_error(const pc_web_in *in, pc_web_out *out, const json_t *idp,
+                           const char *error)
+{
+    static const char *const refused[] = {"access_denied",
+                                          "login_required",
+                                          "consent_required",
+                                          "interaction_required",
+                                          "account_selection_required",
+                                          NULL};
+    char code[48], why[96];
+    size_t n = strspn(error, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+    int person = 0;
+
+    snprintf(code, sizeof code, "%.*s", (int)(n < sizeof code - 1 ? n : sizeof code - 1), error);
+    snprintf(why, sizeof why, "the upstream answered error=%s", *code ? code : "(unreadable)");
+    for (size_t i = 0; refused[i] != NULL; i++)
+        person |= strcmp(code, refused[i]) == 0;
+    if (person)
+        fail(out, idp, in->tenant->slug, 403, "access_denied",
+             "The identity provider did not sign you in (perhaps the sign-in was cancelled "
+             "there), so you were not signed in here. Start again from the application.",
+             why);
+    else if (strcmp(code, "temporarily_unavailable") == 0 || strcmp(code, "server_error") == 0)
+        fail(out, idp, in->tenant->slug, 503, "temporarily_unavailable",
+             "The identity provider cannot sign you in right now. Try again in a few moments.",
+             why);
+    else
+        fail(out, idp, in->tenant->slug, 400, "access_denied",
+             "The identity provider refused this sign-in request. Try again later, and tell "
+             "your administrator if it keeps happening.",
+             why);
+}
+
 /* The plugin's verdict on the callback; sets the error page unless PC_OK. */
 static pc_status finish_upstream(const pc_web_in *in, pc_web_out *out, const json_t *idp,
                                  const json_t *st_rec, pc_idp_identity *id)
@@ -256,9 +300,16 @@ static pc_status finish_upstream(const pc_web_in *in, pc_web_out *out, const jso
     pc_status rc;
 
     ops = pc_idp_plugin(json_string_value(json_object_get(idp, "kind")), &st);
+    if (in->param(in->param_ctx, "error") != NULL) {
+        json_decref(config);
+        upstream_error(in, out, idp, in->param(in->param_ctx, "error"));
+        return PC_ERR_DENIED;
+    }
     if (config == NULL || ops == NULL) {
         json_decref(config);
-        pc_authz_error_page(out, 500, "server_error", "Something went wrong on our side.");
+        fail(out, idp, in->tenant->slug, 500, "server_error",
+             "This sign-in option is not configured correctly. Tell your administrator.",
+             "the provider's sealed secrets cannot be opened (another master key?)");
         return PC_ERR_INTERNAL;
     }
     call = make_call(&c, in, idp, config, in->param(in->param_ctx, "state"),
@@ -266,9 +317,7 @@ static pc_status finish_upstream(const pc_web_in *in, pc_web_out *out, const jso
     call.code_verifier = json_string_value(json_object_get(st_rec, "code_verifier"));
     memset(id, 0, sizeof *id);
     id->struct_size = sizeof *id;
-    rc = in->param(in->param_ctx, "error") != NULL ? PC_ERR_DENIED : ops->finish(st, &call, id);
-    if (in->param(in->param_ctx, "error") != NULL)
-        call_error(&c, "the upstream answered with an error");
+    rc = ops->finish(st, &call, id);
     if (rc == PC_OK && (id->subject == NULL || *id->subject == '\0')) {
         call_error(&c, "the upstream gave no subject");
         rc = PC_ERR_DENIED;
@@ -323,9 +372,10 @@ static void sign_in(const pc_web_in *in, pc_web_out *out, const pc_fed_who *w, j
     json_t *amr = trusted ? json_pack("[s,s]", "fed", "mfa") : json_pack("[s]", "fed");
     char *secret = NULL;
 
-    json_object_set_new(req, "idp", json_string(name));
+    /* the MFA step (or its setup) opens the session: it must know this was federated */
+    pc_authz_first_step_set(req, name, amr);
     if (trusted || !pc_authz_mfa_start(in, out, req, user)) {
-        json_object_del(req, "idp");
+        pc_authz_first_step_clear(req);
         if (pc_browser_session_signed_in(&a, json_string_value(json_object_get(user, "id")), amr,
                                          in->session_cookie, &secret) != PC_OK) {
             pc_authz_unavailable(out);
@@ -357,6 +407,10 @@ static void resolved(const pc_web_in *in, pc_web_out *out, const pc_fed_who *w, 
         fail(out, w->idp, in->tenant->slug, 403, "access_denied",
              "This organisation cannot take more accounts. Ask your administrator.",
              "max_users reached");
+    else if (rc == PC_ERR_INVALID)
+        fail(out, w->idp, in->tenant->slug, 500, "server_error",
+             "This sign-in option is not configured correctly. Tell your administrator.",
+             "a default role of the provider no longer exists");
     else if (rc != PC_OK)
         pc_authz_unavailable(out);
     else if (!pc_iam_user_active(user, pc_now()))

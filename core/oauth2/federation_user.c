@@ -147,6 +147,14 @@ static pc_status room(const pc_fed_who *w)
     return rc != PC_OK ? rc : n < w->max_users ? PC_OK : PC_ERR_LIMIT;
 }
 
+/* The first member name of `obj`, or "". */
+static const char *first_key(const json_t *obj)
+{
+    void *it = json_object_iter((json_t *)obj);
+
+    return it ? json_object_iter_key(it) : "";
+}
+
 /* Just-in-time provisioning: the user, its default roles, the link, audited. */
 static pc_status provision(const pc_fed_who *w, json_t **user)
 {
@@ -171,6 +179,10 @@ static pc_status provision(const pc_fed_who *w, json_t **user)
         if (rc == PC_OK)
             rc = pc_iam_set_roles(tx, w->tenant_id, uid, json_object_get(w->idp, "default_roles"),
                                   &unknown);
+        if (rc == PC_ERR_INVALID) /* a default role deleted since: nobody is half-made */
+            pc_warn("federated provisioning refused: tenant=%s provider=%s: a default role no "
+                    "longer exists (%s)",
+                    w->tenant_id, idp_str(w, "name"), first_key(unknown));
         if (rc == PC_OK)
             rc = pc_audit_record(tx, w->tenant_id, "user.created", "system", uid, w->ip, details);
         if (rc == PC_OK)

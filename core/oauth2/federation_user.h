@@ -20,7 +20,8 @@ typedef struct pc_fed_who {
  * the user with that email, now linked; else, with jit, a new user holding
  * default_roles, now linked. Group roles (config.group_roles) are applied.
  * PC_ERR_NOT_FOUND: nobody and no provisioning; PC_ERR_LIMIT: the tenant is at
- * max_users; PC_ERR_CONFLICT: the upstream email is another user's; PC_ERR_STORAGE.
+ * max_users; PC_ERR_CONFLICT: the upstream email is another user's;
+ * PC_ERR_INVALID: a default role no longer exists (logged; no user made); PC_ERR_STORAGE.
  */
 pc_status pc_fed_user_resolve(const pc_fed_who *w, json_t **user);
 /**

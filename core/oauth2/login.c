@@ -105,10 +105,10 @@ static pc_status accepted(const pc_login_attempt *a, const keys *k, json_t *u, j
 
 /* Ask the directories; a wrong password there counts as one here, an unreachable one does not.
  * PC_ERR_NOT_FOUND: go on as for an unknown name (*u untouched). */
-static pc_status directory(const pc_login_attempt *a, const keys *k, json_t **u, char *provider)
+static pc_status directory(const pc_login_attempt *a, const keys *k, json_t **u, pc_login_via *via)
 {
     json_t *found = NULL;
-    pc_status rc = pc_login_directory(a, &found, provider);
+    pc_status rc = pc_login_directory(a, &found, via->provider, &via->refusal);
 
     if (rc == PC_OK) {
         json_decref(*u);
@@ -123,14 +123,23 @@ static pc_status directory(const pc_login_attempt *a, const keys *k, json_t **u,
         pc_metrics_count("login_failures", "reason", "directory_unavailable");
         json_decref(*u);
         *u = NULL;
+    } else if (rc == PC_ERR_CONFLICT) { /* the right password, nobody to be: not a failure */
+        json_t *why = json_pack("{s:s,s:s}", "reason", "no account here for the directory's person",
+                                "provider", via->provider);
+        pc_metrics_count("login_failures", "reason", "directory_refused");
+        pc_audit_record(NULL, a->tenant->id, "login.refused", a->client_id, NULL, a->ip, why);
+        json_decref(why);
+        json_decref(*u);
+        *u = NULL;
     }
     return rc;
 }
 
 pc_status pc_login_check_via(const pc_login_attempt *a, json_t **user, int64_t *retry_after,
-                             char provider[64])
+                             pc_login_via *via)
 {
-    provider[0] = '\0';
+    via->provider[0] = '\0';
+    via->refusal = NULL;
     keys k;
     json_t *u = NULL;
     pc_status rc;
@@ -152,7 +161,7 @@ pc_status pc_login_check_via(const pc_login_attempt *a, json_t **user, int64_t *
     /* federation (API.md §14): a name that is not local, or a user without a password, may be
      * a directory's */
     if (u == NULL || !json_is_string(json_object_get(u, "password_hash"))) {
-        rc = directory(a, &k, &u, provider);
+        rc = directory(a, &k, &u, via);
         if (rc != PC_ERR_NOT_FOUND)
             return rc == PC_OK ? accepted(a, &k, u, user) : rc;
     }
@@ -177,9 +186,9 @@ pc_status pc_login_check_via(const pc_login_attempt *a, json_t **user, int64_t *
 
 pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retry_after)
 {
-    char provider[64];
+    pc_login_via via;
 
-    return pc_login_check_via(a, user, retry_after, provider);
+    return pc_login_check_via(a, user, retry_after, &via);
 }
 
 /* last_login_at, kept to the minute so that busy accounts do not rewrite their row. */
@@ -237,8 +246,9 @@ pc_status pc_login_password(pc_grant_ctx *ctx, const char *username, const char 
                           .client_id = ctx->client->client_id,
                           .username = username,
                           .password = password};
-    char sid[37], provider[64];
-    pc_status rc = pc_login_check_via(&a, &ctx->user, &ctx->retry_after, provider);
+    char sid[37], *provider;
+    pc_login_via via;
+    pc_status rc = pc_login_check_via(&a, &ctx->user, &ctx->retry_after, &via);
 
     if (rc == PC_ERR_UNAVAILABLE) /* a directory down (API.md §14): 503, never a wrong password */
         pc_grant_ctx_unavailable(ctx);
@@ -250,18 +260,20 @@ pc_status pc_login_password(pc_grant_ctx *ctx, const char *username, const char 
     else if (rc == PC_ERR_STORAGE)
         pc_grant_ctx_unavailable(ctx);
     else if (rc == PC_ERR_CONFLICT)
-        pc_grant_ctx_fail(ctx, 400, "invalid_grant", "account disabled");
+        pc_grant_ctx_fail(ctx, 400, "invalid_grant",
+                          via.refusal ? via.refusal : "account disabled");
     else if (rc != PC_OK)
         pc_grant_ctx_fail(ctx, 400, "invalid_grant", "wrong username or password");
     if (rc != PC_OK)
         return rc;
+    provider = via.provider;
+    a.provider = *provider ? provider : NULL;
     /* A user with a second factor gets an mfa_token, not a session (API.md §2). */
     rc = pc_mfa_grant_gate(ctx, &a);
     if (rc != PC_OK)
         return rc;
     ctx->kind = SUBJECT_USER;
     ctx->amr = *provider ? json_pack("[s,s]", "pwd", "fed") : json_pack("[s]", "pwd");
-    a.provider = *provider ? provider : NULL;
     ctx->auth_time = pc_now();
     /* API.md §18: like the second factor, the choice of organization comes before the session. */
     rc = pc_org_gate(ctx);

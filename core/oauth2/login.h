@@ -23,14 +23,25 @@ typedef struct pc_login_attempt {
  * login.refused, not counted as a failure).
  */
 pc_status pc_login_check(const pc_login_attempt *a, json_t **user, int64_t *retry_after);
+/** What pc_login_check_via() says about directories beside its status. */
+typedef struct pc_login_via {
+    /** On PC_OK: the directory's name, or "" for a local password. */
+    char provider[64];
+    /**
+     * On PC_ERR_CONFLICT: NULL for a disabled or frozen account, else a static
+     * sentence for the person: a directory took the password, but nobody here
+     * may be that person (not linked and no provisioning, an email of another
+     * user, no room for more users). Audited as login.refused, not counted.
+     */
+    const char *refusal;
+} pc_login_via;
 /**
  * pc_login_check, where a name that is not local (or a user without a password)
- * is also checked against the tenant's directories (API.md §14): on PC_OK,
- * `provider` is the directory's name or "" for a local password;
+ * is also checked against the tenant's directories (API.md §14), `via` filled;
  * PC_ERR_UNAVAILABLE when a directory could not be reached (no failure counted).
  */
 pc_status pc_login_check_via(const pc_login_attempt *a, json_t **user, int64_t *retry_after,
-                             char provider[64]);
+                             pc_login_via *via);
 /**
  * Open a session for a signed-in user and audit login.succeeded, in one
  * transaction. secret_hash: a browser session's cookie hash, or NULL.

@@ -57,9 +57,27 @@ static pc_status ask(const pc_login_attempt *a, const json_t *idp, const pc_idp_
     return rc;
 }
 
-/* The person a directory vouched for, as a user here. */
+/* Why nobody here may be the person whose password a directory took (API.md §14). */
+static const struct {
+    pc_status rc;
+    const char *log, *person;
+} refusals[] = {
+    {PC_ERR_NOT_FOUND, "no linked user and no provisioning",
+     "Your directory account is not linked to an account here. Ask your administrator to give "
+     "you access."},
+    {PC_ERR_CONFLICT, "email of an existing user",
+     "An account here already uses the email address of your directory account, so none was "
+     "created for you. Ask your administrator to link the two."},
+    {PC_ERR_LIMIT, "max_users reached",
+     "This organisation cannot take more accounts. Ask your administrator."},
+    {PC_ERR_INVALID, "a default role no longer exists",
+     "The sign-in with your directory account is not configured correctly. Tell your "
+     "administrator."},
+};
+
+/* The person a directory vouched for, as a user here; PC_ERR_CONFLICT with *refusal when none. */
 static pc_status resolve(const pc_login_attempt *a, const json_t *idp, const pc_idp_identity *id,
-                         json_t **user)
+                         json_t **user, const char **refusal)
 {
     pc_fed_who w = {.tenant_id = a->tenant->id,
                     .ip = a->ip,
@@ -69,8 +87,16 @@ static pc_status resolve(const pc_login_attempt *a, const json_t *idp, const pc_
                     .max_users = a->tenant->max_users};
     pc_status rc = pc_fed_user_resolve(&w, user);
 
-    /* nobody to sign in as: the name is as unknown as any other */
-    return rc == PC_ERR_CONFLICT || rc == PC_ERR_LIMIT ? PC_ERR_NOT_FOUND : rc;
+    /* the password was right, so the person hears why they cannot sign in */
+    for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++) {
+        if (rc != refusals[i].rc)
+            continue;
+        pc_warn("directory sign-in refused: tenant=%s provider=%s reason=\"%s\"", a->tenant->slug,
+                json_string_value(json_object_get(idp, "name")), refusals[i].log);
+        *refusal = refusals[i].person;
+        return PC_ERR_CONFLICT;
+    }
+    return rc;
 }
 
 static void identity_clear(pc_idp_identity *id)
@@ -81,7 +107,8 @@ static void identity_clear(pc_idp_identity *id)
     memset(id, 0, sizeof *id);
 }
 
-pc_status pc_login_directory(const pc_login_attempt *a, json_t **user, char provider[64])
+pc_status pc_login_directory(const pc_login_attempt *a, json_t **user, char provider[64],
+                             const char **refusal)
 {
     json_t *filters = json_pack("{s:b}", "enabled", 1), *rows = NULL, *r;
     pc_store_query q = {.filters = filters, .limit = MAX_DIRECTORIES};
@@ -100,7 +127,7 @@ pc_status pc_login_directory(const pc_login_attempt *a, json_t **user, char prov
             continue;
         rc = ask(a, r, ops, st, &id);
         if (rc == PC_OK) {
-            rc = resolve(a, r, &id, user);
+            rc = resolve(a, r, &id, user, refusal);
             snprintf(provider, 64, "%s", json_string_value(json_object_get(r, "name")));
             identity_clear(&id);
             json_decref(rows);

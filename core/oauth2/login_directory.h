@@ -11,7 +11,10 @@
  * PC_ERR_DENIED when a directory knows the name but not that password;
  * PC_ERR_UNAVAILABLE when none answered and one could not be reached (no
  * failed sign-in is counted); PC_ERR_NOT_FOUND when no directory knows the
- * name (or there is none); PC_ERR_STORAGE.
+ * name (or there is none); PC_ERR_CONFLICT when a directory took the
+ * password but nobody here may be that person, *refusal saying why (static,
+ * for the person; logged); PC_ERR_STORAGE.
  */
-pc_status pc_login_directory(const pc_login_attempt *a, json_t **user, char provider[64]);
+pc_status pc_login_directory(const pc_login_attempt *a, json_t **user, char provider[64],
+                             const char **refusal);
 #endif

@@ -37,7 +37,8 @@ pc_status pc_mfa_grant_gate(pc_grant_ctx *ctx, const pc_login_attempt *a)
                         .user_id = user_id,
                         .client_id = a->client_id,
                         .scope = ctx->scope,
-                        .ip = a->ip};
+                        .ip = a->ip,
+                        .provider = a->provider};
 
     if (rc != PC_OK) {
         store_failed(ctx, rc);
@@ -143,7 +144,14 @@ pc_status pc_mfa_grant_subject(pc_grant_ctx *ctx, const char *mfa_token, const c
     }
     ctx->kind = SUBJECT_USER;
     ctx->user = json_incref(done.user);
-    ctx->amr = json_incref(done.amr);
+    if (done.provider != NULL) { /* a directory's password (API.md §14): amr says fed too */
+        json_t *first = json_pack("[s,s]", "pwd", "fed");
+        ctx->amr = pc_mfa_amr_after(first, done.amr);
+        json_decref(first);
+        a.provider = done.provider;
+    } else {
+        ctx->amr = json_incref(done.amr);
+    }
     ctx->auth_time = pc_now();
     free(ctx->scope);
     ctx->scope = pc_strdup(done.scope);

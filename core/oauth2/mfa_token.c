@@ -20,11 +20,12 @@ pc_status pc_mfa_token_issue(const pc_mfa_pending *p, char **token)
 {
     char *t = pc_random_token(TOKEN_BYTES), *hash = pc_sha256_hex(t);
     json_int_t now = pc_now();
-    json_t *rec = json_pack("{s:s,s:s,s:s,s:s,s:s,s:O,s:i,s:s?,s:I,s:I,s:n,s:I}", "id", hash,
-                            "tenant_id", p->tenant->id, "user_id", p->user_id, "client_id",
-                            p->client_id, "scope", p->scope ? p->scope : "", "methods", p->methods,
-                            "attempts", 0, "ip", p->ip, "created_at", now, "expires_at",
-                            now + PC_MFA_TOKEN_TTL, "used_at", "updated_at", now);
+    json_t *rec =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:O,s:i,s:s?,s:I,s:I,s:n,s:I,s:s?}", "id", hash,
+                  "tenant_id", p->tenant->id, "user_id", p->user_id, "client_id", p->client_id,
+                  "scope", p->scope ? p->scope : "", "methods", p->methods, "attempts", 0, "ip",
+                  p->ip, "created_at", now, "expires_at", now + PC_MFA_TOKEN_TTL, "used_at",
+                  "updated_at", now, "idp", p->provider);
     pc_status rc = pc_db_insert(NULL, PC_ENT_MFA_TOKEN, rec, NULL, 0);
 
     json_decref(rec);
@@ -84,7 +85,20 @@ void pc_mfa_done_clear(pc_mfa_done *d)
     json_decref(d->amr);
     free(d->scope);
     free(d->method);
+    free(d->provider);
     memset(d, 0, sizeof *d);
+}
+
+json_t *pc_mfa_amr_after(const json_t *first, const json_t *mfa_amr)
+{
+    json_t *out = json_is_array(first) ? json_deep_copy(first) : json_pack("[s]", "pwd"), *v;
+    size_t i;
+
+    /* RFC 8176: the factor's own values follow what the first step was */
+    json_array_foreach (mfa_amr, i, v)
+        if (json_is_string(v) && strcmp(json_string_value(v), "pwd") != 0)
+            json_array_append(out, v);
+    return out;
 }
 
 static void throttle_keys(const pc_mfa_actor *a, char *account, size_t alen, char *address,
@@ -268,6 +282,8 @@ static pc_status redeem(const pc_tenant *t, const char *token, const char *clien
     done->amr = amr_with(amr);
     done->scope = pc_strdup(json_string_value(json_object_get(rec, "scope")));
     done->method = pc_strdup(method);
+    if (json_is_string(json_object_get(rec, "idp")))
+        done->provider = pc_strdup(json_string_value(json_object_get(rec, "idp")));
 out:
     json_decref(factor);
     json_decref(user);

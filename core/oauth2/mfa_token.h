@@ -17,6 +17,7 @@ typedef struct pc_mfa_pending {
     const char *scope;
     const json_t *methods;
     const char *ip;
+    const char *provider; /**< federation: the directory the password went through, or NULL */
 } pc_mfa_pending;
 
 /** Store a new token for `p`; *token is new (pc_free_secret). */
@@ -35,8 +36,15 @@ typedef struct pc_mfa_done {
     json_t *amr; /**< ["pwd", the scheme's value, "mfa"] */
     char *scope;
     char *method;
+    char *provider; /**< the pending sign-in's directory (pc_mfa_pending.provider), or NULL */
 } pc_mfa_done;
 void pc_mfa_done_clear(pc_mfa_done *d);
+/**
+ * The amr of a sign-in completed by a second factor (new): `first`, the first
+ * step's values (NULL: ["pwd"]), then those of `mfa_amr` (["pwd", method,
+ * "mfa"]) but its "pwd". A federated first step is ["fed"] or ["pwd","fed"].
+ */
+json_t *pc_mfa_amr_after(const json_t *first, const json_t *mfa_amr);
 
 /**
  * Check `code` for `method` and use the token up on success. PC_OK with *done;

@@ -89,7 +89,29 @@ describe('federation', () => {
     const pub = await fetch(`${srv.issuer}/api/v1/auth/providers`);
     const list = await pub.json();
     assert.equal(pub.status, 200);
-    assert.deepEqual(list.items.find((p) => p.name === 'fake'), { name: 'fake', display_name: 'Fake SSO', kind: 'oidc' });
+    assert.deepEqual(list.items.find((p) => p.name === 'fake'),
+      { name: 'fake', display_name: 'Fake SSO', kind: 'oidc', label: 'Sign in with Fake SSO', icon: 'openid' });
+  });
+
+  test('each plugin describes its providers: the login page and /auth/providers show what describe() says', async () => {
+    // an oauth2 provider at GitHub's address: the plugin recognises the upstream for the logo hint
+    const gh2 = await api(srv.issuer, admin, 'POST', '/identity-providers', {
+      name: 'github', display_name: 'GitHub', kind: 'oauth2', config: {
+        authorization_endpoint: 'https://github.com/login/oauth/authorize', token_endpoint: 'https://github.com/login/oauth/access_token',
+        userinfo_endpoint: 'https://api.github.com/user', client_id: 'gh-client', client_secret: 'gh-secret',
+      },
+    });
+    assert.equal(gh2.status, 201, JSON.stringify(gh2.json));
+    try {
+      const list = (await (await fetch(`${srv.issuer}/api/v1/auth/providers`)).json()).items;
+      assert.deepEqual(list.find((p) => p.name === 'github'),
+        { name: 'github', display_name: 'GitHub', kind: 'oauth2', label: 'Sign in with GitHub', icon: 'github' });
+      const html = await (await new Jar().fetch(authorizeUrl(srv.issuer, app, REDIRECT).url)).text();
+      assert.match(html, /action="[^"]*\/federation\/github\/start"[^>]*>.*?<button type="submit" class="secondary" data-icon="github">Sign in with GitHub<\/button>/s);
+      assert.match(html, /<button type="submit" class="secondary" data-icon="openid">Sign in with Fake SSO<\/button>/);
+    } finally {
+      await api(srv.issuer, admin, 'DELETE', `/identity-providers/${gh2.json.id}`);
+    }
   });
 
   test('two questions: the permission, then whether the caller may hand out what the provider does', async () => {
@@ -157,6 +179,49 @@ describe('federation', () => {
     });
   }
 
+  for (const [error, status, says] of [
+    ['access_denied', 403, /did not sign you in \(perhaps the sign-in was cancelled there\)/],
+    ['temporarily_unavailable', 503, /cannot sign you in right now/],
+    ['invalid_scope', 400, /refused this sign-in request/],
+  ]) {
+    test(`the upstream answers error=${error}: a page that says what happened, logged, nobody created`, async () => {
+      up.mode = 'error';
+      up.error = `${error}"><b>injected</b>`; // whatever comes is sanitised before the log
+      up.subject = `error-${error}`;
+      up.claims = { email: `error-${error}@corp.test` };
+      const { r, text } = await signIn('fake');
+      up.mode = 'good';
+      assert.equal(r.status, status, text);
+      assert.match(text, says);
+      assert.doesNotMatch(text, /could not be verified|injected/);
+      assert.equal((await usersNamed(`error-${error}@corp.test`)).length, 0);
+      assert.match(srv.output(), new RegExp(`federated sign-in failed: tenant=default provider=fake reason="the upstream answered error=${error}"`));
+      assert.doesNotMatch(srv.output(), /injected/);
+    });
+  }
+
+  test('a default role deleted since the provider was written: a clear page, logged, nobody half-made', async () => {
+    const role = await api(srv.issuer, admin, 'POST', '/roles', { name: 'short-lived', permissions: ['docs:read'] });
+    assert.equal(role.status, 201);
+    const p = await api(srv.issuer, admin, 'POST', '/identity-providers', {
+      name: 'stale', display_name: 'Stale SSO', kind: 'oidc', default_roles: ['short-lived'],
+      config: { issuer: up.issuer, client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret },
+    });
+    assert.equal(p.status, 201, JSON.stringify(p.json));
+    assert.equal((await api(srv.issuer, admin, 'DELETE', `/roles/${role.json.id}`)).status, 204);
+    up.mode = 'good';
+    up.subject = 'stale-upstream';
+    up.claims = { email: 'stale@corp.test', email_verified: true };
+    const { r, text } = await signIn('stale');
+    assert.equal(r.status, 500, text);
+    assert.match(text, /This sign-in option is not configured correctly\. Tell your administrator\./);
+    assert.equal((await usersNamed('stale@corp.test')).length, 0);
+    assert.match(srv.output(), /federated provisioning refused: tenant=\S+ provider=stale: a default role no longer exists \(short-lived\)/);
+    assert.match(srv.output(), /federated sign-in failed: tenant=default provider=stale reason="a default role of the provider no longer exists"/);
+    assert.equal((await api(srv.issuer, admin, 'DELETE', `/identity-providers/${p.json.id}`)).status, 204);
+    up.claims = {};
+  });
+
   test('client_secret_post as well as client_secret_basic', async () => {
     up.mode = 'good';
     up.subject = 'alice-upstream';
@@ -218,6 +283,74 @@ describe('federation', () => {
     assert.ok(start.headers.get('retry-after'));
     assert.match(await start.text(), /cannot be reached/);
     assert.equal(jar.c.has('pc_session'), false);
+  });
+
+  describe('an upstream that fails, then comes back: discovery is fetched again, no restart here', () => {
+    let moving;
+    const subjects = [];
+    const moved = (n) => ({ authorize: `/v${n}/authorize`, token: `/v${n}/token`, jwks: `/v${n}/jwks` });
+    /** A sign-in at `moving` as a new person: the callback's answer, and whether a user came of it. */
+    async function attempt(walk = (jar, req) => toCallback(jar, srv.issuer, 'moving', req.url), between = async () => {}) {
+      const jar = new Jar();
+      const req = authorizeUrl(srv.issuer, app, REDIRECT);
+      moving.subject = `moving-${subjects.length}`;
+      moving.claims = { email: `${moving.subject}@moving.test` };
+      subjects.push(moving.subject);
+      const cb = await walk(jar, req);
+      await between();
+      const r = await jar.fetch(cb);
+      return { r, req, text: r.status === 302 ? '' : await r.text(), users: await usersNamed(`${moving.subject}@moving.test`) };
+    }
+
+    before(async () => {
+      moving = await startFakeOidc(CLIENT);
+      const r = await api(srv.issuer, admin, 'POST', '/identity-providers', {
+        name: 'moving', display_name: 'Moving SSO', kind: 'oidc',
+        config: { issuer: moving.issuer, client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret },
+      });
+      assert.equal(r.status, 201, JSON.stringify(r.json));
+      await idToken(await attempt()); // discovery and keys are cached now
+    });
+    after(() => moving?.close());
+
+    test('down at the callback: a clear 503 page, no user; back on new endpoints and keys, the next sign-in works', async () => {
+      const failed = await attempt(undefined, () => moving.stop());
+      assert.equal(failed.r.status, 503, failed.text);
+      assert.match(failed.text, /identity provider cannot be reached right now/);
+      assert.ok(failed.r.headers.get('retry-after'));
+      assert.deepEqual(failed.users, [], 'no user from a failed sign-in');
+      assert.match(srv.output(), /federated sign-in failed: tenant=default provider=moving reason="cannot reach http:\/\/127\.0\.0\.1:\d+\/token"/);
+      moving.paths = moved(2);
+      await moving.rotate();
+      await moving.start();
+      const next = await attempt();
+      const claims = await idToken(next);
+      assert.equal(claims.amr[0], 'fed');
+      assert.equal(next.users.length, 1);
+    });
+
+    test('redeployed between the upstream and the callback (its token endpoint moved): 503, and the next sign-in works', async () => {
+      const failed = await attempt(undefined, async () => {
+        await moving.stop();
+        moving.paths = moved(3);
+        await moving.rotate();
+        await moving.start();
+      });
+      assert.equal(failed.r.status, 503, failed.text);
+      assert.match(failed.text, /identity provider cannot be reached right now/);
+      assert.deepEqual(failed.users, []);
+      const next = await attempt();
+      await idToken(next);
+      assert.ok(moving.calls.includes('/v3/authorize'), 'the browser went to the new authorization endpoint');
+    });
+
+    test('new keys at a new JWKS address while everything is cached: the same sign-in fetches both again', async () => {
+      moving.paths = { ...moving.paths, jwks: '/v4/jwks' };
+      await moving.rotate();
+      const r = await attempt();
+      await idToken(r);
+      assert.equal(r.users.length, 1);
+    });
   });
 
   test('oauth2: code + state + PKCE, then the userinfo; subject and claims mapped', async () => {

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import {
-  adminToken, api, createApp, getToken, jwtPayload, passwordGrant, startServer,
+  ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, adminToken, api, createApp, getToken, jwtPayload, passwordGrant, startServer,
 } from './lib/server.mjs';
 import {
   GROUPS_DN, LDAP_USERS, PEOPLE_DN, SERVICE_DN, SERVICE_PASSWORD, groupDn, slapdMissing, startLdap, userDn,
@@ -15,6 +15,7 @@ import {
 import { browserMissing, launchBrowser, onLoginPage, signIn } from './lib/browser.mjs';
 import { SIZES, assertAccessible, shot } from './lib/console.mjs';
 import { startRp } from './lib/rp.mjs';
+import { enrolTotp, mfaGrant, totp } from './lib/mfa.mjs';
 
 const skip = slapdMissing();
 const LIMIT = 3; // PORTCULLIS_LIMIT_ACCOUNT: wrong passwords before an account locks at an address
@@ -79,6 +80,26 @@ describe('ldap identity provider', { skip: skip ?? false }, () => {
     }
   });
 
+  test('a directory is no redirect provider: /auth/providers does not list it', async () => {
+    const r = await fetch(`${srv.issuer}/api/v1/auth/providers`);
+    assert.equal(r.status, 200);
+    assert.deepEqual((await r.json()).items, []);
+  });
+
+  test('password grant with TOTP: after the mfa grant the tokens still say fed and name the directory', async () => {
+    const first = await passwordGrant(srv.issuer, 'hank', LDAP_USERS.hank.password);
+    assert.equal(first.status, 200, JSON.stringify(first.json));
+    const secret = await enrolTotp(srv.issuer, first.json.access_token);
+    const r = await passwordGrant(srv.issuer, 'hank', LDAP_USERS.hank.password);
+    assert.equal(r.status, 403, JSON.stringify(r.json));
+    assert.equal(r.json.error, 'mfa_required');
+    const done = await mfaGrant(srv.issuer, [ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET], r.json.mfa_token, 'totp', totp(secret));
+    assert.equal(done.status, 200, JSON.stringify(done.json));
+    const id = jwtPayload(done.json.id_token);
+    assert.deepEqual(id.amr, ['pwd', 'fed', 'otp', 'mfa']);
+    assert.equal(id.idp, 'corp');
+  });
+
   test('password grant: the first sign-in provisions the user with default roles and group roles', async () => {
     assert.equal(await findUser('alice'), undefined, 'nobody before the first sign-in');
     const r = await passwordGrant(srv.issuer, 'alice', LDAP_USERS.alice.password);
@@ -129,6 +150,32 @@ describe('ldap identity provider', { skip: skip ?? false }, () => {
     const empty = await passwordGrant(srv.issuer, 'bob', '');
     assert.ok(empty.status === 400, JSON.stringify(empty.json));
     assert.equal((await api(srv.issuer, admin, 'GET', '/users?limit=200')).json.items.length, before_);
+  });
+
+  test('the right password but nobody here to be: said as such, audited, never counted, nobody created', async () => {
+    // frank's email is a local user's: provisioning him would take it
+    const local = await api(srv.issuer, admin, 'POST', '/users', { username: 'frank-local', email: LDAP_USERS.frank.mail, password: 'Frank-Local-Pass-1' });
+    assert.equal(local.status, 201, JSON.stringify(local.json));
+    for (let i = 0; i <= LIMIT; i++) { // more than the lockout allows: none of them counts
+      const r = await passwordGrant(srv.issuer, 'frank', LDAP_USERS.frank.password);
+      assert.equal(r.status, 400, JSON.stringify(r.json));
+      assert.equal(r.json.error, 'invalid_grant');
+      assert.match(r.json.error_description, /already uses the email address of your directory account/);
+    }
+    assert.equal(await findUser('frank'), undefined);
+    assert.match(srv.output(), /directory sign-in refused: tenant=default provider=corp reason="email of an existing user"/);
+    const refused = (await api(srv.issuer, admin, 'GET', '/audit?type=login.refused')).json.items;
+    assert.ok(refused.some((e) => e.details.provider === 'corp'), JSON.stringify(refused));
+    // provisioning off: gina is nobody here
+    assert.equal((await api(srv.issuer, admin, 'PATCH', `/identity-providers/${idp.id}`, { jit: false })).status, 200);
+    try {
+      const r = await passwordGrant(srv.issuer, 'gina', LDAP_USERS.gina.password);
+      assert.equal(r.status, 400, JSON.stringify(r.json));
+      assert.match(r.json.error_description, /not linked to an account here/);
+      assert.equal(await findUser('gina'), undefined);
+    } finally {
+      await api(srv.issuer, admin, 'PATCH', `/identity-providers/${idp.id}`, { jit: true });
+    }
   });
 
   test('a wrong password counts as usual and locks the account at this address', async () => {
@@ -239,11 +286,55 @@ describe('ldap identity provider', { skip: skip ?? false }, () => {
       return { verifier, state };
     }
 
+    test('a directory user with TOTP: the ID token says pwd, fed, otp and mfa, and names the directory', async () => {
+      const setup = await passwordGrant(srv.issuer, 'erin', LDAP_USERS.erin.password); // provisions erin
+      assert.equal(setup.status, 200, JSON.stringify(setup.json));
+      const secret = await enrolTotp(srv.issuer, setup.json.access_token);
+      const ctx = await browser.newContext({ viewport: SIZES.desktop });
+      const page = await ctx.newPage();
+      const req = await authorize(page);
+      await signIn(page, 'erin', LDAP_USERS.erin.password);
+      await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
+      await assertAccessible(page, 'the MFA step after a directory password');
+      await page.getByRole('textbox').fill(totp(secret));
+      await Promise.all([
+        page.waitForURL((u) => u.href.startsWith(rp.redirectUri), { timeout: 15000 }),
+        page.getByRole('button', { name: 'Verify' }).click(),
+      ]);
+      const tokens = await client.authorizationCodeGrant(oidc, new URL(page.url()),
+        { pkceCodeVerifier: req.verifier, expectedState: req.state });
+      const claims = jwtPayload(tokens.id_token);
+      assert.deepEqual(claims.amr, ['pwd', 'fed', 'otp', 'mfa']);
+      assert.equal(claims.idp, 'corp');
+      await ctx.close();
+    });
+
+    test('the right directory password but nobody here to be: the error page says why', async () => {
+      const ctx = await browser.newContext({ viewport: SIZES.phone });
+      const page = await ctx.newPage();
+      await authorize(page);
+      const [resp] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST'),
+        signIn(page, 'frank', LDAP_USERS.frank.password),
+      ]);
+      assert.equal(resp.status(), 403);
+      await page.getByRole('alert').filter({ hasText: /already uses the email address of your directory account/ }).waitFor();
+      assert.doesNotMatch(await page.locator('main').innerText(), /wrong username or password/i);
+      await assertAccessible(page, 'the error page of a directory person without an account');
+      await shot(page, 'idp-ldap-refused-phone');
+      await ctx.close();
+    });
+
     for (const [size, viewport] of Object.entries(SIZES)) {
       test(`a directory user signs in (${size})`, async () => {
         const ctx = await browser.newContext({ viewport });
         const page = await ctx.newPage();
         const req = await authorize(page);
+        // the plugin's describe(): no button, a sentence beside the password form
+        assert.ok(await page.getByText('You can sign in with your Example Corp directory username and password.').isVisible());
+        assert.equal(await page.getByRole('button', { name: /Sign in with Example Corp/ }).count(), 0);
+        await assertAccessible(page, `the login page with a directory (${size})`);
+        await shot(page, `idp-ldap-login-${size}`);
         await Promise.all([
           page.waitForURL((u) => u.href.startsWith(rp.redirectUri), { timeout: 15000 }),
           signIn(page, 'bob', LDAP_USERS.bob.password),

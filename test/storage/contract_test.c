@@ -733,11 +733,13 @@ static void mfa_token_crud(void **state)
 
     make_tenant(t2);
     make_user(uid, tid, "mfa-user", NULL);
-    rec = keep(json_pack("{s:s,s:s,s:s,s:s,s:s,s:[ss],s:i,s:s,s:I,s:I,s:n,s:I}", "id",
+    /* idp: the directory of a federated password (schema 17) */
+    rec = keep(json_pack("{s:s,s:s,s:s,s:s,s:s,s:[ss],s:i,s:s,s:I,s:I,s:n,s:I,s:s}", "id",
                          new_id(id, "mt"), "tenant_id", tid, "user_id", uid, "client_id", "cli",
                          "scope", "openid", "methods", "totp", "recovery_code", "attempts", 0, "ip",
                          "127.0.0.1", "created_at", (json_int_t)now, "expires_at",
-                         (json_int_t)now + 300, "used_at", "updated_at", (json_int_t)now));
+                         (json_int_t)now + 300, "used_at", "updated_at", (json_int_t)now, "idp",
+                         "corp"));
     INSERT(PC_ENT_MFA_TOKEN, rec);
     EXPECT_JSON(GET(PC_ENT_MFA_TOKEN, tid, id), rec);
     ABSENT(PC_ENT_MFA_TOKEN, t2, id);

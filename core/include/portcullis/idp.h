@@ -54,7 +54,16 @@ typedef struct pc_idp_call {
      * host logs it with the provider name and shows it on the error page.
      */
     void (*error)(void *ctx, const char *reason);
+    /**
+     * The instance's `display_name` ("Corp SSO"), for describe(). Appended in
+     * the federation release: read it only when struct_size covers it.
+     */
+    const char *display_name;
 } pc_idp_call;
+
+/** Does `call` carry member `m` (it was appended after the plugin's header)? */
+#define PC_IDP_CALL_HAS(call, m) \
+    ((call)->struct_size >= offsetof(pc_idp_call, m) + sizeof((call)->m))
 
 /**
  * An external identity, filled by finish() or check_password(). The host
@@ -115,10 +124,21 @@ typedef struct pc_idp_ops {
     pc_status (*check_config)(void *state, const json_t *config, const char **field,
                               const char **problem);
     /**
-     * Describe the instance for the login page: *out is a new object (the
-     * host decrefs it) whose members the page may use, such as
-     * {"button":"Sign in with Example"}; set *out to NULL for nothing. May be
-     * NULL. The host always shows "Sign in with {display_name}".
+     * Describe the instance for login pages: *out is a new object (the host
+     * decrefs it) with
+     *   "method": "redirect" (a button that sends the browser upstream; needs
+     *             PC_IDP_REDIRECT) or "directory" (the login page's username and
+     *             password are checked there; needs PC_IDP_PASSWORD), required;
+     *   "icon":   optional hint for a logo, a slug of [a-z0-9-], at most 32
+     *             ("google", "github", "openid", "directory");
+     *   "label":  optional, at most 200 characters: the button's text
+     *             ("Sign in with Corp SSO") for a redirect, or a sentence the
+     *             login page shows beside the password form for a directory.
+     * The host drops members that break these rules and falls back to the
+     * flags and "Sign in with {display_name}" when describe is NULL, fails or
+     * gives no valid method. call->config comes without its secret members,
+     * and param/state/nonce are NULL: no upstream is contacted. Called for
+     * every login page shown, so it must be cheap.
      */
     pc_status (*describe)(void *state, const pc_idp_call *call, json_t **out);
     /**

@@ -50,7 +50,8 @@ extern "C" {
  *              access_jti|null, access_exp|null (appeared in ABI 1.0, schema 2)
  *  MFA_TOKEN   id (SHA-256 hex of an mfa_token), tenant_id, user_id, client_id, scope,
  *              methods[], attempts, ip|null, created_at, expires_at, used_at|null,
- *              updated_at (appeared in ABI 1.0, schema 3)
+ *              updated_at (appeared in ABI 1.0, schema 3); idp|null, the directory
+ *              the password went through (federation, schema 16)
  *  CONSENT_NONCE id (SHA-256 hex of the one-time nonce of a rendered consent form),
  *              tenant_id, created_at, expires_at. Using the form removes the record;
  *              remove() answering PC_ERR_NOT_FOUND means it was used already.

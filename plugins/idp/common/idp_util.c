@@ -116,6 +116,14 @@ pc_status idp_fetch_json(const pc_host *host, const idp_fetch *f, json_t **out, 
         json_decref(j);
         return why(why_buf, why_len, PC_ERR_UNAVAILABLE, "a 5xx or no JSON object from", f->url);
     }
+    /* RFC 6749 §5.2, RFC 6750 §3.1: a refusal is 400, 401 or 403; any other status (a 404 of an
+     * endpoint that moved, a redirect) says the upstream is not where we think it is right now */
+    if (rs.status != 400 && rs.status != 401 && rs.status != 403 &&
+        (rs.status < 200 || rs.status >= 300)) {
+        json_decref(j);
+        snprintf(why_buf, why_len, "an unexpected status %ld from %s", rs.status, f->url);
+        return PC_ERR_UNAVAILABLE;
+    }
     if (rs.status < 200 || rs.status >= 300) {
         const char *e = json_string_value(json_object_get(j, "error"));
         rc = why(why_buf, why_len, PC_ERR_DENIED,
@@ -231,6 +239,49 @@ char *idp_scopes(const json_t *config, const char *def)
 const char *idp_config_str(const json_t *config, const char *key)
 {
     return json_string_value(json_object_get(config, key));
+}
+
+/* The host of an http(s) URL into buf, lower case; "" when there is none. */
+static void host_of(const char *url, char *buf, size_t len)
+{
+    const char *p = url ? strstr(url, "://") : NULL;
+    size_t n = 0;
+
+    if (p != NULL)
+        for (p += 3; *p && *p != '/' && *p != ':' && *p != '?' && *p != '#' && n + 1 < len; p++)
+            buf[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+    buf[n] = '\0';
+}
+
+/* Is `host` `domain` or a name under it? */
+static int under(const char *host, const char *domain)
+{
+    size_t h = strlen(host), d = strlen(domain);
+
+    return h >= d && strcmp(host + h - d, domain) == 0 && (h == d || host[h - d - 1] == '.');
+}
+
+json_t *idp_describe_redirect(const pc_idp_call *call, const char *url, const char *fallback)
+{
+    static const char *const known[][2] = {{"google.com", "google"},
+                                           {"microsoftonline.com", "microsoft"},
+                                           {"github.com", "github"},
+                                           {"gitlab.com", "gitlab"},
+                                           {"apple.com", "apple"},
+                                           {"facebook.com", "facebook"},
+                                           {"okta.com", "okta"},
+                                           {"auth0.com", "auth0"},
+                                           {NULL, NULL}};
+    const char *name = PC_IDP_CALL_HAS(call, display_name) ? call->display_name : NULL;
+    const char *icon = fallback;
+    char host[256], label[300];
+
+    host_of(url, host, sizeof host);
+    for (size_t i = 0; known[i][0] != NULL; i++)
+        if (under(host, known[i][0]))
+            icon = known[i][1];
+    snprintf(label, sizeof label, "Sign in with %s", name && *name ? name : host);
+    return json_pack("{s:s,s:s,s:s}", "method", "redirect", "icon", icon, "label", label);
 }
 
 int idp_host_usable(const pc_host *host)

@@ -26,9 +26,10 @@ typedef struct idp_fetch {
 } idp_fetch;
 /**
  * Make the call through host->http(): PC_OK with *out (new) when the answer
- * is 2xx with a JSON object; PC_ERR_UNAVAILABLE when the upstream cannot be
- * reached or answers 5xx or garbage; PC_ERR_DENIED for another 4xx (the
- * answer's "error" goes in *why). `why` (static or in `why_buf`) says what went wrong.
+ * is 2xx with a JSON object; PC_ERR_DENIED for a refusal, 400, 401 or 403
+ * (the answer's "error" goes in *why); PC_ERR_UNAVAILABLE for anything else:
+ * unreachable, 5xx, garbage, or a status such as 404 that says the endpoint
+ * is not where it was. `why_buf` says what went wrong.
  */
 pc_status idp_fetch_json(const pc_host *host, const idp_fetch *f, json_t **out, char *why_buf,
                          size_t why_len);
@@ -54,6 +55,13 @@ int idp_amr_has_mfa(const json_t *amr);
 char *idp_scopes(const json_t *config, const char *def);
 /** The string setting `key` of a provider's config, or NULL. */
 const char *idp_config_str(const json_t *config, const char *key);
+/**
+ * What describe() says about a redirect provider whose upstream is at `url`
+ * (new): {"method":"redirect","icon":…,"label":"Sign in with {display_name}"};
+ * the icon names a well-known upstream by its host ("google", "github",
+ * "microsoft", …), else `fallback`.
+ */
+json_t *idp_describe_redirect(const pc_idp_call *call, const char *url, const char *fallback);
 /** Does the host offer the outbound rules (without them no upstream may be called)? */
 int idp_host_usable(const pc_host *host);
 #endif

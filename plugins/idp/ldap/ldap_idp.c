@@ -6,6 +6,7 @@
  */
 #include <portcullis/portcullis.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,6 +90,21 @@ static pc_status ldap_idp_check_password(void *state, const pc_idp_call *call, c
     return rc;
 }
 
+/* For login pages: no button; the password form is checked here, which the page may say. */
+static pc_status ldap_idp_describe(void *state, const pc_idp_call *call, json_t **out)
+{
+    const char *name = PC_IDP_CALL_HAS(call, display_name) ? call->display_name : NULL;
+    char label[256];
+
+    (void)state;
+    if (name != NULL && *name != '\0')
+        snprintf(label, sizeof label, "You can sign in with your %s username and password.", name);
+    else
+        snprintf(label, sizeof label, "You can sign in with your directory username and password.");
+    *out = json_pack("{s:s,s:s,s:s}", "method", "directory", "icon", "directory", "label", label);
+    return *out != NULL ? PC_OK : PC_ERR_INTERNAL;
+}
+
 static const char *const secret_fields[] = {"bind_password", NULL};
 
 static const pc_idp_ops ldap_ops = {
@@ -99,7 +115,7 @@ static const pc_idp_ops ldap_ops = {
     .flags = PC_IDP_PASSWORD,
     .secret_fields = secret_fields,
     .check_config = ldap_idp_check_config,
-    .describe = NULL,
+    .describe = ldap_idp_describe,
     .begin = NULL,
     .finish = NULL,
     .check_password = ldap_idp_check_password,

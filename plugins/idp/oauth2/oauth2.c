@@ -203,6 +203,15 @@ static pc_status finish(void *state, const pc_idp_call *call, pc_idp_identity *o
     return rc;
 }
 
+/* For login pages: a button, with a logo hint from the authorization endpoint's host. */
+static pc_status describe(void *state, const pc_idp_call *call, json_t **out)
+{
+    (void)state;
+    *out = idp_describe_redirect(call, idp_config_str(call->config, "authorization_endpoint"),
+                                 "oauth2");
+    return *out != NULL ? PC_OK : PC_ERR_INTERNAL;
+}
+
 static const char *const secrets[] = {"client_secret", NULL};
 
 static const pc_idp_ops ops = {
@@ -213,6 +222,7 @@ static const pc_idp_ops ops = {
     .flags = PC_IDP_REDIRECT,
     .secret_fields = secrets,
     .check_config = check_config,
+    .describe = describe,
     .begin = begin,
     .finish = finish,
 };

@@ -177,7 +177,8 @@ pc_status oidc_jwks(oidc_cache *c, const char *issuer, int refresh, json_t **jwk
         return PC_OK;
     }
     pthread_mutex_unlock(&c->lock);
-    rc = oidc_discovery(c, issuer, 0, &doc, why, why_len);
+    /* keys rotated: the document may name another jwks_uri by now, so it is read again too */
+    rc = oidc_discovery(c, issuer, refresh, &doc, why, why_len);
     f.url = json_string_value(json_object_get(doc, "jwks_uri"));
     if (rc == PC_OK)
         rc = idp_fetch_json(c->host, &f, &fresh, why, why_len);

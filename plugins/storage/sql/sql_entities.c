@@ -170,7 +170,9 @@ static const sql_column mfa_token_cols[] = {{"id", COL_TEXT, LF},
                                             {"created_at", COL_INT, COL_FIXED},
                                             {"expires_at", COL_INT, COL_FIXED},
                                             {"used_at", COL_INT, 0},
-                                            {"updated_at", COL_INT, 0}};
+                                            {"updated_at", COL_INT, 0},
+                                            /* federation (schema 17) */
+                                            {"idp", COL_TEXT, 0}};
 static const sql_column consent_nonce_cols[] = {{"id", COL_TEXT, LF},
                                                 {"tenant_id", COL_TEXT, COL_FIXED},
                                                 {"created_at", COL_INT, COL_FIXED},

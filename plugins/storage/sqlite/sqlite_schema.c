@@ -383,7 +383,12 @@ static const char migration_15[] =
 static const char migration_16[] = "ALTER TABLE authorization_codes ADD COLUMN dpop_jkt TEXT;";
 /* ---- end of 16 ---- */
 
+/* ---- 17: federation (issue 14): the directory a password-grant sign-in waiting for its second
+ * factor went through, so that its tokens say amr "fed" after the mfa grant ---- */
+static const char migration_17[] = "ALTER TABLE mfa_tokens ADD COLUMN idp TEXT;";
+/* ---- end of 17 ---- */
+
 const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {
     migration_1,  migration_2,  migration_3,  migration_4,  migration_5,  migration_6,
     migration_7,  migration_8,  migration_9,  migration_10, migration_11, migration_12,
-    migration_13, migration_14, migration_15, migration_16};
+    migration_13, migration_14, migration_15, migration_16, migration_17};

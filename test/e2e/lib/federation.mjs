@@ -24,39 +24,52 @@ function send(res, status, body, headers = {}) {
   res.end(typeof body === 'string' ? body : JSON.stringify(body));
 }
 
+/** A signing key pair and its public JWK under `kid`. */
+async function signingKey(kid) {
+  const pair = await generateKeyPair('RS256');
+  return { ...pair, kid, pub: { ...(await exportJWK(pair.publicKey)), kid, alg: 'RS256', use: 'sig' } };
+}
+
 /**
  * An OIDC upstream. `up.mode` spoils its answers: 'good', 'nonce' (another nonce in the ID
  * token), 'key' (signed by a key not in its JWKS, under the same kid), 'iss' (another issuer in
- * the ID token), 'issparam' (the callback's iss parameter names another issuer).
+ * the ID token), 'issparam' (the callback's iss parameter names another issuer), 'error' (the
+ * person comes back with `error=up.error` instead of a code).
  * Users: `up.subject` and `up.claims` are what the next sign-in is about.
+ * Redeployments: `up.stop()` takes it down and `up.start()` brings it back on the same port;
+ * `up.paths` are its endpoints' paths (discovery names them); `up.rotate()` signs with a new key
+ * under a new kid from then on. Codes it issued before a restart are forgotten, as a real one would.
  */
 export async function startFakeOidc({ clientId, clientSecret }) {
-  const good = await generateKeyPair('RS256');
+  let good = await signingKey('k1');
   const other = await generateKeyPair('RS256');
-  const pub = { ...(await exportJWK(good.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
-  const codes = new Map();
-  const up = { mode: 'good', subject: 'fake-1', claims: {}, calls: [] };
+  let codes = new Map();
+  const up = {
+    mode: 'good', subject: 'fake-1', claims: {}, calls: [],
+    paths: { authorize: '/authorize', token: '/token', jwks: '/jwks' },
+  };
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, up.issuer);
     up.calls.push(url.pathname);
     if (url.pathname === '/.well-known/openid-configuration')
       return send(res, 200, {
-        issuer: up.issuer, authorization_endpoint: `${up.issuer}/authorize`, token_endpoint: `${up.issuer}/token`,
-        jwks_uri: `${up.issuer}/jwks`, authorization_response_iss_parameter_supported: true,
+        issuer: up.issuer, authorization_endpoint: up.issuer + up.paths.authorize, token_endpoint: up.issuer + up.paths.token,
+        jwks_uri: up.issuer + up.paths.jwks, authorization_response_iss_parameter_supported: true,
       });
-    if (url.pathname === '/jwks') return send(res, 200, { keys: [pub] });
-    if (url.pathname === '/authorize') {
+    if (url.pathname === up.paths.jwks) return send(res, 200, { keys: [good.pub] });
+    if (url.pathname === up.paths.authorize) {
       const q = url.searchParams;
       const code = randomBytes(16).toString('base64url');
       codes.set(code, { nonce: q.get('nonce'), challenge: q.get('code_challenge'), redirect: q.get('redirect_uri') });
       const back = new URL(q.get('redirect_uri'));
-      back.searchParams.set('code', code);
+      if (up.mode === 'error') back.searchParams.set('error', up.error); // RFC 6749 §4.1.2.1
+      else back.searchParams.set('code', code);
       back.searchParams.set('state', q.get('state'));
       back.searchParams.set('iss', up.mode === 'issparam' ? 'http://127.0.0.1:1/elsewhere' : up.issuer);
       res.writeHead(302, { location: back.href });
       return res.end();
     }
-    if (url.pathname === '/token' && req.method === 'POST') {
+    if (url.pathname === up.paths.token && req.method === 'POST') {
       const form = new URLSearchParams(await readBody(req));
       const auth = Buffer.from((req.headers.authorization || '').replace(/^Basic /, ''), 'base64').toString();
       const posted = `${form.get('client_id')}:${form.get('client_secret')}`;
@@ -71,7 +84,7 @@ export async function startFakeOidc({ clientId, clientSecret }) {
       const now = Math.floor(Date.now() / 1000);
       const idToken = await new SignJWT({
         nonce: up.mode === 'nonce' ? 'not-the-nonce' : c.nonce, ...up.claims,
-      }).setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      }).setProtectedHeader({ alg: 'RS256', kid: good.kid })
         .setIssuer(up.mode === 'iss' ? 'http://127.0.0.1:1/elsewhere' : up.issuer)
         .setSubject(up.subject).setAudience(clientId).setIssuedAt(now).setExpirationTime(now + 300)
         .sign(up.mode === 'key' ? other.privateKey : good.privateKey);
@@ -80,7 +93,18 @@ export async function startFakeOidc({ clientId, clientSecret }) {
     return send(res, 404, { error: 'not_found' });
   });
   up.issuer = await listen(server);
-  up.close = () => new Promise((done) => { server.closeAllConnections?.(); server.close(() => done()); });
+  const port = server.address().port;
+  up.close = () => new Promise((done) => {
+    if (!server.listening) return done();
+    server.closeAllConnections?.();
+    server.close(() => done());
+  });
+  up.stop = up.close;
+  up.start = () => {
+    codes = new Map();
+    return new Promise((ok, fail) => { server.once('error', fail); server.listen(port, '127.0.0.1', ok); });
+  };
+  up.rotate = async () => { good = await signingKey(`k${Date.now()}`); };
   return up;
 }
 

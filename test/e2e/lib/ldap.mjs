@@ -29,13 +29,20 @@ export const SERVICE_PASSWORD = 'service-Secret-4711';
 
 /**
  * The people of the directory. alice is in two groups, bob in one, carol in none (the wrong-password
- * cases use her, so that her lockout touches no other test), dave in one.
+ * cases use her, so that her lockout touches no other test), dave in one, erin, frank, gina and hank in none.
  */
 export const LDAP_USERS = {
   alice: { password: 'alice-Ldap-Pass-1', given: 'Alice', family: 'Archer', mail: 'alice@example.org' },
   bob: { password: 'bob-Ldap-Pass-2', given: 'Bob', family: 'Baker', mail: 'bob@example.org' },
   carol: { password: 'carol-Ldap-Pass-3', given: 'Carol', family: 'Cooper', mail: 'carol@example.org' },
   dave: { password: 'dave-Ldap-Pass-4', given: 'Dave', family: 'Dunn', mail: 'dave@example.org' },
+  // erin sets up a second factor (the MFA tests), so that no other test meets that step
+  erin: { password: 'erin-Ldap-Pass-5', given: 'Erin', family: 'Evans', mail: 'erin@example.org' },
+  // frank's email belongs to a local user already; gina signs in only while provisioning is off
+  frank: { password: 'frank-Ldap-Pass-6', given: 'Frank', family: 'Fisher', mail: 'frank@example.org' },
+  gina: { password: 'gina-Ldap-Pass-7', given: 'Gina', family: 'Grant', mail: 'gina@example.org' },
+  // hank sets up TOTP for the password grant's mfa step
+  hank: { password: 'hank-Ldap-Pass-8', given: 'Hank', family: 'Hill', mail: 'hank@example.org' },
 };
 // groupOfNames needs a member: dave keeps engineers non-empty while alice leaves and rejoins it.
 export const LDAP_GROUPS = { engineers: ['alice', 'dave'], auditors: ['alice', 'bob'] };
