@@ -368,10 +368,10 @@ static const char migration_16[] = "ALTER TABLE authorization_codes ADD COLUMN d
 static const char migration_17[] = "ALTER TABLE mfa_tokens ADD COLUMN idp TEXT;";
 /* ---- end of 17 ---- */
 
-const char *const pc_pg_migrations[] = {migration_1,  migration_2,  migration_3,  migration_4,
-                                        migration_5,  migration_6,  migration_7,  migration_8,
-                                        migration_9,  migration_10, migration_11, migration_12,
-                                        migration_13, migration_14, migration_15, migration_16, migration_17};
+const char *const pc_pg_migrations[] = {
+    migration_1,  migration_2,  migration_3,  migration_4,  migration_5,  migration_6,
+    migration_7,  migration_8,  migration_9,  migration_10, migration_11, migration_12,
+    migration_13, migration_14, migration_15, migration_16, migration_17};
 const int pc_pg_migration_count = (int)(sizeof pc_pg_migrations / sizeof *pc_pg_migrations);
 _Static_assert(sizeof pc_pg_migrations / sizeof *pc_pg_migrations == PC_PG_MIGRATION_COUNT,
                "PC_PG_MIGRATION_COUNT must match the migrations");
