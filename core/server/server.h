@@ -8,7 +8,7 @@
  * `portcullis version` and portcullis_build_info; test/e2e/cli.test.mjs checks it
  * against what `migrate` reaches).
  */
-#define PC_STORE_SCHEMA_VERSION 15
+#define PC_STORE_SCHEMA_VERSION 16
 
 #include <portcullis/portcullis.h>
 #include "server/config.h"

@@ -8,6 +8,7 @@
 #include "contract_orgs.h"
 #include "contract_federation.h"
 #include "contract_consent.h"
+#include "contract_search.h"
 
 /* ---- cases ---- */
 
@@ -923,6 +924,11 @@ static const struct CMUnitTest tests[] = {
     CASE(fed_state_is_used_once),
     CASE(consent_is_one_per_user_and_client), /* schema 14 */
     CASE(device_code_found_by_user_code),
+    /* user search (issue 20) */
+    CASE(user_search_matches_substrings_without_case),
+    CASE(user_search_follows_updates_and_removals),
+    CASE(user_search_stays_in_its_tenant),
+    CASE(user_search_pages_in_id_order),
 };
 
 int main(int argc, char **argv)

@@ -73,8 +73,13 @@ export const UNDO_SCHEMA_14 = 'DROP TABLE IF EXISTS device_codes; DROP TABLE IF 
 export const UNDO_SCHEMA_15 = 'DROP TABLE IF EXISTS failure_counters; DROP INDEX IF EXISTS users_tenant_id;'
   + ' DROP INDEX IF EXISTS users_tenant_status; DROP INDEX IF EXISTS users_search;';
 
+/** SQL taking a store at schema 16 back to schema 15 (issue 20): no trigram user search (SQLite), no disabled-users index. */
+export const UNDO_SCHEMA_16 = 'DROP INDEX IF EXISTS users_tenant_inactive;'
+  + (storeName === 'sqlite' ? ' DROP TRIGGER IF EXISTS users_trigrams_insert; DROP TRIGGER IF EXISTS users_trigrams_delete;'
+    + ' DROP TRIGGER IF EXISTS users_trigrams_update; DROP TABLE IF EXISTS users_trigrams;' : '');
+
 const UNDO = [null, null, null, null, null, null, null, UNDO_SCHEMA_7, UNDO_SCHEMA_8, UNDO_SCHEMA_9,
-  UNDO_SCHEMA_10, UNDO_SCHEMA_11, UNDO_SCHEMA_12, UNDO_SCHEMA_13, UNDO_SCHEMA_14, UNDO_SCHEMA_15];
+  UNDO_SCHEMA_10, UNDO_SCHEMA_11, UNDO_SCHEMA_12, UNDO_SCHEMA_13, UNDO_SCHEMA_14, UNDO_SCHEMA_15, UNDO_SCHEMA_16];
 
 /** SQL undoing every migration after schema `n`, newest first, and setting the version to n. */
 export const undoAfter = (n) => `${UNDO.slice(n + 1).reverse().join(' ')} UPDATE schema_version SET version = ${n};`;
