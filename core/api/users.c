@@ -2,6 +2,7 @@
 /* /users: the user view, list with its filters, get. */
 #include "api/escalation.h"
 #include "api/users.h"
+#include "api/users_page.h"
 #include "iam/idp.h"
 #include "iam/audit.h"
 #include "iam/links.h"
@@ -33,10 +34,11 @@ static int mfa_enabled(const char *tenant_id, const char *user_id)
     return on;
 }
 
-/* The user's linked external identities (API.md §14); [] when the store cannot tell. */
-static json_t *identities_view(const char *tenant_id, const char *user_id)
+/* The user's linked external identities (API.md §14), from pc_idp_identities_of() (taken);
+ * [] when the store could not tell. */
+static json_t *identities_view(json_t *items)
 {
-    json_t *items = pc_idp_identities_of(tenant_id, user_id), *v;
+    json_t *v;
     size_t i;
 
     json_array_foreach (items, i, v)
@@ -44,7 +46,16 @@ static json_t *identities_view(const char *tenant_id, const char *user_id)
     return items ? items : json_array();
 }
 
-json_t *pc_api_user_view(const json_t *u, void *tenant_id)
+/* The page's array for user `id` (new reference), or []. */
+static json_t *page_fact(const json_t *map, const char *id)
+{
+    json_t *v = json_object_get(map, id);
+
+    return v ? json_incref(v) : json_array();
+}
+
+/* The view; what it shows beyond the record is asked of the store unless `pg` has it. */
+static json_t *user_view(const json_t *u, const char *tenant_id, const pc_user_page *pg)
 {
     const char *id = json_string_value(json_object_get(u, "id"));
     json_t *attributes = json_object_get(u, "attributes");
@@ -59,19 +70,37 @@ json_t *pc_api_user_view(const json_t *u, void *tenant_id)
     json_object_set_new(v, "disabled_until", pc_api_time(json_object_get(u, "disabled_until")));
     json_object_set_new(v, "email_verified",
                         json_boolean(json_is_true(json_object_get(u, "email_verified"))));
-    json_object_set_new(v, "mfa_enabled", json_boolean(mfa_enabled(tenant_id, id)));
+    json_object_set_new(
+        v, "mfa_enabled",
+        json_boolean(pg ? json_is_true(json_object_get(pg->mfa, id)) : mfa_enabled(tenant_id, id)));
     json_object_set_new(v, "attributes",
                         json_is_object(attributes) ? json_incref(attributes) : json_object());
-    json_object_set_new(v, "groups", pc_iam_group_names(tenant_id, id));
-    json_object_set_new(v, "roles", pc_iam_role_names(tenant_id, id));
+    json_object_set_new(v, "groups",
+                        pg ? page_fact(pg->groups, id) : pc_iam_group_names(tenant_id, id));
+    json_object_set_new(v, "roles",
+                        pg ? page_fact(pg->roles, id) : pc_iam_role_names(tenant_id, id));
     json_object_set_new(v, "created_at", pc_api_time(json_object_get(u, "created_at")));
     json_object_set_new(v, "updated_at", pc_api_time(json_object_get(u, "updated_at")));
     json_object_set_new(v, "deleted",
                         json_boolean(!json_is_null(json_object_get(u, "deleted_at"))));
     json_object_set_new(v, "deleted_at", pc_api_time(json_object_get(u, "deleted_at")));
     json_object_set_new(v, "last_login_at", pc_api_time(json_object_get(u, "last_login_at")));
-    json_object_set_new(v, "identities", identities_view(tenant_id, id));
+    json_object_set_new(
+        v, "identities",
+        identities_view(pg ? page_fact(pg->identities, id) : pc_idp_identities_of(tenant_id, id)));
     return v;
+}
+
+json_t *pc_api_user_view(const json_t *u, void *tenant_id)
+{
+    return user_view(u, tenant_id, NULL);
+}
+
+static json_t *page_view(const json_t *u, void *page)
+{
+    const pc_user_page *pg = page;
+
+    return user_view(u, pg->tenant_id, pg->roles ? pg : NULL);
 }
 
 json_t *pc_api_user_load(pc_req *rq)
@@ -223,10 +252,14 @@ void pc_api_users_list(pc_req *rq)
         goto out;
     sq = (pc_store_query){.filters = filters, .after = cursor, .limit = limit + 1, .descending = 0};
     rc = pc_db_list(NULL, PC_ENT_USER, rq->tenant->id, &sq, &rows);
-    if (rc != PC_OK)
+    if (rc != PC_OK) {
         pc_api_store_error(rq, rc, NULL);
-    else
-        pc_api_reply_page(rq, rows, limit, pc_api_user_view, rq->tenant->id);
+    } else {
+        pc_user_page pg = {.tenant_id = rq->tenant->id};
+        pc_user_page_load(&pg, rq->tenant->id, rows, limit);
+        pc_api_reply_page(rq, rows, limit, page_view, &pg);
+        pc_user_page_clear(&pg);
+    }
 out:
     json_decref(filters);
     pc_principal_clear(&p);

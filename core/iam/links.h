@@ -37,6 +37,12 @@ json_t *pc_iam_effective_roles(const char *tenant_id, const char *principal_id);
  * wrong, these say so instead: PC_ERR_STORAGE (and *names an empty array, new).
  */
 pc_status pc_iam_group_names_get(const char *tenant_id, const char *user_id, json_t **names);
+/**
+ * pc_iam_role_names() (`roles` 1) or pc_iam_group_names() (0) for each user id of `ids` (at
+ * most 128), in a few statements whatever their number: *out maps each id to its names.
+ * PC_ERR_INTERNAL where the store cannot list the links of many ids at once.
+ */
+pc_status pc_iam_page_names(const char *tenant_id, const json_t *ids, int roles, json_t **out);
 pc_status pc_iam_effective_roles_get(const char *tenant_id, const char *principal_id,
                                      json_t **names);
 #endif

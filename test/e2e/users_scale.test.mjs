@@ -6,7 +6,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { adminToken, api, createUser, startServer } from './lib/server.mjs';
+import { ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, adminToken, api, createUser, startServer, unique } from './lib/server.mjs';
+import { enrolTotp, userToken } from './lib/mfa.mjs';
 import { storeEnv, storeName } from './lib/store.mjs';
 
 // ?status=disabled as sql_entities.c writes it: the predicate of users_tenant_inactive first.
@@ -43,6 +44,32 @@ describe(`user lists of a large tenant (${storeName})`, () => {
     assert.equal(new Set(seen).size, seen.length, 'nobody listed twice');
     for (const id of existing) assert.ok(seen.includes(id), `${id}, there before the listing, is listed`);
     assert.deepEqual([...seen].sort(), seen, 'in id (creation) order');
+  });
+
+  // The list reads roles, groups, second factors and identities for the whole page at once
+  // (core/api/users_page.c); each item must be what GET /users/{id} shows of that user.
+  test('a page shows each user as GET /users/{id} does', async () => {
+    const tag = unique('pg');
+    const role = `${tag}-ringer`;
+    const group = `${tag}-estuary`;
+    assert.equal((await api(srv.issuer, admin, 'POST', '/roles', { name: role, permissions: ['users:read'] })).status, 201);
+    assert.equal((await api(srv.issuer, admin, 'POST', '/groups', { name: group })).status, 201);
+    const a = await createUser(srv.issuer, admin, { username: `${tag}-a`, roles: [role], groups: [group] });
+    await createUser(srv.issuer, admin, { username: `${tag}-b` });
+    const c = await createUser(srv.issuer, admin, { username: `${tag}-c`, groups: [group] });
+    await enrolTotp(srv.issuer, await userToken(srv.issuer, c, [ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET]));
+    const page = await api(srv.issuer, admin, 'GET', `/users?q=${tag}&limit=200`);
+    assert.equal(page.status, 200, JSON.stringify(page.json));
+    assert.deepEqual(page.json.items.map((u) => u.username), [`${tag}-a`, `${tag}-b`, `${tag}-c`]);
+    for (const item of page.json.items) {
+      const one = await api(srv.issuer, admin, 'GET', `/users/${item.id}`);
+      assert.deepEqual(item, one.json, `${item.username} in the list and alone`);
+    }
+    const [pa, pb, pc] = page.json.items;
+    assert.deepEqual([pa.roles, pa.groups, pa.mfa_enabled], [[role], [group], false]);
+    assert.deepEqual([pb.roles, pb.groups, pb.mfa_enabled], [[], [], false]);
+    assert.deepEqual([pc.roles, pc.groups, pc.mfa_enabled], [[], [group], true]);
+    assert.equal(pa.id, a.id);
   });
 
   test('list, status filter and search are planned on indexes', { skip: storeName !== 'postgresql' && 'PostgreSQL only' }, () => {

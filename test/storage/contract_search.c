@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Storage contract cases of the user search (issue 20): the same answers on every store, whether
- * a search reads the tenant's users or a trigram index (SQLite, schema 16), run by contract_test.c. */
+ * a search reads the tenant's users or a trigram index (SQLite, schema 16), and of a page of
+ * users read at once; run by contract_test.c. */
 #include "contract_support.h"
 #include "contract_search.h"
 
@@ -131,4 +132,63 @@ void user_search_pages_in_id_order(void **state)
     snprintf(want, sizeof want, "%s,%s,%s", ids[3], ids[4], ids[5]);
     assert_string_equal(found(tid, "wader", ids[2], 3), want);
     assert_string_equal(found(tid, "wader", ids[5], 3), ids[6]);
+}
+
+/* ---- a page of users at once (issue 20, schema 16) ---- */
+
+/* A filter given an array matches any of its values. */
+void list_filter_takes_any_of(void **state)
+{
+    char a[ID_LEN], b[ID_LEN], c[ID_LEN], both[2 * ID_LEN + 2];
+    pc_store_query q = {.limit = 10};
+
+    (void)state;
+    make_user(a, tid, "avocet", NULL);
+    make_user(b, tid, "bittern", NULL);
+    make_user(c, tid, "curlew", NULL);
+    join2(both, sizeof both, a, c);
+    q.filters = keep(json_pack("{s:[s,s,s]}", "id", c, a, "no-such-id"));
+    assert_string_equal(
+        ids_of(OUT(ops->list(st, NULL, PC_ENT_USER, tid, &q, &out_)), found_, sizeof found_), both);
+    q.filters = keep(json_pack("{s:[s],s:s}", "id", b, "status", "disabled"));
+    assert_string_equal(
+        ids_of(OUT(ops->list(st, NULL, PC_ENT_USER, tid, &q, &out_)), found_, sizeof found_), "");
+    /* an empty array asks for nothing that can be answered */
+    q.filters = keep(json_pack("{s:[]}", "id"));
+    out_ = NULL;
+    assert_int_not_equal(ops->list(st, NULL, PC_ENT_USER, tid, &q, &out_), PC_OK);
+    keep(out_);
+}
+
+/* link_list_many() gives for each id what link_list() gives for it. */
+void link_list_many_is_link_list_per_id(void **state)
+{
+    char u[3][ID_LEN], r1[ID_LEN], r2[ID_LEN], g[ID_LEN], other[ID_LEN], stranger[ID_LEN];
+    json_t *ids, *many;
+
+    (void)state;
+    for (int i = 0; i < 3; i++)
+        make_user(u[i], tid, i == 0 ? "ruff" : i == 1 ? "knot" : "dunlin", NULL);
+    make_role(r1, tid, "ringer", json_pack("[s]", "birds:ring"));
+    make_role(r2, tid, "counter", json_pack("[s]", "birds:count"));
+    make_group(g, tid, "estuary");
+    OK(ops->link_add(st, NULL, PC_LINK_PRINCIPAL_ROLE, tid, u[0], r2));
+    OK(ops->link_add(st, NULL, PC_LINK_PRINCIPAL_ROLE, tid, u[0], r1));
+    OK(ops->link_add(st, NULL, PC_LINK_PRINCIPAL_ROLE, tid, u[2], r2));
+    OK(ops->link_add(st, NULL, PC_LINK_GROUP_MEMBER, tid, g, u[2]));
+    /* the same user id in another tenant holds nothing here */
+    make_tenant(other);
+    make_user(stranger, other, "ruff", NULL);
+    ids = keep(json_pack("[s,s,s,s]", u[0], u[1], u[2], stranger));
+    for (int reverse = 0; reverse < 2; reverse++) {
+        pc_link kind = reverse ? PC_LINK_GROUP_MEMBER : PC_LINK_PRINCIPAL_ROLE;
+        many = OUT(ops->link_list_many(st, NULL, kind, tid, ids, reverse, &out_));
+        assert_int_equal(json_object_size(many), 4);
+        for (size_t i = 0; i < 4; i++) {
+            const char *id = json_string_value(json_array_get(ids, i));
+            EXPECT_JSON(json_object_get(many, id),
+                        OUT(ops->link_list(st, NULL, kind, tid, id, reverse, &out_)));
+        }
+    }
+    EXPECT_JSON(json_object_get(many, u[2]), keep(json_pack("[s]", g)));
 }

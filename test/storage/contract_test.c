@@ -929,6 +929,8 @@ static const struct CMUnitTest tests[] = {
     CASE(user_search_follows_updates_and_removals),
     CASE(user_search_stays_in_its_tenant),
     CASE(user_search_pages_in_id_order),
+    CASE(list_filter_takes_any_of),
+    CASE(link_list_many_is_link_list_per_id),
 };
 
 int main(int argc, char **argv)

@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_PARAMS 48
+#define MAX_PARAMS 160 /* a filter may be any of 128 values (storage.h) */
+#define ANY_OF_MAX 128
 #define SQL_MAX 2048
 
 /* Bound values that need storage for the call (serialised JSON). */
@@ -369,6 +370,26 @@ static pc_status add_equal(const sql_column *col, const json_t *v, char *sql, si
     return rc == PC_OK ? bind_value(b, col, v) : rc;
 }
 
+/* " AND col IN (?, ...)": any of the array's values (schema 16; columns compared as stored). */
+static pc_status add_any_of(const sql_column *col, const json_t *values, char *sql, size_t *len,
+                            binder *b)
+{
+    size_t i, n = json_array_size(values);
+    json_t *v;
+    pc_status rc;
+
+    if (n == 0 || n > ANY_OF_MAX || (col->flags & (COL_FOLDED | COL_NOCASE)))
+        return PC_ERR_INVALID;
+    rc = sql_cat(sql, len, " AND %s IN (", col->name);
+    json_array_foreach ((json_t *)values, i, v) {
+        if (rc == PC_OK)
+            rc = json_is_null(v) ? PC_ERR_INVALID : sql_cat(sql, len, "%s?", i ? ", " : "");
+        if (rc == PC_OK)
+            rc = bind_value(b, col, v);
+    }
+    return rc == PC_OK ? sql_cat(sql, len, ")") : rc;
+}
+
 static pc_status add_filters(sql_store *st, pc_entity ent, const sql_entity_spec *spec,
                              const json_t *filters, char *sql, size_t *len, binder *b)
 {
@@ -389,6 +410,8 @@ static pc_status add_filters(sql_store *st, pc_entity ent, const sql_entity_spec
             rc = PC_ERR_INVALID;
         } else if (json_is_null(v)) {
             rc = sql_cat(sql, len, " AND %s IS NULL", col->name);
+        } else if (json_is_array(v)) {
+            rc = add_any_of(col, v, sql, len, b);
         } else {
             rc = add_equal(col, v, sql, len, b);
         }
