@@ -39,7 +39,7 @@ static void join2(char *buf, size_t len, const char *a, const char *b)
 
 void user_search_matches_substrings_without_case(void **state)
 {
-    char grebe[ID_LEN], heron[ID_LEN], both[2 * ID_LEN + 2];
+    char grebe[ID_LEN], heron[ID_LEN], egret[ID_LEN], both[2 * ID_LEN + 2];
 
     (void)state;
     make_person(grebe, tid, "grebe-77", "g77@wetland.test", "Great", "Crestedgrebe");
@@ -63,6 +63,11 @@ void user_search_matches_substrings_without_case(void **state)
     /* LIKE's wildcards and FTS5's quotes are characters like any other */
     assert_string_equal(FOUND("g%7"), "");
     assert_string_equal(FOUND("\"gre"), "");
+    /* longer than the trigrams asked of the index (24) */
+    assert_string_equal(FOUND("g77@wetland.test and then some more"), "");
+    make_person(egret, tid, "egret-with-a-very-long-username-indeed-0123456789", NULL, "Little",
+                "Egret");
+    assert_string_equal(FOUND("WITH-A-VERY-LONG-USERNAME-INDEED-012345678"), egret);
 }
 
 void user_search_follows_updates_and_removals(void **state)

@@ -9,18 +9,20 @@
 /* At most this many trigrams of a term are asked for: fewer only widen the candidates. */
 #define MAX_TRIGRAMS 24
 
-/* Length of the UTF-8 character starting at `s` (1 for a byte that starts none). */
+/* Bytes of the character starting at `s`, counted as FTS5's tokenizers count them (its
+ * READ_UTF8): a byte from 0xC0 with every continuation byte after it; any other byte alone.
+ * Invalid UTF-8 is cut the same way here and in the index, so a trigram is still one token. */
 static size_t char_len(const unsigned char *s)
 {
-    size_t n = *s >= 0xF0 ? 4 : *s >= 0xE0 ? 3 : *s >= 0xC0 ? 2 : 1;
+    size_t n = 1;
 
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 1;
+    if (*s >= 0xC0)
+        while ((s[n] & 0xC0) == 0x80)
+            n++;
     return n;
 }
 
-/* Start offsets of the characters of `s` (at most `max`), their count in *n. */
+/* Start offsets of the first `max` characters of `s`, their count in *n, then their end. */
 static void char_starts(const char *s, size_t *starts, size_t max, size_t *n)
 {
     size_t i = 0;
@@ -30,8 +32,7 @@ static void char_starts(const char *s, size_t *starts, size_t max, size_t *n)
         starts[(*n)++] = i;
         i += char_len((const unsigned char *)s + i);
     }
-    if (*n < max)
-        starts[*n] = i; /* the end, so that a trigram's last byte is known */
+    starts[*n] = i; /* where the last character counted ends: starts has max + 1 places */
 }
 
 /* ("abc" AND "bcd" ...) for `s` appended at `w`; 0 when `s` has under 3 characters. */
