@@ -246,8 +246,8 @@ one_store() { # STORE
     "$WORK/seed_store" "$PLUGINS/storage_$store.so" "$URI_E" users default 2 "$hash" 2>/dev/null
     seed "$store" "$hash"
     starts "$store" "$ps" "$dir"
-    # Both nodes compared are second starts: a store's first start (which makes its tenant,
-    # keys and admin) was seen to leave a node slower at client_credentials for a while.
+    # Both nodes compared are second starts, with the same history: neither is the process
+    # that made its store's tenant, keys and admin (and hashed the admin's password).
     start_node "$URI_E" "$pe" "$dir" "$pe"
     pid_e=$NODE_PID
     start_node "$URI_S" "$ps" "$dir" "$ps"
