@@ -2,6 +2,7 @@
 /* /users: the user view, list with its filters, get. */
 #include "api/escalation.h"
 #include "api/users.h"
+#include "api/users_page.h"
 #include "iam/idp.h"
 #include "iam/audit.h"
 #include "iam/links.h"
@@ -35,9 +36,10 @@ static int mfa_enabled(const char *tenant_id, const char *user_id)
     return on;
 }
 
-json_t *pc_api_identities_view(const char *tenant_id, const char *user_id)
+/* Linked identities (API.md §14) as the view shows them; `items` is taken, NULL stays NULL. */
+static json_t *identities_shown(json_t *items)
 {
-    json_t *items = pc_idp_identities_of(tenant_id, user_id), *v;
+    json_t *v;
     size_t i;
 
     json_array_foreach (items, i, v)
@@ -45,15 +47,34 @@ json_t *pc_api_identities_view(const char *tenant_id, const char *user_id)
     return items;
 }
 
-/* What the view reads beside the record: groups, roles, identities, second factor. */
-static int user_links(json_t *v, const char *tenant_id, const char *id)
+json_t *pc_api_identities_view(const char *tenant_id, const char *user_id)
+{
+    return identities_shown(pc_idp_identities_of(tenant_id, user_id));
+}
+
+/* The page's array for user `id` (new reference), or []. */
+static json_t *page_fact(const json_t *map, const char *id)
+{
+    json_t *v = json_object_get(map, id);
+
+    return v ? json_incref(v) : json_array();
+}
+
+/* What the view shows beside the record (groups, roles, identities, second factor), from
+ * the page `pg` when it has them; 0 when the store cannot tell (never a partial view). */
+static int user_links(json_t *v, const char *tenant_id, const char *id, const pc_user_page *pg)
 {
     json_t *groups = NULL, *roles = NULL, *identities = NULL;
     int mfa = -1;
 
-    if (pc_iam_group_names_get(tenant_id, id, &groups) == PC_OK &&
-        pc_iam_role_names_get(tenant_id, id, &roles) == PC_OK &&
-        (identities = pc_api_identities_view(tenant_id, id)) != NULL)
+    if (pg != NULL) {
+        groups = page_fact(pg->groups, id);
+        roles = page_fact(pg->roles, id);
+        identities = identities_shown(page_fact(pg->identities, id));
+        mfa = json_is_true(json_object_get(pg->mfa, id));
+    } else if (pc_iam_group_names_get(tenant_id, id, &groups) == PC_OK &&
+               pc_iam_role_names_get(tenant_id, id, &roles) == PC_OK &&
+               (identities = pc_api_identities_view(tenant_id, id)) != NULL)
         mfa = mfa_enabled(tenant_id, id);
     if (mfa < 0) {
         json_decref(groups);
@@ -68,7 +89,9 @@ static int user_links(json_t *v, const char *tenant_id, const char *id)
     return 1;
 }
 
-json_t *pc_api_user_view(const json_t *u, void *tenant_id)
+/* The view, or NULL when the store failed; what it shows beyond the record is asked of the
+ * store unless `pg` has it. */
+static json_t *user_view(const json_t *u, const char *tenant_id, const pc_user_page *pg)
 {
     const char *id = json_string_value(json_object_get(u, "id"));
     json_t *attributes = json_object_get(u, "attributes");
@@ -79,7 +102,7 @@ json_t *pc_api_user_view(const json_t *u, void *tenant_id)
         json_object_get(u, "family_name"), "picture", json_object_get(u, "picture"), "phone_number",
         json_object_get(u, "phone_number"));
 
-    if (!user_links(v, tenant_id, id)) {
+    if (!user_links(v, tenant_id, id, pg)) {
         json_decref(v);
         return NULL;
     }
@@ -96,6 +119,18 @@ json_t *pc_api_user_view(const json_t *u, void *tenant_id)
     json_object_set_new(v, "deleted_at", pc_api_time(json_object_get(u, "deleted_at")));
     json_object_set_new(v, "last_login_at", pc_api_time(json_object_get(u, "last_login_at")));
     return v;
+}
+
+json_t *pc_api_user_view(const json_t *u, void *tenant_id)
+{
+    return user_view(u, tenant_id, NULL);
+}
+
+static json_t *page_view(const json_t *u, void *page)
+{
+    const pc_user_page *pg = page;
+
+    return user_view(u, pg->tenant_id, pg->roles ? pg : NULL);
 }
 
 json_t *pc_api_user_load(pc_req *rq)
@@ -247,10 +282,14 @@ void pc_api_users_list(pc_req *rq)
         goto out;
     sq = (pc_store_query){.filters = filters, .after = cursor, .limit = limit + 1, .descending = 0};
     rc = pc_db_list(NULL, PC_ENT_USER, rq->tenant->id, &sq, &rows);
-    if (rc != PC_OK)
+    if (rc != PC_OK) {
         pc_api_store_error(rq, rc, NULL);
-    else
-        pc_api_reply_page(rq, rows, limit, pc_api_user_view, rq->tenant->id);
+    } else {
+        pc_user_page pg = {.tenant_id = rq->tenant->id};
+        pc_user_page_load(&pg, rq->tenant->id, rows, limit);
+        pc_api_reply_page(rq, rows, limit, page_view, &pg);
+        pc_user_page_clear(&pg);
+    }
 out:
     json_decref(filters);
     pc_principal_clear(&p);

@@ -163,28 +163,60 @@ static json_t *name_of(const json_t *idps, const char *provider_id)
     return NULL;
 }
 
+/* The identities among `rows` of `user_id` (all of them: NULL), as the user view shows them. */
+static json_t *identities_view(const json_t *rows, const json_t *idps, const char *user_id)
+{
+    json_t *out = json_array(), *r;
+    size_t i;
+
+    json_array_foreach (rows, i, r) {
+        json_t *name = name_of(idps, json_string_value(json_object_get(r, "provider_id")));
+        if (user_id != NULL &&
+            strcmp(json_string_value(json_object_get(r, "user_id")), user_id) != 0)
+            continue;
+        json_array_append_new(
+            out, json_pack("{s:O,s:O,s:O,s:O}", "provider", name ? name : json_null(), "subject",
+                           json_object_get(r, "subject"), "email", json_object_get(r, "email"),
+                           "linked_at", json_object_get(r, "linked_at")));
+    }
+    return out;
+}
+
 json_t *pc_idp_identities_of(const char *tenant_id, const char *user_id)
 {
-    json_t *rows = NULL, *idps = NULL, *out = NULL, *r;
-    size_t i;
+    json_t *rows = NULL, *idps = NULL, *out = NULL;
 
     if (list_by(tenant_id, PC_ENT_IDENTITY, "user_id", user_id, &rows) != PC_OK)
         goto out;
     if (json_array_size(rows) > 0 &&
         list_by(tenant_id, PC_ENT_IDENTITY_PROVIDER, NULL, NULL, &idps) != PC_OK)
         goto out;
-    out = json_array();
-    json_array_foreach (rows, i, r) {
-        json_t *name = name_of(idps, json_string_value(json_object_get(r, "provider_id")));
-        json_array_append_new(
-            out, json_pack("{s:O,s:O,s:O,s:O}", "provider", name ? name : json_null(), "subject",
-                           json_object_get(r, "subject"), "email", json_object_get(r, "email"),
-                           "linked_at", json_object_get(r, "linked_at")));
-    }
+    out = identities_view(rows, idps, NULL);
 out:
     json_decref(rows);
     json_decref(idps);
     return out;
+}
+
+pc_status pc_idp_page_identities(const char *tenant_id, const json_t *user_ids, json_t **out)
+{
+    json_t *filters = json_pack("{s:O}", "user_id", user_ids), *rows = NULL, *idps = NULL, *uid;
+    pc_store_query q = {.filters = filters,
+                        .limit = MAX_IDPS * (unsigned)json_array_size(user_ids)};
+    pc_status rc = pc_db_list(NULL, PC_ENT_IDENTITY, tenant_id, &q, &rows);
+    size_t i;
+
+    if (rc == PC_OK && json_array_size(rows) > 0)
+        rc = list_by(tenant_id, PC_ENT_IDENTITY_PROVIDER, NULL, NULL, &idps);
+    *out = rc == PC_OK ? json_object() : NULL;
+    json_array_foreach (user_ids, i, uid)
+        if (*out != NULL)
+            json_object_set_new(*out, json_string_value(uid),
+                                identities_view(rows, idps, json_string_value(uid)));
+    json_decref(filters);
+    json_decref(rows);
+    json_decref(idps);
+    return rc;
 }
 
 pc_status pc_idp_unlink(pc_store_tx *tx, const char *tenant_id, const json_t *user,

@@ -29,6 +29,8 @@ pc_status pc_idp_find(const char *tenant_id, const char *name, json_t **idp);
  * NULL on a store failure.
  */
 json_t *pc_idp_identities_of(const char *tenant_id, const char *user_id);
+/** pc_idp_identities_of() for each id of `user_ids` (at most 128), in *out: user id → array. */
+pc_status pc_idp_page_identities(const char *tenant_id, const json_t *user_ids, json_t **out);
 /**
  * Unlink the user's identity at provider `name` in `tx`, refusing to remove
  * the last way to sign in: PC_ERR_NOT_FOUND (no such link), PC_ERR_DENIED

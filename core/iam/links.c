@@ -4,6 +4,8 @@
 #include "oauth2/changes.h"
 #include "server/store.h"
 
+#include <stddef.h>
+
 /* Ids of the records of entity `ent` whose `field` (name or id) is in `names`; unknowns collected. */
 static pc_status resolve_by(pc_store_tx *tx, pc_entity ent, const char *field,
                             const char *tenant_id, const json_t *names, json_t **ids,
@@ -150,6 +152,76 @@ static pc_status names_get(pc_link kind, pc_entity ent, const char *tenant_id, c
     json_decref(ids);
     return rc == PC_OK ? PC_OK : PC_ERR_STORAGE;
 }
+
+/* ---- names for a page of users (issue 20) ---- */
+#define PAGE_IDS 128
+
+/* id -> name of the records of `ent` whose ids are the distinct values of `links`' arrays. */
+static pc_status names_by_id(pc_entity ent, const char *tenant_id, const json_t *links,
+                             json_t *names)
+{
+    json_t *all = json_array(), *ids, *v, *rows = NULL;
+    const char *key;
+    size_t i, at;
+    pc_status rc = PC_OK;
+
+    json_object_foreach ((json_t *)links, key, ids) {
+        json_array_foreach (ids, i, v) {
+            if (json_object_get(names, json_string_value(v)) == NULL) {
+                json_object_set_new(names, json_string_value(v), json_null());
+                json_array_append(all, v);
+            }
+        }
+    }
+    for (at = 0; rc == PC_OK && at < json_array_size(all); at += PAGE_IDS) {
+        json_t *chunk = json_array(), *filters;
+        for (i = at; i < at + PAGE_IDS && i < json_array_size(all); i++)
+            json_array_append(chunk, json_array_get(all, i));
+        filters = json_pack("{s:o}", "id", chunk);
+        rc = pc_db_list(NULL, ent, tenant_id,
+                        &(pc_store_query){.filters = filters, .limit = PAGE_IDS}, &rows);
+        json_array_foreach (rows, i, v)
+            json_object_set(names, json_string_value(json_object_get(v, "id")),
+                            json_object_get(v, "name"));
+        json_decref(rows);
+        json_decref(filters);
+        rows = NULL;
+    }
+    json_decref(all);
+    return rc;
+}
+
+pc_status pc_iam_page_names(const char *tenant_id, const json_t *ids, int roles, json_t **out)
+{
+    json_t *links = NULL, *names = json_object(), *linked, *v;
+    const char *key;
+    size_t i;
+    pc_status rc = PC_ERR_INTERNAL;
+
+    *out = NULL;
+    if (PC_DB->base.struct_size >=
+            offsetof(pc_storage_ops, link_list_many) + sizeof PC_DB->link_list_many &&
+        PC_DB->link_list_many != NULL)
+        rc = PC_DB->link_list_many(PC_DBS, NULL,
+                                   roles ? PC_LINK_PRINCIPAL_ROLE : PC_LINK_GROUP_MEMBER, tenant_id,
+                                   ids, !roles, &links);
+    if (rc == PC_OK)
+        rc = names_by_id(roles ? PC_ENT_ROLE : PC_ENT_GROUP, tenant_id, links, names);
+    if (rc == PC_OK) {
+        *out = json_object();
+        json_object_foreach (links, key, linked) {
+            json_t *list = json_array();
+            json_array_foreach (linked, i, v) /* a null name: removed meanwhile */
+                if (json_is_string(json_object_get(names, json_string_value(v))))
+                    json_array_append(list, json_object_get(names, json_string_value(v)));
+            json_object_set_new(*out, key, list);
+        }
+    }
+    json_decref(links);
+    json_decref(names);
+    return rc;
+}
+/* ---- end of names for a page of users ---- */
 
 pc_status pc_iam_role_names_get(const char *tenant_id, const char *principal_id, json_t **names)
 {

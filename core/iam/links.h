@@ -34,6 +34,12 @@ pc_status pc_iam_role_names_get(const char *tenant_id, const char *principal_id,
 pc_status pc_iam_group_role_names_get(const char *tenant_id, const char *group_id, json_t **names);
 /** The groups a user is in. */
 pc_status pc_iam_group_names_get(const char *tenant_id, const char *user_id, json_t **names);
+/**
+ * pc_iam_role_names_get() (`roles` 1) or pc_iam_group_names_get() (0) for each user id of `ids` (at
+ * most 128), in a few statements whatever their number: *out maps each id to its names.
+ * PC_ERR_INTERNAL where the store cannot list the links of many ids at once.
+ */
+pc_status pc_iam_page_names(const char *tenant_id, const json_t *ids, int roles, json_t **out);
 /** A principal's effective roles, direct and through groups. */
 pc_status pc_iam_effective_roles_get(const char *tenant_id, const char *principal_id,
                                      json_t **names);

@@ -8,7 +8,7 @@
  * `portcullis version` and portcullis_build_info; test/e2e/cli.test.mjs checks it
  * against what `migrate` reaches).
  */
-#define PC_STORE_SCHEMA_VERSION 17
+#define PC_STORE_SCHEMA_VERSION 18
 
 #include <portcullis/portcullis.h>
 #include "server/config.h"

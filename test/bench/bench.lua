@@ -21,7 +21,8 @@
 --
 -- done() prints one line:
 --   BENCH requests=N duration_us=N p50_us=N p99_us=N mean_us=N non2xx=N
---         connect=N read=N write=N timeout=N pool_left=N
+--         connect=N read=N write=N timeout=N pool_left=N statuses=CODE:N,CODE:N
+-- (statuses: each non-2xx status answered, with its count; "-" when there was none)
 
 local method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY")
@@ -48,6 +49,7 @@ end
 
 function init(args)
    non2xx = 0
+   statuses = {}
    pool = {}
    if pool_file then
       local i = 0
@@ -72,12 +74,27 @@ end
 function response(status, headers, resp_body)
    if status < 200 or status > 299 then
       non2xx = non2xx + 1
+      statuses[status] = (statuses[status] or 0) + 1
       return
    end
    if pool_file and rotate then
       local tok = string.match(resp_body, '"refresh_token"%s*:%s*"([^"]+)"')
       if tok then table.insert(pool, tok) end
    end
+end
+
+-- "429:12,503:3" from every thread's tally of non-2xx statuses, or "-".
+local function status_list()
+   local sum, codes, out = {}, {}, {}
+   for _, t in ipairs(threads) do
+      for code, n in pairs(t:get("statuses") or {}) do
+         if not sum[code] then table.insert(codes, code) end
+         sum[code] = (sum[code] or 0) + n
+      end
+   end
+   table.sort(codes)
+   for _, code in ipairs(codes) do table.insert(out, code .. ":" .. sum[code]) end
+   return #out > 0 and table.concat(out, ",") or "-"
 end
 
 function done(summary, latency, requests)
@@ -90,7 +107,7 @@ function done(summary, latency, requests)
    local e = summary.errors
    io.write(string.format(
       "BENCH requests=%d duration_us=%d p50_us=%d p99_us=%d mean_us=%d non2xx=%d " ..
-      "connect=%d read=%d write=%d timeout=%d pool_left=%d\n",
+      "connect=%d read=%d write=%d timeout=%d pool_left=%d statuses=%s\n",
       summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-      latency.mean, bad, e.connect, e.read, e.write, e.timeout, left))
+      latency.mean, bad, e.connect, e.read, e.write, e.timeout, left, status_list()))
 end

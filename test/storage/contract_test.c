@@ -8,6 +8,7 @@
 #include "contract_orgs.h"
 #include "contract_federation.h"
 #include "contract_consent.h"
+#include "contract_search.h"
 
 /* ---- cases ---- */
 
@@ -927,6 +928,13 @@ static const struct CMUnitTest tests[] = {
     CASE(device_code_found_by_user_code),
     /* schema 16: RFC 9449 §10 */
     CASE(code_dpop_jkt_round_trips),
+    /* user search (issue 20) */
+    CASE(user_search_matches_substrings_without_case),
+    CASE(user_search_follows_updates_and_removals),
+    CASE(user_search_stays_in_its_tenant),
+    CASE(user_search_pages_in_id_order),
+    CASE(list_filter_takes_any_of),
+    CASE(link_list_many_is_link_list_per_id),
 };
 
 int main(int argc, char **argv)

@@ -216,7 +216,8 @@ typedef enum pc_link {
 
 /**
  * A list query. `filters` (borrowed, may be NULL) maps column names to exact
- * values (null: IS NULL); "column>=" to an integer lower bound; the key "q"
+ * values (null: IS NULL; since schema 18, an array of at most 128 values: any of
+ * them); "column>=" to an integer lower bound; the key "q"
  * means a case-insensitive substring over the entity's searchable columns. Results come in id order (ids are UUIDv7, so creation
  * order); `after` is the last id of the previous page (exclusive) or NULL;
  * `descending` reverses the order. Appeared in ABI 1.0.
@@ -470,6 +471,15 @@ typedef struct pc_storage_ops {
     /** Drop windows that started before `before`. May be NULL. */
     pc_status (*failure_purge)(void *state, int64_t before);
     /* ---- end of cluster-wide failure counters ---- */
+    /* ---- links of a page of records (issue 20; ABI 1.0, schema 18) ---- */
+    /**
+     * link_list() for each id of `ids` (a JSON array of at most 128 strings) in one
+     * call: *out maps each of them to the JSON array link_list() would give for it
+     * ([] where it is linked to nothing). May be NULL: callers then ask link_list().
+     */
+    pc_status (*link_list_many)(void *state, pc_store_tx *tx, pc_link kind, const char *tenant_id,
+                                const json_t *ids, int reverse, json_t **out);
+    /* ---- end of links of a page of records ---- */
 } pc_storage_ops;
 
 #ifdef __cplusplus

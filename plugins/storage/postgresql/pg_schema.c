@@ -368,10 +368,19 @@ static const char migration_16[] = "ALTER TABLE authorization_codes ADD COLUMN d
 static const char migration_17[] = "ALTER TABLE mfa_tokens ADD COLUMN idp TEXT;";
 /* ---- end of 17 ---- */
 
+/* ---- 18: disabled users by index (issue 20) ----
+ * ?status=disabled asks for users not active or disabled until a time: an OR that no index
+ * on (tenant_id, status, id) serves, so a page read the tenant in id order until it found
+ * enough (68 ms at 10^6 users, 1 in 1,000 disabled). This partial index holds only the users
+ * who may be disabled, in id order; the filter repeats its predicate (sql_entities.c). */
+static const char migration_18[] = "CREATE INDEX users_tenant_inactive ON users(tenant_id, id)"
+                                   " WHERE (status <> 'active' OR disabled_until IS NOT NULL);";
+/* ---- end of 18 ---- */
+
 const char *const pc_pg_migrations[] = {
     migration_1,  migration_2,  migration_3,  migration_4,  migration_5,  migration_6,
     migration_7,  migration_8,  migration_9,  migration_10, migration_11, migration_12,
-    migration_13, migration_14, migration_15, migration_16, migration_17};
+    migration_13, migration_14, migration_15, migration_16, migration_17, migration_18};
 const int pc_pg_migration_count = (int)(sizeof pc_pg_migrations / sizeof *pc_pg_migrations);
 _Static_assert(sizeof pc_pg_migrations / sizeof *pc_pg_migrations == PC_PG_MIGRATION_COUNT,
                "PC_PG_MIGRATION_COUNT must match the migrations");

@@ -2,13 +2,15 @@
 /* Generic record operations (insert, get, list, update, remove) over the entity tables. */
 #include "sql_internal.h"
 #include "fold.h"
+#include "sql_search.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_PARAMS 48
+#define MAX_PARAMS 160 /* a filter may be any of 128 values (storage.h) */
+#define ANY_OF_MAX 128
 #define SQL_MAX 2048
 
 /* Bound values that need storage for the call (serialised JSON). */
@@ -368,6 +370,26 @@ static pc_status add_equal(const sql_column *col, const json_t *v, char *sql, si
     return rc == PC_OK ? bind_value(b, col, v) : rc;
 }
 
+/* " AND col IN (?, ...)": any of the array's values (schema 18; columns compared as stored). */
+static pc_status add_any_of(const sql_column *col, const json_t *values, char *sql, size_t *len,
+                            binder *b)
+{
+    size_t i, n = json_array_size(values);
+    json_t *v;
+    pc_status rc;
+
+    if (n == 0 || n > ANY_OF_MAX || (col->flags & (COL_FOLDED | COL_NOCASE)))
+        return PC_ERR_INVALID;
+    rc = sql_cat(sql, len, " AND %s IN (", col->name);
+    json_array_foreach ((json_t *)values, i, v) {
+        if (rc == PC_OK)
+            rc = json_is_null(v) ? PC_ERR_INVALID : sql_cat(sql, len, "%s?", i ? ", " : "");
+        if (rc == PC_OK)
+            rc = bind_value(b, col, v);
+    }
+    return rc == PC_OK ? sql_cat(sql, len, ")") : rc;
+}
+
 static pc_status add_filters(sql_store *st, pc_entity ent, const sql_entity_spec *spec,
                              const json_t *filters, char *sql, size_t *len, binder *b)
 {
@@ -388,6 +410,8 @@ static pc_status add_filters(sql_store *st, pc_entity ent, const sql_entity_spec
             rc = PC_ERR_INVALID;
         } else if (json_is_null(v)) {
             rc = sql_cat(sql, len, " AND %s IS NULL", col->name);
+        } else if (json_is_array(v)) {
+            rc = add_any_of(col, v, sql, len, b);
         } else {
             rc = add_equal(col, v, sql, len, b);
         }
@@ -397,40 +421,116 @@ static pc_status add_filters(sql_store *st, pc_entity ent, const sql_entity_spec
     return PC_OK;
 }
 
-pc_status sql_store_list(void *state, pc_store_tx *tx, pc_entity ent, const char *tenant_id,
-                         const pc_store_query *q, json_t **out)
+/* How a list reads its table (issue 20): every row it may need, only the first rows in the
+ * list's order, or the rows a trigram index names for a search. */
+typedef enum list_path { LIST_PLAIN, LIST_WINDOW, LIST_INDEXED } list_path;
+
+/* Users a search reads in id order before it turns to its index: a term in more than
+ * one in 40 of them fills a page of 50 there, where its index would name too many. */
+#define SEARCH_WINDOW 2000
+
+/* " AND id > ?" (or "<" descending) after the cursor, if any. */
+static pc_status add_cursor(const pc_store_query *q, char *sql, size_t *len, binder *b)
+{
+    pc_status rc;
+
+    if (q->after == NULL)
+        return PC_OK;
+    rc = sql_cat(sql, len, " AND id %s ?", q->descending ? "<" : ">");
+    return rc == PC_OK ? bind_text(b, q->after) : rc;
+}
+
+/* " FROM ..." for the path: the table, or its first SEARCH_WINDOW rows after the cursor. */
+static pc_status list_from(const sql_entity_spec *spec, const char *tenant_id,
+                           const pc_store_query *q, list_path path, char *sql, size_t *len,
+                           binder *b)
+{
+    pc_status rc;
+
+    if (path != LIST_WINDOW) /* the index names rows by rowid: no other index may lead */
+        return sql_cat(sql, len, " FROM %s%s", spec->table,
+                       path == LIST_INDEXED ? " NOT INDEXED" : "");
+    rc = sql_cat(sql, len, " FROM (SELECT * FROM %s", spec->table);
+    if (rc == PC_OK)
+        rc = where_tenant(spec, tenant_id, sql, len, b);
+    if (rc == PC_OK)
+        rc = add_cursor(q, sql, len, b);
+    if (rc == PC_OK)
+        rc = sql_cat(sql, len, " ORDER BY id %s LIMIT %d) AS %s", q->descending ? "DESC" : "ASC",
+                     SEARCH_WINDOW, spec->table);
+    return rc;
+}
+
+static pc_status list_run(sql_store *st, pc_store_tx *tx, pc_entity ent, const char *tenant_id,
+                          const pc_store_query *q, list_path path, const char *match,
+                          sql_result **r)
 {
     const sql_entity_spec *spec = sql_entity(ent);
+    const char *index = st->drv->user_search_index;
     char sql[SQL_MAX];
     size_t len = 0;
     binder b = {.n = 0};
-    sql_result *r = NULL;
-    pc_status rc;
+    pc_status rc = sql_cat(sql, &len, "SELECT %s", sql_entity_select_list(ent));
 
-    if (spec == NULL || q == NULL)
-        return PC_ERR_INVALID;
-    rc = sql_cat(sql, &len, "SELECT %s FROM %s", sql_entity_select_list(ent), spec->table);
+    if (rc == PC_OK)
+        rc = list_from(spec, tenant_id, q, path, sql, &len, &b);
     if (rc == PC_OK)
         rc = where_tenant(spec, tenant_id, sql, &len, &b);
+    if (rc == PC_OK && path == LIST_INDEXED)
+        rc = sql_cat(sql, &len, " AND rowid IN (SELECT rowid FROM %s WHERE %s MATCH ?)", index,
+                     index);
+    if (rc == PC_OK && path == LIST_INDEXED)
+        rc = bind_text(&b, match);
     if (rc == PC_OK && q->filters != NULL)
-        rc = add_filters(state, ent, spec, q->filters, sql, &len, &b);
-    if (rc == PC_OK && q->after != NULL) {
-        rc = sql_cat(sql, &len, " AND id %s ?", q->descending ? "<" : ">");
-        bind_text(&b, q->after);
-    }
+        rc = add_filters(st, ent, spec, q->filters, sql, &len, &b);
+    if (rc == PC_OK)
+        rc = add_cursor(q, sql, &len, &b);
     if (rc == PC_OK)
         rc = sql_cat(sql, &len, " ORDER BY id %s LIMIT ?", q->descending ? "DESC" : "ASC");
     if (rc == PC_OK)
         rc = bind_int(&b, q->limit ? q->limit : 50);
     if (rc == PC_OK)
-        rc = sql_run_once(state, tx, sql, b.p, b.n, &r, NULL, 0);
+        rc = sql_run_once(st, tx, sql, b.p, b.n, r, NULL, 0);
+    binder_free(&b);
+    return rc;
+}
+
+/* The trigram index's query for a user search it can serve (sql_search.h), or NULL. */
+static char *indexed_search(const sql_store *st, pc_entity ent, const pc_store_query *q)
+{
+    const json_t *term = q->filters ? json_object_get(q->filters, "q") : NULL;
+
+    if (st->drv->user_search_index == NULL || ent != PC_ENT_USER || !json_is_string(term))
+        return NULL;
+    return sql_search_match(json_string_value(term));
+}
+
+pc_status sql_store_list(void *state, pc_store_tx *tx, pc_entity ent, const char *tenant_id,
+                         const pc_store_query *q, json_t **out)
+{
+    const sql_entity_spec *spec = sql_entity(ent);
+    sql_result *r = NULL;
+    char *match;
+    pc_status rc;
+
+    if (spec == NULL || q == NULL)
+        return PC_ERR_INVALID;
+    /* A search the index can serve reads the first users in order first: a common term
+     * fills its page there; a rarer one is looked up in the index, then checked alike. */
+    match = indexed_search(state, ent, q);
+    rc = list_run(state, tx, ent, tenant_id, q, match ? LIST_WINDOW : LIST_PLAIN, NULL, &r);
+    if (rc == PC_OK && match != NULL && r->nrows < (size_t)(q->limit ? q->limit : 50)) {
+        sql_result_free(r);
+        r = NULL;
+        rc = list_run(state, tx, ent, tenant_id, q, LIST_INDEXED, match, &r);
+    }
+    free(match);
     if (rc == PC_OK) {
         *out = json_array();
         for (size_t i = 0; i < r->nrows; i++)
             json_array_append_new(*out, sql_row_to_json(spec, r, i));
     }
     sql_result_free(r);
-    binder_free(&b);
     return rc;
 }
 

@@ -100,6 +100,15 @@ typedef struct sql_driver {
      */
     const char *search_joiner;
     /* ---- end of search by one expression ---- */
+    /* ---- search by a trigram index of its own (issue 20, schema 16) ---- */
+    /**
+     * Where set, the name of an FTS5 table (trigram tokenizer) over the users' searchable
+     * columns whose rowids are the users' (SQLite: users_trigrams). A user search of 3 or more
+     * characters then reads its candidates there (sql_search.h) instead of every user of the
+     * tenant; NULL: no such index.
+     */
+    const char *user_search_index;
+    /* ---- end of search by a trigram index ---- */
 } sql_driver;
 
 void sql_result_free(sql_result *r);

@@ -72,6 +72,61 @@ pc_status sql_store_link_list(void *state, pc_store_tx *tx, pc_link kind, const 
     return rc;
 }
 
+/* ---- links of a page of records (issue 20) ---- */
+#define MANY_MAX 128
+
+/* " IN (?, ?, ...)" for the n strings of `ids`, bound from p[1]. */
+static pc_status bind_many(const json_t *ids, sql_param *p, char *sql, size_t len)
+{
+    size_t used = strlen(sql), n = json_array_size(ids);
+
+    for (size_t i = 0; i < n; i++) {
+        const char *id = json_string_value(json_array_get(ids, i));
+        int w = snprintf(sql + used, len - used, "%s?", i ? ", " : " IN (");
+        if (id == NULL || w < 0 || (size_t)w >= len - used)
+            return PC_ERR_INVALID;
+        used += (size_t)w;
+        p[i + 1] = sql_text(id);
+    }
+    return (size_t)snprintf(sql + used, len - used, ") ORDER BY 1, 2") < len - used
+               ? PC_OK
+               : PC_ERR_INVALID;
+}
+
+pc_status sql_store_link_list_many(void *state, pc_store_tx *tx, pc_link kind,
+                                   const char *tenant_id, const json_t *ids, int reverse,
+                                   json_t **out)
+{
+    const sql_link_spec *l = sql_link(kind);
+    const char *from = l ? (reverse ? l->col_b : l->col_a) : NULL;
+    char sql[256 + 3 * MANY_MAX];
+    sql_param p[MANY_MAX + 1];
+    sql_result *r = NULL;
+    size_t n = json_array_size(ids);
+    pc_status rc;
+
+    if (l == NULL || tenant_id == NULL || n == 0 || n > MANY_MAX)
+        return n == 0 && l != NULL && tenant_id != NULL ? (*out = json_object(), PC_OK)
+                                                        : PC_ERR_INVALID;
+    p[0] = sql_text(tenant_id);
+    snprintf(sql, sizeof sql, "SELECT %s, %s FROM %s WHERE tenant_id = ? AND %s", from,
+             reverse ? l->col_a : l->col_b, l->table, from);
+    rc = bind_many(ids, p, sql, sizeof sql);
+    if (rc == PC_OK)
+        rc = sql_run_once(state, tx, sql, p, n + 1, &r, NULL, 0);
+    if (rc == PC_OK) {
+        *out = json_object();
+        for (size_t i = 0; i < n; i++)
+            json_object_set_new(*out, json_string_value(json_array_get(ids, i)), json_array());
+        for (size_t i = 0; i < r->nrows; i++)
+            json_array_append_new(json_object_get(*out, sql_cell(r, i, 0)),
+                                  json_string(sql_cell(r, i, 1)));
+    }
+    sql_result_free(r);
+    return rc;
+}
+/* ---- end of links of a page of records ---- */
+
 /* Roles a principal holds directly or through its groups. */
 #define EFFECTIVE_ROLES                                                                     \
     " FROM roles r WHERE r.tenant_id = ? AND (r.id IN (SELECT role_id FROM principal_roles" \

@@ -38,6 +38,9 @@ pc_status sql_store_link_remove(void *state, pc_store_tx *tx, pc_link kind, cons
                                 const char *a, const char *b);
 pc_status sql_store_link_list(void *state, pc_store_tx *tx, pc_link kind, const char *tenant_id,
                               const char *id, int reverse, json_t **out);
+pc_status sql_store_link_list_many(void *state, pc_store_tx *tx, pc_link kind,
+                                   const char *tenant_id, const json_t *ids, int reverse,
+                                   json_t **out);
 pc_status sql_store_principal_permissions(void *state, pc_store_tx *tx, const char *tenant_id,
                                           const char *principal_id, json_t **out);
 pc_status sql_store_principal_roles(void *state, pc_store_tx *tx, const char *tenant_id,
@@ -98,6 +101,7 @@ pc_status sql_store_failure_purge(void *state, int64_t before);
     .code_take = sql_store_code_take, .change_wait = sql_store_change_wait,                       \
     .refresh_rotate_grace = sql_store_refresh_rotate_grace, .count = sql_store_count,             \
     .webhook_claim = sql_store_webhook_claim, .webhook_settle = sql_store_webhook_settle,         \
-    .webhook_stats = sql_store_webhook_stats, .logout_claim = sql_store_logout_claim
+    .webhook_stats = sql_store_webhook_stats, .logout_claim = sql_store_logout_claim,             \
+    .link_list_many = sql_store_link_list_many
 
 #endif

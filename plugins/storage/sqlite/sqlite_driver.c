@@ -286,4 +286,6 @@ const sql_driver pc_sqlite_driver = {
     .ilike = "LIKE",
     /* BEGIN IMMEDIATE serialises claimers already. */
     .claim_suffix = "",
+    /* FTS5 trigram index of schema 18 */
+    .user_search_index = "users_trigrams",
 };

@@ -373,7 +373,7 @@ static const char migration_14[] =
 
 /* ---- 15: scale (issue 20): user lists by index ----
  * Failure counters stay in each process on SQLite (one node), so no table here.
- * A substring search (LIKE '%term%') cannot use an index here: it reads the tenant's users. */
+ * A substring search (LIKE '%term%') cannot use these indexes: see 16. */
 static const char migration_15[] =
     "CREATE INDEX users_tenant_id ON users(tenant_id, id);"
     "CREATE INDEX users_tenant_status ON users(tenant_id, status, id);";
@@ -388,7 +388,41 @@ static const char migration_16[] = "ALTER TABLE authorization_codes ADD COLUMN d
 static const char migration_17[] = "ALTER TABLE mfa_tokens ADD COLUMN idp TEXT;";
 /* ---- end of 17 ---- */
 
+/* ---- 18: user search by trigram index; disabled users by index (issue 20) ----
+ * An FTS5 index of the users' searchable columns (the folded username and email as the
+ * search compares them, the names as stored), its trigram tokenizer folding case, so that a
+ * substring search of 3 or more characters reads the users holding all its trigrams instead
+ * of the whole tenant (sql_search.c; the search's LIKE still decides). External content:
+ * the index holds no copy of the text, only trigrams, and is keyed by the users' rowids;
+ * detail=none keeps it small (no positions: the LIKE checks order). Triggers keep it current;
+ * a migration that rebuilds the users table (new rowids) must rebuild it too, as here. */
+static const char migration_18[] =
+    "CREATE VIRTUAL TABLE users_trigrams USING fts5(username_fold, email_fold, name, given_name,"
+    " family_name, content='users', tokenize='trigram', detail='none');"
+    "CREATE TRIGGER users_trigrams_insert AFTER INSERT ON users BEGIN"
+    " INSERT INTO users_trigrams(rowid, username_fold, email_fold, name, given_name, family_name)"
+    " VALUES (new.rowid, new.username_fold, new.email_fold, new.name, new.given_name,"
+    " new.family_name); END;"
+    "CREATE TRIGGER users_trigrams_delete AFTER DELETE ON users BEGIN"
+    " INSERT INTO users_trigrams(users_trigrams, rowid, username_fold, email_fold, name,"
+    " given_name, family_name) VALUES ('delete', old.rowid, old.username_fold, old.email_fold,"
+    " old.name, old.given_name, old.family_name); END;"
+    "CREATE TRIGGER users_trigrams_update AFTER UPDATE OF username_fold, email_fold, name,"
+    " given_name, family_name ON users BEGIN"
+    " INSERT INTO users_trigrams(users_trigrams, rowid, username_fold, email_fold, name,"
+    " given_name, family_name) VALUES ('delete', old.rowid, old.username_fold, old.email_fold,"
+    " old.name, old.given_name, old.family_name);"
+    " INSERT INTO users_trigrams(rowid, username_fold, email_fold, name, given_name, family_name)"
+    " VALUES (new.rowid, new.username_fold, new.email_fold, new.name, new.given_name,"
+    " new.family_name); END;"
+    /* the users already there */
+    "INSERT INTO users_trigrams(users_trigrams) VALUES ('rebuild');"
+    /* ?status=disabled: the few users who may be disabled, in id order (sql_entities.c) */
+    "CREATE INDEX users_tenant_inactive ON users(tenant_id, id)"
+    " WHERE (status <> 'active' OR disabled_until IS NOT NULL);";
+/* ---- end of 18 ---- */
+
 const char *const pc_sqlite_migrations[PC_SQLITE_MIGRATION_COUNT] = {
     migration_1,  migration_2,  migration_3,  migration_4,  migration_5,  migration_6,
     migration_7,  migration_8,  migration_9,  migration_10, migration_11, migration_12,
-    migration_13, migration_14, migration_15, migration_16, migration_17};
+    migration_13, migration_14, migration_15, migration_16, migration_17, migration_18};
