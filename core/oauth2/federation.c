@@ -351,7 +351,7 @@ static void resolved(const pc_web_in *in, pc_web_out *out, const pc_fed_who *w, 
     else if (rc == PC_ERR_CONFLICT)
         fail(out, w->idp, in->tenant->slug, 409, "conflict",
              "An account with this email address already exists here. Sign in to it, then link "
-             "the identity provider from your account page.",
+             "the identity provider from your account page (or verify its email address first).",
              "email of an existing user");
     else if (rc == PC_ERR_LIMIT)
         fail(out, w->idp, in->tenant->slug, 403, "access_denied",

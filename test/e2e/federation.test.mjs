@@ -142,6 +142,33 @@ describe('federation', () => {
     assert.ok(linked.some((e) => e.subject === alice.id && e.details.provider === 'fake'));
   });
 
+  test('link_by_email links only to a local email that is verified here: no pre-hijacking', async () => {
+    const r = await api(srv.issuer, admin, 'POST', '/identity-providers', {
+      name: 'byemail', display_name: 'By Email', kind: 'oidc', link_by_email: 'verified',
+      config: { issuer: up.issuer, client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret },
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    // someone made an account with the victim's address, which nobody proved here
+    const squatter = await createUser(srv.issuer, admin, { email: 'victim-sso@corp.test' });
+    assert.equal(squatter.email_verified, false);
+    up.mode = 'good';
+    up.subject = 'victim-sso-upstream';
+    up.claims = { email: 'victim-sso@corp.test', email_verified: true };
+    const refused = await signIn('byemail');
+    assert.equal(refused.r.status, 409, refused.text);
+    assert.match(refused.text, /already exists here/);
+    assert.match(refused.text, /verify its email address/);
+    const ids = await api(srv.issuer, admin, 'GET', `/users/${squatter.id}/identities`);
+    assert.deepEqual(ids.json.items, [], 'the upstream identity was not linked to the squatter');
+    assert.equal((await usersNamed('victim-sso@corp.test')).length, 1, 'and no user was created');
+    // once the address is verified here, the same sign-in links and signs in
+    const v = await api(srv.issuer, admin, 'PATCH', `/users/${squatter.id}`, { email_verified: true });
+    assert.equal(v.status, 200, JSON.stringify(v.json));
+    const claims = await idToken(await signIn('byemail'));
+    assert.equal(claims.sub, squatter.id);
+    up.claims = {};
+  });
+
   for (const [mode, what] of [['nonce', 'a nonce that is not ours'], ['key', 'an ID token signed by another key'],
     ['iss', 'an ID token of another issuer'], ['issparam', 'an iss parameter naming another issuer']]) {
     test(`refused: ${what}; no user is created`, async () => {
