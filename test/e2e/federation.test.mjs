@@ -117,6 +117,52 @@ describe('federation', () => {
     assert.equal((await api(srv.issuer, pt, 'GET', '/identity-providers')).status, 403);
   });
 
+  test('re-pointing a provider that has linked identities needs users:impersonate', async () => {
+    const corp = await api(srv.issuer, admin, 'POST', '/identity-providers', {
+      name: 'corp', display_name: 'Corp', kind: 'oidc',
+      config: { issuer: up.issuer, client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret },
+    });
+    assert.equal(corp.status, 201, JSON.stringify(corp.json));
+    const tokenWith = async (name, permissions) => {
+      assert.equal((await api(srv.issuer, admin, 'POST', '/roles', { name, permissions })).status, 201);
+      const u = await createUser(srv.issuer, admin, { roles: [name] });
+      return (await tokenRequest(srv.issuer, 'admin-cli', 'e2e-admin-cli-secret-0123456789',
+        { grant_type: 'password', username: u.username, password: u.password, scope: 'openid' })).json.access_token;
+    };
+    const editor = await tokenWith('idp-editor', ['identity_providers:*']);
+    const repoint = { config: { issuer: 'https://sso.attacker.example', client_id: 'theirs' } };
+    // nobody linked yet: re-pointing hands over nobody
+    let r = await api(srv.issuer, editor, 'PATCH', `/identity-providers/${corp.json.id}`, { config: { issuer: up.issuer, client_id: 'other' } });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    r = await api(srv.issuer, admin, 'PATCH', `/identity-providers/${corp.json.id}`, { config: { issuer: up.issuer, client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret } });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    up.mode = 'good';
+    up.subject = 'corp-boss';
+    up.claims = {};
+    await idToken(await signIn('corp')); // provisions a user linked through corp
+    // now the new upstream could answer the linked subject and sign in as that user
+    r = await api(srv.issuer, editor, 'PATCH', `/identity-providers/${corp.json.id}`, repoint);
+    assert.equal(r.status, 403, JSON.stringify(r.json));
+    assert.match(r.json.message, /users:impersonate/);
+    for (const config of [{ issuer: up.issuer, client_id: CLIENT.clientId, claims: { email: 'upn' } }, { issuer: up.issuer }]) {
+      r = await api(srv.issuer, editor, 'PATCH', `/identity-providers/${corp.json.id}`, { config });
+      assert.equal(r.status, 403, JSON.stringify(config));
+    }
+    const got = (await api(srv.issuer, admin, 'GET', `/identity-providers/${corp.json.id}`)).json;
+    assert.equal(got.config.issuer, up.issuer, 'unchanged');
+    assert.equal(got.config.client_id, CLIENT.clientId);
+    // what does not decide who a subject is stays the editor's
+    r = await api(srv.issuer, editor, 'PATCH', `/identity-providers/${corp.json.id}`, { display_name: 'Corp SSO' });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    r = await api(srv.issuer, editor, 'PATCH', `/identity-providers/${corp.json.id}`,
+      { config: { issuer: up.issuer, client_id: CLIENT.clientId, client_secret: 'rotated-secret', scopes: ['openid'] } });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    const trusted = await tokenWith('idp-trusted', ['identity_providers:*', 'users:impersonate']);
+    r = await api(srv.issuer, trusted, 'PATCH', `/identity-providers/${corp.json.id}`, repoint);
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    assert.equal((await api(srv.issuer, admin, 'DELETE', `/identity-providers/${corp.json.id}`)).status, 204);
+  });
+
   test('first sign-in provisions with default_roles; the second is the same user; amr has fed', async () => {
     up.mode = 'good';
     up.subject = 'alice-upstream';
