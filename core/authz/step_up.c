@@ -16,15 +16,21 @@ static int has_mfa(const json_t *amr)
     return 0;
 }
 
+int64_t pc_pdp_step_up_max_age(const json_t *settings)
+{
+    const json_t *age = json_object_get(json_object_get(settings, "step_up"), "max_age");
+
+    return json_is_integer(age) && json_integer_value(age) >= 0 ? json_integer_value(age)
+                                                                : PC_STEP_UP_MAX_AGE;
+}
+
 int pc_pdp_step_up_needed(const json_t *settings, const json_t *claims, const char *resource,
                           const char *action, int64_t now, int64_t *max_age)
 {
     const json_t *step_up = json_object_get(settings, "step_up");
-    const json_t *age = json_object_get(step_up, "max_age");
     int64_t auth_time = json_integer_value(json_object_get(claims, "auth_time"));
 
-    *max_age = json_is_integer(age) && json_integer_value(age) >= 0 ? json_integer_value(age)
-                                                                    : PC_STEP_UP_MAX_AGE;
+    *max_age = pc_pdp_step_up_max_age(settings);
     if (json_object_get(claims, "sid") == NULL) /* an application's token: not affected */
         return 0;
     if (!pc_perm_set_allows(json_object_get(step_up, "permissions"), resource, action))

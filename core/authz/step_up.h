@@ -14,6 +14,8 @@
  * sid) are affected; a token whose amr holds "mfa" and whose auth_time is
  * within max_age is fresh. 1 if step-up is needed, with *max_age set.
  */
+/** The step-up max_age of `settings` (the tenant's): its step_up.max_age, else PC_STEP_UP_MAX_AGE. */
+int64_t pc_pdp_step_up_max_age(const json_t *settings);
 int pc_pdp_step_up_needed(const json_t *settings, const json_t *claims, const char *resource,
                           const char *action, int64_t now, int64_t *max_age);
 #endif
