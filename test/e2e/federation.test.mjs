@@ -326,12 +326,46 @@ describe('federation', () => {
     return jar;
   }
 
+  /** The account page's link form of `fake`: its action and CSRF token (the GET starts nothing). */
+  async function linkForm(jar) {
+    const page = await jar.fetch(`${srv.issuer}/federation/fake/start?link=1`);
+    const text = await page.text();
+    assert.equal(page.status, 200, text);
+    return { text, action: text.match(/<form method="post" action="([^"]+)"/)[1], csrf: text.match(/name="csrf" value="([^"]+)"/)[1] };
+  }
+  const postLink = (jar, action, fields) => jar.fetch(action, {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(),
+  });
+
   async function linkFrom(jar) {
-    const start = await jar.fetch(`${srv.issuer}/federation/fake/start?link=1`);
-    assert.equal(start.status, 302, await start.clone().text());
+    const { action, csrf } = await linkForm(jar);
+    const start = await postLink(jar, action, { link: '1', csrf });
+    assert.equal(start.status, 303, await start.clone().text());
     const upstream = await fetch(start.headers.get('location'), { redirect: 'manual' });
     return jar.fetch(upstream.headers.get('location'));
   }
+
+  test('a link starts only from this server\'s form: a POST with the CSRF token of the cookie', async () => {
+    up.mode = 'good';
+    const gus = await createUser(srv.issuer, admin);
+    const jar = await passwordSession(gus);
+    const calls = up.calls.length;
+    // a plain navigation (no Sec-Fetch-Site, as from an old browser or a top-level link) starts nothing
+    const { text, action, csrf } = await linkForm(jar);
+    assert.match(text, /Link your Fake SSO account\?/);
+    assert.equal(up.calls.length, calls, 'the upstream was not contacted');
+    for (const fields of [{ link: '1' }, { link: '1', csrf: 'x'.repeat(43) }]) {
+      const r = await postLink(jar, action, fields);
+      assert.equal(r.status, 403, JSON.stringify(fields));
+      assert.match(await r.text(), /started from your account page/);
+    }
+    // another browser's form token is not this one's
+    const other = await linkForm(await passwordSession(gus));
+    assert.equal((await postLink(jar, action, { link: '1', csrf: other.csrf })).status, 403);
+    const ok = await postLink(jar, action, { link: '1', csrf });
+    assert.equal(ok.status, 303);
+    assert.ok(ok.headers.get('location').startsWith(`${up.issuer}/authorize?`));
+  });
 
   test('link from the account page: 409 when linked elsewhere; unlink refuses the last way to sign in', async () => {
     up.mode = 'good';
