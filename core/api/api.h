@@ -254,6 +254,13 @@ void pc_api_policies_delete(pc_req *rq);
  * 1 if so; otherwise replies 401 AUT-0019 (RFC 9470), clears p and returns 0.
  */
 int pc_api_step_up(pc_req *rq, pc_principal *p, const char *resource, const char *action);
+/**
+ * A recent authentication (API.md §16): the caller's token was issued by a sign-in
+ * (auth_time) within the tenant's step-up max_age, or the request carries a
+ * Portcullis-OTP header with a current TOTP code (audited with "mfa:<what>").
+ * 1 if so; otherwise replies 401 AUT-0019 (RFC 9470), clears p and returns 0.
+ */
+int pc_api_recent_sign_in(pc_req *rq, pc_principal *p, const char *what);
 /* ---- end of authorization ---- */
 /* ---- organizations (API.md §18) ---- */
 void pc_api_orgs_list(pc_req *rq);

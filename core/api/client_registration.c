@@ -253,6 +253,21 @@ void pc_api_dcr_read(pc_req *rq)
     json_decref(app);
 }
 
+/*
+ * RFC 7592 §2.2 (403: the client may not update itself): an administrator made this client
+ * trusted (first-party, or portcullis:manage), which is applications:trust's to keep; the
+ * registration access token could otherwise re-point its redirect URIs at consent-less codes.
+ */
+static int untrusted(pc_req *rq, const json_t *app)
+{
+    if (!pc_api_app_trusted(app))
+        return 1;
+    oauth_error(rq, 403, "access_denied",
+                "an administrator made this client trusted; change it through the management API "
+                "(/api/v1/applications)");
+    return 0;
+}
+
 /* RFC 7592 §2.2: the metadata is replaced; the client keeps its id, secret and token. */
 void pc_api_dcr_update(pc_req *rq)
 {
@@ -260,7 +275,7 @@ void pc_api_dcr_update(pc_req *rq)
     const char *body_id;
     pc_status rc;
 
-    if (app == NULL || (fields = body_fields(rq)) == NULL)
+    if (app == NULL || !untrusted(rq, app) || (fields = body_fields(rq)) == NULL)
         goto out;
     body_id = json_string_value(json_object_get(fields, "client_id"));
     rec = json_deep_copy(app);

@@ -172,7 +172,8 @@ void pc_api_idps_patch(pc_req *rq)
         }
         json_object_set_new(rec, "config", plain);
     }
-    save(rq, &p, rec, json_object_get(stored, "config"), 0);
+    if (pc_api_may_redefine_idp(rq, &p, stored, rec))
+        save(rq, &p, rec, json_object_get(stored, "config"), 0);
 out:
     json_decref(rec);
     json_decref(stored);

@@ -112,10 +112,24 @@ static json_t *granted_roles(const json_t *rec)
     return all;
 }
 
+/* 1 if the caller holds users:impersonate; else 0 after replying 403 `why` (503 on the store). */
+static int may_impersonate(pc_req *rq, const pc_principal *p, const char *why)
+{
+    int h = pc_iam_holds(rq->tenant->id, p->id, "users:impersonate");
+
+    if (h < 0) {
+        pc_api_store_error(rq, PC_ERR_STORAGE, NULL);
+        return 0;
+    }
+    if (!h)
+        pc_api_error(rq, PC_API_FORBIDDEN, why, NULL);
+    return h;
+}
+
 int pc_api_may_touch_idp(pc_req *rq, const pc_principal *p, const json_t *rec)
 {
     json_t *roles = granted_roles(rec);
-    int ok = pc_api_may_grant_roles(rq, p, roles), h;
+    int ok = pc_api_may_grant_roles(rq, p, roles);
 
     json_decref(roles);
     if (!ok)
@@ -123,15 +137,74 @@ int pc_api_may_touch_idp(pc_req *rq, const pc_principal *p, const json_t *rec)
     if (!json_is_true(json_object_get(rec, "trust_mfa")) &&
         strcmp(json_string_value(json_object_get(rec, "link_by_email")), "verified") != 0)
         return 1;
-    h = pc_iam_holds(rq->tenant->id, p->id, "users:impersonate");
-    if (h < 0) {
+    return may_impersonate(rq, p,
+                           "Permission users:impersonate is required for a provider that may "
+                           "sign in as existing users (link_by_email verified) or that is trusted "
+                           "for MFA");
+}
+
+/*
+ * Config members that do not decide who a subject is: secrets (the upstream stays the same),
+ * roles (the first question), tuning. Every other member, a plugin's new ones included, does.
+ */
+static const char *const not_identity[] = {"client_secret",
+                                           "bind_password",
+                                           "group_roles",
+                                           "groups_claim",
+                                           "group_base",
+                                           "group_filter",
+                                           "scopes",
+                                           "timeout",
+                                           "pkce",
+                                           "token_endpoint_auth_method",
+                                           NULL};
+
+static int identity_member(const char *key)
+{
+    for (size_t i = 0; not_identity[i] != NULL; i++)
+        if (strcmp(key, not_identity[i]) == 0)
+            return 0;
+    return 1;
+}
+
+/* Does `after` differ from `before` in a member that decides who a subject is? */
+static int redefines(const json_t *before, const json_t *after)
+{
+    const char *key;
+    json_t *v;
+
+    json_object_foreach ((json_t *)before, key, v)
+        if (identity_member(key) && !json_equal(v, json_object_get(after, key)))
+            return 1;
+    json_object_foreach ((json_t *)after, key, v)
+        if (identity_member(key) && json_object_get(before, key) == NULL)
+            return 1;
+    return 0;
+}
+
+int pc_api_may_redefine_idp(pc_req *rq, const pc_principal *p, const json_t *stored,
+                            const json_t *rec)
+{
+    json_t *filters, *rows = NULL;
+    pc_store_query q = {.after = NULL, .limit = 1, .descending = 0};
+    pc_status rc;
+    size_t linked;
+
+    if (!redefines(json_object_get(stored, "config"), json_object_get(rec, "config")))
+        return 1;
+    filters = json_pack("{s:O}", "provider_id", json_object_get(stored, "id"));
+    q.filters = filters;
+    rc = pc_db_list(NULL, PC_ENT_IDENTITY, rq->tenant->id, &q, &rows);
+    linked = json_array_size(rows);
+    json_decref(filters);
+    json_decref(rows);
+    if (rc != PC_OK) {
         pc_api_store_error(rq, PC_ERR_STORAGE, NULL);
         return 0;
     }
-    if (!h)
-        pc_api_error(rq, PC_API_FORBIDDEN,
-                     "Permission users:impersonate is required for a provider that may sign in "
-                     "as existing users (link_by_email verified) or that is trusted for MFA",
-                     NULL);
-    return h;
+    return linked == 0 ||
+           may_impersonate(rq, p,
+                           "Permission users:impersonate is required to change who a provider's "
+                           "subjects are (its issuer, client, endpoints, directory or subject "
+                           "mapping) while identities are linked through it");
 }

@@ -19,4 +19,14 @@ int pc_api_idp_valid(pc_req *rq, const pc_idp_ops *ops, void *state, const json_
  * Returns 1, or 0 after replying 403 (503 on a store failure).
  */
 int pc_api_may_touch_idp(pc_req *rq, const pc_principal *p, const json_t *rec);
+/**
+ * May the caller change the provider `stored` into `rec` (plain config)? A
+ * change of what decides who a subject is (issuer, client_id, endpoints, the
+ * directory, the subject mapping: any config member but secrets, roles and
+ * tuning) while identities are linked through it would let the new upstream
+ * sign in as those users, so it needs users:impersonate.
+ * Returns 1, or 0 after replying 403 (503 on a store failure).
+ */
+int pc_api_may_redefine_idp(pc_req *rq, const pc_principal *p, const json_t *stored,
+                            const json_t *rec);
 #endif

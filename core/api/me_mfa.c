@@ -65,7 +65,9 @@ void pc_api_me_mfa_enrol(pc_req *rq)
     json_t *body = NULL, *reply = NULL;
     pc_status rc;
 
-    if (!pc_api_mfa_user_caller(rq, &p, &a) || (body = pc_api_optional_body(rq)) == NULL)
+    /* A new factor (a passkey signs in on its own) is not a stolen token's to add. */
+    if (!pc_api_mfa_user_caller(rq, &p, &a) || !pc_api_recent_sign_in(rq, &p, "enrol") ||
+        (body = pc_api_optional_body(rq)) == NULL)
         goto out;
     /* POST /me/mfa/recovery-codes: a new generation of recovery codes. */
     if (strcmp(method, "recovery-codes") == 0)

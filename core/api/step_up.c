@@ -65,17 +65,15 @@ static pc_status proof_accepted(pc_req *rq, const pc_principal *p, const char *r
     return PC_ERR_NOT_FOUND;
 }
 
-int pc_api_step_up(pc_req *rq, pc_principal *p, const char *resource, const char *action)
+/* Satisfied by a Portcullis-OTP or Portcullis-Step-Up header; else the RFC 9470 challenge,
+ * `why` when the request carried neither. */
+static int challenge(pc_req *rq, pc_principal *p, const char *resource, const char *action,
+                     int64_t max_age, const char *why)
 {
     const char *refused = NULL;
     char challenge[200];
-    int64_t max_age;
-    pc_status rc;
+    pc_status rc = proof_accepted(rq, p, resource, action, &refused);
 
-    if (!pc_pdp_step_up_needed(rq->tenant->settings, p->claims, resource, action, pc_now(),
-                               &max_age))
-        return 1;
-    rc = proof_accepted(rq, p, resource, action, &refused);
     if (rc == PC_OK)
         return 1;
     if (rc == PC_ERR_STORAGE) {
@@ -89,11 +87,31 @@ int pc_api_step_up(pc_req *rq, pc_principal *p, const char *resource, const char
              "second factor is required\", max_age=\"%lld\"",
              (long long)max_age);
     pc_reply_header(rq, "WWW-Authenticate", challenge);
-    pc_api_error(rq, PC_API_STEP_UP,
-                 refused != NULL ? refused
-                                 : "This operation needs a second factor within the last max_age "
-                                   "seconds, or a Portcullis-OTP or Portcullis-Step-Up header",
-                 NULL);
+    pc_api_error(rq, PC_API_STEP_UP, refused != NULL ? refused : why, NULL);
     pc_principal_clear(p);
     return 0;
+}
+
+int pc_api_step_up(pc_req *rq, pc_principal *p, const char *resource, const char *action)
+{
+    int64_t max_age;
+
+    if (!pc_pdp_step_up_needed(rq->tenant->settings, p->claims, resource, action, pc_now(),
+                               &max_age))
+        return 1;
+    return challenge(rq, p, resource, action, max_age,
+                     "This operation needs a second factor within the last max_age seconds, or "
+                     "a Portcullis-OTP or Portcullis-Step-Up header");
+}
+
+int pc_api_recent_sign_in(pc_req *rq, pc_principal *p, const char *what)
+{
+    int64_t max_age = pc_pdp_step_up_max_age(rq->tenant->settings);
+    int64_t auth_time = json_integer_value(json_object_get(p->claims, "auth_time"));
+
+    if (auth_time > 0 && pc_now() - auth_time <= max_age)
+        return 1;
+    return challenge(rq, p, "mfa", what, max_age,
+                     "This change needs a sign-in within the last max_age seconds: sign in "
+                     "again, or send a Portcullis-OTP header");
 }

@@ -179,7 +179,8 @@ void pc_http_web_respond(pc_req *rq, const pc_web_out *out)
                                         [PC_WEB_MFA] = "mfa",
                                         [PC_WEB_ENROL] = "enrol",
                                         [PC_WEB_ORGANIZATION] = "organization",
-                                        [PC_WEB_DEVICE] = "device"};
+                                        [PC_WEB_DEVICE] = "device",
+                                        [PC_WEB_FEDERATION_LINK] = "federation_link"};
     json_t *vars;
 
     set_cookies(rq, out);

@@ -47,6 +47,7 @@ void pc_http_federation_start(pc_req *rq)
     if (!same_site_link(rq))
         return;
     pc_http_web_in(rq, &in);
+    in.posted = strcmp(pc_req_method(rq), "POST") == 0;
     pc_fed_start(&in, pc_req_param(rq, "name"), &out, &binding);
     if (binding != NULL)
         pc_reply_cookie(rq, PC_COOKIE_FED, binding, PC_FED_STATE_TTL);

@@ -16,7 +16,8 @@ typedef enum pc_web_outcome {
     PC_WEB_CONFIRM_LOGOUT, /**< end_session asks whether to sign out (rendered by its endpoint) */
     PC_WEB_ENROL,          /**< mfa_required: the first second factor is set up at sign-in */
     PC_WEB_ORGANIZATION,   /**< the organization picker after sign-in (API.md §18) */
-    PC_WEB_DEVICE          /**< RFC 8628: the device page (enter the code, or the outcome) */
+    PC_WEB_DEVICE,         /**< RFC 8628: the device page (enter the code, or the outcome) */
+    PC_WEB_FEDERATION_LINK /**< linking an upstream account: the form that starts it (API.md §14) */
 } pc_web_outcome;
 
 /** One browser request as the protocol code sees it; all borrowed. */

@@ -49,13 +49,15 @@ void pc_changes_listen(pc_change_listener fn)
 static int is_revocation(const char *kind)
 {
     return strcmp(kind, "jti") == 0 || strcmp(kind, "sid") == 0 || strcmp(kind, "grant") == 0 ||
-           strcmp(kind, "client") == 0 || strcmp(kind, "user") == 0 || strcmp(kind, "member") == 0;
+           strcmp(kind, "client") == 0 || strcmp(kind, "user") == 0 ||
+           strcmp(kind, "member") == 0 || strcmp(kind, "consent") == 0;
 }
 
 static void revocation_key(char *buf, size_t len, const char *kind, const char *tenant_id,
                            const char *key)
 {
-    if (strcmp(kind, "client") == 0 || strcmp(kind, "user") == 0 || strcmp(kind, "member") == 0)
+    if (strcmp(kind, "client") == 0 || strcmp(kind, "user") == 0 || strcmp(kind, "member") == 0 ||
+        strcmp(kind, "consent") == 0)
         snprintf(buf, len, "%s:%s:%s", kind, tenant_id, key);
     else
         snprintf(buf, len, "%s:%s", kind, key);
@@ -344,16 +346,30 @@ int pc_changes_user_cut(const char *tenant_id, const char *user_id, int64_t iat)
     return lookup(key, &at) && iat <= at;
 }
 
+/* Was the entry `kind` of the pair "a:b" written at or after `iat`? */
+static int pair_cut(const char *kind, const char *tenant_id, const char *a, const char *b,
+                    int64_t iat)
+{
+    char key[200], pair[128];
+    int64_t at;
+
+    if (a == NULL || b == NULL)
+        return 0;
+    snprintf(pair, sizeof pair, "%s:%s", a, b);
+    revocation_key(key, sizeof key, kind, tenant_id, pair);
+    return lookup(key, &at) && iat <= at;
+}
+
 int pc_changes_member_cut(const char *tenant_id, const char *user_id, const char *org_id,
                           int64_t iat)
 {
-    char key[200], member[128];
-    int64_t at;
-
-    if (user_id == NULL || org_id == NULL)
-        return 0;
-    snprintf(member, sizeof member, "%s:%s", user_id, org_id);
-    revocation_key(key, sizeof key, "member", tenant_id, member);
     /* API.md §18: a removed membership cuts the organization's tokens issued up to then. */
-    return lookup(key, &at) && iat <= at;
+    return pair_cut("member", tenant_id, user_id, org_id, iat);
+}
+
+int pc_changes_consent_cut(const char *tenant_id, const char *user_id, const char *client_id,
+                           int64_t iat)
+{
+    /* API.md §19: a withdrawn consent cuts what the client got of the user up to then. */
+    return pair_cut("consent", tenant_id, user_id, client_id, iat);
 }

@@ -5,7 +5,7 @@
 #include <portcullis/portcullis.h>
 
 /** Called for every entry replayed: invalidations ("tenant", "keys", "app", "perm") and
- * revocations ("jti", "sid", "grant", "client", "user"). */
+ * revocations ("jti", "sid", "grant", "client", "user", "member", "consent"). */
 typedef void (*pc_change_listener)(const pc_change *c);
 
 /** Load the feed and start following it; listeners must be added before. */
@@ -36,6 +36,9 @@ int pc_changes_user_cut(const char *tenant_id, const char *user_id, int64_t iat)
 /** Was the user's membership of organization `org_id` removed after `iat` (API.md §18)? */
 int pc_changes_member_cut(const char *tenant_id, const char *user_id, const char *org_id,
                           int64_t iat);
+/** Did the user withdraw consent for `client_id` after `iat` (API.md §19)? */
+int pc_changes_consent_cut(const char *tenant_id, const char *user_id, const char *client_id,
+                           int64_t iat);
 /** Has session `sid` ended? */
 int pc_changes_sid_ended(const char *sid);
 #endif

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Consent (OIDC Core §3.1.2.4): which scopes a person approved for a client, kept per user. */
 #include "oauth2/consent.h"
+#include "oauth2/changes.h"
 #include "oauth2/refresh.h"
 #include "oidc/claims.h"
 #include "server/store.h"
 #include "util/crypto.h"
 #include "util/mem.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,11 +144,19 @@ pc_status pc_consent_revoke(pc_store_tx *tx, const pc_tenant *t, const char *use
                             const char *client_id)
 {
     json_t *rec = NULL;
+    int64_t longest = t->access_ttl > t->refresh_ttl ? t->access_ttl : t->refresh_ttl;
+    char pair[128];
     pc_status rc = pc_consent_get(t, user_id, client_id, &rec);
 
     if (rc == PC_OK)
         rc = pc_db_remove(tx, PC_ENT_CONSENT, t->id, json_string_value(json_object_get(rec, "id")));
     json_decref(rec);
+    /* Tokens without a refresh grant too (a code or device grant's): every one the client
+     * holds of the user, issued up to now, stops on every node; the entry lives as long as
+     * anything issued before it could. */
+    snprintf(pair, sizeof pair, "%s:%s", user_id, client_id);
+    if (rc == PC_OK)
+        rc = pc_change_write(tx, t->id, "consent", pair, pc_now() + longest + 60);
     return rc;
 }
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #define TOKEN_BYTES 32
+#define CSRF_BYTES 32
 
 static const char unreachable[] =
     "The identity provider cannot be reached right now. Try again in a few moments.";
@@ -91,8 +92,36 @@ static json_t *state_record(const pc_web_in *in, const json_t *idp, const char *
     return rec;
 }
 
+/*
+ * Linking acts on the browser's session, so only this server's own form starts it: a POST
+ * whose CSRF token is the cookie's, whatever Sec-Fetch-Site says. A GET shows that form.
+ */
+static int link_form_posted(const pc_web_in *in, pc_web_out *out, const json_t *idp)
+{
+    const char *csrf = in->param(in->param_ctx, "csrf");
+
+    if (in->posted) {
+        if (csrf != NULL && in->csrf_cookie != NULL && pc_ct_streq(csrf, in->csrf_cookie))
+            return 1;
+        pc_authz_error_page(out, 403, "access_denied",
+                            "Linking an account must be started from your account page. Open "
+                            "your account page and choose Link there.");
+        return 0;
+    }
+    out->outcome = PC_WEB_FEDERATION_LINK;
+    out->set_csrf = !pc_browser_secret_valid(in->csrf_cookie);
+    out->csrf = out->set_csrf ? pc_random_token(CSRF_BYTES) : pc_strdup(in->csrf_cookie);
+    out->page_vars = json_pack("{s:O,s:o,s:o}", "provider_name",
+                               json_object_get(idp, "display_name"), "link_action",
+                               json_sprintf("%s/federation/%s/start", in->tenant->issuer,
+                                            json_string_value(json_object_get(idp, "name"))),
+                               "account_url", json_sprintf("%s/ui/account", in->tenant->issuer));
+    return 0;
+}
+
 /* Where the sign-in resumes: the sealed authorization request, or the user to link. */
-static int resume_point(const pc_web_in *in, pc_web_out *out, char **return_to, char **link_user_id)
+static int resume_point(const pc_web_in *in, pc_web_out *out, const json_t *idp, char **return_to,
+                        char **link_user_id)
 {
     const char *link = in->param(in->param_ctx, "link");
     json_t *req, *session = NULL, *user = NULL;
@@ -101,6 +130,11 @@ static int resume_point(const pc_web_in *in, pc_web_out *out, char **return_to, 
         if (pc_browser_session_find(in->tenant, in->session_cookie, &session, &user) != PC_OK) {
             pc_authz_error_page(out, 401, "login_required",
                                 "Sign in to your account first, then link another one.");
+            return 0;
+        }
+        if (!link_form_posted(in, out, idp)) {
+            json_decref(session);
+            json_decref(user);
             return 0;
         }
         *link_user_id = pc_strdup(json_string_value(json_object_get(user, "id")));
@@ -169,7 +203,7 @@ void pc_fed_start(const pc_web_in *in, const char *name, pc_web_out *out, char *
     memset(out, 0, sizeof *out);
     *binding = NULL;
     idp = redirect_idp(in, name, out, &ops, &st);
-    if (idp == NULL || !resume_point(in, out, &return_to, &link_user))
+    if (idp == NULL || !resume_point(in, out, idp, &return_to, &link_user))
         goto out;
     state = pc_random_token(TOKEN_BYTES);
     nonce = pc_random_token(TOKEN_BYTES);
@@ -401,7 +435,7 @@ static void resolved(const pc_web_in *in, pc_web_out *out, const pc_fed_who *w, 
     else if (rc == PC_ERR_CONFLICT)
         fail(out, w->idp, in->tenant->slug, 409, "conflict",
              "An account with this email address already exists here. Sign in to it, then link "
-             "the identity provider from your account page.",
+             "the identity provider from your account page (or verify its email address first).",
              "email of an existing user");
     else if (rc == PC_ERR_LIMIT)
         fail(out, w->idp, in->tenant->slug, 403, "access_denied",

@@ -212,6 +212,10 @@ static pc_status by_email(const pc_fed_who *w, json_t **user)
     rc = pc_db_get(NULL, PC_ENT_USER, w->tenant_id, "email", email, &u);
     if (rc == PC_OK && !json_is_null(json_object_get(u, "deleted_at")))
         rc = PC_ERR_NOT_FOUND;
+    /* Pre-hijacking: an address nobody proved here (set by whoever made the account) never
+     * captures the owner's first SSO sign-in; the person verifies it or links from the account. */
+    if (rc == PC_OK && !json_is_true(json_object_get(u, "email_verified")))
+        rc = PC_ERR_CONFLICT;
     if (rc == PC_OK)
         rc = pc_fed_link(w, json_string_value(json_object_get(u, "id")));
     if (rc != PC_OK)

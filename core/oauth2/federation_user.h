@@ -17,11 +17,12 @@ typedef struct pc_fed_who {
 /**
  * The user of an external identity (new): the one linked to (provider,
  * subject); else, with link_by_email "verified" and a verified upstream email,
- * the user with that email, now linked; else, with jit, a new user holding
+ * the user with that email when that email is verified here too, now linked; else, with jit, a new user holding
  * default_roles, now linked. Group roles (config.group_roles) are applied.
  * PC_ERR_NOT_FOUND: nobody and no provisioning; PC_ERR_LIMIT: the tenant is at
- * max_users; PC_ERR_CONFLICT: the upstream email is another user's;
- * PC_ERR_INVALID: a default role no longer exists (logged; no user made); PC_ERR_STORAGE.
+ * max_users; PC_ERR_CONFLICT: the upstream email is another user's (unverified here, or no
+ * link by email); PC_ERR_INVALID: a default role no longer exists (logged; no user made);
+ * PC_ERR_STORAGE.
  */
 pc_status pc_fed_user_resolve(const pc_fed_who *w, json_t **user);
 /**

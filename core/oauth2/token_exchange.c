@@ -99,10 +99,14 @@ static pc_status down_scope(pc_grant_ctx *ctx, const json_t *claims)
     if (rc != PC_OK)
         return failed(ctx, rc, 400, "invalid_grant", "the subject_token's user is gone");
     carry_session(ctx, claims, user);
-    /* API.md §18: switching organization gives a new token pair scoped to it. */
+    /* API.md §18: switching organization gives a new token pair scoped to it, but only to
+     * the client the subject_token was issued to; another client that saw the token gets an
+     * access token no longer-lived than it and no refresh token, as for down-scoping. */
     if (pc_oauth_param(ctx->rq, "organization") != NULL && ctx->act == NULL) {
-        ctx->exp_cap = 0;
-        ctx->want_refresh = 1;
+        if (client != NULL && strcmp(client, ctx->client->client_id) == 0) {
+            ctx->exp_cap = 0;
+            ctx->want_refresh = 1;
+        }
         return pc_org_choose(ctx, pc_oauth_param(ctx->rq, "organization"));
     }
     rc = pc_org_carry(ctx, json_string_value(json_object_get(claims, "org_id")),

@@ -91,7 +91,10 @@ static pc_status check_claims(const pc_tenant *t, const json_t *c)
                             json_integer_value(iat)) ||
         pc_changes_member_cut(t->id, json_string_value(json_object_get(c, "sub")),
                               json_string_value(json_object_get(c, "org_id")),
-                              json_integer_value(iat)))
+                              json_integer_value(iat)) ||
+        pc_changes_consent_cut(t->id, json_string_value(json_object_get(c, "sub")),
+                               json_string_value(json_object_get(c, "client_id")),
+                               json_integer_value(iat)))
         return PC_ERR_DENIED;
     return PC_OK;
 }

@@ -115,6 +115,25 @@ describe('dynamic client registration (RFC 7591/7592)', () => {
     assert.equal(gone.status, 401);
   });
 
+  test('a client an administrator made trusted cannot be changed by its registration access token', async () => {
+    await mode('open');
+    const r = await register({ client_name: 'Trusted Frame', redirect_uris: ['https://frame.example/cb'] });
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    const { registration_client_uri: uri, registration_access_token: token, client_id: id } = r.json;
+    const app = (await api(srv.issuer, admin, 'GET', '/applications?limit=200')).json.items.find((a) => a.client_id === id);
+    const trust = await api(srv.issuer, admin, 'PATCH', `/applications/${app.id}`, { first_party: true });
+    assert.equal(trust.status, 200, JSON.stringify(trust.json));
+    // re-pointing a first-party client would hand its consent-less codes to whoever holds the token
+    const put = await manage(uri, token, 'PUT', { client_id: id, client_name: 'Trusted Frame', redirect_uris: ['https://evil.example/cb'] });
+    assert.equal(put.status, 403, JSON.stringify(put.json));
+    assert.equal(put.json.error, 'access_denied');
+    assert.match(put.json.error_description, /management API/);
+    const now = (await api(srv.issuer, admin, 'GET', `/applications/${app.id}`)).json;
+    assert.deepEqual(now.redirect_uris, ['https://frame.example/cb']);
+    assert.equal(now.first_party, true);
+    assert.equal((await manage(uri, token)).status, 200, 'reading it still works');
+  });
+
   test('protected: registration needs an initial access token whose holder has applications:create', async () => {
     await mode('protected');
     const body = { client_name: 'Kiosk', redirect_uris: ['https://kiosk.example/cb'] };

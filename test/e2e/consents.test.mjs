@@ -46,12 +46,12 @@ describe(`consent is the person's, per client and scopes (${storeName})`, { skip
   }
 
   /** A fresh browser goes to the authorization endpoint for `scope` and signs in. Returns the page. */
-  async function signInFor(scope, req = {}) {
+  async function signInFor(scope, req = {}, cfg = config) {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
     req.verifier = client.randomPKCECodeVerifier();
     req.state = client.randomState();
-    const url = client.buildAuthorizationUrl(config, {
+    const url = client.buildAuthorizationUrl(cfg, {
       redirect_uri: rp.redirectUri, scope, state: req.state,
       code_challenge: await client.calculatePKCECodeChallenge(req.verifier), code_challenge_method: 'S256',
     });
@@ -112,6 +112,29 @@ describe(`consent is the person's, per client and scopes (${storeName})`, { skip
     assert.ok(await onConsentPage(page), 'asked again after withdrawing');
     await allow(page);
     await page.context().close();
+  });
+
+  test('withdrawing ends the access tokens the client got without a refresh token, at once', async () => {
+    const codeOnly = await createApp(srv.issuer, admin, {
+      name: 'Slide Rule', type: 'public', grant_types: ['authorization_code'],
+      redirect_uris: [rp.redirectUri], scopes: ['openid', 'profile'],
+    });
+    const cfg = await client.discovery(new URL(srv.issuer), codeOnly.client_id, undefined, client.None(),
+      { execute: [client.allowInsecureRequests] });
+    const req = {};
+    const page = await signInFor('openid profile', req, cfg);
+    assert.ok(await onConsentPage(page), 'asked the first time');
+    await allow(page);
+    const tokens = await client.authorizationCodeGrant(cfg, new URL(page.url()), { pkceCodeVerifier: req.verifier, expectedState: req.state });
+    await page.context().close();
+    assert.equal(tokens.refresh_token, undefined, 'no refresh token to revoke');
+    assert.equal((await introspect(srv.issuer, tokens.access_token)).active, true);
+    const mine = await userToken(); // the person's own token, of another client
+    assert.equal((await api(srv.issuer, mine, 'DELETE', `/me/consents/${codeOnly.client_id}`)).status, 204);
+    assert.equal((await introspect(srv.issuer, tokens.access_token)).active, false, 'the withdrawn client\'s token');
+    const ui = await fetch(`${srv.issuer}/oauth2/userinfo`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    assert.equal(ui.status, 401);
+    assert.equal((await introspect(srv.issuer, mine)).active, true, 'other clients\' tokens live on');
   });
 
   test('the account console shows Consents and withdraws one (phone and desktop, axe)', async () => {

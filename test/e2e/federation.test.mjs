@@ -139,6 +139,52 @@ describe('federation', () => {
     assert.equal((await api(srv.issuer, pt, 'GET', '/identity-providers')).status, 403);
   });
 
+  test('re-pointing a provider that has linked identities needs users:impersonate', async () => {
+    const corp = await api(srv.issuer, admin, 'POST', '/identity-providers', {
+      name: 'corp', display_name: 'Corp', kind: 'oidc',
+      config: { issuer: up.issuer, client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret },
+    });
+    assert.equal(corp.status, 201, JSON.stringify(corp.json));
+    const tokenWith = async (name, permissions) => {
+      assert.equal((await api(srv.issuer, admin, 'POST', '/roles', { name, permissions })).status, 201);
+      const u = await createUser(srv.issuer, admin, { roles: [name] });
+      return (await tokenRequest(srv.issuer, 'admin-cli', 'e2e-admin-cli-secret-0123456789',
+        { grant_type: 'password', username: u.username, password: u.password, scope: 'openid' })).json.access_token;
+    };
+    const editor = await tokenWith('idp-editor', ['identity_providers:*']);
+    const repoint = { config: { issuer: 'https://sso.attacker.example', client_id: 'theirs' } };
+    // nobody linked yet: re-pointing hands over nobody
+    let r = await api(srv.issuer, editor, 'PATCH', `/identity-providers/${corp.json.id}`, { config: { issuer: up.issuer, client_id: 'other' } });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    r = await api(srv.issuer, admin, 'PATCH', `/identity-providers/${corp.json.id}`, { config: { issuer: up.issuer, client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret } });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    up.mode = 'good';
+    up.subject = 'corp-boss';
+    up.claims = {};
+    await idToken(await signIn('corp')); // provisions a user linked through corp
+    // now the new upstream could answer the linked subject and sign in as that user
+    r = await api(srv.issuer, editor, 'PATCH', `/identity-providers/${corp.json.id}`, repoint);
+    assert.equal(r.status, 403, JSON.stringify(r.json));
+    assert.match(r.json.message, /users:impersonate/);
+    for (const config of [{ issuer: up.issuer, client_id: CLIENT.clientId, claims: { email: 'upn' } }, { issuer: up.issuer }]) {
+      r = await api(srv.issuer, editor, 'PATCH', `/identity-providers/${corp.json.id}`, { config });
+      assert.equal(r.status, 403, JSON.stringify(config));
+    }
+    const got = (await api(srv.issuer, admin, 'GET', `/identity-providers/${corp.json.id}`)).json;
+    assert.equal(got.config.issuer, up.issuer, 'unchanged');
+    assert.equal(got.config.client_id, CLIENT.clientId);
+    // what does not decide who a subject is stays the editor's
+    r = await api(srv.issuer, editor, 'PATCH', `/identity-providers/${corp.json.id}`, { display_name: 'Corp SSO' });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    r = await api(srv.issuer, editor, 'PATCH', `/identity-providers/${corp.json.id}`,
+      { config: { issuer: up.issuer, client_id: CLIENT.clientId, client_secret: 'rotated-secret', scopes: ['openid'] } });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    const trusted = await tokenWith('idp-trusted', ['identity_providers:*', 'users:impersonate']);
+    r = await api(srv.issuer, trusted, 'PATCH', `/identity-providers/${corp.json.id}`, repoint);
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    assert.equal((await api(srv.issuer, admin, 'DELETE', `/identity-providers/${corp.json.id}`)).status, 204);
+  });
+
   test('first sign-in provisions with default_roles; the second is the same user; amr has fed', async () => {
     up.mode = 'good';
     up.subject = 'alice-upstream';
@@ -162,6 +208,33 @@ describe('federation', () => {
     assert.ok(audit.some((e) => e.subject === alice.id && e.details.provider === 'fake'));
     const linked = (await api(srv.issuer, admin, 'GET', `/audit?type=identity.linked`)).json.items;
     assert.ok(linked.some((e) => e.subject === alice.id && e.details.provider === 'fake'));
+  });
+
+  test('link_by_email links only to a local email that is verified here: no pre-hijacking', async () => {
+    const r = await api(srv.issuer, admin, 'POST', '/identity-providers', {
+      name: 'byemail', display_name: 'By Email', kind: 'oidc', link_by_email: 'verified',
+      config: { issuer: up.issuer, client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret },
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    // someone made an account with the victim's address, which nobody proved here
+    const squatter = await createUser(srv.issuer, admin, { email: 'victim-sso@corp.test' });
+    assert.equal(squatter.email_verified, false);
+    up.mode = 'good';
+    up.subject = 'victim-sso-upstream';
+    up.claims = { email: 'victim-sso@corp.test', email_verified: true };
+    const refused = await signIn('byemail');
+    assert.equal(refused.r.status, 409, refused.text);
+    assert.match(refused.text, /already exists here/);
+    assert.match(refused.text, /verify its email address/);
+    const ids = await api(srv.issuer, admin, 'GET', `/users/${squatter.id}/identities`);
+    assert.deepEqual(ids.json.items, [], 'the upstream identity was not linked to the squatter');
+    assert.equal((await usersNamed('victim-sso@corp.test')).length, 1, 'and no user was created');
+    // once the address is verified here, the same sign-in links and signs in
+    const v = await api(srv.issuer, admin, 'PATCH', `/users/${squatter.id}`, { email_verified: true });
+    assert.equal(v.status, 200, JSON.stringify(v.json));
+    const claims = await idToken(await signIn('byemail'));
+    assert.equal(claims.sub, squatter.id);
+    up.claims = {};
   });
 
   for (const [mode, what] of [['nonce', 'a nonce that is not ours'], ['key', 'an ID token signed by another key'],
@@ -386,12 +459,46 @@ describe('federation', () => {
     return jar;
   }
 
+  /** The account page's link form of `fake`: its action and CSRF token (the GET starts nothing). */
+  async function linkForm(jar) {
+    const page = await jar.fetch(`${srv.issuer}/federation/fake/start?link=1`);
+    const text = await page.text();
+    assert.equal(page.status, 200, text);
+    return { text, action: text.match(/<form method="post" action="([^"]+)"/)[1], csrf: text.match(/name="csrf" value="([^"]+)"/)[1] };
+  }
+  const postLink = (jar, action, fields) => jar.fetch(action, {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(),
+  });
+
   async function linkFrom(jar) {
-    const start = await jar.fetch(`${srv.issuer}/federation/fake/start?link=1`);
-    assert.equal(start.status, 302, await start.clone().text());
+    const { action, csrf } = await linkForm(jar);
+    const start = await postLink(jar, action, { link: '1', csrf });
+    assert.equal(start.status, 303, await start.clone().text());
     const upstream = await fetch(start.headers.get('location'), { redirect: 'manual' });
     return jar.fetch(upstream.headers.get('location'));
   }
+
+  test('a link starts only from this server\'s form: a POST with the CSRF token of the cookie', async () => {
+    up.mode = 'good';
+    const gus = await createUser(srv.issuer, admin);
+    const jar = await passwordSession(gus);
+    const calls = up.calls.length;
+    // a plain navigation (no Sec-Fetch-Site, as from an old browser or a top-level link) starts nothing
+    const { text, action, csrf } = await linkForm(jar);
+    assert.match(text, /Link your Fake SSO account\?/);
+    assert.equal(up.calls.length, calls, 'the upstream was not contacted');
+    for (const fields of [{ link: '1' }, { link: '1', csrf: 'x'.repeat(43) }]) {
+      const r = await postLink(jar, action, fields);
+      assert.equal(r.status, 403, JSON.stringify(fields));
+      assert.match(await r.text(), /started from your account page/);
+    }
+    // another browser's form token is not this one's
+    const other = await linkForm(await passwordSession(gus));
+    assert.equal((await postLink(jar, action, { link: '1', csrf: other.csrf })).status, 403);
+    const ok = await postLink(jar, action, { link: '1', csrf });
+    assert.equal(ok.status, 303);
+    assert.ok(ok.headers.get('location').startsWith(`${up.issuer}/authorize?`));
+  });
 
   test('link from the account page: 409 when linked elsewhere; unlink refuses the last way to sign in', async () => {
     up.mode = 'good';

@@ -165,6 +165,12 @@ describe('federation in the browser', { skip: skip ?? false }, () => {
       await region.getByText('No account at another provider is linked.').waitFor();
       await assertAccessible(page, `account console, linked accounts (${label})`);
       await shot(page, `federation-account-${label}`);
+      // Link opens this server's own form: nothing starts before Continue (a POST with its CSRF token)
+      await region.getByRole('link', { name: 'Link Corp OP' }).click();
+      await page.getByRole('heading', { name: 'Link your Corp OP account?' }).waitFor();
+      await page.getByRole('button', { name: 'Continue to Corp OP' }).waitFor();
+      await assertAccessible(page, `link confirmation (${label})`);
+      await shot(page, `federation-link-${label}`);
       await page.context().close();
     }
     let page = await consolePage(browser);
@@ -172,6 +178,7 @@ describe('federation in the browser', { skip: skip ?? false }, () => {
     const region = page.getByRole('region', { name: 'Linked accounts' });
     // dana is linked to another user already: 409 on the error page
     await region.getByRole('link', { name: 'Link Corp OP' }).click();
+    await page.getByRole('button', { name: 'Continue to Corp OP' }).click();
     await page.locator('input[name="login"]').fill('dana');
     await page.locator('input[name="password"]').fill('anything');
     await page.getByRole('button', { name: 'Sign-in' }).click();
@@ -184,6 +191,7 @@ describe('federation in the browser', { skip: skip ?? false }, () => {
     page = await consolePage(browser);
     await signInTo(page, srv.issuer, 'account', erin.username, erin.password);
     await page.getByRole('region', { name: 'Linked accounts' }).getByRole('link', { name: 'Link Corp OP' }).click();
+    await page.getByRole('button', { name: 'Continue to Corp OP' }).click();
     await page.locator('input[name="login"]').fill('erin-op');
     await page.locator('input[name="password"]').fill('anything');
     await page.getByRole('button', { name: 'Sign-in' }).click();

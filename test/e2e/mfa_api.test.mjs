@@ -185,6 +185,38 @@ describe('MFA management API', () => {
     await api(srv.issuer, admin, 'DELETE', `/providers/${mail.id}`);
   });
 
+  test('adding a second factor or a passkey needs a recent sign-in (RFC 9470)', async () => {
+    const u = await createUser(srv.issuer, admin);
+    const token = await userToken(srv.issuer, u, ADMIN);
+    const stepUp = (maxAge) => api(srv.issuer, admin, 'PATCH', '/tenant', { settings: { step_up: maxAge ? { permissions: [], max_age: maxAge } : null } });
+    /** Polls (deadline 10 s) until POST /me/mfa/{method} with the token answers `status`. */
+    const until = async (method, status) => {
+      const deadline = Date.now() + 10000;
+      for (;;) {
+        const r = await api(srv.issuer, token, 'POST', `/me/mfa/${method}`, {});
+        if (r.status === status || Date.now() > deadline) return r;
+        await new Promise((ok) => setTimeout(ok, 100));
+      }
+    };
+    try {
+      assert.equal((await stepUp(1)).status, 200);
+      // the sign-in behind the token is now older than max_age: a stolen token adds no factor
+      for (const method of ['webauthn', 'totp', 'recovery-codes']) {
+        const r = await until(method, 401);
+        assert.equal(r.status, 401, `${method}: ${JSON.stringify(r.json)}`);
+        assert.equal(r.json.code, 'AUT-0019');
+        assert.match(r.headers.get('www-authenticate'), /error="insufficient_user_authentication".*max_age="1"/);
+      }
+      // the same token, with the sign-in within max_age, may
+      assert.equal((await stepUp(3600)).status, 200);
+      const ok = await until('webauthn', 200);
+      assert.equal(ok.status, 200, JSON.stringify(ok.json));
+      assert.ok(ok.json.publicKey.challenge);
+    } finally {
+      await stepUp(null);
+    }
+  });
+
   test('an application token has no second factors; a missing provider is 503 AUT-0017', async () => {
     assert.equal((await api(srv.issuer, admin, 'GET', '/me/mfa')).json.code, 'AUT-0008');
     const user = await createUser(srv.issuer, admin);

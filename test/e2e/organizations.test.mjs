@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  adminToken, api, createUser, introspect, jwtPayload, startServer, tempDir, tokenRequest, unique,
+  adminToken, api, createApp, createUser, introspect, jwtPayload, startServer, tempDir, tokenRequest, unique,
 } from './lib/server.mjs';
 import { MFA_GRANT, enrolTotp, totp } from './lib/mfa.mjs';
 
@@ -266,6 +266,20 @@ describe('signing in to an organization', () => {
     assert.equal(jwtPayload(same.json.access_token).org_id, orgs.acme.id);
     const notMember = await grant({ grant_type: TE, subject_token: s.json.access_token, subject_token_type: AT, organization: 'no-such-org' });
     assert.equal(notMember.json.error, 'invalid_request');
+  });
+
+  test('another client switching organization gets no refresh token and no longer life', async () => {
+    const other = await createApp(issuer, admin, {
+      name: unique('other'), type: 'confidential', first_party: true, scopes: ['openid', 'profile'],
+      grant_types: ['refresh_token', TE],
+    });
+    const s = await signIn(ann, { organization: orgs.acme.slug });
+    const x = await grant({ grant_type: TE, subject_token: s.json.access_token, subject_token_type: AT, organization: orgs.globex.slug }, other);
+    assert.equal(x.status, 200, JSON.stringify(x.json));
+    const got = jwtPayload(x.json.access_token);
+    assert.equal(got.org_id, orgs.globex.id);
+    assert.equal(x.json.refresh_token, undefined, 'a token seen by another client gives it no refresh token');
+    assert.ok(got.exp <= jwtPayload(s.json.access_token).exp, 'nor a longer life than the subject token');
   });
 
   test('removing a membership ends that organization\'s tokens at once, not the others\'', async () => {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Account › Linked accounts (API.md §14): identities at other providers (GET /me/identities),
-// Unlink for each (refused for the last way to sign in), Link for each provider not linked yet.
+// Unlink for each (refused for the last way to sign in), Link for each provider not linked yet:
+// that opens the server's own form, which posts with the CSRF token (docs/federation.md).
 import { api, issuer } from './api.js';
 import { confirmAction, errorBox, fill, h, note, table, when } from './ui.js';
 
