@@ -255,12 +255,15 @@ void pc_api_policies_delete(pc_req *rq);
  */
 int pc_api_step_up(pc_req *rq, pc_principal *p, const char *resource, const char *action);
 /**
- * A recent authentication (API.md §16): the caller's token was issued by a sign-in
- * (auth_time) within the tenant's step-up max_age, or the request carries a
- * Portcullis-OTP header with a current TOTP code (audited with "mfa:<what>").
- * 1 if so; otherwise replies 401 AUT-0019 (RFC 9470), clears p and returns 0.
+ * A recent authentication (API.md §16), for adding a factor of `method`: the caller's
+ * token was issued by a sign-in (auth_time) within the tenant's step-up max_age, and, for
+ * a factor that answers step-up or signs in alone (totp, webauthn), with the second factor
+ * (amr "mfa") when the person already has one; or the request carries a Portcullis-OTP code
+ * or a Portcullis-Step-Up proof (audited with "mfa:<method>"). 1 if so; otherwise replies
+ * 401 AUT-0019 (RFC 9470), 403 AUT-0008 to an impersonation token (act), or 503, clears p
+ * and returns 0.
  */
-int pc_api_recent_sign_in(pc_req *rq, pc_principal *p, const char *what);
+int pc_api_recent_sign_in(pc_req *rq, pc_principal *p, const char *method);
 /* ---- end of authorization ---- */
 /* ---- organizations (API.md §18) ---- */
 void pc_api_orgs_list(pc_req *rq);

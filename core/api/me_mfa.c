@@ -66,12 +66,12 @@ void pc_api_me_mfa_enrol(pc_req *rq)
     pc_status rc;
 
     /* A new factor (a passkey signs in on its own) is not a stolen token's to add. */
-    if (!pc_api_mfa_user_caller(rq, &p, &a) || !pc_api_recent_sign_in(rq, &p, "enrol") ||
-        (body = pc_api_optional_body(rq)) == NULL)
-        goto out;
     /* POST /me/mfa/recovery-codes: a new generation of recovery codes. */
     if (strcmp(method, "recovery-codes") == 0)
         method = PC_MFA_RECOVERY;
+    if (!pc_api_mfa_user_caller(rq, &p, &a) || !pc_api_recent_sign_in(rq, &p, method) ||
+        (body = pc_api_optional_body(rq)) == NULL)
+        goto out;
     rc = pc_mfa_enrol(&a, method, body, &reply);
     if (rc == PC_OK && strcmp(method, PC_MFA_RECOVERY) == 0)
         pc_api_audit(NULL, rq, &p, "recovery.generated", p.id, NULL);

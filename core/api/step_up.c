@@ -104,14 +104,56 @@ int pc_api_step_up(pc_req *rq, pc_principal *p, const char *resource, const char
                      "a Portcullis-OTP or Portcullis-Step-Up header");
 }
 
-int pc_api_recent_sign_in(pc_req *rq, pc_principal *p, const char *what)
+/* Has the person an active second factor (recovery codes alone are not one)? -1: the store
+ * failed. */
+static int has_second_factor(const pc_req *rq, const char *user_id)
+{
+    json_t *factors = NULL, *f;
+    size_t i;
+    int on = 0;
+
+    if (pc_mfa_factors(rq->tenant, user_id, &factors) != PC_OK)
+        return -1;
+    json_array_foreach (factors, i, f)
+        on |= pc_mfa_is_active(f) &&
+              strcmp(json_string_value(json_object_get(f, "method")), PC_MFA_RECOVERY) != 0;
+    json_decref(factors);
+    return on;
+}
+
+/* Does a factor of `method` answer step-up (a TOTP code, a passkey's proof) or sign in on its
+ * own (a passkey)? Such a factor is another way in, not only a second step. */
+static int opens_doors(const char *method)
+{
+    return strcmp(method, "totp") == 0 || strcmp(method, "webauthn") == 0;
+}
+
+int pc_api_recent_sign_in(pc_req *rq, pc_principal *p, const char *method)
 {
     int64_t max_age = pc_pdp_step_up_max_age(rq->tenant->settings);
     int64_t auth_time = json_integer_value(json_object_get(p->claims, "auth_time"));
+    int fresh = auth_time > 0 && pc_now() - auth_time <= max_age, second = 0;
 
-    if (auth_time > 0 && pc_now() - auth_time <= max_age)
+    if (json_object_get(p->claims, "act") != NULL) { /* API.md §16: acting for someone */
+        pc_api_error(rq, PC_API_FORBIDDEN,
+                     "An impersonation token cannot change the person's second factors", NULL);
+        pc_principal_clear(p);
+        return 0;
+    }
+    if (opens_doors(method))
+        second = has_second_factor(rq, p->id);
+    if (second < 0) {
+        pc_api_store_error(rq, PC_ERR_STORAGE, NULL);
+        pc_principal_clear(p);
+        return 0;
+    }
+    /* A person with a second factor shows it: a password alone adds no other way in. */
+    if (fresh && (!second || pc_pdp_amr_has_mfa(json_object_get(p->claims, "amr"))))
         return 1;
-    return challenge(rq, p, "mfa", what, max_age,
-                     "This change needs a sign-in within the last max_age seconds: sign in "
-                     "again, or send a Portcullis-OTP header");
+    return challenge(rq, p, "mfa", method, max_age,
+                     second ? "This change needs a sign-in with your second factor within the "
+                              "last max_age seconds, or a Portcullis-OTP or Portcullis-Step-Up "
+                              "header"
+                            : "This change needs a sign-in within the last max_age seconds: "
+                              "sign in again, or send a Portcullis-OTP header");
 }

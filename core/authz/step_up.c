@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-static int has_mfa(const json_t *amr)
+int pc_pdp_amr_has_mfa(const json_t *amr)
 {
     size_t i;
     json_t *v;
@@ -35,5 +35,6 @@ int pc_pdp_step_up_needed(const json_t *settings, const json_t *claims, const ch
         return 0;
     if (!pc_perm_set_allows(json_object_get(step_up, "permissions"), resource, action))
         return 0;
-    return !has_mfa(json_object_get(claims, "amr")) || auth_time <= 0 || now - auth_time > *max_age;
+    return !pc_pdp_amr_has_mfa(json_object_get(claims, "amr")) || auth_time <= 0 ||
+           now - auth_time > *max_age;
 }

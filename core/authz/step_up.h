@@ -7,6 +7,8 @@
 
 #define PC_STEP_UP_MAX_AGE 300
 
+/** Does this amr claim (RFC 8176) name "mfa"? */
+int pc_pdp_amr_has_mfa(const json_t *amr);
 /**
  * Does a call needing resource:action, made with a token with these claims,
  * need step-up under `settings` (the tenant's settings; its "step_up":

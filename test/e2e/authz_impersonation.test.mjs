@@ -113,6 +113,16 @@ describe('impersonation', () => {
     const chained = await exchange({ subject_token: r.json.access_token, requested_subject: plain.username, reason: 'again' });
     assert.equal(chained.status, 403);
   });
+
+  test('an impersonation token adds no second factor and no passkey to the person', async () => {
+    const r = await exchange({ subject_token: sam.token, requested_subject: tina.username, reason: 'factors' });
+    assert.equal(r.status, 200);
+    for (const method of ['webauthn', 'totp', 'recovery-codes']) {
+      const add = await api(issuer, r.json.access_token, 'POST', `/me/mfa/${method}`, {});
+      assert.equal(add.status, 403, `${method}: ${JSON.stringify(add.json)}`);
+      assert.equal(add.json.code, 'AUT-0008');
+    }
+  });
 });
 
 describe('down-scoping', () => {

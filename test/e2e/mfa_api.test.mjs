@@ -136,7 +136,9 @@ describe('MFA management API', () => {
     assert.equal((await api(srv.issuer, token, 'POST', '/me/mfa/totp/verify', {})).json.code, 'AUT-0001');
     assert.equal((await api(srv.issuer, token, 'POST', '/me/mfa/totp/verify', { code: totpAt(r.json.secret, 0) })).status, 204);
     assert.deepEqual((await api(srv.issuer, token, 'GET', '/me/mfa')).json, { enabled: ['totp'], preferred: 'totp', recovery_codes_left: 0 });
-    assert.equal((await api(srv.issuer, token, 'POST', '/me/mfa/totp')).status, 409, 'enabled: disable first');
+    assert.equal((await api(srv.issuer, token, 'POST', '/me/mfa/totp')).json.code, 'AUT-0019', 'a factor now exists: it must be shown');
+    const again = await fetch(`${srv.issuer}/api/v1/me/mfa/totp`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'portcullis-otp': totpAt(r.json.secret, 1) } });
+    assert.equal(again.status, 409, 'enabled: disable first');
     assert.equal((await api(srv.issuer, token, 'POST', '/me/mfa/nope')).status, 404);
     const audit = await api(srv.issuer, admin, 'GET', '/audit?type=mfa.enabled');
     assert.ok(audit.json.items.some((e) => e.subject === user.id && e.details.method === 'totp'));
@@ -214,6 +216,32 @@ describe('MFA management API', () => {
       assert.ok(ok.json.publicKey.challenge);
     } finally {
       await stepUp(null);
+    }
+  });
+
+  test('a person with a second factor adds a passkey or an authenticator only with it, not with a password-only token', async () => {
+    const mail = await createProvider(srv.issuer, admin, { name: 'spool-doors', kind: 'email', plugin: 'file', config: { dir: `${spool}/doors` } });
+    try {
+      const u = await createUser(srv.issuer, admin);
+      const token = await userToken(srv.issuer, u, ADMIN); // a fresh sign-in with the password alone
+      const secret = await enrolTotp(srv.issuer, token); // the first factor: the password is enough
+      const passkey = await api(srv.issuer, token, 'POST', '/me/mfa/webauthn', {});
+      assert.equal(passkey.status, 401, JSON.stringify(passkey.json));
+      assert.equal(passkey.json.code, 'AUT-0019');
+      assert.match(passkey.json.message, /second factor/);
+      assert.match(passkey.headers.get('www-authenticate'), /error="insufficient_user_authentication"/);
+      // recovery codes and a code by email are second steps, not ways in: the password is enough
+      assert.equal((await api(srv.issuer, token, 'POST', '/me/mfa/recovery-codes', {})).status, 200);
+      assert.equal((await api(srv.issuer, token, 'POST', '/me/mfa/email', { email: 'doors@example.test' })).status, 204);
+      // with a current code of the factor the same token may
+      const withCode = await fetch(`${srv.issuer}/api/v1/me/mfa/webauthn`, {
+        method: 'POST', body: '{}',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'portcullis-otp': totpAt(secret, 0) },
+      });
+      assert.equal(withCode.status, 200, await withCode.clone().text());
+      assert.ok((await withCode.json()).publicKey.challenge);
+    } finally {
+      await api(srv.issuer, admin, 'DELETE', `/providers/${mail.id}`);
     }
   });
 
