@@ -155,7 +155,21 @@ describe('account console', { skip: skip ?? false }, () => {
     assert.equal(r.json.error, 'mfa_required');
     assert.ok(r.json.mfa_methods.includes('email'));
 
-    // A second method brings the choice of the one asked first.
+    // A second method brings the choice of the one asked first. It is another way in, so the
+    // person shows the factor they have first: no authenticator app to ask a code of, so they
+    // sign in again (password and an emailed code) and come back to the button.
+    await app.getByRole('button', { name: 'Set up authenticator app' }).click();
+    const confirmIt = page.getByRole('dialog', { name: 'Confirm it is you' });
+    await confirmIt.getByRole('textbox', { name: 'Authentication code' }).waitFor({ state: 'hidden' });
+    await assertAccessible(page, 'step-up without an authenticator app');
+    const sent = (await readSpool(spool)).length;
+    await confirmIt.getByRole('button', { name: 'Sign in again instead' }).click();
+    await page.getByLabel('Username or email').fill(u.username);
+    await page.getByLabel('Password').fill(u.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.locator('input[name="code"]').fill(codeIn((await nextMessage(spool, sent)).text));
+    await page.locator('button.primary').click();
+    await page.getByRole('button', { name: 'Sign out' }).first().waitFor({ timeout: 15000 });
     await app.getByRole('button', { name: 'Set up authenticator app' }).click();
     const secret = await app.getByRole('textbox', { name: 'Secret key' }).inputValue();
     await app.getByRole('textbox', { name: 'Code' }).fill(totp(secret));

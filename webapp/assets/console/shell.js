@@ -43,9 +43,8 @@ function askForCode(problem) {
     const code = field('Authentication code', { name: 'code', autocomplete: 'one-time-code', hint: 'The six digits your authenticator app shows now.' });
     code.control.setAttribute('inputmode', 'numeric');
     const confirm = h('button', { type: 'submit', class: 'primary' }, 'Confirm');
-    const actions = h('div', { class: 'actions' },
-      h('button', { type: 'button', class: 'secondary', onclick: () => { answered = true; d.close(); noteAction(); resolve(null); } }, 'Sign in again instead'),
-      confirm);
+    const again = h('button', { type: 'button', class: 'secondary', onclick: () => { answered = true; d.close(); noteAction(); resolve(null); } }, 'Sign in again instead');
+    const actions = h('div', { class: 'actions' }, again, confirm);
     const form = h('form', { novalidate: true },
       h('p', {}, 'This change needs a fresh confirmation that it is you.'), code, actions);
     // A person with a passkey confirms with it instead of a code.
@@ -59,16 +58,16 @@ function askForCode(problem) {
         showError(form, { title: 'Not accepted', message: 'The passkey could not be used. Try again, or type a code.' });
       }
     };
+    // No authenticator app: no code to ask for; a passkey, else a sign-in with the factor they have.
     secondFactors().then((enabled) => {
-      if (!enabled.includes('webauthn')) return;
-      const only = !enabled.includes('totp'); // no authenticator app: the passkey is the way
-      const use = h('button', { type: 'button', class: only ? 'primary' : 'secondary', onclick: usePasskey }, 'Use a passkey');
-      actions.prepend(use);
-      if (only) {
-        code.hidden = true;
-        confirm.hidden = true;
-        use.focus();
-      }
+      const noApp = !enabled.includes('totp');
+      const use = enabled.includes('webauthn') && h('button', { type: 'button', class: noApp ? 'primary' : 'secondary', onclick: usePasskey }, 'Use a passkey');
+      if (use) actions.prepend(use);
+      if (!noApp) return;
+      code.hidden = true;
+      confirm.hidden = true;
+      if (!use) again.className = 'primary';
+      (use || again).focus();
     });
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
