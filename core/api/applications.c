@@ -31,16 +31,16 @@ static const char *const known_grants[] = {"authorization_code",
                                            NULL};
 
 /* The API view of an application (new), or NULL when the store cannot tell its links. */
-static json_t *app_view(const json_t *a, void *tenant_id)
+/* The view of `a`, its roles and providers read in `tx` (NULL: outside one); NULL if a read fails. */
+static json_t *app_view_in(pc_store_tx *tx, const json_t *a, const char *tenant_id)
 {
     const char *id = json_string_value(json_object_get(a, "id"));
     json_t *roles = NULL, *providers = NULL, *defaults = json_object_get(a, "default_providers"),
            *v;
 
     /* Its roles and linked delivery providers (docs/mfa.md; the defaults are in the record) */
-    if (pc_iam_role_names_get(tenant_id, id, &roles) != PC_OK ||
-        PC_DB->link_list(PC_DBS, NULL, PC_LINK_APP_PROVIDER, tenant_id, id, 0, &providers) !=
-            PC_OK) {
+    if (pc_iam_role_names_in(tx, tenant_id, id, &roles) != PC_OK ||
+        PC_DB->link_list(PC_DBS, tx, PC_LINK_APP_PROVIDER, tenant_id, id, 0, &providers) != PC_OK) {
         json_decref(roles);
         json_decref(providers);
         return NULL;
@@ -69,6 +69,11 @@ static json_t *app_view(const json_t *a, void *tenant_id)
     json_object_set_new(v, "token_claims", pc_oidc_token_claims_of(a));
     pc_api_app_protocol_view(v, a); /* issue #18 */
     return v;
+}
+
+static json_t *app_view(const json_t *a, void *tenant_id)
+{
+    return app_view_in(NULL, a, tenant_id);
 }
 
 static json_t *app_load(pc_req *rq)
@@ -298,8 +303,13 @@ static pc_status app_changed(pc_store_tx *tx, pc_req *rq, const json_t *app)
                            json_string_value(json_object_get(app, "client_id")), pc_now() + 3600);
 }
 
+/*
+ * Store `rec` (and its roles) in one transaction. With `view`, the view of what was written is
+ * read in the same transaction before it commits: a create's answer carries the one-time
+ * client_secret, so a read that fails must leave nothing stored rather than lose it.
+ */
 static pc_status save_app(pc_req *rq, const pc_principal *p, json_t *rec, const json_t *roles,
-                          int create, char *conflict, json_t **unknown)
+                          int create, char *conflict, json_t **unknown, json_t **view)
 {
     const char *id = json_string_value(json_object_get(rec, "id"));
     pc_store_tx *tx = NULL;
@@ -324,14 +334,14 @@ static pc_status save_app(pc_req *rq, const pc_principal *p, json_t *rec, const 
     if (rc == PC_OK)
         rc = pc_api_audit(tx, rq, p, create ? "application.created" : "application.updated", id,
                           json_pack("{s:O}", "client_id", json_object_get(rec, "client_id")));
+    if (rc == PC_OK && view != NULL && (*view = app_view_in(tx, rec, rq->tenant->id)) == NULL)
+        rc = PC_ERR_STORAGE;
     return pc_api_finish(tx, rc);
 }
 
 static void reply_saved(pc_req *rq, pc_status rc, const char *conflict, json_t *unknown,
-                        json_t *rec, unsigned status, const char *secret)
+                        json_t *rec, unsigned status, json_t *view)
 {
-    json_t *view;
-
     if (rc == PC_ERR_INVALID && unknown != NULL) {
         pc_api_error(rq, PC_API_INVALID, "Unknown role names", json_incref(unknown));
         return;
@@ -340,18 +350,16 @@ static void reply_saved(pc_req *rq, pc_status rc, const char *conflict, json_t *
         pc_api_store_error(rq, rc, conflict);
         return;
     }
-    view = app_view(rec, rq->tenant->id);
-    if (view != NULL && secret != NULL)
-        json_object_set_new(view, "client_secret", json_string(secret));
-    pc_api_reply_view(rq, status, view);
+    pc_api_reply_view(rq, status, view != NULL ? json_incref(view) : app_view(rec, rq->tenant->id));
 }
 
 void pc_api_apps_create(pc_req *rq)
 {
     pc_principal p = {0};
-    json_t *body = NULL, *rec = NULL, *unknown = NULL;
+    json_t *body = NULL, *rec = NULL, *unknown = NULL, *view = NULL;
     const char *field, *problem;
     char *secret = NULL, *hash = NULL, conflict[64] = "";
+    pc_status rc;
 
     if (!pc_api_require(rq, &p, "applications", "create") ||
         (body = pc_api_body(rq, app_fields, NFIELDS)) == NULL ||
@@ -371,9 +379,12 @@ void pc_api_apps_create(pc_req *rq)
         json_object_set_new(rec, "secret_hash", json_string(hash));
     }
     pc_api_app_protocol_secret(rec, secret); /* issue #18: client_secret_jwt */
-    reply_saved(rq, save_app(rq, &p, rec, json_object_get(body, "roles"), 1, conflict, &unknown),
-                conflict, unknown, rec, 201, secret);
+    rc = save_app(rq, &p, rec, json_object_get(body, "roles"), 1, conflict, &unknown, &view);
+    if (rc == PC_OK && secret != NULL) /* view is whole: read before the commit */
+        json_object_set_new(view, "client_secret", json_string(secret));
+    reply_saved(rq, rc, conflict, unknown, rec, 201, rc == PC_OK ? view : NULL);
 out:
+    json_decref(view);
     free(hash);
     pc_free_secret(secret);
     json_decref(unknown);
@@ -455,7 +466,8 @@ void pc_api_apps_patch(pc_req *rq)
         goto out;
     }
     pc_api_app_protocol_secret(a, NULL); /* issue #18: client_secret_jwt */
-    reply_saved(rq, save_app(rq, &p, a, json_object_get(body, "roles"), 0, conflict, &unknown),
+    reply_saved(rq,
+                save_app(rq, &p, a, json_object_get(body, "roles"), 0, conflict, &unknown, NULL),
                 conflict, unknown, a, 200, NULL);
 out:
     json_decref(unknown);

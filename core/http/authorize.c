@@ -255,11 +255,25 @@ void pc_http_authorize_passkey(pc_req *rq)
     run(rq, pc_oauth2_authorize_passkey);
 }
 
-/* Anyone may ask for a passkey challenge: 20 a minute per address (PORTCULLIS_LIMIT_WINDOW). */
+/*
+ * Anyone may ask for a passkey challenge, so an address may ask a bounded number a minute
+ * (per PORTCULLIS_LIMIT_WINDOW). The browser's conditional UI asks for nearly every login page a
+ * person starts to use (mediation=conditional), so those have a generous count of their own, which
+ * people behind one NAT address do not use up, and which never uses up the 20 of the button
+ * "Sign in with a passkey". Each challenge row expires after PC_PASSKEY_TTL and expired rows go
+ * at every issue, so the rows an address can keep are bounded too (docs/passkeys.md).
+ */
+#define OPTIONS_CONDITIONAL_PER_MINUTE 120
+#define OPTIONS_BUTTON_PER_MINUTE 20
+
 static int options_allowed(pc_req *rq)
 {
-    char *key = pc_asprintf("passkey-options:%s", rq->ip), retry_text[24];
-    int64_t retry = 0, per_address = 20 * (pc_srv->cfg.limit_window / 60 + 1);
+    const char *mediation = pc_req_form(rq, "mediation");
+    int conditional = mediation != NULL && strcmp(mediation, "conditional") == 0;
+    int64_t per_minute = conditional ? OPTIONS_CONDITIONAL_PER_MINUTE : OPTIONS_BUTTON_PER_MINUTE;
+    int64_t retry = 0, per_address = per_minute * (pc_srv->cfg.limit_window / 60 + 1);
+    const char *bucket = conditional ? "conditional" : "button";
+    char retry_text[24], *key = pc_asprintf("passkey-options:%s:%s", bucket, rq->ip);
     int ok = pc_throttle_check(key, per_address, &retry) == PC_OK;
 
     if (ok)

@@ -130,19 +130,19 @@ pc_status pc_iam_set_group_members(pc_store_tx *tx, const char *tenant_id, const
 }
 
 /* The names of what `id` is linked to; PC_ERR_STORAGE rather than a partial list. */
-static pc_status names_get(pc_link kind, pc_entity ent, const char *tenant_id, const char *id,
-                           int reverse, json_t **out)
+static pc_status names_get(pc_store_tx *tx, pc_link kind, pc_entity ent, const char *tenant_id,
+                           const char *id, int reverse, json_t **out)
 {
     json_t *ids = NULL, *v, *rec;
     size_t i;
-    pc_status rc = PC_DB->link_list(PC_DBS, NULL, kind, tenant_id, id, reverse, &ids);
+    pc_status rc = PC_DB->link_list(PC_DBS, tx, kind, tenant_id, id, reverse, &ids);
 
     *out = json_array();
     json_array_foreach (ids, i, v) {
         if (rc != PC_OK)
             break;
         rec = NULL;
-        rc = pc_db_get(NULL, ent, tenant_id, "id", json_string_value(v), &rec);
+        rc = pc_db_get(tx, ent, tenant_id, "id", json_string_value(v), &rec);
         if (rc == PC_OK)
             json_array_append(*out, json_object_get(rec, "name"));
         else if (rc == PC_ERR_NOT_FOUND)
@@ -225,17 +225,23 @@ pc_status pc_iam_page_names(const char *tenant_id, const json_t *ids, int roles,
 
 pc_status pc_iam_role_names_get(const char *tenant_id, const char *principal_id, json_t **names)
 {
-    return names_get(PC_LINK_PRINCIPAL_ROLE, PC_ENT_ROLE, tenant_id, principal_id, 0, names);
+    return pc_iam_role_names_in(NULL, tenant_id, principal_id, names);
+}
+
+pc_status pc_iam_role_names_in(pc_store_tx *tx, const char *tenant_id, const char *principal_id,
+                               json_t **names)
+{
+    return names_get(tx, PC_LINK_PRINCIPAL_ROLE, PC_ENT_ROLE, tenant_id, principal_id, 0, names);
 }
 
 pc_status pc_iam_group_role_names_get(const char *tenant_id, const char *group_id, json_t **names)
 {
-    return names_get(PC_LINK_GROUP_ROLE, PC_ENT_ROLE, tenant_id, group_id, 0, names);
+    return names_get(NULL, PC_LINK_GROUP_ROLE, PC_ENT_ROLE, tenant_id, group_id, 0, names);
 }
 
 pc_status pc_iam_group_names_get(const char *tenant_id, const char *user_id, json_t **names)
 {
-    return names_get(PC_LINK_GROUP_MEMBER, PC_ENT_GROUP, tenant_id, user_id, 1, names);
+    return names_get(NULL, PC_LINK_GROUP_MEMBER, PC_ENT_GROUP, tenant_id, user_id, 1, names);
 }
 
 pc_status pc_iam_effective_roles_get(const char *tenant_id, const char *principal_id,

@@ -30,6 +30,9 @@ pc_status pc_iam_permissions_changed(pc_store_tx *tx, const char *tenant_id);
  */
 /** The roles a principal holds directly. */
 pc_status pc_iam_role_names_get(const char *tenant_id, const char *principal_id, json_t **names);
+/** The same, read in `tx` (what it wrote and has not committed yet included). */
+pc_status pc_iam_role_names_in(pc_store_tx *tx, const char *tenant_id, const char *principal_id,
+                               json_t **names);
 /** The roles a group holds. */
 pc_status pc_iam_group_role_names_get(const char *tenant_id, const char *group_id, json_t **names);
 /** The groups a user is in. */

@@ -127,6 +127,12 @@ static pc_status check_assertion(const pc_oauth_request *rq, pc_client *c, const
     const char *why = "this client does not authenticate with a client assertion";
     pc_status rc = PC_ERR_DENIED;
 
+    /* Verifying may fetch the client's jwks_uri: an address that keeps failing is refused
+     * before it can make the server a client of someone's slow key server again. */
+    if (throttled(rq, c->client_id, reply) != PC_OK) {
+        free(url);
+        return PC_ERR_LIMIT;
+    }
     if (method_is(c, "private_key_jwt") || method_is(c, "client_secret_jwt"))
         rc = pc_oauth2_assertion_verify(rq->tenant, c->app, assertion, url, &why);
     free(url);
@@ -135,8 +141,6 @@ static pc_status check_assertion(const pc_oauth_request *rq, pc_client *c, const
             pc_oauth_unavailable(reply);
         return rc;
     }
-    if (throttled(rq, c->client_id, reply) != PC_OK)
-        return PC_ERR_LIMIT;
     return fail_why(rq, c->client_id, why, reply);
 }
 

@@ -20,10 +20,13 @@
 #define MAX_KEYS 32
 #define FETCH_TIMEOUT_MS 5000
 
+/* A slot whose fetch failed keeps jwks NULL for REFETCH_MIN (a negative cache); a slot with
+ * `fetching` set has a fetch in flight, and no one else starts another for that uri. */
 typedef struct cached_set {
     char *uri;
     json_t *jwks;
     int64_t fetched;
+    int fetching;
 } cached_set;
 
 static cached_set cache[CACHE_SLOTS];
@@ -131,7 +134,8 @@ static cached_set *slot_of(const char *uri)
     return NULL;
 }
 
-static void remember(const char *uri, json_t *jwks, int64_t now)
+/* The slot of `uri`, taken (the one fetched longest ago gives way) when it has none. */
+static cached_set *slot_for(const char *uri)
 {
     cached_set *s = slot_of(uri);
 
@@ -146,36 +150,55 @@ static void remember(const char *uri, json_t *jwks, int64_t now)
     }
     if (s->uri == NULL || strcmp(s->uri, uri) != 0) {
         free(s->uri);
+        json_decref(s->jwks);
+        memset(s, 0, sizeof *s);
         s->uri = pc_strdup(uri);
     }
-    json_decref(s->jwks);
-    s->jwks = json_incref(jwks);
-    s->fetched = now;
+    return s;
 }
 
-/* The set at `uri`: cached, or fetched when absent, old, or (`force`) not fetched lately. New. */
+/* Whether the slot answers without a fetch: fresh, failed lately, or being fetched by another. */
+static int slot_answers(const cached_set *s, int64_t now, int force)
+{
+    int64_t age = now - s->fetched;
+
+    if (s->fetching)
+        return 1; /* one fetch in flight per uri: the others fail fast with what is cached */
+    if (s->jwks == NULL)
+        return age < REFETCH_MIN;
+    return age < (force ? REFETCH_MIN : CACHE_TTL);
+}
+
+/*
+ * The set at `uri`: cached, or fetched when absent, old, or (`force`) not fetched lately.
+ * A failed fetch is remembered too, so that a jwks_uri that never answers is asked at most
+ * once per REFETCH_MIN however many assertions name it. New, or NULL.
+ */
 static json_t *uri_keys(const char *uri, int force)
 {
     int64_t now = pc_now();
     cached_set *s;
-    json_t *cached = NULL, *fresh;
+    json_t *cached, *fresh;
 
     pthread_mutex_lock(&cache_lock);
-    s = slot_of(uri);
-    if (s != NULL) {
-        cached = json_incref(s->jwks);
-        if (now - s->fetched < (force ? REFETCH_MIN : CACHE_TTL)) {
-            pthread_mutex_unlock(&cache_lock);
-            return cached;
-        }
+    s = slot_for(uri);
+    cached = json_incref(s->jwks);
+    if (slot_answers(s, now, force)) {
+        pthread_mutex_unlock(&cache_lock);
+        return cached;
     }
+    s->fetching = 1;
+    s->fetched = now; /* a slot being fetched is not the first to give way */
     pthread_mutex_unlock(&cache_lock);
     fresh = fetch(uri); /* outside the lock: a slow jwks_uri holds up no one else */
     pthread_mutex_lock(&cache_lock);
-    if (fresh != NULL)
-        remember(uri, fresh, now);
-    else if (s != NULL && slot_of(uri) == s)
-        s->fetched = now; /* a failing uri is not asked again at once */
+    s = slot_for(uri); /* the slot may have been given to another uri meanwhile */
+    if (fresh != NULL) {
+        json_decref(s->jwks);
+        s->jwks = json_incref(fresh);
+    }
+    s->fetched = now;
+    s->fetching = 0;
     pthread_mutex_unlock(&cache_lock);
     if (fresh == NULL)
         return cached;
@@ -241,7 +264,9 @@ pc_status pc_oauth2_client_jwt_verify(const json_t *app, const char *jwt, json_t
     else if (uri != NULL)
         jwks = uri_keys(uri, 0);
     rc = jwks != NULL ? try_set(jwks, hdr, jwt, header, claims) : PC_ERR_DENIED;
-    if (rc != PC_OK && uri != NULL && !json_is_object(json_object_get(app, "jwks"))) {
+    /* a set fetched (or failed) just now is not asked again for the same assertion */
+    if (rc != PC_OK && jwks != NULL && uri != NULL &&
+        !json_is_object(json_object_get(app, "jwks"))) {
         /* the client may have rotated its keys since we fetched them */
         json_decref(jwks);
         jwks = uri_keys(uri, 1);

@@ -5,9 +5,10 @@
 // allowed, are invalid_client_metadata.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { createServer, get as httpGet } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import * as client from 'openid-client';
-import { exportJWK, generateKeyPair } from 'jose';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { adminToken, registrationMode, startServer } from './lib/server.mjs';
 
 const insecure = { execute: [client.allowInsecureRequests] };
@@ -149,5 +150,69 @@ describe('a jwks_uri where private addresses are not allowed', () => {
     assert.equal(r.status, 201, JSON.stringify(r.json)); // API.md §20: the address is checked when connecting
     await assert.rejects(keyClient(srv.issuer, r.json.client_id, key), (e) => e.status === 401);
     assert.equal(host.connections, 0);
+  });
+});
+
+/** A jwks_uri that accepts connections and never answers, counting them. */
+async function stallingHost() {
+  const host = { connections: 0, sockets: [] };
+  host.server = createTcpServer((sock) => { host.connections += 1; host.sockets.push(sock); });
+  await new Promise((ok) => host.server.listen(0, '127.0.0.1', ok));
+  host.url = `http://127.0.0.1:${host.server.address().port}/jwks.json`;
+  host.close = () => { host.sockets.forEach((s) => s.destroy()); host.server.close(); };
+  return host;
+}
+
+async function until(what, cond, ms = 10000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((ok) => setTimeout(ok, 20));
+  }
+}
+
+/** GET on a connection of its own (never one queued behind a busy worker); resolves with ms taken. */
+function timedGet(url) {
+  const t0 = Date.now();
+  return new Promise((ok, ko) => {
+    httpGet(url, { agent: false }, (res) => { res.resume(); res.on('end', () => ok({ status: res.statusCode, ms: Date.now() - t0 })); })
+      .on('error', ko);
+  });
+}
+
+describe('a jwks_uri that never answers', () => {
+  let srv, stall;
+
+  before(async () => {
+    stall = await stallingHost();
+    srv = await openServer({ PORTCULLIS_THREADS: '2' });
+  });
+  after(async () => { await srv?.stop(); stall?.close(); });
+
+  test('20 concurrent assertions hold no more than one fetch, and the server keeps answering', async () => {
+    const r = await register(srv.issuer, {
+      grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks_uri: stall.url,
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    const id = r.json.client_id;
+    const key = await signingKey('ES256', 'k');
+    const assertion = () => new SignJWT({ jti: crypto.randomUUID() })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k' }).setIssuer(id).setSubject(id)
+      .setAudience(`${srv.issuer}/oauth2/token`).setIssuedAt().setExpirationTime('2m').sign(key.privateKey);
+    const token = async () => fetch(`${srv.issuer}/oauth2/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'client_credentials', client_id: id, client_assertion: await assertion(),
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      }),
+    }).then((res) => res.status);
+    const pending = Promise.all(Array.from({ length: 20 }, token));
+    await until('the jwks_uri to be asked', () => stall.connections > 0);
+    const health = await timedGet(`${srv.base}/healthz`);
+    assert.equal(health.status, 200);
+    assert.ok(health.ms < 2000, `/healthz took ${health.ms} ms while assertions waited on the jwks_uri`);
+    const statuses = await pending;
+    assert.ok(statuses.every((s) => s === 401 || s === 429), `every forged assertion is refused: ${statuses}`);
+    assert.ok(stall.connections <= 2, `the stalling jwks_uri was connected to ${stall.connections} times`);
   });
 });

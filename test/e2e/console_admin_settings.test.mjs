@@ -217,33 +217,41 @@ describe('admin console: settings, policies, webhooks, people', { skip: skip ?? 
     }
   });
 
+  /** An admin `who` signed in to the console (at `viewport`) whose second factor is an emailed code. */
+  async function emailedCodeAdmin(who, viewport) {
+    assert.equal((await call('POST', '/users', { username: who, password: `${who}-Password-1`, roles: ['admin'] })).status, 201);
+    const p = await consolePage(browser, viewport);
+    await signInTo(p, srv.issuer, 'admin', who, `${who}-Password-1`);
+    const token = (await passwordGrant(who, `${who}-Password-1`)).json.access_token;
+    const n = (await readSpool(spool)).length;
+    assert.equal((await api(srv.issuer, token, 'POST', '/me/mfa/email', { email: `${who}@example.test` })).status, 204);
+    const sent = await nextMessage(spool, n);
+    assert.equal((await api(srv.issuer, token, 'POST', '/me/mfa/email/verify', { code: codeIn(sent.text) })).status, 204);
+    return p;
+  }
+
+  /** "Sign in again instead", then the login page with the password and the emailed code;
+   * `onLoginPage` runs on the login page before anything is typed there. */
+  async function signInAgain(p, who, onLoginPage = async () => {}) {
+    await dialog('Confirm it is you', p).getByRole('button', { name: 'Sign in again instead' }).click();
+    await p.getByLabel('Username or email').waitFor();
+    await onLoginPage();
+    await p.getByLabel('Username or email').fill(who);
+    await p.getByLabel('Password').fill(`${who}-Password-1`);
+    const n = (await readSpool(spool)).length;
+    await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await p.locator('input[name="code"]').fill(codeIn((await nextMessage(spool, n)).text));
+    await p.locator('button.primary').click();
+    await p.getByRole('button', { name: 'Sign out' }).first().waitFor({ timeout: 15000 });
+  }
+
   test('step-up by signing in again (no authenticator app) returns to the very dialog or form, phone and desktop', async () => {
     // Ed and Fay sign in with their password only, then enrol an emailed code as second factor.
     const people = { phone: 'ed', desktop: 'fay' };
     const target = (await call('POST', '/users', { username: 'rhoda', name: 'Rhoda' })).json;
     const pages = {};
-    for (const [size, who] of Object.entries(people)) {
-      assert.equal((await call('POST', '/users', { username: who, password: `${who}-Password-1`, roles: ['admin'] })).status, 201);
-      pages[size] = await consolePage(browser, SIZES[size]);
-      await signInTo(pages[size], srv.issuer, 'admin', who, `${who}-Password-1`);
-      const token = (await passwordGrant(who, `${who}-Password-1`)).json.access_token;
-      const n = (await readSpool(spool)).length;
-      assert.equal((await api(srv.issuer, token, 'POST', '/me/mfa/email', { email: `${who}@example.test` })).status, 204);
-      const sent = await nextMessage(spool, n);
-      assert.equal((await api(srv.issuer, token, 'POST', '/me/mfa/email/verify', { code: codeIn(sent.text) })).status, 204);
-    }
+    for (const [size, who] of Object.entries(people)) pages[size] = await emailedCodeAdmin(who, SIZES[size]);
     assert.equal((await call('PATCH', '/tenant', { settings: { step_up: { permissions: ['users:create', 'users:update'], max_age: 300 } } })).status, 200);
-    /** "Sign in again instead", then the login page with the password and the emailed code. */
-    const signInAgain = async (p, who) => {
-      await dialog('Confirm it is you', p).getByRole('button', { name: 'Sign in again instead' }).click();
-      await p.getByLabel('Username or email').fill(who);
-      await p.getByLabel('Password').fill(`${who}-Password-1`);
-      const n = (await readSpool(spool)).length;
-      await p.getByRole('button', { name: 'Sign in', exact: true }).click();
-      await p.locator('input[name="code"]').fill(codeIn((await nextMessage(spool, n)).text));
-      await p.locator('button.primary').click();
-      await p.getByRole('button', { name: 'Sign out' }).first().waitFor({ timeout: 15000 });
-    };
     try {
       // Phone: a dialog (New user) opens again with what was typed, but not the password.
       const p = pages.phone;
@@ -288,6 +296,36 @@ describe('admin console: settings, policies, webhooks, people', { skip: skip ?? 
     } finally {
       await call('PATCH', '/tenant', { settings: { step_up: null } });
       for (const x of Object.values(pages)) await x.context().close();
+    }
+  });
+
+  test('signing in again keeps no secret: a provider configuration never reaches sessionStorage', async () => {
+    const p = await emailedCodeAdmin('gus', SIZES.desktop);
+    const token = 'tok-s3cret-never-stored';
+    assert.equal((await call('PATCH', '/tenant', { settings: { step_up: { permissions: ['providers:create'], max_age: 300 } } })).status, 200);
+    try {
+      await p.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Providers', exact: true }).click();
+      await p.getByRole('button', { name: 'New provider' }).click();
+      let d = dialog('New provider', p);
+      await d.getByRole('textbox', { name: 'Name' }).fill('Resumed mail');
+      await d.getByRole('textbox', { name: 'Plugin' }).fill('smtp');
+      await d.getByRole('textbox', { name: 'Configuration (JSON)' }).fill(JSON.stringify({ host: '127.0.0.1', password: token }));
+      await d.getByRole('button', { name: 'Create' }).click();
+      let stored = '';
+      await signInAgain(p, 'gus', async () => {
+        stored = await p.evaluate(() => Object.values(sessionStorage).join('\n')); // the login page shares the origin
+      });
+      assert.match(stored, /Resumed mail/, 'the plain fields are kept');
+      assert.doesNotMatch(stored, new RegExp(token), 'the configuration, with its secret, is not');
+      d = dialog('New provider', p);
+      await d.getByRole('status').filter({ hasText: 'You signed in again' }).waitFor({ timeout: 10000 }); // restored by then
+      assert.equal(await d.getByRole('textbox', { name: 'Name' }).inputValue(), 'Resumed mail');
+      assert.doesNotMatch(await d.getByRole('textbox', { name: 'Configuration (JSON)' }).inputValue(), new RegExp(token));
+      assert.equal(await p.evaluate(() => Object.values(sessionStorage).join('').includes('tok-s3cret')), false);
+      assert.deepEqual(p.errors, []);
+    } finally {
+      await call('PATCH', '/tenant', { settings: { step_up: null } });
+      await p.context().close();
     }
   });
 

@@ -12,7 +12,7 @@ import { browserMissing, launchBrowser } from './lib/browser.mjs';
 import { SIZES, assertAccessible, consolePage, shot, signInTo } from './lib/console.mjs';
 import { startRp } from './lib/rp.mjs';
 import { mfaGrant, userToken } from './lib/mfa.mjs';
-import { addVirtualAuthenticator } from './lib/webauthn.mjs';
+import { addVirtualAuthenticator, askPasskeyOptions, loginForm } from './lib/webauthn.mjs';
 import { softAssertion, softRegistration } from './lib/softkey.mjs';
 
 const skip = browserMissing();
@@ -146,6 +146,26 @@ describe('passkeys in the browser', { skip: skip ?? false }, () => {
     const claims = await idTokenClaims(p, req);
     assert.equal(claims.sub, user.id);
     assert.deepEqual(claims.amr.slice(1), ['user', 'mfa']);
+    creds = await authn.credentials(); // its counter moved on
+    await p.context().close();
+  });
+
+  test('after many login pages from one address asked for conditional UI, the button "Sign in with a passkey" signs in', async () => {
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: rp.redirectUri, scope: 'openid', state: client.randomState(),
+      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()), code_challenge_method: 'S256',
+    });
+    const form = await loginForm(url.href);
+    // More than the 320 calls a 15-minute window allowed page loads and button presses together.
+    for (let i = 0; i < 330; i++) {
+      const r = await askPasskeyOptions(`${issuer}/oauth2/authorize/passkey/options`, form, { mediation: 'conditional' });
+      assert.equal(r.status, 200, `page ${i + 1}: ${JSON.stringify(r.json)}`);
+    }
+    const p = await pageWithPasskey(SIZES.desktop);
+    const req = await authorize(p);
+    await p.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    const claims = await idTokenClaims(p, req);
+    assert.equal(claims.sub, user.id);
     creds = await authn.credentials(); // its counter moved on
     await p.context().close();
   });

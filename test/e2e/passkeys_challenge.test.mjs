@@ -2,12 +2,14 @@
 // Passkeys (issue #19): the login page offers a passkey without making a challenge; the challenge is
 // made when the person asks for one (the button, or the browser's conditional UI starting), through
 // POST /oauth2/authorize/passkey/options with the page's sealed request and CSRF token. A stranger
-// loading the login page writes nothing, a forged call is refused, and the call is rate limited (429).
+// loading the login page writes nothing, a forged call is refused, and the call is rate limited (429):
+// the conditional UI's calls (one per page a person uses) apart from, and more generously than, the button's.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { adminToken, createApp, freePort, startServer } from './lib/server.mjs';
+import { askPasskeyOptions, loginForm } from './lib/webauthn.mjs';
 
 /** Rows of the single-use challenge table (shared with the consent form nonces). */
 function challengeRows(dir) {
@@ -21,7 +23,7 @@ describe('the login page\'s passkey challenge, on demand', () => {
 
   before(async () => {
     const port = await freePort();
-    // A short window: 20 calls a minute per address make 40 per 60-second window.
+    // A short window: 20 button calls a minute per address make 40 per 60-second window (conditional UI: 240).
     srv = await startServer({ port, env: { PORTCULLIS_PUBLIC_URL: `http://localhost:${port}`, PORTCULLIS_LIMIT_WINDOW: '60' } });
     issuer = srv.issuer;
     options = `${issuer}/oauth2/authorize/passkey/options`;
@@ -37,22 +39,8 @@ describe('the login page\'s passkey challenge, on demand', () => {
   });
   after(async () => { await srv?.stop(); });
 
-  /** The login page as a browser gets it: its form's request and csrf, and the CSRF cookie. */
-  async function loginPage() {
-    const r = await fetch(loginUrl);
-    const html = await r.text();
-    assert.equal(r.status, 200, html.slice(0, 300));
-    const field = (name) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1];
-    const cookie = (r.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).join('; ');
-    return { html, request: field('request'), csrf: field('csrf'), cookie };
-  }
-
-  function askOptions(form, { cookie = form.cookie, csrf = form.csrf } = {}) {
-    return fetch(options, {
-      method: 'POST', body: new URLSearchParams({ request: form.request, csrf }),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-    }).then(async (r) => ({ status: r.status, headers: r.headers, json: await r.json() }));
-  }
+  const loginPage = () => loginForm(loginUrl);
+  const askOptions = (form, opts) => askPasskeyOptions(options, form, opts);
 
   test('loading the login page 25 times writes no challenge; the page offers the passkey by the endpoint', async () => {
     const before = challengeRows(srv.dir);
@@ -88,6 +76,24 @@ describe('the login page\'s passkey challenge, on demand', () => {
     const json = await fetch(options, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     assert.equal(json.status, 400);
     assert.equal(challengeRows(srv.dir), before);
+  });
+
+  test('many conditional UI calls from one address (a shared NAT) leave the button its own; they too are bounded', async () => {
+    const form = await loginPage();
+    const before = challengeRows(srv.dir);
+    for (let i = 0; i < 60; i++) { // more than the 40 a window allowed all calls together before
+      const r = await askOptions(form, { mediation: 'conditional' });
+      assert.equal(r.status, 200, `conditional call ${i + 1}: ${JSON.stringify(r.json)}`);
+    }
+    const button = await askOptions(form);
+    assert.equal(button.status, 200, `the button after 60 page loads: ${JSON.stringify(button.json)}`);
+    let last; let n = 60;
+    while (n < 300 && last?.status !== 429) { last = await askOptions(form, { mediation: 'conditional' }); n++; }
+    assert.equal(last.status, 429, `conditional calls are bounded (${n} made)`);
+    assert.ok(Number(last.headers.get('retry-after')) > 0);
+    assert.equal(n, 241, 'the 241st conditional call of the 60-second window is refused');
+    assert.ok(challengeRows(srv.dir) - before <= 241, 'a refused call writes no challenge');
+    assert.equal((await askOptions(form)).status, 200, 'the button still answers');
   });
 
   test('an address asking too often is answered 429 with Retry-After', async () => {

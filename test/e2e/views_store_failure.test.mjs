@@ -66,6 +66,19 @@ describe(`views are whole or 503 (${storeName})`, () => {
     await wholeOr503('app_providers', 'applications', app.id, (a) => assert.equal(a.roles.length, 1));
   });
 
+  test('creating an application whose view cannot be read stores nothing, so its one-time secret is never lost', async () => {
+    const body = { name: unique('app'), type: 'confidential', grant_types: ['client_credentials'] };
+    await without('app_providers', async () => {
+      assertUnavailable(await api(srv.issuer, admin, 'POST', '/applications', body), 'POST /applications without app_providers');
+    });
+    const list = await api(srv.issuer, admin, 'GET', '/applications?limit=200');
+    assert.ok(!list.json.items.some((a) => a.name === body.name), 'a 503 create left no application behind');
+    const again = await api(srv.issuer, admin, 'POST', '/applications', body);
+    assert.equal(again.status, 201, `the retry creates it: ${JSON.stringify(again.json)}`);
+    assert.equal(typeof again.json.client_secret, 'string', 'and shows its secret');
+    assert.deepEqual(again.json.providers, []);
+  });
+
   test('a group whose roles cannot be read is 503', async () => {
     await wholeOr503('group_roles', 'groups', group.id, (g) => assert.equal(g.roles.length, 1));
   });

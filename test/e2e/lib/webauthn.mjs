@@ -24,3 +24,25 @@ export async function addVirtualAuthenticator(page, options = {}) {
     presence: (enabled) => cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId: id, enabled }),
   };
 }
+
+/** The login page at `url` as a browser gets it: its form's request and csrf, and the CSRF cookie. */
+export async function loginForm(url) {
+  const r = await fetch(url);
+  const html = await r.text();
+  if (r.status !== 200) throw new Error(`login page: ${r.status} ${html.slice(0, 300)}`);
+  const field = (name) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1];
+  const cookie = (r.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).join('; ');
+  return { html, request: field('request'), csrf: field('csrf'), cookie };
+}
+
+/**
+ * POST {issuer}/oauth2/authorize/passkey/options as the login page's script does with `form`
+ * (from loginForm); `mediation: 'conditional'` as its conditional UI does. {status, headers, json}.
+ */
+export function askPasskeyOptions(optionsUrl, form, { cookie = form.cookie, csrf = form.csrf, mediation } = {}) {
+  const body = new URLSearchParams({ request: form.request, csrf });
+  if (mediation) body.set('mediation', mediation);
+  return fetch(optionsUrl, {
+    method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+  }).then(async (r) => ({ status: r.status, headers: r.headers, json: await r.json() }));
+}

@@ -23,8 +23,8 @@ export default crud({
     return [field('Name', { name: 'name', value: p?.name || '', required: true }),
       p ? null : field('Kind', { name: 'kind', options: [['email', 'Email'], ['sms', 'SMS']], value: 'email' }),
       p ? null : field('Plugin', { name: 'plugin', value: '', required: true, hint: 'smtp, http_sms or file.' }),
-      field('Configuration (JSON)', { name: 'config', rows: 6, value: p ? configText(p) : '{}', hint: 'Secrets such as passwords and tokens are sealed and never shown again.' }),
-      ...secretsOf(p).map((k) => field(`New ${k}`, { name: `secret:${k}`, type: 'password', autocomplete: 'off', hint: 'Set; leave empty to keep it.' })),
+      field('Configuration (JSON)', { name: 'config', rows: 6, secret: true, value: p ? configText(p) : '{}', hint: 'Secrets such as passwords and tokens are sealed and never shown again.' }),
+      ...secretsOf(p).map((k) => field(`New ${k}`, { name: `secret:${k}`, type: 'password', autocomplete: 'off', secret: true, hint: 'Set; leave empty to keep it.' })),
       field(`Default provider of its kind`, { name: 'default', type: 'checkbox', value: Boolean(p?.config?.default) })];
   },
   body(v, p) {

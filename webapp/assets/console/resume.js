@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Back to the action after signing in again (step-up without an authenticator app): what the
 // person was doing is noted before the page leaves (the control that started it, the dialog it
-// opened, the form's values but no password), and after the sign-in that dialog opens again
+// opened, the values of its plain fields: no password, textarea or field marked data-secret, since
+// sessionStorage holds them in plain text), and after the sign-in that dialog opens again
 // with those values, or the form's button gets the focus. Nothing is sent by itself.
 import { keepAction, takeAction } from './api.js';
 import { h } from './ui.js';
@@ -19,12 +20,15 @@ new MutationObserver((changes) => {
 
 const nameOf = (b) => (b.getAttribute('aria-label') || b.textContent).trim();
 const named = (app, name) => [...app.querySelectorAll('button')].filter((b) => nameOf(b) === name);
-const secret = (el) => ['password', 'hidden', 'file'].includes(el.type) || /password|one-time-code/.test(el.autocomplete || '');
+const PLAIN = ['text', 'email', 'url', 'number', 'search', 'tel', 'date', 'datetime-local', 'checkbox', 'radio'];
+/** Kept across the sign-in: selects and plain inputs only, never a textarea (a provider's JSON
+ * configuration holds passwords and tokens) nor a field marked data-secret or asking for a password. */
+const plain = (el) => el.name && !el.closest('[data-secret]') && !/password|one-time-code/.test(el.autocomplete || '') &&
+  (el.tagName === 'SELECT' || (el.tagName === 'INPUT' && PLAIN.includes(el.type)));
 
-/** A form's values to carry over a sign-in: [name, value, checked] of each field but secrets. */
+/** A form's values to carry over a sign-in: [name, value, checked] of each plain field. */
 function valuesOf(form) {
-  return form ? [...form.elements].filter((el) => el.name && !secret(el) && !['submit', 'button'].includes(el.type))
-    .map((el) => [el.name, el.value, el.checked]) : [];
+  return form ? [...form.elements].filter(plain).map((el) => [el.name, el.value, el.checked]) : [];
 }
 
 function restore(form, values) {

@@ -35,7 +35,7 @@ export function fill(el, ...children) {
 }
 
 /** A labelled input inside a .field; returns the wrapper (its input is .control). */
-export function field(label, { name, type = 'text', value = '', required = false, hint, autocomplete, options, rows } = {}) {
+export function field(label, { name, type = 'text', value = '', required = false, hint, autocomplete, options, rows, secret = false } = {}) {
   const id = nextId(name);
   let control;
   if (options) {
@@ -52,6 +52,7 @@ export function field(label, { name, type = 'text', value = '', required = false
     if (type === 'checkbox') control.checked = Boolean(value);
     else control.value = value ?? '';
   }
+  if (secret || type === 'password') control.dataset.secret = ''; // never kept across a sign-in (resume.js)
   const hintEl = hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null;
   if (hintEl) control.setAttribute('aria-describedby', hintEl.id);
   const wrap = type === 'checkbox'
@@ -233,7 +234,7 @@ export function when(t) {
 
 /** A read-only, labelled text box holding a secret to copy, with a Copy button. */
 export function secretField(label, value) {
-  const f = field(label, { name: 'secret-view', value, autocomplete: 'off' });
+  const f = field(label, { name: 'secret-view', value, autocomplete: 'off', secret: true });
   f.control.readOnly = true;
   f.control.classList.add('secret');
   f.control.removeAttribute('name');
