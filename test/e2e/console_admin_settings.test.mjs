@@ -264,11 +264,10 @@ describe('admin console: settings, policies, webhooks, people', { skip: skip ?? 
       await d.getByRole('button', { name: 'Create' }).click();
       await signInAgain(p, 'ed');
       d = dialog('New user', p);
-      await d.waitFor({ timeout: 10000 });
+      await d.getByRole('status').filter({ hasText: 'You signed in again' }).waitFor({ timeout: 10000 }); // restored
       assert.equal(await d.getByRole('textbox', { name: 'Username' }).inputValue(), 'resumed');
       assert.equal(await d.getByRole('textbox', { name: 'Email' }).inputValue(), 'resumed@example.test');
       assert.equal(await d.getByLabel('Password', { exact: true }).inputValue(), '', 'no password crosses the sign-in');
-      await d.getByRole('status').filter({ hasText: 'You signed in again' }).waitFor();
       await assertAccessible(p, 'the dialog opened again after signing in (phone)');
       await shot(p, 'admin-step-up-resumed-phone');
       await d.getByLabel('Password', { exact: true }).fill('Resumed-password-1');
