@@ -45,6 +45,13 @@ static const char *method_problem(const json_t *app)
     return NULL;
 }
 
+int pc_api_app_keys_only(const json_t *app)
+{
+    const char *m = json_string_value(json_object_get(app, "token_endpoint_auth_method"));
+
+    return m != NULL && strcmp(m, "private_key_jwt") == 0;
+}
+
 const char *pc_api_app_protocol_problem(const json_t *app, const char **field)
 {
     const json_t *jwks = json_object_get(app, "jwks");

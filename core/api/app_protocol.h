@@ -23,6 +23,8 @@ const char *pc_api_app_protocol_problem(const json_t *app, const char **field);
  * sets or clears `secret_enc` in `rec`.
  */
 void pc_api_app_protocol_secret(json_t *rec, const char *secret);
+/** Does the application prove itself with its keys only (private_key_jwt), holding no secret? */
+int pc_api_app_keys_only(const json_t *app);
 
 /** Add these fields to an application's view `v`. */
 void pc_api_app_protocol_view(json_t *v, const json_t *app);

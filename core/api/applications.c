@@ -373,7 +373,9 @@ void pc_api_apps_create(pc_req *rq)
         pc_api_invalid_field(rq, field, problem);
         goto out;
     }
-    if (strcmp(json_string_value(json_object_get(rec, "type")), "confidential") == 0) {
+    /* private_key_jwt: the keys are the credential; a secret could never be used (issue #18) */
+    if (strcmp(json_string_value(json_object_get(rec, "type")), "confidential") == 0 &&
+        !pc_api_app_keys_only(rec)) {
         secret = pc_random_token(SECRET_BYTES);
         hash = pc_client_secret_hash(secret);
         json_object_set_new(rec, "secret_hash", json_string(hash));
@@ -584,6 +586,12 @@ void pc_api_apps_secret(pc_req *rq)
         goto out;
     if (strcmp(json_string_value(json_object_get(a, "type")), "confidential") != 0) {
         pc_api_invalid_field(rq, "type", "a public client has no secret");
+        goto out;
+    }
+    if (pc_api_app_keys_only(a)) {
+        pc_api_invalid_field(rq, "token_endpoint_auth_method",
+                             "a private_key_jwt application proves itself with its keys and has "
+                             "no secret");
         goto out;
     }
     /* The secret of a trusted application is as strong as its redirect URIs. */

@@ -182,14 +182,19 @@ describe('client authentication with JWTs, PAR and request objects', () => {
     assert.equal(shown.json.secret_enc, undefined, 'the sealed secret is never shown');
   });
 
-  test('a private_key_jwt client cannot use its secret; mixing methods is 400', async () => {
-    const r = await oauthPost(srv.issuer, 'token', { grant_type: 'client_credentials' }, [pkjApp.client_id, pkjApp.client_secret]);
+  test('a private_key_jwt client holds no secret: none shown, none to rotate, a guessed one refused; mixing methods is 400', async () => {
+    assert.equal(pkjApp.client_secret, undefined, 'the keys are the credential');
+    const rotate = await api(srv.issuer, admin, 'POST', `/applications/${pkjApp.id}/secret`, {});
+    assert.equal(rotate.status, 400);
+    assert.ok(rotate.json.fields.token_endpoint_auth_method, JSON.stringify(rotate.json));
+    const guessed = 'a-secret-this-client-never-had-0123456789';
+    const r = await oauthPost(srv.issuer, 'token', { grant_type: 'client_credentials' }, [pkjApp.client_id, guessed]);
     assert.equal(r.status, 401);
     assert.equal(r.json.error, 'invalid_client');
     const mixed = await oauthPost(srv.issuer, 'token', {
       grant_type: 'client_credentials', client_assertion_type: JWT_BEARER,
       client_assertion: await assertion(ecKey, pkjApp.client_id, srv.issuer),
-    }, [pkjApp.client_id, pkjApp.client_secret]);
+    }, [pkjApp.client_id, guessed]);
     assert.equal(mixed.status, 400);
     assert.equal(mixed.json.error, 'invalid_request');
   });
