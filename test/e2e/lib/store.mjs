@@ -74,11 +74,15 @@ export const UNDO_SCHEMA_15 = 'DROP TABLE IF EXISTS failure_counters; DROP INDEX
   + ' DROP INDEX IF EXISTS users_tenant_status; DROP INDEX IF EXISTS users_search;';
 
 /** SQL taking a store at schema 16 back to schema 15: codes bound to no DPoP key (RFC 9449 §10). */
-export /** SQL taking a store at schema 18 back to schema 17 (issue 20): no trigram user search (SQLite), no disabled-users index. */
 export const UNDO_SCHEMA_16 = 'ALTER TABLE authorization_codes DROP COLUMN dpop_jkt;';
 
 /** SQL taking a store at schema 17 back to schema 16: waiting MFA sign-ins without their directory. */
 export const UNDO_SCHEMA_17 = 'ALTER TABLE mfa_tokens DROP COLUMN idp;';
+
+/** SQL taking a store at schema 18 back to schema 17 (issue 20): no trigram user search (SQLite), no disabled-users index. */
+export const UNDO_SCHEMA_18 = 'DROP INDEX IF EXISTS users_tenant_inactive;'
+  + (storeName === 'sqlite' ? ' DROP TRIGGER IF EXISTS users_trigrams_insert; DROP TRIGGER IF EXISTS users_trigrams_delete;'
+    + ' DROP TRIGGER IF EXISTS users_trigrams_update; DROP TABLE IF EXISTS users_trigrams;' : '');
 
 const UNDO = [null, null, null, null, null, null, null, UNDO_SCHEMA_7, UNDO_SCHEMA_8, UNDO_SCHEMA_9,
   UNDO_SCHEMA_10, UNDO_SCHEMA_11, UNDO_SCHEMA_12, UNDO_SCHEMA_13, UNDO_SCHEMA_14, UNDO_SCHEMA_15,
