@@ -34,11 +34,14 @@ typedef struct pc_login_via {
      * user, no room for more users). Audited as login.refused, not counted.
      */
     const char *refusal;
+    /** On PC_ERR_CONFLICT with a refusal: why, in the audit's words (static). */
+    const char *refusal_reason;
 } pc_login_via;
 /**
  * pc_login_check, where a name that is not local (or a user without a password)
  * is also checked against the tenant's directories (API.md §14), `via` filled;
- * PC_ERR_UNAVAILABLE when a directory could not be reached (no failure counted).
+ * PC_ERR_UNAVAILABLE when a directory could not be reached, PC_ERR_CRYPTO when
+ * its secrets do not open with this master key (no failure counted for either).
  */
 pc_status pc_login_check_via(const pc_login_attempt *a, json_t **user, int64_t *retry_after,
                              pc_login_via *via);

@@ -111,6 +111,8 @@ export async function startFakeOidc({ clientId, clientSecret }) {
 /**
  * A GitHub-like OAuth 2.0 server: /authorize, /token (client_secret_basic, PKCE checked when a
  * challenge was sent), /user (bearer). `srv.user` is who signs in; `srv.challenges` what came.
+ * `srv.tokenError`, when set, is the `error` its token endpoint answers with status 200, as
+ * GitHub does for a code it refuses.
  */
 export async function startOAuth2Server({ clientId, clientSecret }) {
   const codes = new Map(); const tokens = new Set();
@@ -133,6 +135,7 @@ export async function startOAuth2Server({ clientId, clientSecret }) {
       const auth = Buffer.from((req.headers.authorization || '').replace(/^Basic /, ''), 'base64').toString();
       const c = codes.get(form.get('code'));
       codes.delete(form.get('code'));
+      if (o.tokenError) return send(res, 200, { error: o.tokenError, error_description: 'The code passed is incorrect or expired.' });
       if (!c || auth !== `${clientId}:${clientSecret}` || (c.challenge && s256(form.get('code_verifier') || '') !== c.challenge))
         return send(res, 400, { error: 'bad_verification_code' });
       const at = randomBytes(16).toString('hex');
