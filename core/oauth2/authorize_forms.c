@@ -57,7 +57,7 @@ static void login_failed(const pc_web_in *in, pc_web_out *out, json_t *req, pc_s
                             "This account is disabled. Ask your administrator.", 403);
     else if (rc == PC_ERR_STORAGE)
         pc_authz_unavailable(out);
-    else if (rc == PC_ERR_CRYPTO) /* a directory's sealed secrets do not open (logged) */
+    else if (rc == PC_ERR_INTERNAL) /* a directory misconfigured here (logged) */
         pc_authz_error_page(out, 500, "server_error",
                             "The sign-in with your directory account is not configured correctly. "
                             "Tell your administrator.");

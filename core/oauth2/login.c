@@ -120,9 +120,10 @@ static pc_status directory(const pc_login_attempt *a, const keys *k, json_t **u,
         rc = failed(a, k, json_string_value(json_object_get(*u, "id")));
         json_decref(*u);
         *u = NULL;
-    } else if (rc == PC_ERR_UNAVAILABLE || rc == PC_ERR_STORAGE || rc == PC_ERR_CRYPTO) {
+    } else if (rc == PC_ERR_UNAVAILABLE || rc == PC_ERR_STORAGE || rc == PC_ERR_INTERNAL) {
         pc_metrics_count("login_failures", "reason",
-                         rc == PC_ERR_CRYPTO ? "directory_misconfigured" : "directory_unavailable");
+                         rc == PC_ERR_INTERNAL ? "directory_misconfigured"
+                                               : "directory_unavailable");
         json_decref(*u);
         *u = NULL;
     } else if (rc == PC_ERR_CONFLICT) { /* the right password, nobody to be: not a failure */
@@ -264,7 +265,7 @@ pc_status pc_login_password(pc_grant_ctx *ctx, const char *username, const char 
                           "too many failed sign-ins; retry later");
     else if (rc == PC_ERR_STORAGE)
         pc_grant_ctx_unavailable(ctx);
-    else if (rc == PC_ERR_CRYPTO) /* a directory's sealed secrets do not open: logged */
+    else if (rc == PC_ERR_INTERNAL) /* a directory misconfigured here: logged */
         pc_grant_ctx_fail(ctx, 500, "server_error",
                           "the sign-in with this directory is not configured correctly; tell an "
                           "administrator");

@@ -40,8 +40,9 @@ typedef struct pc_login_via {
 /**
  * pc_login_check, where a name that is not local (or a user without a password)
  * is also checked against the tenant's directories (API.md §14), `via` filled;
- * PC_ERR_UNAVAILABLE when a directory could not be reached, PC_ERR_CRYPTO when
- * its secrets do not open with this master key (no failure counted for either).
+ * PC_ERR_UNAVAILABLE when a directory could not be reached, PC_ERR_INTERNAL when
+ * it is misconfigured here (its secrets do not open with this master key, its
+ * config breaks a rule); no failure is counted for either.
  */
 pc_status pc_login_check_via(const pc_login_attempt *a, json_t **user, int64_t *retry_after,
                              pc_login_via *via);

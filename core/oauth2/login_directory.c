@@ -46,13 +46,17 @@ static pc_status ask(const pc_login_attempt *a, const json_t *idp, const pc_idp_
     if (config == NULL) { /* said as such: not a directory that is down */
         pc_warn("directory sign-in failed: tenant=%s provider=%s reason=\"%s\"", a->tenant->slug,
                 call.provider, PC_FED_UNSEALABLE);
-        return PC_ERR_CRYPTO;
+        return PC_ERR_INTERNAL;
     }
     memset(id, 0, sizeof *id);
     id->struct_size = sizeof *id;
     rc = ops->check_password(st, &call, a->username, a->password, id);
     if (rc == PC_OK && (id->subject == NULL || *id->subject == '\0'))
         rc = PC_ERR_DENIED;
+    /* a directory that could not be asked for a reason of its own (a config that breaks a rule)
+     * says nothing about the person's password: "not configured correctly" */
+    if (rc != PC_OK && rc != PC_ERR_NOT_FOUND && rc != PC_ERR_DENIED && rc != PC_ERR_UNAVAILABLE)
+        rc = PC_ERR_INTERNAL;
     if (rc != PC_OK && rc != PC_ERR_NOT_FOUND)
         pc_warn("directory sign-in failed: tenant=%s provider=%s status=%s reason=\"%s\"",
                 a->tenant->slug, call.provider, pc_status_str(rc), c.reason);
@@ -149,10 +153,10 @@ pc_status pc_login_directory(const pc_login_attempt *a, json_t **user, char prov
             return rc;
         }
         identity_clear(&id);
-        /* a wrong password decides; a directory not asked (down, or its secrets sealed away)
+        /* a wrong password decides; a directory not asked (down, or misconfigured here)
          * answers only when no other one knows the name */
         if (rc == PC_ERR_DENIED ||
-            ((rc == PC_ERR_UNAVAILABLE || rc == PC_ERR_CRYPTO) && best == PC_ERR_NOT_FOUND))
+            ((rc == PC_ERR_UNAVAILABLE || rc == PC_ERR_INTERNAL) && best == PC_ERR_NOT_FOUND))
             best = rc;
     }
     json_decref(rows);

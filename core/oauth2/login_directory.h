@@ -10,8 +10,9 @@
  * provisioned, group roles applied) and `provider` (its name);
  * PC_ERR_DENIED when a directory knows the name but not that password;
  * PC_ERR_UNAVAILABLE when none answered and one could not be reached (no
- * failed sign-in is counted); PC_ERR_CRYPTO likewise when one could not be
- * asked because its secrets do not open with this master key (logged);
+ * failed sign-in is counted); PC_ERR_INTERNAL likewise when one could not be
+ * asked because of its configuration here: secrets that do not open with
+ * this master key, a config that breaks a rule (logged);
  * PC_ERR_NOT_FOUND when no directory knows the name (or there is none);
  * PC_ERR_CONFLICT when a directory took the password but nobody here may be
  * that person (not linked and no provisioning, an email of another user, no

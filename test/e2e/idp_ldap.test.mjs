@@ -236,30 +236,36 @@ describe('ldap identity provider', { skip: skip ?? false }, () => {
     assert.deepEqual((await permissions(r.json.access_token)).sort(), ['profile:read', 'reports:read']);
   });
 
-  test('secrets sealed under another master key: "not configured correctly" (500), logged, never counted', async () => {
-    // what a store moved to a server with another master key holds: a sealed value that does not open
-    const path = `'$.bind_password."$sealed"'`;
-    const sealed = sql(`SELECT json_extract(config, ${path}) FROM identity_providers WHERE id = '${idp.id}'`);
-    assert.ok(sealed.length > 20, 'the service password is sealed in the store');
-    sql(`UPDATE identity_providers SET config = json_set(config, ${path}, 'v1.garbage') WHERE id = '${idp.id}'`);
-    try {
-      for (let i = 0; i <= LIMIT; i += 1) {
-        const r = await passwordGrant(srv.issuer, 'bob', LDAP_USERS.bob.password);
-        assert.equal(r.status, 500, JSON.stringify(r.json));
-        assert.equal(r.json.error, 'server_error');
-        assert.match(r.json.error_description, /not configured correctly/);
+  for (const [what, path, value, log] of [
+    ['secrets sealed under another master key', '$.bind_password."$sealed"', 'v1.garbage',
+      /directory sign-in failed: tenant=default provider=corp reason="its secrets cannot be unsealed \(master key changed\?\)"/],
+    ['a stored config that breaks a rule', '$.user_filter', '(uid=alice)',
+      /provider=corp tenant=\S+: config\.user_filter must contain \{username\}/],
+  ]) {
+    test(`${what}: "not configured correctly" (500), logged, never counted as a wrong password`, async () => {
+      // what a store moved to a server with another master key holds, or one written before a rule
+      const sqlPath = `'${path}'`;
+      const saved = sql(`SELECT json_extract(config, ${sqlPath}) FROM identity_providers WHERE id = '${idp.id}'`);
+      sql(`UPDATE identity_providers SET config = json_set(config, ${sqlPath}, '${value}') WHERE id = '${idp.id}'`);
+      try {
+        for (let i = 0; i <= LIMIT; i += 1) {
+          const r = await passwordGrant(srv.issuer, 'bob', LDAP_USERS.bob.password);
+          assert.equal(r.status, 500, JSON.stringify(r.json));
+          assert.equal(r.json.error, 'server_error');
+          assert.match(r.json.error_description, /not configured correctly/);
+        }
+        const page = await loginForm('bob', LDAP_USERS.bob.password);
+        assert.equal(page.status, 500);
+        assert.match(await page.text(), /The sign-in with your directory account is not configured correctly\. Tell your administrator\./);
+        assert.match(srv.output(), log);
+        assert.doesNotMatch(srv.output(), new RegExp(`${SERVICE_PASSWORD}|${LDAP_USERS.bob.password}`));
+      } finally {
+        sql(`UPDATE identity_providers SET config = json_set(config, ${sqlPath}, '${saved}') WHERE id = '${idp.id}'`);
       }
-      const page = await loginForm('bob', LDAP_USERS.bob.password);
-      assert.equal(page.status, 500);
-      assert.match(await page.text(), /The sign-in with your directory account is not configured correctly\. Tell your administrator\./);
-      assert.match(srv.output(), /directory sign-in failed: tenant=default provider=corp reason="its secrets cannot be unsealed \(master key changed\?\)"/);
-      assert.doesNotMatch(srv.output(), /provider=corp[^\n]*cannot be reached/);
-    } finally {
-      sql(`UPDATE identity_providers SET config = json_set(config, ${path}, '${sealed}') WHERE id = '${idp.id}'`);
-    }
-    const r = await passwordGrant(srv.issuer, 'bob', LDAP_USERS.bob.password);
-    assert.equal(r.status, 200, `no failure was counted: ${JSON.stringify(r.json)}`);
-  });
+      const r = await passwordGrant(srv.issuer, 'bob', LDAP_USERS.bob.password);
+      assert.equal(r.status, 200, `no failure was counted: ${JSON.stringify(r.json)}`);
+    });
+  }
 
   test('a directory user deleted or disabled here is refused with the right password, logged, nothing written', async () => {
     const first = await passwordGrant(srv.issuer, 'dave', LDAP_USERS.dave.password); // linked (or provisioned) here
