@@ -230,6 +230,10 @@ static void go_upstream(const pc_web_in *in, pc_web_out *out, const json_t *idp,
     char *url = NULL;
     pc_status rc = ops->begin(st, call, &url);
 
+    if (rc == PC_OK && url == NULL)
+        call_error(c, "the plugin gave no upstream URL");
+    else if (rc != PC_OK && c->reason[0] == '\0') /* a plugin that did not say why */
+        call_error(c, pc_status_str(rc));
     if (rc == PC_OK && url != NULL) {
         out->outcome = PC_WEB_REDIRECT;
         out->location = pc_strdup(url);
@@ -418,6 +422,8 @@ static pc_status finish_upstream(const pc_web_in *in, pc_web_out *out, const jso
         call_error(&c, "the upstream gave no subject");
         rc = PC_ERR_DENIED;
     }
+    if (rc != PC_OK && c.reason[0] == '\0') /* a plugin that did not say why */
+        call_error(&c, pc_status_str(rc));
     if (rc == PC_ERR_UNAVAILABLE)
         fail(out, idp, in->tenant->slug, 503, "temporarily_unavailable", unreachable, c.reason);
     else if (rc != PC_OK)

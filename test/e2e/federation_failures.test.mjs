@@ -135,7 +135,8 @@ describe('federation failures', () => {
     logged(/federated sign-in failed: tenant=default provider=jit reason="the store failed while looking up the linked identity \(PC_ERR_STORAGE\)"/);
   });
 
-  test('the store fails while linking from the account page: 503, logged, nothing linked', async () => {
+  /** A browser session of a new local user (password sign-in through the login form). */
+  async function passwordSession() {
     const u = await createUser(srv.issuer, admin);
     const jar = new Jar();
     const page = await (await jar.fetch(authorizeUrl(srv.issuer, app, REDIRECT).url)).text();
@@ -146,6 +147,32 @@ describe('federation failures', () => {
       body: new URLSearchParams({ request: v('request'), csrf: v('csrf'), username: u.username, password: u.password }).toString(),
     });
     assert.equal(login.status, 303);
+    return { u, jar };
+  }
+
+  test('a link not started from the account page is refused and logged: another site, no form token, no session', async () => {
+    const { jar } = await passwordSession();
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    for (const [why, send, status, says] of [
+      ['a link started by another site \\(Sec-Fetch-Site is not same-origin\\)',
+        () => jar.fetch(`${srv.issuer}/federation/jit/start?link=1`, { headers: { 'sec-fetch-site': 'cross-site' } }), 403, /started from your account page/],
+      ['a link posted without this browser\'s form token \\(CSRF\\)',
+        () => jar.fetch(`${srv.issuer}/federation/jit/start`, { method: 'POST', headers: form, body: 'link=1' }), 403, /started from your account page/],
+      ['a link without a signed-in session',
+        () => new Jar().fetch(`${srv.issuer}/federation/jit/start?link=1`), 401, /Sign in to your account first/],
+      ['the start was posted without a form',
+        () => jar.fetch(`${srv.issuer}/federation/jit/start`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }), 400,
+        /not a form this server understands/],
+    ]) {
+      const r = await send();
+      assert.equal(r.status, status, why);
+      assert.match(await r.text(), says);
+      logged(new RegExp(`federated sign-in failed: tenant=default provider=jit reason="${why}"`));
+    }
+  });
+
+  test('the store fails while linking from the account page: 503, logged, nothing linked', async () => {
+    const { u, jar } = await passwordSession();
     const linkPage = await (await jar.fetch(`${srv.issuer}/federation/jit/start?link=1`)).text();
     const csrf = linkPage.match(/name="csrf" value="([^"]+)"/)[1];
     up.mode = 'good';
