@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { adminToken, api, createApp, createUser, startServer } from './lib/server.mjs';
-import { Jar, authorizeUrl, startFakeOidc, startOAuth2Server, toCallback } from './lib/federation.mjs';
+import { adminToken, api, createUser, startServer } from './lib/server.mjs';
+import { Jar, authorizeUrl, federationSetup, passwordSession as signedIn, postPageForm, toCallback } from './lib/federation.mjs';
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
 const CLIENT = { clientId: 'portcullis-fail', clientSecret: 'upstream-secret-fail-1' };
@@ -53,15 +53,8 @@ describe('federation failures', () => {
   const logged = (re) => assert.match(srv.output(), re);
 
   before(async () => {
-    srv = await startServer();
+    ({ srv, admin, up, gh, app } = await federationSetup(CLIENT, REDIRECT));
     dir = srv.dir;
-    admin = await adminToken(srv.issuer);
-    up = await startFakeOidc(CLIENT);
-    gh = await startOAuth2Server(CLIENT);
-    assert.equal((await api(srv.issuer, admin, 'POST', '/roles', { name: 'viewer', permissions: ['docs:read'] })).status, 201);
-    app = await createApp(srv.issuer, admin, {
-      name: 'Portal', type: 'public', grant_types: ['authorization_code'], redirect_uris: [REDIRECT], first_party: true,
-    });
   });
   after(async () => {
     await up?.close();
@@ -74,14 +67,7 @@ describe('federation failures', () => {
     const p = await provider({ name: 'resealed', display_name: 'Resealed SSO' });
     // what a store moved to a server with another master key holds: a sealed value that does not open
     sql(`UPDATE identity_providers SET config = json_set(config, '$.client_secret."$sealed"', 'v1.garbage') WHERE id = '${p.id}'`);
-    const jar = new Jar();
-    const page = await (await jar.fetch(authorizeUrl(srv.issuer, app, REDIRECT).url)).text();
-    const form = page.match(/action="[^"]*\/federation\/resealed\/start"[^>]*>(.*?)<\/form>/s)[1];
-    const v = (n) => form.match(new RegExp(`name="${n}" value="([^"]*)"`))[1].replace(/&amp;/g, '&');
-    const r = await jar.fetch(`${srv.issuer}/federation/resealed/start`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ request: v('request'), csrf: v('csrf') }).toString(),
-    });
+    const r = await postPageForm(new Jar(), srv.issuer, authorizeUrl(srv.issuer, app, REDIRECT).url, '/federation/resealed/start');
     assert.equal(r.status, 500);
     assert.match(await r.text(), /This sign-in option is not configured correctly\. Tell your administrator\./);
     logged(/federated sign-in failed: tenant=default provider=resealed reason="its secrets cannot be unsealed \(master key changed\?\)"/);
@@ -138,16 +124,7 @@ describe('federation failures', () => {
   /** A browser session of a new local user (password sign-in through the login form). */
   async function passwordSession() {
     const u = await createUser(srv.issuer, admin);
-    const jar = new Jar();
-    const page = await (await jar.fetch(authorizeUrl(srv.issuer, app, REDIRECT).url)).text();
-    const form = page.match(/action="[^"]*\/oauth2\/authorize\/login"[^>]*>(.*?)<\/form>/s)[1];
-    const v = (n) => form.match(new RegExp(`name="${n}" value="([^"]*)"`))[1].replace(/&amp;/g, '&');
-    const login = await jar.fetch(`${srv.issuer}/oauth2/authorize/login`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ request: v('request'), csrf: v('csrf'), username: u.username, password: u.password }).toString(),
-    });
-    assert.equal(login.status, 303);
-    return { u, jar };
+    return { u, jar: await signedIn(srv.issuer, authorizeUrl(srv.issuer, app, REDIRECT).url, u) };
   }
 
   test('a link not started from the account page is refused and logged: another site, no form token, no session', async () => {
