@@ -28,10 +28,11 @@ typedef struct pc_login_via {
     /** On PC_OK: the directory's name, or "" for a local password. */
     char provider[64];
     /**
-     * On PC_ERR_CONFLICT: NULL for a disabled or frozen account, else a static
-     * sentence for the person: a directory took the password, but nobody here
-     * may be that person (not linked and no provisioning, an email of another
-     * user, no room for more users). Audited as login.refused, not counted.
+     * On PC_ERR_CONFLICT: NULL for a disabled or frozen local account, else a
+     * static sentence for the person: a directory took the password, but nobody
+     * here may be that person (not linked and no provisioning, an email of
+     * another user, no room for more users, a user disabled, frozen or deleted
+     * here). Audited as login.refused, not counted.
      */
     const char *refusal;
     /** On PC_ERR_CONFLICT with a refusal: why, in the audit's words (static). */
