@@ -426,6 +426,8 @@ static pc_status finish_upstream(const pc_web_in *in, pc_web_out *out, const jso
         call_error(&c, pc_status_str(rc));
     if (rc == PC_ERR_UNAVAILABLE)
         fail(out, idp, in->tenant->slug, 503, "temporarily_unavailable", unreachable, c.reason);
+    else if (rc == PC_ERR_INVALID) /* the plugin cannot use the provider's config */
+        fail(out, idp, in->tenant->slug, 500, "server_error", misconfigured, c.reason);
     else if (rc != PC_OK)
         fail(out, idp, in->tenant->slug, 400, "access_denied", unverified, c.reason);
     free((char *)call.redirect_uri);
