@@ -26,6 +26,8 @@ static int same_site_link(pc_req *rq)
     if (link == NULL || site == NULL || strcmp(site, "same-origin") == 0 ||
         strcmp(site, "none") == 0)
         return 1;
+    pc_fed_log_failure(rq->tenant->slug, pc_req_param(rq, "name"),
+                       "a link started by another site (Sec-Fetch-Site is not same-origin)");
     pc_page_error(rq, 403, "access_denied",
                   "Linking an account must be started from your account page. Open your "
                   "account page and choose Link there.");
@@ -40,6 +42,8 @@ void pc_http_federation_start(pc_req *rq)
 
     if (strcmp(pc_req_method(rq), "POST") == 0 &&
         !pc_req_content_type_is(rq, "application/x-www-form-urlencoded")) {
+        pc_fed_log_failure(rq->tenant->slug, pc_req_param(rq, "name"),
+                           "the start was posted without a form");
         pc_page_error(rq, 400, "invalid_request",
                       "The request was not a form this server understands.");
         return;

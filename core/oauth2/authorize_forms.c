@@ -57,6 +57,10 @@ static void login_failed(const pc_web_in *in, pc_web_out *out, json_t *req, pc_s
                             "This account is disabled. Ask your administrator.", 403);
     else if (rc == PC_ERR_STORAGE)
         pc_authz_unavailable(out);
+    else if (rc == PC_ERR_INTERNAL) /* a directory misconfigured here (logged) */
+        pc_authz_error_page(out, 500, "server_error",
+                            "The sign-in with your directory account is not configured correctly. "
+                            "Tell your administrator.");
     else if (rc == PC_ERR_UNAVAILABLE) { /* a directory (API.md §14) that cannot be reached */
         pc_authz_error_page(out, 503, "temporarily_unavailable",
                             "The directory that checks your password cannot be reached right now. "

@@ -22,6 +22,8 @@ static const char unreachable[] =
     "The identity provider cannot be reached right now. Try again in a few moments.";
 static const char unverified[] = "The answer from the identity provider could not be verified, "
                                  "so you were not signed in. Start again from the application.";
+static const char misconfigured[] =
+    "This sign-in option is not configured correctly. Tell your administrator.";
 
 /* What a plugin call reports back: the reason of a failure, for the log. */
 typedef struct fed_call_ctx {
@@ -43,6 +45,48 @@ static void call_error(void *ctx, const char *reason)
     snprintf(c->reason, sizeof c->reason, "%s", reason ? reason : "");
 }
 
+/* The provider's name for the log: a name from the URL only when it is a slug. */
+static const char *log_name(const char *name)
+{
+    size_t n = name ? strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") : 0;
+
+    return n > 0 && n < 64 && name[n] == '\0' ? name : "(not a provider name)";
+}
+
+void pc_fed_log_failure(const char *tenant, const char *name, const char *why)
+{
+    pc_warn("federated sign-in failed: tenant=%s provider=%s reason=\"%s\"", tenant, log_name(name),
+            why);
+}
+
+/* Log why the sign-in at provider `name` failed (never a secret), then the error page. */
+static void fail_named(pc_web_out *out, const char *name, const char *tenant, unsigned status,
+                       const char *error, const char *message, const char *why)
+{
+    pc_fed_log_failure(tenant, name, why);
+    pc_authz_error_page(out, status, error, message);
+    if (status == 503)
+        out->retry_after = 30;
+}
+
+static void fail(pc_web_out *out, const json_t *idp, const char *tenant, unsigned status,
+                 const char *error, const char *message, const char *why)
+{
+    fail_named(out, json_string_value(json_object_get(idp, "name")), tenant, status, error, message,
+               why);
+}
+
+/* The store could not do `step`: the service is unavailable, never an auth failure. */
+static void fail_store(pc_web_out *out, const char *name, const char *tenant, const char *step,
+                       pc_status rc)
+{
+    char why[160];
+
+    snprintf(why, sizeof why, "the store failed while %s (%s)", step, pc_status_str(rc));
+    pc_fed_log_failure(tenant, name, why);
+    pc_authz_unavailable(out);
+}
+
 /* The enabled redirect provider `name` and its plugin; else the error page and NULL. */
 static json_t *redirect_idp(const pc_web_in *in, const char *name, pc_web_out *out,
                             const pc_idp_ops **ops, void **state)
@@ -51,7 +95,7 @@ static json_t *redirect_idp(const pc_web_in *in, const char *name, pc_web_out *o
     pc_status rc = pc_idp_find(in->tenant->id, name, &idp);
 
     if (rc == PC_ERR_STORAGE) {
-        pc_authz_unavailable(out);
+        fail_store(out, name, in->tenant->slug, "reading the provider", rc);
         return NULL;
     }
     *ops =
@@ -59,20 +103,13 @@ static json_t *redirect_idp(const pc_web_in *in, const char *name, pc_web_out *o
     if (*ops == NULL || !((*ops)->flags & PC_IDP_REDIRECT) ||
         !json_is_true(json_object_get(idp, "enabled"))) {
         json_decref(idp);
-        pc_authz_error_page(out, 404, "not_found", "This sign-in option is not available.");
+        fail_named(out, name, in->tenant->slug, 404, "not_found",
+                   "This sign-in option is not available.",
+                   rc == PC_OK ? "the provider is disabled, or no plugin serves it for redirects"
+                               : "no provider of that name");
         return NULL;
     }
     return idp;
-}
-
-static void fail(pc_web_out *out, const json_t *idp, const char *tenant, unsigned status,
-                 const char *error, const char *message, const char *why)
-{
-    pc_warn("federated sign-in failed: tenant=%s provider=%s reason=\"%s\"", tenant,
-            json_string_value(json_object_get(idp, "name")), why);
-    pc_authz_error_page(out, status, error, message);
-    if (status == 503)
-        out->retry_after = 30;
 }
 
 /* The state record of a new sign-in (new). */
@@ -103,9 +140,10 @@ static int link_form_posted(const pc_web_in *in, pc_web_out *out, const json_t *
     if (in->posted) {
         if (csrf != NULL && in->csrf_cookie != NULL && pc_ct_streq(csrf, in->csrf_cookie))
             return 1;
-        pc_authz_error_page(out, 403, "access_denied",
-                            "Linking an account must be started from your account page. Open "
-                            "your account page and choose Link there.");
+        fail(out, idp, in->tenant->slug, 403, "access_denied",
+             "Linking an account must be started from your account page. Open your account page "
+             "and choose Link there.",
+             "a link posted without this browser's form token (CSRF)");
         return 0;
     }
     out->outcome = PC_WEB_FEDERATION_LINK;
@@ -119,34 +157,49 @@ static int link_form_posted(const pc_web_in *in, pc_web_out *out, const json_t *
     return 0;
 }
 
+/* Linking from the account page: the user of the browser's session (*user_id), else a page. */
+static int user_to_link(const pc_web_in *in, pc_web_out *out, const json_t *idp, char **user_id)
+{
+    json_t *session = NULL, *user = NULL;
+    pc_status rc = pc_browser_session_find(in->tenant, in->session_cookie, &session, &user);
+
+    if (rc == PC_ERR_STORAGE)
+        fail_store(out, json_string_value(json_object_get(idp, "name")), in->tenant->slug,
+                   "reading the browser's session", rc);
+    else if (rc != PC_OK)
+        fail(out, idp, in->tenant->slug, 401, "login_required",
+             "Sign in to your account first, then link another one.",
+             "a link without a signed-in session");
+    else if (link_form_posted(in, out, idp))
+        *user_id = pc_strdup(json_string_value(json_object_get(user, "id")));
+    json_decref(session);
+    json_decref(user);
+    return *user_id != NULL;
+}
+
 /* Where the sign-in resumes: the sealed authorization request, or the user to link. */
 static int resume_point(const pc_web_in *in, pc_web_out *out, const json_t *idp, char **return_to,
                         char **link_user_id)
 {
     const char *link = in->param(in->param_ctx, "link");
-    json_t *req, *session = NULL, *user = NULL;
+    json_t *req;
+    char why[96];
 
-    if (link != NULL && strcmp(link, "1") == 0) {
-        if (pc_browser_session_find(in->tenant, in->session_cookie, &session, &user) != PC_OK) {
-            pc_authz_error_page(out, 401, "login_required",
-                                "Sign in to your account first, then link another one.");
-            return 0;
-        }
-        if (!link_form_posted(in, out, idp)) {
-            json_decref(session);
-            json_decref(user);
-            return 0;
-        }
-        *link_user_id = pc_strdup(json_string_value(json_object_get(user, "id")));
-        json_decref(session);
-        json_decref(user);
-        return 1;
-    }
+    if (link != NULL && strcmp(link, "1") == 0)
+        return user_to_link(in, out, idp, link_user_id);
     req = pc_authz_form_request(in, out);
-    if (req == NULL)
+    if (req == NULL) { /* the page says why: a stale form, another browser's, a changed client */
+        snprintf(why, sizeof why, "the login form's request was refused (%u %s)", out->status,
+                 out->error ? out->error : "");
+        pc_fed_log_failure(in->tenant->slug, json_string_value(json_object_get(idp, "name")), why);
         return 0;
+    }
     *return_to = pc_authz_seal(in->tenant, req);
     json_decref(req);
+    if (*return_to == NULL)
+        fail(out, idp, in->tenant->slug, 500, "server_error",
+             "Something went wrong on our side. Try again later.",
+             "the authorization request could not be sealed");
     return *return_to != NULL;
 }
 
@@ -177,15 +230,17 @@ static void go_upstream(const pc_web_in *in, pc_web_out *out, const json_t *idp,
     char *url = NULL;
     pc_status rc = ops->begin(st, call, &url);
 
+    if (rc == PC_OK && url == NULL)
+        call_error(c, "the plugin gave no upstream URL");
+    else if (rc != PC_OK && c->reason[0] == '\0') /* a plugin that did not say why */
+        call_error(c, pc_status_str(rc));
     if (rc == PC_OK && url != NULL) {
         out->outcome = PC_WEB_REDIRECT;
         out->location = pc_strdup(url);
     } else if (rc == PC_ERR_UNAVAILABLE) {
         fail(out, idp, in->tenant->slug, 503, "temporarily_unavailable", unreachable, c->reason);
     } else {
-        fail(out, idp, in->tenant->slug, 500, "server_error",
-             "This sign-in option is not configured correctly. Tell your administrator.",
-             c->reason);
+        fail(out, idp, in->tenant->slug, 500, "server_error", misconfigured, c->reason);
     }
     free(url);
 }
@@ -199,6 +254,7 @@ void pc_fed_start(const pc_web_in *in, const char *name, pc_web_out *out, char *
          *challenge = NULL, *bind = NULL;
     json_t *idp, *rec = NULL, *config = NULL;
     pc_idp_call call;
+    pc_status rc;
 
     memset(out, 0, sizeof *out);
     *binding = NULL;
@@ -214,13 +270,11 @@ void pc_fed_start(const pc_web_in *in, const char *name, pc_web_out *out, char *
     rec = state_record(in, idp, state, nonce, verifier, bind, return_to, link_user);
     config = pc_provider_config_open(in->tenant->id, json_object_get(idp, "config"));
     if (config == NULL) {
-        fail(out, idp, in->tenant->slug, 500, "server_error",
-             "This sign-in option is not configured correctly. Tell your administrator.",
-             "the provider's sealed secrets cannot be opened (another master key?)");
+        fail(out, idp, in->tenant->slug, 500, "server_error", misconfigured, PC_FED_UNSEALABLE);
         goto out;
     }
-    if (pc_db_insert(NULL, PC_ENT_FED_STATE, rec, NULL, 0) != PC_OK) {
-        pc_authz_unavailable(out);
+    if ((rc = pc_db_insert(NULL, PC_ENT_FED_STATE, rec, NULL, 0)) != PC_OK) {
+        fail_store(out, name, in->tenant->slug, "storing the sign-in state", rc);
         goto out;
     }
     call = make_call(&c, in, idp, config, state, nonce);
@@ -242,13 +296,31 @@ out:
     json_decref(idp);
 }
 
+/* Why the state record `rec` may not finish this sign-in (into buf), or NULL. */
+static const char *state_problem(const json_t *idp, const json_t *rec, const char *bh, char *buf,
+                                 size_t len)
+{
+    int64_t created = json_integer_value(json_object_get(rec, "created_at"));
+
+    if (!json_equal(json_object_get(rec, "provider_id"), json_object_get(idp, "id")))
+        return "state of another provider";
+    if (json_integer_value(json_object_get(rec, "expires_at")) < pc_now()) {
+        snprintf(buf, len, "expired state (started %lld s ago; a sign-in may take %d s)",
+                 (long long)(pc_now() - created), PC_FED_STATE_TTL);
+        return buf;
+    }
+    if (bh == NULL || !pc_ct_streq(bh, json_string_value(json_object_get(rec, "browser_hash"))))
+        return "state of another browser";
+    return NULL;
+}
+
 /* Use the state up: it must exist, be this provider's, unexpired, and this browser's. */
 static json_t *take_state(const pc_web_in *in, const json_t *idp, const char *binding,
                           pc_web_out *out)
 {
     const char *state = in->param(in->param_ctx, "state");
     char *sh = state && strlen(state) < 512 ? pc_sha256_hex(state) : NULL,
-         *bh = binding && strlen(binding) < 512 ? pc_sha256_hex(binding) : NULL;
+         *bh = binding && strlen(binding) < 512 ? pc_sha256_hex(binding) : NULL, buf[128];
     json_t *rec = NULL;
     pc_status rc =
         sh ? pc_db_get(NULL, PC_ENT_FED_STATE, in->tenant->id, "id", sh, &rec) : PC_ERR_NOT_FOUND;
@@ -257,16 +329,12 @@ static json_t *take_state(const pc_web_in *in, const json_t *idp, const char *bi
     if (rc == PC_OK)
         rc = pc_db_remove(NULL, PC_ENT_FED_STATE, in->tenant->id, sh); /* single use */
     if (rc == PC_ERR_STORAGE)
-        pc_authz_unavailable(out);
+        fail_store(out, json_string_value(json_object_get(idp, "name")), in->tenant->slug,
+                   "using up the sign-in state", rc);
     else if (rc != PC_OK)
-        why = "unknown, used or expired state";
-    else if (!json_equal(json_object_get(rec, "provider_id"), json_object_get(idp, "id")))
-        why = "state of another provider";
-    else if (json_integer_value(json_object_get(rec, "expires_at")) < pc_now())
-        why = "expired state";
-    else if (bh == NULL ||
-             !pc_ct_streq(bh, json_string_value(json_object_get(rec, "browser_hash"))))
-        why = "state of another browser";
+        why = state == NULL ? "no state in the answer" : "unknown, used or expired state";
+    else
+        why = state_problem(idp, rec, bh, buf, sizeof buf);
     if (why != NULL)
         fail(out, idp, in->tenant->slug, 400, "invalid_request",
              strcmp(why, "state of another browser") == 0
@@ -341,9 +409,7 @@ static pc_status finish_upstream(const pc_web_in *in, pc_web_out *out, const jso
     }
     if (config == NULL || ops == NULL) {
         json_decref(config);
-        fail(out, idp, in->tenant->slug, 500, "server_error",
-             "This sign-in option is not configured correctly. Tell your administrator.",
-             "the provider's sealed secrets cannot be opened (another master key?)");
+        fail(out, idp, in->tenant->slug, 500, "server_error", misconfigured, PC_FED_UNSEALABLE);
         return PC_ERR_INTERNAL;
     }
     call = make_call(&c, in, idp, config, in->param(in->param_ctx, "state"),
@@ -356,8 +422,12 @@ static pc_status finish_upstream(const pc_web_in *in, pc_web_out *out, const jso
         call_error(&c, "the upstream gave no subject");
         rc = PC_ERR_DENIED;
     }
+    if (rc != PC_OK && c.reason[0] == '\0') /* a plugin that did not say why */
+        call_error(&c, pc_status_str(rc));
     if (rc == PC_ERR_UNAVAILABLE)
         fail(out, idp, in->tenant->slug, 503, "temporarily_unavailable", unreachable, c.reason);
+    else if (rc == PC_ERR_INVALID) /* the plugin cannot use the provider's config */
+        fail(out, idp, in->tenant->slug, 500, "server_error", misconfigured, c.reason);
     else if (rc != PC_OK)
         fail(out, idp, in->tenant->slug, 400, "access_denied", unverified, c.reason);
     free((char *)call.redirect_uri);
@@ -386,7 +456,8 @@ static void link_to(const pc_web_in *in, pc_web_out *out, const pc_fed_who *w, c
         return;
     }
     if (rc != PC_OK) {
-        pc_authz_unavailable(out);
+        fail_store(out, json_string_value(json_object_get(w->idp, "name")), in->tenant->slug,
+                   "linking the identity to the signed-in user", rc);
         return;
     }
     out->outcome = PC_WEB_REDIRECT;
@@ -410,9 +481,10 @@ static void sign_in(const pc_web_in *in, pc_web_out *out, const pc_fed_who *w, j
     pc_authz_first_step_set(req, name, amr);
     if (trusted || !pc_authz_mfa_start(in, out, req, user)) {
         pc_authz_first_step_clear(req);
-        if (pc_browser_session_signed_in(&a, json_string_value(json_object_get(user, "id")), amr,
-                                         in->session_cookie, &secret) != PC_OK) {
-            pc_authz_unavailable(out);
+        pc_status rc = pc_browser_session_signed_in(
+            &a, json_string_value(json_object_get(user, "id")), amr, in->session_cookie, &secret);
+        if (rc != PC_OK) {
+            fail_store(out, name, in->tenant->slug, "opening the session", rc);
         } else {
             out->session_cookie = secret;
             pc_authz_decide(in, out, req, secret ? secret : in->session_cookie,
@@ -425,7 +497,8 @@ static void sign_in(const pc_web_in *in, pc_web_out *out, const pc_fed_who *w, j
 static void resolved(const pc_web_in *in, pc_web_out *out, const pc_fed_who *w, json_t *req)
 {
     json_t *user = NULL;
-    pc_status rc = pc_fed_user_resolve(w, &user);
+    const char *step = NULL;
+    pc_status rc = pc_fed_user_resolve(w, &user, &step);
 
     if (rc == PC_ERR_NOT_FOUND)
         fail(out, w->idp, in->tenant->slug, 403, "access_denied",
@@ -442,17 +515,47 @@ static void resolved(const pc_web_in *in, pc_web_out *out, const pc_fed_who *w, 
              "This organisation cannot take more accounts. Ask your administrator.",
              "max_users reached");
     else if (rc == PC_ERR_INVALID)
-        fail(out, w->idp, in->tenant->slug, 500, "server_error",
-             "This sign-in option is not configured correctly. Tell your administrator.",
+        fail(out, w->idp, in->tenant->slug, 500, "server_error", misconfigured,
              "a default role of the provider no longer exists");
-    else if (rc != PC_OK)
-        pc_authz_unavailable(out);
-    else if (!pc_iam_user_active(user, pc_now()))
+    else if (rc == PC_ERR_DENIED) /* nothing was linked to them */
         fail(out, w->idp, in->tenant->slug, 403, "access_denied",
-             "This account is disabled. Ask your administrator.", "account disabled");
+             "This account is disabled. Ask your administrator.",
+             json_is_null(json_object_get(user, "deleted_at")) ? "account disabled or frozen"
+                                                               : "account deleted");
+    else if (rc != PC_OK)
+        fail_store(out, json_string_value(json_object_get(w->idp, "name")), in->tenant->slug,
+                   step ? step : "finding the user", rc);
     else
         sign_in(in, out, w, req, user);
     json_decref(user);
+}
+
+/* The authorization request the sign-in resumes, its client checked (out->app); else NULL. */
+static json_t *resume_request(const pc_web_in *in, pc_web_out *out, const json_t *idp,
+                              const json_t *rec)
+{
+    json_t *req = pc_authz_unseal(in->tenant, json_string_value(json_object_get(rec, "return_to")));
+    char why[160];
+
+    if (req == NULL) {
+        snprintf(why, sizeof why,
+                 "the sealed authorization request expired or does not open (state started "
+                 "%lld s ago)",
+                 (long long)(pc_now() - json_integer_value(json_object_get(rec, "created_at"))));
+        fail(out, idp, in->tenant->slug, 400, "invalid_request",
+             "The sign-in took too long. Start again from the application.", why);
+        return NULL;
+    }
+    out->app = pc_authz_client(in->tenant, pc_authz_str(req, "client_id"),
+                               pc_authz_str(req, "redirect_uri"), out);
+    if (out->app == NULL) { /* the page says why: the client is gone, or its redirect URI */
+        snprintf(why, sizeof why, "the application could not be resumed (%u %s)", out->status,
+                 out->error ? out->error : "");
+        pc_fed_log_failure(in->tenant->slug, json_string_value(json_object_get(idp, "name")), why);
+        json_decref(req);
+        return NULL;
+    }
+    return req;
 }
 
 void pc_fed_callback(const pc_web_in *in, const char *name, const char *binding, pc_web_out *out)
@@ -478,14 +581,8 @@ void pc_fed_callback(const pc_web_in *in, const char *name, const char *binding,
         link_to(in, out, &w, link_user);
         goto out;
     }
-    req = pc_authz_unseal(in->tenant, json_string_value(json_object_get(rec, "return_to")));
-    out->app = req ? pc_authz_client(in->tenant, pc_authz_str(req, "client_id"),
-                                     pc_authz_str(req, "redirect_uri"), out)
-                   : NULL;
-    if (req == NULL && out->outcome == PC_WEB_ERROR && out->message == NULL)
-        pc_authz_error_page(out, 400, "invalid_request",
-                            "The sign-in took too long. Start again from the application.");
-    if (out->app != NULL) {
+    req = resume_request(in, out, idp, rec);
+    if (req != NULL) {
         w.client_id = pc_authz_str(req, "client_id");
         resolved(in, out, &w, req);
     }

@@ -16,6 +16,11 @@
  */
 void pc_fed_start(const pc_web_in *in, const char *name, pc_web_out *out, char **binding);
 /**
+ * Log that a sign-in at provider `name` (as asked for: logged only when it is a
+ * provider name) of tenant `tenant` failed, and why (never a secret). Thread-safe.
+ */
+void pc_fed_log_failure(const char *tenant, const char *name, const char *why);
+/**
  * The upstream's callback: the state is used up and must belong to this
  * browser (`binding`, the cookie's value), the plugin checks the answer,
  * then the person is linked, provisioned or refused, and the original

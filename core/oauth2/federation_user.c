@@ -200,7 +200,7 @@ static pc_status provision(const pc_fed_who *w, json_t **user)
 }
 
 /* link_by_email "verified": the user whose email the upstream vouches for, now linked. */
-static pc_status by_email(const pc_fed_who *w, json_t **user)
+static pc_status by_email(const pc_fed_who *w, json_t **user, const char **step)
 {
     const char *email = claim(w, "email");
     json_t *u = NULL;
@@ -209,15 +209,23 @@ static pc_status by_email(const pc_fed_who *w, json_t **user)
     if (strcmp(idp_str(w, "link_by_email"), "verified") != 0 || email == NULL ||
         !json_is_true(json_object_get(w->identity->claims, "email_verified")))
         return PC_ERR_NOT_FOUND;
+    /* the store compares emails by their Unicode case fold (core/util/fold.c), as it keeps them */
     rc = pc_db_get(NULL, PC_ENT_USER, w->tenant_id, "email", email, &u);
     if (rc == PC_OK && !json_is_null(json_object_get(u, "deleted_at")))
         rc = PC_ERR_NOT_FOUND;
+    /* a disabled or frozen user is refused before anything is written for them */
+    if (rc == PC_OK && !pc_iam_user_active(u, pc_now())) {
+        *user = u;
+        return PC_ERR_DENIED;
+    }
     /* Pre-hijacking: an address nobody proved here (set by whoever made the account) never
      * captures the owner's first SSO sign-in; the person verifies it or links from the account. */
     if (rc == PC_OK && !json_is_true(json_object_get(u, "email_verified")))
         rc = PC_ERR_CONFLICT;
     if (rc == PC_OK)
         rc = pc_fed_link(w, json_string_value(json_object_get(u, "id")));
+    if (rc == PC_ERR_STORAGE)
+        *step = "looking up or linking the user of the upstream's email";
     if (rc != PC_OK)
         json_decref(u);
     else
@@ -256,16 +264,27 @@ static pc_status apply_group_roles(const pc_fed_who *w, const char *user_id)
     return rc;
 }
 
-pc_status pc_fed_user_resolve(const pc_fed_who *w, json_t **user)
+pc_status pc_fed_user_resolve(const pc_fed_who *w, json_t **user, const char **step)
 {
     pc_status rc = linked_user(w, user);
 
+    *step = "looking up the linked identity";
+    if (rc == PC_OK && !pc_iam_user_active(*user, pc_now()))
+        return PC_ERR_DENIED; /* nothing is written for a user who may not sign in */
     if (rc == PC_ERR_NOT_FOUND)
-        rc = by_email(w, user);
-    if (rc == PC_ERR_NOT_FOUND && json_is_true(json_object_get(w->idp, "jit")))
+        rc = by_email(w, user, step);
+    if (rc == PC_ERR_NOT_FOUND && json_is_true(json_object_get(w->idp, "jit"))) {
+        *step = "provisioning the user";
         rc = provision(w, user);
+    }
     if (rc == PC_OK &&
-        json_object_size(json_object_get(json_object_get(w->idp, "config"), "group_roles")) > 0)
+        json_object_size(json_object_get(json_object_get(w->idp, "config"), "group_roles")) > 0) {
+        *step = "mapping groups to roles";
         rc = apply_group_roles(w, json_string_value(json_object_get(*user, "id")));
+        if (rc != PC_OK) {
+            json_decref(*user);
+            *user = NULL;
+        }
+    }
     return rc;
 }

@@ -108,7 +108,8 @@ static pc_status accepted(const pc_login_attempt *a, const keys *k, json_t *u, j
 static pc_status directory(const pc_login_attempt *a, const keys *k, json_t **u, pc_login_via *via)
 {
     json_t *found = NULL;
-    pc_status rc = pc_login_directory(a, &found, via->provider, &via->refusal);
+    pc_status rc =
+        pc_login_directory(a, &found, via->provider, &via->refusal, &via->refusal_reason);
 
     if (rc == PC_OK) {
         json_decref(*u);
@@ -119,12 +120,16 @@ static pc_status directory(const pc_login_attempt *a, const keys *k, json_t **u,
         rc = failed(a, k, json_string_value(json_object_get(*u, "id")));
         json_decref(*u);
         *u = NULL;
-    } else if (rc == PC_ERR_UNAVAILABLE || rc == PC_ERR_STORAGE) {
-        pc_metrics_count("login_failures", "reason", "directory_unavailable");
+    } else if (rc == PC_ERR_UNAVAILABLE || rc == PC_ERR_STORAGE || rc == PC_ERR_INTERNAL) {
+        pc_metrics_count("login_failures", "reason",
+                         rc == PC_ERR_INTERNAL ? "directory_misconfigured"
+                                               : "directory_unavailable");
         json_decref(*u);
         *u = NULL;
     } else if (rc == PC_ERR_CONFLICT) { /* the right password, nobody to be: not a failure */
-        json_t *why = json_pack("{s:s,s:s}", "reason", "no account here for the directory's person",
+        json_t *why = json_pack("{s:s,s:s}", "reason",
+                                via->refusal_reason ? via->refusal_reason
+                                                    : "no account here for the directory's person",
                                 "provider", via->provider);
         pc_metrics_count("login_failures", "reason", "directory_refused");
         pc_audit_record(NULL, a->tenant->id, "login.refused", a->client_id, NULL, a->ip, why);
@@ -140,6 +145,7 @@ pc_status pc_login_check_via(const pc_login_attempt *a, json_t **user, int64_t *
 {
     via->provider[0] = '\0';
     via->refusal = NULL;
+    via->refusal_reason = NULL;
     keys k;
     json_t *u = NULL;
     pc_status rc;
@@ -259,6 +265,10 @@ pc_status pc_login_password(pc_grant_ctx *ctx, const char *username, const char 
                           "too many failed sign-ins; retry later");
     else if (rc == PC_ERR_STORAGE)
         pc_grant_ctx_unavailable(ctx);
+    else if (rc == PC_ERR_INTERNAL) /* a directory misconfigured here: logged */
+        pc_grant_ctx_fail(ctx, 500, "server_error",
+                          "the sign-in with this directory is not configured correctly; tell an "
+                          "administrator");
     else if (rc == PC_ERR_CONFLICT)
         pc_grant_ctx_fail(ctx, 400, "invalid_grant",
                           via.refusal ? via.refusal : "account disabled");

@@ -28,17 +28,22 @@ typedef struct pc_login_via {
     /** On PC_OK: the directory's name, or "" for a local password. */
     char provider[64];
     /**
-     * On PC_ERR_CONFLICT: NULL for a disabled or frozen account, else a static
-     * sentence for the person: a directory took the password, but nobody here
-     * may be that person (not linked and no provisioning, an email of another
-     * user, no room for more users). Audited as login.refused, not counted.
+     * On PC_ERR_CONFLICT: NULL for a disabled or frozen local account, else a
+     * static sentence for the person: a directory took the password, but nobody
+     * here may be that person (not linked and no provisioning, an email of
+     * another user, no room for more users, a user disabled, frozen or deleted
+     * here). Audited as login.refused, not counted.
      */
     const char *refusal;
+    /** On PC_ERR_CONFLICT with a refusal: why, in the audit's words (static). */
+    const char *refusal_reason;
 } pc_login_via;
 /**
  * pc_login_check, where a name that is not local (or a user without a password)
  * is also checked against the tenant's directories (API.md §14), `via` filled;
- * PC_ERR_UNAVAILABLE when a directory could not be reached (no failure counted).
+ * PC_ERR_UNAVAILABLE when a directory could not be reached, PC_ERR_INTERNAL when
+ * it is misconfigured here (its secrets do not open with this master key, its
+ * config breaks a rule); no failure is counted for either.
  */
 pc_status pc_login_check_via(const pc_login_attempt *a, json_t **user, int64_t *retry_after,
                              pc_login_via *via);

@@ -43,13 +43,20 @@ static pc_status ask(const pc_login_attempt *a, const json_t *idp, const pc_idp_
                         .error = dir_error};
     pc_status rc;
 
-    if (config == NULL)
-        return PC_ERR_UNAVAILABLE;
+    if (config == NULL) { /* said as such: not a directory that is down */
+        pc_warn("directory sign-in failed: tenant=%s provider=%s reason=\"%s\"", a->tenant->slug,
+                call.provider, PC_FED_UNSEALABLE);
+        return PC_ERR_INTERNAL;
+    }
     memset(id, 0, sizeof *id);
     id->struct_size = sizeof *id;
     rc = ops->check_password(st, &call, a->username, a->password, id);
     if (rc == PC_OK && (id->subject == NULL || *id->subject == '\0'))
         rc = PC_ERR_DENIED;
+    /* a directory that could not be asked for a reason of its own (a config that breaks a rule)
+     * says nothing about the person's password: "not configured correctly" */
+    if (rc != PC_OK && rc != PC_ERR_NOT_FOUND && rc != PC_ERR_DENIED && rc != PC_ERR_UNAVAILABLE)
+        rc = PC_ERR_INTERNAL;
     if (rc != PC_OK && rc != PC_ERR_NOT_FOUND)
         pc_warn("directory sign-in failed: tenant=%s provider=%s status=%s reason=\"%s\"",
                 a->tenant->slug, call.provider, pc_status_str(rc), c.reason);
@@ -73,11 +80,14 @@ static const struct {
     {PC_ERR_INVALID, "a default role no longer exists",
      "The sign-in with your directory account is not configured correctly. Tell your "
      "administrator."},
+    {PC_ERR_DENIED, "account disabled, frozen or deleted",
+     "This account is disabled. Ask your administrator."},
 };
 
-/* The person a directory vouched for, as a user here; PC_ERR_CONFLICT with *refusal when none. */
+/* The person a directory vouched for, as a user here; PC_ERR_CONFLICT with *refusal (for the
+ * person) and *reason (for the audit) when none. */
 static pc_status resolve(const pc_login_attempt *a, const json_t *idp, const pc_idp_identity *id,
-                         json_t **user, const char **refusal)
+                         json_t **user, const char **refusal, const char **reason)
 {
     pc_fed_who w = {.tenant_id = a->tenant->id,
                     .ip = a->ip,
@@ -85,7 +95,8 @@ static pc_status resolve(const pc_login_attempt *a, const json_t *idp, const pc_
                     .idp = idp,
                     .identity = id,
                     .max_users = a->tenant->max_users};
-    pc_status rc = pc_fed_user_resolve(&w, user);
+    const char *step = NULL;
+    pc_status rc = pc_fed_user_resolve(&w, user, &step);
 
     /* the password was right, so the person hears why they cannot sign in */
     for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++) {
@@ -93,9 +104,17 @@ static pc_status resolve(const pc_login_attempt *a, const json_t *idp, const pc_
             continue;
         pc_warn("directory sign-in refused: tenant=%s provider=%s reason=\"%s\"", a->tenant->slug,
                 json_string_value(json_object_get(idp, "name")), refusals[i].log);
+        json_decref(*user); /* a disabled user comes back (PC_ERR_DENIED): nobody signs in */
+        *user = NULL;
         *refusal = refusals[i].person;
+        *reason = refusals[i].log;
         return PC_ERR_CONFLICT;
     }
+    if (rc == PC_ERR_STORAGE)
+        pc_warn("directory sign-in failed: tenant=%s provider=%s reason=\"the store failed while "
+                "%s (%s)\"",
+                a->tenant->slug, json_string_value(json_object_get(idp, "name")),
+                step ? step : "finding the user", pc_status_str(rc));
     return rc;
 }
 
@@ -108,7 +127,7 @@ static void identity_clear(pc_idp_identity *id)
 }
 
 pc_status pc_login_directory(const pc_login_attempt *a, json_t **user, char provider[64],
-                             const char **refusal)
+                             const char **refusal, const char **reason)
 {
     json_t *filters = json_pack("{s:b}", "enabled", 1), *rows = NULL, *r;
     pc_store_query q = {.filters = filters, .limit = MAX_DIRECTORIES};
@@ -127,14 +146,17 @@ pc_status pc_login_directory(const pc_login_attempt *a, json_t **user, char prov
             continue;
         rc = ask(a, r, ops, st, &id);
         if (rc == PC_OK) {
-            rc = resolve(a, r, &id, user, refusal);
+            rc = resolve(a, r, &id, user, refusal, reason);
             snprintf(provider, 64, "%s", json_string_value(json_object_get(r, "name")));
             identity_clear(&id);
             json_decref(rows);
             return rc;
         }
         identity_clear(&id);
-        if (rc == PC_ERR_DENIED || (rc == PC_ERR_UNAVAILABLE && best == PC_ERR_NOT_FOUND))
+        /* a wrong password decides; a directory not asked (down, or misconfigured here)
+         * answers only when no other one knows the name */
+        if (rc == PC_ERR_DENIED ||
+            ((rc == PC_ERR_UNAVAILABLE || rc == PC_ERR_INTERNAL) && best == PC_ERR_NOT_FOUND))
             best = rc;
     }
     json_decref(rows);

@@ -5,9 +5,11 @@
 // plugin against a GitHub-like server, linking (409 when linked elsewhere) and unlinking.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminToken, api, createApp, createUser, freePort, startServer, tokenRequest } from './lib/server.mjs';
+import { api, createUser, freePort, tokenRequest } from './lib/server.mjs';
 import { readFile, readdir } from 'node:fs/promises';
-import { Jar, authorizeUrl, startFakeOidc, startOAuth2Server, toCallback } from './lib/federation.mjs';
+import {
+  Jar, authorizeUrl, federationSetup, passwordSession as signedIn, startFakeOidc, toCallback,
+} from './lib/federation.mjs';
 import { enrolTotp, totp, userToken } from './lib/mfa.mjs';
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
@@ -17,14 +19,7 @@ describe('federation', () => {
   let srv; let admin; let app; let up; let gh;
 
   before(async () => {
-    srv = await startServer();
-    admin = await adminToken(srv.issuer);
-    up = await startFakeOidc(CLIENT);
-    gh = await startOAuth2Server(CLIENT);
-    assert.equal((await api(srv.issuer, admin, 'POST', '/roles', { name: 'viewer', permissions: ['docs:read'] })).status, 201);
-    app = await createApp(srv.issuer, admin, {
-      name: 'Portal', type: 'public', grant_types: ['authorization_code'], redirect_uris: [REDIRECT], first_party: true,
-    });
+    ({ srv, admin, up, gh, app } = await federationSetup(CLIENT, REDIRECT));
     const r = await api(srv.issuer, admin, 'POST', '/identity-providers', {
       name: 'fake', display_name: 'Fake SSO', kind: 'oidc', default_roles: ['viewer'],
       config: { issuer: up.issuer, client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret },
@@ -446,18 +441,7 @@ describe('federation', () => {
   });
 
   /** A browser session of `u` (password sign-in through the login form) in a new jar. */
-  async function passwordSession(u) {
-    const jar = new Jar();
-    const page = await (await jar.fetch(authorizeUrl(srv.issuer, app, REDIRECT).url)).text();
-    const form = page.match(/action="[^"]*\/oauth2\/authorize\/login"[^>]*>(.*?)<\/form>/s)[1];
-    const v = (n) => form.match(new RegExp(`name="${n}" value="([^"]*)"`))[1].replace(/&amp;/g, '&');
-    const r = await jar.fetch(`${srv.issuer}/oauth2/authorize/login`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ request: v('request'), csrf: v('csrf'), username: u.username, password: u.password }).toString(),
-    });
-    assert.equal(r.status, 303);
-    return jar;
-  }
+  const passwordSession = (u) => signedIn(srv.issuer, authorizeUrl(srv.issuer, app, REDIRECT).url, u);
 
   /** The account page's link form of `fake`: its action and CSRF token (the GET starts nothing). */
   async function linkForm(jar) {

@@ -5,6 +5,8 @@
 // filter injection, and TLS (ldaps://, StartTLS) refusing a certificate it cannot verify.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import * as client from 'openid-client';
 import {
   ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, adminToken, api, createApp, getToken, jwtPayload, passwordGrant, startServer,
@@ -35,6 +37,30 @@ describe('ldap identity provider', { skip: skip ?? false }, () => {
     group_roles: { 'CN=Engineers, OU=groups, DC=example, DC=org': 'engineer', [groupDn('auditors')]: 'auditor' },
     ...over,
   });
+  /** Runs SQL on the running server's store (SQLite takes a second client); returns what it printed. */
+  const sql = (q) => execFileSync('python3', ['-c', 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); '
+    + 'r=c.execute(sys.argv[2]).fetchall(); c.commit(); print("".join(str(x[0]) for x in r), end="")', join(srv.dir, 'p.db'), q]).toString();
+  /** The login page's password form, posted without a browser: the answer. */
+  let formApp;
+  async function loginForm(username, password) {
+    formApp ??= await createApp(srv.issuer, admin, {
+      name: 'Form', type: 'public', first_party: true, grant_types: ['authorization_code'], redirect_uris: ['http://127.0.0.1:9/cb'],
+    });
+    const u = new URL(`${srv.issuer}/oauth2/authorize`);
+    for (const [k, v] of Object.entries({
+      response_type: 'code', client_id: formApp.client_id, redirect_uri: 'http://127.0.0.1:9/cb', scope: 'openid',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256',
+    }))
+      u.searchParams.set(k, v);
+    const page = await fetch(u);
+    const html = await page.text();
+    const field = (n) => html.match(new RegExp(`name="${n}" value="([^"]*)"`))[1].replace(/&amp;/g, '&');
+    const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    return fetch(`${srv.issuer}/oauth2/authorize/login`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams({ request: field('request'), csrf: field('csrf'), username, password }).toString(),
+    });
+  }
   const permissions = async (token) => (await api(srv.issuer, token, 'GET', '/me/permissions')).json.permissions;
   const findUser = async (username) => (await api(srv.issuer, admin, 'GET', `/users?q=${encodeURIComponent(username)}`))
     .json.items.find((u) => u.username === username);
@@ -208,6 +234,63 @@ describe('ldap identity provider', { skip: skip ?? false }, () => {
     const r = await passwordGrant(srv.issuer, 'bob', LDAP_USERS.bob.password);
     assert.equal(r.status, 200, `no failure was counted while it was down: ${JSON.stringify(r.json)}`);
     assert.deepEqual((await permissions(r.json.access_token)).sort(), ['profile:read', 'reports:read']);
+  });
+
+  for (const [what, path, value, log] of [
+    ['secrets sealed under another master key', '$.bind_password."$sealed"', 'v1.garbage',
+      /directory sign-in failed: tenant=default provider=corp reason="its secrets cannot be unsealed \(master key changed\?\)"/],
+    ['a stored config that breaks a rule', '$.user_filter', '(uid=alice)',
+      /provider=corp tenant=\S+: config\.user_filter must contain \{username\}/],
+  ]) {
+    test(`${what}: "not configured correctly" (500), logged, never counted as a wrong password`, async () => {
+      // what a store moved to a server with another master key holds, or one written before a rule
+      const sqlPath = `'${path}'`;
+      const saved = sql(`SELECT json_extract(config, ${sqlPath}) FROM identity_providers WHERE id = '${idp.id}'`);
+      sql(`UPDATE identity_providers SET config = json_set(config, ${sqlPath}, '${value}') WHERE id = '${idp.id}'`);
+      try {
+        for (let i = 0; i <= LIMIT; i += 1) {
+          const r = await passwordGrant(srv.issuer, 'bob', LDAP_USERS.bob.password);
+          assert.equal(r.status, 500, JSON.stringify(r.json));
+          assert.equal(r.json.error, 'server_error');
+          assert.match(r.json.error_description, /not configured correctly/);
+        }
+        const page = await loginForm('bob', LDAP_USERS.bob.password);
+        assert.equal(page.status, 500);
+        assert.match(await page.text(), /The sign-in with your directory account is not configured correctly\. Tell your administrator\./);
+        assert.match(srv.output(), log);
+        assert.doesNotMatch(srv.output(), new RegExp(`${SERVICE_PASSWORD}|${LDAP_USERS.bob.password}`));
+      } finally {
+        sql(`UPDATE identity_providers SET config = json_set(config, ${sqlPath}, '${saved}') WHERE id = '${idp.id}'`);
+      }
+      const r = await passwordGrant(srv.issuer, 'bob', LDAP_USERS.bob.password);
+      assert.equal(r.status, 200, `no failure was counted: ${JSON.stringify(r.json)}`);
+    });
+  }
+
+  test('a directory user deleted or disabled here is refused with the right password, logged, nothing written', async () => {
+    const first = await passwordGrant(srv.issuer, 'dave', LDAP_USERS.dave.password); // linked (or provisioned) here
+    assert.equal(first.status, 200, JSON.stringify(first.json));
+    const dave = await findUser('dave');
+    for (const [what, off, on] of [
+      ['deleted', () => api(srv.issuer, admin, 'DELETE', `/users/${dave.id}`), () => api(srv.issuer, admin, 'POST', `/users/${dave.id}/restore`)],
+      ['disabled', () => api(srv.issuer, admin, 'PATCH', `/users/${dave.id}`, { status: 'disabled' }),
+        () => api(srv.issuer, admin, 'PATCH', `/users/${dave.id}`, { status: 'active' })],
+    ]) {
+      assert.ok([200, 204].includes((await off()).status), what);
+      try {
+        const r = await passwordGrant(srv.issuer, 'dave', LDAP_USERS.dave.password);
+        assert.equal(r.status, 400, `${what}: ${JSON.stringify(r.json)}`);
+        assert.equal(r.json.error, 'invalid_grant');
+        assert.match(r.json.error_description, /This account is disabled/);
+      } finally {
+        assert.ok([200, 204].includes((await on()).status), what);
+      }
+    }
+    assert.match(srv.output(), /directory sign-in refused: tenant=default provider=corp reason="account disabled, frozen or deleted"/);
+    const refused = (await api(srv.issuer, admin, 'GET', '/audit?type=login.refused')).json.items;
+    assert.ok(refused.some((e) => e.details.reason === 'account disabled, frozen or deleted'), JSON.stringify(refused));
+    const users = (await api(srv.issuer, admin, 'GET', '/users?q=dave')).json.items;
+    assert.deepEqual(users.map((u) => u.id), [dave.id], 'nobody else was provisioned for dave');
   });
 
   test('TLS: ldaps:// and StartTLS with the right CA work; a certificate that fails is refused', async () => {

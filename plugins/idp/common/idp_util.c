@@ -84,6 +84,27 @@ static pc_status why(char *buf, size_t len, pc_status rc, const char *what, cons
     return rc;
 }
 
+/* "the upstream refused: error=<code>", the code cut to [A-Za-z0-9_] (it goes to the log). */
+static pc_status refused(char *buf, size_t len, const json_t *error)
+{
+    const char *e = json_string_value(error);
+    size_t n = e ? strspn(e, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") : 0;
+
+    if (n == 0)
+        snprintf(buf, len, "the upstream refused: %s",
+                 error ? "an unreadable error" : "an error status");
+    else
+        snprintf(buf, len, "the upstream refused: error=%.*s", (int)(n > 64 ? 64 : n), e);
+    return PC_ERR_DENIED;
+}
+
+pc_status idp_token_refusal(const json_t *answer, char *why_buf, size_t why_len)
+{
+    const json_t *e = json_object_get(answer, "error");
+
+    return e == NULL ? PC_OK : refused(why_buf, why_len, e);
+}
+
 pc_status idp_fetch_json(const pc_host *host, const idp_fetch *f, json_t **out, char *why_buf,
                          size_t why_len)
 {
@@ -125,9 +146,7 @@ pc_status idp_fetch_json(const pc_host *host, const idp_fetch *f, json_t **out, 
         return PC_ERR_UNAVAILABLE;
     }
     if (rs.status < 200 || rs.status >= 300) {
-        const char *e = json_string_value(json_object_get(j, "error"));
-        rc = why(why_buf, why_len, PC_ERR_DENIED,
-                 "the upstream refused:", e && strlen(e) < 64 ? e : "an error status");
+        rc = refused(why_buf, why_len, json_object_get(j, "error"));
         json_decref(j);
         return rc;
     }

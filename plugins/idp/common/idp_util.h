@@ -33,6 +33,13 @@ typedef struct idp_fetch {
  */
 pc_status idp_fetch_json(const pc_host *host, const idp_fetch *f, json_t **out, char *why_buf,
                          size_t why_len);
+/**
+ * RFC 6749 §5.2 in a 2xx answer of a token endpoint (GitHub answers 200 with
+ * {"error": ...}): PC_ERR_DENIED with "the upstream refused: error=<code>" in
+ * why_buf when `answer` has an "error" member, else PC_OK. The code is cut to
+ * its letters, digits and '_' (it goes to the log).
+ */
+pc_status idp_token_refusal(const json_t *answer, char *why_buf, size_t why_len);
 
 /**
  * The member at a dotted path ("data.user.email") of `obj`, at most 8 levels;

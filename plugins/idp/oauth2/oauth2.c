@@ -149,6 +149,8 @@ static pc_status redeem(oauth2_state *s, const pc_idp_call *call, json_t **token
     pc_status rc = idp_fetch_json(s->host, &f, tokens, why, WHY);
 
     free(form);
+    if (rc == PC_OK) /* GitHub refuses a code with 200 and an error member */
+        rc = idp_token_refusal(*tokens, why, WHY);
     if (rc == PC_OK && idp_config_str(*tokens, "access_token") == NULL) {
         snprintf(why, WHY, "the token answer has no access token");
         rc = PC_ERR_DENIED;

@@ -167,6 +167,8 @@ static pc_status redeem(oidc_state *s, const pc_idp_call *call, const json_t *do
     pc_status rc = idp_fetch_json(s->host, &f, tokens, why, WHY);
 
     free(form);
+    if (rc == PC_OK) /* RFC 6749 §5.2, even under a 200 */
+        rc = idp_token_refusal(*tokens, why, WHY);
     return rc;
 }
 

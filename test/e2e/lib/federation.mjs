@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { adminToken, api, createApp, startServer } from './server.mjs';
 
 function listen(server) {
   return new Promise((ok, fail) => {
@@ -111,6 +112,8 @@ export async function startFakeOidc({ clientId, clientSecret }) {
 /**
  * A GitHub-like OAuth 2.0 server: /authorize, /token (client_secret_basic, PKCE checked when a
  * challenge was sent), /user (bearer). `srv.user` is who signs in; `srv.challenges` what came.
+ * `srv.tokenError`, when set, is the `error` its token endpoint answers with status 200, as
+ * GitHub does for a code it refuses.
  */
 export async function startOAuth2Server({ clientId, clientSecret }) {
   const codes = new Map(); const tokens = new Set();
@@ -133,6 +136,7 @@ export async function startOAuth2Server({ clientId, clientSecret }) {
       const auth = Buffer.from((req.headers.authorization || '').replace(/^Basic /, ''), 'base64').toString();
       const c = codes.get(form.get('code'));
       codes.delete(form.get('code'));
+      if (o.tokenError) return send(res, 200, { error: o.tokenError, error_description: 'The code passed is incorrect or expired.' });
       if (!c || auth !== `${clientId}:${clientSecret}` || (c.challenge && s256(form.get('code_verifier') || '') !== c.challenge))
         return send(res, 400, { error: 'bad_verification_code' });
       const at = randomBytes(16).toString('hex');
@@ -185,22 +189,56 @@ export function authorizeUrl(issuer, app, redirectUri) {
 const unescape = (s) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
 
 /**
+ * Open the login page of `authUrl` with `jar` and post its form whose action is `{issuer}{path}`
+ * (the password form, a "Sign in with" form), with the form's request and CSRF token and
+ * `fields`. Returns the response (not followed).
+ */
+export async function postPageForm(jar, issuer, authUrl, path, fields = {}) {
+  const html = await (await jar.fetch(authUrl)).text();
+  const form = html.match(new RegExp(`action="[^"]*${path}"[^>]*>(.*?)</form>`, 's'));
+  if (!form) throw new Error(`no form posting to ${path} on the login page:\n${html}`);
+  const value = (n) => unescape(form[1].match(new RegExp(`name="${n}" value="([^"]*)"`))[1]);
+  return jar.fetch(`${issuer}${path}`, {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ request: value('request'), csrf: value('csrf'), ...fields }).toString(),
+  });
+}
+
+/** A new jar holding the browser session of `user` ({username, password}), signed in on the login page of `authUrl`. */
+export async function passwordSession(issuer, authUrl, user) {
+  const jar = new Jar();
+  const r = await postPageForm(jar, issuer, authUrl, '/oauth2/authorize/login', { username: user.username, password: user.password });
+  if (r.status !== 303) throw new Error(`the password sign-in answered ${r.status}: ${await r.text()}`);
+  return jar;
+}
+
+/**
  * Walk a federated sign-in with `jar` up to the upstream's answer: the login page, the
  * "Sign in with" form of `name`, the upstream. Returns the callback URL the upstream sent the
  * browser to (not yet visited).
  */
 export async function toCallback(jar, issuer, name, authUrl) {
-  const page = await jar.fetch(authUrl);
-  const html = await page.text();
-  const form = html.match(new RegExp(`action="[^"]*/federation/${name}/start"[^>]*>(.*?)</form>`, 's'));
-  if (!form) throw new Error(`no "Sign in with" form for ${name} on the login page:\n${html}`);
-  const value = (n) => unescape(form[1].match(new RegExp(`name="${n}" value="([^"]*)"`))[1]);
-  const start = await jar.fetch(`${issuer}/federation/${name}/start`, {
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ request: value('request'), csrf: value('csrf') }).toString(),
-  });
+  const start = await postPageForm(jar, issuer, authUrl, `/federation/${name}/start`);
   if (start.status !== 303) throw new Error(`start answered ${start.status}: ${await start.text()}`);
   const upstream = await fetch(start.headers.get('location'), { redirect: 'manual' });
   if (upstream.status !== 302) throw new Error(`the upstream answered ${upstream.status}`);
   return upstream.headers.get('location');
+}
+
+/**
+ * What a federation test starts with: a server (`srv`) and its admin token, an OIDC upstream
+ * (`up`) and a GitHub-like server (`gh`) that know `client`, a role `viewer`, and the
+ * first-party public application `app` redirecting to `redirectUri`.
+ */
+export async function federationSetup(client, redirectUri) {
+  const srv = await startServer();
+  const admin = await adminToken(srv.issuer);
+  const up = await startFakeOidc(client);
+  const gh = await startOAuth2Server(client);
+  const role = await api(srv.issuer, admin, 'POST', '/roles', { name: 'viewer', permissions: ['docs:read'] });
+  if (role.status !== 201) throw new Error(`role viewer: ${role.status} ${JSON.stringify(role.json)}`);
+  const app = await createApp(srv.issuer, admin, {
+    name: 'Portal', type: 'public', grant_types: ['authorization_code'], redirect_uris: [redirectUri], first_party: true,
+  });
+  return { srv, admin, up, gh, app };
 }
