@@ -29,7 +29,7 @@ static void make_person(char *id, const char *t, const char *username, const cha
     u = user_rec(new_id(id, "usr"), t, username, email, name);
     json_object_set_new(u, "given_name", json_string(given));
     json_object_set_new(u, "family_name", json_string(family));
-    INSERT(PC_ENT_USER, keep(u));
+    INSERT(PC_ENT_USER, u); /* user_rec() keeps it */
 }
 
 static void join2(char *buf, size_t len, const char *a, const char *b)
