@@ -43,13 +43,13 @@ static pc_status ask(const pc_login_attempt *a, const json_t *idp, const pc_idp_
                         .error = dir_error};
     pc_status rc;
 
+    memset(id, 0, sizeof *id); /* cleared by the caller on every path */
+    id->struct_size = sizeof *id;
     if (config == NULL) { /* said as such: not a directory that is down */
         pc_warn("directory sign-in failed: tenant=%s provider=%s reason=\"%s\"", a->tenant->slug,
                 call.provider, PC_FED_UNSEALABLE);
         return PC_ERR_INTERNAL;
     }
-    memset(id, 0, sizeof *id);
-    id->struct_size = sizeof *id;
     rc = ops->check_password(st, &call, a->username, a->password, id);
     if (rc == PC_OK && (id->subject == NULL || *id->subject == '\0'))
         rc = PC_ERR_DENIED;
